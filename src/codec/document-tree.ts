@@ -1,0 +1,56 @@
+// The neutral document shape that mappings produce and codecs render: XML content, EDIFACT segments or JSON.
+
+/**
+ * XML content in object form, the same shape the safe parser returns: keys starting with `@` are
+ * attributes (`@xmlns` and `@xmlns:p` declare namespaces), `#text` is the text content, any other
+ * key is a child element whose value is its text, its content, or an array for repeated elements.
+ * Key order is document order. `undefined` values are left out, so optional fields need no special casing.
+ */
+export interface XmlContent {
+  [key: string]: XmlValue | undefined;
+}
+
+/** An element's value: text only, nested content, or a list of repeated elements with that name. */
+export type XmlValue = string | XmlContent | Array<string | XmlContent>;
+
+/** One EDIFACT segment: a tag and its data elements, each a list of components. */
+export interface EdifactSegment {
+  /** Three-letter segment tag, e.g. `BGM`. */
+  tag: string;
+  /** Data elements; each is a list of component values (a simple element has one). */
+  elements: string[][];
+}
+
+/** An EDIFACT message inside an interchange (UNH … UNT are added by the codec). */
+export interface EdifactMessage {
+  /** Message reference number (UNH 0062). */
+  reference: string;
+  /** Message identifier, e.g. `['CUSDEC', 'D', '96B', 'UN']`. */
+  type: string[];
+  /** Body segments between UNH and UNT. */
+  segments: EdifactSegment[];
+}
+
+/** A whole EDIFACT interchange (UNA/UNB … UNZ are added by the codec). */
+export interface EdifactInterchange {
+  /** Syntax identifier: UNOC (Latin-1), UNOE (Latin/Cyrillic), UNOY (UTF-8), … */
+  syntax: 'UNOA' | 'UNOB' | 'UNOC' | 'UNOE' | 'UNOY';
+  /** Syntax version number (3 or 4). */
+  syntaxVersion: '3' | '4';
+  /** Interchange sender identification, with optional qualifier components. */
+  sender: string[];
+  /** Interchange recipient identification, with optional qualifier components. */
+  recipient: string[];
+  /** Preparation date (YYMMDD for v3, CCYYMMDD for v4) and time (HHMM). */
+  preparedAt: { date: string; time: string };
+  /** Interchange control reference (UNB 0020 = UNZ 0020). */
+  controlReference: string;
+  /** Messages in order. */
+  messages: EdifactMessage[];
+}
+
+/** What a mapping produces: the document in the shape its codec expects (an XML root has exactly one key, the root element). */
+export type DocumentTree =
+  | { kind: 'xml'; root: XmlContent }
+  | { kind: 'edifact'; interchange: EdifactInterchange }
+  | { kind: 'json'; value: unknown };

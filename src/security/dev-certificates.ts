@@ -1,0 +1,119 @@
+// Generates the development PKI under certs/dev: a CA, the gateway's signing certificates and one per partner.
+import { generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import forge from 'node-forge';
+
+/** Subject prefix of every development certificate; names them as not for production. */
+const DEV_ORG = 'Customs Gateway DEVELOPMENT ONLY';
+const VALIDITY_DAYS = 730;
+
+/** A generated key pair and certificate, PEM encoded. */
+interface Issued {
+  keyPem: string;
+  certPem: string;
+}
+
+interface CertRequest {
+  commonName: string;
+  isCa: boolean;
+  /** Public key of the subject (any type Node knows). */
+  publicKey: KeyObject;
+}
+
+const { asn1, pki } = forge;
+
+function toForgeName(commonName: string): forge.pki.CertificateField[] {
+  return [
+    { name: 'countryName', value: 'KZ' },
+    { name: 'organizationName', value: DEV_ORG },
+    { name: 'commonName', value: commonName },
+  ];
+}
+
+/**
+ * Builds and signs a certificate with node-forge's ASN.1 writer. The subject key may be RSA or EC:
+ * forge only models RSA keys, so the SubjectPublicKeyInfo is spliced in as DER from Node's KeyObject.
+ */
+function issue(request: CertRequest, issuerName: string, issuerKey: KeyObject): string {
+  const cert = pki.createCertificate();
+  cert.serialNumber = '01' + randomBytes(15).toString('hex');
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + VALIDITY_DAYS * 86_400_000);
+  // Placeholder so forge can lay out the TBSCertificate; the real key replaces it below.
+  cert.publicKey = pki.setRsaPublicKey(new forge.jsbn.BigInteger('1', 16), new forge.jsbn.BigInteger('3', 16));
+  cert.setSubject(toForgeName(request.commonName));
+  cert.setIssuer(toForgeName(issuerName));
+  const extensions: object[] = [{ name: 'basicConstraints', cA: request.isCa, critical: true }];
+  extensions.push(
+    request.isCa
+      ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }
+      : { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, keyEncipherment: true, critical: true },
+  );
+  if (!request.isCa) {
+    extensions.push({ name: 'extKeyUsage', serverAuth: true, clientAuth: true });
+    extensions.push({ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] });
+  }
+  cert.setExtensions(extensions);
+  cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption as string;
+  cert.signatureOid = pki.oids.sha256WithRSAEncryption as string;
+  const tbs = pki.getTBSCertificate(cert);
+  const spki = asn1.fromDer(forge.util.createBuffer(request.publicKey.export({ type: 'spki', format: 'der' }).toString('binary')));
+  (tbs.value as forge.asn1.Asn1[])[6] = spki;
+  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
+  cert.tbsCertificate = tbs;
+  cert.signature = cryptoSign('sha256', tbsDer, issuerKey).toString('binary');
+  return forge.pem.encode({ type: 'CERTIFICATE', body: asn1.toDer(pki.certificateToAsn1(cert)).getBytes() });
+}
+
+function rsaKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 });
+}
+
+function issueLeaf(commonName: string, ca: { name: string; key: KeyObject }, ec = false): Issued {
+  const pair = ec ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }) : rsaKeyPair();
+  return {
+    keyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certPem: issue({ commonName, isCa: false, publicKey: pair.publicKey }, ca.name, ca.key),
+  };
+}
+
+function write(path: string, content: string, secret: boolean): void {
+  writeFileSync(path, content, { mode: secret ? 0o600 : 0o644 });
+}
+
+/** What `certs init` produced. */
+export interface DevCertificatesResult {
+  /** Files written, relative to the directory. */
+  written: string[];
+  /** True when the directory already held a CA and nothing was generated. */
+  existed: boolean;
+}
+
+/**
+ * Creates a development CA, the gateway's RSA and ECDSA signing certificates, and an RSA certificate
+ * per partner (the partner simulators sign with these), as PEM files:
+ * `ca.{key,cert}.pem`, `gateway.{key,cert}.pem`, `gateway-ec.{key,cert}.pem`, `partners/<id>.{key,cert}.pem`.
+ * Keeps an existing set unless `force` is true.
+ */
+export function initDevCertificates(dir: string, partners: readonly string[], force = false): DevCertificatesResult {
+  if (!force && existsSync(join(dir, 'ca.cert.pem'))) return { written: [], existed: true };
+  mkdirSync(join(dir, 'partners'), { recursive: true, mode: 0o700 });
+  const caName = 'Customs Gateway Development CA';
+  const caPair = rsaKeyPair();
+  const written: string[] = [];
+  const save = (name: string, issued: Issued): void => {
+    write(join(dir, `${name}.key.pem`), issued.keyPem, true);
+    write(join(dir, `${name}.cert.pem`), issued.certPem, false);
+    written.push(`${name}.key.pem`, `${name}.cert.pem`);
+  };
+  save('ca', {
+    keyPem: caPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certPem: issue({ commonName: caName, isCa: true, publicKey: caPair.publicKey }, caName, caPair.privateKey),
+  });
+  const ca = { name: caName, key: caPair.privateKey };
+  save('gateway', issueLeaf('customs-gateway', ca));
+  save('gateway-ec', issueLeaf('customs-gateway-ec', ca, true));
+  for (const partner of partners) save(join('partners', partner), issueLeaf(partner, ca));
+  return { written, existed: false };
+}

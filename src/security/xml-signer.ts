@@ -1,0 +1,75 @@
+// Enveloped XMLDSig over canonical bytes the gateway rendered itself, signed on Node's crypto with a pre-parsed key.
+import { createHash, sign as cryptoSign, type KeyObject, type X509Certificate } from 'node:crypto';
+import { GatewayError } from '../errors.js';
+import { DSIG_NS, ENVELOPED, EXC_C14N, SHA256, SIGNATURE_METHODS, type SignatureAlgorithm } from './xmldsig-algorithms.js';
+
+/** Signs XML documents; never returns unsigned bytes. */
+export interface Signer {
+  /** Algorithm this signer produces. */
+  readonly algorithm: SignatureAlgorithm;
+  /**
+   * Returns the document with an enveloped `ds:Signature` as the last child of its root.
+   * @param xml canonical bytes as produced by `renderXml` (exc-c14n form, no XML declaration).
+   */
+  sign(xml: Buffer): Buffer;
+}
+
+/** What a signer needs: the private key, and the certificate that goes into KeyInfo. */
+export interface SigningKey {
+  /** Pre-parsed private key (RSA 2048+ or EC P-256). */
+  privateKey: KeyObject;
+  /** Certificate of the key; its DER goes into `ds:X509Certificate` for the partner's information. */
+  certificate?: X509Certificate;
+}
+
+function algorithmFor(key: KeyObject): SignatureAlgorithm {
+  if (key.asymmetricKeyType === 'rsa') {
+    if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'RSA signing keys must have at least 2048 bits');
+    return 'rsa-sha256';
+  }
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ecdsa-p256-sha256';
+  throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `unsupported signing key type ${key.asymmetricKeyType ?? 'unknown'}`);
+}
+
+/** The canonical SignedInfo text with its namespace declared, as exc-c14n renders it for hashing. */
+function signedInfo(methodUri: string, digest: string): string {
+  return (
+    `<ds:SignedInfo xmlns:ds="${DSIG_NS}">` +
+    `<ds:CanonicalizationMethod Algorithm="${EXC_C14N}"></ds:CanonicalizationMethod>` +
+    `<ds:SignatureMethod Algorithm="${methodUri}"></ds:SignatureMethod>` +
+    `<ds:Reference URI=""><ds:Transforms>` +
+    `<ds:Transform Algorithm="${ENVELOPED}"></ds:Transform><ds:Transform Algorithm="${EXC_C14N}"></ds:Transform>` +
+    `</ds:Transforms><ds:DigestMethod Algorithm="${SHA256}"></ds:DigestMethod>` +
+    `<ds:DigestValue>${digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>`
+  );
+}
+
+/**
+ * Creates a signer for a key. The reference is `URI=""` (the whole document), transforms are
+ * enveloped-signature then exc-c14n, digest SHA-256; ECDSA values are raw r||s as XMLDSig 1.1 requires.
+ */
+export function createXmlSigner(key: SigningKey): Signer {
+  const algorithm = algorithmFor(key.privateKey);
+  const methodUri = SIGNATURE_METHODS[algorithm];
+  const dsaEncoding = algorithm === 'ecdsa-p256-sha256' ? 'ieee-p1363' : undefined;
+  const keyInfo = key.certificate
+    ? `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${key.certificate.raw.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`
+    : '';
+  const privateKey = key.privateKey;
+  return {
+    algorithm,
+    sign(xml: Buffer): Buffer {
+      const close = xml.lastIndexOf('</');
+      if (xml[0] !== 0x3c || close <= 0 || xml[xml.length - 1] !== 0x3e) {
+        throw new GatewayError('GW_ERR_SIGNATURE_POLICY', 'signer expects a canonical document with an explicit end tag');
+      }
+      const digest = createHash('sha256').update(xml).digest('base64');
+      const info = signedInfo(methodUri, digest);
+      const value = cryptoSign('sha256', Buffer.from(info, 'utf8'), dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey).toString('base64');
+      const signature =
+        `<ds:Signature xmlns:ds="${DSIG_NS}">${info.replace(` xmlns:ds="${DSIG_NS}"`, '')}` +
+        `<ds:SignatureValue>${value}</ds:SignatureValue>${keyInfo}</ds:Signature>`;
+      return Buffer.concat([xml.subarray(0, close), Buffer.from(signature, 'utf8'), xml.subarray(close)]);
+    },
+  };
+}

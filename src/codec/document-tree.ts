@@ -11,7 +11,10 @@ export interface XmlContent {
 }
 
 /** An element's value: text only, nested content, or a list of repeated elements with that name. */
-export type XmlValue = string | XmlContent | Array<string | XmlContent>;
+export type XmlValue = XmlScalar | XmlContent | Array<XmlScalar | XmlContent>;
+
+/** Text content; numbers and booleans are written as their JSON text. */
+export type XmlScalar = string | number | boolean;
 
 /** One EDIFACT segment: a tag and its data elements, each a list of components. */
 export interface EdifactSegment {

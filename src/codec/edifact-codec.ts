@@ -158,10 +158,9 @@ interface RawSegment {
  */
 export function parseEdifact(bytes: Buffer): EdifactInterchange {
   const { chars, offset } = readServiceStringAdvice(bytes);
-  const start = skipLineBreaks(bytes.toString('latin1', offset, offset + 64), 0, chars) + offset;
-  const syntax = peekSyntax(bytes.toString('latin1', start, start + 16), chars);
-  const segments = new SegmentReader(decodeText(bytes, syntax), chars).read(start);
-  return assemble(segments);
+  const syntax = peekSyntax(bytes.toString('latin1', offset, offset + 64), chars);
+  const segments = new SegmentReader(decodeText(bytes, syntax), chars).read(offset);
+  return assemble(segments, syntax);
 }
 
 /** Returns the index of the first character at or after `index` that is not a CR or LF used as data. */
@@ -178,10 +177,13 @@ function isStructural(char: string | undefined, chars: ServiceCharacters): boole
 
 /** Reads the syntax identifier from the start of UNB, which precedes any non-ASCII byte. */
 function peekSyntax(head: string, chars: ServiceCharacters): SyntaxIdentifier {
-  if (!head.startsWith(`UNB${chars.element}`)) throw positionedError('GW_ERR_EDIFACT_SYNTAX', 1, 'UNB', 'interchange does not start with UNB');
-  let end = 4;
+  const unb = skipLineBreaks(head, 0, chars);
+  if (!head.startsWith(`UNB${chars.element}`, unb)) {
+    throw positionedError('GW_ERR_EDIFACT_SYNTAX', 1, 'UNB', 'interchange does not start with UNB');
+  }
+  let end = unb + 4;
   while (end < head.length && !isStructural(head[end], chars)) end += 1;
-  const id = head.slice(4, end);
+  const id = head.slice(unb + 4, end);
   if (!isSyntaxIdentifier(id)) throw positionedError('GW_ERR_EDIFACT_SYNTAX', 1, 'UNB', `unknown syntax identifier '${id}'`);
   return id;
 }
@@ -211,8 +213,8 @@ class SegmentReader {
   /** Reads every segment from `start` to the end of the text. */
   read(start: number): RawSegment[] {
     const { text } = this;
-    let runStart = start;
-    let at = start;
+    let at = skipLineBreaks(text, start, this.chars);
+    let runStart = at;
     while (at < text.length) {
       const code = text.charCodeAt(at);
       if (code === this.releaseCode) {
@@ -236,7 +238,7 @@ class SegmentReader {
   /** Returns the character a release character at `at` protects. */
   private releasedAt(at: number): string {
     if (at + 1 >= this.text.length) {
-      throw this.errorHere(`release character at offset ${at} is not followed by a character`);
+      throw this.errorHere(`release character at character offset ${at} is not followed by a character`);
     }
     return this.text.charAt(at + 1);
   }
@@ -256,12 +258,10 @@ class SegmentReader {
   /** Stores the finished segment after checking its tag. */
   private endSegment(): void {
     const [tagElement = [], ...elements] = this.elements;
-    this.elements = [];
-    const tag = tagElement[0] ?? '';
-    if (tagElement.length !== 1 || !TAG_PATTERN.test(tag)) {
-      throw this.errorHere(`malformed segment tag '${tagElement.join(this.chars.component)}'`);
-    }
+    const tag = tagElement.join(this.chars.component);
+    if (tagElement.length !== 1 || !TAG_PATTERN.test(tag)) throw this.errorHere(`malformed segment tag '${tag}'`);
     this.segments.push({ tag, elements, position: this.segments.length + 1 });
+    this.elements = [];
   }
 
   /** Refuses text left after the last segment terminator. */
@@ -273,8 +273,8 @@ class SegmentReader {
 
   /** A syntax error about the segment being read. */
   private errorHere(reason: string): GatewayError {
-    const tag = this.elements[0]?.[0] ?? (this.components.length > 0 ? this.components[0] : this.value) ?? '';
-    return positionedError('GW_ERR_EDIFACT_SYNTAX', this.segments.length + 1, tag.slice(0, 3), reason);
+    const tag = this.elements[0]?.[0] ?? this.components[0] ?? '';
+    return positionedError('GW_ERR_EDIFACT_SYNTAX', this.segments.length + 1, tag, reason);
   }
 }
 
@@ -301,15 +301,15 @@ function requireElements(segment: RawSegment, count: number): void {
 }
 
 /** Interprets the envelope: UNB, the UNH … UNT messages and UNZ. */
-function assemble(segments: readonly RawSegment[]): EdifactInterchange {
+function assemble(segments: readonly RawSegment[], syntax: SyntaxIdentifier): EdifactInterchange {
   const [header] = segments;
   if (header === undefined || header.tag !== 'UNB') {
     throw positionedError('GW_ERR_EDIFACT_SYNTAX', 1, header?.tag ?? '', 'interchange does not start with UNB');
   }
-  const interchange = readHeader(header);
+  const interchange = readHeader(header, syntax);
   let next = 1;
   for (let segment = segments[next]; segment?.tag === 'UNH'; segment = segments[next]) {
-    const read = readMessage(segments, next);
+    const read = readMessage(segments, segment, next + 1);
     interchange.messages.push(read.message);
     next = read.next;
   }
@@ -317,15 +317,15 @@ function assemble(segments: readonly RawSegment[]): EdifactInterchange {
   return interchange;
 }
 
-/** Reads UNB into the interchange fields. */
-function readHeader(unb: RawSegment): EdifactInterchange {
+/** Reads UNB into the interchange fields; the syntax identifier was already read from its first bytes. */
+function readHeader(unb: RawSegment, syntax: SyntaxIdentifier): EdifactInterchange {
   requireElements(unb, 5);
   const version = componentOf(unb, 0, 1);
   if (version !== '3' && version !== '4') {
     throw segmentError('GW_ERR_EDIFACT_SYNTAX', unb, `unsupported syntax version '${version}'`);
   }
   return {
-    syntax: componentOf(unb, 0, 0) as SyntaxIdentifier,
+    syntax,
     syntaxVersion: version,
     sender: unb.elements[1] ?? [],
     recipient: unb.elements[2] ?? [],
@@ -335,30 +335,30 @@ function readHeader(unb: RawSegment): EdifactInterchange {
   };
 }
 
-/** Reads one message starting at its UNH; returns it and the index after its UNT. */
-function readMessage(segments: readonly RawSegment[], start: number): { message: EdifactMessage; next: number } {
-  const unh = segments[start] as RawSegment;
+/** Reads the message opened by `unh`, whose body starts at `index`; returns it and the index after its UNT. */
+function readMessage(segments: readonly RawSegment[], unh: RawSegment, index: number): { message: EdifactMessage; next: number } {
   requireElements(unh, 2);
   const message: EdifactMessage = { reference: componentOf(unh, 0, 0), type: unh.elements[1] ?? [], segments: [] };
-  let index = start + 1;
-  for (let segment = segments[index]; segment?.tag !== 'UNT'; segment = segments[index]) {
-    if (segment === undefined || SERVICE_TAGS.has(segment.tag)) {
-      const where = segment ?? unh;
-      throw segmentError('GW_ERR_EDIFACT_SYNTAX', where, `message '${message.reference}' opened at segment ${unh.position} is not closed by UNT`);
-    }
+  let at = index;
+  let segment = segments[at];
+  while (segment !== undefined && !SERVICE_TAGS.has(segment.tag)) {
     message.segments.push({ tag: segment.tag, elements: segment.elements });
-    index += 1;
+    at += 1;
+    segment = segments[at];
   }
-  checkCount(segments[index] as RawSegment, message.segments.length + 2, message.reference, 'segments in message');
-  return { message, next: index + 1 };
+  if (segment?.tag !== 'UNT') {
+    const reason = `message '${message.reference}' opened at segment ${unh.position} is not closed by UNT`;
+    throw segmentError('GW_ERR_EDIFACT_SYNTAX', segment ?? unh, reason);
+  }
+  checkCount(segment, message.segments.length + 2, message.reference, 'segments in message');
+  return { message, next: at + 1 };
 }
 
 /** Checks UNZ and that nothing follows it. */
 function checkTrailer(segments: readonly RawSegment[], index: number, interchange: EdifactInterchange): void {
   const unz = segments[index];
   if (unz === undefined) {
-    const last = segments[segments.length - 1] as RawSegment;
-    throw segmentError('GW_ERR_EDIFACT_SYNTAX', last, 'interchange ends without UNZ');
+    throw positionedError('GW_ERR_EDIFACT_SYNTAX', segments.length, segments.at(-1)?.tag ?? '', 'interchange ends without UNZ');
   }
   if (unz.tag !== 'UNZ') {
     const reason = unz.tag === 'UNG' ? 'functional groups (UNG/UNE) are not supported' : 'expected UNH or UNZ';

@@ -32,10 +32,10 @@ export const DEFAULT_SERVICE_CHARACTERS: ServiceCharacters = {
 };
 
 /** Length in bytes of a UNA service string advice: the tag and six characters. */
-export const UNA_LENGTH = 9;
+const UNA_LENGTH = 9;
 
 /** Every syntax identifier this module can encode and decode. */
-export const SYNTAX_IDENTIFIERS: readonly SyntaxIdentifier[] = ['UNOA', 'UNOB', 'UNOC', 'UNOE', 'UNOY'];
+const SYNTAX_IDENTIFIERS: readonly SyntaxIdentifier[] = ['UNOA', 'UNOB', 'UNOC', 'UNOE', 'UNOY'];
 
 /**
  * Narrows a string read from UNB S001 to a supported syntax identifier.
@@ -69,8 +69,8 @@ export function renderServiceStringAdvice(chars: ServiceCharacters): string {
 export function readServiceStringAdvice(bytes: Buffer): { chars: ServiceCharacters; offset: number } {
   if (bytes.toString('latin1', 0, 3) !== 'UNA') return { chars: DEFAULT_SERVICE_CHARACTERS, offset: 0 };
   if (bytes.length < UNA_LENGTH) throw adviceError('the UNA service string advice is shorter than six characters');
+  if (bytes.subarray(3, UNA_LENGTH).some((byte) => byte > 0x7f)) throw adviceError('UNA service characters must be ASCII');
   const advice = bytes.toString('latin1', 3, UNA_LENGTH);
-  if (/[^\u0000-\u007f]/.test(advice)) throw adviceError('UNA service characters must be ASCII');
   const release = advice.charAt(3);
   const chars: ServiceCharacters = {
     component: advice.charAt(0),
@@ -97,8 +97,11 @@ function adviceError(reason: string): GatewayError {
   return new GatewayError('GW_ERR_EDIFACT_SYNTAX', `segment 0 (UNA): ${reason}`, { segment: 0, tag: 'UNA' });
 }
 
-/** Service characters of the default set that must be released inside a value. */
-const DEFAULT_RELEASABLE = /[:+?']/g;
+/** Finds a service character of the default set, which must be released inside a value. */
+const DEFAULT_RELEASABLE = /[:+?']/;
+
+/** Finds every such service character, for the replacement. */
+const DEFAULT_RELEASABLE_ALL = /[:+?']/g;
 
 /**
  * Escapes a value for the default service characters by putting `?` before `:`, `+`, `?` and `'`.
@@ -107,18 +110,18 @@ const DEFAULT_RELEASABLE = /[:+?']/g;
  * @returns The text as it is written between separators.
  */
 export function releaseValue(value: string): string {
-  return value.replace(DEFAULT_RELEASABLE, '?$&');
+  return DEFAULT_RELEASABLE.test(value) ? value.replace(DEFAULT_RELEASABLE_ALL, '?$&') : value;
 }
 
 /** Characters of UNOA besides letters and digits: space, punctuation and the default service characters. */
 const LEVEL_A_PUNCTUATION = ` .,\\-()/='+:?!"%&*;<>`;
 
-/** Matches the first character a syntax level cannot carry. */
+/** Matches the first character a syntax level cannot carry (for UNOC and UNOE: the code units outside the set). */
 const UNREPRESENTABLE: Readonly<Record<SyntaxIdentifier, RegExp>> = {
   UNOA: new RegExp(`[^A-Z0-9${LEVEL_A_PUNCTUATION}]`),
   UNOB: new RegExp(`[^A-Za-z0-9${LEVEL_A_PUNCTUATION}]`),
-  UNOC: /[^\u0000-\u00ff]/,
-  UNOE: /[^\u0000-\u00a0\u00a7\u00ad\u0401-\u040c\u040e-\u044f\u0451-\u045c\u045e\u045f\u2116]/,
+  UNOC: /[\u0100-\uffff]/,
+  UNOE: /[\u00a1-\u00a6\u00a8-\u00ac\u00ae-\u0400\u040d\u0450\u045d\u0460-\u2115\u2117-\uffff]/,
   UNOY: /[\ud800-\udfff]/u,
 };
 

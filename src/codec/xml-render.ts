@@ -1,6 +1,6 @@
 // Renders XML content straight into Exclusive XML Canonicalization (exc-c14n) form, so signing needs no re-parse.
 import { GatewayError } from '../errors.js';
-import type { XmlContent, XmlValue } from './document-tree.js';
+import type { XmlContent, XmlScalar, XmlValue } from './document-tree.js';
 
 /**
  * Why not a general XML builder: the bytes we sign must be exactly the bytes a verifier's exc-c14n
@@ -45,6 +45,15 @@ function checkName(name: string, where: string): void {
   if (!NAME.test(name)) throw new GatewayError('GW_ERR_XML_FORBIDDEN_NAME', `${where}: "${name}" is not an XML name`, { pointer: where });
 }
 
+function isScalar(value: unknown): value is XmlScalar {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+function scalarText(value: unknown, where: string): string {
+  if (!isScalar(value)) throw new GatewayError('GW_ERR_XML_CHAR', `${where} must be text, not ${Array.isArray(value) ? 'a list' : typeof value}`, { pointer: where });
+  return String(value);
+}
+
 interface SplitContent {
   declarations: Map<string, string>;
   attributes: Array<[string, string]>;
@@ -58,13 +67,11 @@ function split(content: XmlContent, where: string): SplitContent {
     const value = content[key];
     if (value === undefined || value === null) continue;
     if (key === '#text') {
-      if (typeof value !== 'string') throw new GatewayError('GW_ERR_XML_CHAR', `${where}/#text must be a string`, { pointer: where });
-      out.text = value;
+      out.text = scalarText(value, `${where}/#text`);
     } else if (key === '@xmlns' || key.startsWith('@xmlns:')) {
       out.declarations.set(key === '@xmlns' ? '' : key.slice(7), String(value));
     } else if (key.startsWith('@')) {
-      if (typeof value !== 'string') throw new GatewayError('GW_ERR_XML_CHAR', `${where}/${key} must be a string`, { pointer: where });
-      out.attributes.push([key.slice(1), value]);
+      out.attributes.push([key.slice(1), scalarText(value, `${where}/${key}`)]);
     } else {
       out.children.push([key, value]);
     }
@@ -93,9 +100,9 @@ function sortAttributes(attributes: Array<[string, string]>, scope: Scope, where
   return keyed.map((k) => [k.name, k.value]);
 }
 
-function renderElement(name: string, content: XmlContent | string, scope: Scope, rendered: Scope, where: string, out: string[]): void {
+function renderElement(name: string, content: XmlContent | XmlScalar, scope: Scope, rendered: Scope, where: string, out: string[]): void {
   checkName(name, where);
-  const parts = typeof content === 'string' ? { declarations: new Map(), attributes: [], text: content, children: [] } : split(content, where);
+  const parts = isScalar(content) ? { declarations: new Map(), attributes: [], text: String(content), children: [] } : split(content, where);
   let innerScope = scope;
   if (parts.declarations.size > 0) {
     const merged = new Map(scope);
@@ -159,7 +166,7 @@ export function renderXmlString(root: XmlContent): string {
     throw new GatewayError('GW_ERR_XML_FORBIDDEN_NAME', `an XML document needs exactly one root element, got ${keys.length}`);
   }
   const out: string[] = [];
-  renderElement(name, root[name] as XmlContent | string, new Map(), new Map(), `/${name}`, out);
+  renderElement(name, root[name] as XmlContent | XmlScalar, new Map(), new Map(), `/${name}`, out);
   return out.join('');
 }
 

@@ -22,6 +22,8 @@ interface CertRequest {
 }
 
 const { asn1, pki } = forge;
+/** forge builds the TBSCertificate with this function but leaves it out of its type definitions. */
+const getTBSCertificate = (pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate;
 
 function toForgeName(commonName: string): forge.pki.CertificateField[] {
   return [
@@ -57,7 +59,7 @@ function issue(request: CertRequest, issuerName: string, issuerKey: KeyObject): 
   cert.setExtensions(extensions);
   cert.siginfo.algorithmOid = pki.oids.sha256WithRSAEncryption as string;
   cert.signatureOid = pki.oids.sha256WithRSAEncryption as string;
-  const tbs = pki.getTBSCertificate(cert);
+  const tbs = getTBSCertificate(cert);
   const spki = asn1.fromDer(forge.util.createBuffer(request.publicKey.export({ type: 'spki', format: 'der' }).toString('binary')));
   (tbs.value as forge.asn1.Asn1[])[6] = spki;
   const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');

@@ -1,0 +1,139 @@
+// The translation pipeline: validate a CAIS record, route it, map, check, render and sign every partner document.
+import { createHash } from 'node:crypto';
+import type { DocumentTree } from '../codec/document-tree.js';
+import { EXTENSIONS, renderDocument } from '../codec/render-document.js';
+import { GatewayError, type ErrorCode } from '../errors.js';
+import type { Mapping } from '../mapping/mapping.js';
+import type { MappingSet } from '../mapping/mapping-set.js';
+import type { DocumentValidator } from '../partners/document-validator.js';
+import type { PartnerRegistry } from '../partners/partner-registry.js';
+import type { CaisRecord } from '../records/record-types.js';
+import type { RecordValidator } from '../records/record-validator.js';
+import type { Signer } from '../security/xml-signer.js';
+
+/** One partner document produced from a record: the exact bytes and everything the log will stamp on them. */
+export interface TranslatedDocument {
+  /** Target partner id. */
+  partner: string;
+  /** Target message type. */
+  message: string;
+  /** Mapping that produced it: id, version and file hash. */
+  mapping: { id: string; version: number; sha256: string };
+  /** Business keys for the message log. */
+  businessKeys: Record<string, string>;
+  /** The exact bytes the partner receives. */
+  bytes: Buffer;
+  /** SHA-256 (hex) of `bytes`. */
+  sha256: string;
+  /** File extension of the codec (xml, edi, json). */
+  extension: string;
+  /** Whether the bytes carry the gateway's XML signature. */
+  signed: boolean;
+}
+
+/** A problem with a record, located by JSON pointer (into the record, or into the mapped document). */
+export interface TranslationProblem {
+  /** Stable error code. */
+  code: ErrorCode;
+  /** JSON pointer; for document problems it points into the mapped document of `target`. */
+  pointer: string;
+  /** What is wrong. */
+  message: string;
+  /** The partner message concerned, for mapping and document problems. */
+  target?: string;
+}
+
+/** Result of translating one record: all of its documents, or none and every problem found. */
+export type Translation =
+  | { ok: true; record: CaisRecord; documents: TranslatedDocument[] }
+  | { ok: false; recordId?: string; problems: TranslationProblem[] };
+
+/** The parts a translator is built from. */
+export interface TranslatorParts {
+  records: RecordValidator;
+  mappings: MappingSet;
+  partners: PartnerRegistry;
+  documents: DocumentValidator;
+  signer: Signer;
+}
+
+/** Turns CAIS records into partner documents. */
+export interface Translator {
+  /** Translates one untrusted value; never throws for a bad record, only reports it. */
+  translate(value: unknown): Promise<Translation>;
+}
+
+function recordIdOf(value: unknown): string | undefined {
+  const id = typeof value === 'object' && value !== null ? (value as { recordId?: unknown }).recordId : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function problemOf(err: unknown, target: string): TranslationProblem {
+  if (err instanceof GatewayError) {
+    return { code: err.code, pointer: String(err.detail.pointer ?? ''), message: err.message.replace(/^GW_ERR_\w+: /, ''), target };
+  }
+  throw err;
+}
+
+/** Creates the translator. Everything it uses was compiled at load; it only runs. */
+export function createTranslator(parts: TranslatorParts): Translator {
+  const { records, mappings, partners, documents, signer } = parts;
+
+  async function produce(record: CaisRecord, mapping: Mapping): Promise<TranslatedDocument | TranslationProblem[]> {
+    const { partner, message } = mapping.target;
+    const target = `${partner}/${message}`;
+    let doc: DocumentTree;
+    let businessKeys: Record<string, string>;
+    try {
+      doc = await mapping.apply(record);
+      businessKeys = await mapping.businessKeys(record);
+    } catch (err) {
+      return [problemOf(err, target)];
+    }
+    const violations = documents.check(partner, message, doc);
+    if (violations.length > 0) return violations.map((v) => ({ code: 'GW_ERR_DOCUMENT_INVALID', pointer: v.pointer, message: v.message, target }));
+    const spec = partners.message(partner, message);
+    let bytes: Buffer;
+    try {
+      bytes = renderDocument(doc);
+      if (spec.signing === 'xmldsig') bytes = signer.sign(bytes);
+    } catch (err) {
+      return [problemOf(err, target)];
+    }
+    return {
+      partner,
+      message,
+      mapping: { id: mapping.id, version: mapping.version, sha256: mapping.sha256 },
+      businessKeys,
+      bytes,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      extension: EXTENSIONS[spec.codec],
+      signed: spec.signing === 'xmldsig',
+    };
+  }
+
+  return {
+    async translate(value) {
+      const checked = records.validate(value);
+      if (!checked.ok) return { ok: false, recordId: recordIdOf(value), problems: checked.violations };
+      const record = checked.record;
+      let routed: Mapping[];
+      try {
+        routed = await mappings.route(record);
+      } catch (err) {
+        return { ok: false, recordId: record.recordId, problems: [problemOf(err, 'route')] };
+      }
+      if (routed.length === 0) {
+        return { ok: false, recordId: record.recordId, problems: [{ code: 'GW_ERR_NO_ROUTE', pointer: '', message: `no mapping applies to this ${record.type} record` }] };
+      }
+      const produced: TranslatedDocument[] = [];
+      const problems: TranslationProblem[] = [];
+      for (const mapping of routed) {
+        const result = await produce(record, mapping);
+        if (Array.isArray(result)) problems.push(...result);
+        else produced.push(result);
+      }
+      return problems.length > 0 ? { ok: false, recordId: record.recordId, problems } : { ok: true, record, documents: produced };
+    },
+  };
+}

@@ -1,0 +1,756 @@
+// Generated from schemas/cais by `npm run gen:types`; do not edit (a test fails when this file drifts from the schemas).
+
+/**
+ * A registered EAEU goods declaration (декларация на товары) for import, export or another customs procedure: the parties, the goods items with their TN VED codes, masses and values, and the statistical values that feed trade statistics (Comtrade-like HS4/HS6 records). Comparable to an EDIFACT CUSDEC or a WCO DM DEC. CAIS exports exactly these fields.
+ */
+export interface CargoDeclaration {
+  /**
+   * Record type discriminator.
+   */
+  type: 'declaration.cargo';
+  /**
+   * CAIS record identifier, unique per record type; stable across versions of the same record. Letters, digits, dot, underscore and hyphen only (it names files and log keys).
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * Registration number of the goods declaration (box A of the EAEU goods declaration).
+   */
+  declarationNumber: string;
+  /**
+   * Direction of the trade flow for statistics (Comtrade flowCode M, X, RX, RM; transit for goods declared in transit).
+   */
+  flow: 'import' | 'export' | 'transit' | 're-export' | 're-import';
+  /**
+   * Customs procedure, 2-digit code of the EAEU classifier of customs procedures (e.g. 10 export, 31 re-export, 40 release for domestic consumption, 53 temporary import, 60 re-import, 80 customs transit).
+   */
+  procedureCode: string;
+  /**
+   * When customs registered the declaration, with UTC offset.
+   */
+  declaredAt: string;
+  /**
+   * Customs office that registered the declaration.
+   */
+  customsOffice: string;
+  declarant: Party;
+  consignor: Party1;
+  consignee: Party2;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  countryOfDispatch: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  countryOfDestination: string;
+  /**
+   * Currency of the invoice (box 22).
+   */
+  currency: string;
+  /**
+   * Total invoiced amount of the declared goods, in the invoice currency (box 22).
+   */
+  invoiceAmount: string;
+  /**
+   * Mode of transport at the border (box 25): EAEU classifier codes 10 sea, 20 rail, 30 road, 40 air, 50 post, 71 pipeline, 80 inland waterway; Comtrade motCode 1 sea, 2 rail, 3 road, 4 air, 5 post, 7 fixed installation, 8 inland waterway.
+   */
+  transportMode: 'road' | 'rail' | 'sea' | 'air' | 'post' | 'pipeline' | 'inland-waterway';
+  /**
+   * Goods items of the declaration (box 32 numbering), at most 999.
+   *
+   * @minItems 1
+   * @maxItems 999
+   *
+   * Items: One goods item.
+   */
+  items: {
+    /**
+     * Goods item number (box 32), unique within the declaration, numbered from 1.
+     */
+    itemNumber: number;
+    /**
+     * EAEU TN VED commodity code of the item (box 33); its first 4 and 6 digits give the HS4/HS6 aggregation.
+     */
+    commodityCode: string;
+    /**
+     * Description of the goods (box 31).
+     */
+    description: string;
+    /**
+     * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+     */
+    originCountry: string;
+    /**
+     * Net mass in kilograms (box 38).
+     */
+    netMassKg: string;
+    /**
+     * Gross mass in kilograms (box 35).
+     */
+    grossMassKg: string;
+    /**
+     * Statistical value (box 46) in US dollars, as the EAEU customs statistics methodology requires: CIF-type value at the border for imports, FOB-type for exports, converted at the rate of the registration date.
+     */
+    statisticalValue: string;
+    /**
+     * Customs value (box 45) in tenge (KZT), the national currency. Required when flow is import; otherwise present only when customs determined a customs value.
+     */
+    customsValue?: string;
+    /**
+     * Quantity in the supplementary unit of the TN VED code (box 41), when the code has one.
+     */
+    supplementaryQuantity?: {
+      /**
+       * Quantity in the supplementary unit.
+       */
+      quantity: string;
+      /**
+       * Unit of measure, UN/ECE Recommendation 20 code (e.g. NAR number of articles, LTR litre, MTQ cubic metre, KWH kilowatt-hour).
+       */
+      unit: string;
+    };
+    /**
+     * Tariff preference claimed for the import duty on this item (box 36); omitted when the standard rate of the Common Customs Tariff applies.
+     */
+    preference?: {
+      /**
+       * Basis of the preference: a free-trade agreement of the EAEU or the CIS, the EAEU system of tariff preferences for developing or least-developed countries, or another duty exemption (e.g. a tariff benefit granted by law).
+       */
+      kind: 'free-trade-agreement' | 'developing-country' | 'least-developed-country' | 'exemption';
+      /**
+       * Certificate of origin supporting the preference, when one was presented.
+       */
+      originCertificate?: {
+        /**
+         * Certificate number.
+         */
+        number: string;
+        /**
+         * Date of issue of the certificate.
+         */
+        date: string;
+      };
+    };
+  }[];
+  /**
+   * Sum of the items' statistical values, in US dollars.
+   */
+  totalStatisticalValueUsd: string;
+}
+/**
+ * Declarant (box 14): the person who lodged the declaration, possibly through a customs representative.
+ */
+export interface Party {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+/**
+ * Consignor or exporter (box 2).
+ */
+export interface Party1 {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+/**
+ * Consignee or importer (box 8).
+ */
+export interface Party2 {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+
+/**
+ * A change in the life of a customs guarantee (security for payment of customs duties and taxes): registered (accepted by customs), released, claimed against, or amended. Covers national guarantees and TIR carnets, whose guarantee is the international TIR guarantee chain. CAIS exports exactly these fields.
+ */
+export interface GuaranteeEvent {
+  /**
+   * Record type discriminator.
+   */
+  type: 'guarantee.event';
+  /**
+   * CAIS record identifier, unique per record type; stable across versions of the same record. Letters, digits, dot, underscore and hyphen only (it names files and log keys).
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * What happened: customs registered (accepted) the guarantee, released it after the secured obligation ended, claimed payment from it, or amended its terms (amount, validity, guarantor).
+   */
+  event: 'registered' | 'released' | 'claimed' | 'amended';
+  /**
+   * When customs recorded the event, with UTC offset.
+   */
+  eventAt: string;
+  /**
+   * Reference of the guarantee; for a TIR carnet it equals carnetNumber.
+   */
+  guaranteeReference: string;
+  /**
+   * Form of security: TIR carnet (TIR guarantee chain), cash deposit with customs, bank guarantee, surety (поручительство), or insurance contract.
+   */
+  guaranteeType: 'tir-carnet' | 'cash-deposit' | 'bank-guarantee' | 'surety' | 'insurance';
+  /**
+   * TIR carnet number. Present if and only if guaranteeType is tir-carnet.
+   */
+  carnetNumber?: string;
+  /**
+   * Amount secured by the guarantee, in currency. Required for every guarantee type except tir-carnet, whose maximum is set per carnet by the TIR guarantee chain rather than by customs; present for a TIR carnet only when customs recorded that maximum.
+   */
+  amount?: string;
+  /**
+   * Currency of amount; present exactly when amount is.
+   */
+  currency?: string;
+  guarantor?: Party;
+  principal: Party1;
+  /**
+   * Customs office that recorded the event (office of guarantee, or the office making the claim).
+   */
+  customsOffice: string;
+  /**
+   * Declaration the guarantee secures, when it is an individual guarantee for one declaration.
+   */
+  relatedDeclaration?: {
+    /**
+     * Kind of declaration: a transit declaration or a goods (cargo) declaration.
+     */
+    kind: 'transit' | 'cargo';
+    /**
+     * Registration number of that declaration: EAEU form or NCTS MRN for a transit declaration, EAEU form only for a goods declaration.
+     */
+    number: string;
+  };
+  /**
+   * Claim made against the guarantee. Present if and only if event is claimed; a corrected claim is sent as a new version of the same record.
+   */
+  claim?: {
+    /**
+     * Amount claimed.
+     */
+    amount: string;
+    /**
+     * Currency of the claimed amount (the national currency of the claiming customs).
+     */
+    currency: string;
+    /**
+     * Why the claim was made (e.g. the transit was not terminated, goods missing at destination), at most 512 characters.
+     */
+    reason: string;
+    /**
+     * Date of the claim (notification of the claim to the guarantor).
+     */
+    claimedAt: string;
+  };
+}
+/**
+ * Guarantor: the bank, surety or insurer, or for a TIR carnet the national guaranteeing association. Omitted for a cash deposit by the principal.
+ */
+export interface Party {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+/**
+ * Principal whose obligation is secured (declarant, transit holder or carnet holder).
+ */
+export interface Party1 {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+
+/**
+ * A customs receipt (таможенный приходный ордер): customs duties, taxes, fees and other payments collected by a customs office from one payer, exchanged as an inter-agency document. CAIS exports exactly these fields.
+ */
+export interface PaymentReceipt {
+  /**
+   * Record type discriminator.
+   */
+  type: 'payment.receipt';
+  /**
+   * CAIS record identifier, unique per record type; stable across versions of the same record. Letters, digits, dot, underscore and hyphen only (it names files and log keys).
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * Number of the receipt as issued by the customs office: Latin capital letters, digits, slash and hyphen, at most 50 characters.
+   */
+  receiptNumber: string;
+  /**
+   * When the receipt was issued, with UTC offset.
+   */
+  issuedAt: string;
+  /**
+   * Customs office that issued the receipt.
+   */
+  customsOffice: string;
+  payer: Party;
+  /**
+   * Registration number of the goods declaration the payments relate to, when there is one.
+   */
+  declarationNumber?: string;
+  /**
+   * The individual payments on the receipt, one per payment type, at most 99.
+   *
+   * @minItems 1
+   * @maxItems 99
+   *
+   * Items: One payment.
+   */
+  payments: {
+    /**
+     * Kind of payment: customs duty (import, export, special, anti-dumping or countervailing), VAT on import, excise, customs fee (for customs operations, escort, storage), penalty (late-payment interest), or another payment collected by customs.
+     */
+    kind: 'customs-duty' | 'vat' | 'excise' | 'customs-fee' | 'penalty' | 'other';
+    /**
+     * Payment type, 4-digit code of the EAEU classifier of types of taxes, fees and other payments collected by customs (CCU Decision No. 378 of 20.09.2010, Appendix 9), e.g. 1010 customs fees for customs operations, 1020 customs escort fees, 2010 import customs duty, 5010 VAT.
+     */
+    code: string;
+    /**
+     * Tax base in the payment currency (e.g. customs value for duty; customs value plus duty and excise for VAT); omitted for fixed fees and specific rates.
+     */
+    base?: string;
+    /**
+     * Rate applied: a percentage for ad valorem rates (e.g. "16" for VAT 16%), otherwise the amount per unit of the specific base; omitted for fixed amounts.
+     */
+    rate?: string;
+    /**
+     * Amount paid.
+     */
+    amount: string;
+    /**
+     * Currency of the payment; normally the receipt currency.
+     */
+    currency: string;
+  }[];
+  /**
+   * Total paid on the receipt, the sum of the payments, in the receipt currency.
+   */
+  total: string;
+  /**
+   * Currency of the receipt total (KZT for payments to Kazakhstan's budget).
+   */
+  currency: string;
+  /**
+   * How the payment was made: cash at the office, bank transfer by payment order, payment card, or offset against advance payments held on the payer's customs account.
+   */
+  paymentMethod: 'cash' | 'bank-transfer' | 'card' | 'advance-offset';
+  /**
+   * Document proving the payment (payment order, card slip). Required when paymentMethod is bank-transfer.
+   */
+  paymentDocument?: {
+    /**
+     * Payment document number.
+     */
+    number: string;
+    /**
+     * Payment document date.
+     */
+    date: string;
+  };
+}
+/**
+ * Person who paid (declarant, carrier, or the individual moving goods for personal use).
+ */
+export interface Party {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+
+/**
+ * A TIR operation ended (terminated) at a customs office of this country: the data IRU SafeTIR needs (TIR Convention Annex 10). CAIS exports exactly these fields.
+ */
+export interface TirTermination {
+  /**
+   * Record type discriminator.
+   */
+  type: 'tir.termination';
+  /**
+   * CAIS record identifier, unique per record type; stable across versions of the same record. Letters, digits, dot, underscore and hyphen only (it names files and log keys).
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * TIR carnet number in the IRU algorithm form that EU NCTS rule R0990 enforces: two letters one of which is X, then 8 digits of at least 25000000, or 9 digits (e.g. XA25123456).
+   */
+  carnetNumber: string;
+  /**
+   * Page number of the volet used for the termination: an even number from 2 to 20 (SafeTIR VPN).
+   */
+  voletPage: number;
+  /**
+   * Country of termination, ISO alpha-3 (SafeTIR ICC).
+   */
+  country: string;
+  /**
+   * Customs office that terminated the TIR operation (SafeTIR COF).
+   */
+  customsOffice: string;
+  /**
+   * What kind of termination: final or partial discharge at destination (SafeTIR PFD FD/PD), exit en route (TCO EXIT) or before-load message (TCO LOAD).
+   */
+  operation: 'final' | 'partial' | 'exit' | 'before-load';
+  /**
+   * When the termination was certified, with UTC offset.
+   */
+  terminatedAt: string;
+  /**
+   * Entry in the customs ledger of terminations (SafeTIR CNL and DCL).
+   */
+  ledger?: {
+    /**
+     * Ledger record number.
+     */
+    reference: string;
+    /**
+     * Calendar date, ISO 8601 (YYYY-MM-DD).
+     */
+    date: string;
+  };
+  /**
+   * Certificate of termination (SafeTIR RND and DDI, reference and date of discharge).
+   */
+  certificate?: {
+    /**
+     * Certificate reference number.
+     */
+    reference: string;
+    /**
+     * Calendar date, ISO 8601 (YYYY-MM-DD).
+     */
+    date: string;
+  };
+  /**
+   * True when the termination was certified with a reservation (SafeTIR CWR=R), false without (CWR=OK).
+   */
+  withReservation: boolean;
+  /**
+   * Officer's remarks, at most 126 characters (SafeTIR COM).
+   */
+  remarks?: string;
+  /**
+   * Whether customs retained the carnet or the volet (SafeTIR RBC CR, CNR, VR, VNR).
+   */
+  retention?: 'carnet-retained' | 'carnet-not-retained' | 'volet-retained' | 'volet-not-retained';
+  /**
+   * Number of packages terminated (SafeTIR PIC).
+   */
+  packages?: number;
+  /**
+   * Country where the TIR transport started, ISO alpha-3; routes a notification to that country's customs.
+   */
+  departureCountry?: string;
+}
+
+/**
+ * One event in a movement of goods under customs transit (national transit, TIR or EAEU customs transit): departure, crossing a border into or out of this country, or arrival at destination. Modelled on the NCTS transit data (IE015/IE029 declaration and release, IE118 crossing frontier, IE007 arrival) and the EAEU transit common process. CAIS exports exactly these fields.
+ */
+export interface TransitMovement {
+  /**
+   * Record type discriminator.
+   */
+  type: 'transit.movement';
+  /**
+   * CAIS record identifier, unique per record type; stable across versions of the same record. Letters, digits, dot, underscore and hyphen only (it names files and log keys).
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * What happened: release for transit at the office of departure (NCTS IE029), entry into or exit from this country's territory at a border office (NCTS IE118 notification crossing frontier), or arrival at the office of destination (NCTS IE007).
+   */
+  event: 'departure' | 'border-entry' | 'border-exit' | 'arrival';
+  /**
+   * When the event was recorded by customs, with UTC offset.
+   */
+  eventAt: string;
+  /**
+   * Registration number of the transit declaration (for TIR, of the electronic copy of the transit declaration created from the carnet): EAEU form or NCTS MRN.
+   */
+  transitDeclarationNumber: string;
+  /**
+   * Transit regime: national customs transit, TIR under a TIR carnet (NCTS declarationType TIR), or EAEU customs transit across the Union's customs territory.
+   */
+  procedure: 'national-transit' | 'tir' | 'eaeu-transit';
+  /**
+   * TIR carnet number. Present if and only if procedure is tir (as NCTS rule C0411 for TIRCarnetNumber).
+   */
+  carnetNumber?: string;
+  /**
+   * Customs offices of the movement (NCTS CustomsOfficeOfDeparture, OfDestinationDeclared, OfTransitDeclared, OfExitForTransitDeclared, OfDestinationActual).
+   */
+  offices: {
+    /**
+     * Office of departure, where the goods were released for transit.
+     */
+    departure: string;
+    /**
+     * Declared office of destination.
+     */
+    destination: string;
+    /**
+     * Declared offices of transit (border offices of entry en route), in route order; at most 9 as in NCTS. Omitted when there are none.
+     *
+     * @minItems 1
+     * @maxItems 9
+     *
+     * Items: Office of transit.
+     */
+    transit?: string[];
+    /**
+     * Declared office of exit for transit, where the goods leave the customs territory.
+     */
+    exit?: string;
+    /**
+     * Office where this event actually happened. Required for border-entry and border-exit; when omitted on departure or arrival, the event happened at the declared office of departure or destination.
+     */
+    actual?: string;
+  };
+  /**
+   * Countries of routing in travel order, from the country of departure to the country of destination (NCTS CountryOfRoutingOfConsignment, at most 99).
+   *
+   * @minItems 1
+   * @maxItems 99
+   *
+   * Items: Country of routing.
+   */
+  itinerary: string[];
+  /**
+   * Country where the transit (or the TIR transport) started, ISO alpha-3, as on the carnet cover and voucher boxes.
+   */
+  departureCountry: string;
+  /**
+   * Country where the transit (or the TIR transport) ends, ISO alpha-3.
+   */
+  destinationCountry: string;
+  /**
+   * Means of transport crossing the border (NCTS DepartureTransportMeans / ActiveBorderTransportMeans).
+   */
+  vehicle: {
+    /**
+     * Registration number of the road vehicle (tractor unit), or the wagon or vessel identifier for other modes, as written on the transit declaration (NCTS identificationNumber an..35).
+     */
+    registrationNumber: string;
+    /**
+     * Country of registration of the vehicle, ISO alpha-2.
+     */
+    nationality: string;
+    /**
+     * Registration numbers of trailers or semi-trailers, if any; omitted when there are none.
+     *
+     * @minItems 1
+     * @maxItems 9
+     *
+     * Items: Trailer registration number.
+     */
+    trailerNumbers?: string[];
+  };
+  /**
+   * Customs seals affixed to the load compartment (NCTS TransportEquipment numberOfSeals and Seal). Omitted when the goods travel unsealed.
+   */
+  seals?: {
+    /**
+     * Number of seals affixed (NCTS numberOfSeals n..4).
+     */
+    number: number;
+    /**
+     * Seal identifiers as marked on the seals (at most 99, as NCTS Seal).
+     *
+     * @minItems 1
+     * @maxItems 99
+     *
+     * Items: Seal identifier (NCTS Seal identifier an..20).
+     */
+    identifiers: string[];
+  };
+  /**
+   * Goods items carried under the transit declaration (NCTS ConsignmentItem), at most 999.
+   *
+   * @minItems 1
+   * @maxItems 999
+   *
+   * Items: One goods item.
+   */
+  goods: {
+    /**
+     * Goods item number, unique within the record, numbered from 1 (NCTS declarationGoodsItemNumber).
+     */
+    itemNumber: number;
+    /**
+     * Commodity code: HS subheading (6 digits, NCTS harmonizedSystemSubHeadingCode) or the longer national TN VED code when known.
+     */
+    hsCode: string;
+    /**
+     * Description of the goods in plain language (NCTS descriptionOfGoods an..512).
+     */
+    description: string;
+    /**
+     * Packaging of the item (NCTS Packaging).
+     */
+    packages: {
+      /**
+       * Number of packages (NCTS numberOfPackages n..8); 0 for bulk or unpacked goods.
+       */
+      count: number;
+      /**
+       * Kind of packages, UN/ECE Recommendation 21 two-character code (e.g. PX pallet, CT carton, CS case, VR bulk solid, NE unpacked).
+       */
+      kind: string;
+    };
+    /**
+     * Gross mass of the item in kilograms, packaging included (NCTS grossMass).
+     */
+    grossMassKg: string;
+    /**
+     * Net mass of the item in kilograms, without packaging (NCTS netMass), when declared.
+     */
+    netMassKg?: string;
+  }[];
+  /**
+   * Reference of the guarantee securing the transit; for a TIR transport, the carnet number.
+   */
+  guaranteeReference: string;
+  holder: Party;
+  carrier?: Party1;
+}
+/**
+ * Holder of the transit procedure (NCTS HolderOfTheTransitProcedure); for TIR the carnet holder, whose id is the TIR holder identification number (e.g. KAZ/015/123).
+ */
+export interface Party {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+/**
+ * Carrier operating the vehicle, when different from the holder or declared separately.
+ */
+export interface Party1 {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+
+/** Any canonical CAIS record, discriminated by `type`. */
+export type CaisRecord = CargoDeclaration | GuaranteeEvent | PaymentReceipt | TirTermination | TransitMovement;

@@ -10,6 +10,10 @@ import type { XmlContent, XmlScalar, XmlValue } from './document-tree.js';
  */
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+/** Cheap first test: control characters, any surrogate, U+FFFE/U+FFFF. Only a hit runs the exact test. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const SUSPECT_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const TEXT_SPECIAL = /[&<>\r]/;
 const ATTR_SPECIAL = /[&<"\t\n\r]/;
@@ -19,7 +23,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9._-]*(:[A-Za-z_][A-Za-z0-9._-]*)?$/;
 type Scope = ReadonlyMap<string, string>;
 
 function checkChars(value: string, where: string): void {
-  if (FORBIDDEN_CHAR.test(value)) {
+  if (SUSPECT_CHAR.test(value) && FORBIDDEN_CHAR.test(value)) {
     throw new GatewayError('GW_ERR_XML_CHAR', `${where} contains a character XML 1.0 cannot carry`, { pointer: where });
   }
 }
@@ -41,7 +45,16 @@ function prefixOf(qname: string): string {
   return colon < 0 ? '' : qname.slice(0, colon);
 }
 
+/** Names already checked; templates reuse a few hundred names, so checking each once is enough. */
+const checkedNames = new Set<string>();
+const CHECKED_NAMES_MAX = 10_000;
+
 function checkName(name: string, where: string): void {
+  if (checkedNames.has(name)) return;
+  if (checkedNames.size < CHECKED_NAMES_MAX && NAME.test(name)) {
+    checkedNames.add(name);
+    return;
+  }
   if (!NAME.test(name)) throw new GatewayError('GW_ERR_XML_FORBIDDEN_NAME', `${where}: "${name}" is not an XML name`, { pointer: where });
 }
 
@@ -49,29 +62,28 @@ function isScalar(value: unknown): value is XmlScalar {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
-function scalarText(value: unknown, where: string): string {
-  if (!isScalar(value)) throw new GatewayError('GW_ERR_XML_CHAR', `${where} must be text, not ${Array.isArray(value) ? 'a list' : typeof value}`, { pointer: where });
-  return String(value);
+function scalarText(value: unknown, where: string, key: string): string {
+  if (!isScalar(value)) throw new GatewayError('GW_ERR_XML_CHAR', `${where}/${key} must be text, not ${Array.isArray(value) ? 'a list' : typeof value}`, { pointer: `${where}/${key}` });
+  return typeof value === 'string' ? value : String(value);
 }
 
 interface SplitContent {
-  declarations: Map<string, string>;
+  declarations: Array<[string, string]> | undefined;
   attributes: Array<[string, string]>;
   text: string | undefined;
   children: Array<[string, XmlValue]>;
 }
 
 function split(content: XmlContent, where: string): SplitContent {
-  const out: SplitContent = { declarations: new Map(), attributes: [], text: undefined, children: [] };
-  for (const key of Object.keys(content)) {
+  const out: SplitContent = { declarations: undefined, attributes: [], text: undefined, children: [] };
+  for (const key in content) {
     const value = content[key];
     if (value === undefined || value === null) continue;
-    if (key === '#text') {
-      out.text = scalarText(value, `${where}/#text`);
-    } else if (key === '@xmlns' || key.startsWith('@xmlns:')) {
-      out.declarations.set(key === '@xmlns' ? '' : key.slice(7), String(value));
-    } else if (key.startsWith('@')) {
-      out.attributes.push([key.slice(1), scalarText(value, `${where}/${key}`)]);
+    if (key.charCodeAt(0) === 64 /* @ */) {
+      if (key === '@xmlns' || key.startsWith('@xmlns:')) (out.declarations ??= []).push([key === '@xmlns' ? '' : key.slice(7), String(value)]);
+      else out.attributes.push([key.slice(1), scalarText(value, where, key)]);
+    } else if (key === '#text') {
+      out.text = scalarText(value, where, key);
     } else {
       out.children.push([key, value]);
     }
@@ -100,58 +112,76 @@ function sortAttributes(attributes: Array<[string, string]>, scope: Scope, where
   return keyed.map((k) => [k.name, k.value]);
 }
 
-function renderElement(name: string, content: XmlContent | XmlScalar, scope: Scope, rendered: Scope, where: string, out: string[]): void {
+/** exc-c14n: the namespace declarations this element must carry — those it visibly uses that the output has not bound yet. */
+function declarationsToEmit(name: string, attributes: Array<[string, string]>, scope: Scope, rendered: Scope, where: string): Array<[string, string]> {
+  const used = [prefixOf(name)];
+  for (const [attr] of attributes) {
+    const p = prefixOf(attr);
+    if (p !== '' && p !== 'xml' && !used.includes(p)) used.push(p);
+  }
+  const emitted: Array<[string, string]> = [];
+  for (const prefix of used) {
+    const uri = namespaceOf(prefix, scope, where);
+    if ((rendered.get(prefix) ?? '') !== uri) emitted.push([prefix, uri]);
+  }
+  if (emitted.length > 1) emitted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return emitted;
+}
+
+function renderElement(name: string, content: XmlContent | XmlScalar, scope: Scope, rendered: Scope, where: string): string {
   checkName(name, where);
-  const parts = isScalar(content) ? { declarations: new Map(), attributes: [], text: String(content), children: [] } : split(content, where);
+  const parts: SplitContent = isScalar(content) ? { declarations: undefined, attributes: [], text: String(content), children: [] } : split(content, where);
   let innerScope = scope;
-  if (parts.declarations.size > 0) {
+  if (parts.declarations) {
     const merged = new Map(scope);
     for (const [prefix, uri] of parts.declarations) merged.set(prefix, uri);
     innerScope = merged;
   }
-  // exc-c14n: declare exactly the namespaces this element visibly uses that the output has not bound yet.
-  const used = new Set<string>([prefixOf(name)]);
-  for (const [attr] of parts.attributes) {
-    const p = prefixOf(attr);
-    if (p !== '' && p !== 'xml') used.add(p);
-  }
-  const emitted: Array<[string, string]> = [];
+  const emitted = declarationsToEmit(name, parts.attributes, innerScope, rendered, where);
   let innerRendered = rendered;
-  for (const prefix of used) {
-    const uri = namespaceOf(prefix, innerScope, where);
-    if ((rendered.get(prefix) ?? '') !== uri) emitted.push([prefix, uri]);
-  }
+  let out = '<' + name;
   if (emitted.length > 0) {
-    emitted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const next = new Map(rendered);
-    for (const [p, uri] of emitted) next.set(p, uri);
+    for (const [prefix, uri] of emitted) {
+      next.set(prefix, uri);
+      checkChars(uri, where);
+      out += (prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`) + escapeAttribute(uri) + '"';
+    }
     innerRendered = next;
   }
-  out.push('<', name);
-  for (const [prefix, uri] of emitted) {
-    checkChars(uri, where);
-    out.push(prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`, escapeAttribute(uri), '"');
-  }
   for (const [attr, value] of sortAttributes(parts.attributes, innerScope, where)) {
-    checkName(attr, `${where}/@${attr}`);
-    checkChars(value, `${where}/@${attr}`);
-    out.push(' ', attr, '="', escapeAttribute(value), '"');
+    checkName(attr, where);
+    checkChars(value, where);
+    out += ' ' + attr + '="' + escapeAttribute(value) + '"';
   }
-  out.push('>');
+  out += '>';
   if (parts.text !== undefined) {
     checkChars(parts.text, where);
-    out.push(escapeText(parts.text));
+    out += escapeText(parts.text);
   }
-  for (const [childName, value] of parts.children) renderValue(childName, value, innerScope, innerRendered, `${where}/${childName}`, out);
-  out.push('</', name, '>');
+  for (const [childName, value] of parts.children) out += renderValue(childName, value, innerScope, innerRendered, where);
+  return out + '</' + name + '>';
 }
 
-function renderValue(name: string, value: XmlValue, scope: Scope, rendered: Scope, where: string, out: string[]): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => renderElement(name, item, scope, rendered, `${where}/${i}`, out));
-  } else {
-    renderElement(name, value, scope, rendered, where, out);
-  }
+/**
+ * A text-only element whose namespace the output already binds needs no attribute or namespace work:
+ * the most common element of all, rendered directly.
+ */
+function renderTextElement(name: string, value: XmlScalar, scope: Scope, rendered: Scope, where: string): string | undefined {
+  const prefix = prefixOf(name);
+  if ((rendered.get(prefix) ?? '') !== (scope.get(prefix) ?? '') || !checkedNames.has(name)) return undefined;
+  const text = typeof value === 'string' ? value : String(value);
+  checkChars(text, where);
+  return '<' + name + '>' + escapeText(text) + '</' + name + '>';
+}
+
+function renderValue(name: string, value: XmlValue, scope: Scope, rendered: Scope, parent: string): string {
+  const where = parent + '/' + name;
+  if (isScalar(value)) return renderTextElement(name, value, scope, rendered, where) ?? renderElement(name, value, scope, rendered, where);
+  if (!Array.isArray(value)) return renderElement(name, value, scope, rendered, where);
+  let out = '';
+  for (let i = 0; i < value.length; i++) out += renderElement(name, value[i] as XmlContent | XmlScalar, scope, rendered, where + '/' + i);
+  return out;
 }
 
 /**
@@ -165,9 +195,7 @@ export function renderXmlString(root: XmlContent): string {
   if (keys.length !== 1 || name === undefined || Array.isArray(root[name])) {
     throw new GatewayError('GW_ERR_XML_FORBIDDEN_NAME', `an XML document needs exactly one root element, got ${keys.length}`);
   }
-  const out: string[] = [];
-  renderElement(name, root[name] as XmlContent | XmlScalar, new Map(), new Map(), `/${name}`, out);
-  return out.join('');
+  return renderElement(name, root[name] as XmlContent | XmlScalar, new Map(), new Map(), `/${name}`);
 }
 
 /** Renders a document root as canonical UTF-8 bytes (see {@link renderXmlString}). */

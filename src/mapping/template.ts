@@ -13,9 +13,16 @@ import { compileExpression, type CodeLists, type CompiledExpression, type Scope 
  *   expression is true; `$value: <expr>` makes the object stand for that expression's value (so
  *   `{ $each: list, $value: $ }` gives a list of plain values);
  * - an array builds an array, element by element.
+ *
+ * Nodes return their value directly and a Promise only when JSONata itself had to run, so a template
+ * made of simple expressions is built without a single await.
  */
-/** A compiled template node. */
-export type TemplateNode = (input: unknown, scope: Scope) => Promise<unknown>;
+export type TemplateNode = (input: unknown, scope: Scope) => unknown;
+
+/** Applies `next` to a value that may still be a Promise. */
+function then<T>(value: unknown, next: (v: unknown) => T): T | Promise<T> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
 
 function scalar(value: unknown, expr: CompiledExpression): unknown {
   if (value === undefined || value === null) return undefined;
@@ -27,13 +34,50 @@ function scalar(value: unknown, expr: CompiledExpression): unknown {
   throw new GatewayError('GW_ERR_MAPPING_EXPRESSION', `${expr.pointer}: "${expr.source}" must give text, a number or a boolean, not ${Array.isArray(value) ? 'a list' : typeof value}`, { pointer: expr.pointer });
 }
 
-function compileLeaf(source: string, pointer: string, lists: CodeLists): TemplateNode {
-  const expr = compileExpression(source, pointer, lists);
-  return async (input, scope) => scalar(await expr.evaluate(input, scope), expr);
+function expressionOf(value: unknown, pointer: string, lists: CodeLists): CompiledExpression {
+  if (typeof value !== 'string') throw new GatewayError('GW_ERR_MAPPING_INVALID', `${pointer} must be a JSONata expression (text)`, { pointer });
+  return compileExpression(value, pointer, lists);
+}
+
+function compileLeaf(expr: CompiledExpression): TemplateNode {
+  return (input, scope) => then(expr.evaluate(input, scope), (v) => scalar(v, expr));
 }
 
 function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Fills `out` from `entries[i…]`, switching to Promise continuation only at the first asynchronous value. */
+function fill(entries: ReadonlyArray<readonly [string, TemplateNode]>, i: number, out: Record<string, unknown>, input: unknown, scope: Scope): unknown {
+  for (; i < entries.length; i++) {
+    const [key, node] = entries[i] as readonly [string, TemplateNode];
+    const value = node(input, scope);
+    if (value instanceof Promise) {
+      const next = i + 1;
+      return value.then((v: unknown) => {
+        if (v !== undefined) out[key] = v;
+        return fill(entries, next, out, input, scope);
+      });
+    }
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Evaluates `node` for each item in order, collecting defined results; asynchronous only when a node is. */
+function collect(items: readonly unknown[], i: number, out: unknown[], node: (item: unknown) => unknown): unknown {
+  for (; i < items.length; i++) {
+    const value = node(items[i]);
+    if (value instanceof Promise) {
+      const next = i + 1;
+      return value.then((v: unknown) => {
+        if (v !== undefined) out.push(v);
+        return collect(items, next, out, node);
+      });
+    }
+    if (value !== undefined) out.push(value);
+  }
+  return out;
 }
 
 function compileObject(template: Record<string, unknown>, pointer: string, lists: CodeLists): TemplateNode {
@@ -43,36 +87,17 @@ function compileObject(template: Record<string, unknown>, pointer: string, lists
     throw new GatewayError('GW_ERR_MAPPING_INVALID', `${pointer}: $value cannot be combined with other fields`, { pointer });
   }
   const build: TemplateNode =
-    single !== undefined
-      ? compileLeaf(expressionOf(single, `${pointer}/$value`, lists).source, `${pointer}/$value`, lists)
-      : async (input, scope) => {
-          const out: Record<string, unknown> = {};
-          for (const [key, node] of entries) {
-            const value = await node(input, scope);
-            if (value !== undefined) out[key] = value;
-          }
-          return out;
-        };
+    single !== undefined ? compileLeaf(expressionOf(single, `${pointer}/$value`, lists)) : (input, scope) => fill(entries, 0, {}, input, scope);
   const guard = condition === undefined ? undefined : expressionOf(condition, `${pointer}/$if`, lists);
-  const guarded: TemplateNode = guard ? async (input, scope) => ((await guard.evaluate(input, scope)) === true ? build(input, scope) : undefined) : build;
+  const guarded: TemplateNode = guard ? (input, scope) => then(guard.evaluate(input, scope), (ok) => (ok === true ? build(input, scope) : undefined)) : build;
   if (each === undefined) return guarded;
   const items = expressionOf(each, `${pointer}/$each`, lists);
-  return async (input, scope) => {
-    const selected = await items.evaluate(input, scope);
-    if (selected === undefined || selected === null) return undefined;
-    const list = Array.isArray(selected) ? selected : [selected];
-    const out: unknown[] = [];
-    for (const item of list) {
-      const value = await guarded(item, scope);
-      if (value !== undefined) out.push(value);
-    }
-    return out.length > 0 ? out : undefined;
-  };
-}
-
-function expressionOf(value: unknown, pointer: string, lists: CodeLists): CompiledExpression {
-  if (typeof value !== 'string') throw new GatewayError('GW_ERR_MAPPING_INVALID', `${pointer} must be a JSONata expression (text)`, { pointer });
-  return compileExpression(value, pointer, lists);
+  return (input, scope) =>
+    then(items.evaluate(input, scope), (selected) => {
+      if (selected === undefined || selected === null) return undefined;
+      const list = Array.isArray(selected) ? selected : [selected];
+      return then(collect(list, 0, [], (item) => guarded(item, scope)), (out) => ((out as unknown[]).length > 0 ? out : undefined));
+    });
 }
 
 function repeats(template: unknown): boolean {
@@ -82,16 +107,10 @@ function repeats(template: unknown): boolean {
 /** Items built by `$each` are spliced into the list; every other item is one element of it. */
 function compileArray(template: unknown[], pointer: string, lists: CodeLists): TemplateNode {
   const nodes = template.map((value, i) => ({ node: compileNode(value, `${pointer}/${i}`, lists), splice: repeats(value) }));
-  return async (input, scope) => {
-    const out: unknown[] = [];
-    for (const { node, splice } of nodes) {
-      const value = await node(input, scope);
-      if (value === undefined) continue;
-      if (splice) out.push(...(value as unknown[]));
-      else out.push(value);
-    }
-    return out;
-  };
+  return (input, scope) =>
+    then(collect(nodes, 0, [], (n) => then((n as (typeof nodes)[number]).node(input, scope), (v) => (v === undefined ? undefined : { v, splice: (n as (typeof nodes)[number]).splice }))), (parts) =>
+      (parts as Array<{ v: unknown; splice: boolean }>).flatMap(({ v, splice }) => (splice ? (v as unknown[]) : [v])),
+    );
 }
 
 /**
@@ -99,8 +118,8 @@ function compileArray(template: unknown[], pointer: string, lists: CodeLists): T
  * @throws GatewayError GW_ERR_MAPPING_INVALID or GW_ERR_MAPPING_EXPRESSION naming the pointer.
  */
 export function compileNode(template: unknown, pointer: string, lists: CodeLists): TemplateNode {
-  if (typeof template === 'string') return compileLeaf(template, pointer, lists);
-  if (typeof template === 'number' || typeof template === 'boolean') return async () => template;
+  if (typeof template === 'string') return compileLeaf(compileExpression(template, pointer, lists));
+  if (typeof template === 'number' || typeof template === 'boolean') return () => template;
   if (Array.isArray(template)) return compileArray(template, pointer, lists);
   if (typeof template === 'object' && template !== null) return compileObject(template as Record<string, unknown>, pointer, lists);
   throw new GatewayError('GW_ERR_MAPPING_INVALID', `${pointer}: a template value must be text, a number, a boolean, an object or a list`, { pointer });

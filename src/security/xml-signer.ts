@@ -1,5 +1,5 @@
 // Enveloped XMLDSig over canonical bytes the gateway rendered itself, signed on Node's crypto with a pre-parsed key.
-import { createHash, sign as cryptoSign, type KeyObject, type X509Certificate } from 'node:crypto';
+import { hash, sign as cryptoSign, type KeyObject, type X509Certificate } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import { DSIG_NS, ENVELOPED, EXC_C14N, SHA256, SIGNATURE_METHODS, type SignatureAlgorithm } from './xmldsig-algorithms.js';
 
@@ -31,10 +31,9 @@ function algorithmFor(key: KeyObject): SignatureAlgorithm {
   throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `unsupported signing key type ${key.asymmetricKeyType ?? 'unknown'}`);
 }
 
-/** The canonical SignedInfo text with its namespace declared, as exc-c14n renders it for hashing. */
-function signedInfo(methodUri: string, digest: string): string {
+/** SignedInfo's content; exc-c14n of SignedInfo is `<ds:SignedInfo xmlns:ds="…">` + this (the namespace is declared on the apex). */
+function signedInfoContent(methodUri: string, digest: string): string {
   return (
-    `<ds:SignedInfo xmlns:ds="${DSIG_NS}">` +
     `<ds:CanonicalizationMethod Algorithm="${EXC_C14N}"></ds:CanonicalizationMethod>` +
     `<ds:SignatureMethod Algorithm="${methodUri}"></ds:SignatureMethod>` +
     `<ds:Reference URI=""><ds:Transforms>` +
@@ -43,6 +42,8 @@ function signedInfo(methodUri: string, digest: string): string {
     `<ds:DigestValue>${digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>`
   );
 }
+
+const CANONICAL_SIGNED_INFO_START = `<ds:SignedInfo xmlns:ds="${DSIG_NS}">`;
 
 /**
  * Creates a signer for a key. The reference is `URI=""` (the whole document), transforms are
@@ -63,11 +64,12 @@ export function createXmlSigner(key: SigningKey): Signer {
       if (xml[0] !== 0x3c || close <= 0 || xml[xml.length - 1] !== 0x3e) {
         throw new GatewayError('GW_ERR_SIGNATURE_POLICY', 'signer expects a canonical document with an explicit end tag');
       }
-      const digest = createHash('sha256').update(xml).digest('base64');
-      const info = signedInfo(methodUri, digest);
-      const value = cryptoSign('sha256', Buffer.from(info, 'utf8'), dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey).toString('base64');
+      const digest = hash('sha256', xml, 'base64');
+      const content = signedInfoContent(methodUri, digest);
+      const canonical = Buffer.from(CANONICAL_SIGNED_INFO_START + content, 'utf8');
+      const value = cryptoSign('sha256', canonical, dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey).toString('base64');
       const signature =
-        `<ds:Signature xmlns:ds="${DSIG_NS}">${info.replace(` xmlns:ds="${DSIG_NS}"`, '')}` +
+        `<ds:Signature xmlns:ds="${DSIG_NS}"><ds:SignedInfo>${content}` +
         `<ds:SignatureValue>${value}</ds:SignatureValue>${keyInfo}</ds:Signature>`;
       return Buffer.concat([xml.subarray(0, close), Buffer.from(signature, 'utf8'), xml.subarray(close)]);
     },

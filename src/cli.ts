@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// The `gateway` command: translate records, manage mapping files and development certificates.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Command } from 'commander';
+import { parseJson } from './codec/json-codec.js';
+import { loadConfig, type GatewayConfig } from './config.js';
+import { GatewayError } from './errors.js';
+import { listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
+import { loadPartnerRegistry } from './partners/partner-registry.js';
+import { buildTranslator, loadPipelineParts } from './pipeline/build-translator.js';
+import type { TranslationProblem } from './pipeline/translator.js';
+import { initDevCertificates } from './security/dev-certificates.js';
+
+/** Exit status when some input was refused (the rest was still processed). */
+const EXIT_REFUSED = 1;
+/** Exit status when the gateway could not start: configuration, mapping or key problems. */
+const EXIT_CONFIG = 2;
+
+function show(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+function printProblems(where: string, problems: readonly TranslationProblem[]): void {
+  for (const p of problems) {
+    const target = p.target ? ` [${p.target}]` : '';
+    process.stderr.write(`${where}: ${p.code} ${p.pointer || '/'} ${p.message}${target}\n`);
+  }
+}
+
+/** Reads every record from the files: a file holds one record or an array of records. */
+function readRecords(files: readonly string[]): Array<{ where: string; value: unknown } | { where: string; problem: GatewayError }> {
+  const out: Array<{ where: string; value: unknown } | { where: string; problem: GatewayError }> = [];
+  for (const file of files) {
+    try {
+      const parsed = parseJson(readFileSync(file));
+      if (Array.isArray(parsed)) parsed.forEach((value, i) => out.push({ where: `${file}#${i}`, value }));
+      else out.push({ where: file, value: parsed });
+    } catch (err) {
+      const problem = err instanceof GatewayError ? err : new GatewayError('GW_ERR_RECORD_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`);
+      out.push({ where: file, problem });
+    }
+  }
+  return out;
+}
+
+async function translate(files: string[], options: { out: string }, config: GatewayConfig): Promise<number> {
+  const translator = await buildTranslator(config);
+  mkdirSync(options.out, { recursive: true });
+  let refused = 0;
+  let written = 0;
+  for (const item of readRecords(files)) {
+    if ('problem' in item) {
+      printProblems(item.where, [{ code: item.problem.code, pointer: '', message: item.problem.message.replace(/^GW_ERR_\w+: /, '') }]);
+      refused++;
+      continue;
+    }
+    const result = await translator.translate(item.value);
+    if (!result.ok) {
+      printProblems(result.recordId ? `${item.where} (${result.recordId})` : item.where, result.problems);
+      refused++;
+      continue;
+    }
+    for (const doc of result.documents) {
+      const path = join(options.out, `${result.record.recordId}.${doc.partner}.${doc.message}.${doc.extension}`);
+      writeFileSync(path, doc.bytes);
+      written++;
+      const signed = doc.signed ? 'signed' : 'unsigned';
+      process.stdout.write(`${result.record.recordId} -> ${doc.partner}/${doc.message} ${show(path)} ${signed} sha256=${doc.sha256} mapping=${doc.mapping.id}@${doc.mapping.version}\n`);
+    }
+  }
+  process.stderr.write(`${written} document(s) written, ${refused} record(s) refused\n`);
+  return refused > 0 ? EXIT_REFUSED : 0;
+}
+
+async function mappingsTest(options: { update?: boolean }, config: GatewayConfig): Promise<number> {
+  const { records, partners, mappings, documents } = await loadPipelineParts(config);
+  let failed = 0;
+  const cases = listGoldenCases(mappings.mappings, partners);
+  for (const c of cases) {
+    const result = await runGoldenCase(c, records, documents, options.update === true);
+    const label = `${c.mapping.id} ${c.name}`;
+    if (result.ok) process.stdout.write(`ok   ${label}${options.update ? ' (updated)' : ''}\n`);
+    else {
+      failed++;
+      process.stdout.write(`FAIL ${label}: ${result.reason ?? ''}\n`);
+    }
+  }
+  const untested = mappings.mappings.filter((m) => !cases.some((c) => c.mapping === m));
+  for (const m of untested) process.stdout.write(`warn ${m.id} has no golden tests (${show(m.source.replace(/\.ya?ml$/, '.golden/'))})\n`);
+  process.stdout.write(`${cases.length - failed} passed, ${failed} failed\n`);
+  return failed > 0 ? EXIT_REFUSED : 0;
+}
+
+async function mappingsList(config: GatewayConfig): Promise<number> {
+  for (const m of (await loadPipelineParts(config)).mappings.mappings) {
+    process.stdout.write(`${m.id}@${m.version} ${m.recordType} -> ${m.target.partner}/${m.target.message} sha256=${m.sha256.slice(0, 16)}… ${show(m.source)}\n`);
+  }
+  return 0;
+}
+
+async function certsInit(options: { force?: boolean }, config: GatewayConfig): Promise<number> {
+  const partners = await loadPartnerRegistry();
+  const result = initDevCertificates(config.certsDir, partners.partners.map((p) => p.id), options.force === true);
+  if (result.existed) process.stdout.write(`development certificates already exist in ${show(config.certsDir)} (use --force to replace them)\n`);
+  else process.stdout.write(`wrote ${result.written.length} files to ${show(config.certsDir)}: ${result.written.join(', ')}\n`);
+  return 0;
+}
+
+/** Runs an action with the configuration; start-up errors print their code and reason and exit with status 2. */
+async function run(action: (config: GatewayConfig) => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action(loadConfig());
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = EXIT_CONFIG;
+  }
+}
+
+const program = new Command('gateway').description('Cross-border customs data exchange gateway');
+program
+  .command('translate')
+  .description('validate, route, map, render and sign CAIS records into partner documents')
+  .argument('<files...>', 'JSON files, each holding one record or an array of records')
+  .requiredOption('-o, --out <dir>', 'folder to write <recordId>.<partner>.<message>.<ext> into')
+  .action((files: string[], options: { out: string }) => run((config) => translate(files, options, config)));
+const mappings = program.command('mappings').description('admin tools for mapping files');
+mappings
+  .command('test')
+  .description('run every golden test beside the mapping files')
+  .option('--update', 'rewrite the expected documents from the current output')
+  .action((options: { update?: boolean }) => run((config) => mappingsTest(options, config)));
+mappings.command('list').description('list mapping files with version and hash').action(() => run(mappingsList));
+const certs = program.command('certs').description('certificates and keys');
+certs
+  .command('init')
+  .description('generate a development CA, gateway and partner certificates in certs/dev')
+  .option('--force', 'replace an existing set')
+  .action((options: { force?: boolean }) => run((config) => certsInit(options, config)));
+await program.parseAsync();

@@ -1,0 +1,99 @@
+// Runs the golden tests that sit beside each mapping file: input records and the exact documents they must produce.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { EXTENSIONS, renderDocument } from '../codec/render-document.js';
+import { compactXml, prettyXml } from '../codec/xml-pretty.js';
+import { GatewayError } from '../errors.js';
+import type { DocumentValidator } from '../partners/document-validator.js';
+import type { PartnerRegistry } from '../partners/partner-registry.js';
+import type { RecordValidator } from '../records/record-validator.js';
+import type { Mapping } from './mapping.js';
+
+/** The clock every golden test runs at, so `$now()` gives the same document every time. */
+export const GOLDEN_NOW = new Date('2026-11-26T12:00:00.000Z');
+
+/** One golden case: `<mapping>.golden/<name>.json` (input) and `<name>.<xml|edi|json>` (expected document). */
+export interface GoldenCase {
+  mapping: Mapping;
+  name: string;
+  inputFile: string;
+  expectedFile: string;
+}
+
+/** Outcome of one golden case. */
+export interface GoldenResult {
+  case: GoldenCase;
+  ok: boolean;
+  /** Why it failed: the first difference, or the error met. */
+  reason?: string;
+}
+
+/** Lists the golden cases of every mapping (the folder beside `name.yaml` is `name.golden/`). */
+export function listGoldenCases(mappings: readonly Mapping[], partners: PartnerRegistry): GoldenCase[] {
+  const cases: GoldenCase[] = [];
+  for (const mapping of mappings) {
+    const dir = mapping.source.replace(/\.ya?ml$/, '.golden');
+    if (!existsSync(dir)) continue;
+    const ext = EXTENSIONS[partners.message(mapping.target.partner, mapping.target.message).codec];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.input.json')).sort()) {
+      const name = basename(file, '.input.json');
+      cases.push({ mapping, name, inputFile: join(dir, file), expectedFile: join(dir, `${name}.expected.${ext}`) });
+    }
+  }
+  return cases;
+}
+
+function normalise(text: string, ext: string): string {
+  if (ext === 'xml') return compactXml(text);
+  if (ext === 'edi') return text.replace(/\r?\n/g, '').trim();
+  return text.trim();
+}
+
+function firstDifference(actual: string, expected: string): string {
+  let i = 0;
+  while (i < actual.length && actual[i] === expected[i]) i++;
+  const around = (s: string): string => JSON.stringify(s.slice(Math.max(0, i - 60), i + 60));
+  return `first difference at character ${i}:\n  expected …${around(expected)}…\n  actual   …${around(actual)}…`;
+}
+
+function matches(actual: Buffer, expected: string, ext: string): string | undefined {
+  if (ext === 'json') return isDeepStrictEqual(JSON.parse(actual.toString('utf8')), JSON.parse(expected)) ? undefined : 'JSON documents differ';
+  const a = normalise(actual.toString(ext === 'edi' ? 'latin1' : 'utf8'), ext);
+  const e = normalise(expected, ext);
+  return a === e ? undefined : firstDifference(a, e);
+}
+
+/** How golden files are written by `--update`: XML indented, EDIFACT one segment per line. */
+function readable(bytes: Buffer, ext: string): string {
+  if (ext === 'xml') return prettyXml(bytes.toString('utf8'));
+  if (ext === 'edi') return bytes.toString('latin1').replace(/'(?!$)/g, "'\n") + '\n';
+  return JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 2) + '\n';
+}
+
+/**
+ * Runs one golden case: the input must be a valid record, the mapping must apply, and the rendered
+ * (unsigned) document must equal the expected file. With `update`, writes the expected file instead.
+ */
+export async function runGoldenCase(c: GoldenCase, records: RecordValidator, documents: DocumentValidator, update = false): Promise<GoldenResult> {
+  try {
+    const checked = records.validate(JSON.parse(readFileSync(c.inputFile, 'utf8')));
+    if (!checked.ok) return { case: c, ok: false, reason: `input is not a valid record: ${checked.violations.map((v) => `${v.pointer} ${v.message}`).join('; ')}` };
+    if (!(await c.mapping.applies(checked.record))) return { case: c, ok: false, reason: 'the mapping does not apply to this input' };
+    const doc = await c.mapping.apply(checked.record, GOLDEN_NOW);
+    const violations = documents.check(c.mapping.target.partner, c.mapping.target.message, doc);
+    if (violations.length > 0) return { case: c, ok: false, reason: `document invalid: ${violations.map((v) => `${v.pointer} ${v.message}`).join('; ')}` };
+    const bytes = renderDocument(doc);
+    const ext = c.expectedFile.slice(c.expectedFile.lastIndexOf('.') + 1);
+    if (update) {
+      writeFileSync(c.expectedFile, readable(bytes, ext), ext === 'edi' ? 'latin1' : 'utf8');
+      return { case: c, ok: true };
+    }
+    if (!existsSync(c.expectedFile)) return { case: c, ok: false, reason: `missing ${c.expectedFile} (run: npx gateway mappings test --update)` };
+    const reason = matches(bytes, readFileSync(c.expectedFile, ext === 'edi' ? 'latin1' : 'utf8'), ext);
+    return reason === undefined ? { case: c, ok: true } : { case: c, ok: false, reason };
+  } catch (err) {
+    if (err instanceof GatewayError) return { case: c, ok: false, reason: err.message };
+    throw err;
+  }
+}

@@ -65,6 +65,18 @@ function rootNamespace(name: string, content: unknown): string | undefined {
 }
 
 /**
+ * Refuses text that is not well-formed XML (mismatched tags, repeated or valueless attributes …), whatever
+ * a lenient DOM parser would make of it.
+ * @throws GatewayError GW_ERR_XML_MALFORMED with line and column.
+ */
+export function checkWellFormed(text: string): void {
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (valid !== true) {
+    throw new GatewayError('GW_ERR_XML_MALFORMED', `${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`, { line: valid.err.line, column: valid.err.col });
+  }
+}
+
+/**
  * Parses XML bytes from outside the gateway. Values stay strings; attributes are `@name` keys.
  * @throws GatewayError GW_ERR_XML_TOO_LARGE, GW_ERR_XML_DOCTYPE, GW_ERR_XML_TOO_DEEP,
  *   GW_ERR_XML_FORBIDDEN_NAME, GW_ERR_XML_MALFORMED or GW_ERR_XML_NAMESPACE.
@@ -77,10 +89,7 @@ export function parseXml(bytes: Buffer | string, options: XmlParseOptions = {}):
   if (DECLARATION.test(text)) throw new GatewayError('GW_ERR_XML_DOCTYPE', 'DOCTYPE and entity declarations are refused');
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   checkDepth(text, maxDepth);
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (valid !== true) {
-    throw new GatewayError('GW_ERR_XML_MALFORMED', `${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`, { line: valid.err.line, column: valid.err.col });
-  }
+  checkWellFormed(text);
   let parsed: XmlContent;
   try {
     parsed = makeParser(options.arrayPaths, maxDepth).parse(text) as XmlContent;

@@ -12,7 +12,12 @@ import type { XmlContent, XmlScalar, XmlValue } from './document-tree.js';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 /** Cheap first test: control characters, any surrogate, U+FFFE/U+FFFF. Only a hit runs the exact test. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const SUSPECT_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const SUSPECT_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0085\u2028\uD800-\uDFFF\uFFFE\uFFFF]/;
+/**
+ * NEL and LINE SEPARATOR are legal XML 1.0 text, but xmldom (inside xml-crypto, which many partners
+ * verify with) reads them as line feeds, so a signature over them fails there. Refused rather than altered.
+ */
+const LINE_END_LOOKALIKE = /[\u0085\u2028]/;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const TEXT_SPECIAL = /[&<>\r]/;
@@ -23,8 +28,10 @@ const NAME = /^[A-Za-z_][A-Za-z0-9._-]*(:[A-Za-z_][A-Za-z0-9._-]*)?$/;
 type Scope = ReadonlyMap<string, string>;
 
 function checkChars(value: string, where: string): void {
-  if (SUSPECT_CHAR.test(value) && FORBIDDEN_CHAR.test(value)) {
-    throw new GatewayError('GW_ERR_XML_CHAR', `${where} contains a character XML 1.0 cannot carry`, { pointer: where });
+  if (!SUSPECT_CHAR.test(value)) return;
+  if (FORBIDDEN_CHAR.test(value)) throw new GatewayError('GW_ERR_XML_CHAR', `${where} contains a character XML 1.0 cannot carry`, { pointer: where });
+  if (LINE_END_LOOKALIKE.test(value)) {
+    throw new GatewayError('GW_ERR_XML_CHAR', `${where} contains U+0085 or U+2028, which some signature verifiers read as a line feed`, { pointer: where });
   }
 }
 

@@ -1,7 +1,8 @@
 // Strict XMLDSig verification on xml-crypto: pinned partner keys, allow-listed algorithms, one enveloped signature.
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { DOMParser, type Element, type Node as XmlNode } from '@xmldom/xmldom';
+import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml, type SignatureAlgorithm as XmlCryptoSignatureAlgorithm } from 'xml-crypto';
+import { checkWellFormed } from '../codec/xml-parse.js';
 import { GatewayError } from '../errors.js';
 import { DSIG_NS, ENVELOPED, EXC_C14N, SHA256, SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 
@@ -63,14 +64,20 @@ function algorithmOf(el: Element): string {
   return el.getAttribute('Algorithm') ?? '';
 }
 
+/** Parses with the same xmldom that xml-crypto uses (one version in the tree), refusing anything it only warns about. */
 function parseStrict(text: string): Element {
   let problem: string | undefined;
-  const doc = new DOMParser({
-    onError: (level, message) => {
-      if (level !== 'warning') problem ??= message;
-    },
-  }).parseFromString(text, 'application/xml');
-  const root = doc.documentElement;
+  let root: Element | null = null;
+  try {
+    const doc = new DOMParser({
+      errorHandler: (level: string, message: unknown) => {
+        if (level !== 'warning') problem ??= String(message);
+      },
+    }).parseFromString(text, 'application/xml');
+    root = doc.documentElement;
+  } catch (err) {
+    problem ??= (err as Error).message;
+  }
   if (problem !== undefined || !root) throw new GatewayError('GW_ERR_XML_MALFORMED', problem ?? 'no document element');
   return root;
 }
@@ -89,6 +96,7 @@ function checkShape(root: Element): Element {
   if (algorithmOf(exactlyOne(info, 'CanonicalizationMethod')) !== EXC_C14N) throw policy('CanonicalizationMethod must be exclusive c14n without comments');
   if (!ALLOWED_METHODS.has(algorithmOf(exactlyOne(info, 'SignatureMethod')))) throw policy('SignatureMethod is not allowed');
   const reference = exactlyOne(info, 'Reference');
+  if (!reference.hasAttribute('URI')) throw policy('the Reference must have a URI ("" or #rootId)');
   const uri = reference.getAttribute('URI');
   if (uri !== '') {
     const id = uri?.startsWith('#') ? uri.slice(1) : undefined;
@@ -110,7 +118,14 @@ function restrictRegistries(sig: SignedXml): void {
   }
 }
 
-function tryKey(text: string, signature: XmlNode, key: KeyObject): string | undefined {
+/** The key type each signature method needs; a key of another type is never tried (no cross-algorithm confusion). */
+function keyFits(method: string, key: KeyObject): boolean {
+  if (method === SIGNATURE_METHODS['rsa-sha256']) return key.asymmetricKeyType === 'rsa';
+  if (method === SIGNATURE_METHODS['ecdsa-p256-sha256']) return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  return false;
+}
+
+function tryKey(text: string, signature: Element, key: KeyObject): string | undefined {
   const sig = new SignedXml({ publicCert: key, getCertFromKeyInfo: () => null });
   restrictRegistries(sig);
   sig.loadSignature(signature as unknown as Parameters<SignedXml['loadSignature']>[0]);
@@ -137,9 +152,10 @@ export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYT
       if (/<\?(?!xml[\s?])/.test(text)) throw policy('processing instructions are not allowed');
       const keys = pinned(partner);
       if (keys.length === 0) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no signing key is pinned for partner "${partner}"`);
+      checkWellFormed(text);
       const signature = checkShape(parseStrict(text));
-      const method = algorithmOf(exactlyOne(exactlyOne(signature as Element, 'SignedInfo'), 'SignatureMethod'));
-      for (const key of keys) {
+      const method = algorithmOf(exactlyOne(exactlyOne(signature, 'SignedInfo'), 'SignatureMethod'));
+      for (const key of keys.filter((k) => keyFits(method, k))) {
         const signed = tryKey(text, signature, key);
         if (signed !== undefined) return { partner, xml: signed, signatureMethod: method };
       }

@@ -356,17 +356,12 @@ describe('verifier: tampered content', () => {
     expectRejected(replaceOnce(signedEc, raw.toString('base64'), der.toString('base64')), 'GW_ERR_SIGNATURE_INVALID', GATEWAY_EC);
   });
 
-  // KNOWN SOURCE BUG (see report): xml-crypto's rsa-sha256 verifier is crypto.createVerify('RSA-SHA256'),
-  // which with an EC key silently performs DER ECDSA, so relabelling a DER ECDSA value as rsa-sha256 passes.
-  // Flip `it.fails` to `it` once the verifier binds SignatureMethod to the pinned key type.
-  it.fails('rejects a DER-encoded ECDSA value relabelled as rsa-sha256 (SignatureMethod must match the pinned key type)', () => {
+  it('rejects a DER-encoded ECDSA value relabelled as rsa-sha256 (SignatureMethod must match the pinned key type)', () => {
     const relabelled = reSignSignedInfo(signedEc, (info) => info.replace(ECDSA_SHA256, RSA_SHA256), (data) => cryptoSign('sha256', data, gatewayEc.privateKey));
     expectRejected(relabelled, 'GW_ERR_SIGNATURE_INVALID', GATEWAY_EC);
   });
 
-  // KNOWN SOURCE BUG (see report): the verifier's ECDSA class calls crypto.verify with whatever key is pinned,
-  // so an RSA PKCS#1 v1.5 value labelled ecdsa-sha256 verifies against an RSA key.
-  it.fails('rejects an RSA signature labelled as ecdsa-sha256 (SignatureMethod must match the pinned key type)', () => {
+  it('rejects an RSA signature labelled as ecdsa-sha256 (SignatureMethod must match the pinned key type)', () => {
     const relabelled = reSignSignedInfo(signedRsa, (info) => info.replace(RSA_SHA256, ECDSA_SHA256), (data) => cryptoSign('sha256', data, gatewayRsa.privateKey));
     expectRejected(relabelled, 'GW_ERR_SIGNATURE_INVALID', GATEWAY);
   });
@@ -549,18 +544,15 @@ describe('verifier: comments, declarations, partners and size', () => {
     expectRejected(replaceOnce(signedRsa, '>Widgets<', '>&undefined;<'), 'GW_ERR_XML_MALFORMED');
   });
 
-  // KNOWN SOURCE BUG (see report): xmldom throws its own ParseError for fatal errors (mismatched tags, no root,
-  // duplicate attributes) and parseStrict does not catch it, so a raw ParseError escapes instead of a GatewayError.
-  // Flip `it.fails` to `it` once the verifier maps it to GW_ERR_XML_MALFORMED.
-  it.fails('rejects a mismatched end tag as GW_ERR_XML_MALFORMED', () => {
+  it('rejects a mismatched end tag as GW_ERR_XML_MALFORMED', () => {
     expectRejected(replaceOnce(signedRsa, '</Header>', ''), 'GW_ERR_XML_MALFORMED');
   });
 
-  it.fails('rejects a duplicate attribute as GW_ERR_XML_MALFORMED', () => {
+  it('rejects a duplicate attribute as GW_ERR_XML_MALFORMED', () => {
     expectRejected(replaceOnce(signedRsa, 'value="100"', 'value="100" value="1"'), 'GW_ERR_XML_MALFORMED');
   });
 
-  it.fails('rejects empty input as GW_ERR_XML_MALFORMED', () => {
+  it('rejects empty input as GW_ERR_XML_MALFORMED', () => {
     expectRejected(Buffer.alloc(0), 'GW_ERR_XML_MALFORMED');
   });
 });

@@ -120,8 +120,13 @@ function sortAttributes(attributes: Array<[string, string]>, scope: Scope, where
 }
 
 /** exc-c14n: the namespace declarations this element must carry — those it visibly uses that the output has not bound yet. */
+const NONE: Array<[string, string]> = [];
+
 function declarationsToEmit(name: string, attributes: Array<[string, string]>, scope: Scope, rendered: Scope, where: string): Array<[string, string]> {
-  const used = [prefixOf(name)];
+  const own = prefixOf(name);
+  // Common case first: the element's own namespace is already bound in the output and no attribute is prefixed.
+  if ((own === '' || scope.has(own)) && (rendered.get(own) ?? '') === (scope.get(own) ?? '') && !attributes.some(([attr]) => attr.includes(':'))) return NONE;
+  const used = [own];
   for (const [attr] of attributes) {
     const p = prefixOf(attr);
     if (p !== '' && p !== 'xml' && !used.includes(p)) used.push(p);

@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { parseJson } from './codec/json-codec.js';
-import { loadConfig, type GatewayConfig } from './config.js';
+import { DEFAULT_DEV_TOKEN, loadConfig, type GatewayConfig } from './config.js';
+import { createGateway } from './gateway.js';
 import { GatewayError } from './errors.js';
 import { listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
 import { loadPartnerRegistry } from './partners/partner-registry.js';
@@ -108,6 +109,23 @@ async function certsInit(options: { force?: boolean }, config: GatewayConfig): P
   return 0;
 }
 
+async function serve(config: GatewayConfig): Promise<number> {
+  const gateway = await createGateway(config);
+  const url = await gateway.start();
+  const sims = [...gateway.simulators.values()].map((s) => `${s.partner} ${s.url}`).join(', ');
+  if (config.tokens.some((t) => t.token === DEFAULT_DEV_TOKEN)) gateway.logger.warn('the documented development token is in use: set GATEWAY_TOKENS for anything but a demo');
+  process.stdout.write(`gateway ready: api ${url} docs ${url}/docs metrics ${url}/metrics data ${show(config.dataDir)}${sims ? ` simulators: ${sims}` : ''}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      gateway.logger.info({ signal }, 'draining: no new requests, finishing attempts in flight');
+      gateway.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
 /** Runs an action with the configuration; start-up errors print their code and reason and exit with status 2. */
 async function run(action: (config: GatewayConfig) => Promise<number>): Promise<void> {
   try {
@@ -120,6 +138,7 @@ async function run(action: (config: GatewayConfig) => Promise<number>): Promise<
 }
 
 const program = new Command('gateway').description('Cross-border customs data exchange gateway');
+program.command('serve').description('run the gateway: API, message log, delivery, and partner simulators unless partner URLs are set').action(() => run(serve));
 program
   .command('translate')
   .description('validate, route, map, render and sign CAIS records into partner documents')

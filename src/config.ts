@@ -18,7 +18,32 @@ export interface GatewayConfig {
   readonly signingKeyFile: string;
   /** Signing certificate: PEM file (`GATEWAY_SIGNING_CERT_FILE`, default `<certs>/gateway.cert.pem`). */
   readonly signingCertFile: string;
+  /** Folder of the embedded message log (`GATEWAY_DATA_DIR`, default `./data`). */
+  readonly dataDir: string;
+  /** API listen address (`GATEWAY_HOST`, default 127.0.0.1). */
+  readonly host: string;
+  /** API port (`GATEWAY_PORT`, default 8080; 0 picks a free port). */
+  readonly port: number;
+  /** API bearer tokens and their roles. */
+  readonly tokens: ReadonlyArray<{ token: string; roles: readonly Role[] }>;
+  /** Partner base URLs (`GATEWAY_PARTNER_<ID>_URL`, e.g. GATEWAY_PARTNER_RU_FCS_URL); a partner without one is served by its simulator. */
+  readonly partnerUrls: Readonly<Record<string, string>>;
+  /** Start the partner simulators on loopback (`GATEWAY_SIMULATORS`, default on). */
+  readonly simulators: boolean;
+  /** Multiplies every partner retry delay (`GATEWAY_RETRY_DELAY_SCALE`, default 1); tests and demos shorten waits with it. */
+  readonly retryDelayScale: number;
+  /** How long a worker's claim on a message lasts before another may take it (`GATEWAY_LEASE_MS`, default 60000). */
+  readonly leaseMs: number;
+  /** Log level (`GATEWAY_LOG_LEVEL`, default info). */
+  readonly logLevel: string;
 }
+
+/** API roles: CAIS posts records, admins resend and manage, auditors read. */
+export type Role = 'cais' | 'admin' | 'auditor';
+
+const ROLES: readonly Role[] = ['cais', 'admin', 'auditor'];
+/** The documented development token; `npm start` prints a warning while it is in use. */
+export const DEFAULT_DEV_TOKEN = 'dev-token-change-me';
 
 /** Finds the project root by walking up from this module to the folder that holds package.json. */
 function findRoot(): string {
@@ -29,6 +54,44 @@ function findRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `${name}="${raw}" must be a number from ${min} to ${max}`, { variable: name });
+  }
+  return value;
+}
+
+/**
+ * Tokens: `GATEWAY_TOKENS="token1:cais,admin;token2:auditor"`; without it, the development token
+ * (`GATEWAY_DEV_TOKEN`, default {@link DEFAULT_DEV_TOKEN}) gets every role.
+ */
+function tokensFrom(env: NodeJS.ProcessEnv): Array<{ token: string; roles: Role[] }> {
+  const raw = env.GATEWAY_TOKENS;
+  if (raw === undefined || raw.trim() === '') return [{ token: env.GATEWAY_DEV_TOKEN || DEFAULT_DEV_TOKEN, roles: [...ROLES] }];
+  return raw.split(';').filter((e) => e.trim() !== '').map((entry) => {
+    const [token, roleList] = entry.split(':');
+    const roles = (roleList ?? '').split(',').map((r) => r.trim());
+    if (!token || token.length < 16 || roles.some((r) => !ROLES.includes(r as Role))) {
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', 'GATEWAY_TOKENS entries must be "<token of 16+ characters>:<role>[,<role>]" with roles cais, admin, auditor', { variable: 'GATEWAY_TOKENS' });
+    }
+    return { token, roles: roles as Role[] };
+  });
+}
+
+function partnerUrlsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^GATEWAY_PARTNER_([A-Z0-9_]+)_URL$/.exec(name);
+    if (!m?.[1] || !value) continue;
+    if (!/^https?:\/\//.test(value)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${name} must be an http(s) URL`, { variable: name });
+    out[m[1].toLowerCase().replace(/_/g, '-')] = value.replace(/\/+$/, '');
+  }
+  return out;
 }
 
 function pathFrom(env: NodeJS.ProcessEnv, name: string, base: string, fallback: string): string {
@@ -52,5 +115,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     certsDir,
     signingKeyFile: pathFrom(env, 'GATEWAY_SIGNING_KEY_FILE', cwd, join(certsDir, 'gateway.key.pem')),
     signingCertFile: pathFrom(env, 'GATEWAY_SIGNING_CERT_FILE', cwd, join(certsDir, 'gateway.cert.pem')),
+    dataDir: pathFrom(env, 'GATEWAY_DATA_DIR', cwd, join(cwd, 'data')),
+    host: env.GATEWAY_HOST || '127.0.0.1',
+    port: numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535),
+    tokens: tokensFrom(env),
+    partnerUrls: partnerUrlsFrom(env),
+    simulators: (env.GATEWAY_SIMULATORS ?? 'on') !== 'off',
+    retryDelayScale: numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000),
+    leaseMs: numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000),
+    logLevel: env.GATEWAY_LOG_LEVEL || 'info',
   });
 }

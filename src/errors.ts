@@ -37,6 +37,14 @@ export const ERRORS = {
   GW_ERR_KEY_UNAVAILABLE: { message: 'signing key or certificate is missing or unreadable', httpStatus: 500, retryable: false },
   GW_ERR_PARTNER_UNKNOWN: { message: 'partner is not configured', httpStatus: 404, retryable: false },
   GW_ERR_CONFIG_INVALID: { message: 'configuration value is missing or invalid', httpStatus: 500, retryable: false },
+  GW_ERR_REQUEST_INVALID: { message: 'request does not match the API schema', httpStatus: 400, retryable: false },
+  GW_ERR_REQUEST_TOO_LARGE: { message: 'request body exceeds the allowed size', httpStatus: 413, retryable: false },
+  GW_ERR_UNAUTHENTICATED: { message: 'missing or unknown bearer token', httpStatus: 401, retryable: false },
+  GW_ERR_FORBIDDEN: { message: 'the token lacks the role this operation needs', httpStatus: 403, retryable: false },
+  GW_ERR_NOT_FOUND: { message: 'no such message or resource', httpStatus: 404, retryable: false },
+  GW_ERR_STATE_CONFLICT: { message: 'the message is not in a state that allows this operation', httpStatus: 409, retryable: false },
+  GW_ERR_STORE_UNAVAILABLE: { message: 'the message log cannot be reached; nothing was accepted', httpStatus: 503, retryable: true },
+  GW_ERR_INTERNAL: { message: 'unexpected internal error; nothing partial was accepted', httpStatus: 500, retryable: true },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code from the catalogue. */

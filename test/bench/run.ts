@@ -1,7 +1,17 @@
 // `npm run bench -- [name …]`: runs the named benchmarks (all by default); exits 1 when a target is missed.
-import { benchTranslate } from './translate.bench.js';
+import { benchE2e } from './e2e.bench.js';
+import { benchTranslate, measureTranslate } from './translate.bench.js';
 
-const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate };
+/** The e2e benchmark prints the translate figures of the same run beside its own. */
+async function e2e(): Promise<boolean> {
+  const translate = await measureTranslate();
+  console.log('end-to-end benchmark — HTTP ingest → log → deliver → simulator acknowledgement (one process)');
+  const embedded = await benchE2e('embedded');
+  console.log(`  for comparison: map+render+sign alone ${translate.signedPerSecond.toFixed(0)} documents/s; e2e reaches ${((embedded.recordsPerSecond / translate.signedPerSecond) * 100).toFixed(0)} % of it`);
+  return translate.ok;
+}
+
+const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !(n in BENCHMARKS));

@@ -1,0 +1,420 @@
+// The embedded message store: MessageStore on SQLite (better-sqlite3) in WAL mode with synchronous FULL, so an accepted message is durable.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { GatewayError } from '../errors.js';
+import type {
+  AcceptResult,
+  AttemptRecord,
+  ClaimedMessage,
+  MessageDetail,
+  MessageFilter,
+  MessageStatus,
+  MessageStore,
+  MessageSummary,
+  NewMessage,
+  Page,
+  SourceRecord,
+  StatusChange,
+  StoreStats,
+  Transition,
+} from './message-store.js';
+import { applyMigrations } from './sqlite-migrations.js';
+
+type Db = Database.Database;
+
+/** Connection settings applied at open, in this order. */
+const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const;
+
+/** Largest page `search` returns, whatever the caller asks for. */
+export const MAX_SEARCH_LIMIT = 500;
+
+const SUMMARY_COLUMNS = `m.id, m.partner, m.message_type AS messageType, r.type AS recordType, r.record_id AS recordId,
+  r.version AS recordVersion, m.status, m.attempts, m.created_at AS createdAt, m.updated_at AS updatedAt,
+  m.next_attempt_at AS nextAttemptAt`;
+
+const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, m.mapping_id AS mappingId, m.mapping_version AS mappingVersion,
+  m.mapping_sha256 AS mappingSha256, m.payload_sha256 AS payloadSha256, m.extension, r.json AS recordJson`;
+
+/** Claimable: pending, due, and not leased to anyone (or the lease has ended). */
+const CLAIMABLE = `m.status = 'pending' AND m.next_attempt_at <= @now AND (m.lease_until IS NULL OR m.lease_until <= @now)`;
+
+/** The end states `resend` may leave. */
+const RESENDABLE = `('failed', 'dead-lettered', 'needs-human')`;
+
+/** SQL condition of each search filter, bound by the filter's own name. */
+const FILTER_SQL: Readonly<Record<keyof MessageFilter, string>> = {
+  key: 'EXISTS (SELECT 1 FROM message_keys k WHERE k.message_id = m.id AND k.value = @key)',
+  partner: 'm.partner = @partner',
+  status: 'm.status = @status',
+  type: 'm.message_type = @type',
+  from: 'm.created_at >= @from',
+  to: 'm.created_at < @to',
+};
+
+const AFTER_CURSOR_SQL = '(m.created_at < @cursorAt OR (m.created_at = @cursorAt AND m.id < @cursorId))';
+
+type SummaryRow = Omit<MessageSummary, 'businessKeys'>;
+
+interface DetailRow extends SummaryRow {
+  mappingId: string;
+  mappingVersion: number;
+  mappingSha256: string;
+  payloadSha256: string;
+  extension: string;
+  recordJson: string;
+}
+
+interface KeyRow {
+  messageId: string;
+  name: string;
+  value: string;
+}
+
+type ClaimRow = Omit<ClaimedMessage, 'leaseUntil'>;
+
+type SearchParams = Partial<Record<keyof MessageFilter | 'cursorAt' | 'cursorId' | 'limit', string | number>>;
+
+/** Where a page ended: the last row's creation time and id. */
+interface Cursor {
+  at: number;
+  id: string;
+}
+
+function prepareStatements(db: Db) {
+  return {
+    findRecord: db.prepare<[string, string, number], { row: number }>('SELECT id AS row FROM records WHERE type = ? AND record_id = ? AND version = ?'),
+    recordMessages: db.prepare<[number], AcceptResult['messages'][number]>(
+      'SELECT id, partner, message_type AS messageType FROM messages WHERE record_row = ? ORDER BY position',
+    ),
+    insertRecord: db.prepare<[string, string, number, string, number]>('INSERT INTO records (type, record_id, version, json, received_at) VALUES (?, ?, ?, ?, ?)'),
+    insertMessage: db.prepare<[Record<string, string | number | Buffer>]>(
+      `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256,
+         payload, payload_sha256, extension, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES (@id, @recordRow, @position, @partner, @messageType, @mappingId, @mappingVersion, @mappingSha256,
+         @payload, @payloadSha256, @extension, 'pending', 0, @now, @now, @now)`,
+    ),
+    insertKey: db.prepare<[string, string, string]>('INSERT INTO message_keys (message_id, name, value) VALUES (?, ?, ?)'),
+    insertChange: db.prepare<[string, number, MessageStatus | null, MessageStatus, string]>(
+      'INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)',
+    ),
+    selectDue: db.prepare<[{ partner: string; now: number; limit: number }], ClaimRow>(
+      `SELECT m.id, m.partner, m.message_type AS messageType, m.payload, m.attempts FROM messages m
+       WHERE m.partner = @partner AND ${CLAIMABLE} ORDER BY m.next_attempt_at, m.created_at, m.id LIMIT @limit`,
+    ),
+    lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
+    leasedTo: db.prepare<[string, string], { id: string }>(`SELECT id FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
+    insertAttempt: db.prepare<[string, number, number, number, string, number | null, string | null, string | null]>(
+      `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    finishAttempt: db.prepare<[MessageStatus, number, number | null, number, string]>(
+      `UPDATE messages SET status = ?, attempts = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+       WHERE id = ?`,
+    ),
+    resendable: db.prepare<[string], { status: MessageStatus }>(`SELECT status FROM messages WHERE id = ? AND status IN ${RESENDABLE}`),
+    reopen: db.prepare<[number, number, string]>(
+      `UPDATE messages SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`,
+    ),
+    detail: db.prepare<[string], DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = ?`),
+    keysOf: db.prepare<[string], KeyRow>(
+      `SELECT message_id AS messageId, name, value FROM message_keys
+       WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, name`,
+    ),
+    history: db.prepare<[string], StatusChange>(
+      'SELECT at, from_status AS "from", to_status AS "to", reason FROM status_changes WHERE message_id = ? ORDER BY at, id',
+    ),
+    attemptLog: db.prepare<[string], AttemptRecord>(
+      `SELECT number, started_at AS startedAt, duration_ms AS durationMs, outcome, http_status AS httpStatus,
+         partner_code AS partnerCode, error
+       FROM attempts WHERE message_id = ? ORDER BY number`,
+    ),
+    payload: db.prepare<[string], { payload: Buffer }>('SELECT payload FROM messages WHERE id = ?'),
+    counts: db.prepare<[], StoreStats['counts'][number]>(
+      'SELECT partner, status, COUNT(*) AS count FROM messages GROUP BY partner, status ORDER BY partner, status',
+    ),
+    pendingFigures: db.prepare<[number], { due: number; oldest: number | null }>(
+      `SELECT COUNT(*) FILTER (WHERE next_attempt_at <= ?) AS due, MIN(created_at) AS oldest FROM messages WHERE status = 'pending'`,
+    ),
+    partnersWithDue: db.prepare<[{ now: number }], { partner: string }>(`SELECT DISTINCT m.partner FROM messages m WHERE ${CLAIMABLE} ORDER BY m.partner`),
+    nextDueAt: db.prepare<[], { at: number | null }>(
+      `SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, next_attempt_at))) AS at FROM messages WHERE status = 'pending'`,
+    ),
+    ping: db.prepare<[], { one: number }>('SELECT 1 AS one'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** Encodes where a page ended as an opaque token. */
+function encodeCursor(row: SummaryRow): string {
+  return Buffer.from(JSON.stringify([row.createdAt, row.id]), 'utf8').toString('base64url');
+}
+
+/** Reads a token made by {@link encodeCursor}; a forged or damaged one is refused with GW_ERR_REQUEST_INVALID. */
+function decodeCursor(token: string): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[0]) || typeof parsed[1] !== 'string') {
+    throw new GatewayError('GW_ERR_REQUEST_INVALID', 'search cursor is not one this message store issued', { field: 'cursor' });
+  }
+  return { at: parsed[0] as number, id: parsed[1] };
+}
+
+/** The page size actually used: at least 1, at most {@link MAX_SEARCH_LIMIT}. */
+function clampLimit(limit: number): number {
+  return Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.floor(limit) || 1));
+}
+
+function searchSql(filters: ReadonlyArray<keyof MessageFilter>, hasCursor: boolean): string {
+  const conditions = filters.map((name) => FILTER_SQL[name]);
+  if (hasCursor) conditions.push(AFTER_CURSOR_SQL);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  return `SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row ${where}
+    ORDER BY m.created_at DESC, m.id DESC LIMIT @limit`;
+}
+
+function groupKeys(rows: readonly KeyRow[]): Map<string, Record<string, string>> {
+  const byMessage = new Map<string, Record<string, string>>();
+  for (const { messageId, name, value } of rows) {
+    const keys = byMessage.get(messageId) ?? {};
+    keys[name] = value;
+    byMessage.set(messageId, keys);
+  }
+  return byMessage;
+}
+
+/** MessageStore over one better-sqlite3 connection; every method does its work synchronously. */
+class SqliteMessageStore implements MessageStore {
+  private readonly statements: Statements;
+  /** Search statements, prepared once per combination of filters. */
+  private readonly searches = new Map<string, Database.Statement<[SearchParams], SummaryRow>>();
+  private readonly acceptTx;
+  private readonly claimTx;
+  private readonly completeTx;
+  private readonly resendTx;
+
+  constructor(
+    private readonly db: Db,
+    private readonly file: string,
+  ) {
+    this.statements = prepareStatements(db);
+    this.acceptTx = db.transaction((record: SourceRecord, messages: NewMessage[], now: number) => this.acceptIn(record, messages, now));
+    this.claimTx = db.transaction((partner: string, now: number, limit: number, leaseUntil: number, owner: string) =>
+      this.claimIn(partner, now, limit, leaseUntil, owner),
+    );
+    this.completeTx = db.transaction((id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number) =>
+      this.completeIn(id, owner, attempt, transition, now),
+    );
+    this.resendTx = db.transaction((id: string, now: number, reason: string) => this.resendIn(id, now, reason));
+  }
+
+  async accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {
+    return this.acceptTx.immediate(record, messages, now);
+  }
+
+  async claimDue(partner: string, now: number, limit: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]> {
+    return this.claimTx.immediate(partner, now, Math.max(0, Math.floor(limit)), now + leaseMs, owner);
+  }
+
+  async completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean> {
+    return this.completeTx.immediate(id, owner, attempt, transition, now);
+  }
+
+  async resend(id: string, now: number, reason: string): Promise<boolean> {
+    return this.resendTx.immediate(id, now, reason);
+  }
+
+  async get(id: string): Promise<MessageDetail | undefined> {
+    return this.snapshot(() => this.detailOf(id));
+  }
+
+  async payload(id: string): Promise<Buffer | undefined> {
+    return this.statements.payload.get(id)?.payload;
+  }
+
+  async search(filter: MessageFilter, limit: number, cursor?: string): Promise<Page<MessageSummary>> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    return this.snapshot(() => this.pageOf(filter, clampLimit(limit), after));
+  }
+
+  async stats(now: number): Promise<StoreStats> {
+    return this.snapshot(() => {
+      const { due, oldest } = this.statements.pendingFigures.get(now) ?? { due: 0, oldest: null };
+      return { counts: this.statements.counts.all(), due, oldestPendingCreatedAt: oldest };
+    });
+  }
+
+  async partnersWithDue(now: number): Promise<string[]> {
+    return this.statements.partnersWithDue.all({ now }).map((row) => row.partner);
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    return this.statements.nextDueAt.get()?.at ?? null;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      this.statements.ping.get();
+    } catch (error) {
+      throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', `message store ${this.file} cannot be reached: ${(error as Error).message}`, { file: this.file }, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs reads in one transaction so they see a single committed state. */
+  private snapshot<T>(read: () => T): T {
+    return this.db.transaction(read).deferred();
+  }
+
+  private detailOf(id: string): MessageDetail | undefined {
+    const row = this.statements.detail.get(id);
+    if (row === undefined) return undefined;
+    const { mappingId, mappingVersion, mappingSha256, recordJson, ...rest } = row;
+    return {
+      ...rest,
+      businessKeys: this.keysOf([id]).get(id) ?? {},
+      mapping: { id: mappingId, version: mappingVersion, sha256: mappingSha256 },
+      record: JSON.parse(recordJson) as unknown,
+      history: this.statements.history.all(id),
+      attemptLog: this.statements.attemptLog.all(id),
+    };
+  }
+
+  private pageOf(filter: MessageFilter, size: number, after: Cursor | undefined): Page<MessageSummary> {
+    const rows = this.searchRows(filter, size + 1, after);
+    const items = rows.slice(0, size);
+    const keys = this.keysOf(items.map((row) => row.id));
+    const page: Page<MessageSummary> = { items: items.map((row) => ({ ...row, businessKeys: keys.get(row.id) ?? {} })) };
+    const last = items.at(-1);
+    if (rows.length > size && last !== undefined) page.nextCursor = encodeCursor(last);
+    return page;
+  }
+
+  private acceptIn(record: SourceRecord, messages: NewMessage[], now: number): AcceptResult {
+    const existing = this.statements.findRecord.get(record.type, record.recordId, record.version);
+    if (existing !== undefined) return { created: false, messages: this.statements.recordMessages.all(existing.row) };
+    const { lastInsertRowid } = this.statements.insertRecord.run(record.type, record.recordId, record.version, record.json, now);
+    messages.forEach((message, position) => this.insertMessage(Number(lastInsertRowid), position, message, now));
+    return { created: true, messages: messages.map(({ id, partner, messageType }) => ({ id, partner, messageType })) };
+  }
+
+  private insertMessage(recordRow: number, position: number, message: NewMessage, now: number): void {
+    const { id, partner, messageType, mapping, businessKeys, payload, payloadSha256, extension } = message;
+    this.statements.insertMessage.run({
+      id,
+      recordRow,
+      position,
+      partner,
+      messageType,
+      mappingId: mapping.id,
+      mappingVersion: mapping.version,
+      mappingSha256: mapping.sha256,
+      payload,
+      payloadSha256,
+      extension,
+      now,
+    });
+    for (const [name, value] of Object.entries(businessKeys)) this.statements.insertKey.run(id, name, value);
+    this.statements.insertChange.run(id, now, null, 'pending', 'accepted');
+  }
+
+  private claimIn(partner: string, now: number, limit: number, leaseUntil: number, owner: string): ClaimedMessage[] {
+    const rows = this.statements.selectDue.all({ partner, now, limit });
+    for (const row of rows) this.statements.lease.run(owner, leaseUntil, row.id);
+    return rows.map((row) => ({ ...row, leaseUntil }));
+  }
+
+  private completeIn(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): boolean {
+    if (this.statements.leasedTo.get(id, owner) === undefined) return false;
+    const { number, startedAt, durationMs, outcome, httpStatus, partnerCode, error } = attempt;
+    this.statements.insertAttempt.run(id, number, startedAt, durationMs, outcome, httpStatus, partnerCode, error);
+    const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
+    this.statements.finishAttempt.run(transition.status, number, nextAttemptAt, now, id);
+    this.statements.insertChange.run(id, now, 'pending', transition.status, transition.reason);
+    return true;
+  }
+
+  private resendIn(id: string, now: number, reason: string): boolean {
+    const row = this.statements.resendable.get(id);
+    if (row === undefined) return false;
+    this.statements.reopen.run(now, now, id);
+    this.statements.insertChange.run(id, now, row.status, 'pending', reason);
+    return true;
+  }
+
+  private searchRows(filter: MessageFilter, limit: number, cursor: Cursor | undefined): SummaryRow[] {
+    const names = (Object.keys(FILTER_SQL) as Array<keyof MessageFilter>).filter((name) => filter[name] !== undefined);
+    const params: SearchParams = { limit };
+    for (const name of names) params[name] = filter[name];
+    if (cursor !== undefined) Object.assign(params, { cursorAt: cursor.at, cursorId: cursor.id });
+    return this.searchStatement(names, cursor !== undefined).all(params);
+  }
+
+  private searchStatement(names: ReadonlyArray<keyof MessageFilter>, hasCursor: boolean): Database.Statement<[SearchParams], SummaryRow> {
+    const shape = `${names.join(',')}|${hasCursor}`;
+    let statement = this.searches.get(shape);
+    if (statement === undefined) {
+      statement = this.db.prepare<[SearchParams], SummaryRow>(searchSql(names, hasCursor));
+      this.searches.set(shape, statement);
+    }
+    return statement;
+  }
+
+  private keysOf(ids: readonly string[]): Map<string, Record<string, string>> {
+    if (ids.length === 0) return new Map();
+    return groupKeys(this.statements.keysOf.all(JSON.stringify(ids)));
+  }
+}
+
+function connect(file: string): Db {
+  if (file !== ':memory:' && file !== '') mkdirSync(dirname(file), { recursive: true });
+  return new Database(file);
+}
+
+function configure(db: Db, file: string): void {
+  try {
+    for (const pragma of PRAGMAS) db.pragma(pragma);
+  } catch (error) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot open message store ${file}: ${(error as Error).message}`, { file }, { cause: error });
+  }
+}
+
+/**
+ * Opens (creating it and its folder when missing) and migrates a SQLite message database with the store's settings:
+ * WAL journal, synchronous FULL, a 5 s busy timeout and foreign keys on.
+ * @param file database path, or `:memory:`
+ * @throws GatewayError GW_ERR_CONFIG_INVALID when the file cannot be opened or migrated, or its schema is newer than this code
+ */
+export function openSqliteDatabase(file: string): Db {
+  let db: Db;
+  try {
+    db = connect(file);
+  } catch (error) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot open message store ${file}: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  try {
+    configure(db, file);
+    applyMigrations(db, file);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the embedded message store on a SQLite file (see {@link openSqliteDatabase}).
+ * @param file database path, or `:memory:` for a store that lives as long as the process
+ * @throws GatewayError GW_ERR_CONFIG_INVALID when the store cannot be opened or migrated
+ */
+export function openSqliteMessageStore(file: string): MessageStore {
+  return new SqliteMessageStore(openSqliteDatabase(file), file);
+}

@@ -1,0 +1,136 @@
+// Schema of the SQLite message store as an ordered list of migrations, and the runner that applies them at open.
+import type { Database } from 'better-sqlite3';
+import { GatewayError } from '../errors.js';
+
+/** One schema step; versions start at 1 and increase by one. A released migration is never edited. */
+export interface Migration {
+  readonly version: number;
+  /** Short description, kept in `schema_migrations` for operators. */
+  readonly name: string;
+  readonly sql: string;
+}
+
+const STATUS_CHECK = `('pending', 'delivered', 'failed', 'dead-lettered', 'needs-human')`;
+
+const INITIAL_SCHEMA = `
+CREATE TABLE records (
+  id          INTEGER PRIMARY KEY,
+  type        TEXT    NOT NULL,
+  record_id   TEXT    NOT NULL,
+  version     INTEGER NOT NULL,
+  json        TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  UNIQUE (type, record_id, version)
+);
+
+CREATE TABLE messages (
+  id              TEXT    PRIMARY KEY,
+  record_row      INTEGER NOT NULL REFERENCES records (id),
+  position        INTEGER NOT NULL,
+  partner         TEXT    NOT NULL,
+  message_type    TEXT    NOT NULL,
+  mapping_id      TEXT    NOT NULL,
+  mapping_version INTEGER NOT NULL,
+  mapping_sha256  TEXT    NOT NULL,
+  payload         BLOB    NOT NULL,
+  payload_sha256  TEXT    NOT NULL,
+  extension       TEXT    NOT NULL,
+  status          TEXT    NOT NULL CHECK (status IN ${STATUS_CHECK}),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  lease_owner     TEXT,
+  lease_until     INTEGER,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  UNIQUE (record_row, position)
+);
+CREATE INDEX messages_due ON messages (partner, status, next_attempt_at);
+CREATE INDEX messages_pending_due ON messages (status, next_attempt_at);
+CREATE INDEX messages_newest ON messages (created_at DESC, id DESC);
+CREATE INDEX messages_partner_newest ON messages (partner, created_at DESC, id DESC);
+CREATE INDEX messages_status_newest ON messages (status, created_at DESC, id DESC);
+CREATE INDEX messages_type_newest ON messages (message_type, created_at DESC, id DESC);
+
+CREATE TABLE message_keys (
+  message_id TEXT NOT NULL REFERENCES messages (id),
+  name       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (message_id, name)
+);
+CREATE INDEX message_keys_value ON message_keys (value);
+
+CREATE TABLE attempts (
+  message_id   TEXT    NOT NULL REFERENCES messages (id),
+  number       INTEGER NOT NULL,
+  started_at   INTEGER NOT NULL,
+  duration_ms  INTEGER NOT NULL,
+  outcome      TEXT    NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed', 'needs-human')),
+  http_status  INTEGER,
+  partner_code TEXT,
+  error        TEXT,
+  PRIMARY KEY (message_id, number)
+);
+
+CREATE TABLE status_changes (
+  id          INTEGER PRIMARY KEY,
+  message_id  TEXT    NOT NULL REFERENCES messages (id),
+  at          INTEGER NOT NULL,
+  from_status TEXT CHECK (from_status IN ${STATUS_CHECK}),
+  to_status   TEXT    NOT NULL CHECK (to_status IN ${STATUS_CHECK}),
+  reason      TEXT    NOT NULL
+);
+CREATE INDEX status_changes_message ON status_changes (message_id, at, id);
+`;
+
+/** Every migration the code knows, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA }];
+
+/** The schema version this code writes. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+const CREATE_MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT    NOT NULL,
+  applied_at INTEGER NOT NULL
+)`;
+
+function recordedVersion(db: Database): number {
+  const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
+  return row.version ?? 0;
+}
+
+function refuseNewer(file: string, version: number): never {
+  throw new GatewayError(
+    'GW_ERR_CONFIG_INVALID',
+    `message store ${file} has schema version ${version}, newer than version ${LATEST_SCHEMA_VERSION} this gateway knows; run a newer gateway or point it at another file`,
+    { file, schemaVersion: version, knownVersion: LATEST_SCHEMA_VERSION },
+  );
+}
+
+function applyPending(db: Database, file: string, appliedAt: number): void {
+  db.exec(CREATE_MIGRATIONS_TABLE);
+  const current = recordedVersion(db);
+  if (current > LATEST_SCHEMA_VERSION) refuseNewer(file, current);
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+    db.exec(migration.sql);
+    record.run(migration.version, migration.name, appliedAt);
+  }
+}
+
+/**
+ * Brings the database up to {@link LATEST_SCHEMA_VERSION} in one immediate transaction, recording each applied
+ * migration in `schema_migrations`; already applied migrations are skipped.
+ * @param db an open connection
+ * @param file the database file, named in errors
+ * @throws GatewayError GW_ERR_CONFIG_INVALID when the file's schema is newer than this code, or a migration fails
+ */
+export function applyMigrations(db: Database, file: string): void {
+  try {
+    db.transaction(applyPending).immediate(db, file, Date.now());
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot migrate message store ${file}: ${(error as Error).message}`, { file }, { cause: error });
+  }
+}

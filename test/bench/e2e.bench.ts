@@ -1,0 +1,60 @@
+// Benchmark: records per second from HTTP ingest to acknowledged by the partner simulator, with p50/p99 latency.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RECORD_FIXTURES } from '../support/project.js';
+import { startTestGateway } from '../support/running-gateway.js';
+
+const RECORDS = 2000;
+const BATCH = 50;
+const CLIENTS = 4;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Result of one end-to-end run. */
+export interface E2eFigures {
+  recordsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Posts RECORDS transit movements (each becomes one signed notification to the Russian customs
+ * simulator) from CLIENTS concurrent clients in batches of BATCH, and waits until the simulator has
+ * acknowledged every message. Gateway, simulator and clients share this process.
+ */
+export async function benchE2e(label: string, env: Record<string, string> = {}): Promise<E2eFigures> {
+  const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
+  const gw = await startTestGateway({ GATEWAY_LOG_LEVEL: 'silent', ...env });
+  try {
+    const sim = gw.gateway.simulators.get('ru-fcs');
+    if (!sim) throw new Error('no ru-fcs simulator');
+    const postedAt = new Map<string, number>();
+    const started = performance.now();
+    const startedEpoch = Date.now();
+    let next = 0;
+    const client = async (): Promise<void> => {
+      while (next < RECORDS) {
+        const from = next;
+        next += BATCH;
+        const records = Array.from({ length: Math.min(BATCH, RECORDS - from) }, (_, i) => ({ ...movement, recordId: `BENCH-${label}-${startedEpoch}-${from + i}` }));
+        const sentAt = Date.now();
+        const res = await gw.api('POST', '/v1/cais/records', records);
+        if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+        for (const r of res.body.results) for (const m of r.messages) postedAt.set(m.id, sentAt);
+      }
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, client));
+    await gw.waitFor(async () => (new Set(sim.received.map((r) => r.messageId)).size >= RECORDS ? true : undefined), 600_000);
+    const seconds = (performance.now() - started) / 1000;
+    const firstAck = new Map<string, number>();
+    for (const r of sim.received) if (!firstAck.has(r.messageId)) firstAck.set(r.messageId, r.at);
+    const latencies = [...postedAt].map(([id, t]) => (firstAck.get(id) ?? Number.NaN) - t).sort((a, b) => a - b);
+    const figures = { recordsPerSecond: RECORDS / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    console.log(`  e2e ${label.padEnd(10)} ${RECORDS} records: ${figures.recordsPerSecond.toFixed(0)} records/s, latency p50 ${figures.p50Ms.toFixed(0)} ms, p99 ${figures.p99Ms.toFixed(0)} ms`);
+    return figures;
+  } finally {
+    await gw.stop();
+  }
+}

@@ -1,0 +1,479 @@
+// Behaviours every MessageStore must have, as a vitest suite each implementation runs against its own fresh store.
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AttemptRecord, MessageStatus, MessageStore, NewMessage, SourceRecord, Transition } from '../../src/store/message-store.js';
+
+/** 2026-01-01T00:00:00Z; every test passes its clock explicitly from here. */
+const T0 = 1_767_225_600_000;
+const LEASE_MS = 30_000;
+const PARTNER = 'iru-safetir';
+const END_STATES = ['failed', 'dead-lettered', 'needs-human'] as const;
+
+/** A UUID-shaped id whose order is that of `n`. */
+function messageId(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
+}
+
+function sourceRecord(recordId: string, version = 1): SourceRecord {
+  return { type: 'tir.termination', recordId, version, json: JSON.stringify({ recordType: 'tir.termination', carnetNumber: recordId, version }) };
+}
+
+function newMessage(n: number, overrides: Partial<Omit<NewMessage, 'payloadSha256'>> = {}): NewMessage {
+  const base = {
+    id: messageId(n),
+    partner: PARTNER,
+    messageType: 'safetir-upload',
+    mapping: { id: 'safetir-termination', version: 3, sha256: 'ab'.repeat(32) },
+    businessKeys: { carnet: `XC${n}` },
+    payload: Buffer.from(`<Upload n="${n}"/>`, 'utf8'),
+    extension: 'xml',
+    ...overrides,
+  };
+  return { ...base, payloadSha256: createHash('sha256').update(base.payload).digest('hex') };
+}
+
+function attempt(number: number, outcome: AttemptRecord['outcome'], startedAt: number): AttemptRecord {
+  const ok = outcome === 'delivered';
+  return { number, startedAt, durationMs: 250 + number, outcome, httpStatus: ok ? 200 : 503, partnerCode: ok ? null : `E${number}`, error: ok ? null : 'HTTP 503' };
+}
+
+function retryAt(nextAttemptAt: number, n: number): Transition {
+  return { status: 'pending', nextAttemptAt, reason: `retry ${n} scheduled: HTTP 503` };
+}
+
+function endIn(status: Exclude<MessageStatus, 'pending'>): Transition {
+  return { status, reason: `attempt ended: ${status}` };
+}
+
+/** A message of the seeded search set, with what search should know about it. */
+interface Seeded {
+  id: string;
+  createdAt: number;
+  partner: string;
+  messageType: string;
+}
+
+/** 25 messages in 9 records, 3 per record sharing created_at; ids are not in insertion order so ties test the id order. */
+async function seedSearchSet(store: MessageStore): Promise<Seeded[]> {
+  const seeded: Seeded[] = [];
+  for (let group = 0; group * 3 < 25; group += 1) {
+    const createdAt = T0 + group * 1000;
+    const messages = [0, 1, 2]
+      .map((k) => group * 3 + k)
+      .filter((i) => i < 25)
+      .map((i) =>
+        newMessage((i * 7) % 25, {
+          partner: i % 2 === 0 ? 'p-even' : 'p-odd',
+          messageType: i % 3 === 0 ? 'type-a' : 'type-b',
+          businessKeys: { carnet: `XC${i}`, declaration: i < 5 ? 'DECL-1' : `D${i}` },
+        }),
+      );
+    await store.accept(sourceRecord(`R${group}`), messages, createdAt);
+    seeded.push(...messages.map(({ id, partner, messageType }) => ({ id, partner, messageType, createdAt })));
+  }
+  return seeded;
+}
+
+/** Ids newest first, ties by id descending: the order search promises. */
+function newestFirst(messages: readonly Seeded[]): string[] {
+  return [...messages].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((m) => m.id);
+}
+
+/** Follows nextCursor to the end, returning the ids of every page. */
+async function allPages(store: MessageStore, filter: Parameters<MessageStore['search']>[0], limit: number): Promise<string[][]> {
+  const pages: string[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.search(filter, limit, cursor);
+    pages.push(page.items.map((m) => m.id));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && pages.length < 100);
+  return pages;
+}
+
+/**
+ * Defines the MessageStore conformance suite.
+ * @param name implementation name shown in the test report
+ * @param open returns a fresh, empty store; called before every test
+ * @param cleanup called after every test, once the store is closed (drop files, truncate tables …)
+ */
+export function messageStoreConformance(name: string, open: () => Promise<MessageStore>, cleanup?: () => Promise<void>): void {
+  describe(`MessageStore conformance: ${name}`, () => {
+    let store: MessageStore;
+
+    beforeEach(async () => {
+      store = await open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await cleanup?.();
+    });
+
+    /** Accepts one message in its own record at `now`. */
+    async function acceptOne(n: number, now: number, overrides: Partial<Omit<NewMessage, 'payloadSha256'>> = {}): Promise<NewMessage> {
+      const message = newMessage(n, overrides);
+      await store.accept(sourceRecord(`R-${n}`), [message], now);
+      return message;
+    }
+
+    /** Claims the partner's oldest due message for `owner` and ends its attempt with `transition`. */
+    async function attemptOldest(partner: string, now: number, transition: Transition, outcome: AttemptRecord['outcome']): Promise<string> {
+      const [claimed] = await store.claimDue(partner, now, 1, LEASE_MS, 'worker-1');
+      if (claimed === undefined) throw new Error(`nothing due for ${partner} at ${now}`);
+      const done = await store.completeAttempt(claimed.id, 'worker-1', attempt(claimed.attempts + 1, outcome, now), transition, now + 5);
+      expect(done).toBe(true);
+      return claimed.id;
+    }
+
+    describe('accept', () => {
+      it('stores the record and its messages as pending, due at accept time', async () => {
+        const record = sourceRecord('XC1');
+        const messages = [newMessage(1), newMessage(2, { partner: 'ru-fcs', messageType: 'transit-notification' })];
+        const result = await store.accept(record, messages, T0);
+        expect(result).toEqual({
+          created: true,
+          messages: [
+            { id: messageId(1), partner: PARTNER, messageType: 'safetir-upload' },
+            { id: messageId(2), partner: 'ru-fcs', messageType: 'transit-notification' },
+          ],
+        });
+        expect(await store.get(messageId(1))).toEqual({
+          id: messageId(1),
+          partner: PARTNER,
+          messageType: 'safetir-upload',
+          recordType: 'tir.termination',
+          recordId: 'XC1',
+          recordVersion: 1,
+          status: 'pending',
+          attempts: 0,
+          createdAt: T0,
+          updatedAt: T0,
+          nextAttemptAt: T0,
+          businessKeys: { carnet: 'XC1' },
+          mapping: { id: 'safetir-termination', version: 3, sha256: 'ab'.repeat(32) },
+          payloadSha256: messages[0]?.payloadSha256,
+          extension: 'xml',
+          record: JSON.parse(record.json) as unknown,
+          history: [{ at: T0, from: null, to: 'pending', reason: 'accepted' }],
+          attemptLog: [],
+        });
+      });
+
+      it('is idempotent on (type, recordId, version): a repeat stores nothing and returns the first ids', async () => {
+        const first = await store.accept(sourceRecord('XC1'), [newMessage(1), newMessage(2)], T0);
+        const repeat = await store.accept(sourceRecord('XC1'), [newMessage(3), newMessage(4), newMessage(5)], T0 + 1000);
+        expect(repeat).toEqual({ created: false, messages: first.messages });
+        expect(await store.get(messageId(3))).toBeUndefined();
+        expect((await store.search({}, 50)).items.map((m) => m.id).sort()).toEqual([messageId(1), messageId(2)]);
+        expect((await store.get(messageId(1)))?.history).toHaveLength(1);
+      });
+
+      it('treats another version of the same record as a new record', async () => {
+        await store.accept(sourceRecord('XC1', 1), [newMessage(1)], T0);
+        const second = await store.accept(sourceRecord('XC1', 2), [newMessage(2)], T0 + 1);
+        expect(second.created).toBe(true);
+        expect((await store.get(messageId(2)))?.recordVersion).toBe(2);
+      });
+
+      it('is atomic: a failing message stores neither the record nor its other messages', async () => {
+        await acceptOne(1, T0);
+        await expect(store.accept(sourceRecord('XC2'), [newMessage(2), newMessage(1)], T0 + 1)).rejects.toThrow();
+        expect(await store.get(messageId(2))).toBeUndefined();
+        const retried = await store.accept(sourceRecord('XC2'), [newMessage(2), newMessage(3)], T0 + 2);
+        expect(retried.created).toBe(true);
+      });
+
+      it('returns undefined for an unknown message', async () => {
+        expect(await store.get(messageId(404))).toBeUndefined();
+        expect(await store.payload(messageId(404))).toBeUndefined();
+      });
+
+      it('keeps payload bytes exactly, including bytes that are not UTF-8', async () => {
+        const bytes = Buffer.concat([Buffer.from([0x00, 0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xed, 0xa0, 0x80]), Buffer.from(Array.from({ length: 256 }, (_, i) => i))]);
+        const message = await acceptOne(1, T0, { payload: bytes });
+        expect(Buffer.compare((await store.payload(message.id)) ?? Buffer.alloc(0), bytes)).toBe(0);
+        const [claimed] = await store.claimDue(PARTNER, T0, 1, LEASE_MS, 'worker-1');
+        expect(Buffer.compare(claimed?.payload ?? Buffer.alloc(0), bytes)).toBe(0);
+        expect((await store.get(message.id))?.payloadSha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      });
+    });
+
+    describe('claimDue', () => {
+      it('hands out only due pending messages of the given partner, leased until now + leaseMs', async () => {
+        const due = await acceptOne(1, T0);
+        await acceptOne(2, T0, { partner: 'ru-fcs' });
+        await acceptOne(3, T0 + 10_000);
+        const claimed = await store.claimDue(PARTNER, T0 + 5000, 10, LEASE_MS, 'worker-1');
+        expect(claimed).toEqual([
+          { id: due.id, partner: PARTNER, messageType: 'safetir-upload', payload: due.payload, attempts: 0, leaseUntil: T0 + 5000 + LEASE_MS },
+        ]);
+      });
+
+      it('respects the limit and hands out the oldest due first', async () => {
+        await acceptOne(1, T0 + 3000);
+        await acceptOne(2, T0 + 1000);
+        await acceptOne(3, T0 + 2000);
+        await acceptOne(4, T0 + 4000);
+        const first = await store.claimDue(PARTNER, T0 + 10_000, 2, LEASE_MS, 'worker-1');
+        const rest = await store.claimDue(PARTNER, T0 + 10_000, 10, LEASE_MS, 'worker-2');
+        expect(first.map((m) => m.id)).toEqual([messageId(2), messageId(3)]);
+        expect(rest.map((m) => m.id)).toEqual([messageId(1), messageId(4)]);
+      });
+
+      it('orders by next attempt time, so a retry scheduled later waits behind newer first attempts', async () => {
+        await acceptOne(1, T0);
+        await attemptOldest(PARTNER, T0, retryAt(T0 + 5000, 1), 'retry');
+        await acceptOne(2, T0 + 1000);
+        const claimed = await store.claimDue(PARTNER, T0 + 6000, 10, LEASE_MS, 'worker-2');
+        expect(claimed.map((m) => [m.id, m.attempts])).toEqual([
+          [messageId(2), 0],
+          [messageId(1), 1],
+        ]);
+      });
+
+      it('does not hand out a leased message again before its lease ends, and does after (crash recovery)', async () => {
+        await acceptOne(1, T0);
+        expect(await store.claimDue(PARTNER, T0, 10, LEASE_MS, 'worker-1')).toHaveLength(1);
+        expect(await store.claimDue(PARTNER, T0 + LEASE_MS - 1, 10, LEASE_MS, 'worker-2')).toEqual([]);
+        const recovered = await store.claimDue(PARTNER, T0 + LEASE_MS, 10, LEASE_MS, 'worker-2');
+        expect(recovered.map((m) => [m.id, m.leaseUntil])).toEqual([[messageId(1), T0 + 2 * LEASE_MS]]);
+        expect(await store.completeAttempt(messageId(1), 'worker-1', attempt(1, 'delivered', T0), endIn('delivered'), T0 + LEASE_MS + 1)).toBe(false);
+        expect(await store.completeAttempt(messageId(1), 'worker-2', attempt(1, 'delivered', T0 + LEASE_MS), endIn('delivered'), T0 + LEASE_MS + 2)).toBe(true);
+      });
+
+      it('never hands the same message to two owners claiming at once', async () => {
+        for (let n = 1; n <= 10; n += 1) await acceptOne(n, T0 + n);
+        const [a, b] = await Promise.all([
+          store.claimDue(PARTNER, T0 + 100, 6, LEASE_MS, 'worker-a'),
+          store.claimDue(PARTNER, T0 + 100, 6, LEASE_MS, 'worker-b'),
+        ]);
+        const ids = [...a, ...b].map((m) => m.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.sort()).toEqual(Array.from({ length: 10 }, (_, i) => messageId(i + 1)));
+      });
+    });
+
+    describe('completeAttempt', () => {
+      it('returns false and changes nothing when the owner does not hold the lease', async () => {
+        await acceptOne(1, T0);
+        await store.claimDue(PARTNER, T0, 1, LEASE_MS, 'worker-1');
+        const before = await store.get(messageId(1));
+        expect(await store.completeAttempt(messageId(1), 'worker-2', attempt(1, 'delivered', T0), endIn('delivered'), T0 + 10)).toBe(false);
+        expect(await store.get(messageId(1))).toEqual(before);
+        expect(await store.claimDue(PARTNER, T0 + 10, 1, LEASE_MS, 'worker-2')).toEqual([]);
+      });
+
+      it('returns false for a message never claimed or unknown', async () => {
+        await acceptOne(1, T0);
+        expect(await store.completeAttempt(messageId(1), 'worker-1', attempt(1, 'delivered', T0), endIn('delivered'), T0)).toBe(false);
+        expect(await store.completeAttempt(messageId(404), 'worker-1', attempt(1, 'delivered', T0), endIn('delivered'), T0)).toBe(false);
+        expect((await store.get(messageId(1)))?.attemptLog).toEqual([]);
+      });
+
+      it('still records a late completion when nobody else claimed the message meanwhile', async () => {
+        await acceptOne(1, T0);
+        await store.claimDue(PARTNER, T0, 1, LEASE_MS, 'worker-1');
+        expect(await store.completeAttempt(messageId(1), 'worker-1', attempt(1, 'delivered', T0), endIn('delivered'), T0 + LEASE_MS + 1)).toBe(true);
+      });
+
+      it('keeps a retried message pending and not due before its next attempt time', async () => {
+        await acceptOne(1, T0);
+        await attemptOldest(PARTNER, T0, retryAt(T0 + 60_000, 1), 'retry');
+        expect(await store.get(messageId(1))).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 60_000, updatedAt: T0 + 5 });
+        expect(await store.claimDue(PARTNER, T0 + 59_999, 10, LEASE_MS, 'worker-2')).toEqual([]);
+        const again = await store.claimDue(PARTNER, T0 + 60_000, 10, LEASE_MS, 'worker-2');
+        expect(again.map((m) => [m.id, m.attempts])).toEqual([[messageId(1), 1]]);
+      });
+
+      it.each(['delivered', ...END_STATES] as const)('ends a message as %s: no next attempt, no lease, never claimed again', async (status) => {
+        await acceptOne(1, T0);
+        await attemptOldest(PARTNER, T0, endIn(status), status === 'dead-lettered' ? 'retry' : status);
+        expect(await store.get(messageId(1))).toMatchObject({ status, attempts: 1, nextAttemptAt: null, updatedAt: T0 + 5 });
+        expect(await store.claimDue(PARTNER, T0 + 10 * LEASE_MS, 10, LEASE_MS, 'worker-2')).toEqual([]);
+      });
+
+      it('logs every attempt in order and every status change in time order', async () => {
+        await acceptOne(1, T0);
+        await attemptOldest(PARTNER, T0, retryAt(T0 + 1000, 1), 'retry');
+        await attemptOldest(PARTNER, T0 + 1000, retryAt(T0 + 3000, 2), 'retry');
+        await attemptOldest(PARTNER, T0 + 3000, endIn('delivered'), 'delivered');
+        const detail = await store.get(messageId(1));
+        expect(detail?.attemptLog).toEqual([attempt(1, 'retry', T0), attempt(2, 'retry', T0 + 1000), attempt(3, 'delivered', T0 + 3000)]);
+        expect(detail?.history).toEqual([
+          { at: T0, from: null, to: 'pending', reason: 'accepted' },
+          { at: T0 + 5, from: 'pending', to: 'pending', reason: 'retry 1 scheduled: HTTP 503' },
+          { at: T0 + 1005, from: 'pending', to: 'pending', reason: 'retry 2 scheduled: HTTP 503' },
+          { at: T0 + 3005, from: 'pending', to: 'delivered', reason: 'attempt ended: delivered' },
+        ]);
+        expect(detail).toMatchObject({ status: 'delivered', attempts: 3, nextAttemptAt: null });
+      });
+    });
+
+    describe('resend', () => {
+      it.each(END_STATES)('makes a %s message pending and due now, keeping its attempt count and log', async (status) => {
+        await acceptOne(1, T0);
+        await attemptOldest(PARTNER, T0, endIn(status), 'failed');
+        expect(await store.resend(messageId(1), T0 + 9000, 'resent by operator alice')).toBe(true);
+        const detail = await store.get(messageId(1));
+        expect(detail).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 9000, updatedAt: T0 + 9000 });
+        expect(detail?.history.at(-1)).toEqual({ at: T0 + 9000, from: status, to: 'pending', reason: 'resent by operator alice' });
+        const [claimed] = await store.claimDue(PARTNER, T0 + 9000, 10, LEASE_MS, 'worker-2');
+        expect(claimed?.attempts).toBe(1);
+        await store.completeAttempt(messageId(1), 'worker-2', attempt(2, 'delivered', T0 + 9000), endIn('delivered'), T0 + 9001);
+        expect((await store.get(messageId(1)))?.attemptLog.map((a) => a.number)).toEqual([1, 2]);
+      });
+
+      it('refuses pending, leased, delivered and unknown messages and changes nothing', async () => {
+        await acceptOne(1, T0);
+        await acceptOne(2, T0 + 1);
+        await acceptOne(3, T0 + 2, { partner: 'ru-fcs' });
+        await attemptOldest(PARTNER, T0 + 10, endIn('delivered'), 'delivered');
+        await store.claimDue(PARTNER, T0 + 20, 1, LEASE_MS, 'worker-1');
+        const before = await Promise.all([1, 2, 3].map((n) => store.get(messageId(n))));
+        for (const n of [1, 2, 3, 404]) expect(await store.resend(messageId(n), T0 + 30, 'resend')).toBe(false);
+        expect(await Promise.all([1, 2, 3].map((n) => store.get(messageId(n))))).toEqual(before);
+      });
+    });
+
+    describe('search', () => {
+      it('pages newest first across three pages without duplicates or gaps', async () => {
+        const seeded = await seedSearchSet(store);
+        const pages = await allPages(store, {}, 10);
+        expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
+        expect(pages.flat()).toEqual(newestFirst(seeded));
+      });
+
+      it('pages a filtered search and omits the cursor on the last page', async () => {
+        const seeded = await seedSearchSet(store);
+        const pages = await allPages(store, { partner: 'p-odd' }, 4);
+        expect(pages.flat()).toEqual(newestFirst(seeded.filter((m) => m.partner === 'p-odd')));
+        expect(pages.map((p) => p.length)).toEqual([4, 4, 4]);
+      });
+
+      it('finds messages by any business key value, exactly', async () => {
+        await seedSearchSet(store);
+        const byCarnet = await store.search({ key: 'XC7' }, 10);
+        expect(byCarnet.items.map((m) => m.businessKeys)).toEqual([{ carnet: 'XC7', declaration: 'D7' }]);
+        expect((await store.search({ key: 'DECL-1' }, 10)).items).toHaveLength(5);
+        expect(await store.search({ key: 'XC' }, 10)).toEqual({ items: [] });
+      });
+
+      it('filters by partner, message type and time range (from inclusive, to exclusive), combined with AND', async () => {
+        const seeded = await seedSearchSet(store);
+        const ids = async (filter: Parameters<MessageStore['search']>[0]): Promise<string[]> => (await store.search(filter, 100)).items.map((m) => m.id);
+        expect(await ids({ partner: 'p-even' })).toEqual(newestFirst(seeded.filter((m) => m.partner === 'p-even')));
+        expect(await ids({ type: 'type-a' })).toEqual(newestFirst(seeded.filter((m) => m.messageType === 'type-a')));
+        const inRange = (m: Seeded): boolean => m.createdAt >= T0 + 2000 && m.createdAt < T0 + 5000;
+        expect(await ids({ from: T0 + 2000, to: T0 + 5000 })).toEqual(newestFirst(seeded.filter(inRange)));
+        expect(await ids({ from: T0 + 2000, to: T0 + 5000, partner: 'p-odd', type: 'type-b' })).toEqual(
+          newestFirst(seeded.filter((m) => inRange(m) && m.partner === 'p-odd' && m.messageType === 'type-b')),
+        );
+      });
+
+      it('filters by status and summarises each message', async () => {
+        await acceptOne(1, T0, { partner: 'p-status' });
+        await acceptOne(2, T0 + 1, { partner: 'p-status' });
+        await attemptOldest('p-status', T0 + 10, endIn('failed'), 'failed');
+        expect((await store.search({ status: 'failed' }, 10)).items).toEqual([
+          {
+            id: messageId(1),
+            partner: 'p-status',
+            messageType: 'safetir-upload',
+            recordType: 'tir.termination',
+            recordId: 'R-1',
+            recordVersion: 1,
+            status: 'failed',
+            attempts: 1,
+            createdAt: T0,
+            updatedAt: T0 + 15,
+            nextAttemptAt: null,
+            businessKeys: { carnet: 'XC1' },
+          },
+        ]);
+        expect((await store.search({ status: 'pending' }, 10)).items.map((m) => m.id)).toEqual([messageId(2)]);
+      });
+
+      it('refuses a cursor it did not issue', async () => {
+        await acceptOne(1, T0);
+        await expect(store.search({}, 10, 'bm90IGEgY3Vyc29y')).rejects.toThrow();
+      });
+
+      it('caps a page at 500 messages', async () => {
+        const messages = Array.from({ length: 501 }, (_, i) => newMessage(i + 1));
+        await store.accept(sourceRecord('bulk'), messages, T0);
+        const first = await store.search({}, 10_000);
+        expect(first.items).toHaveLength(500);
+        const second = await store.search({}, 10_000, first.nextCursor);
+        expect(second.items.map((m) => m.id)).toEqual([messageId(1)]);
+        expect(second.nextCursor).toBeUndefined();
+      });
+    });
+
+    describe('stats, partnersWithDue and nextDueAt', () => {
+      it('reports nothing for an empty store', async () => {
+        expect(await store.stats(T0)).toEqual({ counts: [], due: 0, oldestPendingCreatedAt: null });
+        expect(await store.partnersWithDue(T0)).toEqual([]);
+        expect(await store.nextDueAt()).toBeNull();
+      });
+
+      it('counts by partner and status, due messages and the oldest pending', async () => {
+        await acceptOne(1, T0);
+        await acceptOne(2, T0 + 1000);
+        await acceptOne(3, T0 + 2000, { partner: 'ru-fcs' });
+        await acceptOne(4, T0 + 3000);
+        await attemptOldest(PARTNER, T0 + 100, endIn('delivered'), 'delivered');
+        const stats = await store.stats(T0 + 2500);
+        const byKey = (a: { partner: string; status: string }, b: { partner: string; status: string }): number =>
+          `${a.partner}/${a.status}`.localeCompare(`${b.partner}/${b.status}`);
+        expect([...stats.counts].sort(byKey)).toEqual([
+          { partner: PARTNER, status: 'delivered', count: 1 },
+          { partner: PARTNER, status: 'pending', count: 2 },
+          { partner: 'ru-fcs', status: 'pending', count: 1 },
+        ]);
+        expect(stats.due).toBe(2);
+        expect(stats.oldestPendingCreatedAt).toBe(T0 + 1000);
+      });
+
+      it('lists partners with claimable due messages only', async () => {
+        await acceptOne(1, T0);
+        await acceptOne(2, T0 + 5000, { partner: 'ru-fcs' });
+        await acceptOne(3, T0, { partner: 'edcis' });
+        await attemptOldest('edcis', T0, endIn('delivered'), 'delivered');
+        expect(await store.partnersWithDue(T0 + 1000)).toEqual([PARTNER]);
+        expect([...(await store.partnersWithDue(T0 + 5000))].sort()).toEqual([PARTNER, 'ru-fcs']);
+        await store.claimDue(PARTNER, T0 + 5000, 10, LEASE_MS, 'worker-1');
+        expect(await store.partnersWithDue(T0 + 5000)).toEqual(['ru-fcs']);
+        expect([...(await store.partnersWithDue(T0 + 5000 + LEASE_MS))].sort()).toEqual([PARTNER, 'ru-fcs']);
+      });
+
+      it('gives the earliest time a pending message can next be claimed', async () => {
+        await acceptOne(1, T0 + 4000);
+        await acceptOne(2, T0 + 2000, { partner: 'ru-fcs' });
+        expect(await store.nextDueAt()).toBe(T0 + 2000);
+        await store.claimDue('ru-fcs', T0 + 2000, 10, LEASE_MS, 'worker-1');
+        expect(await store.nextDueAt()).toBe(T0 + 4000);
+        await store.completeAttempt(messageId(2), 'worker-1', attempt(1, 'retry', T0 + 2000), retryAt(T0 + 3000, 1), T0 + 2001);
+        expect(await store.nextDueAt()).toBe(T0 + 3000);
+        await attemptOldest('ru-fcs', T0 + 3000, endIn('failed'), 'failed');
+        await attemptOldest(PARTNER, T0 + 4000, endIn('delivered'), 'delivered');
+        expect(await store.nextDueAt()).toBeNull();
+      });
+
+      it('counts a leased message as claimable again when its lease ends', async () => {
+        await acceptOne(1, T0);
+        await store.claimDue(PARTNER, T0, 10, LEASE_MS, 'worker-1');
+        expect(await store.nextDueAt()).toBe(T0 + LEASE_MS);
+      });
+    });
+
+    describe('connection', () => {
+      it('answers ping while open, fails it once closed, and closes idempotently', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        await expect(store.ping()).rejects.toThrow();
+        await expect(store.close()).resolves.toBeUndefined();
+      });
+    });
+  });
+}

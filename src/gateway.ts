@@ -86,19 +86,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return url;
   };
   for (const p of partnerIds) partnerUrl(p);
-  let worker: DeliveryWorker | undefined;
-  const metrics = createMetrics(store, () => worker?.inFlight() ?? 0);
-  worker = new DeliveryWorker(
+  const metrics = createMetrics(store, () => worker.inFlight());
+  const worker: DeliveryWorker = new DeliveryWorker(
     store,
     parts.partners,
     { store, partnerUrl, transportContext: transportContexts(config), retryDelayScale: config.retryDelayScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
     { owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: config.leaseMs, pollMs: 1000 },
     logger,
   );
-  const activeWorker = worker;
-  const ingest = createIngest(translator, store, () => activeWorker.wake(), (status) => metrics.countRecord(status));
+  const ingest = createIngest(translator, store, () => worker.wake(), (status) => metrics.countRecord(status));
   let running = false;
-  const api: FastifyInstance = await buildApi({ store, ingest, metrics, tokens: config.tokens, logger, wake: () => activeWorker.wake(), queueReady: () => running });
+  const api: FastifyInstance = await buildApi({ store, ingest, metrics, tokens: config.tokens, logger, wake: () => worker.wake(), queueReady: () => running });
   let closing: Promise<void> | undefined;
   return {
     simulators,
@@ -106,7 +104,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     logger,
     async start() {
       const url = await api.listen({ host: config.host, port: config.port });
-      activeWorker.start();
+      worker.start();
       running = true;
       return url;
     },
@@ -114,7 +112,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       closing ??= (async () => {
         running = false;
         await api.close();
-        await activeWorker.close();
+        await worker.close();
         await Promise.all([...simulators.values()].map((s) => s.close()));
         await store.close();
       })();

@@ -1,5 +1,90 @@
-// IRU Real-Time SafeTIR adapter: the SafeTIR termination upload (WSST payload) that IRU receives from customs.
-import { definePartner } from '../../src/partners/partner-definition.js';
+// IRU Real-Time SafeTIR adapter: the SafeTIR upload, sealed the classic RTS way and sent as a WSST SOAP call, and IRU's return codes.
+import { parseXml } from '../../src/codec/xml-parse.js';
+import { GatewayError } from '../../src/errors.js';
+import { definePartner, type AttemptResult, type Outcome } from '../../src/partners/partner-definition.js';
+import { sealRtsPayload } from '../../src/security/rts-envelope.js';
+import { buildSoapEnvelope, childElement, childText, parseSoapEnvelope, type SoapFault, type SoapMessage } from '../../src/transport/soap-envelope.js';
+
+/** WSDL target namespace of the WSST service and its SOAP action (safetirupload.wsdl). */
+const IRU_NS = 'http://www.iru.org';
+const WSST_ACTION = 'http://www.iru.org/WSST';
+const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
+
+/**
+ * IRU return codes (shared reference formats.md §1.3) and what each means for the message.
+ * Envelope, key and subscriber problems are our configuration: every message would fail alike, so a
+ * person must fix it. Field problems are this message's: resending it cannot succeed.
+ */
+const RETURN_CODES: Record<number, { name: string; verdict: Outcome['verdict'] }> = {
+  2: { name: 'SUCCESS', verdict: 'delivered' },
+  1200: { name: 'UNCLASSIFIED_ERROR', verdict: 'retry' },
+  1250: { name: 'DATABASE_QUERY_TIMEOUT', verdict: 'retry' },
+  1210: { name: 'MISSING_MESSAGE_TAG', verdict: 'needs-human' },
+  1211: { name: 'UNKNOWN_MESSAGE_TAG', verdict: 'needs-human' },
+  1212: { name: 'INVALID_SUBSCRIBER_ID', verdict: 'needs-human' },
+  1213: { name: 'MISSING_ESESSIONKEY', verdict: 'needs-human' },
+  1214: { name: 'MISSING_PAYLOAD', verdict: 'needs-human' },
+  1230: { name: 'ESESSIONKEY_DECRYPTION', verdict: 'needs-human' },
+  1231: { name: 'PAYLOAD_DECRYPTION', verdict: 'needs-human' },
+  1232: { name: 'INVALID_QUERYID', verdict: 'needs-human' },
+  1233: { name: 'INVALID_PASSWORD', verdict: 'needs-human' },
+  1222: { name: 'INVALID_MESSAGEID', verdict: 'failed' },
+  1223: { name: 'INVALID_INFORMATION_EXCHANGE_VERSION', verdict: 'failed' },
+  1234: { name: 'INVALID_SENDTIME', verdict: 'failed' },
+  1236: { name: 'INVALID_ORIGINATOR', verdict: 'failed' },
+  1237: { name: 'INVALID_ORIGINTIME', verdict: 'failed' },
+  1239: { name: 'INVALID_QUERYTYPE', verdict: 'failed' },
+  1240: { name: 'INVALID_QUERYREASON', verdict: 'failed' },
+  1241: { name: 'INVALID_CARNETNUMBER', verdict: 'failed' },
+  1242: { name: 'INVALID_SENDERID', verdict: 'failed' },
+};
+
+/** The document's Body/SubscriberID, which the WSST call repeats. */
+function subscriberIdOf(payload: Buffer): string {
+  const safetir = childElement(parseXml(payload, { expectedNamespace: UPLOAD_NS }), UPLOAD_NS, 'SafeTIR');
+  const body = safetir && childElement(safetir, UPLOAD_NS, 'Body');
+  const subscriberId = body && childText(body, UPLOAD_NS, 'SubscriberID');
+  if (!subscriberId) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', 'the SafeTIR document has no Body/SubscriberID', { pointer: '/SafeTIR/Body/SubscriberID' });
+  return subscriberId;
+}
+
+/** A SOAP fault: `Client` says our request is wrong (a person must look), anything else is IRU's trouble. */
+function judgeFault(fault: SoapFault): Outcome {
+  const local = fault.code.slice(fault.code.indexOf(':') + 1);
+  const reason = `SOAP fault ${fault.code}: ${fault.message}`;
+  return local === 'Client' || local.startsWith('Client.') ? { verdict: 'needs-human', partnerCode: fault.code, reason } : { verdict: 'retry', partnerCode: fault.code, reason };
+}
+
+/** `WSSTResponse/WSSTResult/ReturnCode`, or undefined when the acknowledgement is not one. */
+function returnCodeOf(message: SoapMessage | undefined): number | undefined {
+  const response = message && childElement(message.body, IRU_NS, 'WSSTResponse');
+  const result = response && childElement(response, IRU_NS, 'WSSTResult');
+  const text = result && childText(result, IRU_NS, 'ReturnCode')?.trim();
+  return text !== undefined && /^[+-]?\d{1,9}$/.test(text) ? Number(text) : undefined;
+}
+
+function parsedOrUndefined(body: Buffer): SoapMessage | undefined {
+  try {
+    return parseSoapEnvelope(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function classify(result: AttemptResult): Outcome {
+  if (result.kind === 'error') return { verdict: 'retry', reason: `${result.error}: ${result.message}` };
+  const message = parsedOrUndefined(result.body);
+  if (message?.fault) return judgeFault(message.fault);
+  const { status } = result;
+  if (status >= 500 || status === 408 || status === 429) return { verdict: 'retry', reason: `HTTP ${status}` };
+  // IRU answers every business outcome with 200 and a ReturnCode; another status means the endpoint or our framing is wrong.
+  if (status < 200 || status > 299) return { verdict: 'needs-human', reason: `HTTP ${status} without a SOAP fault` };
+  const code = returnCodeOf(message);
+  if (code === undefined) return { verdict: 'retry', reason: 'the answer is not a SafeTIRUploadAck with a ReturnCode (in doubt)' };
+  const known = RETURN_CODES[code];
+  if (!known) return { verdict: 'needs-human', partnerCode: String(code), reason: `unknown IRU return code ${code}` };
+  return { verdict: known.verdict, partnerCode: String(code), reason: `IRU return code ${code} ${known.name}` };
+}
 
 export default definePartner({
   id: 'iru-safetir',
@@ -13,4 +98,33 @@ export default definePartner({
       schema: 'safetir-upload.schema.json',
     },
   },
+  transport: {
+    timeoutMs: 10_000,
+    concurrency: 4,
+    /**
+     * WSST call `SafeTIRUploadParams`. The logged document travels unchanged but for what the RTS
+     * envelope itself fills: `Envelope/Hash` and the UTF-16 encoding. Our message id goes in the
+     * call's mandatory `Sender_MessageID`, not the document's optional one, so the Body (and its hash)
+     * stays the logged Body on every attempt.
+     */
+    buildRequest(message, context) {
+      const sealed = sealRtsPayload(message.payload, context.partnerCertificatePem);
+      const su = {
+        SubscriberID: subscriberIdOf(message.payload),
+        MessageTag: sealed.messageTag,
+        ESessionKey: sealed.eSessionKey.toString('base64'),
+        safeTIRUploadData: sealed.payload.toString('base64'),
+        Sender_MessageID: message.id,
+      };
+      return {
+        method: 'POST',
+        path: '/SafeTirUpload',
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${WSST_ACTION}"` },
+        body: buildSoapEnvelope({ WSST: { '@xmlns': IRU_NS, su } }),
+      };
+    },
+  },
+  classify,
+  retry: { delaysMs: [5_000, 30_000, 120_000, 600_000, 1_800_000], jitter: 0.2, maxAttempts: 8 },
+  circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000 },
 });

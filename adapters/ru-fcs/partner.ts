@@ -1,5 +1,63 @@
-// Russian Federal Customs Service adapter: transit notifications in an EAEU-style routing envelope, XMLDSig-signed.
-import { definePartner } from '../../src/partners/partner-definition.js';
+// Russian Federal Customs Service adapter: signed transit notifications POSTed as they are, judged by FTS's Receipt.
+import { parseXml } from '../../src/codec/xml-parse.js';
+import { definePartner, type AttemptResult, type Outcome } from '../../src/partners/partner-definition.js';
+import { childElement, childText } from '../../src/transport/soap-envelope.js';
+
+const RECEIPT_NS = 'urn:customs.kz:Exchange:Receipt:1.0';
+/** Receipt sizes are a few hundred bytes; anything far larger is not one. */
+const MAX_RECEIPT_BYTES = 64 * 1024;
+
+/** FTS rejection codes of the bilateral Receipt and what each means for the message (README: Receipt). */
+const ERROR_CODES: Record<string, { meaning: string; verdict: Outcome['verdict'] }> = {
+  'SIG-001': { meaning: 'signature does not verify with the gateway certificate FTS holds', verdict: 'needs-human' },
+  'HDR-001': { meaning: 'X-Message-Id missing or Content-Type not XML', verdict: 'needs-human' },
+  'SCH-001': { meaning: 'document is not well-formed or violates the notification schema', verdict: 'failed' },
+  'DUP-001': { meaning: 'FTS already holds this EnvelopeID', verdict: 'delivered' },
+  'SYS-001': { meaning: 'FTS temporarily unavailable', verdict: 'retry' },
+};
+
+/** The parts of a Receipt the verdict needs. */
+interface Receipt {
+  result: 'ACCEPTED' | 'REJECTED';
+  errorCode?: string;
+  errorText?: string;
+}
+
+/** Reads a Receipt; undefined when the body is not a well-formed one (a REJECTED needs an ErrorCode). */
+function receiptOf(body: Buffer): Receipt | undefined {
+  let root;
+  try {
+    root = parseXml(body, { maxBytes: MAX_RECEIPT_BYTES, expectedNamespace: RECEIPT_NS });
+  } catch {
+    return undefined;
+  }
+  const receipt = childElement(root, RECEIPT_NS, 'Receipt');
+  const result = receipt && childText(receipt, RECEIPT_NS, 'Result')?.trim();
+  if (!receipt || (result !== 'ACCEPTED' && result !== 'REJECTED')) return undefined;
+  const errorCode = childText(receipt, RECEIPT_NS, 'ErrorCode')?.trim();
+  const errorText = childText(receipt, RECEIPT_NS, 'ErrorText')?.trim();
+  if (result === 'REJECTED' && !errorCode) return undefined;
+  return { result, ...(errorCode ? { errorCode } : {}), ...(errorText ? { errorText } : {}) };
+}
+
+function judgeRejection(code: string, text: string | undefined): Outcome {
+  const known = ERROR_CODES[code];
+  const reason = `FTS rejected: ${code} ${known?.meaning ?? 'unknown error code'}${text ? ` (${text})` : ''}`;
+  return { verdict: known?.verdict ?? 'needs-human', partnerCode: code, reason };
+}
+
+/** The Receipt decides when there is one; the HTTP status only when there is none. */
+function classify(result: AttemptResult): Outcome {
+  if (result.kind === 'error') return { verdict: 'retry', reason: `${result.error}: ${result.message}` };
+  const { status } = result;
+  const receipt = receiptOf(result.body);
+  if (receipt?.result === 'ACCEPTED' && (status === 200 || status === 201 || status === 202)) return { verdict: 'delivered', reason: `FTS accepted (HTTP ${status})` };
+  if (receipt?.result === 'REJECTED' && receipt.errorCode) return judgeRejection(receipt.errorCode, receipt.errorText);
+  if (status >= 500 || status === 408 || status === 429) return { verdict: 'retry', reason: `HTTP ${status}` };
+  if (status >= 400 && status <= 499) return { verdict: 'failed', reason: `HTTP ${status} without a Receipt` };
+  if (status >= 200 && status <= 299) return { verdict: 'retry', reason: `HTTP ${status} without a readable Receipt (in doubt)` };
+  return { verdict: 'needs-human', reason: `unexpected HTTP ${status}` };
+}
 
 export default definePartner({
   id: 'ru-fcs',
@@ -12,4 +70,20 @@ export default definePartner({
       schema: 'transit-notification.schema.json',
     },
   },
+  transport: {
+    timeoutMs: 10_000,
+    concurrency: 4,
+    /** The signed document exactly as logged; the message id travels in `X-Message-Id`. */
+    buildRequest(message) {
+      return {
+        method: 'POST',
+        path: '/transit/notifications',
+        headers: { 'content-type': 'application/xml', 'x-message-id': message.id },
+        body: message.payload,
+      };
+    },
+  },
+  classify,
+  retry: { delaysMs: [2_000, 10_000, 60_000, 300_000, 900_000], jitter: 0.2, maxAttempts: 8 },
+  circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000 },
 });

@@ -40,7 +40,7 @@ function codeOf(err: FastifyError): ErrorCode {
 
 /** Creates the API (not listening yet). */
 export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({ loggerInstance: parts.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES, disableRequestLogging: false, ajv: { customOptions: { allErrors: true } } });
+  const app: FastifyInstance = Fastify({ loggerInstance: parts.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES, ajv: { customOptions: { allErrors: true } } });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Customs exchange gateway API', version: '1' },

@@ -42,7 +42,7 @@ export interface FaultController {
   hangNext(count: number): void;
   /** Answers the next `count` requests with HTTP 200 and a torn acknowledgement (its first half). */
   malformedAckNext(count: number): void;
-  /** Answers the next `count` requests with this partner return or error code, whatever the checks found. */
+  /** Answers the next `count` requests with this partner return or error code, whatever the checks found (IRU still answers a request that is no WSST call with a SOAP fault). */
   partnerErrorNext(count: number, code: string | number): void;
   /** Drops queued faults and the delay. */
   reset(): void;

@@ -5,7 +5,7 @@ import { renderXml } from '../codec/xml-render.js';
 import { GatewayError } from '../errors.js';
 
 /** SOAP 1.1 envelope namespace. */
-export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 
 /** A SOAP 1.1 fault. */
 export interface SoapFault {
@@ -76,7 +76,7 @@ function namespaceOf(name: string, value: XmlValue, parentScope: Scope): string 
  * The child elements of `parent` with this namespace and local name, in document order. `parent` must carry
  * the declarations in scope (a {@link SoapMessage} body, or a result of this function); so does each child.
  */
-export function childElements(parent: XmlContent, namespace: string, localName: string): XmlContent[] {
+function childElements(parent: XmlContent, namespace: string, localName: string): XmlContent[] {
   const scope = scopeOf(parent, new Map());
   const found: XmlContent[] = [];
   for (const [name, value] of Object.entries(parent)) {

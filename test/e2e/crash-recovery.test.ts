@@ -1,5 +1,4 @@
 // SIGKILL during delivery loses nothing: a restarted gateway delivers every accepted record; duplicates carry the same message id.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
 import { startSimulators } from '../../src/sim/start-simulators.js';
-import { RECORD_FIXTURES, ROOT } from '../support/project.js';
+import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
+import { RECORD_FIXTURES } from '../support/project.js';
 
 const TOKEN = 'crash-test-token-0123456789';
 const RECORDS = 500;
@@ -18,17 +18,15 @@ initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
 const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
 
 let sims: Map<string, PartnerSimulator>;
-let child: ChildProcess | undefined;
+const children: GatewayProcess[] = [];
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  for (const c of children) c.child.kill('SIGKILL');
   await Promise.all([...(sims?.values() ?? [])].map((s) => s.close()));
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `gateway serve` as a separate process and resolves with its API URL once it prints "gateway ready". */
-function startGateway(): Promise<string> {
-  const env = {
-    ...process.env,
+function gatewayEnv(): Record<string, string> {
+  return {
     GATEWAY_DATA_DIR: join(dir, 'data'),
     GATEWAY_CERTS_DIR: certsDir,
     GATEWAY_PORT: '0',
@@ -38,18 +36,7 @@ function startGateway(): Promise<string> {
     GATEWAY_PARTNER_IRU_SAFETIR_URL: sims.get('iru-safetir')!.url,
     GATEWAY_RETRY_DELAY_SCALE: '0.001',
     GATEWAY_LEASE_MS: '2000',
-    GATEWAY_LOG_LEVEL: 'warn',
   };
-  child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /gateway ready: api (http:\/\/[^\s]+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child!.once('exit', (code) => reject(new Error(`gateway exited with ${code} before it was ready: ${out}`)));
-  });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
@@ -58,20 +45,14 @@ async function api(url: string, method: string, path: string, body?: unknown): P
   return { status: res.status, body: await res.json() };
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('crash recovery', () => {
   it(`delivers all ${RECORDS} accepted records after SIGKILL mid-delivery and a restart`, { timeout: 180_000 }, async () => {
     sims = await startSimulators({ certsDir });
     const sim = sims.get('ru-fcs')!;
     sim.faults.delay(5);
-    let url = await startGateway();
+    let gateway = await startGatewayProcess(gatewayEnv());
+    children.push(gateway);
+    let url = gateway.url;
     const accepted = new Set<string>();
     for (let batch = 0; batch < RECORDS / 50; batch++) {
       const records = Array.from({ length: 50 }, (_, i) => ({ ...movement, recordId: `KZ-TM-CRASH-${batch * 50 + i}` }));
@@ -81,12 +62,14 @@ describe('crash recovery', () => {
     }
     expect(accepted.size).toBe(RECORDS);
     await until(() => sim.received.length >= 50, 60_000);
-    child!.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    gateway.child.kill('SIGKILL');
+    await gateway.exited;
     const beforeRestart = new Set(sim.received.map((r) => r.messageId)).size;
     expect(beforeRestart).toBeLessThan(RECORDS);
 
-    url = await startGateway();
+    gateway = await startGatewayProcess(gatewayEnv());
+    url = gateway.url;
+    children.push(gateway);
     await until(async () => (await api(url, 'GET', '/v1/messages?status=pending&limit=1')).body.items.length === 0, 120_000);
     const delivered = new Set<string>();
     let cursor: string | undefined;

@@ -1,0 +1,42 @@
+// Runs `gateway serve` as a separate process, as an operator would, and finds its URL in the "gateway ready" line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './project.js';
+
+/** A gateway process and its API URL. */
+export interface GatewayProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything it printed on stdout so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<number | string | null>;
+}
+
+/** Starts `src/cli.ts serve` with `env` added to this process's environment. */
+export function startGatewayProcess(env: Record<string, string>, cwd: string = ROOT): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'serve'], {
+    cwd,
+    env: { ...process.env, GATEWAY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /gateway ready: api (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) resolve({ child, url: m[1], output: () => out, exited });
+    });
+    void exited.then((code) => reject(new Error(`gateway exited (${String(code)}) before it was ready: ${out}`)));
+  });
+}
+
+/** Polls `check` every 50 ms until it is true, for at most `timeoutMs`. */
+export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

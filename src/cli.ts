@@ -12,6 +12,7 @@ import { loadPartnerRegistry } from './partners/partner-registry.js';
 import { buildTranslator, loadPipelineParts } from './pipeline/build-translator.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { initDevCertificates } from './security/dev-certificates.js';
+import { startSimulators } from './sim/start-simulators.js';
 
 /** Exit status when some input was refused (the rest was still processed). */
 const EXIT_REFUSED = 1;
@@ -115,15 +116,27 @@ async function serve(config: GatewayConfig): Promise<number> {
   const sims = [...gateway.simulators.values()].map((s) => `${s.partner} ${s.url}`).join(', ');
   if (config.tokens.some((t) => t.token === DEFAULT_DEV_TOKEN)) gateway.logger.warn('the documented development token is in use: set GATEWAY_TOKENS for anything but a demo');
   process.stdout.write(`gateway ready: api ${url} docs ${url}/docs metrics ${url}/metrics data ${show(config.dataDir)}${sims ? ` simulators: ${sims}` : ''}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      gateway.logger.info({ signal }, 'draining: no new requests, finishing attempts in flight');
-      gateway.close().then(resolve, resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await waitForSignal();
+  gateway.logger.info({ signal }, 'draining: no new requests, finishing attempts in flight');
+  await gateway.close();
   return 0;
+}
+
+async function simulate(config: GatewayConfig): Promise<number> {
+  const partners = (await loadPartnerRegistry()).partners.map((p) => p.id);
+  initDevCertificates(config.certsDir, partners);
+  const sims = await startSimulators({ certsDir: config.certsDir, host: config.host });
+  process.stdout.write(`simulators ready: ${[...sims.values()].map((s) => `${s.partner} ${s.url}`).join(', ')}\n`);
+  await waitForSignal();
+  await Promise.all([...sims.values()].map((s) => s.close()));
+  return 0;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
 }
 
 /** Runs an action with the configuration; start-up errors print their code and reason and exit with status 2. */
@@ -138,6 +151,7 @@ async function run(action: (config: GatewayConfig) => Promise<number>): Promise<
 }
 
 const program = new Command('gateway').description('Cross-border customs data exchange gateway');
+program.command('simulate').description('run only the partner simulators (development certificates in GATEWAY_CERTS_DIR), for a gateway elsewhere').action(() => run(simulate));
 program.command('serve').description('run the gateway: API, message log, delivery, and partner simulators unless partner URLs are set').action(() => run(serve));
 program
   .command('translate')

@@ -22,6 +22,7 @@ import type { PartnerSimulator } from './sim/partner-simulator.js';
 import { startSimulators } from './sim/start-simulators.js';
 import type { MessageStore } from './store/message-store.js';
 import { openSqliteMessageStore } from './store/sqlite-message-store.js';
+import { createHttpSender } from './transport/http-sender.js';
 
 /** A running (or startable) gateway. */
 export interface Gateway {
@@ -87,10 +88,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
   for (const p of partnerIds) partnerUrl(p);
   const metrics = createMetrics(store, () => worker.inFlight());
+  const sender = createHttpSender();
   const worker: DeliveryWorker = new DeliveryWorker(
     store,
     parts.partners,
-    { store, partnerUrl, transportContext: transportContexts(config), retryDelayScale: config.retryDelayScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
+    { store, http: sender, partnerUrl, transportContext: transportContexts(config), retryDelayScale: config.retryDelayScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
     { owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: config.leaseMs, pollMs: 1000 },
     logger,
   );
@@ -113,6 +115,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         running = false;
         await api.close();
         await worker.close();
+        sender.close();
         await Promise.all([...simulators.values()].map((s) => s.close()));
         await store.close();
       })();

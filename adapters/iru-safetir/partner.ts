@@ -118,7 +118,7 @@ export default definePartner({
       };
       return {
         method: 'POST',
-        path: '/SafeTirUpload',
+        path: '',
         headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${WSST_ACTION}"` },
         body: buildSoapEnvelope({ WSST: { '@xmlns': IRU_NS, su } }),
       };

@@ -2,12 +2,14 @@
 import type { Logger } from 'pino';
 import type { AttemptResult, Outcome, PartnerDefinition, TransportContext } from '../partners/partner-definition.js';
 import type { ClaimedMessage, MessageStore, Transition } from '../store/message-store.js';
-import { sendHttp } from '../transport/http-sender.js';
+import type { HttpSender } from '../transport/http-sender.js';
 import { nextRetryDelayMs } from './retry-schedule.js';
 
 /** What an attempt needs from the running gateway. */
 export interface AttemptDeps {
   store: MessageStore;
+  /** Sends requests to partners. */
+  http: HttpSender;
   /** Base URL of the partner's endpoint. */
   partnerUrl(partner: string): string;
   /** Keys and certificates for the partner's transport. */
@@ -38,7 +40,7 @@ function decide(outcome: Outcome, partner: PartnerDefinition, attempt: number, n
 
 async function attemptResult(partner: PartnerDefinition, message: ClaimedMessage, attempt: number, deps: AttemptDeps, context: TransportContext): Promise<AttemptResult> {
   const request = partner.transport.buildRequest({ id: message.id, messageType: message.messageType, payload: message.payload, attempt }, context);
-  return sendHttp(deps.partnerUrl(partner.id), request, partner.transport.timeoutMs);
+  return deps.http.send(deps.partnerUrl(partner.id), request, partner.transport.timeoutMs);
 }
 
 /**

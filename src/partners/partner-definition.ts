@@ -39,7 +39,7 @@ export interface TransportContext {
 /** An HTTP request, fully built. */
 export interface HttpRequest {
   method: 'POST' | 'PUT';
-  /** Path and query appended to the partner's configured base URL. */
+  /** Path appended to the partner's configured base URL; '' posts to the base URL itself (a SOAP endpoint). */
   path: string;
   headers: Record<string, string>;
   body: Buffer;

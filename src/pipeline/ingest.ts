@@ -1,6 +1,6 @@
 // Accepting CAIS records: translate each, then log the record and its documents durably in one transaction.
 import { randomUUID } from 'node:crypto';
-import type { MessageStore, NewMessage } from '../store/message-store.js';
+import type { MessageStore, NewMessage, SourceRecord } from '../store/message-store.js';
 import type { TranslationProblem, Translator } from './translator.js';
 
 /** What happened to one record of a batch. */
@@ -11,8 +11,9 @@ export type IngestOutcome =
 /** Records in, durable messages out. */
 export interface Ingest {
   /**
-   * Translates and stores each record. A record is all-or-nothing: every document it produces is
-   * stored with it, or (when invalid) nothing is. Returns only after what was accepted is committed.
+   * Translates each record, then stores every valid one with its documents in one transaction. A
+   * record is all-or-nothing: every document it produces is stored with it, or (when invalid)
+   * nothing is. Returns only after what was accepted is committed.
    */
   accept(values: readonly unknown[]): Promise<IngestOutcome[]>;
 }
@@ -27,12 +28,12 @@ export function createIngest(
 ): Ingest {
   return {
     async accept(values) {
-      const out: IngestOutcome[] = [];
-      let created = false;
+      const out: IngestOutcome[] = new Array(values.length);
+      const batch: Array<{ index: number; record: SourceRecord; messages: NewMessage[] }> = [];
       for (const [index, value] of values.entries()) {
         const result = await translator.translate(value);
         if (!result.ok) {
-          out.push({ index, ...(result.recordId ? { recordId: result.recordId } : {}), status: 'rejected', violations: result.problems });
+          out[index] = { index, ...(result.recordId ? { recordId: result.recordId } : {}), status: 'rejected', violations: result.problems };
           continue;
         }
         const { record } = result;
@@ -46,11 +47,14 @@ export function createIngest(
           payloadSha256: d.sha256,
           extension: d.extension,
         }));
-        const stored = await store.accept({ type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record) }, messages, now());
-        created ||= stored.created;
-        out.push({ index, recordId: record.recordId, status: stored.created ? 'accepted' : 'duplicate', messages: stored.messages });
+        batch.push({ index, record: { type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record) }, messages });
       }
-      if (created) accepted();
+      const stored = batch.length > 0 ? await store.acceptBatch(batch, now()) : [];
+      stored.forEach((result, i) => {
+        const { index, record } = batch[i]!;
+        out[index] = { index, recordId: record.recordId, status: result.created ? 'accepted' : 'duplicate', messages: result.messages };
+      });
+      if (stored.some((r) => r.created)) accepted();
       for (const o of out) observe(o.status);
       return out;
     },

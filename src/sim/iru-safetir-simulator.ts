@@ -27,8 +27,8 @@ export interface IruSafetirSimulatorOptions extends ListenOptions {
   schemasDir?: string;
 }
 
-/** The path the simulator serves WSST on (the real service is an .asmx under IRU's base URL). */
-const PATH = '/SafeTirUpload';
+/** The simulator serves WSST at its root, so its URL is the endpoint itself, as IRU's .asmx URL is. */
+const PATH = '/';
 const IRU_NS = 'http://www.iru.org';
 const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
 const WSST_ACTION = 'http://www.iru.org/WSST';

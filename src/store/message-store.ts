@@ -143,6 +143,11 @@ export interface MessageStore {
    */
   accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult>;
   /**
+   * {@link accept} for several records in one transaction (one durable commit for a whole API
+   * batch): all are stored, or, on any error, none. Results are in input order.
+   */
+  acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]>;
+  /**
    * Leases up to `limit` due pending messages of one partner (oldest due first) to `owner` until
    * `now + leaseMs`. A message leased to someone else is not handed out again before its lease ends,
    * so a crashed worker's messages come back by themselves.

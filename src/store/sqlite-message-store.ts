@@ -197,13 +197,16 @@ class SqliteMessageStore implements MessageStore {
   private readonly claimTx;
   private readonly completeTx;
   private readonly resendTx;
+  private synchronous: 'FULL' | 'NORMAL' = 'FULL';
 
   constructor(
     private readonly db: Db,
     private readonly file: string,
   ) {
     this.statements = prepareStatements(db);
-    this.acceptTx = db.transaction((record: SourceRecord, messages: NewMessage[], now: number) => this.acceptIn(record, messages, now));
+    this.acceptTx = db.transaction((items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number) =>
+      items.map(({ record, messages }) => this.acceptIn(record, messages, now)),
+    );
     this.claimTx = db.transaction((partner: string, now: number, limit: number, leaseUntil: number, owner: string) =>
       this.claimIn(partner, now, limit, leaseUntil, owner),
     );
@@ -214,18 +217,39 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {
-    return this.acceptTx.immediate(record, messages, now);
+    const [result] = await this.acceptBatch([{ record, messages }], now);
+    return result as AcceptResult;
+  }
+
+  async acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]> {
+    this.durability('FULL');
+    return this.acceptTx.immediate(items, now);
   }
 
   async claimDue(partner: string, now: number, limit: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]> {
+    this.durability('NORMAL');
     return this.claimTx.immediate(partner, now, Math.max(0, Math.floor(limit)), now + leaseMs, owner);
   }
 
   async completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean> {
+    this.durability('NORMAL');
     return this.completeTx.immediate(id, owner, attempt, transition, now);
   }
 
+  /**
+   * Accepting is durable against power loss (FULL: the commit waits for the disk). Leases and
+   * attempt records use NORMAL: in WAL mode they survive a process crash, and the few a power cut
+   * could lose only mean an attempt is made again with the same message id (at-least-once). The
+   * next FULL commit makes them durable too, since it syncs the log up to itself.
+   */
+  private durability(level: 'FULL' | 'NORMAL'): void {
+    if (this.synchronous === level) return;
+    this.db.pragma(`synchronous = ${level}`);
+    this.synchronous = level;
+  }
+
   async resend(id: string, now: number, reason: string): Promise<boolean> {
+    this.durability('FULL');
     return this.resendTx.immediate(id, now, reason);
   }
 

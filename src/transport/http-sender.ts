@@ -17,13 +17,43 @@ function failure(error: 'timeout' | 'connect' | 'reset', message: string, starte
   return { kind: 'error', error, message, durationMs: performance.now() - started };
 }
 
-/**
- * Sends `request` to `baseUrl + request.path` within `timeoutMs`. A refused or unresolvable
- * connection is `connect` (nothing was sent); no complete answer in time is `timeout` (the partner
- * may have it: in doubt); a connection dropped mid-exchange is `reset`.
- */
-export function sendHttp(baseUrl: string, request: HttpRequest, timeoutMs: number, tls?: TlsOptions): Promise<AttemptResult> {
-  const url = new URL(request.path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+/** Sends built requests over kept-alive connections. */
+export interface HttpSender {
+  /**
+   * Sends `request` to the base URL's path followed by `request.path`, within `timeoutMs`. A refused
+   * or unresolvable connection is `connect` (nothing was sent); no complete answer in time is
+   * `timeout` (the partner may have it: in doubt); a connection dropped mid-exchange is `reset`.
+   */
+  send(baseUrl: string, request: HttpRequest, timeoutMs: number, tls?: TlsOptions): Promise<AttemptResult>;
+  /** Closes the idle connections; idempotent. */
+  close(): void;
+}
+
+/** Creates a sender with its own keep-alive connection pools (one per protocol). */
+export function createHttpSender(maxSocketsPerHost = 64): HttpSender {
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: maxSocketsPerHost }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: maxSocketsPerHost }),
+  };
+  return {
+    send: (baseUrl, request, timeoutMs, tls) => sendWith(agents, baseUrl, request, timeoutMs, tls),
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}
+
+/** The base URL itself when the request has no path (a SOAP endpoint such as IRU's .asmx), else base path + request path. */
+function target(baseUrl: string, path: string): URL {
+  const base = new URL(baseUrl);
+  if (path === '') return base;
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return new URL(`${prefix}${path.startsWith('/') ? path : `/${path}`}`, base);
+}
+
+function sendWith(agents: { 'http:': http.Agent; 'https:': https.Agent }, baseUrl: string, request: HttpRequest, timeoutMs: number, tls?: TlsOptions): Promise<AttemptResult> {
+  const url = target(baseUrl, request.path);
   const started = performance.now();
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
@@ -39,8 +69,7 @@ export function sendHttp(baseUrl: string, request: HttpRequest, timeoutMs: numbe
       {
         method: request.method,
         headers: { ...request.headers, 'content-length': String(request.body.length) },
-        agent: false,
-        ...(url.protocol === 'https:' ? tls : {}),
+        ...(url.protocol === 'https:' ? (tls ? { ...tls, agent: false } : { agent: agents['https:'] }) : { agent: agents['http:'] }),
       },
       (res) => {
         const chunks: Buffer[] = [];

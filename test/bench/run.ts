@@ -5,7 +5,7 @@ import { benchTranslate, measureTranslate } from './translate.bench.js';
 /** The e2e benchmark prints the translate figures of the same run beside its own. */
 async function e2e(): Promise<boolean> {
   const translate = await measureTranslate();
-  console.log('end-to-end benchmark — HTTP ingest → log → deliver → simulator acknowledgement (one process)');
+  console.log('end-to-end benchmark — HTTP ingest → log → deliver → simulator acknowledgement (simulators in a second process)');
   const embedded = await benchE2e('embedded');
   console.log(`  for comparison: map+render+sign alone ${translate.signedPerSecond.toFixed(0)} documents/s; e2e reaches ${((embedded.recordsPerSecond / translate.signedPerSecond) * 100).toFixed(0)} % of it`);
   return translate.ok;

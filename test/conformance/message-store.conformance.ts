@@ -184,6 +184,35 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         expect(retried.created).toBe(true);
       });
 
+      it('accepts a batch in input order, reporting a repeat inside it as not created', async () => {
+        await store.accept(sourceRecord('XC1'), [newMessage(1)], T0);
+        const results = await store.acceptBatch(
+          [
+            { record: sourceRecord('XC2'), messages: [newMessage(2)] },
+            { record: sourceRecord('XC1'), messages: [newMessage(3)] },
+            { record: sourceRecord('XC4'), messages: [newMessage(4), newMessage(5)] },
+          ],
+          T0 + 1,
+        );
+        expect(results.map((r) => [r.created, r.messages.map((m) => m.id)])).toEqual([
+          [true, [messageId(2)]],
+          [false, [messageId(1)]],
+          [true, [messageId(4), messageId(5)]],
+        ]);
+        expect(await store.get(messageId(3))).toBeUndefined();
+      });
+
+      it('stores nothing of a batch when one of its records fails', async () => {
+        await acceptOne(1, T0);
+        const batch = [
+          { record: sourceRecord('XC2'), messages: [newMessage(2)] },
+          { record: sourceRecord('XC3'), messages: [newMessage(1)] },
+        ];
+        await expect(store.acceptBatch(batch, T0 + 1)).rejects.toThrow();
+        expect(await store.get(messageId(2))).toBeUndefined();
+        expect((await store.acceptBatch([{ record: sourceRecord('XC2'), messages: [newMessage(2)] }], T0 + 2))[0]?.created).toBe(true);
+      });
+
       it('returns undefined for an unknown message', async () => {
         expect(await store.get(messageId(404))).toBeUndefined();
         expect(await store.payload(messageId(404))).toBeUndefined();

@@ -104,7 +104,7 @@ describe('IRU SafeTIR (WSST) against the IRU simulator', () => {
   it('sends the WSST call per the WSDL: SOAPAction, text/xml, SafeTIRUploadParams with our id', async () => {
     const payload = await documentFor('iru-safetir');
     const request = partners.get('iru-safetir')?.transport.buildRequest({ id: 'iru-shape', messageType: 'safetir-upload', payload, attempt: 1 }, context('iru-safetir'));
-    expect(request).toMatchObject({ method: 'POST', path: '/SafeTirUpload', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://www.iru.org/WSST"' } });
+    expect(request).toMatchObject({ method: 'POST', path: '', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://www.iru.org/WSST"' } });
     expect(request?.body.toString('utf8')).toMatch(
       /^<soap:Envelope xmlns:soap="http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/"><soap:Body><WSST xmlns="http:\/\/www\.iru\.org"><su><SubscriberID>KZ-CUSTOMS<\/SubscriberID><MessageTag>[0-9A-F]{40}<\/MessageTag><ESessionKey>[A-Za-z0-9+/=]+<\/ESessionKey><safeTIRUploadData>[A-Za-z0-9+/=]+<\/safeTIRUploadData><Sender_MessageID>iru-shape<\/Sender_MessageID><\/su><\/WSST><\/soap:Body><\/soap:Envelope>$/,
     );

@@ -1,0 +1,21 @@
+// Logs never carry tokens, keys or document bytes.
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+
+describe('logger redaction', () => {
+  it('redacts the authorization header, private keys and payloads, and keeps child bindings', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done(); } });
+    const log = createLogger('info', sink).child({ messageId: 'm-1', partner: 'ru-fcs' });
+    log.info({ req: { headers: { authorization: 'Bearer secret-token' } } }, 'request');
+    log.info({ key: { privateKey: '-----BEGIN PRIVATE KEY-----abc' }, payload: '<Doc>secret</Doc>' }, 'attempt');
+    const text = lines.join('');
+    expect(text).not.toContain('secret-token');
+    expect(text).not.toContain('BEGIN PRIVATE KEY');
+    expect(text).not.toContain('<Doc>secret</Doc>');
+    expect(text).toContain('[redacted]');
+    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(first).toMatchObject({ messageId: 'm-1', partner: 'ru-fcs', msg: 'request' });
+  });
+});

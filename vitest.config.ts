@@ -1,11 +1,19 @@
-// Vitest configuration: unit, integration and security suites; benchmarks run separately.
+// Vitest configuration: the main suites in parallel, then the broker-fault suites alone (they stop and start the real RabbitMQ).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'node_modules/**', 'dist/**'],
     testTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/faults/**', 'test/bench/**', 'node_modules/**', 'dist/**'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'broker-faults', include: ['test/faults/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -36,6 +36,16 @@ export interface GatewayConfig {
   readonly leaseMs: number;
   /** Log level (`GATEWAY_LOG_LEVEL`, default info). */
   readonly logLevel: string;
+  /** RabbitMQ URL (`GATEWAY_AMQP_URL`); unset means the embedded outbox queue under the data folder. */
+  readonly amqpUrl: string | undefined;
+  /** Prefix of every exchange and queue name (`GATEWAY_AMQP_PREFIX`, default `gw`). */
+  readonly amqpPrefix: string;
+  /** Queue CAIS may publish records to (`GATEWAY_AMQP_CAIS_QUEUE`, default `cais.records`; rejects go to `<name>.invalid`). */
+  readonly caisQueue: string;
+  /** Failed deliveries of one job before it is dead-lettered as poison (`GATEWAY_DELIVERY_LIMIT`, default 10). */
+  readonly deliveryLimit: number;
+  /** Accepted messages not yet handed to the queue, at most (`GATEWAY_MAX_OUTBOX`, default 100000); beyond it ingest answers 503. */
+  readonly maxOutbox: number;
 }
 
 /** API roles: CAIS posts records, admins resend and manage, auditors read. */
@@ -94,6 +104,13 @@ function partnerUrlsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+function amqpUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.GATEWAY_AMQP_URL;
+  if (url === undefined || url === '') return undefined;
+  if (!/^amqps?:\/\//.test(url)) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'GATEWAY_AMQP_URL must be an amqp:// or amqps:// URL', { variable: 'GATEWAY_AMQP_URL' });
+  return url;
+}
+
 function pathFrom(env: NodeJS.ProcessEnv, name: string, base: string, fallback: string): string {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
@@ -124,5 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     retryDelayScale: numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000),
     leaseMs: numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000),
     logLevel: env.GATEWAY_LOG_LEVEL || 'info',
+    amqpUrl: amqpUrlFrom(env),
+    amqpPrefix: env.GATEWAY_AMQP_PREFIX || 'gw',
+    caisQueue: env.GATEWAY_AMQP_CAIS_QUEUE || 'cais.records',
+    deliveryLimit: numberFrom(env, 'GATEWAY_DELIVERY_LIMIT', 10, 1, 1000),
+    maxOutbox: numberFrom(env, 'GATEWAY_MAX_OUTBOX', 100_000, 1, 100_000_000),
   });
 }

@@ -43,6 +43,7 @@ export const ERRORS = {
   GW_ERR_FORBIDDEN: { message: 'the token lacks the role this operation needs', httpStatus: 403, retryable: false },
   GW_ERR_NOT_FOUND: { message: 'no such message or resource', httpStatus: 404, retryable: false },
   GW_ERR_STATE_CONFLICT: { message: 'the message is not in a state that allows this operation', httpStatus: 409, retryable: false },
+  GW_ERR_OUTBOX_FULL: { message: 'too many accepted messages wait for the queue (broker blocked or unreachable); try again after Retry-After', httpStatus: 503, retryable: true },
   GW_ERR_STORE_UNAVAILABLE: { message: 'the message log cannot be reached; nothing was accepted', httpStatus: 503, retryable: true },
   GW_ERR_INTERNAL: { message: 'unexpected internal error; nothing partial was accepted', httpStatus: 500, retryable: true },
 } as const satisfies Record<string, ErrorSpec>;

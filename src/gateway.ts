@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/build-api.js';
 import { createMetrics } from './api/metrics.js';
 import type { GatewayConfig } from './config.js';
-import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { DeliveryConsumer } from './delivery/delivery-consumer.js';
+import { OutboxRelay } from './delivery/outbox-relay.js';
 import { GatewayError } from './errors.js';
 import { createLogger } from './logger.js';
 import type { TransportContext } from './partners/partner-definition.js';
@@ -22,6 +23,10 @@ import type { PartnerSimulator } from './sim/partner-simulator.js';
 import { startSimulators } from './sim/start-simulators.js';
 import type { MessageStore } from './store/message-store.js';
 import { openSqliteMessageStore } from './store/sqlite-message-store.js';
+import { createAmqpQueue } from './queue/amqp-queue.js';
+import { openOutboxQueue } from './queue/outbox-queue.js';
+import type { Queue } from './queue/queue.js';
+import { startCaisQueueIngest, type CaisQueueIngest } from './pipeline/cais-queue-ingest.js';
 import { createHttpSender } from './transport/http-sender.js';
 
 /** A running (or startable) gateway. */
@@ -87,26 +92,35 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return url;
   };
   for (const p of partnerIds) partnerUrl(p);
-  const metrics = createMetrics(store, () => worker.inFlight());
+  const queue: Queue = config.amqpUrl
+    ? await createAmqpQueue({ url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit, logger })
+    : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit });
+  const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200 }, logger);
   const sender = createHttpSender();
-  const worker: DeliveryWorker = new DeliveryWorker(
+  const metrics = createMetrics(store, () => consumer.inFlight());
+  const consumer: DeliveryConsumer = new DeliveryConsumer(
     store,
+    queue,
     parts.partners,
     { store, http: sender, partnerUrl, transportContext: transportContexts(config), retryDelayScale: config.retryDelayScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
-    { owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: config.leaseMs, pollMs: 1000 },
+    { owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: config.leaseMs },
+    () => relay.wake(),
     logger,
   );
-  const ingest = createIngest(translator, store, () => worker.wake(), (status) => metrics.countRecord(status));
+  const ingest = createIngest({ translator, store, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
   let running = false;
-  const api: FastifyInstance = await buildApi({ store, ingest, metrics, tokens: config.tokens, logger, wake: () => worker.wake(), queueReady: () => running });
+  let caisQueue: CaisQueueIngest | undefined;
+  const api: FastifyInstance = await buildApi({ store, ingest, metrics, tokens: config.tokens, logger, wake: () => relay.wake(), queueReady: () => running && queue.writable() });
   let closing: Promise<void> | undefined;
   return {
     simulators,
     store,
     logger,
     async start() {
+      relay.start();
+      await consumer.start();
+      if (config.amqpUrl) caisQueue = await startCaisQueueIngest({ url: config.amqpUrl, queue: config.caisQueue, ingest, logger });
       const url = await api.listen({ host: config.host, port: config.port });
-      worker.start();
       running = true;
       return url;
     },
@@ -114,7 +128,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       closing ??= (async () => {
         running = false;
         await api.close();
-        await worker.close();
+        await caisQueue?.close();
+        consumer.close();
+        await queue.close();
+        await relay.close();
         sender.close();
         await Promise.all([...simulators.values()].map((s) => s.close()));
         await store.close();

@@ -24,6 +24,9 @@ export interface ApiParts {
   queueReady(): boolean;
 }
 
+/** What a client is told to wait when the outbox is full. */
+const RETRY_AFTER_SECONDS = 5;
+
 /** Largest request body: a batch of CAIS records. */
 const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -49,7 +52,10 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.setErrorHandler((err: FastifyError | GatewayError, request, reply) => {
-    if (err instanceof GatewayError) return reply.code(err.httpStatus).send(errorBody(err.code, err.message.replace(/^GW_ERR_\w+: /, '')));
+    if (err instanceof GatewayError) {
+      if (err.code === 'GW_ERR_OUTBOX_FULL') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return reply.code(err.httpStatus).send(errorBody(err.code, err.message.replace(/^GW_ERR_\w+: /, '')));
+    }
     const code = codeOf(err);
     if (code === 'GW_ERR_INTERNAL') request.log.error({ err }, 'unexpected error');
     return reply.code(ERRORS[code].httpStatus).send(errorBody(code, code === 'GW_ERR_INTERNAL' ? ERRORS[code].message : err.message));

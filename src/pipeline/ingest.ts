@@ -1,5 +1,6 @@
 // Accepting CAIS records: translate each, then log the record and its documents durably in one transaction.
 import { randomUUID } from 'node:crypto';
+import { GatewayError } from '../errors.js';
 import type { MessageStore, NewMessage, SourceRecord } from '../store/message-store.js';
 import type { TranslationProblem, Translator } from './translator.js';
 
@@ -14,20 +15,32 @@ export interface Ingest {
    * Translates each record, then stores every valid one with its documents in one transaction. A
    * record is all-or-nothing: every document it produces is stored with it, or (when invalid)
    * nothing is. Returns only after what was accepted is committed.
+   * @throws GatewayError GW_ERR_OUTBOX_FULL while the queue cannot take work and the outbox is at its bound.
    */
   accept(values: readonly unknown[]): Promise<IngestOutcome[]>;
 }
 
-/** Creates the ingest step; `accepted` is told when new messages wait for delivery, `observe` sees every outcome. */
-export function createIngest(
-  translator: Translator,
-  store: MessageStore,
-  accepted: () => void,
-  observe: (status: IngestOutcome['status']) => void = () => undefined,
-  now: () => number = Date.now,
-): Ingest {
+/** What the ingest step works with. */
+export interface IngestDeps {
+  translator: Translator;
+  store: MessageStore;
+  /** Told when new messages wait for delivery. */
+  accepted: () => void;
+  /** Accepted messages not yet handed to the queue, at most; beyond it records are refused for now. */
+  maxOutbox: number;
+  /** Sees every outcome (metrics). */
+  observe?: (status: IngestOutcome['status']) => void;
+  now?: () => number;
+}
+
+/** Creates the ingest step. */
+export function createIngest({ translator, store, accepted, maxOutbox, observe = () => undefined, now = Date.now }: IngestDeps): Ingest {
   return {
     async accept(values) {
+      const waiting = await store.unpublishedCount();
+      if (waiting >= maxOutbox) {
+        throw new GatewayError('GW_ERR_OUTBOX_FULL', `${waiting} accepted messages wait for the queue (limit ${maxOutbox}); nothing of this request was accepted`);
+      }
       const out: IngestOutcome[] = new Array(values.length);
       const batch: Array<{ index: number; record: SourceRecord; messages: NewMessage[] }> = [];
       for (const [index, value] of values.entries()) {

@@ -1,4 +1,4 @@
-// The MessageStore contract: the message log is the system of record for every message, its attempts and its status.
+// The MessageStore contract: the message log is the system of record for every message, its attempts and its status, and the outbox of the delivery queue.
 
 /** Where a message stands. `pending` covers the first try and every scheduled retry. */
 export type MessageStatus = 'pending' | 'delivered' | 'failed' | 'dead-lettered' | 'needs-human';
@@ -92,6 +92,25 @@ export interface ClaimedMessage {
   leaseUntil: number;
 }
 
+/**
+ * What {@link MessageStore.claimById} found: `claimed`, the message now leased to the caller; `leased`,
+ * someone (the caller included) holds a lease until `leaseUntil`; `not-pending`, the message has ended
+ * (its job is stale); `missing`, the log has no such message.
+ */
+export type ClaimResult =
+  | { state: 'claimed'; message: ClaimedMessage }
+  | { state: 'leased'; leaseUntil: number }
+  | { state: 'not-pending'; status: MessageStatus }
+  | { state: 'missing' };
+
+/** A pending message whose queue job is still to be published (the outbox). */
+export interface UnpublishedMessage {
+  id: string;
+  partner: string;
+  /** When its attempt is due, epoch ms: the job's delay is the time until then. */
+  nextAttemptAt: number;
+}
+
 /** How an attempt ends the message's current state. */
 export type Transition =
   | { status: 'pending'; nextAttemptAt: number; reason: string }
@@ -135,10 +154,16 @@ export interface StoreStats {
   oldestPendingCreatedAt: number | null;
 }
 
-/** The message log. Every implementation passes test/conformance/message-store.conformance.ts. */
+/**
+ * The message log, and the outbox of the delivery queue: every pending message needs exactly one
+ * queue job for its next attempt. A message is unpublished when it becomes pending (accepted, a
+ * retry scheduled, resent); {@link MessageStore.unpublished} hands it to the relay, which marks it
+ * published once the queue confirmed its job. Consumers take a job and {@link MessageStore.claimById}
+ * its message. Every implementation passes test/conformance/message-store.conformance.ts.
+ */
 export interface MessageStore {
   /**
-   * Stores a record and its messages atomically (status pending, due at `now`). Idempotent on
+   * Stores a record and its messages atomically (status pending, due at `now`, unpublished). Idempotent on
    * (type, recordId, version): a repeat stores nothing and returns the first time's message ids.
    */
   accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult>;
@@ -148,17 +173,37 @@ export interface MessageStore {
    */
   acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]>;
   /**
-   * Leases up to `limit` due pending messages of one partner (oldest due first) to `owner` until
-   * `now + leaseMs`. A message leased to someone else is not handed out again before its lease ends,
-   * so a crashed worker's messages come back by themselves.
+   * Up to `limit` pending messages whose job is not published, longest waiting first (by the time
+   * they became pending, then id), handed to the caller for publishing: {@link markPublished} marks
+   * only messages handed out this way and unchanged since. Messages handed out but never marked
+   * (the relay crashed, the queue refused) are listed again.
    */
-  claimDue(partner: string, now: number, limit: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]>;
+  unpublished(limit: number): Promise<UnpublishedMessage[]>;
   /**
-   * Records an attempt and the resulting transition in one transaction, releasing the lease.
+   * Marks the jobs of these messages published, in one transaction, after the queue confirmed them.
+   * Touches only messages still pending with their job as {@link unpublished} handed it out: one that
+   * changed meanwhile (ended, or its job consumed and a retry scheduled or a resend made since) stays
+   * unpublished, so its new job is not lost. Unknown ids are ignored.
+   */
+  markPublished(ids: readonly string[]): Promise<void>;
+  /** How many pending messages wait for their job to be published (for backpressure); cheap. */
+  unpublishedCount(): Promise<number>;
+  /**
+   * Leases one message to `owner` until `now + leaseMs` when it is pending and not leased (or its
+   * lease has ended, so a crashed consumer's message comes back by itself). Does not look at the
+   * next attempt time: the queue decides when a job is handled.
+   */
+  claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult>;
+  /**
+   * Records an attempt and the resulting transition in one transaction, releasing the lease. A
+   * `pending` transition (a retry) makes the message unpublished, so the relay publishes its next job.
    * Returns false (and changes nothing) when the message is no longer leased to `owner`.
    */
   completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean>;
-  /** Makes a delivered-not-required message (failed, dead-lettered, needs-human) pending again, due now. False when not in such a state. */
+  /**
+   * Makes a delivered-not-required message (failed, dead-lettered, needs-human) pending again, due
+   * now and unpublished. False when not in such a state.
+   */
   resend(id: string, now: number, reason: string): Promise<boolean>;
   /** Full detail of one message, or undefined. */
   get(id: string): Promise<MessageDetail | undefined>;
@@ -168,10 +213,6 @@ export interface MessageStore {
   search(filter: MessageFilter, limit: number, cursor?: string): Promise<Page<MessageSummary>>;
   /** Counts for metrics; cheap enough to call on every scrape. */
   stats(now: number): Promise<StoreStats>;
-  /** Partners that have pending messages due at `now` (for the workers' loop). */
-  partnersWithDue(now: number): Promise<string[]>;
-  /** Earliest next attempt among pending messages not leased, or null (lets workers sleep until then). */
-  nextDueAt(): Promise<number | null>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   /** Releases the connection; idempotent. */

@@ -7,6 +7,7 @@ import type {
   AcceptResult,
   AttemptRecord,
   ClaimedMessage,
+  ClaimResult,
   MessageDetail,
   MessageFilter,
   MessageStatus,
@@ -18,6 +19,7 @@ import type {
   StatusChange,
   StoreStats,
   Transition,
+  UnpublishedMessage,
 } from './message-store.js';
 import { applyMigrations } from './sqlite-migrations.js';
 
@@ -36,8 +38,8 @@ const SUMMARY_COLUMNS = `m.id, m.partner, m.message_type AS messageType, r.type 
 const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, m.mapping_id AS mappingId, m.mapping_version AS mappingVersion,
   m.mapping_sha256 AS mappingSha256, m.payload_sha256 AS payloadSha256, m.extension, r.json AS recordJson`;
 
-/** Claimable: pending, due, and not leased to anyone (or the lease has ended). */
-const CLAIMABLE = `m.status = 'pending' AND m.next_attempt_at <= @now AND (m.lease_until IS NULL OR m.lease_until <= @now)`;
+/** Pending messages whose queue job is still to be published (matches the partial index messages_unpublished). */
+const UNPUBLISHED = `status = 'pending' AND job_state <> 'published'`;
 
 /** The end states `resend` may leave. */
 const RESENDABLE = `('failed', 'dead-lettered', 'needs-human')`;
@@ -71,7 +73,19 @@ interface KeyRow {
   value: string;
 }
 
-type ClaimRow = Omit<ClaimedMessage, 'leaseUntil'>;
+/** What claimById reads: the message as a worker gets it, plus what decides whether it may be claimed. */
+interface ClaimRow extends Omit<ClaimedMessage, 'leaseUntil'> {
+  status: MessageStatus;
+  leaseUntil: number | null;
+}
+
+interface FinishParams {
+  id: string;
+  status: MessageStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  now: number;
+}
 
 type SearchParams = Partial<Record<keyof MessageFilter | 'cursorAt' | 'cursorId' | 'limit', string | number>>;
 
@@ -90,17 +104,22 @@ function prepareStatements(db: Db) {
     insertRecord: db.prepare<[string, string, number, string, number]>('INSERT INTO records (type, record_id, version, json, received_at) VALUES (?, ?, ?, ?, ?)'),
     insertMessage: db.prepare<[Record<string, string | number | Buffer>]>(
       `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256,
-         payload, payload_sha256, extension, status, attempts, next_attempt_at, created_at, updated_at)
+         payload, payload_sha256, extension, status, attempts, next_attempt_at, job_state, created_at, updated_at)
        VALUES (@id, @recordRow, @position, @partner, @messageType, @mappingId, @mappingVersion, @mappingSha256,
-         @payload, @payloadSha256, @extension, 'pending', 0, @now, @now, @now)`,
+         @payload, @payloadSha256, @extension, 'pending', 0, @now, 'unpublished', @now, @now)`,
     ),
     insertKey: db.prepare<[string, string, string]>('INSERT INTO message_keys (message_id, name, value) VALUES (?, ?, ?)'),
     insertChange: db.prepare<[string, number, MessageStatus | null, MessageStatus, string]>(
       'INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)',
     ),
-    selectDue: db.prepare<[{ partner: string; now: number; limit: number }], ClaimRow>(
-      `SELECT m.id, m.partner, m.message_type AS messageType, m.payload, m.attempts FROM messages m
-       WHERE m.partner = @partner AND ${CLAIMABLE} ORDER BY m.next_attempt_at, m.created_at, m.id LIMIT @limit`,
+    unpublished: db.prepare<[number], UnpublishedMessage>(
+      `SELECT id, partner, next_attempt_at AS nextAttemptAt FROM messages WHERE ${UNPUBLISHED} ORDER BY updated_at, id LIMIT ?`,
+    ),
+    handOut: db.prepare<[string]>(`UPDATE messages SET job_state = 'publishing' WHERE id IN (SELECT value FROM json_each(?))`),
+    markPublished: db.prepare<[string]>(`UPDATE messages SET job_state = 'published' WHERE id = ? AND status = 'pending' AND job_state = 'publishing'`),
+    unpublishedCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM messages WHERE ${UNPUBLISHED}`),
+    claimRow: db.prepare<[string], ClaimRow>(
+      `SELECT id, partner, message_type AS messageType, payload, attempts, status, lease_until AS leaseUntil FROM messages WHERE id = ?`,
     ),
     lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
     leasedTo: db.prepare<[string, string], { id: string }>(`SELECT id FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
@@ -108,13 +127,16 @@ function prepareStatements(db: Db) {
       `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    finishAttempt: db.prepare<[MessageStatus, number, number | null, number, string]>(
-      `UPDATE messages SET status = ?, attempts = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
-       WHERE id = ?`,
+    finishAttempt: db.prepare<[FinishParams]>(
+      `UPDATE messages SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt,
+         job_state = CASE WHEN @status = 'pending' THEN 'unpublished' ELSE job_state END,
+         lease_owner = NULL, lease_until = NULL, updated_at = @now
+       WHERE id = @id`,
     ),
     resendable: db.prepare<[string], { status: MessageStatus }>(`SELECT status FROM messages WHERE id = ? AND status IN ${RESENDABLE}`),
     reopen: db.prepare<[number, number, string]>(
-      `UPDATE messages SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`,
+      `UPDATE messages SET status = 'pending', next_attempt_at = ?, job_state = 'unpublished', lease_owner = NULL, lease_until = NULL, updated_at = ?
+       WHERE id = ?`,
     ),
     detail: db.prepare<[string], DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = ?`),
     keysOf: db.prepare<[string], KeyRow>(
@@ -135,10 +157,6 @@ function prepareStatements(db: Db) {
     ),
     pendingFigures: db.prepare<[number], { due: number; oldest: number | null }>(
       `SELECT COUNT(*) FILTER (WHERE next_attempt_at <= ?) AS due, MIN(created_at) AS oldest FROM messages WHERE status = 'pending'`,
-    ),
-    partnersWithDue: db.prepare<[{ now: number }], { partner: string }>(`SELECT DISTINCT m.partner FROM messages m WHERE ${CLAIMABLE} ORDER BY m.partner`),
-    nextDueAt: db.prepare<[], { at: number | null }>(
-      `SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, next_attempt_at))) AS at FROM messages WHERE status = 'pending'`,
     ),
     ping: db.prepare<[], { one: number }>('SELECT 1 AS one'),
   };
@@ -194,6 +212,8 @@ class SqliteMessageStore implements MessageStore {
   /** Search statements, prepared once per combination of filters. */
   private readonly searches = new Map<string, Database.Statement<[SearchParams], SummaryRow>>();
   private readonly acceptTx;
+  private readonly unpublishedTx;
+  private readonly markPublishedTx;
   private readonly claimTx;
   private readonly completeTx;
   private readonly resendTx;
@@ -207,9 +227,11 @@ class SqliteMessageStore implements MessageStore {
     this.acceptTx = db.transaction((items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number) =>
       items.map(({ record, messages }) => this.acceptIn(record, messages, now)),
     );
-    this.claimTx = db.transaction((partner: string, now: number, limit: number, leaseUntil: number, owner: string) =>
-      this.claimIn(partner, now, limit, leaseUntil, owner),
-    );
+    this.unpublishedTx = db.transaction((limit: number) => this.unpublishedIn(limit));
+    this.markPublishedTx = db.transaction((ids: readonly string[]) => {
+      for (const id of ids) this.statements.markPublished.run(id);
+    });
+    this.claimTx = db.transaction((id: string, now: number, leaseUntil: number, owner: string) => this.claimIn(id, now, leaseUntil, owner));
     this.completeTx = db.transaction((id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number) =>
       this.completeIn(id, owner, attempt, transition, now),
     );
@@ -226,9 +248,24 @@ class SqliteMessageStore implements MessageStore {
     return this.acceptTx.immediate(items, now);
   }
 
-  async claimDue(partner: string, now: number, limit: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]> {
+  async unpublished(limit: number): Promise<UnpublishedMessage[]> {
     this.durability('NORMAL');
-    return this.claimTx.immediate(partner, now, Math.max(0, Math.floor(limit)), now + leaseMs, owner);
+    return this.unpublishedTx.immediate(Math.max(0, Math.floor(limit)));
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.durability('NORMAL');
+    this.markPublishedTx.immediate(ids);
+  }
+
+  async unpublishedCount(): Promise<number> {
+    return this.statements.unpublishedCount.get()?.count ?? 0;
+  }
+
+  async claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult> {
+    this.durability('NORMAL');
+    return this.claimTx.immediate(id, now, now + leaseMs, owner);
   }
 
   async completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean> {
@@ -237,10 +274,12 @@ class SqliteMessageStore implements MessageStore {
   }
 
   /**
-   * Accepting is durable against power loss (FULL: the commit waits for the disk). Leases and
-   * attempt records use NORMAL: in WAL mode they survive a process crash, and the few a power cut
-   * could lose only mean an attempt is made again with the same message id (at-least-once). The
-   * next FULL commit makes them durable too, since it syncs the log up to itself.
+   * Accepting and resending are durable against power loss (FULL: the commit waits for the disk).
+   * Leases, outbox marks and attempt records use NORMAL: in WAL mode they survive a process crash,
+   * and the next FULL commit makes them durable too, since it syncs the log up to itself. A power cut
+   * can lose the latest of them: a lost lease or outbox mark means a job is published or an attempt
+   * made again with the same message id (at-least-once); a lost attempt record whose job the queue
+   * already acknowledged leaves the message pending without a job.
    */
   private durability(level: 'FULL' | 'NORMAL'): void {
     if (this.synchronous === level) return;
@@ -271,14 +310,6 @@ class SqliteMessageStore implements MessageStore {
       const { due, oldest } = this.statements.pendingFigures.get(now) ?? { due: 0, oldest: null };
       return { counts: this.statements.counts.all(), due, oldestPendingCreatedAt: oldest };
     });
-  }
-
-  async partnersWithDue(now: number): Promise<string[]> {
-    return this.statements.partnersWithDue.all({ now }).map((row) => row.partner);
-  }
-
-  async nextDueAt(): Promise<number | null> {
-    return this.statements.nextDueAt.get()?.at ?? null;
   }
 
   async ping(): Promise<void> {
@@ -350,10 +381,21 @@ class SqliteMessageStore implements MessageStore {
     this.statements.insertChange.run(id, now, null, 'pending', 'accepted');
   }
 
-  private claimIn(partner: string, now: number, limit: number, leaseUntil: number, owner: string): ClaimedMessage[] {
-    const rows = this.statements.selectDue.all({ partner, now, limit });
-    for (const row of rows) this.statements.lease.run(owner, leaseUntil, row.id);
-    return rows.map((row) => ({ ...row, leaseUntil }));
+  /** Lists the oldest unpublished messages and marks them handed out, so markPublished can tell a later change. */
+  private unpublishedIn(limit: number): UnpublishedMessage[] {
+    const rows = this.statements.unpublished.all(limit);
+    if (rows.length > 0) this.statements.handOut.run(JSON.stringify(rows.map((row) => row.id)));
+    return rows;
+  }
+
+  private claimIn(id: string, now: number, leaseUntil: number, owner: string): ClaimResult {
+    const row = this.statements.claimRow.get(id);
+    if (row === undefined) return { state: 'missing' };
+    const { status, leaseUntil: heldUntil, ...message } = row;
+    if (status !== 'pending') return { state: 'not-pending', status };
+    if (heldUntil !== null && heldUntil > now) return { state: 'leased', leaseUntil: heldUntil };
+    this.statements.lease.run(owner, leaseUntil, id);
+    return { state: 'claimed', message: { ...message, leaseUntil } };
   }
 
   private completeIn(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): boolean {
@@ -361,7 +403,7 @@ class SqliteMessageStore implements MessageStore {
     const { number, startedAt, durationMs, outcome, httpStatus, partnerCode, error } = attempt;
     this.statements.insertAttempt.run(id, number, startedAt, durationMs, outcome, httpStatus, partnerCode, error);
     const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
-    this.statements.finishAttempt.run(transition.status, number, nextAttemptAt, now, id);
+    this.statements.finishAttempt.run({ id, status: transition.status, attempts: number, nextAttemptAt, now });
     this.statements.insertChange.run(id, now, 'pending', transition.status, transition.reason);
     return true;
   }

@@ -82,8 +82,22 @@ CREATE TABLE status_changes (
 CREATE INDEX status_changes_message ON status_changes (message_id, at, id);
 `;
 
+/**
+ * The outbox of the delivery queue: where the job for a pending message's next attempt stands. `unpublished`
+ * (the default, so pending messages of a v1 database get their job), `publishing` (handed to the relay, not
+ * yet confirmed) or `published`. Meaningful only while the message is pending; an end state keeps the last value.
+ */
+const OUTBOX = `
+ALTER TABLE messages ADD COLUMN job_state TEXT NOT NULL DEFAULT 'unpublished'
+  CHECK (job_state IN ('unpublished', 'publishing', 'published'));
+CREATE INDEX messages_unpublished ON messages (status, updated_at, id) WHERE status = 'pending' AND job_state <> 'published';
+`;
+
 /** Every migration the code knows, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'outbox: job state of pending messages', sql: OUTBOX },
+];
 
 /** The schema version this code writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,13 +1,21 @@
 // `npm run bench -- [name …]`: runs the named benchmarks (all by default); exits 1 when a target is missed.
+import { randomUUID } from 'node:crypto';
 import { benchE2e } from './e2e.bench.js';
 import { benchTranslate, measureTranslate } from './translate.bench.js';
 
-/** The e2e benchmark prints the translate figures of the same run beside its own. */
+/** RabbitMQ for `e2e --amqp` (`GATEWAY_AMQP_URL` or the local broker). */
+const AMQP_URL = process.env.GATEWAY_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+
+/** The e2e benchmark prints the translate figures of the same run beside its own; `--amqp` adds a run on RabbitMQ. */
 async function e2e(): Promise<boolean> {
   const translate = await measureTranslate();
-  console.log('end-to-end benchmark — HTTP ingest → log → deliver → simulator acknowledgement (simulators in a second process)');
+  console.log('end-to-end benchmark — HTTP ingest → log → queue → deliver → simulator acknowledgement (simulators in a second process)');
   const embedded = await benchE2e('embedded');
-  console.log(`  for comparison: map+render+sign alone ${translate.signedPerSecond.toFixed(0)} documents/s; e2e reaches ${((embedded.recordsPerSecond / translate.signedPerSecond) * 100).toFixed(0)} % of it`);
+  if (process.argv.includes('--amqp')) {
+    const amqp = await benchE2e('amqp', { GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` });
+    console.log(`  RabbitMQ / embedded = ${(amqp.recordsPerSecond / embedded.recordsPerSecond).toFixed(2)} in records/s`);
+  }
+  console.log(`  for comparison: map+render+sign alone ${translate.signedPerSecond.toFixed(0)} documents/s`);
   return translate.ok;
 }
 

@@ -1,7 +1,7 @@
 // Behaviours every MessageStore must have, as a vitest suite each implementation runs against its own fresh store.
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AttemptRecord, MessageStatus, MessageStore, NewMessage, SourceRecord, Transition } from '../../src/store/message-store.js';
+import type { AttemptRecord, ClaimedMessage, MessageStatus, MessageStore, NewMessage, SourceRecord, Transition } from '../../src/store/message-store.js';
 
 /** 2026-01-01T00:00:00Z; every test passes its clock explicitly from here. */
 const T0 = 1_767_225_600_000;
@@ -117,13 +117,28 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       return message;
     }
 
-    /** Claims the partner's oldest due message for `owner` and ends its attempt with `transition`. */
-    async function attemptOldest(partner: string, now: number, transition: Transition, outcome: AttemptRecord['outcome']): Promise<string> {
-      const [claimed] = await store.claimDue(partner, now, 1, LEASE_MS, 'worker-1');
-      if (claimed === undefined) throw new Error(`nothing due for ${partner} at ${now}`);
-      const done = await store.completeAttempt(claimed.id, 'worker-1', attempt(claimed.attempts + 1, outcome, now), transition, now + 5);
+    /** Claims a message that must be claimable, for `owner`. */
+    async function claim(id: string, now: number, owner = 'worker-1'): Promise<ClaimedMessage> {
+      const result = await store.claimById(id, now, LEASE_MS, owner);
+      if (result.state !== 'claimed') throw new Error(`${id} not claimed at ${now}: ${JSON.stringify(result)}`);
+      return result.message;
+    }
+
+    /** Claims a message for worker-1 and ends its attempt with `transition` 5 ms later. */
+    async function attemptOn(id: string, now: number, transition: Transition, outcome: AttemptRecord['outcome']): Promise<void> {
+      const claimed = await claim(id, now);
+      const done = await store.completeAttempt(id, 'worker-1', attempt(claimed.attempts + 1, outcome, now), transition, now + 5);
       expect(done).toBe(true);
-      return claimed.id;
+    }
+
+    /** Ids of the unpublished messages, as the relay takes them (which hands them out). */
+    async function unpublishedIds(limit = 100): Promise<string[]> {
+      return (await store.unpublished(limit)).map((m) => m.id);
+    }
+
+    /** Hands every unpublished message out and marks it published, as the relay does after the queue confirmed. */
+    async function publishAll(): Promise<void> {
+      await store.markPublished(await unpublishedIds());
     }
 
     describe('accept', () => {
@@ -222,75 +237,165 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         const bytes = Buffer.concat([Buffer.from([0x00, 0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xed, 0xa0, 0x80]), Buffer.from(Array.from({ length: 256 }, (_, i) => i))]);
         const message = await acceptOne(1, T0, { payload: bytes });
         expect(Buffer.compare((await store.payload(message.id)) ?? Buffer.alloc(0), bytes)).toBe(0);
-        const [claimed] = await store.claimDue(PARTNER, T0, 1, LEASE_MS, 'worker-1');
-        expect(Buffer.compare(claimed?.payload ?? Buffer.alloc(0), bytes)).toBe(0);
+        const claimed = await claim(message.id, T0);
+        expect(Buffer.compare(claimed.payload, bytes)).toBe(0);
         expect((await store.get(message.id))?.payloadSha256).toBe(createHash('sha256').update(bytes).digest('hex'));
       });
     });
 
-    describe('claimDue', () => {
-      it('hands out only due pending messages of the given partner, leased until now + leaseMs', async () => {
-        const due = await acceptOne(1, T0);
-        await acceptOne(2, T0, { partner: 'ru-fcs' });
-        await acceptOne(3, T0 + 10_000);
-        const claimed = await store.claimDue(PARTNER, T0 + 5000, 10, LEASE_MS, 'worker-1');
-        expect(claimed).toEqual([
-          { id: due.id, partner: PARTNER, messageType: 'safetir-upload', payload: due.payload, attempts: 0, leaseUntil: T0 + 5000 + LEASE_MS },
+    describe('outbox', () => {
+      it('lists new messages as unpublished with their partner and due time, longest waiting first, ties by id', async () => {
+        await acceptOne(3, T0 + 2000, { partner: 'ru-fcs' });
+        await store.accept(sourceRecord('XC1'), [newMessage(2), newMessage(1)], T0 + 1000);
+        expect(await store.unpublished(10)).toEqual([
+          { id: messageId(1), partner: PARTNER, nextAttemptAt: T0 + 1000 },
+          { id: messageId(2), partner: PARTNER, nextAttemptAt: T0 + 1000 },
+          { id: messageId(3), partner: 'ru-fcs', nextAttemptAt: T0 + 2000 },
         ]);
+        expect(await store.unpublishedCount()).toBe(3);
       });
 
-      it('respects the limit and hands out the oldest due first', async () => {
-        await acceptOne(1, T0 + 3000);
+      it('respects the limit and lists a handed-out message again until it is marked published', async () => {
+        for (let n = 1; n <= 4; n += 1) await acceptOne(n, T0 + n);
+        expect(await unpublishedIds(0)).toEqual([]);
+        expect(await unpublishedIds(2)).toEqual([messageId(1), messageId(2)]);
+        expect(await unpublishedIds(2)).toEqual([messageId(1), messageId(2)]);
+        await store.markPublished([messageId(2)]);
+        expect(await unpublishedIds(2)).toEqual([messageId(1), messageId(3)]);
+        expect(await store.unpublishedCount()).toBe(3);
+      });
+
+      it('markPublished takes handed-out messages off the list and the count, ignoring unknown ids', async () => {
+        await acceptOne(1, T0);
+        await acceptOne(2, T0 + 1);
+        await acceptOne(3, T0 + 2);
+        expect(await unpublishedIds()).toEqual([messageId(1), messageId(2), messageId(3)]);
+        await store.markPublished([messageId(1), messageId(3), messageId(404)]);
+        expect(await unpublishedIds()).toEqual([messageId(2)]);
+        expect(await store.unpublishedCount()).toBe(1);
+        await store.markPublished([]);
+        expect(await store.unpublishedCount()).toBe(1);
+      });
+
+      it('markPublished leaves a message unpublished when unpublished() did not hand it out', async () => {
+        await acceptOne(1, T0);
+        await store.markPublished([messageId(1)]);
+        expect(await unpublishedIds()).toEqual([messageId(1)]);
+      });
+
+      it('puts a message back after a retry is scheduled, behind messages waiting longer, with the retry time', async () => {
+        await acceptOne(1, T0);
         await acceptOne(2, T0 + 1000);
+        await publishAll();
         await acceptOne(3, T0 + 2000);
-        await acceptOne(4, T0 + 4000);
-        const first = await store.claimDue(PARTNER, T0 + 10_000, 2, LEASE_MS, 'worker-1');
-        const rest = await store.claimDue(PARTNER, T0 + 10_000, 10, LEASE_MS, 'worker-2');
-        expect(first.map((m) => m.id)).toEqual([messageId(2), messageId(3)]);
-        expect(rest.map((m) => m.id)).toEqual([messageId(1), messageId(4)]);
-      });
-
-      it('orders by next attempt time, so a retry scheduled later waits behind newer first attempts', async () => {
-        await acceptOne(1, T0);
-        await attemptOldest(PARTNER, T0, retryAt(T0 + 5000, 1), 'retry');
-        await acceptOne(2, T0 + 1000);
-        const claimed = await store.claimDue(PARTNER, T0 + 6000, 10, LEASE_MS, 'worker-2');
-        expect(claimed.map((m) => [m.id, m.attempts])).toEqual([
-          [messageId(2), 0],
-          [messageId(1), 1],
+        await attemptOn(messageId(1), T0 + 3000, retryAt(T0 + 60_000, 1), 'retry');
+        expect(await store.unpublished(10)).toEqual([
+          { id: messageId(3), partner: PARTNER, nextAttemptAt: T0 + 2000 },
+          { id: messageId(1), partner: PARTNER, nextAttemptAt: T0 + 60_000 },
         ]);
+        expect(await store.unpublishedCount()).toBe(2);
       });
 
-      it('does not hand out a leased message again before its lease ends, and does after (crash recovery)', async () => {
+      it.each(['delivered', ...END_STATES] as const)('does not put a message back when its attempt ends it as %s', async (status) => {
         await acceptOne(1, T0);
-        expect(await store.claimDue(PARTNER, T0, 10, LEASE_MS, 'worker-1')).toHaveLength(1);
-        expect(await store.claimDue(PARTNER, T0 + LEASE_MS - 1, 10, LEASE_MS, 'worker-2')).toEqual([]);
-        const recovered = await store.claimDue(PARTNER, T0 + LEASE_MS, 10, LEASE_MS, 'worker-2');
-        expect(recovered.map((m) => [m.id, m.leaseUntil])).toEqual([[messageId(1), T0 + 2 * LEASE_MS]]);
+        await publishAll();
+        await attemptOn(messageId(1), T0, endIn(status), status === 'dead-lettered' ? 'retry' : status);
+        expect(await unpublishedIds()).toEqual([]);
+        expect(await store.unpublishedCount()).toBe(0);
+      });
+
+      it('puts a resent message back, due at the resend time', async () => {
+        await acceptOne(1, T0);
+        await publishAll();
+        await attemptOn(messageId(1), T0, endIn('failed'), 'failed');
+        await store.resend(messageId(1), T0 + 9000, 'resent by operator alice');
+        expect(await store.unpublished(10)).toEqual([{ id: messageId(1), partner: PARTNER, nextAttemptAt: T0 + 9000 }]);
+      });
+
+      it('markPublished changes nothing on a message that ended after it was handed out', async () => {
+        await acceptOne(1, T0);
+        expect(await unpublishedIds()).toEqual([messageId(1)]);
+        await attemptOn(messageId(1), T0, endIn('delivered'), 'delivered');
+        const before = await store.get(messageId(1));
+        await store.markPublished([messageId(1)]);
+        expect(await store.get(messageId(1))).toEqual(before);
+        expect(await store.unpublishedCount()).toBe(0);
+      });
+
+      it('markPublished leaves a message whose job was consumed and its retry scheduled after it was handed out', async () => {
+        await acceptOne(1, T0);
+        expect(await unpublishedIds()).toEqual([messageId(1)]);
+        // The queue confirmed and a consumer already made the attempt before the relay marks the first job.
+        await attemptOn(messageId(1), T0 + 10, retryAt(T0 + 5000, 1), 'retry');
+        await store.markPublished([messageId(1)]);
+        expect(await store.unpublished(10)).toEqual([{ id: messageId(1), partner: PARTNER, nextAttemptAt: T0 + 5000 }]);
+        await store.markPublished([messageId(1)]);
+        expect(await store.unpublishedCount()).toBe(0);
+      });
+    });
+
+    describe('claimById', () => {
+      it('leases a pending message to the owner until now + leaseMs, even before its next attempt time', async () => {
+        const message = await acceptOne(1, T0 + 10_000);
+        expect(await store.claimById(message.id, T0, LEASE_MS, 'worker-1')).toEqual({
+          state: 'claimed',
+          message: { id: message.id, partner: PARTNER, messageType: 'safetir-upload', payload: message.payload, attempts: 0, leaseUntil: T0 + LEASE_MS },
+        });
+      });
+
+      it('claims a message whose job is not yet marked published', async () => {
+        await acceptOne(1, T0);
+        expect(await unpublishedIds()).toEqual([messageId(1)]);
+        expect((await store.claimById(messageId(1), T0, LEASE_MS, 'worker-1')).state).toBe('claimed');
+      });
+
+      it('reports a leased message with its lease end until the lease ends, then claims it (crash recovery)', async () => {
+        await acceptOne(1, T0);
+        await claim(messageId(1), T0, 'worker-1');
+        expect(await store.claimById(messageId(1), T0 + LEASE_MS - 1, LEASE_MS, 'worker-2')).toEqual({ state: 'leased', leaseUntil: T0 + LEASE_MS });
+        const recovered = await claim(messageId(1), T0 + LEASE_MS, 'worker-2');
+        expect(recovered.leaseUntil).toBe(T0 + 2 * LEASE_MS);
         expect(await store.completeAttempt(messageId(1), 'worker-1', attempt(1, 'delivered', T0), endIn('delivered'), T0 + LEASE_MS + 1)).toBe(false);
         expect(await store.completeAttempt(messageId(1), 'worker-2', attempt(1, 'delivered', T0 + LEASE_MS), endIn('delivered'), T0 + LEASE_MS + 2)).toBe(true);
       });
 
-      it('never hands the same message to two owners claiming at once', async () => {
-        for (let n = 1; n <= 10; n += 1) await acceptOne(n, T0 + n);
-        const [a, b] = await Promise.all([
-          store.claimDue(PARTNER, T0 + 100, 6, LEASE_MS, 'worker-a'),
-          store.claimDue(PARTNER, T0 + 100, 6, LEASE_MS, 'worker-b'),
-        ]);
-        const ids = [...a, ...b].map((m) => m.id);
-        expect(new Set(ids).size).toBe(ids.length);
-        expect(ids.sort()).toEqual(Array.from({ length: 10 }, (_, i) => messageId(i + 1)));
+      it('reports a message leased to the same owner as leased (a duplicate job is not attempted twice)', async () => {
+        await acceptOne(1, T0);
+        await claim(messageId(1), T0, 'worker-1');
+        expect(await store.claimById(messageId(1), T0 + 1, LEASE_MS, 'worker-1')).toEqual({ state: 'leased', leaseUntil: T0 + LEASE_MS });
+      });
+
+      it('gives exactly one of two owners claiming the same message at once the claim', async () => {
+        await acceptOne(1, T0);
+        const results = await Promise.all(['worker-a', 'worker-b'].map((owner) => store.claimById(messageId(1), T0, LEASE_MS, owner)));
+        expect(results.map((r) => r.state).sort()).toEqual(['claimed', 'leased']);
+      });
+
+      it.each(['delivered', ...END_STATES] as const)('reports a %s message as not pending, with its status', async (status) => {
+        await acceptOne(1, T0);
+        await attemptOn(messageId(1), T0, endIn(status), status === 'dead-lettered' ? 'retry' : status);
+        expect(await store.claimById(messageId(1), T0 + 10 * LEASE_MS, LEASE_MS, 'worker-2')).toEqual({ state: 'not-pending', status });
+      });
+
+      it('reports an unknown message as missing', async () => {
+        expect(await store.claimById(messageId(404), T0, LEASE_MS, 'worker-1')).toEqual({ state: 'missing' });
+      });
+
+      it('hands out a retried message with the attempts made so far', async () => {
+        await acceptOne(1, T0);
+        await attemptOn(messageId(1), T0, retryAt(T0 + 1000, 1), 'retry');
+        expect((await claim(messageId(1), T0 + 1000, 'worker-2')).attempts).toBe(1);
       });
     });
 
     describe('completeAttempt', () => {
       it('returns false and changes nothing when the owner does not hold the lease', async () => {
         await acceptOne(1, T0);
-        await store.claimDue(PARTNER, T0, 1, LEASE_MS, 'worker-1');
+        await claim(messageId(1), T0);
         const before = await store.get(messageId(1));
         expect(await store.completeAttempt(messageId(1), 'worker-2', attempt(1, 'delivered', T0), endIn('delivered'), T0 + 10)).toBe(false);
         expect(await store.get(messageId(1))).toEqual(before);
-        expect(await store.claimDue(PARTNER, T0 + 10, 1, LEASE_MS, 'worker-2')).toEqual([]);
+        expect(await store.claimById(messageId(1), T0 + 10, LEASE_MS, 'worker-2')).toEqual({ state: 'leased', leaseUntil: T0 + LEASE_MS });
       });
 
       it('returns false for a message never claimed or unknown', async () => {
@@ -302,31 +407,31 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
 
       it('still records a late completion when nobody else claimed the message meanwhile', async () => {
         await acceptOne(1, T0);
-        await store.claimDue(PARTNER, T0, 1, LEASE_MS, 'worker-1');
+        await claim(messageId(1), T0);
         expect(await store.completeAttempt(messageId(1), 'worker-1', attempt(1, 'delivered', T0), endIn('delivered'), T0 + LEASE_MS + 1)).toBe(true);
       });
 
-      it('keeps a retried message pending and not due before its next attempt time', async () => {
+      it('keeps a retried message pending, releases its lease and makes it due at its next attempt time', async () => {
         await acceptOne(1, T0);
-        await attemptOldest(PARTNER, T0, retryAt(T0 + 60_000, 1), 'retry');
+        await attemptOn(messageId(1), T0, retryAt(T0 + 60_000, 1), 'retry');
         expect(await store.get(messageId(1))).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 60_000, updatedAt: T0 + 5 });
-        expect(await store.claimDue(PARTNER, T0 + 59_999, 10, LEASE_MS, 'worker-2')).toEqual([]);
-        const again = await store.claimDue(PARTNER, T0 + 60_000, 10, LEASE_MS, 'worker-2');
-        expect(again.map((m) => [m.id, m.attempts])).toEqual([[messageId(1), 1]]);
+        expect((await store.stats(T0 + 59_999)).due).toBe(0);
+        expect((await store.stats(T0 + 60_000)).due).toBe(1);
+        expect((await claim(messageId(1), T0 + 10, 'worker-2')).attempts).toBe(1);
       });
 
       it.each(['delivered', ...END_STATES] as const)('ends a message as %s: no next attempt, no lease, never claimed again', async (status) => {
         await acceptOne(1, T0);
-        await attemptOldest(PARTNER, T0, endIn(status), status === 'dead-lettered' ? 'retry' : status);
+        await attemptOn(messageId(1), T0, endIn(status), status === 'dead-lettered' ? 'retry' : status);
         expect(await store.get(messageId(1))).toMatchObject({ status, attempts: 1, nextAttemptAt: null, updatedAt: T0 + 5 });
-        expect(await store.claimDue(PARTNER, T0 + 10 * LEASE_MS, 10, LEASE_MS, 'worker-2')).toEqual([]);
+        expect((await store.claimById(messageId(1), T0 + 10 * LEASE_MS, LEASE_MS, 'worker-2')).state).toBe('not-pending');
       });
 
       it('logs every attempt in order and every status change in time order', async () => {
         await acceptOne(1, T0);
-        await attemptOldest(PARTNER, T0, retryAt(T0 + 1000, 1), 'retry');
-        await attemptOldest(PARTNER, T0 + 1000, retryAt(T0 + 3000, 2), 'retry');
-        await attemptOldest(PARTNER, T0 + 3000, endIn('delivered'), 'delivered');
+        await attemptOn(messageId(1), T0, retryAt(T0 + 1000, 1), 'retry');
+        await attemptOn(messageId(1), T0 + 1000, retryAt(T0 + 3000, 2), 'retry');
+        await attemptOn(messageId(1), T0 + 3000, endIn('delivered'), 'delivered');
         const detail = await store.get(messageId(1));
         expect(detail?.attemptLog).toEqual([attempt(1, 'retry', T0), attempt(2, 'retry', T0 + 1000), attempt(3, 'delivered', T0 + 3000)]);
         expect(detail?.history).toEqual([
@@ -342,13 +447,12 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
     describe('resend', () => {
       it.each(END_STATES)('makes a %s message pending and due now, keeping its attempt count and log', async (status) => {
         await acceptOne(1, T0);
-        await attemptOldest(PARTNER, T0, endIn(status), 'failed');
+        await attemptOn(messageId(1), T0, endIn(status), 'failed');
         expect(await store.resend(messageId(1), T0 + 9000, 'resent by operator alice')).toBe(true);
         const detail = await store.get(messageId(1));
         expect(detail).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 9000, updatedAt: T0 + 9000 });
         expect(detail?.history.at(-1)).toEqual({ at: T0 + 9000, from: status, to: 'pending', reason: 'resent by operator alice' });
-        const [claimed] = await store.claimDue(PARTNER, T0 + 9000, 10, LEASE_MS, 'worker-2');
-        expect(claimed?.attempts).toBe(1);
+        expect((await claim(messageId(1), T0 + 9000, 'worker-2')).attempts).toBe(1);
         await store.completeAttempt(messageId(1), 'worker-2', attempt(2, 'delivered', T0 + 9000), endIn('delivered'), T0 + 9001);
         expect((await store.get(messageId(1)))?.attemptLog.map((a) => a.number)).toEqual([1, 2]);
       });
@@ -357,8 +461,8 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         await acceptOne(1, T0);
         await acceptOne(2, T0 + 1);
         await acceptOne(3, T0 + 2, { partner: 'ru-fcs' });
-        await attemptOldest(PARTNER, T0 + 10, endIn('delivered'), 'delivered');
-        await store.claimDue(PARTNER, T0 + 20, 1, LEASE_MS, 'worker-1');
+        await attemptOn(messageId(1), T0 + 10, endIn('delivered'), 'delivered');
+        await claim(messageId(2), T0 + 20);
         const before = await Promise.all([1, 2, 3].map((n) => store.get(messageId(n))));
         for (const n of [1, 2, 3, 404]) expect(await store.resend(messageId(n), T0 + 30, 'resend')).toBe(false);
         expect(await Promise.all([1, 2, 3].map((n) => store.get(messageId(n))))).toEqual(before);
@@ -403,7 +507,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       it('filters by status and summarises each message', async () => {
         await acceptOne(1, T0, { partner: 'p-status' });
         await acceptOne(2, T0 + 1, { partner: 'p-status' });
-        await attemptOldest('p-status', T0 + 10, endIn('failed'), 'failed');
+        await attemptOn(messageId(1), T0 + 10, endIn('failed'), 'failed');
         expect((await store.search({ status: 'failed' }, 10)).items).toEqual([
           {
             id: messageId(1),
@@ -439,11 +543,11 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       });
     });
 
-    describe('stats, partnersWithDue and nextDueAt', () => {
+    describe('stats', () => {
       it('reports nothing for an empty store', async () => {
         expect(await store.stats(T0)).toEqual({ counts: [], due: 0, oldestPendingCreatedAt: null });
-        expect(await store.partnersWithDue(T0)).toEqual([]);
-        expect(await store.nextDueAt()).toBeNull();
+        expect(await store.unpublished(10)).toEqual([]);
+        expect(await store.unpublishedCount()).toBe(0);
       });
 
       it('counts by partner and status, due messages and the oldest pending', async () => {
@@ -451,7 +555,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         await acceptOne(2, T0 + 1000);
         await acceptOne(3, T0 + 2000, { partner: 'ru-fcs' });
         await acceptOne(4, T0 + 3000);
-        await attemptOldest(PARTNER, T0 + 100, endIn('delivered'), 'delivered');
+        await attemptOn(messageId(1), T0 + 100, endIn('delivered'), 'delivered');
         const stats = await store.stats(T0 + 2500);
         const byKey = (a: { partner: string; status: string }, b: { partner: string; status: string }): number =>
           `${a.partner}/${a.status}`.localeCompare(`${b.partner}/${b.status}`);
@@ -462,37 +566,6 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         ]);
         expect(stats.due).toBe(2);
         expect(stats.oldestPendingCreatedAt).toBe(T0 + 1000);
-      });
-
-      it('lists partners with claimable due messages only', async () => {
-        await acceptOne(1, T0);
-        await acceptOne(2, T0 + 5000, { partner: 'ru-fcs' });
-        await acceptOne(3, T0, { partner: 'edcis' });
-        await attemptOldest('edcis', T0, endIn('delivered'), 'delivered');
-        expect(await store.partnersWithDue(T0 + 1000)).toEqual([PARTNER]);
-        expect([...(await store.partnersWithDue(T0 + 5000))].sort()).toEqual([PARTNER, 'ru-fcs']);
-        await store.claimDue(PARTNER, T0 + 5000, 10, LEASE_MS, 'worker-1');
-        expect(await store.partnersWithDue(T0 + 5000)).toEqual(['ru-fcs']);
-        expect([...(await store.partnersWithDue(T0 + 5000 + LEASE_MS))].sort()).toEqual([PARTNER, 'ru-fcs']);
-      });
-
-      it('gives the earliest time a pending message can next be claimed', async () => {
-        await acceptOne(1, T0 + 4000);
-        await acceptOne(2, T0 + 2000, { partner: 'ru-fcs' });
-        expect(await store.nextDueAt()).toBe(T0 + 2000);
-        await store.claimDue('ru-fcs', T0 + 2000, 10, LEASE_MS, 'worker-1');
-        expect(await store.nextDueAt()).toBe(T0 + 4000);
-        await store.completeAttempt(messageId(2), 'worker-1', attempt(1, 'retry', T0 + 2000), retryAt(T0 + 3000, 1), T0 + 2001);
-        expect(await store.nextDueAt()).toBe(T0 + 3000);
-        await attemptOldest('ru-fcs', T0 + 3000, endIn('failed'), 'failed');
-        await attemptOldest(PARTNER, T0 + 4000, endIn('delivered'), 'delivered');
-        expect(await store.nextDueAt()).toBeNull();
-      });
-
-      it('counts a leased message as claimable again when its lease ends', async () => {
-        await acceptOne(1, T0);
-        await store.claimDue(PARTNER, T0, 10, LEASE_MS, 'worker-1');
-        expect(await store.nextDueAt()).toBe(T0 + LEASE_MS);
       });
     });
 

@@ -68,12 +68,14 @@ describe('SQLite message store on disk', () => {
 
   it('keeps accepted messages and their history across close and reopen', async () => {
     const first = open();
-    await first.accept(record, [message('m-1')], T0);
-    await first.claimDue('iru-safetir', T0, 1, 30_000, 'worker-1');
+    await first.accept(record, [message('m-1'), message('m-2')], T0);
+    expect((await first.claimById('m-1', T0, 30_000, 'worker-1')).state).toBe('claimed');
+    await first.markPublished((await first.unpublished(1)).map((m) => m.id));
     await first.close();
     const reopened = open();
     expect(await reopened.get('m-1')).toMatchObject({ status: 'pending', recordId: 'XC12345678', history: [{ to: 'pending', reason: 'accepted' }] });
-    expect(await reopened.claimDue('iru-safetir', T0 + 1000, 1, 30_000, 'worker-2')).toEqual([]);
+    expect(await reopened.claimById('m-1', T0 + 1000, 30_000, 'worker-2')).toEqual({ state: 'leased', leaseUntil: T0 + 30_000 });
+    expect(await reopened.unpublished(10)).toEqual([{ id: 'm-2', partner: 'iru-safetir', nextAttemptAt: T0 }]);
     expect(await reopened.accept(record, [message('m-2')], T0 + 2000)).toMatchObject({ created: false });
   });
 
@@ -96,6 +98,43 @@ describe('SQLite message store on disk', () => {
   it('numbers migrations 1, 2, 3 … with no gaps', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('upgrades a version 1 database: its pending messages become unpublished, ended ones stay out of the outbox', async () => {
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0]?.sql ?? '');
+    v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    v1.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, ?, ?)').run(MIGRATIONS[0]?.name, T0);
+    v1.prepare('INSERT INTO records (id, type, record_id, version, json, received_at) VALUES (1, ?, ?, ?, ?, ?)').run(record.type, record.recordId, record.version, record.json, T0);
+    const insert = v1.prepare(
+      `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256, payload, payload_sha256,
+         extension, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES (?, 1, ?, 'iru-safetir', 'safetir-upload', 'safetir-termination', 1, ?, ?, ?, 'xml', ?, ?, ?, ?, ?)`,
+    );
+    const rows = [
+      ['m-retry', 'pending', 1, T0 + 60_000, T0 + 10],
+      ['m-done', 'delivered', 1, null, T0 + 5],
+      ['m-new', 'pending', 0, T0 + 1, T0 + 1],
+    ] as const;
+    rows.forEach(([id, status, attempts, nextAttemptAt, updatedAt], position) => {
+      const { payload, payloadSha256, mapping } = message(id);
+      insert.run(id, position, mapping.sha256, payload, payloadSha256, status, attempts, nextAttemptAt, T0, updatedAt);
+    });
+    v1.close();
+
+    const store = open();
+    expect(await store.unpublished(10)).toEqual([
+      { id: 'm-new', partner: 'iru-safetir', nextAttemptAt: T0 + 1 },
+      { id: 'm-retry', partner: 'iru-safetir', nextAttemptAt: T0 + 60_000 },
+    ]);
+    expect(await store.claimById('m-done', T0, 30_000, 'worker-1')).toEqual({ state: 'not-pending', status: 'delivered' });
+    expect((await store.claimById('m-retry', T0, 30_000, 'worker-1')).state).toBe('claimed');
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a database whose schema is newer than this code knows, naming the file', async () => {
@@ -146,13 +185,14 @@ describe('SQLite message store on disk', () => {
     const b = open();
     await a.accept(record, [message('m-1'), message('m-2')], T0);
     expect((await b.search({ key: 'XC12345678' }, 10)).items.map((m) => m.id).sort()).toEqual(['m-1', 'm-2']);
-    const claimedByB = await b.claimDue('iru-safetir', T0, 1, 30_000, 'worker-b');
-    const claimedByA = await a.claimDue('iru-safetir', T0, 10, 30_000, 'worker-a');
-    expect([...claimedByB, ...claimedByA].map((m) => m.id).sort()).toEqual(['m-1', 'm-2']);
-    expect(claimedByA).toHaveLength(1);
-    const id = claimedByB[0]?.id ?? '';
+    expect((await b.claimById('m-1', T0, 30_000, 'worker-b')).state).toBe('claimed');
+    expect(await a.claimById('m-1', T0, 30_000, 'worker-a')).toEqual({ state: 'leased', leaseUntil: T0 + 30_000 });
+    expect((await a.claimById('m-2', T0, 30_000, 'worker-a')).state).toBe('claimed');
+    expect((await a.unpublished(10)).map((m) => m.id)).toEqual(['m-1', 'm-2']);
+    await b.markPublished(['m-1']);
+    expect(await a.unpublishedCount()).toBe(1);
     const attempt = { number: 1, startedAt: T0, durationMs: 10, outcome: 'delivered', httpStatus: 200, partnerCode: null, error: null } as const;
-    expect(await b.completeAttempt(id, 'worker-b', attempt, { status: 'delivered', reason: 'HTTP 200' }, T0 + 10)).toBe(true);
-    expect(await a.get(id)).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(await b.completeAttempt('m-1', 'worker-b', attempt, { status: 'delivered', reason: 'HTTP 200' }, T0 + 10)).toBe(true);
+    expect(await a.get('m-1')).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 });

@@ -1,0 +1,90 @@
+// Consumes delivery jobs per partner: claims the message from the log, makes one attempt, and acknowledges only after it is recorded.
+import type { Logger } from 'pino';
+import type { PartnerRegistry } from '../partners/partner-registry.js';
+import type { DeliveryJob, Queue } from '../queue/queue.js';
+import type { MessageStore } from '../store/message-store.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { deliverAttempt, type AttemptDeps } from './deliver-attempt.js';
+
+/** Settings of the consumer. */
+export interface ConsumerOptions {
+  /** Identifies this process's leases. */
+  owner: string;
+  /** How long a claim on a message lasts; a crashed process's claims expire after it. */
+  leaseMs: number;
+}
+
+/** Runs attempts for the jobs the queue hands out. */
+export class DeliveryConsumer {
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly inflight = new Set<Promise<void>>();
+  private closing = false;
+
+  constructor(
+    private readonly store: MessageStore,
+    private readonly queue: Queue,
+    private readonly partners: PartnerRegistry,
+    private readonly deps: AttemptDeps,
+    private readonly options: ConsumerOptions,
+    /** Told when an attempt scheduled a retry, so the relay publishes its job. */
+    private readonly retryScheduled: () => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts one consumer per partner, each with the partner's concurrency limit. */
+  async start(): Promise<void> {
+    for (const partner of this.partners.partners) {
+      await this.queue.consume(partner.id, partner.transport.concurrency, (job) => this.track(this.handle(job)));
+    }
+  }
+
+  /** Stops waiting on open circuits; the queue's close() waits for handlers in flight. */
+  close(): void {
+    this.closing = true;
+  }
+
+  /** Attempts in flight now, for metrics. */
+  inFlight(): number {
+    return this.inflight.size;
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inflight.add(work);
+    return work.finally(() => this.inflight.delete(work));
+  }
+
+  private breaker(partner: string): CircuitBreaker {
+    let breaker = this.breakers.get(partner);
+    if (!breaker) {
+      const policy = this.partners.get(partner).circuitBreaker;
+      breaker = new CircuitBreaker({ ...policy, cooldownMs: policy.cooldownMs * this.deps.retryDelayScale });
+      this.breakers.set(partner, breaker);
+    }
+    return breaker;
+  }
+
+  /** While a partner's circuit is open its jobs wait here, holding their slots, which pauses consumption. */
+  private async passBreaker(breaker: CircuitBreaker): Promise<void> {
+    while (!breaker.allows(Date.now())) {
+      if (this.closing) throw new Error('shutting down while the partner circuit is open; the job goes back to the queue');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async handle(job: DeliveryJob): Promise<void> {
+    const breaker = this.breaker(job.partner);
+    await this.passBreaker(breaker);
+    const now = Date.now();
+    const claim = await this.store.claimById(job.messageId, now, this.options.leaseMs, this.options.owner);
+    if (claim.state !== 'claimed') {
+      breaker.releaseTrial();
+      if (claim.state === 'leased') await this.queue.publish(job, Math.max(0, claim.leaseUntil - now) + 50);
+      if (claim.state === 'missing') this.logger.warn({ messageId: job.messageId, partner: job.partner }, 'job for a message the log does not hold; dropped');
+      return;
+    }
+    const { outcome, transition } = await deliverAttempt(this.partners.get(job.partner), claim.message, this.options.owner, this.deps);
+    if (outcome.verdict === 'retry') breaker.recordFailure(Date.now());
+    else breaker.recordSuccess();
+    if (transition.status === 'pending') this.retryScheduled();
+  }
+}

@@ -1,0 +1,170 @@
+// The gateway on the real RabbitMQ under faults: broker stopped and started, gateway SIGKILLed, a poison job, two processes.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import amqplib from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initDevCertificates } from '../../src/security/dev-certificates.js';
+import type { PartnerSimulator, ReceivedMessage } from '../../src/sim/partner-simulator.js';
+import { startSimulators } from '../../src/sim/start-simulators.js';
+import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
+import { RECORD_FIXTURES } from '../support/project.js';
+import { rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
+
+const TOKEN = 'fault-test-token-0123456789';
+const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
+const skip = await skipWithoutRabbitmq('gateway on RabbitMQ under faults');
+const dir = mkdtempSync(join(tmpdir(), 'gw-faults-'));
+const certsDir = join(dir, 'certs');
+const processes: GatewayProcess[] = [];
+let sims: Map<string, PartnerSimulator>;
+
+beforeAll(async () => {
+  if (skip) return;
+  initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
+  sims = await startSimulators({ certsDir });
+});
+afterAll(async () => {
+  for (const p of processes) p.child.kill('SIGKILL');
+  await Promise.all([...(sims?.values() ?? [])].map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Environment of a gateway process on its own data folder and queue prefix (or a shared one). */
+function envFor(name: string, prefix: string): Record<string, string> {
+  return {
+    GATEWAY_DATA_DIR: join(dir, name),
+    GATEWAY_CERTS_DIR: certsDir,
+    GATEWAY_PORT: '0',
+    GATEWAY_TOKENS: `${TOKEN}:cais,admin,auditor`,
+    GATEWAY_SIMULATORS: 'off',
+    GATEWAY_PARTNER_RU_FCS_URL: sims.get('ru-fcs')!.url,
+    GATEWAY_PARTNER_IRU_SAFETIR_URL: sims.get('iru-safetir')!.url,
+    GATEWAY_RETRY_DELAY_SCALE: '0.001',
+    GATEWAY_LEASE_MS: '3000',
+    GATEWAY_AMQP_URL: rabbitmqUrl,
+    GATEWAY_AMQP_PREFIX: prefix,
+    GATEWAY_AMQP_CAIS_QUEUE: `${prefix}.cais.records`,
+  };
+}
+
+async function start(env: Record<string, string>): Promise<GatewayProcess> {
+  const p = await startGatewayProcess(env);
+  processes.push(p);
+  return p;
+}
+
+async function post(url: string, records: unknown[]): Promise<string[]> {
+  const res = await fetch(`${url}/v1/cais/records`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(records) });
+  expect(res.status).toBe(202);
+  const body = (await res.json()) as { results: Array<{ messages: Array<{ id: string }> }> };
+  return body.results.flatMap((r) => r.messages.map((m) => m.id));
+}
+
+async function pendingCount(url: string): Promise<number> {
+  const res = await fetch(`${url}/v1/messages?status=pending&limit=500`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return ((await res.json()) as { items: unknown[] }).items.length;
+}
+
+function records(tag: string, from: number, count: number): Array<Record<string, unknown>> {
+  return Array.from({ length: count }, (_, i) => ({ ...movement, recordId: `${tag}-${from + i}` }));
+}
+
+/** Every accepted id reached the simulator, and a repeated id always carried the same document; returns the number of repeats. */
+function expectAllDelivered(accepted: Set<string>, received: ReceivedMessage[]): number {
+  const byId = new Map<string, Set<string>>();
+  for (const r of received) if (accepted.has(r.messageId)) byId.set(r.messageId, (byId.get(r.messageId) ?? new Set()).add(r.document));
+  expect([...accepted].filter((id) => !byId.has(id))).toEqual([]);
+  for (const id of accepted) expect(byId.get(id)?.size).toBe(1);
+  return received.filter((r) => accepted.has(r.messageId)).length - accepted.size;
+}
+
+function rabbitmqctl(...args: string[]): void {
+  execFileSync('rabbitmqctl', args, { stdio: 'ignore', timeout: 60_000 });
+}
+
+describe.skipIf(skip)('gateway on RabbitMQ under faults', () => {
+  it('accepts 2000 records while the broker is stopped and started again, and delivers every one', { timeout: 240_000 }, async () => {
+    const gateway = await start(envFor('broker-restart', `gwf-${randomUUID().slice(0, 8)}`));
+    const sim = sims.get('ru-fcs')!;
+    const accepted = new Set<string>();
+    for (let i = 0; i < 1000; i += 100) for (const id of await post(gateway.url, records('BRK', i, 100))) accepted.add(id);
+    rabbitmqctl('stop_app');
+    try {
+      for (let i = 1000; i < 2000; i += 100) for (const id of await post(gateway.url, records('BRK', i, 100))) accepted.add(id);
+    } finally {
+      rabbitmqctl('start_app');
+    }
+    expect(accepted.size).toBe(2000);
+    await until(async () => (await pendingCount(gateway.url)) === 0, 200_000);
+    const duplicates = expectAllDelivered(accepted, sim.received);
+    console.log(`broker restart: 2000 delivered, ${duplicates} duplicate deliveries (same message id)`);
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+  });
+
+  it('delivers everything after the gateway is SIGKILLed mid-run and restarted', { timeout: 180_000 }, async () => {
+    const env = envFor('sigkill', `gwf-${randomUUID().slice(0, 8)}`);
+    const sim = sims.get('ru-fcs')!;
+    const before = sim.received.length;
+    sim.faults.delay(5);
+    try {
+      let gateway = await start(env);
+      const accepted = new Set<string>();
+      for (let i = 0; i < 1000; i += 100) for (const id of await post(gateway.url, records('KILL', i, 100))) accepted.add(id);
+      await until(() => sim.received.length - before >= 100, 60_000);
+      gateway.child.kill('SIGKILL');
+      await gateway.exited;
+      gateway = await start(env);
+      await until(async () => (await pendingCount(gateway.url)) === 0, 150_000);
+      const duplicates = expectAllDelivered(accepted, sim.received.slice(before));
+      console.log(`SIGKILL with RabbitMQ: 1000 delivered, ${duplicates} duplicate deliveries (same message id)`);
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    } finally {
+      sim.faults.reset();
+    }
+  });
+
+  it('dead-letters a poison job after the delivery limit while the queue keeps flowing', { timeout: 120_000 }, async () => {
+    const prefix = `gwf-${randomUUID().slice(0, 8)}`;
+    const gateway = await start({ ...envFor('poison', prefix), GATEWAY_DELIVERY_LIMIT: '3' });
+    const connection = await amqplib.connect(rabbitmqUrl);
+    try {
+      const channel = await connection.createConfirmChannel();
+      const poison = { messageId: randomUUID(), partner: 'no-such-partner' };
+      channel.publish(`${prefix}.delivery`, 'ru-fcs', Buffer.from(JSON.stringify(poison)), { persistent: true, messageId: poison.messageId, contentType: 'application/json' });
+      await channel.waitForConfirms();
+      const accepted = new Set(await post(gateway.url, records('AFTER-POISON', 0, 50)));
+      await until(async () => (await channel.checkQueue(`${prefix}.dead.ru-fcs`)).messageCount === 1, 60_000);
+      await until(async () => (await pendingCount(gateway.url)) === 0, 60_000);
+      expectAllDelivered(accepted, sims.get('ru-fcs')!.received);
+      const dead = await channel.get(`${prefix}.dead.ru-fcs`, { noAck: false });
+      expect(dead && JSON.parse(dead.content.toString())).toEqual(poison);
+      if (dead) channel.nack(dead, false, true);
+    } finally {
+      await connection.close();
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+  });
+
+  it('two gateway processes on one broker and one log deliver each message once', { timeout: 120_000 }, async () => {
+    const env = envFor('two-processes', `gwf-${randomUUID().slice(0, 8)}`);
+    const [a, b] = [await start(env), await start(env)];
+    const sim = sims.get('ru-fcs')!;
+    const before = sim.received.length;
+    const accepted = new Set<string>();
+    for (let i = 0; i < 600; i += 100) for (const id of await post(i % 200 === 0 ? a!.url : b!.url, records('TWO', i, 100))) accepted.add(id);
+    await until(async () => (await pendingCount(a!.url)) === 0, 100_000);
+    const received = sim.received.slice(before).filter((r) => accepted.has(r.messageId));
+    expect(received.length).toBe(accepted.size);
+    expect(new Set(received.map((r) => r.messageId)).size).toBe(accepted.size);
+    for (const p of [a!, b!]) {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  });
+});

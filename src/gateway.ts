@@ -95,7 +95,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const queue: Queue = config.amqpUrl
     ? await createAmqpQueue({ url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit, logger })
     : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit });
-  const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200 }, logger);
+  const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
   const sender = createHttpSender();
   const metrics = createMetrics(store, () => consumer.inFlight());
   const consumer: DeliveryConsumer = new DeliveryConsumer(

@@ -11,6 +11,10 @@ export interface RelayOptions {
   pollMs: number;
   /** First wait after the queue refused a publish; doubles up to pollMs × 20. */
   backoffMs: number;
+  /** How often to look for messages whose job was lost (see MessageStore.republishOverdue). */
+  sweepMs: number;
+  /** How overdue a published, unleased message must be before its job counts as lost. */
+  overdueGraceMs: number;
 }
 
 /**
@@ -53,10 +57,16 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let backoff = this.options.backoffMs;
+    let nextSweep = Date.now() + this.options.sweepMs;
     while (this.running) {
       this.pendingWake = false;
       let published = 0;
       try {
+        if (Date.now() >= nextSweep) {
+          nextSweep = Date.now() + this.options.sweepMs;
+          const lost = await this.store.republishOverdue(Date.now(), this.options.overdueGraceMs);
+          if (lost > 0) this.logger.warn({ messages: lost }, 'pending messages had no job in the queue; publishing new ones');
+        }
         published = await this.round();
         backoff = this.options.backoffMs;
       } catch (err) {

@@ -24,6 +24,10 @@ export interface AmqpQueueOptions {
 }
 
 /** Reconnect backoff of both connections: exponential with jitter, never giving up once connected. */
+/** Header carrying when a delayed job is due (epoch ms); a job that arrives earlier goes round another tier. */
+const DUE_AT_HEADER = 'x-due-at';
+/** A job this close to its due time is handled, not sent round again. */
+const EARLY_TOLERANCE_MS = 250;
 const RECOVERY: RecoveryOptions = { initialDelay: 200, maxDelay: 15_000, factor: 2, jitter: 0.3, maxRetries: Infinity };
 
 /** Header that ties a basic.return to its publish: returns carry no delivery tag, and message ids may repeat. */
@@ -259,7 +263,25 @@ class AmqpQueue implements Queue {
       this.settle(() => channel.reject(message, false));
       return;
     }
+    const dueAt = Number(message.properties.headers?.[DUE_AT_HEADER]);
+    const remaining = Number.isFinite(dueAt) ? dueAt - Date.now() : 0;
+    if (remaining > EARLY_TOLERANCE_MS) {
+      this.track(this.hop(channel, message, job, remaining));
+      return;
+    }
     this.track(this.handle(consumer, channel, message, job));
+  }
+
+  /** A tier brought the job back before its due time: send it round again, then ack this copy. */
+  private async hop(channel: Channel, message: ConsumeMessage, job: DeliveryJob, remainingMs: number): Promise<void> {
+    try {
+      await this.publish(job, remainingMs);
+    } catch (error) {
+      this.logger.warn({ err: error, messageId: job.messageId }, 'early job could not be re-delayed; requeued');
+      this.settle(() => channel.reject(message, true));
+      return;
+    }
+    this.settle(() => channel.ack(message));
   }
 
   /** Runs the handler: success acks; a throw rejects with requeue, which counts towards the delivery limit. */
@@ -292,7 +314,7 @@ class AmqpQueue implements Queue {
       mandatory: true,
       messageId: job.messageId,
       contentType: 'application/json',
-      headers: { 'x-partner': job.partner, [PUBLISH_ID_HEADER]: publishId },
+      headers: { 'x-partner': job.partner, [PUBLISH_ID_HEADER]: publishId, [DUE_AT_HEADER]: Date.now() + Math.max(0, delayMs ?? 0) },
     };
     return new Promise((resolve, reject) => {
       const confirm = (err: unknown): void => {

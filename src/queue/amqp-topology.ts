@@ -172,13 +172,14 @@ export function amqpTopology(options: TopologyOptions): AmqpTopology {
 
 /**
  * Where to publish a job for `partner` delayed by `delayMs`: no delay goes straight to `P.delivery`; a delay goes
- * through the default exchange to the retry queue of the smallest tier at least as long. A delay beyond the
- * largest tier uses the largest tier: the job then arrives early, and its consumer re-checks the message's
- * own due time in the message log and re-publishes it with the remaining delay.
+ * through the default exchange to the retry queue of the longest tier not longer than the delay (the smallest
+ * tier for a delay below it). The job carries its due time, so when a tier brings it back early the consumer
+ * sends it round again with what remains: every job arrives at its due time, within the smallest tier, and a
+ * 36-second retry waits 30 s + 5 s + 1 s instead of a whole 2-minute tier.
  */
 export function publishRoute(topology: AmqpTopology, partner: string, delayMs?: number): PublishRoute {
   if (delayMs === undefined || delayMs <= 0) return { exchange: topology.deliveryExchange, routingKey: partner };
-  const tierMs = topology.tiersMs.find((ms) => ms >= delayMs) ?? (topology.tiersMs.at(-1) as number);
+  const tierMs = [...topology.tiersMs].reverse().find((ms) => ms <= delayMs) ?? (topology.tiersMs[0] as number);
   return { exchange: '', routingKey: retryQueueName(topology.prefix, partner, tierMs) };
 }
 

@@ -13,7 +13,7 @@ export interface DeliveryJob {
  */
 export type JobHandler = (job: DeliveryJob) => Promise<void>;
 
-/** Delay tiers a queue schedules with: a delay is rounded up to the first tier that is at least as long. */
+/** Delay tiers a queue schedules with (RabbitMQ: one TTL queue each); a delay is made of hops through them. */
 export const DEFAULT_DELAY_TIERS_MS: readonly number[] = [1_000, 5_000, 30_000, 120_000, 600_000, 1_800_000, 7_200_000];
 
 /** A durable job queue. Every implementation passes test/conformance/queue.conformance.ts. */

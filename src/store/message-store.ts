@@ -189,6 +189,13 @@ export interface MessageStore {
   /** How many pending messages wait for their job to be published (for backpressure); cheap. */
   unpublishedCount(): Promise<number>;
   /**
+   * Safety net for a lost job (a completion lost to a power cut after the queue acked, a queue
+   * purged by hand): pending messages whose job was published, that nobody holds a lease on, and
+   * whose next attempt is more than `graceMs` overdue become unpublished again, so the relay
+   * publishes a new job. A duplicate job is harmless (the consumer claims by id). Returns how many.
+   */
+  republishOverdue(now: number, graceMs: number): Promise<number>;
+  /**
    * Leases one message to `owner` until `now + leaseMs` when it is pending and not leased (or its
    * lease has ended, so a crashed consumer's message comes back by itself). Does not look at the
    * next attempt time: the queue decides when a job is handled.

@@ -118,6 +118,10 @@ function prepareStatements(db: Db) {
     handOut: db.prepare<[string]>(`UPDATE messages SET job_state = 'publishing' WHERE id IN (SELECT value FROM json_each(?))`),
     markPublished: db.prepare<[string]>(`UPDATE messages SET job_state = 'published' WHERE id = ? AND status = 'pending' AND job_state = 'publishing'`),
     unpublishedCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM messages WHERE ${UNPUBLISHED}`),
+    republishOverdue: db.prepare<[number, number]>(
+      `UPDATE messages SET job_state = 'unpublished'
+       WHERE status = 'pending' AND job_state = 'published' AND next_attempt_at < ? AND (lease_until IS NULL OR lease_until <= ?)`,
+    ),
     claimRow: db.prepare<[string], ClaimRow>(
       `SELECT id, partner, message_type AS messageType, payload, attempts, status, lease_until AS leaseUntil FROM messages WHERE id = ?`,
     ),
@@ -257,6 +261,11 @@ class SqliteMessageStore implements MessageStore {
     if (ids.length === 0) return;
     this.durability('NORMAL');
     this.markPublishedTx.immediate(ids);
+  }
+
+  async republishOverdue(now: number, graceMs: number): Promise<number> {
+    this.durability('NORMAL');
+    return this.statements.republishOverdue.run(now - graceMs, now).changes;
   }
 
   async unpublishedCount(): Promise<number> {

@@ -244,6 +244,18 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
     });
 
     describe('outbox', () => {
+      it('republishes a published pending message whose attempt is long overdue and unleased, and only such', async () => {
+        await acceptOne(1, T0);
+        await acceptOne(2, T0 + 50_000);
+        await acceptOne(3, T0);
+        await publishAll();
+        const claimed = await store.claimById(messageId(3), T0 + 59_000, LEASE_MS, 'worker-a');
+        expect(claimed.state).toBe('claimed');
+        expect(await store.republishOverdue(T0 + 60_000, 30_000)).toBe(1);
+        expect(await unpublishedIds()).toEqual([messageId(1)]);
+        expect(await store.republishOverdue(T0 + 60_000, 30_000)).toBe(0);
+      });
+
       it('lists new messages as unpublished with their partner and due time, longest waiting first, ties by id', async () => {
         await acceptOne(3, T0 + 2000, { partner: 'ru-fcs' });
         await store.accept(sourceRecord('XC1'), [newMessage(2), newMessage(1)], T0 + 1000);

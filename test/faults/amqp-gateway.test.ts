@@ -11,7 +11,7 @@ import type { PartnerSimulator, ReceivedMessage } from '../../src/sim/partner-si
 import { startSimulators } from '../../src/sim/start-simulators.js';
 import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
 import { RECORD_FIXTURES } from '../support/project.js';
-import { rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
+import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
 
 const TOKEN = 'fault-test-token-0123456789';
 const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
@@ -19,6 +19,8 @@ const skip = await skipWithoutRabbitmq('gateway on RabbitMQ under faults');
 const dir = mkdtempSync(join(tmpdir(), 'gw-faults-'));
 const certsDir = join(dir, 'certs');
 const processes: GatewayProcess[] = [];
+const prefixes = new Set<string>();
+const PARTNERS = ['iru-safetir', 'ru-fcs'];
 let sims: Map<string, PartnerSimulator>;
 
 beforeAll(async () => {
@@ -29,11 +31,21 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of processes) p.child.kill('SIGKILL');
   await Promise.all([...(sims?.values() ?? [])].map((s) => s.close()));
+  for (const prefix of prefixes) await deleteTopology({ prefix, partners: PARTNERS });
+  if (prefixes.size > 0) await deleteCaisQueues([...prefixes]);
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function deleteCaisQueues(list: string[]): Promise<void> {
+  const connection = await amqplib.connect(rabbitmqUrl);
+  const channel = await connection.createChannel();
+  for (const prefix of list) for (const q of [`${prefix}.cais.records`, `${prefix}.cais.records.invalid`]) await channel.deleteQueue(q);
+  await connection.close();
+}
+
 /** Environment of a gateway process on its own data folder and queue prefix (or a shared one). */
 function envFor(name: string, prefix: string): Record<string, string> {
+  prefixes.add(prefix);
   return {
     GATEWAY_DATA_DIR: join(dir, name),
     GATEWAY_CERTS_DIR: certsDir,
@@ -101,6 +113,29 @@ describe.skipIf(skip)('gateway on RabbitMQ under faults', () => {
     await until(async () => (await pendingCount(gateway.url)) === 0, 200_000);
     const duplicates = expectAllDelivered(accepted, sim.received);
     console.log(`broker restart: 2000 delivered, ${duplicates} duplicate deliveries (same message id)`);
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+  });
+
+  it('keeps accepting into the log while the broker is down, up to GATEWAY_MAX_OUTBOX, then answers 503 with Retry-After', { timeout: 120_000 }, async () => {
+    const gateway = await start({ ...envFor('backpressure', `gwf-${randomUUID().slice(0, 8)}`), GATEWAY_MAX_OUTBOX: '150' });
+    const accepted = new Set<string>();
+    rabbitmqctl('stop_app');
+    try {
+      for (const id of await post(gateway.url, records('BP', 0, 100))) accepted.add(id);
+      for (const id of await post(gateway.url, records('BP', 100, 100))) accepted.add(id);
+      const refused = await fetch(`${gateway.url}/v1/cais/records`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(records('BP', 200, 1)) });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('GW_ERR_OUTBOX_FULL');
+      const ready = await fetch(`${gateway.url}/readyz`);
+      expect(ready.status).toBe(503);
+    } finally {
+      rabbitmqctl('start_app');
+    }
+    await until(async () => (await pendingCount(gateway.url)) === 0, 100_000);
+    expectAllDelivered(accepted, sims.get('ru-fcs')!.received);
+    expect(accepted.size).toBe(200);
     gateway.child.kill('SIGTERM');
     await gateway.exited;
   });

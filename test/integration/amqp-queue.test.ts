@@ -5,11 +5,11 @@ import { connect } from 'amqplib';
 import pino, { type Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAmqpQueue } from '../../src/queue/amqp-queue.js';
-import { amqpTopology, type TopologyOptions } from '../../src/queue/amqp-topology.js';
+import type { TopologyOptions } from '../../src/queue/amqp-topology.js';
 import type { Queue } from '../../src/queue/queue.js';
 import { queueConformance } from '../conformance/queue.conformance.js';
 import { skipWithout } from '../support/external-tool.js';
-import { rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
+import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
 
 const skip = await skipWithoutRabbitmq('amqp queue');
 const noRabbitmqctl = skip || skipWithout('amqp queue broker-side checks', { tools: ['rabbitmqctl'] });
@@ -18,20 +18,6 @@ type PrefixedOptions = TopologyOptions & { prefix: string };
 
 function freshPrefix(): string {
   return `gwtest-${randomUUID().slice(0, 8)}`;
-}
-
-/** Deletes every queue and both exchanges of a test's topology through an ordinary channel. */
-async function deleteTopology(options: PrefixedOptions): Promise<void> {
-  const topology = amqpTopology(options);
-  const connection = await connect(rabbitmqUrl);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of topology.queues) await channel.deleteQueue(queue.name);
-    await channel.deleteExchange(topology.deliveryExchange);
-    await channel.deleteExchange(topology.deadExchange);
-  } finally {
-    await connection.close();
-  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -134,7 +120,7 @@ describe.skipIf(skip)('AMQP queue specifics', () => {
     const handledAt = new Map<string, number>();
     await queue.consume('alpha', 2, async (j) => void handledAt.set(j.messageId, Date.now()));
     const start = Date.now();
-    await queue.publish({ messageId: 'long', partner: 'alpha' }, 30_000);
+    await queue.publish({ messageId: 'long', partner: 'alpha' }, 90_000);
     await queue.publish({ messageId: 'beyond', partner: 'alpha' }, 600_000);
     await queue.publish({ messageId: 'short', partner: 'alpha' }, 500);
     await waitFor('the 1 s tier', () => handledAt.has('short'));
@@ -147,6 +133,19 @@ describe.skipIf(skip)('AMQP queue specifics', () => {
     } finally {
       await connection.close();
     }
+  });
+
+  it('a delay between tiers arrives at its due time by going round the smaller tier, not after the larger one', async () => {
+    const queue = await open();
+    let handledAt: number | undefined;
+    await queue.consume('alpha', 1, async () => {
+      handledAt = Date.now();
+    });
+    const start = Date.now();
+    await queue.publish({ messageId: 'between', partner: 'alpha' }, 2_500);
+    await waitFor('the job after three 1 s hops', () => handledAt !== undefined);
+    expect((handledAt as number) - start).toBeGreaterThanOrEqual(2_500 - 250);
+    expect((handledAt as number) - start).toBeLessThan(60_000);
   });
 
   it('dead-letters a malformed job body without calling the handler', async () => {

@@ -1,5 +1,6 @@
-// Decides whether a test that needs RabbitMQ runs: probes the broker, skips with a reason locally, fails in CI.
+// RabbitMQ for tests: whether a suite runs (skip with a reason locally, fail in CI), and removing a test's topology afterwards.
 import { connect } from 'amqplib';
+import { amqpTopology, type TopologyOptions } from '../../src/queue/amqp-topology.js';
 
 /** Broker the tests use: RABBITMQ_URL, or the local default broker with the guest account. */
 export const rabbitmqUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -48,4 +49,18 @@ export async function skipWithoutRabbitmq(suite: string): Promise<boolean> {
   if (process.env.CI === 'true') throw new Error(`${reason} (CI must run every test; start the broker first)`);
   console.warn(`SKIPPED ${reason}`);
   return true;
+}
+
+/** Deletes every queue and both exchanges of a test's topology (prefix and partners), so runs leave nothing behind. */
+export async function deleteTopology(options: TopologyOptions & { prefix: string }): Promise<void> {
+  const topology = amqpTopology(options);
+  const connection = await connect(rabbitmqUrl);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of topology.queues) await channel.deleteQueue(queue.name);
+    await channel.deleteExchange(topology.deliveryExchange);
+    await channel.deleteExchange(topology.deadExchange);
+  } finally {
+    await connection.close();
+  }
 }

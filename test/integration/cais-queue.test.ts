@@ -30,8 +30,8 @@ describe.skipIf(skip)('CAIS over AMQP', () => {
     const connection = await amqplib.connect(rabbitmqUrl);
     try {
       const channel = await connection.createConfirmChannel();
-      const good = { ...movement, recordId: `AMQP-GOOD-${Date.now()}` };
-      const bad = { ...movement, recordId: `AMQP-BAD-${Date.now()}`, goods: [] };
+      const good: Record<string, unknown> = { ...movement, recordId: `AMQP-GOOD-${Date.now()}` };
+      const bad: Record<string, unknown> = { ...movement, recordId: `AMQP-BAD-${Date.now()}`, goods: [] };
       for (const [id, body] of [['m-good', JSON.stringify(good)], ['m-bad', JSON.stringify(bad)], ['m-garbage', '{"type": ']] as const) {
         channel.sendToQueue(caisQueue, Buffer.from(body), { persistent: true, messageId: id, contentType: 'application/json' });
       }

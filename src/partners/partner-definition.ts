@@ -1,4 +1,5 @@
 // The partner adapter contract: the documents a partner receives, how they travel, and how its answers are judged.
+import type { MessageStore } from '../store/message-store.js';
 
 /** How a partner's message is rendered and protected. */
 export interface MessageSpec {
@@ -93,6 +94,43 @@ export interface TransportSpec {
   buildRequest(message: OutboundMessage, context: TransportContext): HttpRequest;
 }
 
+/** What an adapter's own API routes may use (see {@link PartnerDefinition.routes}). */
+export interface PartnerRouteDeps {
+  /** Registers a route on the gateway's API; the path must start with `/v1/`. Auth is required via `roles`. */
+  route(spec: PartnerRoute): void;
+  /** Sends a built request to this partner (same sender, URL and timeouts as deliveries). */
+  send(request: HttpRequest): Promise<AttemptResult>;
+  /** Keys and certificates for this partner's protocol. */
+  context(): TransportContext;
+  /** The message log (e.g. to find what was sent for a carnet). */
+  store: MessageStore;
+  /** A key-value area of the log reserved for this adapter's own records (e.g. reconciliation requests). */
+  records: PartnerRecords;
+}
+
+/** A route an adapter adds to the API. */
+export interface PartnerRoute {
+  method: 'GET' | 'POST';
+  /** Fastify path, e.g. `/v1/safetir/carnets/:number`. */
+  path: string;
+  /** Roles allowed (bearer token). */
+  roles: ReadonlyArray<'cais' | 'admin' | 'auditor'>;
+  summary: string;
+  /** JSON Schemas for OpenAPI and validation. */
+  schema?: { params?: object; querystring?: object; body?: object; response?: Record<number, object> };
+  /** Answers the request; throw GatewayError for errors. */
+  handler(request: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Promise<{ status: number; body: unknown }>;
+}
+
+/** Adapter-owned records in the message log: JSON documents by kind and id, indexed by one key value. */
+export interface PartnerRecords {
+  /** Stores (insert or replace) a record. */
+  put(kind: string, id: string, key: string, value: unknown, now: number): Promise<void>;
+  get(kind: string, id: string): Promise<unknown | undefined>;
+  /** Records of a kind, optionally only those with this key value, newest first. */
+  list(kind: string, key?: string): Promise<Array<{ id: string; key: string; value: unknown; updatedAt: number }>>;
+}
+
 /** A partner adapter: data plus the few functions its protocol needs. Adapters never import each other. */
 export interface PartnerDefinition {
   /** Stable partner id, equal to the adapter folder name (`iru-safetir`, `ru-fcs`). */
@@ -107,6 +145,10 @@ export interface PartnerDefinition {
   classify(result: AttemptResult, context: TransportContext): Outcome;
   retry: RetryPolicy;
   circuitBreaker: CircuitBreakerPolicy;
+  /** Extra API routes and scheduled jobs of this partner's protocol (queries, reconciliation). */
+  routes?(deps: PartnerRouteDeps): void;
+  /** Periodic work (e.g. pulling reconciliation requests), started with the gateway. */
+  schedules?: ReadonlyArray<{ name: string; everyMs: number; run(deps: PartnerRouteDeps): Promise<void> }>;
 }
 
 /** Declares a partner; returns the definition unchanged, typed. */

@@ -13,6 +13,7 @@ import { OutboxRelay } from './delivery/outbox-relay.js';
 import { GatewayError } from './errors.js';
 import { createLogger } from './logger.js';
 import type { TransportContext } from './partners/partner-definition.js';
+import { collectPartnerServices } from './partners/partner-services.js';
 import { loadPipelineParts } from './pipeline/build-translator.js';
 import { createIngest } from './pipeline/ingest.js';
 import { createTranslator } from './pipeline/translator.js';
@@ -95,6 +96,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const queue: Queue = config.amqpUrl
     ? await createAmqpQueue({ url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit, logger })
     : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit });
+  const transportContext = transportContexts(config);
   const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
   const sender = createHttpSender();
   const metrics = createMetrics(store, () => consumer.inFlight());
@@ -102,7 +104,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     store,
     queue,
     parts.partners,
-    { store, http: sender, partnerUrl, transportContext: transportContexts(config), retryDelayScale: config.retryDelayScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
+    { store, http: sender, partnerUrl, transportContext, retryDelayScale: config.retryDelayScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
     { owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: config.leaseMs },
     () => relay.wake(),
     logger,
@@ -110,7 +112,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const ingest = createIngest({ translator, store, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
-  const api: FastifyInstance = await buildApi({ store, ingest, metrics, tokens: config.tokens, logger, wake: () => relay.wake(), queueReady: () => running && queue.writable() });
+  const services = collectPartnerServices({ partners: parts.partners, store, http: sender, partnerUrl, transportContext: transportContext, logger });
+  let stopSchedules: (() => Promise<void>) | undefined;
+  const api: FastifyInstance = await buildApi({
+    store,
+    ingest,
+    metrics,
+    tokens: config.tokens,
+    logger,
+    wake: () => relay.wake(),
+    queueReady: () => running && queue.writable(),
+    partnerRoutes: services.routes,
+  });
   let closing: Promise<void> | undefined;
   return {
     simulators,
@@ -121,12 +134,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await consumer.start();
       if (config.amqpUrl) caisQueue = await startCaisQueueIngest({ url: config.amqpUrl, queue: config.caisQueue, ingest, logger });
       const url = await api.listen({ host: config.host, port: config.port });
+      stopSchedules = services.startSchedules();
       running = true;
       return url;
     },
     close() {
       closing ??= (async () => {
         running = false;
+        await stopSchedules?.();
         await api.close();
         await caisQueue?.close();
         consumer.close();

@@ -4,9 +4,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ERRORS, GatewayError, type ErrorCode } from '../errors.js';
+import type { PartnerRoute } from '../partners/partner-definition.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { MessageStore } from '../store/message-store.js';
-import { createAuthorize } from './auth.js';
+import { createAuthorize, requireRole } from './auth.js';
 import { registerCaisRoutes } from './cais-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerMessageRoutes } from './message-routes.js';
@@ -22,6 +23,8 @@ export interface ApiParts {
   /** Tell the delivery loop that messages became due (a resend). */
   wake(): void;
   queueReady(): boolean;
+  /** Routes the partner adapters add (IRU carnet query, reconciliation …). */
+  partnerRoutes: readonly PartnerRoute[];
 }
 
 /** What a client is told to wait when the outbox is full. */
@@ -39,6 +42,19 @@ function codeOf(err: FastifyError): ErrorCode {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'GW_ERR_REQUEST_TOO_LARGE';
   if (err.code?.startsWith('FST_ERR_CTP') || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) return 'GW_ERR_REQUEST_INVALID';
   return 'GW_ERR_INTERNAL';
+}
+
+function registerPartnerRoute(app: FastifyInstance, route: PartnerRoute, authorize: ReturnType<typeof createAuthorize>): void {
+  app.route({
+    method: route.method,
+    url: route.path,
+    onRequest: requireRole(authorize, ...route.roles),
+    schema: { tags: ['partners'], summary: route.summary, security: [{ bearer: [] }], ...route.schema },
+    handler: async (request, reply) => {
+      const answer = await route.handler({ params: request.params as Record<string, string>, query: request.query as Record<string, unknown>, body: request.body });
+      return reply.code(answer.status).send(answer.body);
+    },
+  });
 }
 
 /** Creates the API (not listening yet). */
@@ -65,5 +81,6 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
   registerCaisRoutes(app, parts.ingest, authorize);
   registerMessageRoutes(app, parts.store, authorize, parts.wake);
   registerHealthRoutes(app, parts.store, parts.metrics, parts.queueReady);
+  for (const route of parts.partnerRoutes) registerPartnerRoute(app, route, authorize);
   return app;
 }

@@ -60,6 +60,8 @@ export interface AttemptRecord {
   partnerCode: string | null;
   /** What went wrong, in words (null when delivered). */
   error: string | null;
+  /** When the message travelled in a batch with others (one IRU upload): the batch's id, sent as its message id. */
+  batchId?: string;
 }
 
 /** One status change, for the history auditors read. */
@@ -222,6 +224,12 @@ export interface MessageStore {
   stats(now: number): Promise<StoreStats>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
+  /** Stores (insert or replace) one of an adapter's own records (e.g. an IRU reconciliation request). */
+  putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void>;
+  /** One adapter record, or undefined. */
+  getPartnerRecord(partner: string, kind: string, id: string): Promise<unknown | undefined>;
+  /** An adapter's records of a kind, optionally only those whose key equals `key`, newest first. */
+  listPartnerRecords(partner: string, kind: string, key?: string): Promise<Array<{ id: string; key: string; value: unknown; updatedAt: number }>>;
   /** Releases the connection; idempotent. */
   close(): Promise<void>;
 }

@@ -127,9 +127,20 @@ function prepareStatements(db: Db) {
     ),
     lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
     leasedTo: db.prepare<[string, string], { id: string }>(`SELECT id FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
-    insertAttempt: db.prepare<[string, number, number, number, string, number | null, string | null, string | null]>(
-      `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    insertAttempt: db.prepare<[string, number, number, number, string, number | null, string | null, string | null, string | null]>(
+      `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error, batch_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    putPartnerRecord: db.prepare<[string, string, string, string, string, number]>(
+      `INSERT INTO partner_records (partner, kind, id, key, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (partner, kind, id) DO UPDATE SET key = excluded.key, value = excluded.value, updated_at = excluded.updated_at`,
+    ),
+    getPartnerRecord: db.prepare<[string, string, string], { value: string }>('SELECT value FROM partner_records WHERE partner = ? AND kind = ? AND id = ?'),
+    listPartnerRecords: db.prepare<[string, string], { id: string; key: string; value: string; updatedAt: number }>(
+      'SELECT id, key, value, updated_at AS updatedAt FROM partner_records WHERE partner = ? AND kind = ? ORDER BY updated_at DESC, id',
+    ),
+    listPartnerRecordsByKey: db.prepare<[string, string, string], { id: string; key: string; value: string; updatedAt: number }>(
+      'SELECT id, key, value, updated_at AS updatedAt FROM partner_records WHERE partner = ? AND kind = ? AND key = ? ORDER BY updated_at DESC, id',
     ),
     finishAttempt: db.prepare<[FinishParams]>(
       `UPDATE messages SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt,
@@ -150,9 +161,9 @@ function prepareStatements(db: Db) {
     history: db.prepare<[string], StatusChange>(
       'SELECT at, from_status AS "from", to_status AS "to", reason FROM status_changes WHERE message_id = ? ORDER BY at, id',
     ),
-    attemptLog: db.prepare<[string], AttemptRecord>(
+    attemptLog: db.prepare<[string], Omit<AttemptRecord, 'batchId'> & { batchId: string | null }>(
       `SELECT number, started_at AS startedAt, duration_ms AS durationMs, outcome, http_status AS httpStatus,
-         partner_code AS partnerCode, error
+         partner_code AS partnerCode, error, batch_id AS batchId
        FROM attempts WHERE message_id = ? ORDER BY number`,
     ),
     payload: db.prepare<[string], { payload: Buffer }>('SELECT payload FROM messages WHERE id = ?'),
@@ -268,6 +279,21 @@ class SqliteMessageStore implements MessageStore {
     return this.statements.republishOverdue.run(now - graceMs, now).changes;
   }
 
+  async putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void> {
+    this.durability('FULL');
+    this.statements.putPartnerRecord.run(partner, kind, id, key, JSON.stringify(value), now);
+  }
+
+  async getPartnerRecord(partner: string, kind: string, id: string): Promise<unknown | undefined> {
+    const row = this.statements.getPartnerRecord.get(partner, kind, id);
+    return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
+  }
+
+  async listPartnerRecords(partner: string, kind: string, key?: string): Promise<Array<{ id: string; key: string; value: unknown; updatedAt: number }>> {
+    const rows = key === undefined ? this.statements.listPartnerRecords.all(partner, kind) : this.statements.listPartnerRecordsByKey.all(partner, kind, key);
+    return rows.map((r) => ({ ...r, value: JSON.parse(r.value) as unknown }));
+  }
+
   async unpublishedCount(): Promise<number> {
     return this.statements.unpublishedCount.get()?.count ?? 0;
   }
@@ -348,7 +374,7 @@ class SqliteMessageStore implements MessageStore {
       mapping: { id: mappingId, version: mappingVersion, sha256: mappingSha256 },
       record: JSON.parse(recordJson) as unknown,
       history: this.statements.history.all(id),
-      attemptLog: this.statements.attemptLog.all(id),
+      attemptLog: this.statements.attemptLog.all(id).map(({ batchId, ...attempt }) => (batchId === null ? attempt : { ...attempt, batchId })),
     };
   }
 
@@ -409,8 +435,8 @@ class SqliteMessageStore implements MessageStore {
 
   private completeIn(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): boolean {
     if (this.statements.leasedTo.get(id, owner) === undefined) return false;
-    const { number, startedAt, durationMs, outcome, httpStatus, partnerCode, error } = attempt;
-    this.statements.insertAttempt.run(id, number, startedAt, durationMs, outcome, httpStatus, partnerCode, error);
+    const { number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId } = attempt;
+    this.statements.insertAttempt.run(id, number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId ?? null);
     const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
     this.statements.finishAttempt.run({ id, status: transition.status, attempts: number, nextAttemptAt, now });
     this.statements.insertChange.run(id, now, 'pending', transition.status, transition.reason);

@@ -94,10 +94,28 @@ CREATE INDEX messages_unpublished ON messages (status, updated_at, id) WHERE sta
 `;
 
 /** Every migration the code knows, oldest first. */
+const BATCHES_AND_PARTNER_RECORDS = `
+ALTER TABLE attempts ADD COLUMN batch_id TEXT;
+CREATE INDEX attempts_batch ON attempts (batch_id) WHERE batch_id IS NOT NULL;
+
+CREATE TABLE partner_records (
+  partner    TEXT    NOT NULL,
+  kind       TEXT    NOT NULL,
+  id         TEXT    NOT NULL,
+  key        TEXT    NOT NULL,
+  value      TEXT    NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (partner, kind, id)
+);
+CREATE INDEX partner_records_key ON partner_records (partner, kind, key, updated_at DESC);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
   { version: 2, name: 'outbox: job state of pending messages', sql: OUTBOX },
+  { version: 3, name: 'batches and partner records', sql: BATCHES_AND_PARTNER_RECORDS },
 ];
+
 
 /** The schema version this code writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

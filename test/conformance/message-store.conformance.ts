@@ -243,6 +243,22 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       });
     });
 
+    describe('partner records', () => {
+      it('stores, replaces, finds by key and lists newest first, per partner and kind', async () => {
+        await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R1', 'XA25123456', { status: 'open' }, T0);
+        await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R2', 'XA25999999', { status: 'open' }, T0 + 1);
+        await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R1', 'XA25123456', { status: 'answered' }, T0 + 2);
+        await store.putPartnerRecord('ru-fcs', 'reconciliation', 'R1', 'XA25123456', { other: true }, T0 + 3);
+        expect(await store.getPartnerRecord('iru-safetir', 'reconciliation', 'R1')).toEqual({ status: 'answered' });
+        expect(await store.getPartnerRecord('iru-safetir', 'other-kind', 'R1')).toBeUndefined();
+        expect((await store.listPartnerRecords('iru-safetir', 'reconciliation')).map((r) => [r.id, r.updatedAt])).toEqual([
+          ['R1', T0 + 2],
+          ['R2', T0 + 1],
+        ]);
+        expect((await store.listPartnerRecords('iru-safetir', 'reconciliation', 'XA25999999')).map((r) => r.value)).toEqual([{ status: 'open' }]);
+      });
+    });
+
     describe('outbox', () => {
       it('republishes a published pending message whose attempt is long overdue and unleased, and only such', async () => {
         await acceptOne(1, T0);
@@ -437,6 +453,15 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         await attemptOn(messageId(1), T0, endIn(status), status === 'dead-lettered' ? 'retry' : status);
         expect(await store.get(messageId(1))).toMatchObject({ status, attempts: 1, nextAttemptAt: null, updatedAt: T0 + 5 });
         expect((await store.claimById(messageId(1), T0 + 10 * LEASE_MS, LEASE_MS, 'worker-2')).state).toBe('not-pending');
+      });
+
+      it('keeps the batch an attempt travelled in', async () => {
+        await acceptOne(1, T0);
+        const claim = await store.claimById(messageId(1), T0, LEASE_MS, 'worker-1');
+        expect(claim.state).toBe('claimed');
+        const batched = { ...attempt(1, 'delivered', T0), batchId: 'upload-7' };
+        expect(await store.completeAttempt(messageId(1), 'worker-1', batched, endIn('delivered'), T0 + 5)).toBe(true);
+        expect((await store.get(messageId(1)))?.attemptLog).toEqual([batched]);
       });
 
       it('logs every attempt in order and every status change in time order', async () => {

@@ -1,0 +1,69 @@
+// Runs what adapters add beyond deliveries: their own API routes and their scheduled jobs, with the dependencies they are given.
+import type { Logger } from 'pino';
+import type { MessageStore } from '../store/message-store.js';
+import type { HttpSender } from '../transport/http-sender.js';
+import type { PartnerDefinition, PartnerRoute, PartnerRouteDeps, TransportContext } from './partner-definition.js';
+import type { PartnerRegistry } from './partner-registry.js';
+
+/** What the services of all adapters need from the gateway. */
+export interface PartnerServiceDeps {
+  partners: PartnerRegistry;
+  store: MessageStore;
+  http: HttpSender;
+  partnerUrl(partner: string): string;
+  transportContext(partner: string): TransportContext;
+  logger: Logger;
+}
+
+/** The routes adapters declared, and their schedules, ready to start. */
+export interface PartnerServices {
+  routes: PartnerRoute[];
+  /** Starts every schedule (first run after one interval); returns a function that stops them and waits for runs in progress. */
+  startSchedules(): () => Promise<void>;
+}
+
+function depsFor(partner: PartnerDefinition, deps: PartnerServiceDeps, routes: PartnerRoute[]): PartnerRouteDeps {
+  return {
+    route(spec) {
+      if (!spec.path.startsWith('/v1/')) throw new Error(`adapter ${partner.id}: route ${spec.path} must start with /v1/`);
+      routes.push(spec);
+    },
+    send: (request) => deps.http.send(deps.partnerUrl(partner.id), request, partner.transport.timeoutMs),
+    context: () => deps.transportContext(partner.id),
+    store: deps.store,
+    records: {
+      put: (kind, id, key, value, now) => deps.store.putPartnerRecord(partner.id, kind, id, key, value, now),
+      get: (kind, id) => deps.store.getPartnerRecord(partner.id, kind, id),
+      list: (kind, key) => deps.store.listPartnerRecords(partner.id, kind, key),
+    },
+  };
+}
+
+/** Collects every adapter's routes and prepares its schedules. */
+export function collectPartnerServices(deps: PartnerServiceDeps): PartnerServices {
+  const routes: PartnerRoute[] = [];
+  const schedules: Array<{ partner: PartnerDefinition; everyMs: number; name: string; run: () => Promise<void> }> = [];
+  for (const partner of deps.partners.partners) {
+    const partnerDeps = depsFor(partner, deps, routes);
+    partner.routes?.(partnerDeps);
+    for (const s of partner.schedules ?? []) schedules.push({ partner, name: s.name, everyMs: s.everyMs, run: () => s.run(partnerDeps) });
+  }
+  return {
+    routes,
+    startSchedules() {
+      const running = new Set<Promise<void>>();
+      const timers = schedules.map((s) =>
+        setInterval(() => {
+          if (running.size > schedules.length * 4) return;
+          const run = s.run().catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'scheduled job failed; it runs again next time'));
+          running.add(run);
+          void run.finally(() => running.delete(run));
+        }, s.everyMs),
+      );
+      return async () => {
+        for (const t of timers) clearInterval(t);
+        await Promise.all(running);
+      };
+    },
+  };
+}

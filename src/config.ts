@@ -30,7 +30,7 @@ export interface GatewayConfig {
   readonly partnerUrls: Readonly<Record<string, string>>;
   /** Start the partner simulators on loopback (`GATEWAY_SIMULATORS`, default on). */
   readonly simulators: boolean;
-  /** Multiplies every partner retry delay (`GATEWAY_RETRY_DELAY_SCALE`, default 1); tests and demos shorten waits with it. */
+  /** Multiplies every partner wait: retry delays, circuit-breaker cooldown, batch wait (`GATEWAY_RETRY_DELAY_SCALE`, default 1); tests and demos shorten them. */
   readonly retryDelayScale: number;
   /** How long a worker's claim on a message lasts before another may take it (`GATEWAY_LEASE_MS`, default 60000). */
   readonly leaseMs: number;

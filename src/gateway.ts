@@ -109,7 +109,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     () => relay.wake(),
     logger,
   );
-  const ingest = createIngest({ translator, store, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
+  const ingest = createIngest({ translator, store, partners: parts.partners, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
   const services = collectPartnerServices({ partners: parts.partners, store, http: sender, partnerUrl, transportContext: transportContext, logger });

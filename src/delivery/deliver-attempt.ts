@@ -1,6 +1,6 @@
-// One delivery attempt: build the partner's request, send it, let the partner definition judge it, log it, schedule what follows.
+// One delivery attempt of one message or a batch: build the partner's request, send it, let the partner judge it, log each message, schedule what follows.
 import type { Logger } from 'pino';
-import type { AttemptResult, Outcome, PartnerDefinition, TransportContext } from '../partners/partner-definition.js';
+import type { AttemptResult, HttpRequest, OutboundMessage, Outcome, PartnerDefinition, TransportContext } from '../partners/partner-definition.js';
 import type { ClaimedMessage, MessageStore, Transition } from '../store/message-store.js';
 import type { HttpSender } from '../transport/http-sender.js';
 import { nextRetryDelayMs } from './retry-schedule.js';
@@ -38,49 +38,70 @@ function decide(outcome: Outcome, partner: PartnerDefinition, attempt: number, n
   return { status: 'pending', nextAttemptAt: now + delay, reason: `attempt ${attempt} failed (${why}); retry ${attempt + 1} in ${delay} ms` };
 }
 
-async function attemptResult(partner: PartnerDefinition, message: ClaimedMessage, attempt: number, deps: AttemptDeps, context: TransportContext): Promise<AttemptResult> {
-  const request = partner.transport.buildRequest({ id: message.id, messageType: message.messageType, payload: message.payload, attempt }, context);
-  return deps.http.send(deps.partnerUrl(partner.id), request, partner.transport.timeoutMs);
+function outbound(message: ClaimedMessage): OutboundMessage {
+  return { id: message.id, messageType: message.messageType, payload: message.payload, attempt: message.attempts + 1 };
+}
+
+/** One request for the messages: the partner's batch request when several travel together (or a batch id is given). */
+function buildRequest(partner: PartnerDefinition, messages: readonly ClaimedMessage[], batchId: string | undefined, context: TransportContext): HttpRequest {
+  const [first] = messages;
+  if (batchId === undefined && messages.length === 1 && first) return partner.transport.buildRequest(outbound(first), context);
+  const batch = partner.transport.batch;
+  if (!batch || batchId === undefined) throw new Error(`partner ${partner.id} does not take several messages in one request`);
+  return batch.buildBatchRequest(messages.map(outbound), batchId, context);
 }
 
 /**
- * Runs one attempt of a leased message and records it with its transition in one store
- * transaction. A request that cannot even be built (a key problem) or an answer the definition
- * cannot judge is `needs-human`: a person must look, retrying would not help.
+ * Runs one attempt of leased messages (one, or a batch sharing one request) and records each with
+ * its own transition in its own store transaction. A request that cannot even be built (a key
+ * problem) or an answer the definition cannot judge is `needs-human`: a person must look, retrying
+ * would not help.
  */
-export async function deliverAttempt(partner: PartnerDefinition, message: ClaimedMessage, owner: string, deps: AttemptDeps): Promise<AttemptSummary> {
+export async function deliverAttempt(
+  partner: PartnerDefinition,
+  messages: readonly ClaimedMessage[],
+  owner: string,
+  deps: AttemptDeps,
+  batchId?: string,
+): Promise<AttemptSummary[]> {
   const now = deps.now ?? Date.now;
-  const attempt = message.attempts + 1;
   const startedAt = now();
-  const log = deps.logger.child({ messageId: message.id, partner: partner.id, attempt });
   let result: AttemptResult | undefined;
   let outcome: Outcome;
   try {
     const context = deps.transportContext(partner.id);
-    result = await attemptResult(partner, message, attempt, deps, context);
+    result = await deps.http.send(deps.partnerUrl(partner.id), buildRequest(partner, messages, batchId, context), partner.transport.timeoutMs);
     outcome = partner.classify(result, context);
   } catch (err) {
     outcome = { verdict: 'needs-human', reason: `the attempt could not be made or judged: ${(err as Error).message}` };
   }
   const finishedAt = now();
-  const transition = decide(outcome, partner, attempt, finishedAt, deps.retryDelayScale);
-  const recorded = await deps.store.completeAttempt(
-    message.id,
-    owner,
-    {
-      number: attempt,
-      startedAt,
-      durationMs: Math.round(result?.durationMs ?? finishedAt - startedAt),
-      outcome: outcome.verdict,
-      httpStatus: result?.kind === 'response' ? result.status : null,
-      partnerCode: outcome.partnerCode ?? null,
-      error: outcome.verdict === 'delivered' ? null : outcome.reason,
-    },
-    transition,
-    finishedAt,
-  );
-  deps.observe?.(partner.id, outcome.verdict, result?.durationMs ?? finishedAt - startedAt, transition.status);
-  const level = transition.status === 'delivered' || transition.status === 'pending' ? 'info' : 'warn';
-  log[recorded ? level : 'warn']({ verdict: outcome.verdict, status: transition.status, partnerCode: outcome.partnerCode, recorded }, transition.reason);
-  return { outcome, transition, recorded };
+  const durationMs = result?.durationMs ?? finishedAt - startedAt;
+  const summaries: AttemptSummary[] = [];
+  for (const message of messages) {
+    const attempt = message.attempts + 1;
+    const transition = decide(outcome, partner, attempt, finishedAt, deps.retryDelayScale);
+    const recorded = await deps.store.completeAttempt(
+      message.id,
+      owner,
+      {
+        number: attempt,
+        startedAt,
+        durationMs: Math.round(durationMs),
+        outcome: outcome.verdict,
+        httpStatus: result?.kind === 'response' ? result.status : null,
+        partnerCode: outcome.partnerCode ?? null,
+        error: outcome.verdict === 'delivered' ? null : outcome.reason,
+        ...(batchId === undefined ? {} : { batchId }),
+      },
+      transition,
+      finishedAt,
+    );
+    deps.observe?.(partner.id, outcome.verdict, durationMs, transition.status);
+    const level = transition.status === 'delivered' || transition.status === 'pending' ? 'info' : 'warn';
+    const log = deps.logger.child({ messageId: message.id, partner: partner.id, attempt, ...(batchId === undefined ? {} : { batchId }) });
+    log[recorded ? level : 'warn']({ verdict: outcome.verdict, status: transition.status, partnerCode: outcome.partnerCode, recorded }, transition.reason);
+    summaries.push({ outcome, transition, recorded });
+  }
+  return summaries;
 }

@@ -1,10 +1,21 @@
-// Consumes delivery jobs per partner: claims the message from the log, makes one attempt, and acknowledges only after it is recorded.
+// Consumes delivery jobs per partner: claims the message from the log, makes one attempt (alone or in a batch), and acknowledges only after it is recorded.
 import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { BatchSpec, PartnerDefinition } from '../partners/partner-definition.js';
 import type { PartnerRegistry } from '../partners/partner-registry.js';
 import type { DeliveryJob, Queue } from '../queue/queue.js';
-import type { MessageStore } from '../store/message-store.js';
+import type { ClaimedMessage, MessageStore } from '../store/message-store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { deliverAttempt, type AttemptDeps } from './deliver-attempt.js';
+import { deliverAttempt, type AttemptDeps, type AttemptSummary } from './deliver-attempt.js';
+
+/** Messages waiting to travel together in one request. */
+interface OpenBatch {
+  messages: ClaimedMessage[];
+  /** Sends the batch now (size reached, wait over, or shutting down). */
+  flush(): void;
+  /** Settles when every message of the batch has its attempt recorded. */
+  done: Promise<void>;
+}
 
 /** Settings of the consumer. */
 export interface ConsumerOptions {
@@ -18,6 +29,7 @@ export interface ConsumerOptions {
 export class DeliveryConsumer {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly inflight = new Set<Promise<void>>();
+  private readonly openBatches = new Map<string, OpenBatch>();
   private closing = false;
 
   constructor(
@@ -38,9 +50,10 @@ export class DeliveryConsumer {
     }
   }
 
-  /** Stops waiting on open circuits; the queue's close() waits for handlers in flight. */
+  /** Stops waiting on open circuits and sends open batches now; the queue's close() waits for handlers in flight. */
   close(): void {
     this.closing = true;
+    for (const batch of [...this.openBatches.values()]) batch.flush();
   }
 
   /** Attempts in flight now, for metrics. */
@@ -82,9 +95,45 @@ export class DeliveryConsumer {
       if (claim.state === 'missing') this.logger.warn({ messageId: job.messageId, partner: job.partner }, 'job for a message the log does not hold; dropped');
       return;
     }
-    const { outcome, transition } = await deliverAttempt(this.partners.get(job.partner), claim.message, this.options.owner, this.deps);
-    if (outcome.verdict === 'retry') breaker.recordFailure(Date.now());
+    const partner = this.partners.get(job.partner);
+    if (partner.transport.batch) return this.joinBatch(partner, partner.transport.batch, claim.message);
+    this.settle(breaker, await deliverAttempt(partner, [claim.message], this.options.owner, this.deps));
+  }
+
+  /** One verdict per request: the breaker counts it once, and the relay is woken for any retry. */
+  private settle(breaker: CircuitBreaker, summaries: readonly AttemptSummary[]): void {
+    const [first] = summaries;
+    if (!first) return;
+    if (first.outcome.verdict === 'retry') breaker.recordFailure(Date.now());
     else breaker.recordSuccess();
-    if (transition.status === 'pending') this.retryScheduled();
+    if (summaries.some((s) => s.transition.status === 'pending')) this.retryScheduled();
+  }
+
+  /** Adds a claimed message to the partner's open batch; resolves when the batch's attempt is recorded. */
+  private joinBatch(partner: PartnerDefinition, spec: BatchSpec, message: ClaimedMessage): Promise<void> {
+    const batch = this.openBatches.get(partner.id) ?? this.openBatch(partner, spec);
+    batch.messages.push(message);
+    if (batch.messages.length >= spec.maxMessages) batch.flush();
+    return batch.done;
+  }
+
+  private openBatch(partner: PartnerDefinition, spec: BatchSpec): OpenBatch {
+    let start!: () => void;
+    const started = new Promise<void>((resolve) => (start = resolve));
+    const batch: OpenBatch = {
+      messages: [],
+      flush: () => {
+        if (this.openBatches.get(partner.id) === batch) this.openBatches.delete(partner.id);
+        clearTimeout(timer);
+        start();
+      },
+      done: started.then(async () => {
+        const batchId = batch.messages.length > 1 ? randomUUID() : undefined;
+        this.settle(this.breaker(partner.id), await deliverAttempt(partner, batch.messages, this.options.owner, this.deps, batchId));
+      }),
+    };
+    const timer = setTimeout(batch.flush, this.closing ? 0 : spec.maxWaitMs * this.deps.retryDelayScale);
+    this.openBatches.set(partner.id, batch);
+    return batch;
   }
 }

@@ -92,6 +92,21 @@ export interface TransportSpec {
   concurrency: number;
   /** Builds the request for one attempt (wraps, encrypts, adds the message id). */
   buildRequest(message: OutboundMessage, context: TransportContext): HttpRequest;
+  /**
+   * Sends several messages in one request (IRU: several terminations in one upload). Messages wait
+   * up to `maxWaitMs` for companions, at most `maxMessages` travel together; the partner's answer
+   * judges them all, and each keeps its own log entry with the batch id. `concurrency` should be at
+   * least `maxMessages` so a batch can fill.
+   */
+  batch?: BatchSpec;
+}
+
+/** How a partner takes several messages in one request. */
+export interface BatchSpec {
+  maxMessages: number;
+  maxWaitMs: number;
+  /** Builds the one request for the batch; `batchId` is its message id towards the partner. */
+  buildBatchRequest(messages: readonly OutboundMessage[], batchId: string, context: TransportContext): HttpRequest;
 }
 
 /** What an adapter's own API routes may use (see {@link PartnerDefinition.routes}). */
@@ -147,6 +162,12 @@ export interface PartnerDefinition {
   circuitBreaker: CircuitBreakerPolicy;
   /** Extra API routes and scheduled jobs of this partner's protocol (queries, reconciliation). */
   routes?(deps: PartnerRouteDeps): void;
+  /**
+   * A later version of a record replaces one this partner may have received: given the document
+   * produced for the new version and the one logged for the version before, returns what must be
+   * sent (IRU: a cancel record repeating what was sent, then the new record, in one document).
+   */
+  supersede?(next: Buffer, previous: Buffer): Buffer;
   /** Periodic work (e.g. pulling reconciliation requests), started with the gateway. */
   schedules?: ReadonlyArray<{ name: string; everyMs: number; run(deps: PartnerRouteDeps): Promise<void> }>;
 }

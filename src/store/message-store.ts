@@ -224,6 +224,11 @@ export interface MessageStore {
   stats(now: number): Promise<StoreStats>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
+  /**
+   * The payload logged for the latest earlier version of a record towards one partner message type
+   * (the highest version below `version`), or undefined when none was logged.
+   */
+  previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined>;
   /** Stores (insert or replace) one of an adapter's own records (e.g. an IRU reconciliation request). */
   putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void>;
   /** One adapter record, or undefined. */

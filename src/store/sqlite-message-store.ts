@@ -131,6 +131,11 @@ function prepareStatements(db: Db) {
       `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error, batch_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    previousPayload: db.prepare<[string, string, number, string, string], { payload: Buffer }>(
+      `SELECT m.payload FROM messages m JOIN records r ON r.id = m.record_row
+       WHERE r.type = ? AND r.record_id = ? AND r.version < ? AND m.partner = ? AND m.message_type = ?
+       ORDER BY r.version DESC, m.position LIMIT 1`,
+    ),
     putPartnerRecord: db.prepare<[string, string, string, string, string, number]>(
       `INSERT INTO partner_records (partner, kind, id, key, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (partner, kind, id) DO UPDATE SET key = excluded.key, value = excluded.value, updated_at = excluded.updated_at`,
@@ -277,6 +282,10 @@ class SqliteMessageStore implements MessageStore {
   async republishOverdue(now: number, graceMs: number): Promise<number> {
     this.durability('NORMAL');
     return this.statements.republishOverdue.run(now - graceMs, now).changes;
+  }
+
+  async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {
+    return this.statements.previousPayload.get(recordType, recordId, version, partner, messageType)?.payload;
   }
 
   async putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void> {

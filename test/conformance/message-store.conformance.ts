@@ -243,6 +243,19 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       });
     });
 
+    describe('previous versions', () => {
+      it('finds the payload of the latest earlier version of a record for one partner message type', async () => {
+        const payload = (n: number): Buffer => Buffer.from(`<Upload version="${n}"/>`);
+        await store.accept(sourceRecord('XC9', 1), [newMessage(1, { payload: payload(1) }), newMessage(2, { partner: 'ru-fcs', payload: Buffer.from('other') })], T0);
+        await store.accept(sourceRecord('XC9', 2), [newMessage(3, { payload: payload(2) })], T0 + 1);
+        await store.accept(sourceRecord('XC9', 4), [newMessage(4, { payload: payload(4) })], T0 + 2);
+        expect((await store.previousPayload('tir.termination', 'XC9', 4, PARTNER, 'safetir-upload'))?.toString()).toBe('<Upload version="2"/>');
+        expect((await store.previousPayload('tir.termination', 'XC9', 2, PARTNER, 'safetir-upload'))?.toString()).toBe('<Upload version="1"/>');
+        expect(await store.previousPayload('tir.termination', 'XC9', 1, PARTNER, 'safetir-upload')).toBeUndefined();
+        expect(await store.previousPayload('tir.termination', 'XC9', 4, PARTNER, 'other-type')).toBeUndefined();
+      });
+    });
+
     describe('partner records', () => {
       it('stores, replaces, finds by key and lists newest first, per partner and kind', async () => {
         await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R1', 'XA25123456', { status: 'open' }, T0);

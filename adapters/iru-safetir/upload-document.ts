@@ -1,0 +1,62 @@
+// SafeTIR upload documents as IRU wants them assembled: several terminations in one upload, and a correction as cancel-then-new.
+import type { XmlContent } from '../../src/codec/document-tree.js';
+import { parseXml } from '../../src/codec/xml-parse.js';
+import { renderXml } from '../../src/codec/xml-render.js';
+import { GatewayError } from '../../src/errors.js';
+
+const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
+const RECORD_PATH = new Set(['SafeTIR.Body.SafeTIRRecords.Record']);
+
+/** The parts of a logged SafeTIR document that assembling touches. */
+interface Upload {
+  root: XmlContent;
+  body: XmlContent;
+  records: XmlContent[];
+}
+
+function read(payload: Buffer): Upload {
+  const doc = parseXml(payload, { expectedNamespace: UPLOAD_NS, arrayPaths: RECORD_PATH });
+  const root = doc.SafeTIR as XmlContent | undefined;
+  const body = root?.Body as XmlContent | undefined;
+  const records = (body?.SafeTIRRecords as XmlContent | undefined)?.Record;
+  if (!root || !body || !Array.isArray(records) || records.length === 0) {
+    throw new GatewayError('GW_ERR_DOCUMENT_INVALID', 'a SafeTIR upload needs Body/SafeTIRRecords/Record', { pointer: '/SafeTIR/Body/SafeTIRRecords/Record' });
+  }
+  return { root, body, records: records as XmlContent[] };
+}
+
+/** The document with these records, TCN counting them, and every other field as in `template`. */
+function withRecords(template: Upload, records: XmlContent[], sentTime?: string): Buffer {
+  const body: XmlContent = {};
+  for (const [key, value] of Object.entries(template.body)) {
+    if (key === 'TCN') body.TCN = String(records.length);
+    else if (key === 'SentTime' && sentTime !== undefined) body.SentTime = sentTime;
+    else if (key === 'SafeTIRRecords') body.SafeTIRRecords = { Record: records };
+    else body[key] = value;
+  }
+  return renderXml({ SafeTIR: { ...template.root, Body: body } });
+}
+
+/**
+ * One upload carrying the records of every logged document, in order (a correction's cancel stays
+ * right before its new record), TCN their number, SentTime now. IRU acknowledges the upload as a whole.
+ */
+export function mergeUploads(payloads: readonly Buffer[], now: Date): Buffer {
+  const uploads = payloads.map(read);
+  const [first] = uploads;
+  if (!first) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', 'an upload needs at least one document');
+  return withRecords(first, uploads.flatMap((u) => u.records), now.toISOString());
+}
+
+/**
+ * IRU's correction rule: "all the mandatory fields for the record must be the same for the record
+ * being cancelled and the record doing the cancelling"; to update, send the cancel (UPG="C") and
+ * right after it, in the same message, the new record. The cancel repeats the record as it was
+ * last sent (every attribute, so the mandatory ones are identical) with UPG="C".
+ */
+export function cancelThenNew(next: Buffer, previous: Buffer): Buffer {
+  const sent = read(previous).records.at(-1) as XmlContent;
+  const upload = read(next);
+  const cancel: XmlContent = { ...sent, '@UPG': 'C' };
+  return withRecords(upload, [cancel, ...upload.records]);
+}

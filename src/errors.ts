@@ -46,6 +46,15 @@ export const ERRORS = {
   GW_ERR_OUTBOX_FULL: { message: 'too many accepted messages wait for the queue (broker blocked or unreachable); try again after Retry-After', httpStatus: 503, retryable: true },
   GW_ERR_STORE_UNAVAILABLE: { message: 'the message log cannot be reached; nothing was accepted', httpStatus: 503, retryable: true },
   GW_ERR_INTERNAL: { message: 'unexpected internal error; nothing partial was accepted', httpStatus: 500, retryable: true },
+  // IRU Real-Time SafeTIR queries and reconciliation (adapters/iru-safetir).
+  GW_ERR_CARNET_NUMBER_INVALID: { message: 'TIR carnet number does not match IRU pattern: two letters, then digits, 12 characters at most', httpStatus: 400, retryable: false },
+  GW_ERR_PARTNER_UNAVAILABLE: { message: 'the partner could not be reached or answered with a temporary error; try again later', httpStatus: 502, retryable: true },
+  GW_ERR_PARTNER_TIMEOUT: { message: 'the partner did not answer in time; try again later', httpStatus: 504, retryable: true },
+  GW_ERR_PARTNER_REJECTED: { message: 'the partner refused the request; its return code or SOAP fault is in the message', httpStatus: 502, retryable: false },
+  GW_ERR_PARTNER_ANSWER_INVALID: { message: 'the partner answer could not be opened or read', httpStatus: 502, retryable: false },
+  GW_ERR_RECONCILIATION_NOT_FOUND: { message: 'no such reconciliation request', httpStatus: 404, retryable: false },
+  GW_ERR_RECONCILIATION_ANSWERED: { message: 'the reconciliation request has already been answered', httpStatus: 409, retryable: false },
+  GW_ERR_RECONCILIATION_REPLY_INVALID: { message: 'the reply does not fit the reconciliation request', httpStatus: 422, retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code from the catalogue. */

@@ -1,9 +1,11 @@
-// IRU Real-Time SafeTIR adapter: the SafeTIR upload, sealed the classic RTS way and sent as a WSST SOAP call, and IRU's return codes.
+// IRU Real-Time SafeTIR adapter: the SafeTIR upload sealed the classic RTS way and sent as a WSST SOAP call, IRU's return codes, and the carnet query and reconciliation services.
 import { parseXml } from '../../src/codec/xml-parse.js';
 import { GatewayError } from '../../src/errors.js';
 import { definePartner, type AttemptResult, type Outcome } from '../../src/partners/partner-definition.js';
 import { sealRtsPayload } from '../../src/security/rts-envelope.js';
 import { buildSoapEnvelope, childElement, childText, parseSoapEnvelope, type SoapFault, type SoapMessage } from '../../src/transport/soap-envelope.js';
+import { registerCarnetQueryRoute } from './carnet-query.js';
+import { pullReconciliation, RECONCILIATION_PULL_EVERY_MS, registerReconciliationRoutes } from './reconciliation.js';
 
 /** WSDL target namespace of the WSST service and its SOAP action (safetirupload.wsdl). */
 const IRU_NS = 'http://www.iru.org';
@@ -127,4 +129,10 @@ export default definePartner({
   classify,
   retry: { delaysMs: [5_000, 30_000, 120_000, 600_000, 1_800_000], jitter: 0.2, maxAttempts: 8 },
   circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000 },
+  /** Carnet holder query (TCHQ) and reconciliation (WSRQ, WSRE): README "Carnet query" and "Reconciliation". */
+  routes(deps) {
+    registerCarnetQueryRoute(deps);
+    registerReconciliationRoutes(deps);
+  },
+  schedules: [{ name: 'reconciliation-pull', everyMs: RECONCILIATION_PULL_EVERY_MS, run: async (deps) => void (await pullReconciliation(deps)) }],
 });

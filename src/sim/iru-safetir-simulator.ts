@@ -1,174 +1,181 @@
-// IRU's side of classic Real-Time SafeTIR (WSST): opens the sealed SafeTIR upload, checks it, answers SafeTIRUploadAck.
-import { join } from 'node:path';
+// IRU's side of Real-Time SafeTIR: one endpoint dispatching SOAP calls by action to the simulated services (WSST, TCHQ, WSRQ, WSRE, RTS+), with seedable state.
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import type { XmlContent } from '../codec/document-tree.js';
 import { parseXml } from '../codec/xml-parse.js';
+import { renderXml } from '../codec/xml-render.js';
 import { loadConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
-import { openRtsPayload, rtsMessageTag } from '../security/rts-envelope.js';
-import { buildSoapEnvelope, buildSoapFault, childElement, childText, parseSoapEnvelope } from '../transport/soap-envelope.js';
-import {
-  compileDocumentSchema,
-  startSimulatorServer,
-  type HandledRequest,
-  type InjectedFault,
-  type ListenOptions,
-  type PartnerSimulator,
-  type SimulatorRequest,
-  type SimulatorResponse,
-} from './partner-simulator.js';
+import { rtsMessageTag } from '../security/rts-envelope.js';
+import { childElement, parseSoapEnvelope } from '../transport/soap-envelope.js';
+import { clientFault } from './iru-classic-rts.js';
+import { createReconciliationService } from './iru-reconciliation-service.js';
+import { createRtsPlusService } from './iru-rts-plus-service.js';
+import type { IruSimContext, IruSimState, IruSoapService, SeededCarnet, SeededReconciliationRequest } from './iru-soap-service.js';
+import { createTchqService } from './iru-tchq-service.js';
+import { createWsstService } from './iru-wsst-service.js';
+import { startSimulatorServer, type HandledRequest, type InjectedFault, type ListenOptions, type PartnerSimulator, type SimulatorRequest } from './partner-simulator.js';
 
-/** How to start the IRU simulator: IRU's own key pair (the gateway encrypts for its certificate). */
+/** How to start the IRU simulator: IRU's own key pair, and the gateway's certificate IRU seals its answers for. */
 export interface IruSafetirSimulatorOptions extends ListenOptions {
   /** IRU's certificate (PEM): its thumbprint is the only MessageTag accepted. */
   certificatePem: string;
   /** IRU's private key (PEM), to unwrap session keys. */
   privateKeyPem: string;
+  /** The gateway's certificate (PEM): TCHQ and WSRQ answers are sealed for it; RTS+ signatures are checked with it. */
+  gatewayCertificatePem: string;
   /** Folder of the JSON Schemas (default: the project's `schemas/`). */
   schemasDir?: string;
 }
 
-/** The simulator serves WSST at its root, so its URL is the endpoint itself, as IRU's .asmx URL is. */
+/** The IRU simulator, with the state tests seed and read. */
+export interface IruSafetirSimulator extends PartnerSimulator {
+  state: IruSimState;
+}
+
+/** The simulator serves every service at its root, so its URL is the one endpoint the gateway is configured with. */
 const PATH = '/';
-const IRU_NS = 'http://www.iru.org';
-const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
-const WSST_ACTION = 'http://www.iru.org/WSST';
-const RECORDS_PATH = new Set(['SafeTIR.Body.SafeTIRRecords.Record']);
+const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
 
-/** The return codes this simulator answers with (names as in IRU's clients, shared reference formats.md §1.3). */
-const CODES = {
-  2: 'SUCCESS',
-  1200: 'UNCLASSIFIED_ERROR',
-  1210: 'MISSING_MESSAGE_TAG',
-  1211: 'UNKNOWN_MESSAGE_TAG',
-  1212: 'INVALID_SUBSCRIBER_ID',
-  1213: 'MISSING_ESESSIONKEY',
-  1214: 'MISSING_PAYLOAD',
-  1222: 'INVALID_MESSAGEID',
-  1230: 'ESESSIONKEY_DECRYPTION',
-  1231: 'PAYLOAD_DECRYPTION',
-  1234: 'INVALID_SENDTIME',
-  1241: 'INVALID_CARNETNUMBER',
-} as const;
-type ReturnCode = keyof typeof CODES;
-
-/** IRU's judgement of one upload. */
-interface Judgement {
-  code: ReturnCode;
-  problems: string[];
-  document: string;
-}
-
-function rejected(code: ReturnCode, problem: string, document = ''): Judgement {
-  return { code, problems: [`${code} ${CODES[code]}: ${problem}`], document };
-}
-
-function soapResponse(status: number, body: Buffer): SimulatorResponse {
-  return { status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body };
-}
-
-/** A SOAP Client fault: the request is not a WSST call at all (HTTP 500, as SOAP 1.1 prescribes). */
-function clientFault(message: string): HandledRequest {
-  return { received: { messageId: '', valid: false, problems: [`SOAP Client fault: ${message}`], document: '' }, response: soapResponse(500, buildSoapFault('Client', message)) };
-}
-
-function ack(returnCode: string, messageId: string): SimulatorResponse {
-  const result: XmlContent = { Version: '1.0', Sender: 'IRU', ResponseTime: new Date().toISOString(), ReturnCode: returnCode, Sender_MessageID: messageId || undefined };
-  return soapResponse(200, buildSoapEnvelope({ WSSTResponse: { '@xmlns': IRU_NS, WSSTResult: result } }));
-}
-
-function recordsOf(document: XmlContent): XmlContent[] {
-  const body = (document.SafeTIR as XmlContent | undefined)?.Body as XmlContent | undefined;
-  const records = (body?.SafeTIRRecords as XmlContent | undefined)?.Record;
-  return Array.isArray(records) ? records.filter((r): r is XmlContent => typeof r === 'object') : [];
-}
-
-/** The return code for schema violations: the carnet number and the send time have codes of their own. */
-function codeForViolations(pointers: string[]): ReturnCode {
-  if (pointers.some((p) => p.endsWith('/@TNO'))) return 1241;
-  if (pointers.some((p) => p.endsWith('/SentTime'))) return 1234;
-  return 1200;
+/** True when `sim` is the IRU simulator (it carries the state). */
+export function isIruSafetirSimulator(sim: PartnerSimulator): sim is IruSafetirSimulator {
+  return sim.partner === 'iru-safetir' && 'state' in sim;
 }
 
 /**
- * Starts IRU's side of WSST on loopback. Checks, in order: HTTP and SOAP framing (SOAP Client fault),
- * MessageTag (1210 missing, 1211 not IRU's thumbprint), SubscriberID (1212), Sender_MessageID (1222),
- * ESessionKey (1213 missing, 1230 does not unwrap), payload (1214 missing, 1231 does not decrypt or
- * `Envelope/Hash` does not match the Body), then the SafeTIR document against
- * schemas/partners/iru-safetir/safetir-upload.schema.json and TCN = number of records (1241 for a
- * carnet number, 1234 for SentTime, 1200 for anything else). Answers `WSSTResponse/WSSTResult`.
+ * The state of the IRU simulator, e.g. `iruState(gateway.simulators.get('iru-safetir'))`.
+ * @throws Error when `sim` is absent or not the IRU simulator.
  */
-export function startIruSafetirSimulator(options: IruSafetirSimulatorOptions): Promise<PartnerSimulator> {
-  const ownTag = rtsMessageTag(options.certificatePem);
-  const check = compileDocumentSchema(join(options.schemasDir ?? loadConfig({}).schemasDir, 'partners', 'iru-safetir', 'safetir-upload.schema.json'));
+export function iruState(sim: PartnerSimulator | undefined): IruSimState {
+  if (!sim || !isIruSafetirSimulator(sim)) throw new Error(`not the IRU simulator: ${sim?.partner ?? 'none'}`);
+  return sim.state;
+}
 
-  function checkDocument(text: string, subscriberId: string): Judgement {
-    let document: XmlContent;
-    try {
-      document = parseXml(text, { expectedNamespace: UPLOAD_NS, arrayPaths: RECORDS_PATH });
-    } catch (err) {
-      return rejected(1200, `the payload is not a SafeTIR document: ${(err as Error).message}`, text);
-    }
-    const records = recordsOf(document);
-    // The XSD types VPN as an integer enumeration; the schema's enum holds numbers.
-    for (const record of records) if (typeof record['@VPN'] === 'string' && /^\d+$/.test(record['@VPN'])) record['@VPN'] = Number(record['@VPN']);
-    const violations = check(document);
-    if (violations.length > 0) {
-      const code = codeForViolations(violations.map((v) => v.pointer));
-      return { code, problems: violations.map((v) => `${code} ${CODES[code]}: ${v.pointer} ${v.message}`), document: text };
-    }
-    const body = (document.SafeTIR as XmlContent).Body as XmlContent;
-    if (body.SubscriberID !== subscriberId) return rejected(1212, `the document's SubscriberID "${String(body.SubscriberID)}" differs from the request's "${subscriberId}"`, text);
-    if (Number(body.TCN) !== records.length) return rejected(1200, `TCN is ${String(body.TCN)} but the document has ${records.length} record(s)`, text);
-    return { code: 2, problems: [], document: text };
-  }
+const seedSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    carnets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['carnetNumber', 'result'],
+        properties: {
+          carnetNumber: { type: 'string', pattern: '^[A-Za-z]{2}[0-9]+$' },
+          result: { enum: [1, 2, 3, 4, 5] },
+          holderId: { type: 'string', minLength: 1, maxLength: 255 },
+          validityDate: { type: 'string', format: 'date' },
+          association: { type: 'string', minLength: 1, maxLength: 255 },
+          numTerminations: { type: 'integer', minimum: 0 },
+          voucherNumber: { type: 'string', pattern: '^[0-9]{4}-[0-9]{4}-[0-9]{4}$' },
+        },
+      },
+    },
+    reconciliationRequests: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['requestId', 'carnetNumber', 'attributes'],
+        properties: {
+          requestId: { type: 'string', minLength: 1, maxLength: 14 },
+          carnetNumber: { type: 'string', pattern: '^[A-Za-z]{2}[0-9]+$' },
+          attributes: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+    },
+  },
+};
 
-  function judge(su: XmlContent, messageId: string): Judgement {
-    const tag = childText(su, IRU_NS, 'MessageTag')?.replace(/\s/g, '');
-    if (!tag) return rejected(1210, 'MessageTag is missing');
-    if (tag.toUpperCase() !== ownTag) return rejected(1211, `MessageTag ${tag} is not the thumbprint of IRU's certificate (${ownTag})`);
-    const subscriberId = childText(su, IRU_NS, 'SubscriberID')?.trim();
-    if (!subscriberId) return rejected(1212, 'SubscriberID is missing');
-    if (!messageId) return rejected(1222, 'Sender_MessageID is missing');
-    const eSessionKey = childText(su, IRU_NS, 'ESessionKey')?.trim();
-    if (!eSessionKey) return rejected(1213, 'ESessionKey is missing');
-    const payload = childText(su, IRU_NS, 'safeTIRUploadData')?.trim();
-    if (!payload) return rejected(1214, 'safeTIRUploadData is missing');
-    let opened;
-    try {
-      opened = openRtsPayload({ eSessionKey: Buffer.from(eSessionKey, 'base64'), payload: Buffer.from(payload, 'base64') }, options.privateKeyPem);
-    } catch (err) {
-      if (!(err instanceof GatewayError)) throw err;
-      return err.code === 'GW_ERR_KEY_UNAVAILABLE' ? rejected(1230, err.message) : rejected(1231, err.message);
+/** Builds the `POST /_sim/seed` command: carnets replace those with the same number, requests those with the same id. */
+function seeder(state: IruSimState): (command: unknown) => void {
+  const ajv = new Ajv2020({ allErrors: true });
+  addFormats.default(ajv);
+  const valid = ajv.compile<{ carnets?: SeededCarnet[]; reconciliationRequests?: SeededReconciliationRequest[] }>(seedSchema);
+  return (command) => {
+    if (!valid(command)) {
+      const problems = (valid.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `simulator seed: ${problems}`);
     }
-    // No return code names a hash mismatch; the payload did not arrive intact, which is what 1231 reports.
-    if (!opened.hashOk) return rejected(1231, 'Envelope/Hash is not the SHA-1 of the Body content', opened.document);
-    return checkDocument(opened.document, subscriberId);
-  }
+    for (const carnet of command.carnets ?? []) state.carnets.set(carnet.carnetNumber.toUpperCase(), { ...carnet, carnetNumber: carnet.carnetNumber.toUpperCase() });
+    for (const request of command.reconciliationRequests ?? []) {
+      const at = state.reconciliationRequests.findIndex((r) => r.requestId === request.requestId);
+      if (at >= 0) state.reconciliationRequests.splice(at, 1, request);
+      else state.reconciliationRequests.push(request);
+    }
+  };
+}
+
+/** SOAP 1.2 (RTS+): a Sender fault with HTTP 400, content type application/soap+xml. */
+function soap12Fault(message: string): HandledRequest {
+  const body = renderXml({
+    'env:Envelope': {
+      '@xmlns:env': SOAP12_NS,
+      'env:Body': { 'env:Fault': { 'env:Code': { 'env:Value': 'env:Sender' }, 'env:Reason': { 'env:Text': { '@xml:lang': 'en', '#text': message } } } },
+    },
+  });
+  return { received: { messageId: '', valid: false, problems: [`SOAP Sender fault: ${message}`], document: '' }, response: { status: 400, headers: { 'content-type': 'application/soap+xml; charset=utf-8' }, body } };
+}
+
+/** The SOAP version and action of a request: SOAP 1.1 `text/xml` with a SOAPAction header, SOAP 1.2 `application/soap+xml` with an `action` parameter. */
+function soapCall(request: SimulatorRequest): { version: '1.1' | '1.2'; action: string } | undefined {
+  const contentType = request.headers['content-type'] ?? '';
+  if (/^text\/xml\b/i.test(contentType)) return { version: '1.1', action: String(request.headers.soapaction ?? '').replace(/^"|"$/g, '') };
+  if (/^application\/soap\+xml\b/i.test(contentType)) return { version: '1.2', action: /;\s*action="?([^";]*)"?/i.exec(contentType)?.[1] ?? '' };
+  return undefined;
+}
+
+/** The content of a SOAP 1.2 Body, carrying the declarations in scope. */
+function soap12Body(bytes: Buffer): XmlContent {
+  const envelope = childElement(parseXml(bytes), SOAP12_NS, 'Envelope');
+  const body = envelope && childElement(envelope, SOAP12_NS, 'Body');
+  if (!body) throw new GatewayError('GW_ERR_XML_MALFORMED', 'not a SOAP 1.2 envelope with one Body');
+  return body;
+}
+
+/**
+ * Starts IRU's side of Real-Time SafeTIR on loopback: one endpoint (its root), calls dispatched by
+ * SOAP action to the services — WSST (iru-wsst-service.ts), WSTCHQ (iru-tchq-service.ts), WSRQ and
+ * WSRE (iru-reconciliation-service.ts), RTS+ (iru-rts-plus-service.ts). A request that is neither SOAP
+ * 1.1 nor 1.2 gets HTTP 415; an action no service serves, or a body that is no SOAP envelope, a SOAP
+ * Client (1.1) or Sender (1.2) fault. `POST /_sim/seed` adds carnets and reconciliation requests.
+ */
+export async function startIruSafetirSimulator(options: IruSafetirSimulatorOptions): Promise<IruSafetirSimulator> {
+  // An unreadable or non-RSA certificate fails here, at start, rather than on the first call.
+  rtsMessageTag(options.certificatePem);
+  const state: IruSimState = { carnets: new Map(), reconciliationRequests: [], reconciliationReplies: [], rtsPlusTerminations: [] };
+  const ctx: IruSimContext = {
+    certificatePem: options.certificatePem,
+    privateKeyPem: options.privateKeyPem,
+    gatewayCertificatePem: options.gatewayCertificatePem,
+    schemasDir: options.schemasDir ?? loadConfig({}).schemasDir,
+    state,
+  };
+  const services: IruSoapService[] = [createWsstService(ctx), createTchqService(ctx), createReconciliationService(ctx), createRtsPlusService(ctx)];
+  const byAction = new Map(services.flatMap((service) => service.actions.map((action) => [action, service] as const)));
 
   function handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
-    const contentType = request.headers['content-type'] ?? '';
-    if (!/^text\/xml\b/i.test(contentType)) {
-      return { received: { messageId: '', valid: false, problems: [`Content-Type "${contentType}" is not text/xml (SOAP 1.1)`], document: '' }, response: { status: 415, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from('SOAP 1.1 needs text/xml') } };
+    const call = soapCall(request);
+    if (!call) {
+      const contentType = request.headers['content-type'] ?? '';
+      return {
+        received: { messageId: '', valid: false, problems: [`Content-Type "${contentType}" is neither text/xml (SOAP 1.1) nor application/soap+xml (SOAP 1.2)`], document: '' },
+        response: { status: 415, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from('SOAP needs text/xml (1.1) or application/soap+xml (1.2)') },
+      };
     }
-    const action = String(request.headers.soapaction ?? '').replace(/^"|"$/g, '');
-    if (action !== WSST_ACTION) return clientFault(`SOAPAction "${action}" is not ${WSST_ACTION}`);
+    const refuse = call.version === '1.1' ? clientFault : soap12Fault;
+    const service = byAction.get(call.action);
+    if (!service) return refuse(`SOAP action "${call.action}" is not one IRU serves here (${[...byAction.keys()].join(', ')})`);
     let body: XmlContent;
     try {
-      body = parseSoapEnvelope(request.body).body;
+      body = call.version === '1.1' ? parseSoapEnvelope(request.body).body : soap12Body(request.body);
     } catch (err) {
-      return clientFault((err as Error).message);
+      return refuse((err as Error).message);
     }
-    const wsst = childElement(body, IRU_NS, 'WSST');
-    const su = wsst && childElement(wsst, IRU_NS, 'su');
-    if (!su) return clientFault('the SOAP Body holds no WSST/su element in namespace http://www.iru.org');
-    const messageId = childText(su, IRU_NS, 'Sender_MessageID')?.trim() ?? '';
-    const judgement = judge(su, messageId);
-    const returnCode = fault?.kind === 'partner-error' ? fault.code : String(judgement.code);
-    return {
-      received: { messageId, valid: judgement.code === 2, problems: judgement.problems, document: judgement.document },
-      response: ack(returnCode, messageId),
-    };
+    return service.handle(call.action, body, request, fault);
   }
 
-  return startSimulatorServer({ partner: 'iru-safetir', path: PATH, handle }, options);
+  const simulator = await startSimulatorServer({ partner: 'iru-safetir', path: PATH, handle, controls: { seed: seeder(state) } }, options);
+  return Object.assign(simulator, { state });
 }

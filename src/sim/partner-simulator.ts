@@ -90,6 +90,11 @@ export interface PartnerProtocol {
    * the answer: a `partner-error` must be answered with its code; the server applies the others.
    */
   handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest;
+  /**
+   * The protocol's own control endpoints: `POST /_sim/<name>` with a JSON body, answered 204; an
+   * error thrown is answered 400 with its message (e.g. IRU's `seed`).
+   */
+  controls?: Readonly<Record<string, (command: unknown) => void>>;
 }
 
 /** Where a simulator listens. */
@@ -269,14 +274,20 @@ export async function startSimulatorServer(protocol: PartnerProtocol, listen: Li
     answerLater(res, applyFault(handled.response, fault));
   }
 
+  const controls = protocol.controls ?? {};
+  const extraControls = Object.keys(controls).map((name) => `, POST ${CONTROL_PREFIX}${name}`).join('');
+
   function control(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): void {
     const endpoint = path.slice(CONTROL_PREFIX.length);
-    const method = endpoint === 'received' ? 'GET' : endpoint === 'faults' ? 'POST' : undefined;
-    if (!method) return json(res, 404, { error: `no control endpoint ${path} (GET /_sim/received, POST /_sim/faults)` });
+    const own = Object.hasOwn(controls, endpoint) ? controls[endpoint] : undefined;
+    const method = endpoint === 'received' ? 'GET' : endpoint === 'faults' || own ? 'POST' : undefined;
+    if (!method) return json(res, 404, { error: `no control endpoint ${path} (GET /_sim/received, POST /_sim/faults${extraControls})` });
     if (req.method !== method) return json(res, 405, { error: `${method} ${path} only` });
     if (endpoint === 'received') return json(res, 200, received);
     try {
-      applyCommand(faults, JSON.parse(body.toString('utf8')));
+      const command: unknown = JSON.parse(body.toString('utf8'));
+      if (own) own(command);
+      else applyCommand(faults, command);
     } catch (err) {
       return json(res, 400, { error: (err as Error).message });
     }

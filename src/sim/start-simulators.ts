@@ -1,4 +1,4 @@
-// Starts the partner simulators with the keys under a certificates folder: IRU's key pair, and the gateway certificate Russia pins.
+// Starts the partner simulators with the keys under a certificates folder: IRU's key pair, and the gateway certificate IRU seals for and Russia pins.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../errors.js';
@@ -23,12 +23,18 @@ type ReadPem = (file: string) => string;
 /** The simulator of each partner, and the files it reads. */
 const SIMULATORS: Record<string, (read: ReadPem, listen: ListenOptions) => Promise<PartnerSimulator>> = {
   'iru-safetir': (read, listen) =>
-    startIruSafetirSimulator({ ...listen, certificatePem: read('partners/iru-safetir.cert.pem'), privateKeyPem: read('partners/iru-safetir.key.pem') }),
+    startIruSafetirSimulator({
+      ...listen,
+      certificatePem: read('partners/iru-safetir.cert.pem'),
+      privateKeyPem: read('partners/iru-safetir.key.pem'),
+      gatewayCertificatePem: read('gateway.cert.pem'),
+    }),
   'ru-fcs': (read, listen) => startRuFcsSimulator({ ...listen, gatewayCertificatePem: read('gateway.cert.pem') }),
 };
 
 /**
- * Starts one simulator per partner and returns them by partner id. If one cannot start, those already
+ * Starts one simulator per partner and returns them by partner id (the IRU simulator's state: `iruState`
+ * in iru-safetir-simulator.ts). If one cannot start, those already
  * started are closed again.
  * @throws GatewayError GW_ERR_PARTNER_UNKNOWN for a partner without a simulator, GW_ERR_KEY_UNAVAILABLE
  *   for a missing or unreadable key file.

@@ -1,0 +1,184 @@
+// Reconciliation over classic RTS: the WSRQ pull of IRU's requests (SafeTIRReconciliation.xsd) and the WSRE reply (SafeTIRUpload.xsd).
+import { randomUUID } from 'node:crypto';
+import type { XmlContent } from '../../src/codec/document-tree.js';
+import { renderXml } from '../../src/codec/xml-render.js';
+import { GatewayError } from '../../src/errors.js';
+import type { HttpRequest, PartnerRouteDeps, TransportContext } from '../../src/partners/partner-definition.js';
+import { sealRtsPayload } from '../../src/security/rts-envelope.js';
+import { childElement, childText } from '../../src/transport/soap-envelope.js';
+import { callIru, childrenNamed, classicSoapRequest, IRU_NS, openIruPayload, SUBSCRIBER_ID } from './rts-classic-call.js';
+
+const RECONCILIATION_NS = 'http://www.iru.org/SafeTIRReconciliation';
+const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
+/**
+ * `Information_Exchange_Version` of the WSRQ and WSRE calls. The WSDLs type it as a string without
+ * saying which values IRU takes; we send the version of the documents' schemas.
+ */
+const EXCHANGE_VERSION = '1.0.0';
+const REQUEST_ID = /^.{1,14}$/;
+const CARNET_NUMBER = /^[A-Za-z]{2}[0-9]+$/;
+
+/** The termination attributes of SafeTIR records, in the XSDs' order (UPG is the upload's own). */
+export const TERMINATION_ATTRIBUTES = ['TNO', 'ICC', 'DCL', 'CNL', 'COF', 'DDI', 'RND', 'PFD', 'TCO', 'CWR', 'VPN', 'COM', 'RBC', 'PIC'] as const;
+/** One of {@link TERMINATION_ATTRIBUTES}. */
+export type TerminationAttribute = (typeof TERMINATION_ATTRIBUTES)[number];
+
+/** Termination data as the attributes carry it (text, as written); TNO, ICC and COF are always there. */
+export type TerminationData = Partial<Record<TerminationAttribute, string>> & { TNO: string; ICC: string; COF: string };
+
+/** A reply record: WSRE also needs CWR and VPN. */
+export type ReplyRecord = TerminationData & { CWR: string; VPN: string };
+
+/** One reconciliation request of IRU's. */
+export interface ReconciliationRequest {
+  /** RequestID, at most 14 characters. */
+  requestId: string;
+  /** RequestDate (xs:date). */
+  requestDate: string;
+  /** RequestReminderNum: 0 the first time, then one more per reminder. */
+  reminderNum: number;
+  /** RequestDataSource: 0 = SafeTIR transmission data, 1 = TIR carnet data (the paper volet). */
+  dataSource: 0 | 1;
+  /** RequestRemark. */
+  remark?: string;
+  /** IRU's version of the termination. */
+  data: TerminationData;
+}
+
+/** RequestReplyType: 1 = data in reply is correct; 2 = previous data should be deleted (RTS+: corrected); 3 = no termination data available. */
+export type ReplyType = 1 | 2 | 3;
+
+/** One answer to a request. */
+export interface ReconciliationReply {
+  requestId: string;
+  replyType: ReplyType;
+  record: ReplyRecord;
+}
+
+/** The termination attributes of a parsed record element (`@TNO` …), those present and not empty. */
+export function terminationAttributesOf(record: XmlContent): Partial<Record<TerminationAttribute, string>> {
+  const data: Partial<Record<TerminationAttribute, string>> = {};
+  for (const name of TERMINATION_ATTRIBUTES) {
+    const value = record[`@${name}`];
+    if (typeof value === 'string' && value.trim() !== '') data[name] = value.trim();
+  }
+  return data;
+}
+
+function invalid(reason: string): GatewayError {
+  return new GatewayError('GW_ERR_PARTNER_ANSWER_INVALID', `IRU WSRQ: ${reason}`);
+}
+
+/** The WSRQ query before sealing: all new requests (QueryType 1). */
+export function buildReconciliationQuery(now: Date): Buffer {
+  return renderXml({ ReconciliationQuery: { '@xmlns': RECONCILIATION_NS, Envelope: { Hash: '' }, Body: { SentTime: now.toISOString(), QueryType: 1 } } });
+}
+
+/** The WSRQ call (WSRQ.wsdl `ReconciliationQuery`), sealed for IRU. */
+export function buildWsrqRequest(messageId: string, context: TransportContext, now: Date): HttpRequest {
+  const sealed = sealRtsPayload(buildReconciliationQuery(now), context.partnerCertificatePem);
+  return classicSoapRequest('WSRQ', {
+    MessageTag: sealed.messageTag,
+    SubscriberID: SUBSCRIBER_ID,
+    ESessionKey: sealed.eSessionKey.toString('base64'),
+    ReconciliationQueryData: sealed.payload.toString('base64'),
+    Sender_MessageID: messageId,
+    Information_Exchange_Version: EXCHANGE_VERSION,
+  });
+}
+
+function requestOf(record: XmlContent, index: number): ReconciliationRequest {
+  const where = `RequestRecord ${index + 1}`;
+  const attribute = (name: string): string | undefined => (typeof record[`@${name}`] === 'string' ? String(record[`@${name}`]).trim() : undefined);
+  const requestId = attribute('RequestID') ?? '';
+  if (!REQUEST_ID.test(requestId)) throw invalid(`${where}: RequestID "${requestId}" is not 1 to 14 characters`);
+  const data = terminationAttributesOf(record);
+  if (!data.TNO || !CARNET_NUMBER.test(data.TNO) || !data.ICC || !data.COF) throw invalid(`${where} (${requestId}): TNO, ICC and COF are required, TNO two letters and digits`);
+  const dataSource = attribute('RequestDataSource');
+  if (dataSource !== '0' && dataSource !== '1') throw invalid(`${where} (${requestId}): RequestDataSource "${dataSource ?? ''}" is not 0 or 1`);
+  const reminder = attribute('RequestReminderNum') ?? '';
+  if (!/^\d{1,9}$/.test(reminder)) throw invalid(`${where} (${requestId}): RequestReminderNum "${reminder}" is not a count`);
+  const requestDate = attribute('RequestDate') ?? '';
+  if (!/^\d{4}-\d{2}-\d{2}/.test(requestDate)) throw invalid(`${where} (${requestId}): RequestDate "${requestDate}" is not a date`);
+  const remark = attribute('RequestRemark');
+  return {
+    requestId,
+    requestDate,
+    reminderNum: Number(reminder),
+    dataSource: dataSource === '1' ? 1 : 0,
+    ...(remark ? { remark } : {}),
+    data: { ...data, TNO: data.TNO.toUpperCase(), ICC: data.ICC, COF: data.COF },
+  };
+}
+
+/**
+ * Reads a judged WSRQResult: opens `ReconciliationRequestData` with the gateway's key and returns its
+ * RequestRecords.
+ * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID when the answer cannot be opened, NumberOfRecords
+ *   disagrees with the records, or a record lacks what the XSD requires.
+ */
+export function readReconciliationRequests(answer: XmlContent, messageId: string, context: TransportContext): ReconciliationRequest[] {
+  const echoed = childText(answer, IRU_NS, 'Sender_MessageID')?.trim();
+  if (echoed && echoed !== messageId) throw invalid(`the answer is for Sender_MessageID "${echoed}", not "${messageId}"`);
+  const document = openIruPayload(answer, { messageTag: 'MessageTag', eSessionKey: 'ESessionKey', payload: 'ReconciliationRequestData' }, context, RECONCILIATION_NS);
+  const root = childElement(document, RECONCILIATION_NS, 'SafeTIR');
+  const body = root && childElement(root, RECONCILIATION_NS, 'Body');
+  const list = body && childElement(body, RECONCILIATION_NS, 'RequestRecords');
+  if (!body || !list) throw invalid('the answer has no SafeTIR/Body/RequestRecords');
+  const records = childrenNamed(list, 'RequestRecord');
+  const count = childText(body, RECONCILIATION_NS, 'NumberOfRecords')?.trim();
+  if (count !== String(records.length)) throw invalid(`NumberOfRecords is "${count ?? ''}" but ${records.length} RequestRecord(s) came`);
+  return records.map(requestOf);
+}
+
+/** Asks IRU for all new reconciliation requests (WSRQ, QueryType 1). */
+export async function fetchReconciliationRequests(deps: Pick<PartnerRouteDeps, 'send' | 'context'>, now: Date): Promise<ReconciliationRequest[]> {
+  const context = deps.context();
+  const messageId = randomUUID();
+  const answer = await callIru(deps, 'WSRQ', buildWsrqRequest(messageId, context, now));
+  return readReconciliationRequests(answer, messageId, context);
+}
+
+function replyRecordOf(reply: ReconciliationReply): XmlContent {
+  const element: XmlContent = { '@RequestID': reply.requestId, '@RequestReplyType': reply.replyType };
+  for (const name of TERMINATION_ATTRIBUTES) {
+    const value = reply.record[name];
+    if (value !== undefined) element[`@${name}`] = value;
+  }
+  return element;
+}
+
+/** The WSRE document before sealing: SafeTIR (SafeTIRUpload.xsd) whose Body is NumberOfRecords and RequestReplyRecords. */
+export function buildReconciliationReply(replies: readonly ReconciliationReply[]): Buffer {
+  return renderXml({
+    SafeTIR: {
+      '@xmlns': UPLOAD_NS,
+      Envelope: { Hash: '' },
+      Body: { NumberOfRecords: replies.length, RequestReplyRecords: { RequestReplyRecord: replies.map(replyRecordOf) } },
+    },
+  });
+}
+
+/** The WSRE call (safetirupload.wsdl `SafeTIRReconParams`), sealed for IRU. */
+export function buildWsreRequest(replies: readonly ReconciliationReply[], messageId: string, context: TransportContext): HttpRequest {
+  const sealed = sealRtsPayload(buildReconciliationReply(replies), context.partnerCertificatePem);
+  return classicSoapRequest('WSRE', {
+    SubscriberID: SUBSCRIBER_ID,
+    MessageTag: sealed.messageTag,
+    ESessionKey: sealed.eSessionKey.toString('base64'),
+    SafeTIRReconData: sealed.payload.toString('base64'),
+    Sender_MessageID: messageId,
+    Information_Exchange_Version: EXCHANGE_VERSION,
+  });
+}
+
+/**
+ * Sends replies to IRU (WSRE) and returns the Sender_MessageID they travelled under; IRU's
+ * SafeTIRUploadAck must say 2 (SUCCESS).
+ * @throws GatewayError as {@link callIru}.
+ */
+export async function sendReconciliationReplies(deps: Pick<PartnerRouteDeps, 'send' | 'context'>, replies: readonly ReconciliationReply[]): Promise<string> {
+  const messageId = randomUUID();
+  await callIru(deps, 'WSRE', buildWsreRequest(replies, messageId, deps.context()));
+  return messageId;
+}

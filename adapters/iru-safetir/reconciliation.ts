@@ -1,0 +1,309 @@
+// SafeTIR reconciliation: pulls IRU's requests (WSRQ) on a schedule, answers from the message log (WSRE) or holds them for an officer; its API routes.
+import { GatewayError } from '../../src/errors.js';
+import type { PartnerRecords, PartnerRouteDeps } from '../../src/partners/partner-definition.js';
+import { decide, loggedTerminations, type LoggedTermination } from './reconciliation-match.js';
+import {
+  fetchReconciliationRequests,
+  sendReconciliationReplies,
+  TERMINATION_ATTRIBUTES,
+  type ReconciliationRequest,
+  type ReplyRecord,
+  type ReplyType,
+  type TerminationData,
+} from './reconciliation-messages.js';
+
+/** How often the gateway pulls IRU's new requests (admins can pull at once: POST /v1/safetir/reconciliation/pull). */
+export const RECONCILIATION_PULL_EVERY_MS = 5 * 60_000;
+/** The kind of the adapter records holding the requests, keyed by carnet number. */
+const KIND = 'reconciliation';
+
+/**
+ * Where a request stands: `open` received and not answered yet (an upload for the carnet is still
+ * being delivered, or the reply could not be sent: decided again on the next pull); `answered-auto`
+ * the gateway replied from the log; `needs-officer` the log holds data for the carnet that differs
+ * from IRU's; `answered` an officer replied.
+ */
+export type ReconciliationStatus = 'open' | 'answered-auto' | 'needs-officer' | 'answered';
+const STATUSES: readonly ReconciliationStatus[] = ['open', 'answered-auto', 'needs-officer', 'answered'];
+
+/** A reply sent to IRU. */
+export interface SentReply {
+  replyType: ReplyType;
+  record: ReplyRecord;
+  by: 'gateway' | 'officer';
+  /** The WSRE call's Sender_MessageID. */
+  senderMessageId: string;
+  sentAt: string;
+}
+
+/** One reconciliation request as the gateway keeps it: IRU's request, what the log held, the reply. */
+export interface ReconciliationCase extends Omit<ReconciliationRequest, 'data'> {
+  carnetNumber: string;
+  /** IRU's version of the termination. */
+  iru: TerminationData;
+  status: ReconciliationStatus;
+  /** Why it has this status, in words. */
+  reason: string;
+  /** The terminations the log held for the carnet when the gateway decided (ours, beside IRU's, for an officer). */
+  logged?: LoggedTermination[];
+  reply?: SentReply;
+  /** The last failure to send a reply. */
+  lastError?: string;
+  receivedAt: string;
+  updatedAt: string;
+}
+
+/** What one pull did, by request id. */
+export interface PullSummary {
+  /** New requests stored. */
+  received: string[];
+  answered: string[];
+  needsOfficer: string[];
+  /** Still open after this pull. */
+  open: string[];
+}
+
+/** Requests being answered right now, per gateway (its records area), so a pull and an officer never reply twice. */
+const answering = new WeakMap<PartnerRecords, Set<string>>();
+
+async function exclusively<T>(records: PartnerRecords, requestId: string, work: () => Promise<T>): Promise<T> {
+  let busy = answering.get(records);
+  if (!busy) answering.set(records, (busy = new Set()));
+  if (busy.has(requestId)) throw new GatewayError('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} is being answered right now`);
+  busy.add(requestId);
+  try {
+    return await work();
+  } finally {
+    busy.delete(requestId);
+  }
+}
+
+async function save(deps: Pick<PartnerRouteDeps, 'records'>, value: ReconciliationCase): Promise<ReconciliationCase> {
+  const now = Date.now();
+  const saved = { ...value, updatedAt: new Date(now).toISOString() };
+  await deps.records.put(KIND, saved.requestId, saved.carnetNumber, saved, now);
+  return saved;
+}
+
+async function find(deps: Pick<PartnerRouteDeps, 'records'>, requestId: string): Promise<ReconciliationCase | undefined> {
+  return (await deps.records.get(KIND, requestId)) as ReconciliationCase | undefined;
+}
+
+function caseOf(request: ReconciliationRequest, now: Date): ReconciliationCase {
+  const { data, ...rest } = request;
+  const at = now.toISOString();
+  return { ...rest, carnetNumber: data.TNO, iru: data, status: 'open', reason: 'received from IRU, not decided yet', receivedAt: at, updatedAt: at };
+}
+
+/** Decides one open request against the log and, when the rule allows, answers it. Returns its new status. */
+async function settle(deps: PartnerRouteDeps, requestId: string): Promise<ReconciliationStatus | undefined> {
+  return exclusively(deps.records, requestId, async () => {
+    const open = await find(deps, requestId);
+    if (open?.status !== 'open') return open?.status;
+    const logged = await loggedTerminations(deps.store, open.carnetNumber);
+    const decision = decide({ ...open, data: open.iru }, logged);
+    if (decision.kind === 'wait') return (await save(deps, { ...open, reason: decision.reason })).status;
+    if (decision.kind === 'officer') return (await save(deps, { ...open, status: 'needs-officer', reason: decision.reason, logged: logged.terminations })).status;
+    const replies = [{ requestId: open.requestId, replyType: decision.replyType, record: decision.record }];
+    try {
+      const senderMessageId = await sendReconciliationReplies(deps, replies);
+      const reply: SentReply = { replyType: decision.replyType, record: decision.record, by: 'gateway', senderMessageId, sentAt: new Date().toISOString() };
+      const { lastError: _sent, ...rest } = open;
+      return (await save(deps, { ...rest, status: 'answered-auto', reason: decision.reason, logged: logged.terminations, reply })).status;
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      return (await save(deps, { ...open, reason: `${decision.reason}; the reply could not be sent, tried again on the next pull`, lastError: err.message })).status;
+    }
+  });
+}
+
+/**
+ * The schedule's work, also run by `POST /v1/safetir/reconciliation/pull`: pulls all new requests
+ * (WSRQ QueryType 1), stores each new one as `open` (a request already known only has its reminder
+ * count updated), then decides every open request (see `decide` in reconciliation-match.ts).
+ * @throws GatewayError when the pull itself fails (open requests then wait for the next pull).
+ */
+export async function pullReconciliation(deps: PartnerRouteDeps, now = new Date()): Promise<PullSummary> {
+  const summary: PullSummary = { received: [], answered: [], needsOfficer: [], open: [] };
+  for (const request of await fetchReconciliationRequests(deps, now)) {
+    const known = await find(deps, request.requestId);
+    if (known) {
+      await save(deps, { ...known, reminderNum: Math.max(known.reminderNum, request.reminderNum) });
+      continue;
+    }
+    await save(deps, caseOf(request, now));
+    summary.received.push(request.requestId);
+  }
+  for (const { id, value } of await deps.records.list(KIND)) {
+    // One an officer is answering right now is left to them.
+    if ((value as ReconciliationCase).status !== 'open' || answering.get(deps.records)?.has(id)) continue;
+    const status = await settle(deps, id);
+    if (status === 'answered-auto') summary.answered.push(id);
+    else if (status === 'needs-officer') summary.needsOfficer.push(id);
+    else if (status === 'open') summary.open.push(id);
+  }
+  return summary;
+}
+
+/** An officer's reply as the API takes it. */
+export interface OfficerReply {
+  replyType: ReplyType;
+  /** Required for types 1 and 2; for type 3 IRU's identification of the termination is echoed when absent. */
+  record?: ReplyRecord;
+}
+
+function replyInvalid(reason: string): GatewayError {
+  return new GatewayError('GW_ERR_RECONCILIATION_REPLY_INVALID', reason);
+}
+
+/**
+ * Sends an officer's reply to an `open` or `needs-officer` request and marks it `answered`.
+ * @throws GatewayError GW_ERR_RECONCILIATION_NOT_FOUND, GW_ERR_RECONCILIATION_ANSWERED (already
+ *   answered, or being answered), GW_ERR_RECONCILIATION_REPLY_INVALID (no record for type 1 or 2, or
+ *   one about another carnet), or an error of the WSRE call (the request then keeps its status).
+ */
+export async function answerByOfficer(deps: PartnerRouteDeps, requestId: string, answer: OfficerReply): Promise<ReconciliationCase> {
+  return exclusively(deps.records, requestId, async () => {
+    const stored = await find(deps, requestId);
+    if (!stored) throw new GatewayError('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
+    if (stored.status === 'answered' || stored.status === 'answered-auto') {
+      throw new GatewayError('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} was answered (${stored.status}, reply type ${stored.reply?.replyType ?? '?'})`);
+    }
+    const { TNO, ICC, COF } = stored.iru;
+    const record = answer.record ?? (answer.replyType === 3 ? { TNO, ICC, COF, CWR: stored.iru.CWR ?? 'OK', VPN: stored.iru.VPN ?? '0' } : undefined);
+    if (!record) throw replyInvalid(`reply type ${answer.replyType} needs the termination record`);
+    if (record.TNO.toUpperCase() !== stored.carnetNumber) throw replyInvalid(`the record is about carnet ${record.TNO}, the request about ${stored.carnetNumber}`);
+    let senderMessageId: string;
+    try {
+      senderMessageId = await sendReconciliationReplies(deps, [{ requestId, replyType: answer.replyType, record }]);
+    } catch (err) {
+      if (err instanceof GatewayError) await save(deps, { ...stored, lastError: err.message });
+      throw err;
+    }
+    const { lastError: _sent, ...rest } = stored;
+    const reply: SentReply = { replyType: answer.replyType, record, by: 'officer', senderMessageId, sentAt: new Date().toISOString() };
+    return save(deps, { ...rest, status: 'answered', reason: 'answered by an officer', reply });
+  });
+}
+
+const text = (maxLength: number): object => ({ type: 'string', minLength: 1, maxLength });
+const date = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
+/** Attribute text as IRU writes it; numbers are accepted for VPN and PIC and kept as text. */
+const terminationProperties: Record<(typeof TERMINATION_ATTRIBUTES)[number], object> = {
+  TNO: { type: 'string', pattern: '^[A-Za-z]{2}[0-9]{1,10}$' },
+  ICC: text(3),
+  DCL: date,
+  CNL: text(255),
+  COF: text(255),
+  DDI: date,
+  RND: text(255),
+  PFD: { type: 'string', enum: ['FD', 'PD'] },
+  TCO: { type: 'string', enum: ['LOAD', 'EXIT'] },
+  CWR: { type: 'string', enum: ['OK', 'R'] },
+  VPN: { type: 'string', enum: ['0', '2', '4', '6', '8', '10', '12', '14', '16', '18', '20'] },
+  COM: { type: 'string', maxLength: 126 },
+  RBC: { type: 'string', enum: ['CR', 'CNR', 'VR', 'VNR'] },
+  PIC: { type: 'string', pattern: '^[0-9]{1,9}$' },
+};
+const terminationSchema = { type: 'object', properties: terminationProperties };
+const loggedSchema = { type: 'object', properties: { messageId: { type: 'string' }, status: { type: 'string' }, record: terminationSchema } };
+const caseSchema = {
+  type: 'object',
+  properties: {
+    requestId: { type: 'string' },
+    carnetNumber: { type: 'string' },
+    requestDate: { type: 'string' },
+    reminderNum: { type: 'integer' },
+    dataSource: { type: 'integer', enum: [0, 1], description: '0 = SafeTIR transmission data, 1 = TIR carnet data' },
+    remark: { type: 'string' },
+    iru: terminationSchema,
+    status: { type: 'string', enum: STATUSES },
+    reason: { type: 'string' },
+    logged: { type: 'array', items: loggedSchema },
+    reply: {
+      type: 'object',
+      properties: {
+        replyType: { type: 'integer', enum: [1, 2, 3] },
+        record: terminationSchema,
+        by: { type: 'string', enum: ['gateway', 'officer'] },
+        senderMessageId: { type: 'string' },
+        sentAt: { type: 'string' },
+      },
+    },
+    lastError: { type: 'string' },
+    receivedAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+};
+const requestIdParams = { type: 'object', required: ['requestId'], properties: { requestId: { type: 'string', minLength: 1, maxLength: 14 } } };
+
+/**
+ * Registers the reconciliation routes: list and read (auditor, admin), an officer's reply and an
+ * immediate pull (admin).
+ */
+export function registerReconciliationRoutes(deps: PartnerRouteDeps): void {
+  deps.route({
+    method: 'GET',
+    path: '/v1/safetir/reconciliation',
+    roles: ['auditor', 'admin'],
+    summary: "IRU's reconciliation requests, newest first, optionally of one status",
+    schema: {
+      querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: STATUSES } } },
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: caseSchema } } } },
+    },
+    async handler(request) {
+      const status = request.query.status;
+      const items = (await deps.records.list(KIND)).map((r) => r.value as ReconciliationCase).filter((c) => status === undefined || c.status === status);
+      return { status: 200, body: { items } };
+    },
+  });
+  deps.route({
+    method: 'GET',
+    path: '/v1/safetir/reconciliation/:requestId',
+    roles: ['auditor', 'admin'],
+    summary: 'One reconciliation request: IRU data, the logged terminations, the reply',
+    schema: { params: requestIdParams, response: { 200: caseSchema } },
+    async handler(request) {
+      const requestId = request.params.requestId ?? '';
+      const found = await find(deps, requestId);
+      if (!found) throw new GatewayError('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
+      return { status: 200, body: found };
+    },
+  });
+  deps.route({
+    method: 'POST',
+    path: '/v1/safetir/reconciliation/:requestId/reply',
+    roles: ['admin'],
+    summary: 'An officer answers a reconciliation request (WSRE); 409 when it was answered',
+    schema: {
+      params: requestIdParams,
+      body: {
+        type: 'object',
+        required: ['replyType'],
+        additionalProperties: false,
+        properties: {
+          replyType: { type: 'integer', enum: [1, 2, 3], description: '1 data correct, 2 previous data to be deleted (RTS+: corrected), 3 no termination data' },
+          record: { ...terminationSchema, additionalProperties: false, required: ['TNO', 'ICC', 'COF', 'CWR', 'VPN'] },
+        },
+      },
+      response: { 200: caseSchema },
+    },
+    async handler(request) {
+      return { status: 200, body: await answerByOfficer(deps, request.params.requestId ?? '', request.body as OfficerReply) };
+    },
+  });
+  deps.route({
+    method: 'POST',
+    path: '/v1/safetir/reconciliation/pull',
+    roles: ['admin'],
+    summary: 'Pull new reconciliation requests from IRU now and decide the open ones (the schedule does it every 5 minutes)',
+    schema: {
+      response: {
+        200: { type: 'object', properties: Object.fromEntries(['received', 'answered', 'needsOfficer', 'open'].map((k) => [k, { type: 'array', items: { type: 'string' } }])) },
+      },
+    },
+    async handler() {
+      return { status: 200, body: await pullReconciliation(deps) };
+    },
+  });
+}

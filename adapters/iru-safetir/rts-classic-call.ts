@@ -1,0 +1,157 @@
+// One classic Real-Time SafeTIR call from the gateway (TCHQ, WSRQ, WSRE): the SOAP request, and IRU's answer judged and opened.
+import type { XmlContent } from '../../src/codec/document-tree.js';
+import { parseXml, type XmlParseOptions } from '../../src/codec/xml-parse.js';
+import { GatewayError, type ErrorCode } from '../../src/errors.js';
+import type { AttemptResult, HttpRequest, PartnerRouteDeps, TransportContext } from '../../src/partners/partner-definition.js';
+import { openRtsPayload, rtsMessageTag } from '../../src/security/rts-envelope.js';
+import { buildSoapEnvelope, childElement, childText, parseSoapEnvelope, type SoapMessage } from '../../src/transport/soap-envelope.js';
+
+/** Target namespace of every classic RTS WSDL; each SOAPAction is this namespace, a slash and the operation. */
+export const IRU_NS = 'http://www.iru.org';
+/** The subscriber id IRU issued to Kazakhstan's customs, as the SafeTIR upload mapping writes it. */
+export const SUBSCRIBER_ID = 'KZ-CUSTOMS';
+
+/**
+ * IRU return codes (shared reference formats.md §1.3) as API errors of a query: IRU's own trouble may
+ * pass (retryable), a carnet number IRU refuses is the caller's input, anything else is a refusal that
+ * repeating will not change (our keys, subscriber or request are wrong).
+ */
+const RETURN_CODES: Record<number, { name: string; error: ErrorCode }> = {
+  1200: { name: 'UNCLASSIFIED_ERROR', error: 'GW_ERR_PARTNER_UNAVAILABLE' },
+  1250: { name: 'DATABASE_QUERY_TIMEOUT', error: 'GW_ERR_PARTNER_UNAVAILABLE' },
+  1241: { name: 'INVALID_CARNETNUMBER', error: 'GW_ERR_CARNET_NUMBER_INVALID' },
+  1210: { name: 'MISSING_MESSAGE_TAG', error: 'GW_ERR_PARTNER_REJECTED' },
+  1211: { name: 'UNKNOWN_MESSAGE_TAG', error: 'GW_ERR_PARTNER_REJECTED' },
+  1212: { name: 'INVALID_SUBSCRIBER_ID', error: 'GW_ERR_PARTNER_REJECTED' },
+  1213: { name: 'MISSING_ESESSIONKEY', error: 'GW_ERR_PARTNER_REJECTED' },
+  1214: { name: 'MISSING_PAYLOAD', error: 'GW_ERR_PARTNER_REJECTED' },
+  1222: { name: 'INVALID_MESSAGEID', error: 'GW_ERR_PARTNER_REJECTED' },
+  1223: { name: 'INVALID_INFORMATION_EXCHANGE_VERSION', error: 'GW_ERR_PARTNER_REJECTED' },
+  1230: { name: 'ESESSIONKEY_DECRYPTION', error: 'GW_ERR_PARTNER_REJECTED' },
+  1231: { name: 'PAYLOAD_DECRYPTION', error: 'GW_ERR_PARTNER_REJECTED' },
+  1232: { name: 'INVALID_QUERYID', error: 'GW_ERR_PARTNER_REJECTED' },
+  1233: { name: 'INVALID_PASSWORD', error: 'GW_ERR_PARTNER_REJECTED' },
+  1234: { name: 'INVALID_SENDTIME', error: 'GW_ERR_PARTNER_REJECTED' },
+  1236: { name: 'INVALID_ORIGINATOR', error: 'GW_ERR_PARTNER_REJECTED' },
+  1237: { name: 'INVALID_ORIGINTIME', error: 'GW_ERR_PARTNER_REJECTED' },
+  1239: { name: 'INVALID_QUERYTYPE', error: 'GW_ERR_PARTNER_REJECTED' },
+  1240: { name: 'INVALID_QUERYREASON', error: 'GW_ERR_PARTNER_REJECTED' },
+  1242: { name: 'INVALID_SENDERID', error: 'GW_ERR_PARTNER_REJECTED' },
+};
+
+/**
+ * A classic RTS SOAP 1.1 call: `<operation xmlns="http://www.iru.org"><su>…</su></operation>` posted to
+ * the partner's configured URL with SOAPAction `http://www.iru.org/<operation>`.
+ */
+export function classicSoapRequest(operation: string, su: XmlContent): HttpRequest {
+  return {
+    method: 'POST',
+    path: '',
+    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${IRU_NS}/${operation}"` },
+    body: buildSoapEnvelope({ [operation]: { '@xmlns': IRU_NS, su } }),
+  };
+}
+
+function soapOf(body: Buffer): SoapMessage | undefined {
+  try {
+    return parseSoapEnvelope(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function unavailable(reason: string, partnerCode?: string): GatewayError {
+  return new GatewayError('GW_ERR_PARTNER_UNAVAILABLE', reason, partnerCode === undefined ? {} : { partnerCode });
+}
+
+function answerInvalid(reason: string, cause?: unknown): GatewayError {
+  return new GatewayError('GW_ERR_PARTNER_ANSWER_INVALID', reason, {}, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Judges IRU's answer to `operation` and returns its `<operation>Response/<operation>Result` element.
+ * @throws GatewayError GW_ERR_PARTNER_TIMEOUT (no answer in time), GW_ERR_PARTNER_UNAVAILABLE (no
+ *   connection, HTTP 5xx, a SOAP Server fault, an unreadable envelope, return codes 1200 and 1250),
+ *   GW_ERR_PARTNER_REJECTED (a SOAP Client fault, another non-2xx status, any other return code),
+ *   GW_ERR_CARNET_NUMBER_INVALID (1241), GW_ERR_PARTNER_ANSWER_INVALID (no Result or ReturnCode).
+ */
+export function classicResult(operation: string, result: AttemptResult): XmlContent {
+  if (result.kind === 'error') {
+    if (result.error === 'timeout') throw new GatewayError('GW_ERR_PARTNER_TIMEOUT', `IRU ${operation}: no answer in time (${result.message})`);
+    throw unavailable(`IRU ${operation}: ${result.error}: ${result.message}`);
+  }
+  const message = soapOf(result.body);
+  if (message?.fault) {
+    const reason = `IRU ${operation}: SOAP fault ${message.fault.code}: ${message.fault.message}`;
+    const local = message.fault.code.slice(message.fault.code.indexOf(':') + 1);
+    if (local === 'Client' || local.startsWith('Client.')) throw new GatewayError('GW_ERR_PARTNER_REJECTED', reason, { partnerCode: message.fault.code });
+    throw unavailable(reason, message.fault.code);
+  }
+  const { status } = result;
+  if (status >= 500 || status === 408 || status === 429) throw unavailable(`IRU ${operation}: HTTP ${status}`);
+  if (status < 200 || status > 299) throw new GatewayError('GW_ERR_PARTNER_REJECTED', `IRU ${operation}: HTTP ${status} without a SOAP fault`);
+  if (!message) throw unavailable(`IRU ${operation}: the answer is not a SOAP envelope`);
+  const response = childElement(message.body, IRU_NS, `${operation}Response`);
+  const answer = response && childElement(response, IRU_NS, `${operation}Result`);
+  if (!answer) throw answerInvalid(`IRU ${operation}: the SOAP Body holds no ${operation}Response/${operation}Result`);
+  const text = childText(answer, IRU_NS, 'ReturnCode')?.trim();
+  if (text === undefined || !/^[+-]?\d{1,9}$/.test(text)) throw answerInvalid(`IRU ${operation}: the answer has no integer ReturnCode`);
+  const code = Number(text);
+  if (code === 2) return answer;
+  const known = RETURN_CODES[code];
+  const reason = `IRU ${operation}: return code ${code} ${known?.name ?? '(unknown)'}`;
+  throw new GatewayError(known?.error ?? 'GW_ERR_PARTNER_REJECTED', reason, { partnerCode: String(code) });
+}
+
+/** Sends a classic call to IRU and returns its judged Result element (see {@link classicResult}). */
+export async function callIru(deps: Pick<PartnerRouteDeps, 'send'>, operation: string, request: HttpRequest): Promise<XmlContent> {
+  return classicResult(operation, await deps.send(request));
+}
+
+/** Where an answer carries its sealed payload: the names of the three fields in the Result element. */
+export interface SealedFields {
+  messageTag: string;
+  eSessionKey: string;
+  payload: string;
+}
+
+/**
+ * Opens the payload IRU sealed for the gateway: the MessageTag must be the thumbprint of the gateway's
+ * certificate, the session key must unwrap with its private key, `Envelope/Hash` must match the Body,
+ * and the root element must be in `namespace`. Returns the parsed document.
+ * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID naming what failed.
+ */
+export function openIruPayload(answer: XmlContent, fields: SealedFields, context: TransportContext, namespace: string, arrayPaths?: XmlParseOptions['arrayPaths']): XmlContent {
+  const field = (name: string): string => childText(answer, IRU_NS, name)?.replace(/\s/g, '') ?? '';
+  const tag = field(fields.messageTag);
+  const ours = rtsMessageTag(context.gatewayCertificatePem);
+  if (tag.toUpperCase() !== ours) throw answerInvalid(`IRU sealed its answer for MessageTag "${tag}", not the gateway certificate (${ours})`);
+  const eSessionKey = field(fields.eSessionKey);
+  const payload = field(fields.payload);
+  if (!eSessionKey || !payload) throw answerInvalid(`the answer lacks ${fields.eSessionKey} or ${fields.payload}`);
+  let opened;
+  try {
+    opened = openRtsPayload({ eSessionKey: Buffer.from(eSessionKey, 'base64'), payload: Buffer.from(payload, 'base64') }, context.gatewayPrivateKeyPem);
+  } catch (err) {
+    throw answerInvalid(`the sealed answer does not open: ${(err as Error).message}`, err);
+  }
+  if (!opened.hashOk) throw answerInvalid('Envelope/Hash of the answer is not the SHA-1 of its Body');
+  try {
+    return parseXml(opened.document, { expectedNamespace: namespace, ...(arrayPaths ? { arrayPaths } : {}) });
+  } catch (err) {
+    throw answerInvalid(`the opened answer is not a document in ${namespace}: ${(err as Error).message}`, err);
+  }
+}
+
+/**
+ * The repeated child elements of `parent` with this local name, whatever their prefix. For lists whose
+ * parent was found by namespace ({@link childElement} refuses repeated children).
+ */
+export function childrenNamed(parent: XmlContent, localName: string): XmlContent[] {
+  const found: XmlContent[] = [];
+  for (const [name, value] of Object.entries(parent)) {
+    if (name.startsWith('@') || name === '#text' || name.slice(name.indexOf(':') + 1) !== localName || value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) found.push(typeof item === 'object' ? item : { '#text': String(item) });
+  }
+  return found;
+}

@@ -1,0 +1,287 @@
+// IRU RTS+ alternative transport: the logged SafeTIR upload as TerminationService-1 transmitTIROperationTerminations, WS-Security signed, and IRU's answers judged.
+import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
+import type { XmlContent } from '../../src/codec/document-tree.js';
+import { parseXml } from '../../src/codec/xml-parse.js';
+import { GatewayError } from '../../src/errors.js';
+import type { AttemptResult, HttpRequest, OutboundMessage, Outcome, TransportContext, TransportSpec } from '../../src/partners/partner-definition.js';
+import { buildSignedSoapRequest, SOAP12_NS, WSSE_NS } from '../../src/security/wss-signature.js';
+import type { SigningKey } from '../../src/security/xml-signer.js';
+import { childElement, childText } from '../../src/transport/soap-envelope.js';
+
+/** TerminationService-1.wsdl target namespace. */
+const SERVICE_NS = 'http://rts.iru.org/services/TerminationService-1';
+/** SOAPAction of the binding, equal to the input's wsaw:Action. */
+export const TRANSMIT_TERMINATIONS_ACTION = `${SERVICE_NS}/transmitTIROperationTerminations`;
+/** rts-termination-1.xsd, rts-carnet-1.xsd and tir-actor-1.xsd namespaces. */
+const TER_NS = 'http://rts.iru.org/model/termination-1';
+const CAR_NS = 'http://rts.iru.org/model/carnet-1';
+const ACT_NS = 'http://www.iru.org/model/tir-actor-1';
+const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
+const RECORDS_PATH = new Set(['SafeTIR.Body.SafeTIRRecords.Record']);
+
+const VOLET_PAGES = new Set(['2', '4', '6', '8', '10', '12', '14', '16', '18', '20']);
+const XS_DATE = /^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$/;
+const UNSIGNED_INT_MAX = 4_294_967_295;
+
+type Kind = 'NewTIROperationTermination' | 'CancelledTIROperationTermination' | 'UpdatedTIROperationTermination';
+
+/** One element of the TIROperationTerminations sequence, with the carnet it concerns. */
+interface Item {
+  kind: Kind;
+  carnet: string;
+  content: XmlContent;
+}
+
+function refuse(reason: string, pointer: string): GatewayError {
+  return new GatewayError('GW_ERR_DOCUMENT_INVALID', `RTS+ cannot carry this SafeTIR record: ${reason}`, { pointer });
+}
+
+/** The text of an attribute, undefined when absent or empty (RTS+ strings have minLength 1). */
+function attribute(record: XmlContent, name: string): string | undefined {
+  const value = record[`@${name}`];
+  return value === undefined || String(value) === '' ? undefined : String(value);
+}
+
+/** xs:date → xs:dateTime at midnight, keeping the time zone the date had (none stays none). */
+function midnight(date: string, pointer: string): string {
+  const match = XS_DATE.exec(date);
+  if (!match) throw refuse(`"${date}" is not an xs:date`, pointer);
+  return `${match[1]}T00:00:00${match[2] ?? ''}`;
+}
+
+/** A (reference, date) pair that RTS+ sends as a group: both or neither. */
+function group(record: XmlContent, refAttr: string, dateAttr: string, names: [string, string], pointer: string): XmlContent {
+  const reference = attribute(record, refAttr);
+  const date = attribute(record, dateAttr);
+  if (reference === undefined && date === undefined) return {};
+  if (reference === undefined || date === undefined) throw refuse(`${refAttr} and ${dateAttr} form one RTS+ group and must come together`, `${pointer}/@${reference === undefined ? refAttr : dateAttr}`);
+  return { [`ter:${names[0]}`]: reference, [`ter:${names[1]}`]: midnight(date, `${pointer}/@${dateAttr}`) };
+}
+
+/** The IsBeforeLoad | IsExit | IsFinal choice: TCO LOAD, TCO EXIT, or PFD FD / PD. */
+function operation(record: XmlContent, pointer: string): XmlContent {
+  const tco = attribute(record, 'TCO');
+  const pfd = attribute(record, 'PFD');
+  if (tco !== undefined && pfd !== undefined) throw refuse('a record with TCO is no discharge and carries no PFD', `${pointer}/@PFD`);
+  if (tco === 'LOAD') return { 'ter:IsBeforeLoad': 'true' };
+  if (tco === 'EXIT') return { 'ter:IsExit': 'true' };
+  if (pfd === 'FD' || pfd === 'PD') return { 'ter:IsFinal': pfd === 'FD' ? 'true' : 'false' };
+  throw refuse(`needs TCO LOAD/EXIT or PFD FD/PD (TCO "${tco ?? ''}", PFD "${pfd ?? ''}")`, `${pointer}/@${tco === undefined ? 'PFD' : 'TCO'}`);
+}
+
+/** One SafeTIR Record as a TIROperationTerminationType, element order as the XSD sequence; RBC and UPG have no place in it. */
+function termination(record: XmlContent, pointer: string): XmlContent {
+  const carnet = attribute(record, 'TNO') ?? '';
+  if (!/^[A-Z]{0,2}[0-9]+$/.test(carnet)) throw refuse(`TNO "${carnet}" is not an RTS+ carnet number (upper-case letters then digits)`, `${pointer}/@TNO`);
+  const country = attribute(record, 'ICC') ?? '';
+  if (!/^[A-Z]{3}$/.test(country)) throw refuse(`ICC "${country}" is not an ISO 3166-1 alpha-3 code`, `${pointer}/@ICC`);
+  const office = attribute(record, 'COF');
+  if (office === undefined) throw refuse('COF is required', `${pointer}/@COF`);
+  const page = attribute(record, 'VPN') ?? '0';
+  if (page !== '0' && !VOLET_PAGES.has(page)) throw refuse(`VPN "${page}" is not an even page 2..20 (or 0)`, `${pointer}/@VPN`);
+  const cwr = attribute(record, 'CWR');
+  if (cwr !== 'OK' && cwr !== 'R') throw refuse(`CWR "${cwr ?? ''}" is neither OK nor R`, `${pointer}/@CWR`);
+  const packages = attribute(record, 'PIC');
+  if (packages !== undefined && !(/^\d{1,10}$/.test(packages) && Number(packages) <= UNSIGNED_INT_MAX)) throw refuse(`PIC "${packages}" is not an xs:unsignedInt`, `${pointer}/@PIC`);
+  return {
+    'car:TIRCarnetNumber': carnet,
+    'car:VoletPageNumber': page === '0' ? undefined : page,
+    'act:Customs': { 'act:CountryCode': country },
+    'ter:CustomsOffice': office,
+    ...group(record, 'CNL', 'DCL', ['CustomsLedgerEntryReference', 'CustomsLedgerEntryDate'], pointer),
+    ...group(record, 'RND', 'DDI', ['CertificateOfTerminationReference', 'CertificateOfTerminationDate'], pointer),
+    ...operation(record, pointer),
+    'ter:IsWithReservation': cwr === 'R' ? 'true' : 'false',
+    'ter:CustomsComment': attribute(record, 'COM'),
+    'ter:PackageCount': packages,
+  };
+}
+
+/**
+ * The records as New / Cancelled / Updated items, in document order. UPG "C" immediately followed
+ * by a record of the same carnet without UPG or with "N" is the classic update (cancel, then the
+ * new data) and becomes one Updated item; any other "C" is a Cancelled item, any other record New.
+ */
+function items(records: XmlContent[]): Item[] {
+  const out: Item[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as XmlContent;
+    const carnet = attribute(record, 'TNO') ?? '';
+    const content = termination(record, `/SafeTIR/Body/SafeTIRRecords/Record/${i}`);
+    if (attribute(record, 'UPG') !== 'C') {
+      out.push({ kind: 'NewTIROperationTermination', carnet, content });
+      continue;
+    }
+    const next = records[i + 1];
+    if (next && attribute(next, 'UPG') !== 'C' && attribute(next, 'TNO') === carnet) {
+      const replacement = termination(next, `/SafeTIR/Body/SafeTIRRecords/Record/${i + 1}`);
+      out.push({ kind: 'UpdatedTIROperationTermination', carnet, content: { 'ter:CancelledTIROperationTermination': content, 'ter:NewTIROperationTermination': replacement } });
+      i++;
+    } else {
+      out.push({ kind: 'CancelledTIROperationTermination', carnet, content });
+    }
+  }
+  return out;
+}
+
+/**
+ * `TIROperationTerminations` content from a SafeTIR upload (formats.md §1.5), one item per record
+ * or classic update pair. The object form groups repeated elements by name, so items are written
+ * kind by kind (kinds in order of first appearance, items of a kind in document order); a batch in
+ * which that would put two items of the same carnet out of order is refused rather than reordered.
+ * @throws GatewayError GW_ERR_DOCUMENT_INVALID naming the record attribute RTS+ cannot carry, or a
+ *   GW_ERR_XML_* code when the payload is not a SafeTIR document.
+ */
+export function terminationsFromSafetir(payload: Buffer): XmlContent {
+  const document = parseXml(payload, { expectedNamespace: UPLOAD_NS, arrayPaths: RECORDS_PATH });
+  const safetir = childElement(document, UPLOAD_NS, 'SafeTIR');
+  const records = safetir && childElement(safetir, UPLOAD_NS, 'Body');
+  const list = records && childElement(records, UPLOAD_NS, 'SafeTIRRecords');
+  const raw = list?.Record;
+  if (!Array.isArray(raw) || raw.length === 0) throw refuse('the document has no SafeTIRRecords/Record', '/SafeTIR/Body/SafeTIRRecords');
+  // A Record without attributes parses as text; as an empty record it is refused for its missing TNO, not dropped.
+  const all = items(raw.map((r) => (typeof r === 'object' ? r : {})));
+  const kinds = [...new Set(all.map((item) => item.kind))];
+  const rankOfLast = new Map<string, number>();
+  for (const item of all) {
+    const rank = kinds.indexOf(item.kind);
+    if (rank < (rankOfLast.get(item.carnet) ?? 0)) throw refuse(`grouping the batch by kind would reorder the terminations of carnet ${item.carnet}; send them in separate messages`, '/SafeTIR/Body/SafeTIRRecords');
+    rankOfLast.set(item.carnet, rank);
+  }
+  const content: XmlContent = { '@xmlns:ter': TER_NS, '@xmlns:car': CAR_NS, '@xmlns:act': ACT_NS, '@count': String(all.length) };
+  for (const kind of kinds) content[`ter:${kind}`] = all.filter((item) => item.kind === kind).map((item) => item.content);
+  return content;
+}
+
+/** The signing key from the transport context's PEMs, parsed once per key. */
+let cachedKey: { keyPem: string; certPem: string; key: SigningKey } | undefined;
+
+function signingKeyOf(context: TransportContext): SigningKey {
+  if (cachedKey?.keyPem === context.gatewayPrivateKeyPem && cachedKey.certPem === context.gatewayCertificatePem) return cachedKey.key;
+  let key: SigningKey;
+  try {
+    key = { privateKey: createPrivateKey(context.gatewayPrivateKeyPem), certificate: new X509Certificate(context.gatewayCertificatePem) };
+  } catch (err) {
+    throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'the gateway key or certificate PEM is unreadable', {}, { cause: err });
+  }
+  cachedKey = { keyPem: context.gatewayPrivateKeyPem, certPem: context.gatewayCertificatePem, key };
+  return key;
+}
+
+/** What a request needs besides the message: the endpoint address (wsa:To) and the attempt's time. */
+export interface RtsPlusRequestOptions {
+  /** IRU's TerminationService-1 endpoint URL, as configured for the partner. */
+  to: string;
+  /** Time of the attempt: transmissionTime and the Timestamp's Created. */
+  now: Date;
+}
+
+/**
+ * Builds one attempt's `transmitTIROperationTerminations` call: SOAP 1.2, WS-Security signed with
+ * the gateway key (see buildSignedSoapRequest), `transmissionTime` = now, `transmissionId` = our
+ * message id (the same on every attempt, so IRU can recognise a repeat), a fresh `wsa:MessageID`
+ * per attempt. Headers: `Content-Type: application/soap+xml; charset=utf-8; action="…"` (SOAP 1.2
+ * carries the action there) and the same action as `SOAPAction` for dispatchers that route on it.
+ * @throws GatewayError GW_ERR_DOCUMENT_INVALID or GW_ERR_XML_* for a payload RTS+ cannot carry,
+ *   GW_ERR_KEY_UNAVAILABLE for an unusable gateway key; the delivery makes either needs-human.
+ */
+export function buildRtsPlusRequest(message: OutboundMessage, context: TransportContext, options: RtsPlusRequestOptions): HttpRequest {
+  const body: XmlContent = {
+    'tns:transmitTIROperationTerminations': {
+      '@xmlns:tns': SERVICE_NS,
+      'tns:transmissionTime': options.now.toISOString(),
+      'tns:transmissionId': message.id,
+      'ter:TIROperationTerminations': terminationsFromSafetir(message.payload),
+    },
+  };
+  const addressing = { to: options.to, action: TRANSMIT_TERMINATIONS_ACTION, messageId: `urn:uuid:${randomUUID()}` };
+  return {
+    method: 'POST',
+    path: '',
+    headers: { 'content-type': `application/soap+xml; charset=utf-8; action="${TRANSMIT_TERMINATIONS_ACTION}"`, soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` },
+    body: buildSignedSoapRequest(body, addressing, signingKeyOf(context), options.now),
+  };
+}
+
+/**
+ * The RTS+ transport's request builder, for switching the iru-safetir adapter to RTS+ by configuration.
+ * @param endpointUrl the partner URL the request is posted to; it is also the signed `wsa:To`
+ *   (IRU's WCF endpoint matches To against its own address).
+ */
+export function createRtsPlusTransport(endpointUrl: string): Pick<TransportSpec, 'buildRequest'> {
+  return { buildRequest: (message, context) => buildRtsPlusRequest(message, context, { to: endpointUrl, now: new Date() }) };
+}
+
+/** A SOAP 1.2 QName value (`soap:Sender`, `wsse:FailedCheck`) resolved against the declarations in scope on its element. */
+function qnameOf(value: XmlContent | undefined): { ns: string; local: string } | undefined {
+  const text = value?.['#text'];
+  if (!value || typeof text !== 'string') return undefined;
+  const trimmed = text.trim();
+  const colon = trimmed.indexOf(':');
+  const prefix = colon < 0 ? '' : trimmed.slice(0, colon);
+  const ns = value[prefix === '' ? '@xmlns' : `@xmlns:${prefix}`];
+  return { ns: typeof ns === 'string' ? ns : '', local: trimmed.slice(colon + 1) };
+}
+
+/**
+ * A SOAP 1.2 fault. Receiver: IRU's trouble, retry. Sender with a WS-Security subcode: our key,
+ * certificate or signature is not accepted, which every message would meet, so a person must look —
+ * except MessageExpired (a late or clock-skewed attempt), which a fresh Timestamp cures: retry.
+ * Sender otherwise: IRU refused this request's content, resending it cannot succeed: failed.
+ * VersionMismatch, MustUnderstand and anything else: our framing, needs-human.
+ */
+function judgeFault(fault: XmlContent): Outcome {
+  const code = childElement(fault, SOAP12_NS, 'Code');
+  const value = qnameOf(code && childElement(code, SOAP12_NS, 'Value'));
+  const subcodeElement = code && childElement(code, SOAP12_NS, 'Subcode');
+  const subcode = qnameOf(subcodeElement && childElement(subcodeElement, SOAP12_NS, 'Value'));
+  const text = firstText(childElement(fault, SOAP12_NS, 'Reason'));
+  const partnerCode = [value?.local ?? '?', subcode?.local].filter(Boolean).join('/');
+  const reason = `SOAP fault ${partnerCode}: ${text ?? ''}`;
+  const local = value?.ns === SOAP12_NS ? value.local : undefined;
+  if (local === 'Receiver') return { verdict: 'retry', partnerCode, reason };
+  if (local !== 'Sender') return { verdict: 'needs-human', partnerCode, reason };
+  if (subcode?.ns === WSSE_NS) return { verdict: subcode.local === 'MessageExpired' ? 'retry' : 'needs-human', partnerCode, reason };
+  return { verdict: 'failed', partnerCode, reason };
+}
+
+/** The first `soap:Text` of a Reason (several may exist, one per language). */
+function firstText(reason: XmlContent | undefined): string | undefined {
+  const texts = reason ? Object.entries(reason).filter(([key]) => !key.startsWith('@')) : [];
+  for (const [, value] of texts) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') return first;
+    if (first && typeof first === 'object' && typeof first['#text'] === 'string') return first['#text'];
+  }
+  return undefined;
+}
+
+function soapBody(bytes: Buffer): XmlContent | undefined {
+  try {
+    const envelope = childElement(parseXml(bytes), SOAP12_NS, 'Envelope');
+    return envelope && childElement(envelope, SOAP12_NS, 'Body');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Judges one RTS+ attempt: no answer (timeout, refused, reset) → retry; a SOAP 1.2 fault, whatever the HTTP status → as
+ * {@link judgeFault}; HTTP 5xx, 408, 429 without a fault → retry; another non-2xx → needs-human;
+ * 2xx with `transmitTIROperationTerminationsResponse/success` true → delivered, false → needs-human
+ * (IRU refused without saying why: someone must ask IRU); a 2xx that is not that response → retry (in doubt).
+ */
+export function classifyRtsPlus(result: AttemptResult, _context: TransportContext): Outcome {
+  if (result.kind === 'error') return { verdict: 'retry', reason: `${result.error}: ${result.message}` };
+  const body = soapBody(result.body);
+  const fault = body && childElement(body, SOAP12_NS, 'Fault');
+  if (fault) return judgeFault(fault);
+  const { status } = result;
+  if (status >= 500 || status === 408 || status === 429) return { verdict: 'retry', reason: `HTTP ${status}` };
+  if (status < 200 || status > 299) return { verdict: 'needs-human', reason: `HTTP ${status} without a SOAP fault` };
+  const response = body && childElement(body, SERVICE_NS, 'transmitTIROperationTerminationsResponse');
+  const success = response && childText(response, SERVICE_NS, 'success')?.trim();
+  if (success === 'true' || success === '1') return { verdict: 'delivered', partnerCode: 'success', reason: 'IRU accepted the terminations (success true)' };
+  if (success === 'false' || success === '0') return { verdict: 'needs-human', partnerCode: 'success=false', reason: 'IRU answered success false without a reason' };
+  return { verdict: 'retry', reason: 'the answer is not a transmitTIROperationTerminationsResponse with a boolean success (in doubt)' };
+}

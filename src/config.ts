@@ -28,6 +28,8 @@ export interface GatewayConfig {
   readonly tokens: ReadonlyArray<{ token: string; roles: readonly Role[] }>;
   /** Partner base URLs (`GATEWAY_PARTNER_<ID>_URL`, e.g. GATEWAY_PARTNER_RU_FCS_URL); a partner without one is served by its simulator. */
   readonly partnerUrls: Readonly<Record<string, string>>;
+  /** Partner protocol profiles (`GATEWAY_PARTNER_<ID>_PROFILE`, e.g. GATEWAY_PARTNER_IRU_SAFETIR_PROFILE=rts-plus). */
+  readonly partnerProfiles: Readonly<Record<string, string>>;
   /** Start the partner simulators on loopback (`GATEWAY_SIMULATORS`, default on). */
   readonly simulators: boolean;
   /** Multiplies every partner wait: retry delays, circuit-breaker cooldown, batch wait (`GATEWAY_RETRY_DELAY_SCALE`, default 1); tests and demos shorten them. */
@@ -93,6 +95,15 @@ function tokensFrom(env: NodeJS.ProcessEnv): Array<{ token: string; roles: Role[
   });
 }
 
+function partnerProfilesFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^GATEWAY_PARTNER_([A-Z0-9_]+)_PROFILE$/.exec(name);
+    if (m?.[1] && value) out[m[1].toLowerCase().replace(/_/g, '-')] = value;
+  }
+  return out;
+}
+
 function partnerUrlsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -137,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     port: numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535),
     tokens: tokensFrom(env),
     partnerUrls: partnerUrlsFrom(env),
+    partnerProfiles: partnerProfilesFrom(env),
     simulators: (env.GATEWAY_SIMULATORS ?? 'on') !== 'off',
     retryDelayScale: numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000),
     leaseMs: numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000),

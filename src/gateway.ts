@@ -57,7 +57,7 @@ function ensureDevCertificates(config: GatewayConfig, partners: string[], logger
   logger.warn({ certsDir: config.certsDir, files: result.written.length }, 'generated DEVELOPMENT certificates (not for production)');
 }
 
-function transportContexts(config: GatewayConfig): (partner: string) => TransportContext {
+function transportContexts(config: GatewayConfig, partnerUrl: (partner: string) => string): (partner: string) => TransportContext {
   const gatewayCertificatePem = readFileSync(config.signingCertFile, 'utf8');
   const gatewayPrivateKeyPem = readFileSync(config.signingKeyFile, 'utf8');
   const cache = new Map<string, TransportContext>();
@@ -66,7 +66,7 @@ function transportContexts(config: GatewayConfig): (partner: string) => Transpor
     if (!context) {
       const file = join(config.certsDir, 'partners', `${partner}.cert.pem`);
       if (!existsSync(file)) throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `no certificate for partner ${partner} at ${file}`, { file });
-      context = { partnerCertificatePem: readFileSync(file, 'utf8'), gatewayCertificatePem, gatewayPrivateKeyPem };
+      context = { partnerCertificatePem: readFileSync(file, 'utf8'), gatewayCertificatePem, gatewayPrivateKeyPem, endpointUrl: partnerUrl(partner) };
       cache.set(partner, context);
     }
     return context;
@@ -96,7 +96,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const queue: Queue = config.amqpUrl
     ? await createAmqpQueue({ url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit, logger })
     : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit });
-  const transportContext = transportContexts(config);
+  const transportContext = transportContexts(config, partnerUrl);
   const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
   const sender = createHttpSender();
   const metrics = createMetrics(store, () => consumer.inFlight());

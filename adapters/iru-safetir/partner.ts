@@ -1,7 +1,9 @@
 // IRU Real-Time SafeTIR adapter: the SafeTIR upload sealed the classic RTS way and sent as a WSST SOAP call, IRU's return codes, and the carnet query and reconciliation services.
 import { parseXml } from '../../src/codec/xml-parse.js';
 import { GatewayError } from '../../src/errors.js';
-import { definePartner, type AttemptResult, type Outcome } from '../../src/partners/partner-definition.js';
+import { definePartner, type AttemptResult, type HttpRequest, type Outcome, type TransportContext } from '../../src/partners/partner-definition.js';
+import { buildRtsPlusRequest, classifyRtsPlus } from './rts-plus.js';
+import { cancelThenNew, mergeUploads } from './upload-document.js';
 import { sealRtsPayload } from '../../src/security/rts-envelope.js';
 import { buildSoapEnvelope, childElement, childText, parseSoapEnvelope, type SoapFault, type SoapMessage } from '../../src/transport/soap-envelope.js';
 import { registerCarnetQueryRoute } from './carnet-query.js';
@@ -40,6 +42,33 @@ const RETURN_CODES: Record<number, { name: string; verdict: Outcome['verdict'] }
   1241: { name: 'INVALID_CARNETNUMBER', verdict: 'failed' },
   1242: { name: 'INVALID_SENDERID', verdict: 'failed' },
 };
+
+/** Terminations per upload at most, and how long one waits for companions. */
+const UPLOAD_BATCH_SIZE = 50;
+const UPLOAD_BATCH_WAIT_MS = 2_000;
+
+/**
+ * WSST call `SafeTIRUploadParams`. The document travels as logged (or, for a batch, as the merge of
+ * the logged documents) but for what the RTS envelope itself fills: `Envelope/Hash` and the UTF-16
+ * encoding. Our message id (a batch's id) goes in the call's mandatory `Sender_MessageID`, not the
+ * document's optional one, so the Body and its hash stay those of the logged documents.
+ */
+function wsstRequest(payload: Buffer, messageId: string, context: TransportContext): HttpRequest {
+  const sealed = sealRtsPayload(payload, context.partnerCertificatePem);
+  const su = {
+    SubscriberID: subscriberIdOf(payload),
+    MessageTag: sealed.messageTag,
+    ESessionKey: sealed.eSessionKey.toString('base64'),
+    safeTIRUploadData: sealed.payload.toString('base64'),
+    Sender_MessageID: messageId,
+  };
+  return {
+    method: 'POST',
+    path: '',
+    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${WSST_ACTION}"` },
+    body: buildSoapEnvelope({ WSST: { '@xmlns': IRU_NS, su } }),
+  };
+}
 
 /** The document's Body/SubscriberID, which the WSST call repeats. */
 function subscriberIdOf(payload: Buffer): string {
@@ -102,31 +131,38 @@ export default definePartner({
   },
   transport: {
     timeoutMs: 10_000,
-    concurrency: 4,
-    /**
-     * WSST call `SafeTIRUploadParams`. The logged document travels unchanged but for what the RTS
-     * envelope itself fills: `Envelope/Hash` and the UTF-16 encoding. Our message id goes in the
-     * call's mandatory `Sender_MessageID`, not the document's optional one, so the Body (and its hash)
-     * stays the logged Body on every attempt.
-     */
-    buildRequest(message, context) {
-      const sealed = sealRtsPayload(message.payload, context.partnerCertificatePem);
-      const su = {
-        SubscriberID: subscriberIdOf(message.payload),
-        MessageTag: sealed.messageTag,
-        ESessionKey: sealed.eSessionKey.toString('base64'),
-        safeTIRUploadData: sealed.payload.toString('base64'),
-        Sender_MessageID: message.id,
-      };
-      return {
-        method: 'POST',
-        path: '',
-        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${WSST_ACTION}"` },
-        body: buildSoapEnvelope({ WSST: { '@xmlns': IRU_NS, su } }),
-      };
+    // Room for a full batch in flight plus the next one filling.
+    concurrency: 2 * UPLOAD_BATCH_SIZE,
+    buildRequest: (message, context) => wsstRequest(message.payload, message.id, context),
+    batch: {
+      maxMessages: UPLOAD_BATCH_SIZE,
+      maxWaitMs: UPLOAD_BATCH_WAIT_MS,
+      buildBatchRequest: (messages, batchId, context) => wsstRequest(mergeUploads(messages.map((m) => m.payload), new Date()), batchId, context),
     },
   },
   classify,
+  supersede: cancelThenNew,
+  profiles: {
+    /** RTS+ TerminationService-1 with a WS-Security signature instead of classic WSST (README "RTS+"). */
+    'rts-plus': {
+      transport: {
+        timeoutMs: 10_000,
+        concurrency: 2 * UPLOAD_BATCH_SIZE,
+        buildRequest: (message, context) => buildRtsPlusRequest(message, context, { to: context.endpointUrl, now: new Date() }),
+        batch: {
+          maxMessages: UPLOAD_BATCH_SIZE,
+          maxWaitMs: UPLOAD_BATCH_WAIT_MS,
+          buildBatchRequest: (messages, batchId, context) =>
+            buildRtsPlusRequest(
+              { id: batchId, messageType: 'safetir-upload', payload: mergeUploads(messages.map((m) => m.payload), new Date()), attempt: 1 },
+              context,
+              { to: context.endpointUrl, now: new Date() },
+            ),
+        },
+      },
+      classify: classifyRtsPlus,
+    },
+  },
   retry: { delaysMs: [5_000, 30_000, 120_000, 600_000, 1_800_000], jitter: 0.2, maxAttempts: 8 },
   circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000 },
   /** Carnet holder query (TCHQ) and reconciliation (WSRQ, WSRE): README "Carnet query" and "Reconciliation". */

@@ -35,6 +35,8 @@ export interface TransportContext {
   gatewayCertificatePem: string;
   /** The gateway's private key (PEM), e.g. to decrypt answers. */
   gatewayPrivateKeyPem: string;
+  /** The partner's configured endpoint (some protocols sign it, e.g. WS-Addressing `To`). */
+  endpointUrl: string;
 }
 
 /** An HTTP request, fully built. */
@@ -168,6 +170,11 @@ export interface PartnerDefinition {
    * sent (IRU: a cancel record repeating what was sent, then the new record, in one document).
    */
   supersede?(next: Buffer, previous: Buffer): Buffer;
+  /**
+   * Alternative protocols of the same partner, chosen by configuration
+   * (`GATEWAY_PARTNER_<ID>_PROFILE=<name>`), replacing the transport and the classifier.
+   */
+  profiles?: Readonly<Record<string, { transport: TransportSpec; classify: PartnerDefinition['classify'] }>>;
   /** Periodic work (e.g. pulling reconciliation requests), started with the gateway. */
   schedules?: ReadonlyArray<{ name: string; everyMs: number; run(deps: PartnerRouteDeps): Promise<void> }>;
 }

@@ -28,15 +28,29 @@ function check(definition: unknown, folder: string, file: string): PartnerDefini
   return d as PartnerDefinition;
 }
 
-/** Imports every adapter folder that has a partner module. */
-export async function loadPartnerRegistry(dir: string = ADAPTERS_CODE_DIR): Promise<PartnerRegistry> {
+/** The partner with its configured profile applied (an alternative transport and classifier), if one is chosen. */
+function withProfile(partner: PartnerDefinition, profile: string | undefined): PartnerDefinition {
+  if (profile === undefined || profile === 'default') return partner;
+  const chosen = partner.profiles?.[profile];
+  if (!chosen) {
+    const known = ['default', ...Object.keys(partner.profiles ?? {})].join(', ');
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `partner ${partner.id} has no profile "${profile}" (known: ${known})`, { partner: partner.id });
+  }
+  return { ...partner, transport: chosen.transport, classify: chosen.classify };
+}
+
+/**
+ * Imports every adapter folder that has a partner module.
+ * @param profiles partner id → profile name (GATEWAY_PARTNER_<ID>_PROFILE)
+ */
+export async function loadPartnerRegistry(profiles: Readonly<Record<string, string>> = {}, dir: string = ADAPTERS_CODE_DIR): Promise<PartnerRegistry> {
   const byId = new Map<string, PartnerDefinition>();
   const folders = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
   for (const folder of folders) {
     const file = join(dir, folder, `partner${MODULE_EXT}`);
     if (!existsSync(file)) continue;
     const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    byId.set(folder, check(module.default, folder, file));
+    byId.set(folder, withProfile(check(module.default, folder, file), profiles[folder]));
   }
   const get = (id: string): PartnerDefinition => {
     const partner = byId.get(id);

@@ -22,7 +22,7 @@ export interface PipelineParts {
  */
 export async function loadPipelineParts(config: GatewayConfig): Promise<PipelineParts> {
   const records = createRecordValidator(config.schemasDir);
-  const partners = await loadPartnerRegistry();
+  const partners = await loadPartnerRegistry(config.partnerProfiles);
   const mappings = loadMappingSet(config.mappingsDir, config.schemasDir, partners, records.types);
   const documents = createDocumentValidator(config.schemasDir, partners);
   return { records, partners, mappings, documents };

@@ -173,6 +173,7 @@ describe('the carnet query adapter against the simulator, without the gateway', 
       partnerCertificatePem: readFileSync(join(config.certsDir, 'partners', 'iru-safetir.cert.pem'), 'utf8'),
       gatewayCertificatePem: readFileSync(config.signingCertFile, 'utf8'),
       gatewayPrivateKeyPem: readFileSync(config.signingKeyFile, 'utf8'),
+      endpointUrl: sim.url,
     };
   });
   afterAll(async () => {

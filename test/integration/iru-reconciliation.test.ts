@@ -232,6 +232,7 @@ describe.skipIf(noXsd)("IRU's WSRQ answer, opened with the gateway key", () => {
       partnerCertificatePem: readFileSync(join(config.certsDir, 'partners', 'iru-safetir.cert.pem'), 'utf8'),
       gatewayCertificatePem: readFileSync(config.signingCertFile, 'utf8'),
       gatewayPrivateKeyPem: readFileSync(config.signingKeyFile, 'utf8'),
+      endpointUrl: sim.url,
     };
     const answer = classicResult('WSRQ', await sender.send(sim.url, buildWsrqRequest('wsrq-xsd', context, new Date()), 5_000));
     const field = (name: string): Buffer => Buffer.from(childText(answer, 'http://www.iru.org', name) ?? '', 'base64');

@@ -50,6 +50,7 @@ const context: TransportContext = {
   partnerCertificatePem: readFileSync(iruCertFile, 'utf8'),
   gatewayCertificatePem: gatewayCertPem,
   gatewayPrivateKeyPem: readFileSync(config.signingKeyFile, 'utf8'),
+  endpointUrl: 'http://127.0.0.1/rts-plus',
 };
 const gatewayKey: SigningKey = loadSigningKey(config.signingKeyFile, config.signingCertFile);
 let translator: Translator;

@@ -34,6 +34,7 @@ function context(partner: string, partnerCertFile = join(config.certsDir, 'partn
     partnerCertificatePem: readFileSync(partnerCertFile, 'utf8'),
     gatewayCertificatePem: readFileSync(config.signingCertFile, 'utf8'),
     gatewayPrivateKeyPem: readFileSync(config.signingKeyFile, 'utf8'),
+    endpointUrl: sims.get(partner)?.url ?? '',
   };
 }
 

@@ -1,12 +1,12 @@
 // WS-Security X.509 signatures for SOAP 1.2 (RTS+): sign Body, Timestamp and WS-Addressing headers by wsu:Id; verify strictly against one pinned certificate.
 import { hash, randomUUID, sign as cryptoSign, X509Certificate } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import type { XmlContent } from '../codec/document-tree.js';
 import { checkWellFormed, parseXml } from '../codec/xml-parse.js';
 import { renderXmlString } from '../codec/xml-render.js';
 import { GatewayError, type ErrorCode } from '../errors.js';
 import { childElement, childText } from '../transport/soap-envelope.js';
+import { parseStrictDom } from './strict-dom.js';
 import type { SigningKey } from './xml-signer.js';
 import { DSIG_NS, EXC_C14N, SHA256, SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 
@@ -200,22 +200,6 @@ function algorithm(el: Element): string {
   return el.getAttribute('Algorithm') ?? '';
 }
 
-function parseStrict(text: string): Element {
-  let problem: string | undefined;
-  let root: Element | null = null;
-  try {
-    const doc = new DOMParser({
-      errorHandler: (level: string, message: unknown) => {
-        if (level !== 'warning') problem ??= String(message);
-      },
-    }).parseFromString(text, 'application/xml');
-    root = doc.documentElement;
-  } catch (err) {
-    problem ??= (err as Error).message;
-  }
-  if (problem !== undefined || !root) throw new GatewayError('GW_ERR_XML_MALFORMED', problem ?? 'no document element');
-  return root;
-}
 
 /** Every element carrying an Id, ID or id attribute in any namespace, by value: the lookup xml-crypto does (local-name match). */
 function idIndex(root: Element): Map<string, Element[]> {
@@ -409,7 +393,7 @@ export function verifyWsSecurity(bytes: Buffer, trustedCertPem: string, now: Dat
   if (/<\?(?!xml[\s?])/.test(text)) throw invalid('processing instructions are not allowed');
   checkWellFormed(text);
   const pinned = new X509Certificate(trustedCertPem);
-  const { signature, signed } = checkShape(parseStrict(text), pinned.raw);
+  const { signature, signed } = checkShape(parseStrictDom(text), pinned.raw);
 
   const sig = strictSignedXml(pinned);
   let valid = false;

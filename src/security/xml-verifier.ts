@@ -1,9 +1,9 @@
 // Strict XMLDSig verification on xml-crypto: pinned partner keys, allow-listed algorithms, one enveloped signature.
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml, type SignatureAlgorithm as XmlCryptoSignatureAlgorithm } from 'xml-crypto';
 import { checkWellFormed } from '../codec/xml-parse.js';
 import { GatewayError } from '../errors.js';
+import { parseStrictDom } from './strict-dom.js';
 import { DSIG_NS, ENVELOPED, EXC_C14N, SHA256, SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 
 /** What verification proved: who signed, and the only bytes that may be read. */
@@ -64,23 +64,6 @@ function algorithmOf(el: Element): string {
   return el.getAttribute('Algorithm') ?? '';
 }
 
-/** Parses with the same xmldom that xml-crypto uses (one version in the tree), refusing anything it only warns about. */
-function parseStrict(text: string): Element {
-  let problem: string | undefined;
-  let root: Element | null = null;
-  try {
-    const doc = new DOMParser({
-      errorHandler: (level: string, message: unknown) => {
-        if (level !== 'warning') problem ??= String(message);
-      },
-    }).parseFromString(text, 'application/xml');
-    root = doc.documentElement;
-  } catch (err) {
-    problem ??= (err as Error).message;
-  }
-  if (problem !== undefined || !root) throw new GatewayError('GW_ERR_XML_MALFORMED', problem ?? 'no document element');
-  return root;
-}
 
 /** Checks the signature's shape before any cryptography: the profile allows one shape only. */
 function checkShape(root: Element): Element {
@@ -153,7 +136,7 @@ export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYT
       const keys = pinned(partner);
       if (keys.length === 0) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no signing key is pinned for partner "${partner}"`);
       checkWellFormed(text);
-      const signature = checkShape(parseStrict(text));
+      const signature = checkShape(parseStrictDom(text));
       const method = algorithmOf(exactlyOne(exactlyOne(signature, 'SignedInfo'), 'SignatureMethod'));
       for (const key of keys.filter((k) => keyFits(method, k))) {
         const signed = tryKey(text, signature, key);

@@ -1,6 +1,7 @@
 // Behaviours every Queue must have, as a vitest suite each implementation runs against its own fresh queue.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryJob, Queue } from '../../src/queue/queue.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 /** What the suite opens its queues with. */
 export interface QueueSuiteOptions {
@@ -18,18 +19,7 @@ function job(messageId: string, partner = 'alpha'): DeliveryJob {
   return { messageId, partner };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
-/** Polls `condition` every 25 ms until it holds, failing after `timeoutMs`. */
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /**
  * Defines the conformance suite for one Queue implementation.

@@ -10,6 +10,7 @@ import type { Queue } from '../../src/queue/queue.js';
 import { queueConformance } from '../conformance/queue.conformance.js';
 import { skipWithout } from '../support/external-tool.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
+import { waitFor } from '../support/wait.js';
 
 const skip = await skipWithoutRabbitmq('amqp queue');
 const noRabbitmqctl = skip || skipWithout('amqp queue broker-side checks', { tools: ['rabbitmqctl'] });
@@ -20,17 +21,7 @@ function freshPrefix(): string {
   return `gwtest-${randomUUID().slice(0, 8)}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 function rabbitmqctl(...args: string[]): string {
   return execFileSync('rabbitmqctl', [...args, '-q'], { encoding: 'utf8', timeout: 60_000 });

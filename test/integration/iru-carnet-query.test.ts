@@ -1,8 +1,5 @@
 // TIR carnet holder query (TCHQ) for real: the gateway's API and the adapter against the IRU simulator over loopback HTTP, real crypto, IRU's XSDs as oracle.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildCarnetQueryRequest, queryCarnet } from '../../adapters/iru-safetir/carnet-query.js';
@@ -19,28 +16,14 @@ import { childText } from '../../src/transport/soap-envelope.js';
 import { skipWithout } from '../support/external-tool.js';
 import { configWithTempKeys, IRU_RTS_DIR } from '../support/project.js';
 import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../support/running-gateway.js';
+import { createXmllint, hashMatches } from '../support/rts-oracle.js';
 
 const QUERY_XSD = join(IRU_RTS_DIR, 'TCHQuery.xsd');
 const RESPONSE_XSD = join(IRU_RTS_DIR, 'TCHQResponse.xsd');
 const noXsd = skipWithout('TCHQ XSD validation', { tools: ['xmllint'], files: [QUERY_XSD, RESPONSE_XSD] });
-const work = mkdtempSync(join(tmpdir(), 'gw-tchq-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let files = 0;
-/** xmllint over the document as it travelled: UTF-16LE text with its declaration. */
-function xmllint(xsd: string, document: string): { status: number | null; output: string } {
-  const file = join(work, `doc-${++files}.xml`);
-  writeFileSync(file, Buffer.from(document, 'utf16le'));
-  const r = spawnSync('xmllint', ['--noout', '--schema', xsd, file], { encoding: 'utf8' });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
-/** The test's own reading of the hash: SHA-1 of the UTF-16LE text between <Body> and </Body>, base64. */
-function hashMatches(document: string): boolean {
-  const body = document.slice(document.indexOf('<Body>') + '<Body>'.length, document.lastIndexOf('</Body>'));
-  const claimed = /<Hash>([^<]*)<\/Hash>/.exec(document)?.[1];
-  return claimed === createHash('sha1').update(Buffer.from(body, 'utf16le')).digest('base64');
-}
+const lint = createXmllint();
+afterAll(() => lint.dispose());
+const xmllint = (xsd: string, document: string): { status: number | null; output: string } => lint.validate(xsd, document);
 
 const HOLDER = { holderId: 'KAZ/015/123', validityDate: '2027-06-30', association: 'KazATO', numTerminations: 2, voucherNumber: '1234-5678-9012' };
 

@@ -1,8 +1,5 @@
 // SafeTIR reconciliation for real: IRU's requests pulled (WSRQ), answered from the message log or by an officer (WSRE), over loopback HTTP with IRU's XSDs as oracle.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { matches } from '../../adapters/iru-safetir/reconciliation-match.js';
@@ -19,29 +16,15 @@ import { childText } from '../../src/transport/soap-envelope.js';
 import { skipWithout } from '../support/external-tool.js';
 import { configWithTempKeys, IRU_RTS_DIR, RECORD_FIXTURES } from '../support/project.js';
 import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../support/running-gateway.js';
+import { createXmllint, hashMatches } from '../support/rts-oracle.js';
 
 const termination = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'tir.termination.json'), 'utf8')) as Record<string, unknown>;
 const RECONCILIATION_XSD = join(IRU_RTS_DIR, 'SafeTIRReconciliation.xsd');
 const UPLOAD_XSD = join(IRU_RTS_DIR, 'SafeTIRUpload.xsd');
 const noXsd = skipWithout('reconciliation XSD validation', { tools: ['xmllint'], files: [RECONCILIATION_XSD, UPLOAD_XSD] });
-const work = mkdtempSync(join(tmpdir(), 'gw-recon-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let files = 0;
-/** xmllint over the document as it travelled: UTF-16LE text with its declaration. */
-function xmllint(xsd: string, document: string): { status: number | null; output: string } {
-  const file = join(work, `doc-${++files}.xml`);
-  writeFileSync(file, Buffer.from(document, 'utf16le'));
-  const r = spawnSync('xmllint', ['--noout', '--schema', xsd, file], { encoding: 'utf8' });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
-/** The test's own reading of the hash: SHA-1 of the UTF-16LE text between <Body> and </Body>, base64. */
-function hashMatches(document: string): boolean {
-  const body = document.slice(document.indexOf('<Body>') + '<Body>'.length, document.lastIndexOf('</Body>'));
-  const claimed = /<Hash>([^<]*)<\/Hash>/.exec(document)?.[1];
-  return claimed === createHash('sha1').update(Buffer.from(body, 'utf16le')).digest('base64');
-}
+const lint = createXmllint();
+afterAll(() => lint.dispose());
+const xmllint = (xsd: string, document: string): { status: number | null; output: string } => lint.validate(xsd, document);
 
 /** The termination fixture's data as the SafeTIR mapping writes it (mappings/iru-safetir/safetir-upload.yaml). */
 const SENT = { ICC: 'KAZ', DCL: '2026-11-26', CNL: '007222', COF: 'KZ554010', DDI: '2026-11-26', RND: 'TC-554010-118', PFD: 'FD', CWR: 'OK', VPN: '4', COM: 'seal intact', RBC: 'CR', PIC: '12' };

@@ -87,11 +87,25 @@ export class DeliveryConsumer {
   private async handle(job: DeliveryJob): Promise<void> {
     const breaker = this.breaker(job.partner);
     await this.passBreaker(breaker);
+    try {
+      await this.attempt(job, breaker);
+    } catch (err) {
+      // Whatever failed (the log, a partner definition), a half-open trial slot must not stay taken.
+      breaker.releaseTrial();
+      throw err;
+    }
+  }
+
+  private async attempt(job: DeliveryJob, breaker: CircuitBreaker): Promise<void> {
     const now = Date.now();
     const claim = await this.store.claimById(job.messageId, now, this.options.leaseMs, this.options.owner);
     if (claim.state !== 'claimed') {
       breaker.releaseTrial();
-      if (claim.state === 'leased') await this.queue.publish(job, Math.max(0, claim.leaseUntil - now) + 50);
+      if (claim.state === 'leased') {
+        // Someone holds it (or held it and crashed): the outbox republishes this job for when the lease ends.
+        await this.store.deferUntil(job.messageId, claim.leaseUntil + 50);
+        this.retryScheduled();
+      }
       if (claim.state === 'missing') this.logger.warn({ messageId: job.messageId, partner: job.partner }, 'job for a message the log does not hold; dropped');
       return;
     }

@@ -86,7 +86,16 @@ export async function startCaisQueueIngest(options: CaisQueueOptions): Promise<C
         await channel.prefetch(options.prefetch ?? 20);
         const { consumerTag } = await channel.consume(queue, (msg) => {
           if (!msg) return;
-          const work = handle(channel, publisher, msg).catch((err: unknown) => logger.error({ err }, 'CAIS queue message left unacknowledged; it will be redelivered'));
+          const work = handle(channel, publisher, msg).catch(async (err: unknown) => {
+            // Accepting is idempotent, so handing the message back is safe even if its records were committed.
+            logger.error({ err }, 'CAIS queue message not settled; returned to the queue');
+            await new Promise((r) => setTimeout(r, 1000));
+            try {
+              channel.nack(msg, false, true);
+            } catch {
+              // the channel is gone: the broker redelivers the message by itself
+            }
+          });
           inHand.add(work);
           void work.finally(() => inHand.delete(work));
         });

@@ -102,8 +102,13 @@ export interface ClaimedMessage {
 export type ClaimResult =
   | { state: 'claimed'; message: ClaimedMessage }
   | { state: 'leased'; leaseUntil: number }
+  /** Its next attempt is later than this job: a stale duplicate (the current job is on its way); drop it. */
+  | { state: 'not-due'; nextAttemptAt: number }
   | { state: 'not-pending'; status: MessageStatus }
   | { state: 'missing' };
+
+/** A job may arrive this much before its message's next attempt and still count (delay tiers are not exact). */
+export const CLAIM_EARLY_TOLERANCE_MS = 1_000;
 
 /** A pending message whose queue job is still to be published (the outbox). */
 export interface UnpublishedMessage {
@@ -194,13 +199,22 @@ export interface MessageStore {
    * Safety net for a lost job (a completion lost to a power cut after the queue acked, a queue
    * purged by hand): pending messages whose job was published, that nobody holds a lease on, and
    * whose next attempt is more than `graceMs` overdue become unpublished again, so the relay
-   * publishes a new job. A duplicate job is harmless (the consumer claims by id). Returns how many.
+   * publishes a new job; the next attempt moves to `now`, so a message gets at most one extra job
+   * per grace period. A duplicate job is harmless (the consumer claims by id). Returns how many.
    */
   republishOverdue(now: number, graceMs: number): Promise<number>;
   /**
+   * A job found the message leased by someone else: hand the job back to the outbox, due when the
+   * lease ends, so the relay publishes it when the queue can take it (nothing is lost if the holder
+   * crashed, and nothing is retried in a tight loop). Only for a pending message.
+   */
+  deferUntil(id: string, at: number): Promise<void>;
+  /**
    * Leases one message to `owner` until `now + leaseMs` when it is pending and not leased (or its
-   * lease has ended, so a crashed consumer's message comes back by itself). Does not look at the
-   * next attempt time: the queue decides when a job is handled.
+   * lease has ended, so a crashed consumer's message comes back by itself). A job arriving more than
+   * {@link CLAIM_EARLY_TOLERANCE_MS} before the message's next attempt is a stale duplicate (a job
+   * redelivered after its attempt scheduled a retry, or a second relay's copy): `not-due`, so it
+   * cannot cause an extra attempt or a second retry chain.
    */
   claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult>;
   /**

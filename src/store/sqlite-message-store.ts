@@ -21,6 +21,7 @@ import type {
   Transition,
   UnpublishedMessage,
 } from './message-store.js';
+import { CLAIM_EARLY_TOLERANCE_MS } from './message-store.js';
 import { applyMigrations } from './sqlite-migrations.js';
 
 type Db = Database.Database;
@@ -75,6 +76,7 @@ interface KeyRow {
 
 /** What claimById reads: the message as a worker gets it, plus what decides whether it may be claimed. */
 interface ClaimRow extends Omit<ClaimedMessage, 'leaseUntil'> {
+  nextAttemptAt: number | null;
   status: MessageStatus;
   leaseUntil: number | null;
 }
@@ -118,12 +120,15 @@ function prepareStatements(db: Db) {
     handOut: db.prepare<[string]>(`UPDATE messages SET job_state = 'publishing' WHERE id IN (SELECT value FROM json_each(?))`),
     markPublished: db.prepare<[string]>(`UPDATE messages SET job_state = 'published' WHERE id = ? AND status = 'pending' AND job_state = 'publishing'`),
     unpublishedCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM messages WHERE ${UNPUBLISHED}`),
-    republishOverdue: db.prepare<[number, number]>(
-      `UPDATE messages SET job_state = 'unpublished'
+    republishOverdue: db.prepare<[number, number, number]>(
+      `UPDATE messages SET job_state = 'unpublished', next_attempt_at = ?
        WHERE status = 'pending' AND job_state = 'published' AND next_attempt_at < ? AND (lease_until IS NULL OR lease_until <= ?)`,
     ),
+    deferUntil: db.prepare<[number, string]>(
+      `UPDATE messages SET job_state = 'unpublished', next_attempt_at = MAX(next_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
+    ),
     claimRow: db.prepare<[string], ClaimRow>(
-      `SELECT id, partner, message_type AS messageType, payload, attempts, status, lease_until AS leaseUntil FROM messages WHERE id = ?`,
+      `SELECT id, partner, message_type AS messageType, payload, attempts, status, lease_until AS leaseUntil, next_attempt_at AS nextAttemptAt FROM messages WHERE id = ?`,
     ),
     lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
     leasedTo: db.prepare<[string, string], { id: string }>(`SELECT id FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
@@ -281,7 +286,12 @@ class SqliteMessageStore implements MessageStore {
 
   async republishOverdue(now: number, graceMs: number): Promise<number> {
     this.durability('NORMAL');
-    return this.statements.republishOverdue.run(now - graceMs, now).changes;
+    return this.statements.republishOverdue.run(now, now - graceMs, now).changes;
+  }
+
+  async deferUntil(id: string, at: number): Promise<void> {
+    this.durability('NORMAL');
+    this.statements.deferUntil.run(at, id);
   }
 
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {
@@ -435,9 +445,10 @@ class SqliteMessageStore implements MessageStore {
   private claimIn(id: string, now: number, leaseUntil: number, owner: string): ClaimResult {
     const row = this.statements.claimRow.get(id);
     if (row === undefined) return { state: 'missing' };
-    const { status, leaseUntil: heldUntil, ...message } = row;
+    const { status, leaseUntil: heldUntil, nextAttemptAt, ...message } = row;
     if (status !== 'pending') return { state: 'not-pending', status };
     if (heldUntil !== null && heldUntil > now) return { state: 'leased', leaseUntil: heldUntil };
+    if (nextAttemptAt !== null && nextAttemptAt > now + CLAIM_EARLY_TOLERANCE_MS) return { state: 'not-due', nextAttemptAt };
     this.statements.lease.run(owner, leaseUntil, id);
     return { state: 'claimed', message: { ...message, leaseUntil } };
   }

@@ -1,7 +1,7 @@
 // Behaviours every MessageStore must have, as a vitest suite each implementation runs against its own fresh store.
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AttemptRecord, ClaimedMessage, MessageStatus, MessageStore, NewMessage, SourceRecord, Transition } from '../../src/store/message-store.js';
+import { CLAIM_EARLY_TOLERANCE_MS, type AttemptRecord, type ClaimedMessage, type MessageStatus, type MessageStore, type NewMessage, type SourceRecord, type Transition } from '../../src/store/message-store.js';
 
 /** 2026-01-01T00:00:00Z; every test passes its clock explicitly from here. */
 const T0 = 1_767_225_600_000;
@@ -376,8 +376,22 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
     });
 
     describe('claimById', () => {
-      it('leases a pending message to the owner until now + leaseMs, even before its next attempt time', async () => {
+      it('reports a job more than the tolerance ahead of the next attempt as not-due (a stale duplicate)', async () => {
         const message = await acceptOne(1, T0 + 10_000);
+        expect(await store.claimById(message.id, T0, LEASE_MS, 'worker-1')).toEqual({ state: 'not-due', nextAttemptAt: T0 + 10_000 });
+        expect((await store.claimById(message.id, T0 + 10_000 - CLAIM_EARLY_TOLERANCE_MS, LEASE_MS, 'worker-1')).state).toBe('claimed');
+      });
+
+      it('hands a leased message back to the outbox, due when the lease ends', async () => {
+        const message = await acceptOne(1, T0);
+        await publishAll();
+        expect((await store.claimById(message.id, T0, LEASE_MS, 'worker-1')).state).toBe('claimed');
+        await store.deferUntil(message.id, T0 + LEASE_MS);
+        expect(await store.unpublished(10)).toEqual([{ id: message.id, partner: PARTNER, nextAttemptAt: T0 + LEASE_MS }]);
+      });
+
+      it('leases a pending message to the owner until now + leaseMs, even a little before its next attempt time', async () => {
+        const message = await acceptOne(1, T0 + 500);
         expect(await store.claimById(message.id, T0, LEASE_MS, 'worker-1')).toEqual({
           state: 'claimed',
           message: { id: message.id, partner: PARTNER, messageType: 'safetir-upload', payload: message.payload, attempts: 0, leaseUntil: T0 + LEASE_MS },
@@ -458,7 +472,8 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         expect(await store.get(messageId(1))).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 60_000, updatedAt: T0 + 5 });
         expect((await store.stats(T0 + 59_999)).due).toBe(0);
         expect((await store.stats(T0 + 60_000)).due).toBe(1);
-        expect((await claim(messageId(1), T0 + 10, 'worker-2')).attempts).toBe(1);
+        expect((await store.claimById(messageId(1), T0 + 10, LEASE_MS, 'worker-2')).state).toBe('not-due');
+        expect((await claim(messageId(1), T0 + 60_000, 'worker-2')).attempts).toBe(1);
       });
 
       it.each(['delivered', ...END_STATES] as const)('ends a message as %s: no next attempt, no lease, never claimed again', async (status) => {

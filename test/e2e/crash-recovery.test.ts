@@ -49,7 +49,7 @@ describe('crash recovery', () => {
   it(`delivers all ${RECORDS} accepted records after SIGKILL mid-delivery and a restart`, { timeout: 180_000 }, async () => {
     sims = await startSimulators({ certsDir });
     const sim = sims.get('ru-fcs')!;
-    sim.faults.delay(5);
+    sim.faults.delay(20); // slower than ingest, so the kill lands mid-delivery
     let gateway = await startGatewayProcess(gatewayEnv());
     children.push(gateway);
     let url = gateway.url;

@@ -128,7 +128,7 @@ describe('SQLite message store on disk', () => {
       { id: 'm-retry', partner: 'iru-safetir', nextAttemptAt: T0 + 60_000 },
     ]);
     expect(await store.claimById('m-done', T0, 30_000, 'worker-1')).toEqual({ state: 'not-pending', status: 'delivered' });
-    expect((await store.claimById('m-retry', T0, 30_000, 'worker-1')).state).toBe('claimed');
+    expect((await store.claimById('m-retry', T0 + 60_000, 30_000, 'worker-1')).state).toBe('claimed');
     const db = new Database(file, { readonly: true });
     try {
       expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3]);

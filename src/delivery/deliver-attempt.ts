@@ -30,10 +30,10 @@ export interface AttemptSummary {
   recorded: boolean;
 }
 
-function decide(outcome: Outcome, partner: PartnerDefinition, attempt: number, now: number, scale: number): Transition {
+function decide(outcome: Outcome, partner: PartnerDefinition, attempt: number, retryBase: number, now: number, scale: number): Transition {
   const why = outcome.partnerCode ? `${outcome.reason} (partner code ${outcome.partnerCode})` : outcome.reason;
   if (outcome.verdict !== 'retry') return { status: outcome.verdict, reason: why };
-  const delay = nextRetryDelayMs(partner.retry, attempt, scale);
+  const delay = nextRetryDelayMs(partner.retry, attempt - retryBase, scale);
   if (delay === undefined) return { status: 'dead-lettered', reason: `all ${partner.retry.maxAttempts} attempts used; last: ${why}` };
   return { status: 'pending', nextAttemptAt: now + delay, reason: `attempt ${attempt} failed (${why}); retry ${attempt + 1} in ${delay} ms` };
 }
@@ -80,7 +80,7 @@ export async function deliverAttempt(
   const summaries: AttemptSummary[] = [];
   for (const message of messages) {
     const attempt = message.attempts + 1;
-    const transition = decide(outcome, partner, attempt, finishedAt, deps.retryDelayScale);
+    const transition = decide(outcome, partner, attempt, message.retryBase, finishedAt, deps.retryDelayScale);
     const recorded = await deps.store.completeAttempt(
       message.id,
       owner,

@@ -91,6 +91,8 @@ export interface ClaimedMessage {
   payload: Buffer;
   /** Attempts made before this one. */
   attempts: number;
+  /** Attempts made before the last resend (0 if never resent): the retry budget counts from here. */
+  retryBase: number;
   leaseUntil: number;
 }
 

@@ -128,7 +128,7 @@ function prepareStatements(db: Db) {
       `UPDATE messages SET job_state = 'unpublished', next_attempt_at = MAX(next_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
     ),
     claimRow: db.prepare<[string], ClaimRow>(
-      `SELECT id, partner, message_type AS messageType, payload, attempts, status, lease_until AS leaseUntil, next_attempt_at AS nextAttemptAt FROM messages WHERE id = ?`,
+      `SELECT id, partner, message_type AS messageType, payload, attempts, retry_base AS retryBase, status, lease_until AS leaseUntil, next_attempt_at AS nextAttemptAt FROM messages WHERE id = ?`,
     ),
     lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
     leasedTo: db.prepare<[string, string], { id: string }>(`SELECT id FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
@@ -160,7 +160,8 @@ function prepareStatements(db: Db) {
     ),
     resendable: db.prepare<[string], { status: MessageStatus }>(`SELECT status FROM messages WHERE id = ? AND status IN ${RESENDABLE}`),
     reopen: db.prepare<[number, number, string]>(
-      `UPDATE messages SET status = 'pending', next_attempt_at = ?, job_state = 'unpublished', lease_owner = NULL, lease_until = NULL, updated_at = ?
+      `UPDATE messages SET status = 'pending', next_attempt_at = ?, job_state = 'unpublished', lease_owner = NULL, lease_until = NULL, updated_at = ?,
+         retry_base = attempts
        WHERE id = ?`,
     ),
     detail: db.prepare<[string], DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = ?`),

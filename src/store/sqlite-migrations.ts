@@ -114,6 +114,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
   { version: 2, name: 'outbox: job state of pending messages', sql: OUTBOX },
   { version: 3, name: 'batches and partner records', sql: BATCHES_AND_PARTNER_RECORDS },
+  { version: 4, name: 'retry budget restarts at a resend', sql: `ALTER TABLE messages ADD COLUMN retry_base INTEGER NOT NULL DEFAULT 0;` },
 ];
 
 

@@ -353,6 +353,15 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         expect(await store.unpublished(10)).toEqual([{ id: messageId(1), partner: PARTNER, nextAttemptAt: T0 + 9000 }]);
       });
 
+      it('gives a resent message a fresh retry budget: its claim counts attempts from the resend', async () => {
+        await acceptOne(1, T0);
+        await attemptOn(messageId(1), T0, retryAt(T0 + 1000, 1), 'retry');
+        await attemptOn(messageId(1), T0 + 1000, endIn('dead-lettered'), 'retry');
+        await store.resend(messageId(1), T0 + 9000, 'resent by an admin');
+        const claimed = await store.claimById(messageId(1), T0 + 9000, LEASE_MS, 'worker-1');
+        expect(claimed.state === 'claimed' && [claimed.message.attempts, claimed.message.retryBase]).toEqual([2, 2]);
+      });
+
       it('markPublished changes nothing on a message that ended after it was handed out', async () => {
         await acceptOne(1, T0);
         expect(await unpublishedIds()).toEqual([messageId(1)]);
@@ -394,7 +403,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         const message = await acceptOne(1, T0 + 500);
         expect(await store.claimById(message.id, T0, LEASE_MS, 'worker-1')).toEqual({
           state: 'claimed',
-          message: { id: message.id, partner: PARTNER, messageType: 'safetir-upload', payload: message.payload, attempts: 0, leaseUntil: T0 + LEASE_MS },
+          message: { id: message.id, partner: PARTNER, messageType: 'safetir-upload', payload: message.payload, attempts: 0, retryBase: 0, leaseUntil: T0 + LEASE_MS },
         });
       });
 

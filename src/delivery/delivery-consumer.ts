@@ -1,6 +1,6 @@
 // Consumes delivery jobs per partner: claims the message from the log, makes one attempt (alone or in a batch), and acknowledges only after it is recorded.
 import type { Logger } from 'pino';
-import { randomUUID } from 'node:crypto';
+import { nameBasedUuid } from '../codec/name-based-uuid.js';
 import type { BatchSpec, PartnerDefinition } from '../partners/partner-definition.js';
 import type { PartnerRegistry } from '../partners/partner-registry.js';
 import type { DeliveryJob, Queue } from '../queue/queue.js';
@@ -142,7 +142,8 @@ export class DeliveryConsumer {
         start();
       },
       done: started.then(async () => {
-        const batchId = batch.messages.length > 1 ? randomUUID() : undefined;
+        // Named after its members: the same group retried (an upload in doubt) repeats its id, so the partner can deduplicate it.
+        const batchId = batch.messages.length > 1 ? nameBasedUuid(`batch:${batch.messages.map((m) => m.id).sort().join(',')}`) : undefined;
         this.settle(this.breaker(partner.id), await deliverAttempt(partner, batch.messages, this.options.owner, this.deps, batchId));
       }),
     };

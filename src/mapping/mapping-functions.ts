@@ -1,5 +1,5 @@
 // The functions mapping expressions may call besides JSONata's own: code-list lookup and stable UUIDs.
-import { hash } from 'node:crypto';
+import { nameBasedUuid } from '../codec/name-based-uuid.js';
 import { GatewayError } from '../errors.js';
 
 /** Code lists of a mapping file: list name → source value → target code. */
@@ -18,9 +18,5 @@ export function lookupCode(lists: CodeLists, list: string, value: unknown, point
   return code;
 }
 
-/** `$uuid(seed)`: a name-based UUID (RFC 9562 version 5 layout over SHA-1); the same seed always gives the same id. */
-export function uuidFrom(seed: string): string {
-  const x = hash('sha1', seed, 'hex');
-  const variant = ((parseInt(x.charAt(16), 16) & 0x3) | 0x8).toString(16);
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${variant}${x.slice(17, 20)}-${x.slice(20, 32)}`;
-}
+/** `$uuid(seed)`: a name-based UUID; the same seed always gives the same id. */
+export const uuidFrom = nameBasedUuid;

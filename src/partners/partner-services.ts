@@ -51,18 +51,19 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
   return {
     routes,
     startSchedules() {
-      const running = new Set<Promise<void>>();
+      const running = new Map<(typeof schedules)[number], Promise<void>>();
       const timers = schedules.map((s) =>
         setInterval(() => {
-          if (running.size > schedules.length * 4) return;
+          // One run of a schedule at a time: a slow run is not overlapped by the next tick.
+          if (running.has(s)) return;
           const run = s.run().catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'scheduled job failed; it runs again next time'));
-          running.add(run);
-          void run.finally(() => running.delete(run));
+          running.set(s, run);
+          void run.finally(() => running.delete(s));
         }, s.everyMs),
       );
       return async () => {
         for (const t of timers) clearInterval(t);
-        await Promise.all(running);
+        await Promise.all(running.values());
       };
     },
   };

@@ -26,6 +26,8 @@ export interface AmqpQueueOptions {
 /** Reconnect backoff of both connections: exponential with jitter, never giving up once connected. */
 /** Header carrying when a delayed job is due (epoch ms); a job that arrives earlier goes round another tier. */
 const DUE_AT_HEADER = 'x-due-at';
+/** How long an early job whose re-delay failed waits before it goes back to the queue. */
+const HOP_RETRY_PAUSE_MS = 5_000;
 /** A job this close to its due time is handled, not sent round again. */
 const EARLY_TOLERANCE_MS = 250;
 const RECOVERY: RecoveryOptions = { initialDelay: 200, maxDelay: 15_000, factor: 2, jitter: 0.3, maxRetries: Infinity };
@@ -277,7 +279,10 @@ class AmqpQueue implements Queue {
     try {
       await this.publish(job, remainingMs);
     } catch (error) {
-      this.logger.warn({ err: error, messageId: job.messageId }, 'early job could not be re-delayed; requeued');
+      // The broker refuses publishes (blocked or reconnecting): wait before handing the job back, so a
+      // short outage does not use up its delivery limit in a burst of instant redeliveries.
+      this.logger.warn({ err: error, messageId: job.messageId }, 'early job could not be re-delayed; requeued after a pause');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(remainingMs, HOP_RETRY_PAUSE_MS)));
       this.settle(() => channel.reject(message, true));
       return;
     }

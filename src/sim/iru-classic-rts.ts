@@ -1,5 +1,6 @@
 // What IRU's classic RTS services share in the simulator: return codes, SOAP answers and faults, opening sealed requests, sealing answers for the gateway.
 import type { XmlContent } from '../codec/document-tree.js';
+import { parseXml } from '../codec/xml-parse.js';
 import { GatewayError } from '../errors.js';
 import { openRtsPayload, rtsMessageTag, sealRtsPayload } from '../security/rts-envelope.js';
 import { buildSoapEnvelope, buildSoapFault, childElement, childText } from '../transport/soap-envelope.js';
@@ -44,6 +45,24 @@ export interface Judgement {
 /** A refusal with one problem, worded `<code> <NAME>: <problem>`. */
 export function rejected(code: ClassicCode, problem: string, document = ''): Judgement {
   return { code, problems: [`${code} ${CLASSIC_CODES[code]}: ${problem}`], document };
+}
+
+/**
+ * The root element of an opened payload, or the 1200 refusal IRU answers when the text is not that
+ * document (`what` names it in the problem).
+ */
+export function documentRoot(text: string, namespace: string, rootName: string, what: string): XmlContent | Judgement {
+  try {
+    const root = childElement(parseXml(text, { expectedNamespace: namespace }), namespace, rootName);
+    return root ?? rejected(1200, `the payload has no ${rootName} root`, text);
+  } catch (err) {
+    return rejected(1200, `the payload is not a ${what} document: ${(err as Error).message}`, text);
+  }
+}
+
+/** Tells a refusal from a document root. */
+export function isJudgement(value: XmlContent | Judgement): value is Judgement {
+  return Array.isArray((value as Judgement).problems) && typeof (value as Judgement).code === 'number';
 }
 
 /** Accepted. */

@@ -19,6 +19,8 @@ import {
   uploadAck,
   type ClassicCode,
   type Judgement,
+  documentRoot,
+  isJudgement,
 } from './iru-classic-rts.js';
 import type { IruSimContext, IruSoapService, SeededReconciliationRequest } from './iru-soap-service.js';
 import type { HandledRequest, InjectedFault } from './partner-simulator.js';
@@ -132,13 +134,9 @@ function checkReplyRecord(record: XmlContent, index: number, issued: ReadonlyMap
 
 /** The reply document: SafeTIR (SafeTIRUpload.xsd) whose Body is the WSRE choice, NumberOfRecords = records, each record valid. */
 function checkReply(text: string, issued: ReadonlyMap<string, SeededReconciliationRequest>): Judgement {
-  let root: XmlContent | undefined;
-  try {
-    root = childElement(parseXml(text, { expectedNamespace: UPLOAD_NS }), UPLOAD_NS, 'SafeTIR');
-  } catch (err) {
-    return rejected(1200, `the payload is not a SafeTIR document: ${(err as Error).message}`, text);
-  }
-  const body = root && childElement(root, UPLOAD_NS, 'Body');
+  const root = documentRoot(text, UPLOAD_NS, 'SafeTIR', 'SafeTIR');
+  if (isJudgement(root)) return root;
+  const body = childElement(root, UPLOAD_NS, 'Body');
   const list = body && childElement(body, UPLOAD_NS, 'RequestReplyRecords');
   const count = body && childText(body, UPLOAD_NS, 'NumberOfRecords')?.trim();
   if (!body || !list || count === undefined) return rejected(1200, 'the Body is not the WSRE choice (NumberOfRecords, RequestReplyRecords)', text);

@@ -1,6 +1,5 @@
 // IRU's TIR carnet holder query (TCHQ) in the simulator: opens the sealed query, answers from the seeded carnets, sealed for the gateway.
 import type { XmlContent } from '../codec/document-tree.js';
-import { parseXml } from '../codec/xml-parse.js';
 import { renderXml } from '../codec/xml-render.js';
 import { childElement, childText } from '../transport/soap-envelope.js';
 import {
@@ -16,6 +15,8 @@ import {
   rejected,
   sealForGateway,
   type Judgement,
+  documentRoot,
+  isJudgement,
 } from './iru-classic-rts.js';
 import type { IruSimContext, IruSoapService, SeededCarnet } from './iru-soap-service.js';
 
@@ -47,13 +48,9 @@ export function unknownCarnet(carnetNumber: string): SeededCarnet {
 
 /** Checks the opened Query document field by field, each with its return code (TCHQuery.xsd). */
 function checkQuery(text: string, subscriberId: string): Judgement & { query?: Query } {
-  let root: XmlContent | undefined;
-  try {
-    root = childElement(parseXml(text, { expectedNamespace: QUERY_NS }), QUERY_NS, 'Query');
-  } catch (err) {
-    return rejected(1200, `the payload is not a TCHQuery document: ${(err as Error).message}`, text);
-  }
-  const body = root && childElement(root, QUERY_NS, 'Body');
+  const root = documentRoot(text, QUERY_NS, 'Query', 'TCHQuery');
+  if (isJudgement(root)) return root;
+  const body = childElement(root, QUERY_NS, 'Body');
   if (!body) return rejected(1200, 'the payload has no Query/Body', text);
   const value = (name: string): string => childText(body, QUERY_NS, name)?.trim() ?? '';
   const sender = value('Sender');

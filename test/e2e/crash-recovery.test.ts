@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
 import { startSimulators } from '../../src/sim/start-simulators.js';
-import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
+import { externalSimulatorsEnv, startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
 import { RECORD_FIXTURES } from '../support/project.js';
 
 const TOKEN = 'crash-test-token-0123456789';
@@ -26,17 +26,7 @@ afterAll(async () => {
 });
 
 function gatewayEnv(): Record<string, string> {
-  return {
-    GATEWAY_DATA_DIR: join(dir, 'data'),
-    GATEWAY_CERTS_DIR: certsDir,
-    GATEWAY_PORT: '0',
-    GATEWAY_TOKENS: `${TOKEN}:cais,admin,auditor`,
-    GATEWAY_SIMULATORS: 'off',
-    GATEWAY_PARTNER_RU_FCS_URL: sims.get('ru-fcs')!.url,
-    GATEWAY_PARTNER_IRU_SAFETIR_URL: sims.get('iru-safetir')!.url,
-    GATEWAY_RETRY_DELAY_SCALE: '0.001',
-    GATEWAY_LEASE_MS: '2000',
-  };
+  return externalSimulatorsEnv({ dataDir: join(dir, 'data'), certsDir, token: TOKEN, urls: (p) => sims.get(p)!.url, leaseMs: 2000 });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field

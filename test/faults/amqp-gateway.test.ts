@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator, ReceivedMessage } from '../../src/sim/partner-simulator.js';
 import { startSimulators } from '../../src/sim/start-simulators.js';
-import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
+import { externalSimulatorsEnv, startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
 import { RECORD_FIXTURES } from '../support/project.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
 
@@ -47,15 +47,7 @@ async function deleteCaisQueues(list: string[]): Promise<void> {
 function envFor(name: string, prefix: string): Record<string, string> {
   prefixes.add(prefix);
   return {
-    GATEWAY_DATA_DIR: join(dir, name),
-    GATEWAY_CERTS_DIR: certsDir,
-    GATEWAY_PORT: '0',
-    GATEWAY_TOKENS: `${TOKEN}:cais,admin,auditor`,
-    GATEWAY_SIMULATORS: 'off',
-    GATEWAY_PARTNER_RU_FCS_URL: sims.get('ru-fcs')!.url,
-    GATEWAY_PARTNER_IRU_SAFETIR_URL: sims.get('iru-safetir')!.url,
-    GATEWAY_RETRY_DELAY_SCALE: '0.001',
-    GATEWAY_LEASE_MS: '3000',
+    ...externalSimulatorsEnv({ dataDir: join(dir, name), certsDir, token: TOKEN, urls: (p) => sims.get(p)!.url, leaseMs: 3000 }),
     GATEWAY_AMQP_URL: rabbitmqUrl,
     GATEWAY_AMQP_PREFIX: prefix,
     GATEWAY_AMQP_CAIS_QUEUE: `${prefix}.cais.records`,

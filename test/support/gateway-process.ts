@@ -13,6 +13,24 @@ export interface GatewayProcess {
   exited: Promise<number | string | null>;
 }
 
+/**
+ * Environment of a gateway whose partners are simulators running outside it (so they outlive a
+ * killed gateway): its own data folder, the shared certificates, a test token, fast retries.
+ */
+export function externalSimulatorsEnv(options: { dataDir: string; certsDir: string; token: string; urls: (partner: string) => string; leaseMs: number }): Record<string, string> {
+  return {
+    GATEWAY_DATA_DIR: options.dataDir,
+    GATEWAY_CERTS_DIR: options.certsDir,
+    GATEWAY_PORT: '0',
+    GATEWAY_TOKENS: `${options.token}:cais,admin,auditor`,
+    GATEWAY_SIMULATORS: 'off',
+    GATEWAY_PARTNER_RU_FCS_URL: options.urls('ru-fcs'),
+    GATEWAY_PARTNER_IRU_SAFETIR_URL: options.urls('iru-safetir'),
+    GATEWAY_RETRY_DELAY_SCALE: '0.001',
+    GATEWAY_LEASE_MS: String(options.leaseMs),
+  };
+}
+
 /** Starts `src/cli.ts serve` with `env` added to this process's environment. */
 export function startGatewayProcess(env: Record<string, string>, cwd: string = ROOT): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'serve'], {

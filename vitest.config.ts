@@ -1,4 +1,4 @@
-// Vitest configuration: the main suites in parallel, then the broker-fault suites alone (they stop and start the real RabbitMQ).
+// Vitest configuration: the main suites (the project's and each adapter's own) in parallel, then the broker-fault suites alone (they stop and start the real RabbitMQ).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/faults/**', 'test/bench/**', 'node_modules/**', 'dist/**'], sequence: { groupOrder: 0 } },
+        test: { name: 'main', include: ['test/**/*.test.ts', 'adapters/*/test/**/*.test.ts'], exclude: ['test/faults/**', 'test/bench/**', 'node_modules/**', 'dist/**'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `gateway` command: translate records, manage mapping files and development certificates.
+// The `gateway` command: serve, check a setup, translate records, manage mapping files and development certificates.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
@@ -8,10 +8,12 @@ import { DEFAULT_DEV_TOKEN, loadConfig, type GatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { GatewayError } from './errors.js';
 import { listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
-import { loadPartnerRegistry } from './partners/partner-registry.js';
-import { buildTranslator, loadPipelineParts } from './pipeline/build-translator.js';
+import { translatorOf } from './pipeline/build-translator.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { initDevCertificates } from './security/dev-certificates.js';
+import { checkReport } from './setup/check-report.js';
+import { loadSetup, loadSoundSetup } from './setup/load-setup.js';
+import { formatProblem, problemsOf } from './setup/problem-list.js';
 import { startSimulators } from './sim/start-simulators.js';
 
 /** Exit status when some input was refused (the rest was still processed). */
@@ -48,7 +50,7 @@ function readRecords(files: readonly string[]): Array<{ where: string; value: un
 }
 
 async function translate(files: string[], options: { out: string }, config: GatewayConfig): Promise<number> {
-  const translator = await buildTranslator(config);
+  const translator = translatorOf(await loadSoundSetup(config, { keys: true, urls: false }));
   mkdirSync(options.out, { recursive: true });
   let refused = 0;
   let written = 0;
@@ -77,7 +79,7 @@ async function translate(files: string[], options: { out: string }, config: Gate
 }
 
 async function mappingsTest(options: { update?: boolean }, config: GatewayConfig): Promise<number> {
-  const { records, partners, mappings, documents } = await loadPipelineParts(config);
+  const { records, partners, mappings, documents } = await loadSoundSetup(config, { keys: false, urls: false });
   let failed = 0;
   const cases = listGoldenCases(mappings.mappings, partners);
   for (const c of cases) {
@@ -96,14 +98,14 @@ async function mappingsTest(options: { update?: boolean }, config: GatewayConfig
 }
 
 async function mappingsList(config: GatewayConfig): Promise<number> {
-  for (const m of (await loadPipelineParts(config)).mappings.mappings) {
+  for (const m of (await loadSoundSetup(config, { keys: false, urls: false })).mappings.mappings) {
     process.stdout.write(`${m.id}@${m.version} ${m.recordType} -> ${m.target.partner}/${m.target.message} sha256=${m.sha256.slice(0, 16)}… ${show(m.source)}\n`);
   }
   return 0;
 }
 
 async function certsInit(options: { force?: boolean }, config: GatewayConfig): Promise<number> {
-  const partners = await loadPartnerRegistry();
+  const { partners } = await loadSoundSetup(config, { keys: false, urls: false });
   const result = initDevCertificates(config.certsDir, partners.partners.map((p) => p.id), options.force === true);
   if (result.existed) process.stdout.write(`development certificates already exist in ${show(config.certsDir)} (use --force to replace them)\n`);
   else process.stdout.write(`wrote ${result.written.length} files to ${show(config.certsDir)}: ${result.written.join(', ')}\n`);
@@ -122,10 +124,22 @@ async function serve(config: GatewayConfig): Promise<number> {
   return 0;
 }
 
+/** Every problem of the setup, one line each; exit 0 when there is none. */
+async function check(config: GatewayConfig): Promise<number> {
+  const { setup, problems } = await loadSetup(config, { keys: true, devCertificates: true, urls: true });
+  process.stdout.write(checkReport(setup, problems.list));
+  return problems.list.length > 0 ? EXIT_CONFIG : 0;
+}
+
 async function simulate(config: GatewayConfig): Promise<number> {
-  const partners = (await loadPartnerRegistry()).partners.map((p) => p.id);
-  initDevCertificates(config.certsDir, partners);
-  const sims = await startSimulators({ certsDir: config.certsDir, host: config.host });
+  const setup = await loadSoundSetup(config, { keys: true, devCertificates: true, urls: false });
+  const sims = await startSimulators({
+    adaptersDir: config.adaptersDir,
+    schemasDir: config.schemasDir,
+    certsDir: config.certsDir,
+    host: config.host,
+    partners: setup.partners.partners.map((partner) => ({ partner, gatewayCertificates: [setup.identities.get(partner.id)!.identity.certificate] })),
+  });
   process.stdout.write(`simulators ready: ${[...sims.values()].map((s) => `${s.partner} ${s.url}`).join(', ')}\n`);
   await waitForSignal();
   await Promise.all([...sims.values()].map((s) => s.close()));
@@ -139,13 +153,16 @@ function waitForSignal(): Promise<string> {
   });
 }
 
-/** Runs an action with the configuration; start-up errors print their code and reason and exit with status 2. */
+/**
+ * Runs an action with the configuration. A failure prints one line per problem, each starting with its
+ * GW_ERR_* code (never a stack trace), and exits with status 2.
+ */
 async function run(action: (config: GatewayConfig) => Promise<number>): Promise<void> {
   try {
     process.exitCode = await action(loadConfig());
   } catch (err) {
-    if (!(err instanceof GatewayError)) throw err;
-    process.stderr.write(`${err.message}\n`);
+    const problems = err instanceof GatewayError ? problemsOf(err) : [{ code: 'GW_ERR_INTERNAL' as const, message: (err as Error).message ?? String(err) }];
+    for (const problem of problems) process.stderr.write(`${formatProblem(problem).replace(/\s*\n\s*/g, ' ')}\n`);
     process.exitCode = EXIT_CONFIG;
   }
 }
@@ -153,6 +170,7 @@ async function run(action: (config: GatewayConfig) => Promise<number>): Promise<
 const program = new Command('gateway').description('Cross-border customs data exchange gateway');
 program.command('simulate').description('run only the partner simulators (development certificates in GATEWAY_CERTS_DIR), for a gateway elsewhere').action(() => run(simulate));
 program.command('serve').description('run the gateway: API, message log, delivery, and partner simulators unless partner URLs are set').action(() => run(serve));
+program.command('check').description('load everything serve would (configuration, partners file, adapters, mappings, schemas, keys, URLs) and report every problem; exit 0 when all is well, 2 otherwise').action(() => run(check));
 program
   .command('translate')
   .description('validate, route, map, render and sign CAIS records into partner documents')

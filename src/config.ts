@@ -1,8 +1,9 @@
 // The only reader of process.env: one validated, frozen configuration object for the whole gateway.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GatewayError } from './errors.js';
+import { ProblemList } from './setup/problem-list.js';
 
 /** Everything the gateway reads from its environment, resolved to absolute paths. */
 export interface GatewayConfig {
@@ -26,10 +27,15 @@ export interface GatewayConfig {
   readonly port: number;
   /** API bearer tokens and their roles. */
   readonly tokens: ReadonlyArray<{ token: string; roles: readonly Role[] }>;
-  /** Partner base URLs (`GATEWAY_PARTNER_<ID>_URL`, e.g. GATEWAY_PARTNER_RU_FCS_URL); a partner without one is served by its simulator. */
-  readonly partnerUrls: Readonly<Record<string, string>>;
-  /** Partner protocol profiles (`GATEWAY_PARTNER_<ID>_PROFILE`, e.g. GATEWAY_PARTNER_IRU_SAFETIR_PROFILE=rts-plus). */
-  readonly partnerProfiles: Readonly<Record<string, string>>;
+  /** The partners file (`GATEWAY_PARTNERS_FILE`, default `<root>/partners.yaml`): its path and text. */
+  readonly partnersFile: { readonly path: string; readonly text: string };
+  /**
+   * Every `GATEWAY_PARTNER_<ID>_<SETTING>` variable, by name: partner settings that override the
+   * partners file (resolved against the partner ids once the file is read).
+   */
+  readonly partnerEnv: Readonly<Record<string, string>>;
+  /** Adapter folder (`<root>/adapters`; `dist/adapters` when running compiled). */
+  readonly adaptersDir: string;
   /** Start the partner simulators on loopback (`GATEWAY_SIMULATORS`, default on). */
   readonly simulators: boolean;
   /** Multiplies every partner wait: retry delays, circuit-breaker cooldown, batch wait (`GATEWAY_RETRY_DELAY_SCALE`, default 1); tests and demos shorten them. */
@@ -95,24 +101,18 @@ function tokensFrom(env: NodeJS.ProcessEnv): Array<{ token: string; roles: Role[
   });
 }
 
-function partnerProfilesFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+function partnerEnvFrom(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    const m = /^GATEWAY_PARTNER_([A-Z0-9_]+)_PROFILE$/.exec(name);
-    if (m?.[1] && value) out[m[1].toLowerCase().replace(/_/g, '-')] = value;
-  }
+  for (const [name, value] of Object.entries(env)) if (name.startsWith('GATEWAY_PARTNER_') && value !== undefined && value !== '') out[name] = value;
   return out;
 }
 
-function partnerUrlsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    const m = /^GATEWAY_PARTNER_([A-Z0-9_]+)_URL$/.exec(name);
-    if (!m?.[1] || !value) continue;
-    if (!/^https?:\/\//.test(value)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${name} must be an http(s) URL`, { variable: name });
-    out[m[1].toLowerCase().replace(/_/g, '-')] = value.replace(/\/+$/, '');
+function partnersFileFrom(path: string): { path: string; text: string } {
+  try {
+    return { path, text: readFileSync(path, 'utf8') };
+  } catch (err) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot read the partners file ${path} (GATEWAY_PARTNERS_FILE)`, { file: path, variable: 'GATEWAY_PARTNERS_FILE' }, { cause: err });
   }
-  return out;
 }
 
 function amqpUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
@@ -129,34 +129,42 @@ function pathFrom(env: NodeJS.ProcessEnv, name: string, base: string, fallback: 
 }
 
 /**
- * Reads the configuration from environment variables (relative paths resolve against the current directory).
+ * Reads the configuration from environment variables (relative paths resolve against the current
+ * directory). Every invalid variable is reported, not only the first.
  * @param env the environment to read; defaults to `process.env`
+ * @throws SetupFailed listing each invalid variable (GW_ERR_CONFIG_INVALID).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const rootDir = findRoot();
   const cwd = process.cwd();
+  const problems = new ProblemList();
+  const get = <T>(read: () => T, fallback: T): T => problems.capture(read) ?? fallback;
   const certsDir = pathFrom(env, 'GATEWAY_CERTS_DIR', cwd, join(rootDir, 'certs', 'dev'));
-  return Object.freeze({
+  const compiled = import.meta.url.endsWith('.js');
+  const config: GatewayConfig = {
     rootDir,
     mappingsDir: pathFrom(env, 'GATEWAY_MAPPINGS_DIR', cwd, join(rootDir, 'mappings')),
     schemasDir: join(rootDir, 'schemas'),
+    adaptersDir: compiled ? join(dirname(fileURLToPath(import.meta.url)), '..', 'adapters') : join(rootDir, 'adapters'),
     certsDir,
     signingKeyFile: pathFrom(env, 'GATEWAY_SIGNING_KEY_FILE', cwd, join(certsDir, 'gateway.key.pem')),
     signingCertFile: pathFrom(env, 'GATEWAY_SIGNING_CERT_FILE', cwd, join(certsDir, 'gateway.cert.pem')),
     dataDir: pathFrom(env, 'GATEWAY_DATA_DIR', cwd, join(cwd, 'data')),
     host: env.GATEWAY_HOST || '127.0.0.1',
-    port: numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535),
-    tokens: tokensFrom(env),
-    partnerUrls: partnerUrlsFrom(env),
-    partnerProfiles: partnerProfilesFrom(env),
+    port: get(() => numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535), 8080),
+    tokens: get(() => tokensFrom(env), []),
+    partnersFile: get(() => partnersFileFrom(pathFrom(env, 'GATEWAY_PARTNERS_FILE', cwd, join(rootDir, 'partners.yaml'))), { path: '', text: '' }),
+    partnerEnv: partnerEnvFrom(env),
     simulators: (env.GATEWAY_SIMULATORS ?? 'on') !== 'off',
-    retryDelayScale: numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000),
-    leaseMs: numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000),
+    retryDelayScale: get(() => numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000), 1),
+    leaseMs: get(() => numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000), 60_000),
     logLevel: env.GATEWAY_LOG_LEVEL || 'info',
-    amqpUrl: amqpUrlFrom(env),
+    amqpUrl: get(() => amqpUrlFrom(env), undefined),
     amqpPrefix: env.GATEWAY_AMQP_PREFIX || 'gw',
     caisQueue: env.GATEWAY_AMQP_CAIS_QUEUE || 'cais.records',
-    deliveryLimit: numberFrom(env, 'GATEWAY_DELIVERY_LIMIT', 10, 1, 1000),
-    maxOutbox: numberFrom(env, 'GATEWAY_MAX_OUTBOX', 100_000, 1, 100_000_000),
-  });
+    deliveryLimit: get(() => numberFrom(env, 'GATEWAY_DELIVERY_LIMIT', 10, 1, 1000), 10),
+    maxOutbox: get(() => numberFrom(env, 'GATEWAY_MAX_OUTBOX', 100_000, 1, 100_000_000), 100_000),
+  };
+  problems.throwIfAny();
+  return Object.freeze(config);
 }

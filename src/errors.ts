@@ -1,4 +1,4 @@
-// The one catalogue of GW_ERR_* codes: what each means, its HTTP status and whether a retry can help.
+// The one catalogue of GW_ERR_* codes: the core's own, plus those adapters register when they load.
 
 /** One entry of the error catalogue. */
 export interface ErrorSpec {
@@ -10,8 +10,8 @@ export interface ErrorSpec {
   readonly retryable: boolean;
 }
 
-/** Every error an operator, partner or auditor can see. Codes are stable: never rename one. */
-export const ERRORS = {
+/** The core's errors: every one an operator, partner or auditor can see. Codes are stable: never rename one. */
+export const CORE_ERRORS = {
   GW_ERR_RECORD_INVALID: { message: 'CAIS record violates its JSON Schema', httpStatus: 400, retryable: false },
   GW_ERR_RECORD_TYPE_UNKNOWN: { message: 'CAIS record type is not one the gateway knows', httpStatus: 400, retryable: false },
   GW_ERR_RECORD_UNREADABLE: { message: 'input is not a JSON record or array of records', httpStatus: 400, retryable: false },
@@ -31,12 +31,15 @@ export const ERRORS = {
   GW_ERR_EDIFACT_SYNTAX: { message: 'EDIFACT interchange is malformed', httpStatus: 400, retryable: false },
   GW_ERR_EDIFACT_COUNT: { message: 'EDIFACT segment or message count does not match UNT/UNZ', httpStatus: 400, retryable: false },
   GW_ERR_EDIFACT_CHARSET: { message: 'character is not in the EDIFACT syntax character set', httpStatus: 422, retryable: false },
-  GW_ERR_SIGNATURE_INVALID: { message: 'XML signature does not verify against the pinned key', httpStatus: 401, retryable: false },
-  GW_ERR_SIGNATURE_POLICY: { message: 'XML signature shape or algorithm is not allowed by policy', httpStatus: 401, retryable: false },
+  GW_ERR_MIME_MALFORMED: { message: 'MIME entity or CMS structure is malformed or exceeds its size limits', httpStatus: 400, retryable: false },
+  GW_ERR_SIGNATURE_INVALID: { message: 'signature does not verify against the pinned key', httpStatus: 401, retryable: false },
+  GW_ERR_SIGNATURE_POLICY: { message: 'signature shape or algorithm is not allowed by policy', httpStatus: 401, retryable: false },
   GW_ERR_SIGNATURE_MISSING: { message: 'document must be signed but carries no signature', httpStatus: 401, retryable: false },
-  GW_ERR_KEY_UNAVAILABLE: { message: 'signing key or certificate is missing or unreadable', httpStatus: 500, retryable: false },
+  GW_ERR_KEY_UNAVAILABLE: { message: 'a key or certificate is missing, unreadable or unfit for its use', httpStatus: 500, retryable: false },
   GW_ERR_PARTNER_UNKNOWN: { message: 'partner is not configured', httpStatus: 404, retryable: false },
   GW_ERR_CONFIG_INVALID: { message: 'configuration value is missing or invalid', httpStatus: 500, retryable: false },
+  GW_ERR_ADAPTER_UNKNOWN: { message: 'a partner names an adapter that no folder in adapters/ provides', httpStatus: 500, retryable: false },
+  GW_ERR_ADAPTER_INVALID: { message: 'a partner adapter does not load or its definition is malformed', httpStatus: 500, retryable: false },
   GW_ERR_REQUEST_INVALID: { message: 'request does not match the API schema', httpStatus: 400, retryable: false },
   GW_ERR_REQUEST_TOO_LARGE: { message: 'request body exceeds the allowed size', httpStatus: 413, retryable: false },
   GW_ERR_UNAUTHENTICATED: { message: 'missing or unknown bearer token', httpStatus: 401, retryable: false },
@@ -46,19 +49,64 @@ export const ERRORS = {
   GW_ERR_OUTBOX_FULL: { message: 'too many accepted messages wait for the queue (broker blocked or unreachable); try again after Retry-After', httpStatus: 503, retryable: true },
   GW_ERR_STORE_UNAVAILABLE: { message: 'the message log cannot be reached; nothing was accepted', httpStatus: 503, retryable: true },
   GW_ERR_INTERNAL: { message: 'unexpected internal error; nothing partial was accepted', httpStatus: 500, retryable: true },
-  // IRU Real-Time SafeTIR queries and reconciliation (adapters/iru-safetir).
-  GW_ERR_CARNET_NUMBER_INVALID: { message: 'TIR carnet number does not match IRU pattern: two letters, then digits, 12 characters at most', httpStatus: 400, retryable: false },
+  // Synchronous calls to partners (look-ups an API route forwards).
   GW_ERR_PARTNER_UNAVAILABLE: { message: 'the partner could not be reached or answered with a temporary error; try again later', httpStatus: 502, retryable: true },
   GW_ERR_PARTNER_TIMEOUT: { message: 'the partner did not answer in time; try again later', httpStatus: 504, retryable: true },
   GW_ERR_PARTNER_REJECTED: { message: 'the partner refused the request; its return code or SOAP fault is in the message', httpStatus: 502, retryable: false },
   GW_ERR_PARTNER_ANSWER_INVALID: { message: 'the partner answer could not be opened or read', httpStatus: 502, retryable: false },
-  GW_ERR_RECONCILIATION_NOT_FOUND: { message: 'no such reconciliation request', httpStatus: 404, retryable: false },
-  GW_ERR_RECONCILIATION_ANSWERED: { message: 'the reconciliation request has already been answered', httpStatus: 409, retryable: false },
-  GW_ERR_RECONCILIATION_REPLY_INVALID: { message: 'the reply does not fit the reconciliation request', httpStatus: 422, retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
-/** A stable error code from the catalogue. */
-export type ErrorCode = keyof typeof ERRORS;
+/** A code of the core catalogue. */
+export type CoreErrorCode = keyof typeof CORE_ERRORS;
+
+/** A stable error code: the core's, or one an adapter registered (`GW_ERR_` and upper-case words). */
+export type ErrorCode = CoreErrorCode | (`GW_ERR_${string}` & {});
+
+/** A catalogue entry with who registered it: `core` or an adapter's name. */
+export interface CatalogueEntry extends ErrorSpec {
+  readonly code: ErrorCode;
+  readonly owner: string;
+}
+
+const CODE_PATTERN = /^GW_ERR_[A-Z][A-Z0-9_]*$/;
+const catalogue = new Map<string, CatalogueEntry>(Object.entries(CORE_ERRORS).map(([code, spec]) => [code, { code: code as ErrorCode, owner: 'core', ...spec }]));
+
+function same(a: ErrorSpec, b: ErrorSpec): boolean {
+  return a.message === b.message && a.httpStatus === b.httpStatus && a.retryable === b.retryable;
+}
+
+/**
+ * Adds an adapter's codes to the catalogue. Registering the same code again with the same meaning is a
+ * no-op (a module loaded twice); anything else that collides is refused.
+ * @throws GatewayError GW_ERR_CONFIG_INVALID for a malformed code, an HTTP status outside 400–599, or a
+ *   code another owner registered (or this owner with another meaning).
+ */
+export function registerErrors(owner: string, specs: Readonly<Record<string, ErrorSpec>>): void {
+  for (const [code, spec] of Object.entries(specs)) {
+    if (!CODE_PATTERN.test(code)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${owner}: error code "${code}" must match ${CODE_PATTERN.source}`, { owner });
+    if (!Number.isInteger(spec.httpStatus) || spec.httpStatus < 400 || spec.httpStatus > 599) {
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `${owner}: ${code} needs an HTTP status from 400 to 599`, { owner });
+    }
+    const known = catalogue.get(code);
+    if (known && (known.owner !== owner || !same(known, spec))) {
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `${owner}: error code ${code} is already registered by ${known.owner}`, { owner });
+    }
+    catalogue.set(code, { code: code as ErrorCode, owner, message: spec.message, httpStatus: spec.httpStatus, retryable: spec.retryable });
+  }
+}
+
+/** The catalogue entry of a code; undefined for a code nobody registered. */
+export function errorSpec(code: string): CatalogueEntry | undefined {
+  return catalogue.get(code);
+}
+
+/** Every registered code, the core's first, then by owner and code. */
+export function errorCatalogue(): CatalogueEntry[] {
+  const entries = [...catalogue.values()];
+  const core = entries.filter((e) => e.owner === 'core');
+  const rest = entries.filter((e) => e.owner !== 'core').sort((a, b) => a.owner.localeCompare(b.owner) || a.code.localeCompare(b.code));
+  return [...core, ...rest];
+}
 
 /** Extra facts attached to an error: the file, JSON pointer or field it concerns. */
 export interface ErrorDetail {
@@ -84,13 +132,13 @@ export class GatewayError extends Error {
     this.detail = detail;
   }
 
-  /** HTTP status from the catalogue. */
+  /** HTTP status from the catalogue (500 for a code nobody registered). */
   get httpStatus(): number {
-    return ERRORS[this.code].httpStatus;
+    return errorSpec(this.code)?.httpStatus ?? CORE_ERRORS.GW_ERR_INTERNAL.httpStatus;
   }
 
   /** Whether retrying may help, from the catalogue. */
   get retryable(): boolean {
-    return ERRORS[this.code].retryable;
+    return errorSpec(this.code)?.retryable ?? CORE_ERRORS.GW_ERR_INTERNAL.retryable;
   }
 }

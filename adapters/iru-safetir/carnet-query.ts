@@ -1,11 +1,17 @@
 // TIR carnet holder query (TCHQ, classic RTS): asks IRU whether a carnet is valid and who holds it; serves GET /v1/safetir/carnets/:number.
+import {
+  childElement,
+  childText,
+  GatewayError,
+  renderXml,
+  type PartnerContext,
+  type PartnerRouteDeps,
+  type SoapRequest,
+  type XmlContent,
+} from '../../src/partners/kit.js';
+import { iruErrors } from './errors.js';
+import { sealRtsPayload } from './rts-envelope.js';
 import { randomUUID } from 'node:crypto';
-import type { XmlContent } from '../../src/codec/document-tree.js';
-import { renderXml } from '../../src/codec/xml-render.js';
-import { GatewayError } from '../../src/errors.js';
-import type { HttpRequest, PartnerRouteDeps, TransportContext } from '../../src/partners/partner-definition.js';
-import { sealRtsPayload } from '../../src/security/rts-envelope.js';
-import { childElement, childText } from '../../src/transport/soap-envelope.js';
 import { callIru, classicSoapRequest, IRU_NS, openIruPayload, SUBSCRIBER_ID } from './rts-classic-call.js';
 
 const QUERY_NS = 'http://www.iru.org/TCHQuery';
@@ -64,7 +70,7 @@ export interface CarnetQueryAnswer {
 export function normaliseCarnetNumber(input: string): string {
   const trimmed = input.trim();
   if (!CARNET_NUMBER.test(trimmed)) {
-    throw new GatewayError('GW_ERR_CARNET_NUMBER_INVALID', `"${input}" is not a TIR carnet number (two letters, then 1 to 10 digits, e.g. XA25123456)`, { carnetNumber: input });
+    throw iruErrors.error('GW_ERR_CARNET_NUMBER_INVALID', `"${input}" is not a TIR carnet number (two letters, then 1 to 10 digits, e.g. XA25123456)`, { carnetNumber: input });
   }
   return trimmed.toUpperCase();
 }
@@ -91,8 +97,8 @@ export function buildCarnetQueryDocument(query: CarnetQuery, now: Date): Buffer 
 }
 
 /** The WSTCHQ call: the query sealed for IRU's certificate, `Query_ID` our id of this query. */
-export function buildCarnetQueryRequest(query: CarnetQuery, queryId: string, context: TransportContext, now: Date): HttpRequest {
-  const sealed = sealRtsPayload(buildCarnetQueryDocument(query, now), context.partnerCertificatePem);
+export function buildCarnetQueryRequest(query: CarnetQuery, queryId: string, context: PartnerContext, now: Date): SoapRequest {
+  const sealed = sealRtsPayload(buildCarnetQueryDocument(query, now), context.partnerCertificates[0]);
   return classicSoapRequest(OPERATION, {
     SubscriberID: SUBSCRIBER_ID,
     MessageTag: sealed.messageTag,
@@ -115,7 +121,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
  * decodes the QueryResponse Body.
  * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID when the answer is not for this query or not readable.
  */
-export function readCarnetQueryAnswer(answer: XmlContent, query: CarnetQuery, queryId: string, context: TransportContext): CarnetQueryAnswer {
+export function readCarnetQueryAnswer(answer: XmlContent, query: CarnetQuery, queryId: string, context: PartnerContext): CarnetQueryAnswer {
   const echoed = childText(answer, IRU_NS, 'Query_ID')?.trim();
   if (echoed !== undefined && echoed !== queryId) throw invalid(`the answer is for Query_ID "${echoed}", not "${queryId}"`);
   const document = openIruPayload(answer, { messageTag: 'MessageTag', eSessionKey: 'ESessionKey', payload: 'TIRCarnetHolderResponseParams' }, context, RESPONSE_NS);

@@ -1,13 +1,26 @@
 // IRU Real-Time SafeTIR adapter: the SafeTIR upload sealed the classic RTS way and sent as a WSST SOAP call, IRU's return codes, and the carnet query and reconciliation services.
-import { parseXml } from '../../src/codec/xml-parse.js';
-import { GatewayError } from '../../src/errors.js';
-import { definePartner, type AttemptResult, type HttpRequest, type Outcome, type TransportContext } from '../../src/partners/partner-definition.js';
-import { buildRtsPlusRequest, classifyRtsPlus } from './rts-plus.js';
-import { cancelThenNew, mergeUploads } from './upload-document.js';
-import { sealRtsPayload } from '../../src/security/rts-envelope.js';
-import { buildSoapEnvelope, childElement, childText, parseSoapEnvelope, type SoapFault, type SoapMessage } from '../../src/transport/soap-envelope.js';
+import {
+  buildSoapEnvelope,
+  childElement,
+  childText,
+  definePartner,
+  GatewayError,
+  parseSoapEnvelope,
+  parseXml,
+  type AcknowledgementCode,
+  type AttemptResult,
+  type Outcome,
+  type PartnerContext,
+  type SoapFault,
+  type SoapMessage,
+  type SoapRequest,
+} from '../../src/partners/kit.js';
 import { registerCarnetQueryRoute } from './carnet-query.js';
+import { iruErrors } from './errors.js';
 import { pullReconciliation, RECONCILIATION_PULL_EVERY_MS, registerReconciliationRoutes } from './reconciliation.js';
+import { sealRtsPayload } from './rts-envelope.js';
+import { buildRtsPlusRequest, classifyRtsPlus, RTS_PLUS_CODES } from './rts-plus.js';
+import { cancelThenNew, mergeUploads } from './upload-document.js';
 
 /** WSDL target namespace of the WSST service and its SOAP action (safetirupload.wsdl). */
 const IRU_NS = 'http://www.iru.org';
@@ -19,28 +32,28 @@ const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
  * Envelope, key and subscriber problems are our configuration: every message would fail alike, so a
  * person must fix it. Field problems are this message's: resending it cannot succeed.
  */
-const RETURN_CODES: Record<number, { name: string; verdict: Outcome['verdict'] }> = {
-  2: { name: 'SUCCESS', verdict: 'delivered' },
-  1200: { name: 'UNCLASSIFIED_ERROR', verdict: 'retry' },
-  1250: { name: 'DATABASE_QUERY_TIMEOUT', verdict: 'retry' },
-  1210: { name: 'MISSING_MESSAGE_TAG', verdict: 'needs-human' },
-  1211: { name: 'UNKNOWN_MESSAGE_TAG', verdict: 'needs-human' },
-  1212: { name: 'INVALID_SUBSCRIBER_ID', verdict: 'needs-human' },
-  1213: { name: 'MISSING_ESESSIONKEY', verdict: 'needs-human' },
-  1214: { name: 'MISSING_PAYLOAD', verdict: 'needs-human' },
-  1230: { name: 'ESESSIONKEY_DECRYPTION', verdict: 'needs-human' },
-  1231: { name: 'PAYLOAD_DECRYPTION', verdict: 'needs-human' },
-  1232: { name: 'INVALID_QUERYID', verdict: 'needs-human' },
-  1233: { name: 'INVALID_PASSWORD', verdict: 'needs-human' },
-  1222: { name: 'INVALID_MESSAGEID', verdict: 'failed' },
-  1223: { name: 'INVALID_INFORMATION_EXCHANGE_VERSION', verdict: 'failed' },
-  1234: { name: 'INVALID_SENDTIME', verdict: 'failed' },
-  1236: { name: 'INVALID_ORIGINATOR', verdict: 'failed' },
-  1237: { name: 'INVALID_ORIGINTIME', verdict: 'failed' },
-  1239: { name: 'INVALID_QUERYTYPE', verdict: 'failed' },
-  1240: { name: 'INVALID_QUERYREASON', verdict: 'failed' },
-  1241: { name: 'INVALID_CARNETNUMBER', verdict: 'failed' },
-  1242: { name: 'INVALID_SENDERID', verdict: 'failed' },
+const RETURN_CODES: Readonly<Record<string, AcknowledgementCode>> = {
+  2: { meaning: 'SUCCESS', verdict: 'delivered' },
+  1200: { meaning: 'UNCLASSIFIED_ERROR', verdict: 'retry' },
+  1250: { meaning: 'DATABASE_QUERY_TIMEOUT', verdict: 'retry' },
+  1210: { meaning: 'MISSING_MESSAGE_TAG', verdict: 'needs-human' },
+  1211: { meaning: 'UNKNOWN_MESSAGE_TAG', verdict: 'needs-human' },
+  1212: { meaning: 'INVALID_SUBSCRIBER_ID', verdict: 'needs-human' },
+  1213: { meaning: 'MISSING_ESESSIONKEY', verdict: 'needs-human' },
+  1214: { meaning: 'MISSING_PAYLOAD', verdict: 'needs-human' },
+  1230: { meaning: 'ESESSIONKEY_DECRYPTION', verdict: 'needs-human' },
+  1231: { meaning: 'PAYLOAD_DECRYPTION', verdict: 'needs-human' },
+  1232: { meaning: 'INVALID_QUERYID', verdict: 'needs-human' },
+  1233: { meaning: 'INVALID_PASSWORD', verdict: 'needs-human' },
+  1222: { meaning: 'INVALID_MESSAGEID', verdict: 'failed' },
+  1223: { meaning: 'INVALID_INFORMATION_EXCHANGE_VERSION', verdict: 'failed' },
+  1234: { meaning: 'INVALID_SENDTIME', verdict: 'failed' },
+  1236: { meaning: 'INVALID_ORIGINATOR', verdict: 'failed' },
+  1237: { meaning: 'INVALID_ORIGINTIME', verdict: 'failed' },
+  1239: { meaning: 'INVALID_QUERYTYPE', verdict: 'failed' },
+  1240: { meaning: 'INVALID_QUERYREASON', verdict: 'failed' },
+  1241: { meaning: 'INVALID_CARNETNUMBER', verdict: 'failed' },
+  1242: { meaning: 'INVALID_SENDERID', verdict: 'failed' },
 };
 
 /** Terminations per upload at most, and how long one waits for companions. */
@@ -53,8 +66,8 @@ const UPLOAD_BATCH_WAIT_MS = 2_000;
  * encoding. Our message id (a batch's id) goes in the call's mandatory `Sender_MessageID`, not the
  * document's optional one, so the Body and its hash stay those of the logged documents.
  */
-function wsstRequest(payload: Buffer, messageId: string, context: TransportContext): HttpRequest {
-  const sealed = sealRtsPayload(payload, context.partnerCertificatePem);
+function wsstRequest(payload: Buffer, messageId: string, context: PartnerContext): SoapRequest {
+  const sealed = sealRtsPayload(payload, context.partnerCertificates[0]);
   const su = {
     SubscriberID: subscriberIdOf(payload),
     MessageTag: sealed.messageTag,
@@ -62,12 +75,7 @@ function wsstRequest(payload: Buffer, messageId: string, context: TransportConte
     safeTIRUploadData: sealed.payload.toString('base64'),
     Sender_MessageID: messageId,
   };
-  return {
-    method: 'POST',
-    path: '',
-    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${WSST_ACTION}"` },
-    body: buildSoapEnvelope({ WSST: { '@xmlns': IRU_NS, su } }),
-  };
+  return { transport: 'soap', version: '1.1', action: WSST_ACTION, envelope: buildSoapEnvelope({ body: { WSST: { '@xmlns': IRU_NS, su } } }) };
 }
 
 /** The document's Body/SubscriberID, which the WSST call repeats. */
@@ -112,9 +120,9 @@ function classify(result: AttemptResult): Outcome {
   if (status < 200 || status > 299) return { verdict: 'needs-human', reason: `HTTP ${status} without a SOAP fault` };
   const code = returnCodeOf(message);
   if (code === undefined) return { verdict: 'retry', reason: 'the answer is not a SafeTIRUploadAck with a ReturnCode (in doubt)' };
-  const known = RETURN_CODES[code];
+  const known = RETURN_CODES[String(code)];
   if (!known) return { verdict: 'needs-human', partnerCode: String(code), reason: `unknown IRU return code ${code}` };
-  return { verdict: known.verdict, partnerCode: String(code), reason: `IRU return code ${code} ${known.name}` };
+  return { verdict: known.verdict, partnerCode: String(code), reason: `IRU return code ${code} ${known.meaning}` };
 }
 
 export default definePartner({
@@ -130,6 +138,7 @@ export default definePartner({
     },
   },
   transport: {
+    kind: 'soap',
     timeoutMs: 10_000,
     // Room for a full batch in flight plus the next one filling.
     concurrency: 2 * UPLOAD_BATCH_SIZE,
@@ -141,14 +150,17 @@ export default definePartner({
     },
   },
   classify,
+  codes: RETURN_CODES,
+  errors: iruErrors,
   supersede: cancelThenNew,
   profiles: {
     /** RTS+ TerminationService-1 with a WS-Security signature instead of classic WSST (README "RTS+"). */
     'rts-plus': {
       transport: {
+        kind: 'soap',
         timeoutMs: 10_000,
         concurrency: 2 * UPLOAD_BATCH_SIZE,
-        buildRequest: (message, context) => buildRtsPlusRequest(message, context, { to: context.endpointUrl, now: new Date() }),
+        buildRequest: (message, context) => buildRtsPlusRequest(message, context, { to: context.url(), now: new Date() }),
         batch: {
           maxMessages: UPLOAD_BATCH_SIZE,
           maxWaitMs: UPLOAD_BATCH_WAIT_MS,
@@ -156,11 +168,12 @@ export default definePartner({
             buildRtsPlusRequest(
               { id: batchId, messageType: 'safetir-upload', payload: mergeUploads(messages.map((m) => m.payload), new Date()), attempt: 1 },
               context,
-              { to: context.endpointUrl, now: new Date() },
+              { to: context.url(), now: new Date() },
             ),
         },
       },
       classify: classifyRtsPlus,
+      codes: RTS_PLUS_CODES,
     },
   },
   retry: { delaysMs: [5_000, 30_000, 120_000, 600_000, 1_800_000], jitter: 0.2, maxAttempts: 8 },

@@ -1,7 +1,5 @@
 // What the message log holds for a carnet's reconciliation request, and the rule that decides the answer.
-import { parseXml } from '../../src/codec/xml-parse.js';
-import type { MessageStatus, MessageStore, MessageSummary } from '../../src/store/message-store.js';
-import { childElement } from '../../src/transport/soap-envelope.js';
+import { childElement, parseXml, type MessageStatus, type MessageStore, type MessageSummary } from '../../src/partners/kit.js';
 import { childrenNamed } from './rts-classic-call.js';
 import { terminationAttributesOf, type ReconciliationRequest, type ReplyRecord, type ReplyType, type TerminationAttribute, type TerminationData } from './reconciliation-messages.js';
 

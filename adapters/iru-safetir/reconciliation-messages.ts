@@ -1,11 +1,16 @@
 // Reconciliation over classic RTS: the WSRQ pull of IRU's requests (SafeTIRReconciliation.xsd) and the WSRE reply (SafeTIRUpload.xsd).
+import {
+  childElement,
+  childText,
+  GatewayError,
+  renderXml,
+  type PartnerContext,
+  type PartnerRouteDeps,
+  type SoapRequest,
+  type XmlContent,
+} from '../../src/partners/kit.js';
+import { sealRtsPayload } from './rts-envelope.js';
 import { randomUUID } from 'node:crypto';
-import type { XmlContent } from '../../src/codec/document-tree.js';
-import { renderXml } from '../../src/codec/xml-render.js';
-import { GatewayError } from '../../src/errors.js';
-import type { HttpRequest, PartnerRouteDeps, TransportContext } from '../../src/partners/partner-definition.js';
-import { sealRtsPayload } from '../../src/security/rts-envelope.js';
-import { childElement, childText } from '../../src/transport/soap-envelope.js';
 import { callIru, childrenNamed, classicSoapRequest, IRU_NS, openIruPayload, SUBSCRIBER_ID } from './rts-classic-call.js';
 
 const RECONCILIATION_NS = 'http://www.iru.org/SafeTIRReconciliation';
@@ -75,8 +80,8 @@ export function buildReconciliationQuery(now: Date): Buffer {
 }
 
 /** The WSRQ call (WSRQ.wsdl `ReconciliationQuery`), sealed for IRU. */
-export function buildWsrqRequest(messageId: string, context: TransportContext, now: Date): HttpRequest {
-  const sealed = sealRtsPayload(buildReconciliationQuery(now), context.partnerCertificatePem);
+export function buildWsrqRequest(messageId: string, context: PartnerContext, now: Date): SoapRequest {
+  const sealed = sealRtsPayload(buildReconciliationQuery(now), context.partnerCertificates[0]);
   return classicSoapRequest('WSRQ', {
     MessageTag: sealed.messageTag,
     SubscriberID: SUBSCRIBER_ID,
@@ -117,7 +122,7 @@ function requestOf(record: XmlContent, index: number): ReconciliationRequest {
  * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID when the answer cannot be opened, NumberOfRecords
  *   disagrees with the records, or a record lacks what the XSD requires.
  */
-export function readReconciliationRequests(answer: XmlContent, messageId: string, context: TransportContext): ReconciliationRequest[] {
+export function readReconciliationRequests(answer: XmlContent, messageId: string, context: PartnerContext): ReconciliationRequest[] {
   const echoed = childText(answer, IRU_NS, 'Sender_MessageID')?.trim();
   if (echoed && echoed !== messageId) throw invalid(`the answer is for Sender_MessageID "${echoed}", not "${messageId}"`);
   const document = openIruPayload(answer, { messageTag: 'MessageTag', eSessionKey: 'ESessionKey', payload: 'ReconciliationRequestData' }, context, RECONCILIATION_NS);
@@ -160,8 +165,8 @@ export function buildReconciliationReply(replies: readonly ReconciliationReply[]
 }
 
 /** The WSRE call (safetirupload.wsdl `SafeTIRReconParams`), sealed for IRU. */
-export function buildWsreRequest(replies: readonly ReconciliationReply[], messageId: string, context: TransportContext): HttpRequest {
-  const sealed = sealRtsPayload(buildReconciliationReply(replies), context.partnerCertificatePem);
+export function buildWsreRequest(replies: readonly ReconciliationReply[], messageId: string, context: PartnerContext): SoapRequest {
+  const sealed = sealRtsPayload(buildReconciliationReply(replies), context.partnerCertificates[0]);
   return classicSoapRequest('WSRE', {
     SubscriberID: SUBSCRIBER_ID,
     MessageTag: sealed.messageTag,

@@ -1,6 +1,6 @@
 // SafeTIR reconciliation: pulls IRU's requests (WSRQ) on a schedule, answers from the message log (WSRE) or holds them for an officer; its API routes.
-import { GatewayError } from '../../src/errors.js';
-import type { PartnerRecords, PartnerRouteDeps } from '../../src/partners/partner-definition.js';
+import { GatewayError, type PartnerRecords, type PartnerRouteDeps } from '../../src/partners/kit.js';
+import { iruErrors } from './errors.js';
 import { decide, loggedTerminations, type LoggedTermination } from './reconciliation-match.js';
 import {
   fetchReconciliationRequests,
@@ -69,7 +69,7 @@ const answering = new WeakMap<PartnerRecords, Set<string>>();
 async function exclusively<T>(records: PartnerRecords, requestId: string, work: () => Promise<T>): Promise<T> {
   let busy = answering.get(records);
   if (!busy) answering.set(records, (busy = new Set()));
-  if (busy.has(requestId)) throw new GatewayError('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} is being answered right now`);
+  if (busy.has(requestId)) throw iruErrors.error('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} is being answered right now`);
   busy.add(requestId);
   try {
     return await work();
@@ -153,7 +153,7 @@ export interface OfficerReply {
 }
 
 function replyInvalid(reason: string): GatewayError {
-  return new GatewayError('GW_ERR_RECONCILIATION_REPLY_INVALID', reason);
+  return iruErrors.error('GW_ERR_RECONCILIATION_REPLY_INVALID', reason);
 }
 
 /**
@@ -165,9 +165,9 @@ function replyInvalid(reason: string): GatewayError {
 export async function answerByOfficer(deps: PartnerRouteDeps, requestId: string, answer: OfficerReply): Promise<ReconciliationCase> {
   return exclusively(deps.records, requestId, async () => {
     const stored = await find(deps, requestId);
-    if (!stored) throw new GatewayError('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
+    if (!stored) throw iruErrors.error('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
     if (stored.status === 'answered' || stored.status === 'answered-auto') {
-      throw new GatewayError('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} was answered (${stored.status}, reply type ${stored.reply?.replyType ?? '?'})`);
+      throw iruErrors.error('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} was answered (${stored.status}, reply type ${stored.reply?.replyType ?? '?'})`);
     }
     const { TNO, ICC, COF } = stored.iru;
     const record = answer.record ?? (answer.replyType === 3 ? { TNO, ICC, COF, CWR: stored.iru.CWR ?? 'OK', VPN: stored.iru.VPN ?? '0' } : undefined);
@@ -266,7 +266,7 @@ export function registerReconciliationRoutes(deps: PartnerRouteDeps): void {
     async handler(request) {
       const requestId = request.params.requestId ?? '';
       const found = await find(deps, requestId);
-      if (!found) throw new GatewayError('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
+      if (!found) throw iruErrors.error('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
       return { status: 200, body: found };
     },
   });

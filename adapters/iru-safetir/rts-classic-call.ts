@@ -1,10 +1,21 @@
 // One classic Real-Time SafeTIR call from the gateway (TCHQ, WSRQ, WSRE): the SOAP request, and IRU's answer judged and opened.
-import type { XmlContent } from '../../src/codec/document-tree.js';
-import { parseXml, type XmlParseOptions } from '../../src/codec/xml-parse.js';
-import { GatewayError, type ErrorCode } from '../../src/errors.js';
-import type { AttemptResult, HttpRequest, PartnerRouteDeps, TransportContext } from '../../src/partners/partner-definition.js';
-import { openRtsPayload, rtsMessageTag } from '../../src/security/rts-envelope.js';
-import { buildSoapEnvelope, childElement, childText, parseSoapEnvelope, type SoapMessage } from '../../src/transport/soap-envelope.js';
+import {
+  buildSoapEnvelope,
+  childElement,
+  childText,
+  GatewayError,
+  parseSoapEnvelope,
+  parseXml,
+  type AttemptResult,
+  type ErrorCode,
+  type PartnerContext,
+  type PartnerRouteDeps,
+  type SoapMessage,
+  type SoapRequest,
+  type XmlContent,
+  type XmlParseOptions,
+} from '../../src/partners/kit.js';
+import { openRtsPayload, rtsMessageTag } from './rts-envelope.js';
 
 /** Target namespace of every classic RTS WSDL; each SOAPAction is this namespace, a slash and the operation. */
 export const IRU_NS = 'http://www.iru.org';
@@ -43,13 +54,8 @@ const RETURN_CODES: Record<number, { name: string; error: ErrorCode }> = {
  * A classic RTS SOAP 1.1 call: `<operation xmlns="http://www.iru.org"><su>…</su></operation>` posted to
  * the partner's configured URL with SOAPAction `http://www.iru.org/<operation>`.
  */
-export function classicSoapRequest(operation: string, su: XmlContent): HttpRequest {
-  return {
-    method: 'POST',
-    path: '',
-    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${IRU_NS}/${operation}"` },
-    body: buildSoapEnvelope({ [operation]: { '@xmlns': IRU_NS, su } }),
-  };
+export function classicSoapRequest(operation: string, su: XmlContent): SoapRequest {
+  return { transport: 'soap', version: '1.1', action: `${IRU_NS}/${operation}`, envelope: buildSoapEnvelope({ body: { [operation]: { '@xmlns': IRU_NS, su } } }) };
 }
 
 function soapOf(body: Buffer): SoapMessage | undefined {
@@ -104,7 +110,7 @@ export function classicResult(operation: string, result: AttemptResult): XmlCont
 }
 
 /** Sends a classic call to IRU and returns its judged Result element (see {@link classicResult}). */
-export async function callIru(deps: Pick<PartnerRouteDeps, 'send'>, operation: string, request: HttpRequest): Promise<XmlContent> {
+export async function callIru(deps: Pick<PartnerRouteDeps, 'send'>, operation: string, request: SoapRequest): Promise<XmlContent> {
   return classicResult(operation, await deps.send(request));
 }
 
@@ -121,17 +127,17 @@ export interface SealedFields {
  * and the root element must be in `namespace`. Returns the parsed document.
  * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID naming what failed.
  */
-export function openIruPayload(answer: XmlContent, fields: SealedFields, context: TransportContext, namespace: string, arrayPaths?: XmlParseOptions['arrayPaths']): XmlContent {
+export function openIruPayload(answer: XmlContent, fields: SealedFields, context: PartnerContext, namespace: string, arrayPaths?: XmlParseOptions['arrayPaths']): XmlContent {
   const field = (name: string): string => childText(answer, IRU_NS, name)?.replace(/\s/g, '') ?? '';
   const tag = field(fields.messageTag);
-  const ours = rtsMessageTag(context.gatewayCertificatePem);
+  const ours = rtsMessageTag(context.identity.certificate);
   if (tag.toUpperCase() !== ours) throw answerInvalid(`IRU sealed its answer for MessageTag "${tag}", not the gateway certificate (${ours})`);
   const eSessionKey = field(fields.eSessionKey);
   const payload = field(fields.payload);
   if (!eSessionKey || !payload) throw answerInvalid(`the answer lacks ${fields.eSessionKey} or ${fields.payload}`);
   let opened;
   try {
-    opened = openRtsPayload({ eSessionKey: Buffer.from(eSessionKey, 'base64'), payload: Buffer.from(payload, 'base64') }, context.gatewayPrivateKeyPem);
+    opened = openRtsPayload({ eSessionKey: Buffer.from(eSessionKey, 'base64'), payload: Buffer.from(payload, 'base64') }, context.identity);
   } catch (err) {
     throw answerInvalid(`the sealed answer does not open: ${(err as Error).message}`, err);
   }

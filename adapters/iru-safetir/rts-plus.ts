@@ -1,12 +1,23 @@
 // IRU RTS+ alternative transport: the logged SafeTIR upload as TerminationService-1 transmitTIROperationTerminations, WS-Security signed, and IRU's answers judged.
-import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
-import type { XmlContent } from '../../src/codec/document-tree.js';
-import { parseXml } from '../../src/codec/xml-parse.js';
-import { GatewayError } from '../../src/errors.js';
-import type { AttemptResult, HttpRequest, OutboundMessage, Outcome, TransportContext, TransportSpec } from '../../src/partners/partner-definition.js';
-import { buildSignedSoapRequest, SOAP12_NS, WSSE_NS } from '../../src/security/wss-signature.js';
-import type { SigningKey } from '../../src/security/xml-signer.js';
-import { childElement, childText } from '../../src/transport/soap-envelope.js';
+import { randomUUID } from 'node:crypto';
+import {
+  buildWsSecurityEnvelope,
+  childElement,
+  childText,
+  GatewayError,
+  parseSoapEnvelope,
+  parseXml,
+  WSSE_NS,
+  type AcknowledgementCode,
+  type AttemptResult,
+  type OutboundMessage,
+  type Outcome,
+  type PartnerContext,
+  type SoapFault,
+  type SoapMessage,
+  type SoapRequest,
+  type XmlContent,
+} from '../../src/partners/kit.js';
 
 /** TerminationService-1.wsdl target namespace. */
 const SERVICE_NS = 'http://rts.iru.org/services/TerminationService-1';
@@ -153,21 +164,6 @@ export function terminationsFromSafetir(payload: Buffer): XmlContent {
   return content;
 }
 
-/** The signing key from the transport context's PEMs, parsed once per key. */
-let cachedKey: { keyPem: string; certPem: string; key: SigningKey } | undefined;
-
-function signingKeyOf(context: TransportContext): SigningKey {
-  if (cachedKey?.keyPem === context.gatewayPrivateKeyPem && cachedKey.certPem === context.gatewayCertificatePem) return cachedKey.key;
-  let key: SigningKey;
-  try {
-    key = { privateKey: createPrivateKey(context.gatewayPrivateKeyPem), certificate: new X509Certificate(context.gatewayCertificatePem) };
-  } catch (err) {
-    throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'the gateway key or certificate PEM is unreadable', {}, { cause: err });
-  }
-  cachedKey = { keyPem: context.gatewayPrivateKeyPem, certPem: context.gatewayCertificatePem, key };
-  return key;
-}
-
 /** What a request needs besides the message: the endpoint address (wsa:To) and the attempt's time. */
 export interface RtsPlusRequestOptions {
   /** IRU's TerminationService-1 endpoint URL, as configured for the partner. */
@@ -178,14 +174,15 @@ export interface RtsPlusRequestOptions {
 
 /**
  * Builds one attempt's `transmitTIROperationTerminations` call: SOAP 1.2, WS-Security signed with
- * the gateway key (see buildSignedSoapRequest), `transmissionTime` = now, `transmissionId` = our
- * message id (the same on every attempt, so IRU can recognise a repeat), a fresh `wsa:MessageID`
- * per attempt. Headers: `Content-Type: application/soap+xml; charset=utf-8; action="…"` (SOAP 1.2
- * carries the action there) and the same action as `SOAPAction` for dispatchers that route on it.
+ * our key for IRU (the kit's buildWsSecurityEnvelope: Body, Timestamp and the WS-Addressing headers
+ * To, Action, MessageID), `transmissionTime` = now, `transmissionId` = our message id (the same on
+ * every attempt, so IRU can recognise a repeat), a fresh `wsa:MessageID` per attempt. Headers:
+ * `Content-Type: application/soap+xml; charset=utf-8; action="…"` (SOAP 1.2 carries the action
+ * there) and the same action as `SOAPAction` for dispatchers that route on it.
  * @throws GatewayError GW_ERR_DOCUMENT_INVALID or GW_ERR_XML_* for a payload RTS+ cannot carry,
- *   GW_ERR_KEY_UNAVAILABLE for an unusable gateway key; the delivery makes either needs-human.
+ *   GW_ERR_KEY_UNAVAILABLE for an unusable key; the delivery makes either needs-human.
  */
-export function buildRtsPlusRequest(message: OutboundMessage, context: TransportContext, options: RtsPlusRequestOptions): HttpRequest {
+export function buildRtsPlusRequest(message: OutboundMessage, context: PartnerContext, options: RtsPlusRequestOptions): SoapRequest {
   const body: XmlContent = {
     'tns:transmitTIROperationTerminations': {
       '@xmlns:tns': SERVICE_NS,
@@ -195,33 +192,32 @@ export function buildRtsPlusRequest(message: OutboundMessage, context: Transport
     },
   };
   const addressing = { to: options.to, action: TRANSMIT_TERMINATIONS_ACTION, messageId: `urn:uuid:${randomUUID()}` };
+  if (context.identity.keyType !== 'rsa') throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'RTS+ needs an RSA key (RSA-SHA256) for IRU');
   return {
-    method: 'POST',
-    path: '',
-    headers: { 'content-type': `application/soap+xml; charset=utf-8; action="${TRANSMIT_TERMINATIONS_ACTION}"`, soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` },
-    body: buildSignedSoapRequest(body, addressing, signingKeyOf(context), options.now),
+    transport: 'soap',
+    version: '1.2',
+    action: TRANSMIT_TERMINATIONS_ACTION,
+    headers: { soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` },
+    envelope: buildWsSecurityEnvelope({ version: '1.2', body, addressing, timestamp: { now: options.now } }, context.identity),
   };
 }
 
 /**
- * The RTS+ transport's request builder, for switching the iru-safetir adapter to RTS+ by configuration.
- * @param endpointUrl the partner URL the request is posted to; it is also the signed `wsa:To`
- *   (IRU's WCF endpoint matches To against its own address).
+ * What IRU answers over RTS+, as the partner codes {@link classifyRtsPlus} reports: the response's
+ * `success`, or a SOAP 1.2 fault's code with its WS-Security subcode. The simulator answers each.
  */
-export function createRtsPlusTransport(endpointUrl: string): Pick<TransportSpec, 'buildRequest'> {
-  return { buildRequest: (message, context) => buildRtsPlusRequest(message, context, { to: endpointUrl, now: new Date() }) };
-}
-
-/** A SOAP 1.2 QName value (`soap:Sender`, `wsse:FailedCheck`) resolved against the declarations in scope on its element. */
-function qnameOf(value: XmlContent | undefined): { ns: string; local: string } | undefined {
-  const text = value?.['#text'];
-  if (!value || typeof text !== 'string') return undefined;
-  const trimmed = text.trim();
-  const colon = trimmed.indexOf(':');
-  const prefix = colon < 0 ? '' : trimmed.slice(0, colon);
-  const ns = value[prefix === '' ? '@xmlns' : `@xmlns:${prefix}`];
-  return { ns: typeof ns === 'string' ? ns : '', local: trimmed.slice(colon + 1) };
-}
+export const RTS_PLUS_CODES: Readonly<Record<string, AcknowledgementCode>> = {
+  'success=true': { meaning: 'IRU took the terminations', verdict: 'delivered' },
+  'success=false': { meaning: 'IRU refused without saying why: someone must ask IRU', verdict: 'needs-human' },
+  Receiver: { meaning: 'IRU’s own trouble', verdict: 'retry' },
+  'Sender/MessageExpired': { meaning: 'a late or clock-skewed attempt; a fresh Timestamp cures it', verdict: 'retry' },
+  'Sender/InvalidSecurity': { meaning: 'our WS-Security header is not accepted', verdict: 'needs-human' },
+  'Sender/InvalidSecurityToken': { meaning: 'our certificate token is not accepted', verdict: 'needs-human' },
+  'Sender/FailedAuthentication': { meaning: 'IRU does not know our certificate', verdict: 'needs-human' },
+  'Sender/FailedCheck': { meaning: 'our signature does not verify at IRU', verdict: 'needs-human' },
+  'Sender/UnsupportedAlgorithm': { meaning: 'IRU does not accept our signature algorithms', verdict: 'needs-human' },
+  Sender: { meaning: 'IRU refused this request’s content', verdict: 'failed' },
+};
 
 /**
  * A SOAP 1.2 fault. Receiver: IRU's trouble, retry. Sender with a WS-Security subcode: our key,
@@ -230,36 +226,20 @@ function qnameOf(value: XmlContent | undefined): { ns: string; local: string } |
  * Sender otherwise: IRU refused this request's content, resending it cannot succeed: failed.
  * VersionMismatch, MustUnderstand and anything else: our framing, needs-human.
  */
-function judgeFault(fault: XmlContent): Outcome {
-  const code = childElement(fault, SOAP12_NS, 'Code');
-  const value = qnameOf(code && childElement(code, SOAP12_NS, 'Value'));
-  const subcodeElement = code && childElement(code, SOAP12_NS, 'Subcode');
-  const subcode = qnameOf(subcodeElement && childElement(subcodeElement, SOAP12_NS, 'Value'));
-  const text = firstText(childElement(fault, SOAP12_NS, 'Reason'));
-  const partnerCode = [value?.local ?? '?', subcode?.local].filter(Boolean).join('/');
-  const reason = `SOAP fault ${partnerCode}: ${text ?? ''}`;
-  const local = value?.ns === SOAP12_NS ? value.local : undefined;
-  if (local === 'Receiver') return { verdict: 'retry', partnerCode, reason };
-  if (local !== 'Sender') return { verdict: 'needs-human', partnerCode, reason };
-  if (subcode?.ns === WSSE_NS) return { verdict: subcode.local === 'MessageExpired' ? 'retry' : 'needs-human', partnerCode, reason };
+function judgeFault(fault: SoapFault): Outcome {
+  const [subcode] = fault.subcodes;
+  const wsse = subcode?.namespace === WSSE_NS ? subcode.local : undefined;
+  const partnerCode = [fault.kind || fault.code || '?', subcode?.local].filter(Boolean).join('/');
+  const reason = `SOAP fault ${partnerCode}: ${fault.message}`;
+  if (fault.kind === 'Receiver') return { verdict: 'retry', partnerCode, reason };
+  if (fault.kind !== 'Sender') return { verdict: 'needs-human', partnerCode, reason };
+  if (wsse) return { verdict: wsse === 'MessageExpired' ? 'retry' : 'needs-human', partnerCode, reason };
   return { verdict: 'failed', partnerCode, reason };
 }
 
-/** The first `soap:Text` of a Reason (several may exist, one per language). */
-function firstText(reason: XmlContent | undefined): string | undefined {
-  const texts = reason ? Object.entries(reason).filter(([key]) => !key.startsWith('@')) : [];
-  for (const [, value] of texts) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (typeof first === 'string') return first;
-    if (first && typeof first === 'object' && typeof first['#text'] === 'string') return first['#text'];
-  }
-  return undefined;
-}
-
-function soapBody(bytes: Buffer): XmlContent | undefined {
+function soap12(bytes: Buffer): SoapMessage | undefined {
   try {
-    const envelope = childElement(parseXml(bytes), SOAP12_NS, 'Envelope');
-    return envelope && childElement(envelope, SOAP12_NS, 'Body');
+    return parseSoapEnvelope(bytes, '1.2');
   } catch {
     return undefined;
   }
@@ -271,17 +251,17 @@ function soapBody(bytes: Buffer): XmlContent | undefined {
  * 2xx with `transmitTIROperationTerminationsResponse/success` true → delivered, false → needs-human
  * (IRU refused without saying why: someone must ask IRU); a 2xx that is not that response → retry (in doubt).
  */
-export function classifyRtsPlus(result: AttemptResult, _context: TransportContext): Outcome {
+export function classifyRtsPlus(result: AttemptResult): Outcome {
   if (result.kind === 'error') return { verdict: 'retry', reason: `${result.error}: ${result.message}` };
-  const body = soapBody(result.body);
-  const fault = body && childElement(body, SOAP12_NS, 'Fault');
-  if (fault) return judgeFault(fault);
+  const message = soap12(result.body);
+  if (message?.fault) return judgeFault(message.fault);
+  const body = message?.body;
   const { status } = result;
   if (status >= 500 || status === 408 || status === 429) return { verdict: 'retry', reason: `HTTP ${status}` };
   if (status < 200 || status > 299) return { verdict: 'needs-human', reason: `HTTP ${status} without a SOAP fault` };
   const response = body && childElement(body, SERVICE_NS, 'transmitTIROperationTerminationsResponse');
   const success = response && childText(response, SERVICE_NS, 'success')?.trim();
-  if (success === 'true' || success === '1') return { verdict: 'delivered', partnerCode: 'success', reason: 'IRU accepted the terminations (success true)' };
+  if (success === 'true' || success === '1') return { verdict: 'delivered', partnerCode: 'success=true', reason: 'IRU accepted the terminations (success true)' };
   if (success === 'false' || success === '0') return { verdict: 'needs-human', partnerCode: 'success=false', reason: 'IRU answered success false without a reason' };
   return { verdict: 'retry', reason: 'the answer is not a transmitTIROperationTerminationsResponse with a boolean success (in doubt)' };
 }

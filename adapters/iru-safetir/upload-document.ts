@@ -1,8 +1,5 @@
 // SafeTIR upload documents as IRU wants them assembled: several terminations in one upload, and a correction as cancel-then-new.
-import type { XmlContent } from '../../src/codec/document-tree.js';
-import { parseXml } from '../../src/codec/xml-parse.js';
-import { renderXml } from '../../src/codec/xml-render.js';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError, parseXml, renderXml, type XmlContent } from '../../src/partners/kit.js';
 
 const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
 const RECORD_PATH = new Set(['SafeTIR.Body.SafeTIRRecords.Record']);

@@ -1,14 +1,20 @@
 // Russian Federal Customs Service adapter: signed transit notifications POSTed as they are, judged by FTS's Receipt.
-import { parseXml } from '../../src/codec/xml-parse.js';
-import { definePartner, type AttemptResult, type Outcome } from '../../src/partners/partner-definition.js';
-import { childElement, childText } from '../../src/transport/soap-envelope.js';
+import {
+  childElement,
+  childText,
+  definePartner,
+  parseXml,
+  type AcknowledgementCode,
+  type AttemptResult,
+  type Outcome,
+} from '../../src/partners/kit.js';
 
 const RECEIPT_NS = 'urn:customs.kz:Exchange:Receipt:1.0';
 /** Receipt sizes are a few hundred bytes; anything far larger is not one. */
 const MAX_RECEIPT_BYTES = 64 * 1024;
 
 /** FTS rejection codes of the bilateral Receipt and what each means for the message (README: Receipt). */
-const ERROR_CODES: Record<string, { meaning: string; verdict: Outcome['verdict'] }> = {
+const ERROR_CODES: Readonly<Record<string, AcknowledgementCode>> = {
   'SIG-001': { meaning: 'signature does not verify with the gateway certificate FTS holds', verdict: 'needs-human' },
   'HDR-001': { meaning: 'X-Message-Id missing or Content-Type not XML', verdict: 'needs-human' },
   'SCH-001': { meaning: 'document is not well-formed or violates the notification schema', verdict: 'failed' },
@@ -84,6 +90,7 @@ export default definePartner({
     },
   },
   classify,
+  codes: ERROR_CODES,
   retry: { delaysMs: [2_000, 10_000, 60_000, 300_000, 900_000], jitter: 0.2, maxAttempts: 8 },
   circuitBreaker: { failureThreshold: 5, cooldownMs: 30_000 },
 });

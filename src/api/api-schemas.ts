@@ -98,7 +98,7 @@ export const messageDetailSchema = {
           httpStatus: { type: ['integer', 'null'] },
           partnerCode: { type: ['string', 'null'] },
           error: { type: ['string', 'null'] },
-          batchId: { type: 'string', description: 'the batch (one partner request for several messages, e.g. an IRU upload) this attempt travelled in' },
+          batchId: { type: 'string', description: 'the batch (one partner request for several messages) this attempt travelled in' },
         },
       },
     },

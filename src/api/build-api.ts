@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ERRORS, GatewayError, type ErrorCode } from '../errors.js';
+import { CORE_ERRORS, errorSpec, GatewayError, type ErrorCode } from '../errors.js';
 import type { PartnerRoute } from '../partners/partner-definition.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { MessageStore } from '../store/message-store.js';
@@ -23,7 +23,7 @@ export interface ApiParts {
   /** Tell the delivery loop that messages became due (a resend). */
   wake(): void;
   queueReady(): boolean;
-  /** Routes the partner adapters add (IRU carnet query, reconciliation …). */
+  /** Routes the partner adapters add (queries, reconciliation …). */
   partnerRoutes: readonly PartnerRoute[];
 }
 
@@ -34,10 +34,10 @@ const RETRY_AFTER_SECONDS = 5;
 const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 function errorBody(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): { error: Record<string, unknown> } {
-  return { error: { code, message, retryable: ERRORS[code].retryable, ...extra } };
+  return { error: { code, message, retryable: errorSpec(code)?.retryable ?? false, ...extra } };
 }
 
-function codeOf(err: FastifyError): ErrorCode {
+function codeOf(err: FastifyError): 'GW_ERR_REQUEST_INVALID' | 'GW_ERR_REQUEST_TOO_LARGE' | 'GW_ERR_INTERNAL' {
   if (err.validation) return 'GW_ERR_REQUEST_INVALID';
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'GW_ERR_REQUEST_TOO_LARGE';
   if (err.code?.startsWith('FST_ERR_CTP') || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) return 'GW_ERR_REQUEST_INVALID';
@@ -74,7 +74,7 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
     }
     const code = codeOf(err);
     if (code === 'GW_ERR_INTERNAL') request.log.error({ err }, 'unexpected error');
-    return reply.code(ERRORS[code].httpStatus).send(errorBody(code, code === 'GW_ERR_INTERNAL' ? ERRORS[code].message : err.message));
+    return reply.code(CORE_ERRORS[code].httpStatus).send(errorBody(code, code === 'GW_ERR_INTERNAL' ? CORE_ERRORS[code].message : err.message));
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('GW_ERR_NOT_FOUND', `no route ${request.method} ${request.url}`)));
   const authorize = createAuthorize(parts.tokens);

@@ -1,4 +1,4 @@
-// The neutral document shape that mappings produce and codecs render: XML content, EDIFACT segments or JSON.
+// The neutral document shapes that mappings produce and codecs render: XML content, EDIFACT segments, CSV rows, JSON.
 
 /**
  * XML content in object form, the same shape the safe parser returns: keys starting with `@` are
@@ -52,8 +52,19 @@ export interface EdifactInterchange {
   messages: EdifactMessage[];
 }
 
-/** What a mapping produces: the document in the shape its codec expects (an XML root has exactly one key, the root element). */
-export type DocumentTree =
-  | { kind: 'xml'; root: XmlContent }
-  | { kind: 'edifact'; interchange: EdifactInterchange }
-  | { kind: 'json'; value: unknown };
+/** A CSV table: rows of named cells; the columns come from the message's codec options, else `columns`, else the first row. */
+export interface CsvTable {
+  columns?: string[];
+  rows: Array<Record<string, string | number | boolean | null | undefined>>;
+}
+
+/**
+ * What a mapping produces: the value in the shape its codec expects, named by codec. `xml`: an
+ * {@link XmlContent} with exactly one key, the root element; `edifact`: an {@link EdifactInterchange};
+ * `csv`: a {@link CsvTable}; `json`: any JSON value; an adapter's codec: whatever it documents.
+ */
+export interface DocumentTree {
+  /** Name of the registered codec that renders it. */
+  codec: string;
+  value: unknown;
+}

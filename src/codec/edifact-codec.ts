@@ -1,6 +1,6 @@
 // UN/EDIFACT codec: renders an interchange with its UNA/UNB/UNH/UNT/UNZ envelope and parses one back with count checks.
 import { GatewayError, type ErrorCode } from '../errors.js';
-import type { DocumentTree, EdifactInterchange, EdifactMessage, EdifactSegment } from './document-tree.js';
+import type { EdifactInterchange, EdifactMessage, EdifactSegment } from './document-tree.js';
 import {
   DEFAULT_SERVICE_CHARACTERS,
   decodeText,
@@ -381,26 +381,3 @@ function checkCount(trailer: RawSegment, actual: number, reference: string, coun
     throw segmentError('GW_ERR_EDIFACT_COUNT', trailer, `reference '${echoed}' does not match '${reference}'`);
   }
 }
-
-/**
- * The EDIFACT codec in the shape the document pipeline uses: a `{ kind: 'edifact' }` document
- * tree to bytes and back.
- */
-export const edifactCodec = {
-  /**
-   * Renders an EDIFACT document tree; see {@link renderEdifact}.
-   *
-   * @throws GatewayError GW_ERR_EDIFACT_SYNTAX when the tree is not of kind `edifact`.
-   */
-  render(doc: DocumentTree): Buffer {
-    if (doc.kind !== 'edifact') {
-      throw new GatewayError('GW_ERR_EDIFACT_SYNTAX', `the EDIFACT codec cannot render a '${doc.kind}' document`, { pointer: '/kind' });
-    }
-    return renderEdifact(doc.interchange);
-  },
-
-  /** Parses bytes into an EDIFACT document tree; see {@link parseEdifact}. */
-  parse(bytes: Buffer): DocumentTree {
-    return { kind: 'edifact', interchange: parseEdifact(bytes) };
-  },
-};

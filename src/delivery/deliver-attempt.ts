@@ -1,19 +1,16 @@
 // One delivery attempt of one message or a batch: build the partner's request, send it, let the partner judge it, log each message, schedule what follows.
 import type { Logger } from 'pino';
-import type { AttemptResult, HttpRequest, OutboundMessage, Outcome, PartnerDefinition, TransportContext } from '../partners/partner-definition.js';
+import type { AttemptResult, OutboundMessage, Outcome, PartnerContext, TransportRequest } from '../partners/partner-definition.js';
+import type { Partner } from '../partners/partner-registry.js';
+import type { PartnerRuntime } from '../partners/partner-runtime.js';
 import type { ClaimedMessage, MessageStore, Transition } from '../store/message-store.js';
-import type { HttpSender } from '../transport/http-sender.js';
 import { nextRetryDelayMs } from './retry-schedule.js';
 
 /** What an attempt needs from the running gateway. */
 export interface AttemptDeps {
   store: MessageStore;
-  /** Sends requests to partners. */
-  http: HttpSender;
-  /** Base URL of the partner's endpoint. */
-  partnerUrl(partner: string): string;
-  /** Keys and certificates for the partner's transport. */
-  transportContext(partner: string): TransportContext;
+  /** The partners' contexts and transports. */
+  runtime: PartnerRuntime;
   /** Multiplier of retry delays. */
   retryDelayScale: number;
   logger: Logger;
@@ -30,7 +27,7 @@ export interface AttemptSummary {
   recorded: boolean;
 }
 
-function decide(outcome: Outcome, partner: PartnerDefinition, attempt: number, retryBase: number, now: number, scale: number): Transition {
+function decide(outcome: Outcome, partner: Partner, attempt: number, retryBase: number, now: number, scale: number): Transition {
   const why = outcome.partnerCode ? `${outcome.reason} (partner code ${outcome.partnerCode})` : outcome.reason;
   if (outcome.verdict !== 'retry') return { status: outcome.verdict, reason: why };
   const delay = nextRetryDelayMs(partner.retry, attempt - retryBase, scale);
@@ -43,7 +40,7 @@ function outbound(message: ClaimedMessage): OutboundMessage {
 }
 
 /** One request for the messages: the partner's batch request when several travel together (or a batch id is given). */
-function buildRequest(partner: PartnerDefinition, messages: readonly ClaimedMessage[], batchId: string | undefined, context: TransportContext): HttpRequest {
+function buildRequest(partner: Partner, messages: readonly ClaimedMessage[], batchId: string | undefined, context: PartnerContext): TransportRequest {
   const [first] = messages;
   if (batchId === undefined && messages.length === 1 && first) return partner.transport.buildRequest(outbound(first), context);
   const batch = partner.transport.batch;
@@ -58,7 +55,7 @@ function buildRequest(partner: PartnerDefinition, messages: readonly ClaimedMess
  * would not help.
  */
 export async function deliverAttempt(
-  partner: PartnerDefinition,
+  partner: Partner,
   messages: readonly ClaimedMessage[],
   owner: string,
   deps: AttemptDeps,
@@ -69,8 +66,8 @@ export async function deliverAttempt(
   let result: AttemptResult | undefined;
   let outcome: Outcome;
   try {
-    const context = deps.transportContext(partner.id);
-    result = await deps.http.send(deps.partnerUrl(partner.id), buildRequest(partner, messages, batchId, context), partner.transport.timeoutMs);
+    const context = deps.runtime.context(partner.id);
+    result = await deps.runtime.send(partner.id, buildRequest(partner, messages, batchId, context));
     outcome = partner.classify(result, context);
   } catch (err) {
     outcome = { verdict: 'needs-human', reason: `the attempt could not be made or judged: ${(err as Error).message}` };

@@ -1,8 +1,8 @@
 // Consumes delivery jobs per partner: claims the message from the log, makes one attempt (alone or in a batch), and acknowledges only after it is recorded.
 import type { Logger } from 'pino';
 import { nameBasedUuid } from '../codec/name-based-uuid.js';
-import type { BatchSpec, PartnerDefinition } from '../partners/partner-definition.js';
-import type { PartnerRegistry } from '../partners/partner-registry.js';
+import type { BatchSpec } from '../partners/partner-definition.js';
+import type { Partner, PartnerRegistry } from '../partners/partner-registry.js';
 import type { DeliveryJob, Queue } from '../queue/queue.js';
 import type { ClaimedMessage, MessageStore } from '../store/message-store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -124,14 +124,14 @@ export class DeliveryConsumer {
   }
 
   /** Adds a claimed message to the partner's open batch; resolves when the batch's attempt is recorded. */
-  private joinBatch(partner: PartnerDefinition, spec: BatchSpec, message: ClaimedMessage): Promise<void> {
+  private joinBatch(partner: Partner, spec: BatchSpec, message: ClaimedMessage): Promise<void> {
     const batch = this.openBatches.get(partner.id) ?? this.openBatch(partner, spec);
     batch.messages.push(message);
     if (batch.messages.length >= spec.maxMessages) batch.flush();
     return batch.done;
   }
 
-  private openBatch(partner: PartnerDefinition, spec: BatchSpec): OpenBatch {
+  private openBatch(partner: Partner, spec: BatchSpec): OpenBatch {
     let start!: () => void;
     const started = new Promise<void>((resolve) => (start = resolve));
     const batch: OpenBatch = {

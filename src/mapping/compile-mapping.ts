@@ -45,12 +45,6 @@ function readYaml(file: string, bytes: Buffer): unknown {
   return doc.toJS({ maxAliasCount: 0 });
 }
 
-function wrap(codec: MessageSpec['codec'], value: unknown): DocumentTree {
-  if (codec === 'xml') return { kind: 'xml', root: value as Extract<DocumentTree, { kind: 'xml' }>['root'] };
-  if (codec === 'edifact') return { kind: 'edifact', interchange: value as Extract<DocumentTree, { kind: 'edifact' }>['interchange'] };
-  return { kind: 'json', value };
-}
-
 function scopeOf(record: CaisRecord, now: Date = new Date()): Scope {
   return { record, now: now.toISOString() };
 }
@@ -102,7 +96,8 @@ export function compileMapping(file: string, context: MappingContext): Mapping {
         return when === undefined ? true : (await when.evaluate(record, scopeOf(record))) === true;
       },
       async apply(record: CaisRecord, now?: Date) {
-        return wrap(spec.codec, await document(record, scopeOf(record, now)));
+        const tree: DocumentTree = { codec: spec.codec, value: await document(record, scopeOf(record, now)) };
+        return tree;
       },
       async businessKeys(record: CaisRecord) {
         const out: Record<string, string> = {};

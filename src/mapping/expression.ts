@@ -21,7 +21,7 @@ export type Evaluate = (input: unknown, scope: Scope) => unknown;
 export interface CompiledExpression {
   /** Expression text as written in the mapping file. */
   readonly source: string;
-  /** Location in the mapping file, as a JSON pointer (`/document/SafeTIR/Body/TCN`). */
+  /** Location in the mapping file, as a JSON pointer (`/document/Envelope/Body/Count`). */
   readonly pointer: string;
   /** Evaluates; the result is `undefined` when the expression selects nothing. */
   readonly evaluate: Evaluate;

@@ -1,9 +1,7 @@
 // Runs the golden tests that sit beside each mapping file: input records and the exact documents they must produce.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
-import { EXTENSIONS, renderDocument } from '../codec/render-document.js';
-import { compactXml, prettyXml } from '../codec/xml-pretty.js';
+import type { Codec, CodecOptions } from '../codec/codec.js';
 import { GatewayError } from '../errors.js';
 import type { DocumentValidator } from '../partners/document-validator.js';
 import type { PartnerRegistry } from '../partners/partner-registry.js';
@@ -13,12 +11,15 @@ import type { Mapping } from './mapping.js';
 /** The clock every golden test runs at, so `$now()` gives the same document every time. */
 export const GOLDEN_NOW = new Date('2026-11-26T12:00:00.000Z');
 
-/** One golden case: `<mapping>.golden/<name>.json` (input) and `<name>.<xml|edi|json>` (expected document). */
+/** One golden case: `<mapping>.golden/<name>.input.json` (input) and `<name>.expected.<ext>` (expected document). */
 export interface GoldenCase {
   mapping: Mapping;
   name: string;
   inputFile: string;
   expectedFile: string;
+  /** The codec of the target message, and its options. */
+  codec: Codec;
+  codecOptions?: CodecOptions;
 }
 
 /** Outcome of one golden case. */
@@ -35,19 +36,14 @@ export function listGoldenCases(mappings: readonly Mapping[], partners: PartnerR
   for (const mapping of mappings) {
     const dir = mapping.source.replace(/\.ya?ml$/, '.golden');
     if (!existsSync(dir)) continue;
-    const ext = EXTENSIONS[partners.message(mapping.target.partner, mapping.target.message).codec];
+    const spec = partners.message(mapping.target.partner, mapping.target.message);
+    const codec = partners.codecs.get(spec.codec);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.input.json')).sort()) {
       const name = basename(file, '.input.json');
-      cases.push({ mapping, name, inputFile: join(dir, file), expectedFile: join(dir, `${name}.expected.${ext}`) });
+      cases.push({ mapping, name, inputFile: join(dir, file), expectedFile: join(dir, `${name}.expected.${codec.extension}`), codec, ...(spec.codecOptions ? { codecOptions: spec.codecOptions } : {}) });
     }
   }
   return cases;
-}
-
-function normalise(text: string, ext: string): string {
-  if (ext === 'xml') return compactXml(text);
-  if (ext === 'edi') return text.replace(/\r?\n/g, '').trim();
-  return text.trim();
 }
 
 function firstDifference(actual: string, expected: string): string {
@@ -57,18 +53,10 @@ function firstDifference(actual: string, expected: string): string {
   return `first difference at character ${i}:\n  expected …${around(expected)}…\n  actual   …${around(actual)}…`;
 }
 
-function matches(actual: Buffer, expected: string, ext: string): string | undefined {
-  if (ext === 'json') return isDeepStrictEqual(JSON.parse(actual.toString('utf8')), JSON.parse(expected)) ? undefined : 'JSON documents differ';
-  const a = normalise(actual.toString(ext === 'edi' ? 'latin1' : 'utf8'), ext);
-  const e = normalise(expected, ext);
+function matches(actual: Buffer, expected: string, codec: Codec): string | undefined {
+  const a = codec.normalise(actual.toString(codec.fileEncoding));
+  const e = codec.normalise(expected);
   return a === e ? undefined : firstDifference(a, e);
-}
-
-/** How golden files are written by `--update`: XML indented, EDIFACT one segment per line. */
-function readable(bytes: Buffer, ext: string): string {
-  if (ext === 'xml') return prettyXml(bytes.toString('utf8'));
-  if (ext === 'edi') return bytes.toString('latin1').replace(/'(?!$)/g, "'\n") + '\n';
-  return JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 2) + '\n';
 }
 
 /**
@@ -83,14 +71,13 @@ export async function runGoldenCase(c: GoldenCase, records: RecordValidator, doc
     const doc = await c.mapping.apply(checked.record, GOLDEN_NOW);
     const violations = documents.check(c.mapping.target.partner, c.mapping.target.message, doc);
     if (violations.length > 0) return { case: c, ok: false, reason: `document invalid: ${violations.map((v) => `${v.pointer} ${v.message}`).join('; ')}` };
-    const bytes = renderDocument(doc);
-    const ext = c.expectedFile.slice(c.expectedFile.lastIndexOf('.') + 1);
+    const bytes = c.codec.render(doc.value, c.codecOptions);
     if (update) {
-      writeFileSync(c.expectedFile, readable(bytes, ext), ext === 'edi' ? 'latin1' : 'utf8');
+      writeFileSync(c.expectedFile, c.codec.pretty(bytes), c.codec.fileEncoding);
       return { case: c, ok: true };
     }
     if (!existsSync(c.expectedFile)) return { case: c, ok: false, reason: `missing ${c.expectedFile} (run: npx gateway mappings test --update)` };
-    const reason = matches(bytes, readFileSync(c.expectedFile, ext === 'edi' ? 'latin1' : 'utf8'), ext);
+    const reason = matches(bytes, readFileSync(c.expectedFile, c.codec.fileEncoding), c.codec);
     return reason === undefined ? { case: c, ok: true } : { case: c, ok: false, reason };
   } catch (err) {
     if (err instanceof GatewayError) return { case: c, ok: false, reason: err.message };

@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { GatewayError } from '../errors.js';
 import type { PartnerRegistry } from '../partners/partner-registry.js';
 import type { CaisRecord } from '../records/record-types.js';
+import { ProblemList } from '../setup/problem-list.js';
 import { compileMapping } from './compile-mapping.js';
 import type { Mapping } from './mapping.js';
 
@@ -28,24 +29,33 @@ export function listMappingFiles(dir: string): string[] {
 
 /**
  * Compiles every mapping file once. A mapping file must live in the folder of its target partner.
- * @throws GatewayError GW_ERR_MAPPING_INVALID or GW_ERR_MAPPING_EXPRESSION naming the file and field.
+ * Each broken file is a problem of its own; the others still load.
+ * @param problems where problems go; without it, the first problem is thrown
+ * @throws SetupFailed (GW_ERR_MAPPING_INVALID or GW_ERR_MAPPING_EXPRESSION naming the file and field)
+ *   when no problem list is given and a file is broken.
  */
-export function loadMappingSet(dir: string, schemasDir: string, partners: PartnerRegistry, recordTypes: readonly string[]): MappingSet {
+export function loadMappingSet(dir: string, schemasDir: string, partners: PartnerRegistry, recordTypes: readonly string[], problems?: ProblemList): MappingSet {
+  const collected = problems ?? new ProblemList();
   const ajv = new Ajv2020({ strict: true, allErrors: false });
   const validateFile = ajv.compile(JSON.parse(readFileSync(join(schemasDir, 'mapping.schema.json'), 'utf8')) as object);
   const mappings: Mapping[] = [];
   const ids = new Map<string, string>();
   for (const file of listMappingFiles(dir)) {
-    const mapping = compileMapping(file, { validateFile, recordTypes, message: (p, m) => partners.message(p, m) });
-    const folder = relative(dir, file).split(/[\\/]/)[0];
-    if (folder !== mapping.target.partner) {
-      throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: /target/partner is "${mapping.target.partner}" but the file is in mappings/${folder}/`, { file, pointer: '/target/partner' });
-    }
-    const seen = ids.get(mapping.id);
-    if (seen) throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: /id "${mapping.id}" is already used by ${seen}`, { file, pointer: '/id' });
+    const mapping = collected.capture(() => {
+      const compiled = compileMapping(file, { validateFile, recordTypes, message: (p, m) => partners.message(p, m) });
+      const folder = relative(dir, file).split(/[\\/]/)[0];
+      if (folder !== compiled.target.partner) {
+        throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: /target/partner is "${compiled.target.partner}" but the file is in mappings/${folder}/`, { file, pointer: '/target/partner' });
+      }
+      const seen = ids.get(compiled.id);
+      if (seen) throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: /id "${compiled.id}" is already used by ${seen}`, { file, pointer: '/id' });
+      return compiled;
+    });
+    if (!mapping) continue;
     ids.set(mapping.id, file);
     mappings.push(mapping);
   }
+  if (!problems) collected.throwIfAny();
   const byType = new Map<string, Mapping[]>();
   for (const m of mappings) byType.set(m.recordType, [...(byType.get(m.recordType) ?? []), m]);
   return {

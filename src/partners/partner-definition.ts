@@ -1,16 +1,30 @@
-// The partner adapter contract: the documents a partner receives, how they travel, and how its answers are judged.
+// The partner adapter contract: the documents a partner receives, how they travel, how its answers are judged, and what it brings.
+import type { X509Certificate } from 'node:crypto';
+import type { Codec, CodecOptions } from '../codec/codec.js';
+import type { SoapVersion } from '../codec/soap-envelope.js';
+import type { ErrorSet } from './error-set.js';
+import type { KeyCapabilities } from '../security/key-capabilities.js';
+import type { SigningProfile } from '../security/signing-profile.js';
 import type { MessageStore } from '../store/message-store.js';
+import type { As2Receipt } from '../transport/as2-receipt.js';
+import type { Transport } from '../transport/transport.js';
 
 /** How a partner's message is rendered and protected. */
 export interface MessageSpec {
   /** One line saying what the message is, for listings and docs. */
   description: string;
-  /** Codec that renders the mapped document. */
-  codec: 'xml' | 'edifact' | 'json';
-  /** Signing profile: `xmldsig` signs enveloped XMLDSig with the gateway key; `none` leaves the document as rendered. */
-  signing: 'xmldsig' | 'none';
+  /** Registered codec that renders the mapped document: `xml`, `edifact`, `json`, `csv`, or one the adapter brings. */
+  codec: string;
+  /** Settings for the codec (e.g. `{ columns: [...] }` for CSV). */
+  codecOptions?: CodecOptions;
   /**
-   * JSON Schema of the mapped document (its object form), under `schemas/partners/<partner>/`.
+   * Registered signing profile applied to the rendered document before it is logged: `none`,
+   * `xmldsig` (enveloped, RSA or ECDSA by our key), `cms` (CMS SignedData), or one the adapter brings.
+   * It signs with our key for the partner instance.
+   */
+  signing: string;
+  /**
+   * JSON Schema of the mapped document (its object form), a file under `schemas/partners/<adapter>/`.
    * Checked before rendering so a mapping mistake never reaches the partner.
    */
   schema?: string;
@@ -27,45 +41,123 @@ export interface OutboundMessage {
   attempt: number;
 }
 
-/** What the transport needs to build requests: keys and certificates of both sides. */
-export interface TransportContext {
-  /** The partner's certificate (PEM), e.g. to encrypt for it. */
-  partnerCertificatePem: string;
-  /** The gateway's own certificate (PEM), e.g. to be answered encrypted for it. */
-  gatewayCertificatePem: string;
-  /** The gateway's private key (PEM), e.g. to decrypt answers. */
-  gatewayPrivateKeyPem: string;
-  /** The partner's configured endpoint (some protocols sign it, e.g. WS-Addressing `To`). */
-  endpointUrl: string;
+/**
+ * What an adapter's functions know of the partner instance they serve, and what they may do with
+ * its keys. Keys themselves are never handed out: only what they can do.
+ */
+export interface PartnerContext {
+  /** Partner instance id (several instances may share one adapter). */
+  readonly partner: string;
+  /** Adapter name (its folder). */
+  readonly adapter: string;
+  /** Codes this partner instance and we are known by in its protocol (partners file `participants`). */
+  readonly participants: Readonly<Record<string, string>>;
+  /** Adapter options of this instance (partners file `options`, checked against the adapter's declaration). */
+  readonly options: Readonly<Record<string, string>>;
+  /**
+   * URL of one of the partner's services (`default` when not named); a service without its own URL
+   * uses the default one.
+   */
+  url(service?: string): string;
+  /** Our key for this partner: sign, decrypt, and our certificate. */
+  readonly identity: KeyCapabilities;
+  /** The partner's pinned certificates (signing, encryption), the current one first. */
+  readonly partnerCertificates: readonly X509Certificate[];
+  /** Applies a registered signing profile with our key for this partner. */
+  sign(profile: string, document: Buffer): Buffer;
 }
 
-/** An HTTP request, fully built. */
+/** A plain HTTP request; the default transport. */
 export interface HttpRequest {
+  transport?: 'http';
   method: 'POST' | 'PUT';
-  /** Path appended to the partner's configured base URL; '' posts to the base URL itself (a SOAP endpoint). */
+  /** Path appended to the service URL; '' posts to the URL itself (a SOAP endpoint). */
   path: string;
   headers: Record<string, string>;
   body: Buffer;
+  /** Service whose URL it goes to (default `default`). */
+  service?: string;
 }
+
+/** A SOAP call: the `soap` transport sets Content-Type and SOAPAction for the version and POSTs the envelope. */
+export interface SoapRequest {
+  transport: 'soap';
+  version: SoapVersion;
+  action: string;
+  /** The whole envelope, as built (and signed) by the adapter. */
+  envelope: Buffer;
+  /** Extra HTTP headers. */
+  headers?: Record<string, string>;
+  /** Path appended to the service URL (default: the URL itself). */
+  path?: string;
+  service?: string;
+}
+
+/** A document for the `as2` transport: signed as S/MIME with our key and sent with AS2 headers, a signed MDN requested. */
+export interface As2Request {
+  transport: 'as2';
+  /** The document bytes. */
+  content: Buffer;
+  /** Its media type, e.g. `application/EDIFACT`. */
+  contentType: string;
+  /** File name offered in Content-Disposition. */
+  fileName?: string;
+  /** AS2 Subject header. */
+  subject?: string;
+  /** Our message id; becomes the AS2 `Message-ID` (`<id@as2From>`), the same on every attempt. */
+  messageId: string;
+  service?: string;
+}
+
+/** A request for a transport an adapter registered itself. */
+export interface CustomTransportRequest {
+  transport: string;
+  service?: string;
+  [field: string]: unknown;
+}
+
+/** What an adapter hands its transport: the `transport` field names the registered transport (`http` when absent). */
+export type TransportRequest = HttpRequest | SoapRequest | As2Request | CustomTransportRequest;
 
 /** What one attempt produced: the partner's response, or why there was none. */
 export type AttemptResult =
-  | { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer; durationMs: number }
+  | {
+      kind: 'response';
+      status: number;
+      headers: Record<string, string>;
+      body: Buffer;
+      durationMs: number;
+      /** The AS2 transport's reading of the MDN that answered, when the request was AS2. */
+      receipt?: As2Receipt;
+    }
   | {
       kind: 'error';
-      /** timeout: no answer in time (the request may have arrived: in doubt); connect: nothing was sent. */
-      error: 'timeout' | 'connect' | 'reset';
+      /**
+       * timeout: no whole answer in time (the request may have arrived: in doubt); connect: nothing was
+       * sent; reset: the connection broke mid-exchange (in doubt); oversize: the answer exceeded the
+       * limit and was not read (the partner had the request: in doubt).
+       */
+      error: 'timeout' | 'connect' | 'reset' | 'oversize';
       message: string;
       durationMs: number;
     };
 
+/** The four verdicts on an attempt. */
+export type Verdict = 'delivered' | 'retry' | 'failed' | 'needs-human';
+
 /** The partner's verdict on an attempt. */
 export interface Outcome {
-  verdict: 'delivered' | 'retry' | 'failed' | 'needs-human';
+  verdict: Verdict;
   /** The partner's own return or error code, when it gave one. */
   partnerCode?: string;
   /** Why, in words. */
   reason: string;
+}
+
+/** A partner return or error code the adapter documents, and what it means for the message. */
+export interface AcknowledgementCode {
+  meaning: string;
+  verdict: Verdict;
 }
 
 /** Retry schedule of a partner. */
@@ -88,14 +180,18 @@ export interface CircuitBreakerPolicy {
 
 /** How the partner is reached. */
 export interface TransportSpec {
+  /** Registered transport the requests travel by: `http` (default), `soap`, `as2`, or one the adapter brings. */
+  kind?: string;
   /** Per-attempt timeout. */
   timeoutMs: number;
   /** Attempts in flight at once, at most. */
   concurrency: number;
+  /** Largest answer read (default 4 MiB); a longer one is the `oversize` error, never cut short. */
+  maxResponseBytes?: number;
   /** Builds the request for one attempt (wraps, encrypts, adds the message id). */
-  buildRequest(message: OutboundMessage, context: TransportContext): HttpRequest;
+  buildRequest(message: OutboundMessage, context: PartnerContext): TransportRequest;
   /**
-   * Sends several messages in one request (IRU: several terminations in one upload). Messages wait
+   * Sends several messages in one request (several records in one upload). Messages wait
    * up to `maxWaitMs` for companions, at most `maxMessages` travel together; the partner's answer
    * judges them all, and each keeps its own log entry with the batch id. `concurrency` should be at
    * least `maxMessages` so a batch can fill.
@@ -108,27 +204,27 @@ export interface BatchSpec {
   maxMessages: number;
   maxWaitMs: number;
   /** Builds the one request for the batch; `batchId` is its message id towards the partner. */
-  buildBatchRequest(messages: readonly OutboundMessage[], batchId: string, context: TransportContext): HttpRequest;
+  buildBatchRequest(messages: readonly OutboundMessage[], batchId: string, context: PartnerContext): TransportRequest;
 }
 
-/** What an adapter's own API routes may use (see {@link PartnerDefinition.routes}). */
+/** What an adapter's own API routes and schedules may use (see {@link PartnerDefinition.routes}). */
 export interface PartnerRouteDeps {
   /** Registers a route on the gateway's API; the path must start with `/v1/`. Auth is required via `roles`. */
   route(spec: PartnerRoute): void;
-  /** Sends a built request to this partner (same sender, URL and timeouts as deliveries). */
-  send(request: HttpRequest): Promise<AttemptResult>;
-  /** Keys and certificates for this partner's protocol. */
-  context(): TransportContext;
+  /** Sends a built request to this partner (same transports, URLs, keys and timeouts as deliveries). */
+  send(request: TransportRequest): Promise<AttemptResult>;
+  /** The partner instance and its key capabilities. */
+  context(): PartnerContext;
   /** The message log (e.g. to find what was sent for a carnet). */
   store: MessageStore;
-  /** A key-value area of the log reserved for this adapter's own records (e.g. reconciliation requests). */
+  /** A key-value area of the log reserved for this partner's own records (e.g. reconciliation requests). */
   records: PartnerRecords;
 }
 
 /** A route an adapter adds to the API. */
 export interface PartnerRoute {
   method: 'GET' | 'POST';
-  /** Fastify path, e.g. `/v1/safetir/carnets/:number`. */
+  /** Fastify path, e.g. `/v1/<protocol>/queries/:number`. */
   path: string;
   /** Roles allowed (bearer token). */
   roles: ReadonlyArray<'cais' | 'admin' | 'auditor'>;
@@ -148,38 +244,74 @@ export interface PartnerRecords {
   list(kind: string, key?: string): Promise<Array<{ id: string; key: string; value: unknown; updatedAt: number }>>;
 }
 
+/** An adapter setting that partners-file entries give under `options` (or `GATEWAY_PARTNER_<ID>_OPTION_<NAME>`). */
+export interface OptionSpec {
+  description: string;
+  /** Used when an instance gives none; an option without default and without `required` may be absent. */
+  default?: string;
+  required?: boolean;
+  /** Never logged or shown (passwords): give it by environment variable, not in the partners file. */
+  secret?: boolean;
+  /** Allowed values, when they are few. */
+  values?: readonly string[];
+}
+
+/** An alternative protocol of the same partner, chosen by configuration (`profile`). */
+export interface PartnerProfile {
+  transport: TransportSpec;
+  classify: PartnerDefinition['classify'];
+  /** The codes this profile documents, as {@link PartnerDefinition.codes}. */
+  codes?: Readonly<Record<string, AcknowledgementCode>>;
+}
+
 /** A partner adapter: data plus the few functions its protocol needs. Adapters never import each other. */
 export interface PartnerDefinition {
-  /** Stable partner id, equal to the adapter folder name (`iru-safetir`, `ru-fcs`). */
+  /** Adapter name, equal to its folder name; instances of it get their own ids. */
   id: string;
-  /** Human name of the partner. */
+  /** Human name of the partner (instances may name themselves otherwise). */
   name: string;
   /** Message types this partner receives, by name. */
   messages: Record<string, MessageSpec>;
   /** How documents travel to it. */
   transport: TransportSpec;
   /** Judges every attempt: HTTP status, SOAP fault, partner return code → delivered, retry, failed or needs-human. */
-  classify(result: AttemptResult, context: TransportContext): Outcome;
+  classify(result: AttemptResult, context: PartnerContext): Outcome;
   retry: RetryPolicy;
   circuitBreaker: CircuitBreakerPolicy;
-  /** Extra API routes and scheduled jobs of this partner's protocol (queries, reconciliation). */
+  /**
+   * The partner's return and error codes, each with its verdict: `classify` gives this verdict and
+   * this code as `partnerCode` for an answer carrying it, the README lists them, and the simulator
+   * can answer with each. The conformance suite holds all three to this table.
+   */
+  codes?: Readonly<Record<string, AcknowledgementCode>>;
+  /** The adapter's own GW_ERR_* codes (from `defineErrors`), listed in its README. */
+  errors?: ErrorSet;
+  /** Participant codes an instance must give (partners file `participants`), with what each is. */
+  participants?: Readonly<Record<string, string>>;
+  /** Adapter options an instance may give. */
+  options?: Readonly<Record<string, OptionSpec>>;
+  /** Services with their own URLs besides `default` (e.g. a query service), with what each is. */
+  services?: Readonly<Record<string, string>>;
+  /** Codecs, signing profiles and transports this adapter brings (registered when it loads). */
+  codecs?: readonly Codec[];
+  signingProfiles?: readonly SigningProfile[];
+  transports?: readonly Transport[];
+  /** Extra API routes of this partner's protocol (queries, reconciliation). */
   routes?(deps: PartnerRouteDeps): void;
   /**
    * A later version of a record replaces one this partner may have received: given the document
-   * produced for the new version and the one logged for the version before, returns what must be
-   * sent (IRU: a cancel record repeating what was sent, then the new record, in one document).
+   * rendered for the new version (before signing) and the one logged for the version before, returns
+   * the document that must be signed and sent (e.g. a cancel record repeating what was sent, then the
+   * new record, in one document).
    */
   supersede?(next: Buffer, previous: Buffer): Buffer;
-  /**
-   * Alternative protocols of the same partner, chosen by configuration
-   * (`GATEWAY_PARTNER_<ID>_PROFILE=<name>`), replacing the transport and the classifier.
-   */
-  profiles?: Readonly<Record<string, { transport: TransportSpec; classify: PartnerDefinition['classify'] }>>;
+  /** Alternative protocols of the same partner, chosen by configuration (`profile`), replacing transport, classifier and codes. */
+  profiles?: Readonly<Record<string, PartnerProfile>>;
   /** Periodic work (e.g. pulling reconciliation requests), started with the gateway. */
   schedules?: ReadonlyArray<{ name: string; everyMs: number; run(deps: PartnerRouteDeps): Promise<void> }>;
 }
 
-/** Declares a partner; returns the definition unchanged, typed. */
+/** Declares a partner adapter; returns the definition unchanged, typed. */
 export function definePartner(definition: PartnerDefinition): PartnerDefinition {
   return definition;
 }

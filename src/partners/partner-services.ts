@@ -1,17 +1,16 @@
 // Runs what adapters add beyond deliveries: their own API routes and their scheduled jobs, with the dependencies they are given.
 import type { Logger } from 'pino';
+import { GatewayError } from '../errors.js';
 import type { MessageStore } from '../store/message-store.js';
-import type { HttpSender } from '../transport/http-sender.js';
-import type { PartnerDefinition, PartnerRoute, PartnerRouteDeps, TransportContext } from './partner-definition.js';
-import type { PartnerRegistry } from './partner-registry.js';
+import type { PartnerRoute, PartnerRouteDeps } from './partner-definition.js';
+import type { Partner, PartnerRegistry } from './partner-registry.js';
+import type { PartnerRuntime } from './partner-runtime.js';
 
-/** What the services of all adapters need from the gateway. */
+/** What the services of all partners need from the gateway. */
 export interface PartnerServiceDeps {
   partners: PartnerRegistry;
+  runtime: PartnerRuntime;
   store: MessageStore;
-  http: HttpSender;
-  partnerUrl(partner: string): string;
-  transportContext(partner: string): TransportContext;
   logger: Logger;
 }
 
@@ -22,14 +21,17 @@ export interface PartnerServices {
   startSchedules(): () => Promise<void>;
 }
 
-function depsFor(partner: PartnerDefinition, deps: PartnerServiceDeps, routes: PartnerRoute[]): PartnerRouteDeps {
+function depsFor(partner: Partner, deps: PartnerServiceDeps, routes: PartnerRoute[]): PartnerRouteDeps {
   return {
     route(spec) {
-      if (!spec.path.startsWith('/v1/')) throw new Error(`adapter ${partner.id}: route ${spec.path} must start with /v1/`);
+      if (!spec.path.startsWith('/v1/')) throw new GatewayError('GW_ERR_ADAPTER_INVALID', `adapter ${partner.adapter}: route ${spec.path} must start with /v1/`);
+      if (routes.some((r) => r.method === spec.method && r.path === spec.path)) {
+        throw new GatewayError('GW_ERR_ADAPTER_INVALID', `partner ${partner.id}: route ${spec.method} ${spec.path} is already taken (two instances of an adapter with routes need paths of their own)`);
+      }
       routes.push(spec);
     },
-    send: (request) => deps.http.send(deps.partnerUrl(partner.id), request, partner.transport.timeoutMs),
-    context: () => deps.transportContext(partner.id),
+    send: (request) => deps.runtime.send(partner.id, request),
+    context: () => deps.runtime.context(partner.id),
     store: deps.store,
     records: {
       put: (kind, id, key, value, now) => deps.store.putPartnerRecord(partner.id, kind, id, key, value, now),
@@ -42,7 +44,7 @@ function depsFor(partner: PartnerDefinition, deps: PartnerServiceDeps, routes: P
 /** Collects every adapter's routes and prepares its schedules. */
 export function collectPartnerServices(deps: PartnerServiceDeps): PartnerServices {
   const routes: PartnerRoute[] = [];
-  const schedules: Array<{ partner: PartnerDefinition; everyMs: number; name: string; run: () => Promise<void> }> = [];
+  const schedules: Array<{ partner: Partner; everyMs: number; name: string; run: () => Promise<void> }> = [];
   for (const partner of deps.partners.partners) {
     const partnerDeps = depsFor(partner, deps, routes);
     partner.routes?.(partnerDeps);

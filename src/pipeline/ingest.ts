@@ -1,11 +1,8 @@
 // Accepting CAIS records: translate each, then log the record and its documents durably in one transaction.
 import { randomUUID } from 'node:crypto';
-import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors.js';
-import type { PartnerRegistry } from '../partners/partner-registry.js';
-import type { CaisRecord } from '../records/record-types.js';
 import type { MessageStore, NewMessage, SourceRecord } from '../store/message-store.js';
-import type { TranslatedDocument, TranslationProblem, Translator } from './translator.js';
+import type { TranslationProblem, Translator } from './translator.js';
 
 /** What happened to one record of a batch. */
 export type IngestOutcome =
@@ -31,25 +28,13 @@ export interface IngestDeps {
   accepted: () => void;
   /** Accepted messages not yet handed to the queue, at most; beyond it records are refused for now. */
   maxOutbox: number;
-  /** Partner adapters, for those that rewrite a later version of a record (IRU corrections). */
-  partners: PartnerRegistry;
   /** Sees every outcome (metrics). */
   observe?: (status: IngestOutcome['status']) => void;
   now?: () => number;
 }
 
 /** Creates the ingest step. */
-export function createIngest({ translator, store, accepted, maxOutbox, partners, observe = () => undefined, now = Date.now }: IngestDeps): Ingest {
-  /** A later version replaces the earlier one at partners that say how (see PartnerDefinition.supersede). */
-  async function superseding(record: CaisRecord, doc: TranslatedDocument): Promise<TranslatedDocument> {
-    const supersede = partners.get(doc.partner).supersede;
-    if (!supersede || record.version <= 1) return doc;
-    const previous = await store.previousPayload(record.type, record.recordId, record.version, doc.partner, doc.message);
-    if (!previous) return doc;
-    const bytes = supersede(doc.bytes, previous);
-    return { ...doc, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
-  }
-
+export function createIngest({ translator, store, accepted, maxOutbox, observe = () => undefined, now = Date.now }: IngestDeps): Ingest {
   return {
     async accept(values) {
       const waiting = await store.unpublishedCount();
@@ -65,8 +50,7 @@ export function createIngest({ translator, store, accepted, maxOutbox, partners,
           continue;
         }
         const { record } = result;
-        const documents = await Promise.all(result.documents.map((d) => superseding(record, d)));
-        const messages: NewMessage[] = documents.map((d) => ({
+        const messages: NewMessage[] = result.documents.map((d) => ({
           id: randomUUID(),
           partner: d.partner,
           messageType: d.message,

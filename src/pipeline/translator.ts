@@ -1,7 +1,6 @@
 // The translation pipeline: validate a CAIS record, route it, map, check, render and sign every partner document.
 import { createHash } from 'node:crypto';
 import type { DocumentTree } from '../codec/document-tree.js';
-import { EXTENSIONS, renderDocument } from '../codec/render-document.js';
 import { GatewayError, type ErrorCode } from '../errors.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { MappingSet } from '../mapping/mapping-set.js';
@@ -9,7 +8,6 @@ import type { DocumentValidator } from '../partners/document-validator.js';
 import type { PartnerRegistry } from '../partners/partner-registry.js';
 import type { CaisRecord } from '../records/record-types.js';
 import type { RecordValidator } from '../records/record-validator.js';
-import type { Signer } from '../security/xml-signer.js';
 
 /** One partner document produced from a record: the exact bytes and everything the log will stamp on them. */
 export interface TranslatedDocument {
@@ -25,9 +23,9 @@ export interface TranslatedDocument {
   bytes: Buffer;
   /** SHA-256 (hex) of `bytes`. */
   sha256: string;
-  /** File extension of the codec (xml, edi, json). */
+  /** File extension of the codec (xml, edi, json, csv …). */
   extension: string;
-  /** Whether the bytes carry the gateway's XML signature. */
+  /** Whether the bytes carry our signature (the message's signing profile is not `none`). */
   signed: boolean;
 }
 
@@ -54,7 +52,13 @@ export interface TranslatorParts {
   mappings: MappingSet;
   partners: PartnerRegistry;
   documents: DocumentValidator;
-  signer: Signer;
+  /** Signs a rendered document for a partner with a signing profile and our key for that partner. */
+  sign(partner: string, profile: string, document: Buffer): Buffer;
+  /**
+   * The document logged for the version before this record's, for partners that supersede earlier
+   * versions (see PartnerDefinition.supersede); without it no document is superseded.
+   */
+  previousPayload?(record: CaisRecord, partner: string, message: string): Promise<Buffer | undefined>;
 }
 
 /** Turns CAIS records into partner documents. */
@@ -77,7 +81,15 @@ function problemOf(err: unknown, target: string): TranslationProblem {
 
 /** Creates the translator. Everything it uses was compiled at load; it only runs. */
 export function createTranslator(parts: TranslatorParts): Translator {
-  const { records, mappings, partners, documents, signer } = parts;
+  const { records, mappings, partners, documents } = parts;
+
+  /** The rendered document, rewritten by the partner when it supersedes an earlier version (before signing). */
+  async function superseding(record: CaisRecord, partner: string, message: string, rendered: Buffer): Promise<Buffer> {
+    const supersede = partners.get(partner).supersede;
+    if (!supersede || record.version <= 1 || !parts.previousPayload) return rendered;
+    const previous = await parts.previousPayload(record, partner, message);
+    return previous ? supersede(rendered, previous) : rendered;
+  }
 
   async function produce(record: CaisRecord, mapping: Mapping): Promise<TranslatedDocument | TranslationProblem[]> {
     const { partner, message } = mapping.target;
@@ -93,10 +105,12 @@ export function createTranslator(parts: TranslatorParts): Translator {
     const violations = documents.check(partner, message, doc);
     if (violations.length > 0) return violations.map((v) => ({ code: 'GW_ERR_DOCUMENT_INVALID', pointer: v.pointer, message: v.message, target }));
     const spec = partners.message(partner, message);
+    const codec = partners.codecs.get(spec.codec);
+    const signing = partners.signingProfiles.get(spec.signing);
     let bytes: Buffer;
     try {
-      bytes = renderDocument(doc);
-      if (spec.signing === 'xmldsig') bytes = signer.sign(bytes);
+      bytes = await superseding(record, partner, message, codec.render(doc.value, spec.codecOptions));
+      if (signing.signs) bytes = parts.sign(partner, spec.signing, bytes);
     } catch (err) {
       return [problemOf(err, target)];
     }
@@ -107,8 +121,8 @@ export function createTranslator(parts: TranslatorParts): Translator {
       businessKeys,
       bytes,
       sha256: createHash('sha256').update(bytes).digest('hex'),
-      extension: EXTENSIONS[spec.codec],
-      signed: spec.signing === 'xmldsig',
+      extension: codec.extension,
+      signed: signing.signs,
     };
   }
 

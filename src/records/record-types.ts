@@ -1,6 +1,28 @@
 // Generated from schemas/cais by `npm run gen:types`; do not edit (a test fails when this file drifts from the schemas).
 
 /**
+ * A trader or person: identification number (BIN/IIN in Kazakhstan, TIN elsewhere), name and country.
+ */
+export interface Party {
+  /**
+   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   */
+  id: string;
+  /**
+   * Legal name.
+   */
+  name: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  country: string;
+  /**
+   * Postal address in one line.
+   */
+  address?: string;
+}
+
+/**
  * A registered EAEU goods declaration (декларация на товары) for import, export or another customs procedure: the parties, the goods items with their TN VED codes, masses and values, and the statistical values that feed trade statistics (Comtrade-like HS4/HS6 records). Comparable to an EDIFACT CUSDEC or a WCO DM DEC. CAIS exports exactly these fields.
  */
 export interface CargoDeclaration {
@@ -36,15 +58,24 @@ export interface CargoDeclaration {
    * Customs office that registered the declaration.
    */
   customsOffice: string;
-  declarant: Party;
-  consignor: Party1;
-  consignee: Party2;
   /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   * Declarant (box 14): the person who lodged the declaration, possibly through a customs representative.
+   */
+  declarant: Party;
+  /**
+   * Consignor or exporter (box 2).
+   */
+  consignor: Party;
+  /**
+   * Consignee or importer (box 8).
+   */
+  consignee: Party;
+  /**
+   * Country of dispatch (box 15), ISO alpha-2.
    */
   countryOfDispatch: string;
   /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   * Country of destination (box 17), ISO alpha-2.
    */
   countryOfDestination: string;
   /**
@@ -81,7 +112,7 @@ export interface CargoDeclaration {
      */
     description: string;
     /**
-     * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+     * Country of origin (box 34), ISO alpha-2.
      */
     originCountry: string;
     /**
@@ -141,69 +172,6 @@ export interface CargoDeclaration {
    */
   totalStatisticalValueUsd: string;
 }
-/**
- * Declarant (box 14): the person who lodged the declaration, possibly through a customs representative.
- */
-export interface Party {
-  /**
-   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
-   */
-  id: string;
-  /**
-   * Legal name.
-   */
-  name: string;
-  /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
-   */
-  country: string;
-  /**
-   * Postal address in one line.
-   */
-  address?: string;
-}
-/**
- * Consignor or exporter (box 2).
- */
-export interface Party1 {
-  /**
-   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
-   */
-  id: string;
-  /**
-   * Legal name.
-   */
-  name: string;
-  /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
-   */
-  country: string;
-  /**
-   * Postal address in one line.
-   */
-  address?: string;
-}
-/**
- * Consignee or importer (box 8).
- */
-export interface Party2 {
-  /**
-   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
-   */
-  id: string;
-  /**
-   * Legal name.
-   */
-  name: string;
-  /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
-   */
-  country: string;
-  /**
-   * Postal address in one line.
-   */
-  address?: string;
-}
 
 /**
  * A change in the life of a customs guarantee (security for payment of customs duties and taxes): registered (accepted by customs), released, claimed against, or amended. Covers national guarantees and TIR carnets, whose guarantee is the international TIR guarantee chain. CAIS exports exactly these fields.
@@ -249,8 +217,14 @@ export interface GuaranteeEvent {
    * Currency of amount; present exactly when amount is.
    */
   currency?: string;
+  /**
+   * Guarantor: the bank, surety or insurer, or for a TIR carnet the national guaranteeing association. Omitted for a cash deposit by the principal.
+   */
   guarantor?: Party;
-  principal: Party1;
+  /**
+   * Principal whose obligation is secured (declarant, transit holder or carnet holder).
+   */
+  principal: Party;
   /**
    * Customs office that recorded the event (office of guarantee, or the office making the claim).
    */
@@ -290,48 +264,6 @@ export interface GuaranteeEvent {
     claimedAt: string;
   };
 }
-/**
- * Guarantor: the bank, surety or insurer, or for a TIR carnet the national guaranteeing association. Omitted for a cash deposit by the principal.
- */
-export interface Party {
-  /**
-   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
-   */
-  id: string;
-  /**
-   * Legal name.
-   */
-  name: string;
-  /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
-   */
-  country: string;
-  /**
-   * Postal address in one line.
-   */
-  address?: string;
-}
-/**
- * Principal whose obligation is secured (declarant, transit holder or carnet holder).
- */
-export interface Party1 {
-  /**
-   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
-   */
-  id: string;
-  /**
-   * Legal name.
-   */
-  name: string;
-  /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
-   */
-  country: string;
-  /**
-   * Postal address in one line.
-   */
-  address?: string;
-}
 
 /**
  * A customs receipt (таможенный приходный ордер): customs duties, taxes, fees and other payments collected by a customs office from one payer, exchanged as an inter-agency document. CAIS exports exactly these fields.
@@ -361,6 +293,9 @@ export interface PaymentReceipt {
    * Customs office that issued the receipt.
    */
   customsOffice: string;
+  /**
+   * Person who paid (declarant, carrier, or the individual moving goods for personal use).
+   */
   payer: Party;
   /**
    * Registration number of the goods declaration the payments relate to, when there is one.
@@ -426,30 +361,9 @@ export interface PaymentReceipt {
     date: string;
   };
 }
-/**
- * Person who paid (declarant, carrier, or the individual moving goods for personal use).
- */
-export interface Party {
-  /**
-   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
-   */
-  id: string;
-  /**
-   * Legal name.
-   */
-  name: string;
-  /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
-   */
-  country: string;
-  /**
-   * Postal address in one line.
-   */
-  address?: string;
-}
 
 /**
- * A TIR operation ended (terminated) at a customs office of this country: the data IRU SafeTIR needs (TIR Convention Annex 10). CAIS exports exactly these fields.
+ * A TIR operation ended (terminated) at a customs office of this country: the data a TIR termination is reported with (TIR Convention, Annex 10). CAIS exports exactly these fields.
  */
 export interface TirTermination {
   /**
@@ -465,23 +379,23 @@ export interface TirTermination {
    */
   version: number;
   /**
-   * TIR carnet number in the IRU algorithm form that EU NCTS rule R0990 enforces: two letters one of which is X, then 8 digits of at least 25000000, or 9 digits (e.g. XA25123456).
+   * TIR carnet number in the form the issuing chain's numbering produces and EU NCTS rule R0990 enforces: two letters one of which is X, then 8 digits of at least 25000000, or 9 digits (e.g. XA25123456).
    */
   carnetNumber: string;
   /**
-   * Page number of the volet used for the termination: an even number from 2 to 20 (SafeTIR VPN).
+   * Page number of the volet used for the termination: an even number from 2 to 20.
    */
   voletPage: number;
   /**
-   * Country of termination, ISO alpha-3 (SafeTIR ICC).
+   * Country of termination, ISO alpha-3.
    */
   country: string;
   /**
-   * Customs office that terminated the TIR operation (SafeTIR COF).
+   * Customs office that terminated the TIR operation.
    */
   customsOffice: string;
   /**
-   * What kind of termination: final or partial discharge at destination (SafeTIR PFD FD/PD), exit en route (TCO EXIT) or before-load message (TCO LOAD).
+   * What kind of termination: final or partial discharge at destination, exit en route, or a before-load message.
    */
   operation: 'final' | 'partial' | 'exit' | 'before-load';
   /**
@@ -489,7 +403,7 @@ export interface TirTermination {
    */
   terminatedAt: string;
   /**
-   * Entry in the customs ledger of terminations (SafeTIR CNL and DCL).
+   * Entry in the customs ledger of terminations.
    */
   ledger?: {
     /**
@@ -502,7 +416,7 @@ export interface TirTermination {
     date: string;
   };
   /**
-   * Certificate of termination (SafeTIR RND and DDI, reference and date of discharge).
+   * Certificate of termination (reference and date of discharge).
    */
   certificate?: {
     /**
@@ -515,19 +429,19 @@ export interface TirTermination {
     date: string;
   };
   /**
-   * True when the termination was certified with a reservation (SafeTIR CWR=R), false without (CWR=OK).
+   * True when the termination was certified with a reservation, false without.
    */
   withReservation: boolean;
   /**
-   * Officer's remarks, at most 126 characters (SafeTIR COM).
+   * Officer's remarks, at most 126 characters.
    */
   remarks?: string;
   /**
-   * Whether customs retained the carnet or the volet (SafeTIR RBC CR, CNR, VR, VNR).
+   * Whether customs retained the carnet or the volet.
    */
   retention?: 'carnet-retained' | 'carnet-not-retained' | 'volet-retained' | 'volet-not-retained';
   /**
-   * Number of packages terminated (SafeTIR PIC).
+   * Number of packages terminated.
    */
   packages?: number;
   /**
@@ -706,50 +620,14 @@ export interface TransitMovement {
    * Reference of the guarantee securing the transit; for a TIR transport, the carnet number.
    */
   guaranteeReference: string;
+  /**
+   * Holder of the transit procedure (NCTS HolderOfTheTransitProcedure); for TIR the carnet holder, whose id is the TIR holder identification number (e.g. KAZ/015/123).
+   */
   holder: Party;
-  carrier?: Party1;
-}
-/**
- * Holder of the transit procedure (NCTS HolderOfTheTransitProcedure); for TIR the carnet holder, whose id is the TIR holder identification number (e.g. KAZ/015/123).
- */
-export interface Party {
   /**
-   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
+   * Carrier operating the vehicle, when different from the holder or declared separately.
    */
-  id: string;
-  /**
-   * Legal name.
-   */
-  name: string;
-  /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
-   */
-  country: string;
-  /**
-   * Postal address in one line.
-   */
-  address?: string;
-}
-/**
- * Carrier operating the vehicle, when different from the holder or declared separately.
- */
-export interface Party1 {
-  /**
-   * Identification number: national business (BIN) or individual (IIN) number, or the foreign TIN/EORI.
-   */
-  id: string;
-  /**
-   * Legal name.
-   */
-  name: string;
-  /**
-   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
-   */
-  country: string;
-  /**
-   * Postal address in one line.
-   */
-  address?: string;
+  carrier?: Party;
 }
 
 /** Any canonical CAIS record, discriminated by `type`. */

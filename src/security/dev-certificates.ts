@@ -1,11 +1,12 @@
 // Generates the development PKI under certs/dev: a CA, the gateway's signing certificates and one per partner.
-import { generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 
 /** Subject prefix of every development certificate; names them as not for production. */
 const DEV_ORG = 'Customs Gateway DEVELOPMENT ONLY';
+const CA_NAME = 'Customs Gateway Development CA';
 const VALIDITY_DAYS = 730;
 
 /** A generated key pair and certificate, PEM encoded. */
@@ -101,7 +102,6 @@ export interface DevCertificatesResult {
 export function initDevCertificates(dir: string, partners: readonly string[], force = false): DevCertificatesResult {
   if (!force && existsSync(join(dir, 'ca.cert.pem'))) return { written: [], existed: true };
   mkdirSync(join(dir, 'partners'), { recursive: true, mode: 0o700 });
-  const caName = 'Customs Gateway Development CA';
   const caPair = rsaKeyPair();
   const written: string[] = [];
   const save = (name: string, issued: Issued): void => {
@@ -111,11 +111,33 @@ export function initDevCertificates(dir: string, partners: readonly string[], fo
   };
   save('ca', {
     keyPem: caPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    certPem: issue({ commonName: caName, isCa: true, publicKey: caPair.publicKey }, caName, caPair.privateKey),
+    certPem: issue({ commonName: CA_NAME, isCa: true, publicKey: caPair.publicKey }, CA_NAME, caPair.privateKey),
   });
-  const ca = { name: caName, key: caPair.privateKey };
+  const ca = { name: CA_NAME, key: caPair.privateKey };
   save('gateway', issueLeaf('customs-gateway', ca));
   save('gateway-ec', issueLeaf('customs-gateway-ec', ca, true));
   for (const partner of partners) save(join('partners', partner), issueLeaf(partner, ca));
   return { written, existed: false };
+}
+
+/**
+ * Issues, from an existing development CA in `dir`, the partner certificates that are missing
+ * (`partners/<id>.{key,cert}.pem`): a partner added after `certs init` gets its simulator key.
+ * Does nothing where there is no development CA key (a production certificates folder).
+ * @returns the files written, relative to the directory
+ */
+export function addDevPartnerCertificates(dir: string, partners: readonly string[]): string[] {
+  const caKeyFile = join(dir, 'ca.key.pem');
+  const missing = partners.filter((p) => !existsSync(join(dir, 'partners', `${p}.cert.pem`)) || !existsSync(join(dir, 'partners', `${p}.key.pem`)));
+  if (missing.length === 0 || !existsSync(caKeyFile)) return [];
+  mkdirSync(join(dir, 'partners'), { recursive: true, mode: 0o700 });
+  const ca = { name: CA_NAME, key: createPrivateKey(readFileSync(caKeyFile)) };
+  const written: string[] = [];
+  for (const partner of missing) {
+    const issued = issueLeaf(partner, ca);
+    write(join(dir, 'partners', `${partner}.key.pem`), issued.keyPem, true);
+    write(join(dir, 'partners', `${partner}.cert.pem`), issued.certPem, false);
+    written.push(`partners/${partner}.key.pem`, `partners/${partner}.cert.pem`);
+  }
+  return written;
 }

@@ -1,6 +1,7 @@
 // Enveloped XMLDSig over canonical bytes the gateway rendered itself, signed on Node's crypto with a pre-parsed key.
-import { hash, sign as cryptoSign, type KeyObject, type X509Certificate } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { GatewayError } from '../errors.js';
+import type { SigningCapability } from './key-capabilities.js';
 import { DSIG_NS, ENVELOPED, EXC_C14N, SHA256, SIGNATURE_METHODS, type SignatureAlgorithm } from './xmldsig-algorithms.js';
 
 /** Signs XML documents; never returns unsigned bytes. */
@@ -12,23 +13,6 @@ export interface Signer {
    * @param xml canonical bytes as produced by `renderXml` (exc-c14n form, no XML declaration).
    */
   sign(xml: Buffer): Buffer;
-}
-
-/** What a signer needs: the private key, and the certificate that goes into KeyInfo. */
-export interface SigningKey {
-  /** Pre-parsed private key (RSA 2048+ or EC P-256). */
-  privateKey: KeyObject;
-  /** Certificate of the key; its DER goes into `ds:X509Certificate` for the partner's information. */
-  certificate?: X509Certificate;
-}
-
-function algorithmFor(key: KeyObject): SignatureAlgorithm {
-  if (key.asymmetricKeyType === 'rsa') {
-    if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'RSA signing keys must have at least 2048 bits');
-    return 'rsa-sha256';
-  }
-  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ecdsa-p256-sha256';
-  throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `unsupported signing key type ${key.asymmetricKeyType ?? 'unknown'}`);
 }
 
 /** SignedInfo's content; exc-c14n of SignedInfo is `<ds:SignedInfo xmlns:ds="…">` + this (the namespace is declared on the apex). */
@@ -48,15 +32,12 @@ const CANONICAL_SIGNED_INFO_START = `<ds:SignedInfo xmlns:ds="${DSIG_NS}">`;
 /**
  * Creates a signer for a key. The reference is `URI=""` (the whole document), transforms are
  * enveloped-signature then exc-c14n, digest SHA-256; ECDSA values are raw r||s as XMLDSig 1.1 requires.
+ * The certificate goes into KeyInfo for the partner's information.
  */
-export function createXmlSigner(key: SigningKey): Signer {
-  const algorithm = algorithmFor(key.privateKey);
+export function createXmlSigner(key: SigningCapability): Signer {
+  const algorithm = key.algorithm;
   const methodUri = SIGNATURE_METHODS[algorithm];
-  const dsaEncoding = algorithm === 'ecdsa-p256-sha256' ? 'ieee-p1363' : undefined;
-  const keyInfo = key.certificate
-    ? `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${key.certificate.raw.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`
-    : '';
-  const privateKey = key.privateKey;
+  const keyInfo = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${key.certificate.raw.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
   return {
     algorithm,
     sign(xml: Buffer): Buffer {
@@ -67,7 +48,7 @@ export function createXmlSigner(key: SigningKey): Signer {
       const digest = hash('sha256', xml, 'base64');
       const content = signedInfoContent(methodUri, digest);
       const canonical = Buffer.from(CANONICAL_SIGNED_INFO_START + content, 'utf8');
-      const value = cryptoSign('sha256', canonical, dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey).toString('base64');
+      const value = key.sign(canonical).toString('base64');
       const signature =
         `<ds:Signature xmlns:ds="${DSIG_NS}"><ds:SignedInfo>${content}` +
         `<ds:SignatureValue>${value}</ds:SignatureValue>${keyInfo}</ds:Signature>`;

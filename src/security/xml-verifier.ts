@@ -1,9 +1,10 @@
 // Strict XMLDSig verification on xml-crypto: pinned partner keys, allow-listed algorithms, one enveloped signature.
-import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { SignedXml, type SignatureAlgorithm as XmlCryptoSignatureAlgorithm } from 'xml-crypto';
+import type { KeyObject } from 'node:crypto';
+import { SignedXml } from 'xml-crypto';
 import { checkWellFormed } from '../codec/xml-parse.js';
 import { GatewayError } from '../errors.js';
 import { parseStrictDom } from './strict-dom.js';
+import { EcdsaSha256 } from './xml-crypto-ecdsa.js';
 import { DSIG_NS, ENVELOPED, EXC_C14N, SHA256, SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 
 /** What verification proved: who signed, and the only bytes that may be read. */
@@ -28,19 +29,6 @@ export type PinnedKeys = (partner: string) => readonly KeyObject[];
 const ALLOWED_METHODS = new Set<string>(Object.values(SIGNATURE_METHODS));
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const SAFE_ID = /^[A-Za-z_][A-Za-z0-9._-]{0,63}$/;
-
-/** ECDSA-SHA256 for xml-crypto, which has none: raw r||s values only (a DER value fails). */
-class EcdsaSha256 implements XmlCryptoSignatureAlgorithm {
-  getSignature(): never {
-    throw new Error('verification only');
-  }
-  verifySignature(material: string, key: KeyObject, signatureValue: string): boolean {
-    return cryptoVerify('sha256', Buffer.from(material, 'utf8'), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signatureValue, 'base64'));
-  }
-  getAlgorithmName(): typeof SIGNATURE_METHODS['ecdsa-p256-sha256'] {
-    return SIGNATURE_METHODS['ecdsa-p256-sha256'];
-  }
-}
 
 function policy(reason: string): GatewayError {
   return new GatewayError('GW_ERR_SIGNATURE_POLICY', reason);

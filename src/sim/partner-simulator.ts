@@ -1,6 +1,8 @@
 // What every partner simulator shares: the received log, injectable faults, and a node:http server with a /_sim control API.
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -8,7 +10,7 @@ import { GatewayError } from '../errors.js';
 
 /** One request that reached a simulator's partner endpoint, whatever was answered. */
 export interface ReceivedMessage {
-  /** Our message id as the protocol carried it (IRU: SOAP `Sender_MessageID`; Russia: `X-Message-Id`); '' when absent. */
+  /** Our message id as the protocol carried it (a SOAP field, an HTTP header …); '' when absent. */
   messageId: string;
   /** When it arrived (ms since the epoch). */
   at: number;
@@ -20,6 +22,8 @@ export interface ReceivedMessage {
   document: string;
   /** The injected fault that shaped the answer, if any. */
   fault?: InjectedFault;
+  /** The TLS client certificate the request came with (HTTPS simulators): its subject and SHA-256 fingerprint. */
+  clientCertificate?: { subject: string; fingerprint256: string };
 }
 
 /** A fault applied to one answer. */
@@ -42,7 +46,7 @@ export interface FaultController {
   hangNext(count: number): void;
   /** Answers the next `count` requests with HTTP 200 and a torn acknowledgement (its first half). */
   malformedAckNext(count: number): void;
-  /** Answers the next `count` requests with this partner return or error code, whatever the checks found (IRU still answers a request that is no WSST call with a SOAP fault). */
+  /** Answers the next `count` requests with this partner return or error code, whatever the checks found (a protocol may still refuse a request it cannot read at all). */
   partnerErrorNext(count: number, code: string | number): void;
   /** Drops queued faults and the delay. */
   reset(): void;
@@ -50,7 +54,7 @@ export interface FaultController {
 
 /** A running partner simulator. */
 export interface PartnerSimulator {
-  /** Partner id, e.g. `iru-safetir`. */
+  /** Partner instance id. */
   partner: string;
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string;
@@ -65,6 +69,8 @@ export interface PartnerSimulator {
 export interface SimulatorRequest {
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The path it was posted to (a protocol may serve several under its own). */
+  path: string;
 }
 
 /** An answer to send. */
@@ -76,15 +82,17 @@ export interface SimulatorResponse {
 
 /** What a partner's protocol made of one request. */
 export interface HandledRequest {
-  received: Omit<ReceivedMessage, 'at' | 'fault'>;
+  received: Omit<ReceivedMessage, 'at' | 'fault' | 'clientCertificate'>;
   response: SimulatorResponse;
 }
 
 /** The partner side of one protocol, plugged into {@link startSimulatorServer}. */
 export interface PartnerProtocol {
   partner: string;
-  /** The one path partner messages are POSTed to. */
+  /** The path partner messages are POSTed to (also every path below it when `subpaths` is set). */
   path: string;
+  /** Accept messages on paths below `path` too (e.g. one per message type). */
+  subpaths?: boolean;
   /**
    * Checks a request as the partner would and builds its answer. `fault` is the fault about to shape
    * the answer: a `partner-error` must be answered with its code; the server applies the others.
@@ -92,7 +100,7 @@ export interface PartnerProtocol {
   handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest;
   /**
    * The protocol's own control endpoints: `POST /_sim/<name>` with a JSON body, answered 204; an
-   * error thrown is answered 400 with its message (e.g. IRU's `seed`).
+   * error thrown is answered 400 with its message (e.g. a `seed` of partner data).
    */
   controls?: Readonly<Record<string, (command: unknown) => void>>;
 }
@@ -103,6 +111,11 @@ export interface ListenOptions {
   host?: string;
   /** Default 0: any free port. */
   port?: number;
+  /**
+   * Serve HTTPS with this server certificate and key (PEM); with `ca`, TLS client certificates are
+   * required and must chain to it (mutual TLS), and a handshake without one is refused.
+   */
+  tls?: { cert: string; key: string; ca?: readonly string[] };
 }
 
 /** A schema violation found in a received document. */
@@ -260,16 +273,18 @@ export async function startSimulatorServer(protocol: PartnerProtocol, listen: Li
     timers.add(timer);
   }
 
-  function partnerMessage(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  function partnerMessage(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): void {
     const fault = faults.next();
     let handled: HandledRequest;
     try {
-      handled = protocol.handle({ headers: req.headers, body }, fault);
+      handled = protocol.handle({ headers: req.headers, body, path }, fault);
     } catch (err) {
       const reason = `simulator error: ${(err as Error).message}`;
       handled = { received: { messageId: '', valid: false, problems: [reason], document: '' }, response: text(500, reason) };
     }
-    received.push({ ...handled.received, at: Date.now(), ...(fault ? { fault } : {}) });
+    const peer = (req.socket as Partial<TLSSocket>).getPeerCertificate?.();
+    const clientCertificate = peer && peer.fingerprint256 ? { subject: String(peer.subject?.CN ?? ''), fingerprint256: peer.fingerprint256 } : undefined;
+    received.push({ ...handled.received, at: Date.now(), ...(fault ? { fault } : {}), ...(clientCertificate ? { clientCertificate } : {}) });
     if (fault?.kind === 'hang') return;
     answerLater(res, applyFault(handled.response, fault));
   }
@@ -294,20 +309,25 @@ export async function startSimulatorServer(protocol: PartnerProtocol, listen: Li
     res.writeHead(204).end();
   }
 
-  const server = createServer((req, res) => {
+  const ours = (path: string): boolean => path === protocol.path || (protocol.subpaths === true && path.startsWith(`${protocol.path.replace(/\/$/, '')}/`));
+  const listener: RequestListener = (req, res) => {
     res.on('error', () => undefined);
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
     readBody(req).then(
       (body) => {
         if (body === undefined) return send(res, text(413, `request larger than ${MAX_REQUEST_BYTES} bytes`));
         if (path.startsWith(CONTROL_PREFIX)) return control(req, res, path, body);
-        if (path !== protocol.path) return send(res, text(404, `${protocol.partner} simulator: POST messages to ${protocol.path}`));
+        if (!ours(path)) return send(res, text(404, `${protocol.partner} simulator: POST messages to ${protocol.path}`));
         if (req.method !== 'POST') return send(res, { ...text(405, 'POST only'), headers: { 'content-type': 'text/plain; charset=utf-8', allow: 'POST' } });
-        partnerMessage(req, res, body);
+        partnerMessage(req, res, path, body);
       },
       () => res.destroy(),
     );
-  });
+  };
+  const tls = listen.tls;
+  const server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: [...tls.ca], requestCert: true, rejectUnauthorized: true } : {}) }, listener)
+    : createServer(listener);
 
   const host = listen.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -321,7 +341,7 @@ export async function startSimulatorServer(protocol: PartnerProtocol, listen: Li
   let closing: Promise<void> | undefined;
   return {
     partner: protocol.partner,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     received,
     faults,
     close() {

@@ -1,61 +1,70 @@
-// Starts the partner simulators with the keys under a certificates folder: IRU's key pair, and the gateway certificate IRU seals for and Russia pins.
-import { readFileSync } from 'node:fs';
+// Discovers adapter simulators (adapters/<name>/sim/simulator) and starts one per partner instance with the partner's development key.
+import type { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GatewayError } from '../errors.js';
-import { startIruSafetirSimulator } from './iru-safetir-simulator.js';
+import type { Partner } from '../partners/partner-registry.js';
+import { loadKeyCapabilities } from '../security/key-capabilities.js';
 import type { ListenOptions, PartnerSimulator } from './partner-simulator.js';
-import { startRuFcsSimulator } from './ru-fcs-simulator.js';
+import type { SimulatorDefinition } from './simulator-definition.js';
 
-/** Where the simulators find their keys and where they listen. */
+const MODULE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/** The simulator module of an adapter, when it has one. */
+export function simulatorFile(adaptersDir: string, adapter: string): string | undefined {
+  const file = join(adaptersDir, adapter, 'sim', `simulator${MODULE_EXT}`);
+  return existsSync(file) ? file : undefined;
+}
+
+/** What starting the simulators needs. */
 export interface StartSimulatorsOptions {
-  /** Certificates folder as `gateway certs init` lays it out: `gateway.cert.pem`, `partners/<id>.{key,cert}.pem`. */
+  adaptersDir: string;
+  schemasDir: string;
+  /** Certificates folder as `gateway certs init` lays it out: `partners/<id>.{key,cert}.pem` are the partners' own. */
   certsDir: string;
+  /** The partners to simulate, each with the certificate we sign with for it. */
+  partners: ReadonlyArray<{ partner: Partner; gatewayCertificates: readonly X509Certificate[] }>;
   /** Listen address of every simulator (default 127.0.0.1). */
   host?: string;
   /** Port per partner id (default 0: any free port). */
   ports?: Partial<Record<string, number>>;
-  /** Partners to simulate (default: every partner that has a simulator). */
-  partners?: readonly string[];
 }
 
-type ReadPem = (file: string) => string;
-
-/** The simulator of each partner, and the files it reads. */
-const SIMULATORS: Record<string, (read: ReadPem, listen: ListenOptions) => Promise<PartnerSimulator>> = {
-  'iru-safetir': (read, listen) =>
-    startIruSafetirSimulator({
-      ...listen,
-      certificatePem: read('partners/iru-safetir.cert.pem'),
-      privateKeyPem: read('partners/iru-safetir.key.pem'),
-      gatewayCertificatePem: read('gateway.cert.pem'),
-    }),
-  'ru-fcs': (read, listen) => startRuFcsSimulator({ ...listen, gatewayCertificatePem: read('gateway.cert.pem') }),
-};
+async function loadDefinition(file: string): Promise<SimulatorDefinition> {
+  const definition = ((await import(pathToFileURL(file).href)) as { default?: SimulatorDefinition }).default;
+  if (!definition || typeof definition.start !== 'function') throw new GatewayError('GW_ERR_ADAPTER_INVALID', `${file} must export default defineSimulator({ start })`, { file });
+  return definition;
+}
 
 /**
- * Starts one simulator per partner and returns them by partner id (the IRU simulator's state: `iruState`
- * in iru-safetir-simulator.ts). If one cannot start, those already
- * started are closed again.
- * @throws GatewayError GW_ERR_PARTNER_UNKNOWN for a partner without a simulator, GW_ERR_KEY_UNAVAILABLE
- *   for a missing or unreadable key file.
+ * Starts one simulator per partner instance and returns them by partner id. If one cannot start,
+ * those already started are closed again.
+ * @throws GatewayError GW_ERR_CONFIG_INVALID for a partner whose adapter has no simulator,
+ *   GW_ERR_KEY_UNAVAILABLE for a missing partner key (run `npx gateway certs init`).
  */
 export async function startSimulators(options: StartSimulatorsOptions): Promise<Map<string, PartnerSimulator>> {
-  const partners = options.partners ?? Object.keys(SIMULATORS);
-  const read: ReadPem = (file) => {
-    const path = join(options.certsDir, file);
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `cannot read ${path} (for development keys run: npx gateway certs init)`, { file: path }, { cause: err });
-    }
-  };
   const started = new Map<string, PartnerSimulator>();
   try {
-    for (const partner of partners) {
-      const start = SIMULATORS[partner];
-      if (!start) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no simulator for partner "${partner}" (known: ${Object.keys(SIMULATORS).join(', ')})`);
-      const port = options.ports?.[partner];
-      started.set(partner, await start(read, { ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) }));
+    for (const { partner, gatewayCertificates } of options.partners) {
+      const file = simulatorFile(options.adaptersDir, partner.adapter);
+      if (!file) throw new GatewayError('GW_ERR_CONFIG_INVALID', `partner ${partner.id}: adapter ${partner.adapter} has no simulator (adapters/${partner.adapter}/sim/simulator.ts); give it a URL`);
+      const definition = await loadDefinition(file);
+      const keyFile = join(options.certsDir, 'partners', `${partner.id}.key.pem`);
+      const identity = loadKeyCapabilities(keyFile, join(options.certsDir, 'partners', `${partner.id}.cert.pem`));
+      const port = options.ports?.[partner.id];
+      const listen: ListenOptions = { ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) };
+      const simulator = await definition.start({
+        partner: partner.id,
+        adapter: partner.adapter,
+        participants: partner.settings.participants,
+        options: partner.settings.options,
+        identity,
+        gatewayCertificates,
+        schemasDir: options.schemasDir,
+        listen,
+      });
+      started.set(partner.id, simulator);
     }
   } catch (err) {
     await Promise.all([...started.values()].map((s) => s.close()));

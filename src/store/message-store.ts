@@ -60,7 +60,7 @@ export interface AttemptRecord {
   partnerCode: string | null;
   /** What went wrong, in words (null when delivered). */
   error: string | null;
-  /** When the message travelled in a batch with others (one IRU upload): the batch's id, sent as its message id. */
+  /** When the message travelled in a batch with others (one upload): the batch's id, sent as its message id. */
   batchId?: string;
 }
 
@@ -245,7 +245,7 @@ export interface MessageStore {
    * (the highest version below `version`), or undefined when none was logged.
    */
   previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined>;
-  /** Stores (insert or replace) one of an adapter's own records (e.g. an IRU reconciliation request). */
+  /** Stores (insert or replace) one of an adapter's own records (e.g. a reconciliation request). */
   putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void>;
   /** One adapter record, or undefined. */
   getPartnerRecord(partner: string, kind: string, id: string): Promise<unknown | undefined>;

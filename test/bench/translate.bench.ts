@@ -1,14 +1,12 @@
 // Benchmark: signed partner documents per second on one core, beside raw crypto.sign and xml-crypto on the same key and document.
-import { sign as cryptoSign } from 'node:crypto';
+import { createPrivateKey, sign as cryptoSign } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignedXml } from 'xml-crypto';
-import { renderDocument } from '../../src/codec/render-document.js';
-import { loadPipelineParts } from '../../src/pipeline/build-translator.js';
-import { createTranslator } from '../../src/pipeline/translator.js';
+import { translatorOf } from '../../src/pipeline/build-translator.js';
 import type { CaisRecord } from '../../src/records/record-types.js';
-import { loadSigningKey } from '../../src/security/key-store.js';
 import { createXmlSigner } from '../../src/security/xml-signer.js';
+import { loadSoundSetup } from '../../src/setup/load-setup.js';
 import { configWithTempKeys, RECORD_FIXTURES } from '../support/project.js';
 import { measure, medianRatio, type Measurement } from './measure.js';
 
@@ -25,26 +23,27 @@ export async function benchTranslate(): Promise<boolean> {
 export async function measureTranslate(): Promise<{ ok: boolean; signedPerSecond: number }> {
   const config = configWithTempKeys();
   try {
-    const parts = await loadPipelineParts(config);
-    const key = loadSigningKey(config.signingKeyFile, config.signingCertFile);
-    const signer = createXmlSigner(key);
-    const translator = createTranslator({ ...parts, signer });
+    const setup = await loadSoundSetup(config, { keys: true, urls: false });
+    const translator = translatorOf(setup);
     const record = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as CaisRecord;
-    const [mapping] = await parts.mappings.route(record);
+    const [mapping] = await setup.mappings.route(record);
     if (!mapping) throw new Error('no mapping for the benchmark record');
-    const unsigned = renderDocument(await mapping.apply(record));
+    const signer = createXmlSigner(setup.identities.get(mapping.target.partner)!.identity);
+    const privateKey = createPrivateKey(readFileSync(config.signingKeyFile));
+    const xml = setup.partners.codecs.get('xml');
+    const unsigned = xml.render((await mapping.apply(record)).value);
     const unsignedText = unsigned.toString('utf8');
     const signed = signer.sign(unsigned).toString('utf8');
     const signedInfo = Buffer.from(/<ds:SignedInfo>.*<\/ds:SignedInfo>/s.exec(signed)?.[0] ?? '');
 
     const results = await measure([
-      { name: 'raw crypto.sign (SignedInfo bytes, same key)', run: () => cryptoSign('sha256', signedInfo, key.privateKey) },
-      { name: 'gateway map+render+sign', run: async () => signer.sign(renderDocument(await mapping.apply(record))) },
+      { name: 'raw crypto.sign (SignedInfo bytes, same key)', run: () => cryptoSign('sha256', signedInfo, privateKey) },
+      { name: 'gateway map+render+sign', run: async () => signer.sign(xml.render((await mapping.apply(record)).value)) },
       { name: 'gateway translate (validate+route+map+check+render+sign)', run: () => translator.translate(record) },
       {
         name: 'xml-crypto sign of the same document',
         run: () => {
-          const sig = new SignedXml({ privateKey: key.privateKey, canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#', signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' });
+          const sig = new SignedXml({ privateKey, canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#', signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' });
           sig.addReference({ xpath: '/*', transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'], digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256', isEmptyUri: true });
           sig.computeSignature(unsignedText);
           return sig.getSignedXml();

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
-import { startSimulators } from '../../src/sim/start-simulators.js';
 import { externalSimulatorsEnv, startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
 import { RECORD_FIXTURES } from '../support/project.js';
+import { startProjectSimulators } from '../support/project-simulators.js';
 
 const TOKEN = 'crash-test-token-0123456789';
 const RECORDS = 500;
@@ -37,7 +37,7 @@ async function api(url: string, method: string, path: string, body?: unknown): P
 
 describe('crash recovery', () => {
   it(`delivers all ${RECORDS} accepted records after SIGKILL mid-delivery and a restart`, { timeout: 180_000 }, async () => {
-    sims = await startSimulators({ certsDir });
+    sims = await startProjectSimulators(certsDir);
     const sim = sims.get('ru-fcs')!;
     sim.faults.delay(20); // slower than ingest, so the kill lands mid-delivery
     let gateway = await startGatewayProcess(gatewayEnv());

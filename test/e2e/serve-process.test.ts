@@ -7,10 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEV_TOKEN } from '../../src/config.js';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
-import { startSimulators } from '../../src/sim/start-simulators.js';
 import { skipWithout } from '../support/external-tool.js';
 import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
 import { RECORD_FIXTURES, ROOT } from '../support/project.js';
+import { startProjectSimulators } from '../support/project-simulators.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-serve-'));
 const processes: GatewayProcess[] = [];
@@ -51,7 +51,7 @@ describe('draining on SIGTERM', () => {
   it('finishes and records the attempt in flight before exiting; a restart finds nothing pending', { timeout: 60_000 }, async () => {
     const certsDir = join(dir, 'drain', 'certs');
     initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
-    sims = await startSimulators({ certsDir });
+    sims = await startProjectSimulators(certsDir);
     const sim = sims.get('ru-fcs')!;
     sim.faults.delay(1500);
     const env = {

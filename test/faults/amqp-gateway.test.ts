@@ -8,10 +8,10 @@ import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator, ReceivedMessage } from '../../src/sim/partner-simulator.js';
-import { startSimulators } from '../../src/sim/start-simulators.js';
 import { externalSimulatorsEnv, startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
 import { RECORD_FIXTURES } from '../support/project.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
+import { startProjectSimulators } from '../support/project-simulators.js';
 
 const TOKEN = 'fault-test-token-0123456789';
 const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
@@ -26,7 +26,7 @@ let sims: Map<string, PartnerSimulator>;
 beforeAll(async () => {
   if (skip) return;
   initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
-  sims = await startSimulators({ certsDir });
+  sims = await startProjectSimulators(certsDir);
 });
 afterAll(async () => {
   for (const p of processes) p.child.kill('SIGKILL');

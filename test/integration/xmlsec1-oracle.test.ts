@@ -12,8 +12,8 @@ import { parseXml } from '../../src/codec/xml-parse.js';
 import { renderXml, renderXmlString } from '../../src/codec/xml-render.js';
 import { GatewayError } from '../../src/errors.js';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
-import { loadSigningKey } from '../../src/security/key-store.js';
-import { createXmlSigner, type SigningKey } from '../../src/security/xml-signer.js';
+import { createXmlSigner } from '../../src/security/xml-signer.js';
+import { loadTestKey, type TestKey } from '../support/test-keys.js';
 import { createXmlVerifier, type Verifier } from '../../src/security/xml-verifier.js';
 import { skipWithout } from '../support/external-tool.js';
 
@@ -91,16 +91,16 @@ const undeclared: XmlContent = {
 const oracleDocuments: Record<string, XmlContent> = { ...documents, undeclared };
 
 let tmp: string;
-let gatewayRsa: SigningKey;
-let gatewayEc: SigningKey;
+let gatewayRsa: TestKey;
+let gatewayEc: TestKey;
 let verifier: Verifier;
 const certFile = (name: string): string => join(tmp, `${name}.cert.pem`);
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'gw-xmlsec1-'));
   initDevCertificates(tmp, [PARTNER]);
-  gatewayRsa = loadSigningKey(join(tmp, 'gateway.key.pem'), certFile('gateway'));
-  gatewayEc = loadSigningKey(join(tmp, 'gateway-ec.key.pem'), certFile('gateway-ec'));
+  gatewayRsa = loadTestKey(join(tmp, 'gateway.key.pem'), certFile('gateway'));
+  gatewayEc = loadTestKey(join(tmp, 'gateway-ec.key.pem'), certFile('gateway-ec'));
   const publicKey = (file: string): KeyObject => new X509Certificate(readFileSync(file)).publicKey;
   const pinned: Record<string, KeyObject[]> = {
     gateway: [publicKey(certFile('gateway'))],
@@ -197,8 +197,8 @@ function xmlsec1Sign(tmpl: string, keyFile: string, cert: string): Buffer {
 }
 
 const signers = [
-  { name: 'RSA-SHA256', key: (): SigningKey => gatewayRsa, cert: (): string => certFile('gateway'), partner: 'gateway' },
-  { name: 'ECDSA-P256-SHA256', key: (): SigningKey => gatewayEc, cert: (): string => certFile('gateway-ec'), partner: 'gateway-ec' },
+  { name: 'RSA-SHA256', key: (): TestKey => gatewayRsa, cert: (): string => certFile('gateway'), partner: 'gateway' },
+  { name: 'ECDSA-P256-SHA256', key: (): TestKey => gatewayEc, cert: (): string => certFile('gateway-ec'), partner: 'gateway-ec' },
 ];
 
 describe.skipIf(skipOracle)('xmlsec1 oracle (skipped off CI when xmlsec1 is not installed; CI=true requires it)', () => {

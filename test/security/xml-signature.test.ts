@@ -10,8 +10,9 @@ import { parseXml } from '../../src/codec/xml-parse.js';
 import { renderXml } from '../../src/codec/xml-render.js';
 import { GatewayError, type ErrorCode } from '../../src/errors.js';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
-import { loadSigningKey } from '../../src/security/key-store.js';
-import { createXmlSigner, type SigningKey } from '../../src/security/xml-signer.js';
+import { keyCapabilities } from '../../src/security/key-capabilities.js';
+import { createXmlSigner } from '../../src/security/xml-signer.js';
+import { loadTestKey, type TestKey } from '../support/test-keys.js';
 import { createXmlVerifier, type SignedContent, type Verifier } from '../../src/security/xml-verifier.js';
 
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -45,10 +46,10 @@ const declaration: XmlContent = {
 const canonical = renderXml(declaration);
 
 let tmp: string;
-let gatewayRsa: SigningKey;
-let gatewayEc: SigningKey;
-let partner: SigningKey;
-let attacker: SigningKey;
+let gatewayRsa: TestKey;
+let gatewayEc: TestKey;
+let partner: TestKey;
+let attacker: TestKey;
 let gatewayPublic: KeyObject;
 let gatewayEcPublic: KeyObject;
 let partnerPublic: KeyObject;
@@ -61,10 +62,10 @@ beforeAll(() => {
   initDevCertificates(tmp, [PARTNER]);
   // The attacker has a complete PKI of their own, with a certificate named exactly like the gateway's.
   initDevCertificates(join(tmp, 'attacker'), []);
-  gatewayRsa = loadSigningKey(join(tmp, 'gateway.key.pem'), join(tmp, 'gateway.cert.pem'));
-  gatewayEc = loadSigningKey(join(tmp, 'gateway-ec.key.pem'), join(tmp, 'gateway-ec.cert.pem'));
-  partner = loadSigningKey(join(tmp, 'partners', `${PARTNER}.key.pem`), join(tmp, 'partners', `${PARTNER}.cert.pem`));
-  attacker = loadSigningKey(join(tmp, 'attacker', 'gateway.key.pem'), join(tmp, 'attacker', 'gateway.cert.pem'));
+  gatewayRsa = loadTestKey(join(tmp, 'gateway.key.pem'), join(tmp, 'gateway.cert.pem'));
+  gatewayEc = loadTestKey(join(tmp, 'gateway-ec.key.pem'), join(tmp, 'gateway-ec.cert.pem'));
+  partner = loadTestKey(join(tmp, 'partners', `${PARTNER}.key.pem`), join(tmp, 'partners', `${PARTNER}.cert.pem`));
+  attacker = loadTestKey(join(tmp, 'attacker', 'gateway.key.pem'), join(tmp, 'attacker', 'gateway.cert.pem'));
   gatewayPublic = new X509Certificate(readFileSync(join(tmp, 'gateway.cert.pem'))).publicKey;
   gatewayEcPublic = new X509Certificate(readFileSync(join(tmp, 'gateway-ec.cert.pem'))).publicKey;
   partnerPublic = new X509Certificate(readFileSync(join(tmp, 'partners', `${PARTNER}.cert.pem`))).publicKey;
@@ -226,7 +227,7 @@ describe('signer and verifier: valid signatures', () => {
 
   it('embeds the signing certificate in KeyInfo', () => {
     const embedded = /<ds:X509Certificate>([^<]+)<\/ds:X509Certificate>/.exec(signedRsa.toString('utf8'))?.[1];
-    expect(embedded).toBe(gatewayRsa.certificate?.raw.toString('base64'));
+    expect(embedded).toBe(gatewayRsa.certificate.raw.toString('base64'));
   });
 
   it('writes ECDSA values as raw r||s (64 bytes for P-256), not DER', () => {
@@ -239,12 +240,6 @@ describe('signer and verifier: valid signatures', () => {
   it('is deterministic for RSA: the same document signs to the same bytes', () => {
     const again = createXmlSigner(gatewayRsa).sign(renderXml(declaration));
     expect(again.equals(signedRsa)).toBe(true);
-  });
-
-  it('signs without KeyInfo when no certificate is given, and that still verifies', () => {
-    const signed = createXmlSigner({ privateKey: gatewayRsa.privateKey }).sign(canonical);
-    expect(signed.toString('utf8')).not.toContain('KeyInfo');
-    expect(expectAccepted(signed).xml).toBe(canonical.toString('utf8'));
   });
 
   it('accepts any pinned key during a rollover and nothing else', () => {
@@ -272,14 +267,15 @@ describe('signer and verifier: valid signatures', () => {
 });
 
 describe('signer refuses keys and input it must not sign with', () => {
-  it('refuses a 1024-bit RSA key', () => {
+  it('a 1024-bit RSA key is no signing capability', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    expectGatewayError(() => createXmlSigner({ privateKey }), 'GW_ERR_KEY_UNAVAILABLE');
+    expectGatewayError(() => keyCapabilities(privateKey, gatewayRsa.certificate), 'GW_ERR_KEY_UNAVAILABLE');
   });
 
-  it('refuses EC keys on curves other than P-256 and Ed25519 keys', () => {
-    expectGatewayError(() => createXmlSigner({ privateKey: generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey }), 'GW_ERR_KEY_UNAVAILABLE');
-    expectGatewayError(() => createXmlSigner({ privateKey: generateKeyPairSync('ed25519').privateKey }), 'GW_ERR_KEY_UNAVAILABLE');
+  it('nor are EC keys on curves other than P-256, Ed25519 keys, or a key with a certificate not its own', () => {
+    expectGatewayError(() => keyCapabilities(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey, gatewayRsa.certificate), 'GW_ERR_KEY_UNAVAILABLE');
+    expectGatewayError(() => keyCapabilities(generateKeyPairSync('ed25519').privateKey, gatewayRsa.certificate), 'GW_ERR_KEY_UNAVAILABLE');
+    expectGatewayError(() => keyCapabilities(gatewayEc.privateKey, gatewayRsa.certificate), 'GW_ERR_KEY_UNAVAILABLE');
   });
 
   it('refuses input that is not a canonical document with an end tag', () => {
@@ -290,8 +286,8 @@ describe('signer refuses keys and input it must not sign with', () => {
   });
 
   it('refuses a key file that does not belong to the certificate, and a missing key file', () => {
-    expectGatewayError(() => loadSigningKey(join(tmp, 'gateway.key.pem'), join(tmp, 'gateway-ec.cert.pem')), 'GW_ERR_KEY_UNAVAILABLE');
-    expectGatewayError(() => loadSigningKey(join(tmp, 'missing.key.pem'), join(tmp, 'gateway.cert.pem')), 'GW_ERR_KEY_UNAVAILABLE');
+    expectGatewayError(() => loadTestKey(join(tmp, 'gateway.key.pem'), join(tmp, 'gateway-ec.cert.pem')), 'GW_ERR_KEY_UNAVAILABLE');
+    expectGatewayError(() => loadTestKey(join(tmp, 'missing.key.pem'), join(tmp, 'gateway.cert.pem')), 'GW_ERR_KEY_UNAVAILABLE');
   });
 });
 

@@ -2,9 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** True when `name` runs on this machine. */
+/** True when `name` runs on this machine (openssl takes `version`, the others `--version`). */
 function installed(name: string): boolean {
-  return spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
+  return spawnSync(name, [name === 'openssl' ? 'version' : '--version'], { stdio: 'ignore' }).status === 0;
 }
 
 /**

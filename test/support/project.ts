@@ -7,14 +7,24 @@ import { initDevCertificates } from '../../src/security/dev-certificates.js';
 
 /** Repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-/** IRU's published Real-Time SafeTIR XSDs and WSDLs, beside the repository (a test oracle, never copied in). */
-export const IRU_RTS_DIR = resolve(ROOT, '..', 'shared', 'reference', 'iru-rts');
+/** The shared reference folder beside the repository: published schemas used as test oracles, never copied in. */
+export const REFERENCE_DIR = resolve(ROOT, '..', 'shared', 'reference');
 /** Sample records, one per CAIS record type. */
 export const RECORD_FIXTURES = join(ROOT, 'test', 'fixtures', 'records');
 
+/** A fresh temporary folder. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A fresh temporary folder holding the development PKI (CA, gateway keys, these partners' keys). */
+export function tempDevCertificates(partners: readonly string[]): string {
+  const dir = tempDir('gw-certs-');
+  initDevCertificates(dir, partners);
+  return dir;
+}
+
 /** A configuration whose development keys live in a fresh temporary folder. */
 export function configWithTempKeys(partners: readonly string[] = ['iru-safetir', 'ru-fcs']): GatewayConfig {
-  const certsDir = mkdtempSync(join(tmpdir(), 'gw-certs-'));
-  initDevCertificates(certsDir, partners);
-  return loadConfig({ GATEWAY_CERTS_DIR: certsDir });
+  return loadConfig({ GATEWAY_CERTS_DIR: tempDevCertificates(partners) });
 }

@@ -1,7 +1,8 @@
 // Unit tests for the UN/EDIFACT codec: round trips, exact bytes, envelope counts, UNA separators and character sets.
 import { describe, it, expect } from 'vitest';
 import type { EdifactInterchange, EdifactMessage, EdifactSegment } from '../../src/codec/document-tree.js';
-import { edifactCodec, parseEdifact, renderEdifact } from '../../src/codec/edifact-codec.js';
+import { edifactCodec } from '../../src/codec/builtin-codecs.js';
+import { parseEdifact, renderEdifact } from '../../src/codec/edifact-codec.js';
 import { decodeText, encodeText, findUnrepresentable } from '../../src/codec/edifact-syntax.js';
 import { GatewayError, type ErrorCode } from '../../src/errors.js';
 
@@ -190,11 +191,10 @@ describe('parseEdifact round trips', () => {
     expect(parseEdifact(renderEdifact(original))).toEqual(original);
   });
 
-  it('works through the codec object with the edifact document kind', () => {
-    const doc = { kind: 'edifact' as const, interchange: SMALL };
-    expect(edifactCodec.parse(edifactCodec.render(doc))).toEqual(doc);
-    const error = expectGatewayError(() => edifactCodec.render({ kind: 'json', value: {} }), 'GW_ERR_EDIFACT_SYNTAX');
-    expect(error.detail.pointer).toBe('/kind');
+  it('works through the registered codec, and refuses a value that is no interchange', () => {
+    expect(edifactCodec.parse(edifactCodec.render(SMALL))).toEqual(SMALL);
+    expectGatewayError(() => edifactCodec.render('UNA'), 'GW_ERR_DOCUMENT_INVALID');
+    expect(edifactCodec.pretty(edifactCodec.render(SMALL)).split('\n').filter(Boolean).every((line) => line.endsWith("'"))).toBe(true);
   });
 });
 

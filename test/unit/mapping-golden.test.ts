@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { listGoldenCases, runGoldenCase } from '../../src/mapping/golden-tests.js';
-import { loadPipelineParts } from '../../src/pipeline/build-translator.js';
+import { loadSoundSetup } from '../../src/setup/load-setup.js';
 
-const parts = await loadPipelineParts(loadConfig({}));
+const parts = await loadSoundSetup(loadConfig({}), { keys: false, urls: false });
 const cases = listGoldenCases(parts.mappings.mappings, parts.partners);
 
 describe('mapping golden tests', () => {

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { loadMappingSet } from '../../src/mapping/mapping-set.js';
-import { loadPartnerRegistry } from '../../src/partners/partner-registry.js';
+import { loadConfig } from '../../src/config.js';
 import { createRecordValidator } from '../../src/records/record-validator.js';
+import { loadSoundSetup } from '../../src/setup/load-setup.js';
 import type { CaisRecord } from '../../src/records/record-types.js';
 import { RECORD_FIXTURES, ROOT } from '../support/project.js';
 
 const schemas = join(ROOT, 'schemas');
-const partners = await loadPartnerRegistry();
+const { partners } = await loadSoundSetup(loadConfig({}), { keys: false, urls: false });
 const recordTypes = createRecordValidator(schemas).types;
 const termination = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'tir.termination.json'), 'utf8')) as CaisRecord;
 const safetirYaml = readFileSync(join(ROOT, 'mappings', 'iru-safetir', 'safetir-upload.yaml'), 'utf8');

@@ -1,0 +1,202 @@
+// TIR carnet holder query (TCHQ) for real: the gateway's API and the adapter against the IRU simulator over loopback HTTP, real crypto, IRU's XSDs as oracle.
+import { childText, GatewayError, type PartnerContext, type PartnerRouteDeps, type PartnerSimulator } from '../../../src/partners/kit.js';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { skipWithout } from '../../../test/support/external-tool.js';
+import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
+import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { buildCarnetQueryRequest, queryCarnet } from '../carnet-query.js';
+import { classicResult } from '../rts-classic-call.js';
+import { openRtsPayload } from '../rts-envelope.js';
+import { iruState } from '../sim/simulator.js';
+import type { IruSimState } from '../sim/soap-service.js';
+import { createXmllint, hashMatches, IRU_RTS_DIR } from './rts-oracle.js';
+
+const QUERY_XSD = join(IRU_RTS_DIR, 'TCHQuery.xsd');
+const RESPONSE_XSD = join(IRU_RTS_DIR, 'TCHQResponse.xsd');
+const noXsd = skipWithout('TCHQ XSD validation', { tools: ['xmllint'], files: [QUERY_XSD, RESPONSE_XSD] });
+const lint = createXmllint();
+afterAll(() => lint.dispose());
+const xmllint = (xsd: string, document: string): { status: number | null; output: string } => lint.validate(xsd, document);
+
+const HOLDER = { holderId: 'KAZ/015/123', validityDate: '2027-06-30', association: 'KazATO', numTerminations: 2, voucherNumber: '1234-5678-9012' };
+
+describe('GET /v1/safetir/carnets/:number through the gateway', () => {
+  let gw: RunningGateway;
+  let sim: PartnerSimulator;
+  let state: IruSimState;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    sim = gw.gateway.simulators.get('iru-safetir')!;
+    state = iruState(sim);
+    state.carnets.set('XA25123456', { carnetNumber: 'XA25123456', result: 1, ...HOLDER });
+    const seeded = await fetch(`${sim.url}/_sim/seed`, {
+      method: 'POST',
+      body: JSON.stringify({
+        carnets: [
+          { carnetNumber: 'xa25000002', result: 2 },
+          { carnetNumber: 'AX30000003', result: 3, holderId: 'KAZ/015/777' },
+          { carnetNumber: 'DX40000004', result: 4 },
+          { carnetNumber: 'XB25000005', result: 5 },
+        ],
+      }),
+    });
+    expect(seeded.status).toBe(204);
+  });
+  afterAll(async () => {
+    await gw?.stop();
+  });
+  beforeEach(() => sim.faults.reset());
+
+  it.each([
+    [1, 'XA25123456', 'issue data available'],
+    [2, 'XA25000002', 'no issue data available'],
+    [3, 'AX30000003', 'carnet invalidated by IRU'],
+    [4, 'DX40000004', 'carnet not in circulation'],
+    [5, 'XB25000005', 'carnet number incorrect'],
+  ] as const)('decodes Result %i of a seeded carnet', async (code, number, meaning) => {
+    const res = await gw.api('GET', `/v1/safetir/carnets/${number}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ carnetNumber: number, result: { code, meaning } });
+  });
+
+  it('query type 1: holder, validity, association and terminations, but no voucher', async () => {
+    const res = await gw.api('GET', '/v1/safetir/carnets/XA25123456?queryType=1&reason=entry');
+    expect(res.body).toEqual({
+      carnetNumber: 'XA25123456',
+      result: { code: 1, meaning: 'issue data available' },
+      holderId: 'KAZ/015/123',
+      validityDate: '2027-06-30',
+      association: 'KazATO',
+      numTerminations: 2,
+    });
+  });
+
+  it('query type 2 returns the voucher number too; a lower-case number is asked upper case', async () => {
+    const res = await gw.api('GET', '/v1/safetir/carnets/xa25123456?queryType=2&reason=termination', undefined, AUDITOR_TOKEN);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ carnetNumber: 'XA25123456', voucherNumber: '1234-5678-9012' });
+    const document = sim.received.at(-1)?.document ?? '';
+    expect(document).toContain('<Query_Type>2</Query_Type><Query_Reason>3</Query_Reason><Carnet_Number>XA25123456</Carnet_Number>');
+  });
+
+  it('an unknown carnet: Result 2 when IRU numbering allows it, Result 5 when not (AB12345678 has no X)', async () => {
+    expect((await gw.api('GET', '/v1/safetir/carnets/XC25999999')).body.result).toEqual({ code: 2, meaning: 'no issue data available' });
+    expect((await gw.api('GET', '/v1/safetir/carnets/AB12345678')).body.result).toEqual({ code: 5, meaning: 'carnet number incorrect' });
+  });
+
+  it.each(['X125', 'XA', '12345678', 'XA-25123456', 'XA251234567890', 'ЖA25123456'])('malformed number %s → 400 GW_ERR_CARNET_NUMBER_INVALID, nothing sent', async (number) => {
+    const before = sim.received.length;
+    const res = await gw.api('GET', `/v1/safetir/carnets/${encodeURIComponent(number)}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'GW_ERR_CARNET_NUMBER_INVALID', retryable: false });
+    expect(sim.received.length).toBe(before);
+  });
+
+  it('refuses an unknown reason or query type, and callers without a token', async () => {
+    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456?reason=curiosity')).body.error.code).toBe('GW_ERR_REQUEST_INVALID');
+    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456?queryType=3')).body.error.code).toBe('GW_ERR_REQUEST_INVALID');
+    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456', undefined, 'no-such-token')).status).toBe(401);
+  });
+
+  it.each([
+    [1250, 502, 'GW_ERR_PARTNER_UNAVAILABLE', true],
+    [1200, 502, 'GW_ERR_PARTNER_UNAVAILABLE', true],
+    [1233, 502, 'GW_ERR_PARTNER_REJECTED', false],
+    [1211, 502, 'GW_ERR_PARTNER_REJECTED', false],
+    [1241, 400, 'GW_ERR_CARNET_NUMBER_INVALID', false],
+  ] as const)('IRU return code %i → %i %s', async (returnCode, status, code, retryable) => {
+    sim.faults.partnerErrorNext(1, returnCode);
+    const res = await gw.api('GET', '/v1/safetir/carnets/XA25123456');
+    expect(res.status).toBe(status);
+    expect(res.body.error).toMatchObject({ code, retryable });
+    expect(res.body.error.message).toContain(String(returnCode));
+  });
+
+  it('HTTP 503 and a torn answer → 502 GW_ERR_PARTNER_UNAVAILABLE (retryable)', async () => {
+    sim.faults.failNext(1, 503);
+    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456')).body.error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE', retryable: true });
+    sim.faults.malformedAckNext(1);
+    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456')).body.error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE', retryable: true });
+  });
+
+  it.skipIf(noXsd)('the query IRU opened validates against TCHQuery.xsd and its Envelope/Hash matches its Body', async () => {
+    await gw.api('GET', '/v1/safetir/carnets/DX40000004?queryType=2&reason=opening');
+    const last = sim.received.at(-1);
+    expect(last).toMatchObject({ valid: true, problems: [] });
+    const document = last?.document ?? '';
+    expect(document).toMatch(/^<\?xml version="1.0" encoding="utf-16"\?><Query xmlns="http:\/\/www.iru.org\/TCHQuery">/);
+    expect(hashMatches(document)).toBe(true);
+    const result = xmllint(QUERY_XSD, document);
+    expect(result.output).toContain('validates');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('the carnet query adapter against the simulator, without the gateway', () => {
+  const PARTNER = 'iru-safetir';
+  let harness: PartnerHarness;
+  let sim: PartnerSimulator;
+  let context: PartnerContext;
+  const deps = (timeoutMs = 5_000): Pick<PartnerRouteDeps, 'send' | 'context'> => ({ send: (r) => harness.runtime.send(PARTNER, r, { timeoutMs }), context: () => context });
+
+  beforeAll(async () => {
+    harness = await startPartnerHarness({}, [PARTNER]);
+    sim = harness.sim(PARTNER);
+    iruState(sim).carnets.set('XA25123456', { carnetNumber: 'XA25123456', result: 1, ...HOLDER });
+    context = harness.context(PARTNER);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  beforeEach(() => sim.faults.reset());
+
+  it('sends WSTCHQ per tirCarnetQuery.wsdl: SOAPAction, SubscriberID, MessageTag, ESessionKey, sealed params, Query_ID', () => {
+    const request = buildCarnetQueryRequest({ carnetNumber: 'XA25123456', queryType: 1, reason: 'exit' }, 'q-shape', context, new Date());
+    expect(request).toMatchObject({ transport: 'soap', version: '1.1', action: 'http://www.iru.org/WSTCHQ' });
+    expect(request.envelope.toString('utf8')).toMatch(
+      /^<soap:Envelope xmlns:soap="http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/"><soap:Body><WSTCHQ xmlns="http:\/\/www\.iru\.org"><su><SubscriberID>KZ-CUSTOMS<\/SubscriberID><MessageTag>[0-9A-F]{40}<\/MessageTag><ESessionKey>[A-Za-z0-9+/=]+<\/ESessionKey><TIRCarnetHolderQueryParams>[A-Za-z0-9+/=]+<\/TIRCarnetHolderQueryParams><Query_ID>q-shape<\/Query_ID><\/su><\/WSTCHQ><\/soap:Body><\/soap:Envelope>$/,
+    );
+  });
+
+  it('queries and decodes; the answer is sealed for the gateway certificate', async () => {
+    await expect(queryCarnet(deps(), { carnetNumber: 'XA25123456', queryType: 2, reason: 'other' })).resolves.toEqual({
+      carnetNumber: 'XA25123456',
+      result: { code: 1, meaning: 'issue data available' },
+      ...HOLDER,
+    });
+  });
+
+  it.skipIf(noXsd)("IRU's answer, opened with the gateway key, validates against TCHQResponse.xsd and its hash matches", async () => {
+    const request = buildCarnetQueryRequest({ carnetNumber: 'XA25123456', queryType: 2, reason: 'entry' }, 'q-xsd', context, new Date());
+    const answer = classicResult('WSTCHQ', await harness.runtime.send(PARTNER, request));
+    const field = (name: string): Buffer => Buffer.from(childText(answer, 'http://www.iru.org', name) ?? '', 'base64');
+    const opened = openRtsPayload({ eSessionKey: field('ESessionKey'), payload: field('TIRCarnetHolderResponseParams') }, context.identity);
+    expect(opened.hashOk).toBe(true);
+    expect(hashMatches(opened.document)).toBe(true);
+    const result = xmllint(RESPONSE_XSD, opened.document);
+    expect(result.output).toContain('validates');
+    expect(result.status).toBe(0);
+  });
+
+  it('no answer in time → GW_ERR_PARTNER_TIMEOUT (504, retryable)', async () => {
+    sim.faults.hangNext(1);
+    const error = await queryCarnet(deps(300), { carnetNumber: 'XA25123456', queryType: 1, reason: 'entry' }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ code: 'GW_ERR_PARTNER_TIMEOUT', httpStatus: 504, retryable: true });
+  });
+
+  it('nothing listening → GW_ERR_PARTNER_UNAVAILABLE', async () => {
+    const nowhere = harness.runtimeAt('http://127.0.0.1:9');
+    const closed = { send: (r: Parameters<PartnerRouteDeps['send']>[0]) => nowhere.send(PARTNER, r, { timeoutMs: 1_000 }), context: () => context };
+    await expect(queryCarnet(closed, { carnetNumber: 'XA25123456', queryType: 1, reason: 'entry' })).rejects.toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE' });
+  });
+
+  it('an answer sealed for another certificate → GW_ERR_PARTNER_ANSWER_INVALID', async () => {
+    const other: PartnerContext = { ...context, identity: { ...context.identity, certificate: context.partnerCertificates[0]! } };
+    await expect(queryCarnet({ ...deps(), context: () => other }, { carnetNumber: 'XA25123456', queryType: 1, reason: 'entry' })).rejects.toMatchObject({
+      code: 'GW_ERR_PARTNER_ANSWER_INVALID',
+    });
+  });
+});

@@ -1,0 +1,216 @@
+// SafeTIR reconciliation for real: IRU's requests pulled (WSRQ), answered from the message log or by an officer (WSRE), over loopback HTTP with IRU's XSDs as oracle.
+import { childText, type PartnerSimulator } from '../../../src/partners/kit.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { skipWithout } from '../../../test/support/external-tool.js';
+import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
+import { RECORD_FIXTURES } from '../../../test/support/project.js';
+import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { matches } from '../reconciliation-match.js';
+import { buildWsrqRequest } from '../reconciliation-messages.js';
+import { classicResult } from '../rts-classic-call.js';
+import { openRtsPayload } from '../rts-envelope.js';
+import { iruState } from '../sim/simulator.js';
+import type { IruSimState, SeededReconciliationRequest } from '../sim/soap-service.js';
+import { createXmllint, hashMatches, IRU_RTS_DIR } from './rts-oracle.js';
+
+const termination = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'tir.termination.json'), 'utf8')) as Record<string, unknown>;
+const RECONCILIATION_XSD = join(IRU_RTS_DIR, 'SafeTIRReconciliation.xsd');
+const UPLOAD_XSD = join(IRU_RTS_DIR, 'SafeTIRUpload.xsd');
+const noXsd = skipWithout('reconciliation XSD validation', { tools: ['xmllint'], files: [RECONCILIATION_XSD, UPLOAD_XSD] });
+const lint = createXmllint();
+afterAll(() => lint.dispose());
+const xmllint = (xsd: string, document: string): { status: number | null; output: string } => lint.validate(xsd, document);
+
+/** The termination fixture's data as the SafeTIR mapping writes it (mappings/iru-safetir/safetir-upload.yaml). */
+const SENT = { ICC: 'KAZ', DCL: '2026-11-26', CNL: '007222', COF: 'KZ554010', DDI: '2026-11-26', RND: 'TC-554010-118', PFD: 'FD', CWR: 'OK', VPN: '4', COM: 'seal intact', RBC: 'CR', PIC: '12' };
+/** What IRU read from the returned volet: everything but the comment. */
+const { COM: _comment, ...VOLET } = SENT;
+
+const request = (requestId: string, carnetNumber: string, attributes: Record<string, string>): SeededReconciliationRequest => ({
+  requestId,
+  carnetNumber,
+  attributes: { RequestDataSource: '1', ...attributes },
+});
+
+describe('the match rule', () => {
+  const ours = { TNO: 'XA25100001', ...SENT };
+  it('compares what IRU gave: case of TNO and ICC, VPN and PIC as numbers, COM never', () => {
+    expect(matches({ TNO: 'xa25100001', ...VOLET, ICC: 'kaz', PIC: '012' }, ours)).toBe(true);
+    expect(matches({ TNO: 'XA25100001', ICC: 'KAZ', COF: 'KZ554010', COM: 'another remark' }, ours)).toBe(true);
+    expect(matches({ TNO: 'XA25100001', ICC: 'KAZ', COF: 'KZ554010', VPN: '0' }, ours)).toBe(true);
+  });
+  it.each(['COF', 'VPN', 'CWR', 'DCL', 'CNL', 'DDI', 'RND', 'PFD', 'RBC', 'PIC'] as const)('a different %s is a mismatch', (name) => {
+    expect(matches({ TNO: 'XA25100001', ...VOLET, [name]: name === 'VPN' ? '6' : name === 'PIC' ? '13' : 'X' }, ours)).toBe(false);
+  });
+  it('a termination IRU has and we lack: TCO given by IRU, absent in ours', () => {
+    expect(matches({ TNO: 'XA25100001', ICC: 'KAZ', COF: 'KZ554010', TCO: 'EXIT' }, ours)).toBe(false);
+  });
+});
+
+describe('reconciliation through the gateway', () => {
+  let gw: RunningGateway;
+  let sim: PartnerSimulator;
+  let state: IruSimState;
+  let serial = 0;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    sim = gw.gateway.simulators.get('iru-safetir')!;
+    state = iruState(sim);
+  });
+  afterAll(async () => {
+    await gw?.stop();
+  });
+  beforeEach(() => sim.faults.reset());
+
+  /** Posts the termination fixture for a carnet (to IRU only) and returns its IRU message id. */
+  async function postTermination(carnetNumber: string): Promise<string> {
+    const res = await gw.api('POST', '/v1/cais/records', { ...termination, recordId: `KZ-TT-RECON-${++serial}-${Date.now()}`, carnetNumber, departureCountry: 'KGZ' });
+    expect(res.status).toBe(202);
+    return (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'iru-safetir')!.id;
+  }
+
+  function status(id: string, wanted: string) {
+    return gw.waitFor(async () => ((await gw.api('GET', `/v1/messages/${id}`)).body.status === wanted ? true : undefined));
+  }
+
+  async function pull(): Promise<{ received: string[]; answered: string[]; needsOfficer: string[]; open: string[] }> {
+    const res = await gw.api('POST', '/v1/safetir/reconciliation/pull');
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  const replyTo = (requestId: string): string | undefined => state.reconciliationReplies.find((d) => d.includes(`RequestID="${requestId}"`));
+
+  it('answers type 1 by itself when the log holds the same termination, with the data as sent', async () => {
+    await status(await postTermination('XA25100001'), 'delivered');
+    state.reconciliationRequests.push(request('R-MATCH-1', 'XA25100001', { RequestReminderNum: '1', ...VOLET }));
+    const summary = await pull();
+    expect(summary).toMatchObject({ received: ['R-MATCH-1'], answered: ['R-MATCH-1'] });
+    const stored = await gw.api('GET', '/v1/safetir/reconciliation/R-MATCH-1', undefined, AUDITOR_TOKEN);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({ requestId: 'R-MATCH-1', carnetNumber: 'XA25100001', reminderNum: 1, dataSource: 1, status: 'answered-auto', iru: { TNO: 'XA25100001', ...VOLET } });
+    expect(stored.body.reply).toMatchObject({ replyType: 1, by: 'gateway', record: { TNO: 'XA25100001', ...SENT } });
+    const reply = replyTo('R-MATCH-1');
+    expect(reply).toMatch(/<RequestReplyRecord [^>]*COM="seal intact"[^>]*RequestID="R-MATCH-1" RequestReplyType="1"[^>]*TNO="XA25100001"/);
+  });
+
+  it('answers type 3 by itself when the log holds no termination for the carnet', async () => {
+    state.reconciliationRequests.push(request('R-NONE-1', 'XA25100002', { ICC: 'KAZ', COF: 'KZ554010', VPN: '6' }));
+    expect(await pull()).toMatchObject({ received: ['R-NONE-1'], answered: ['R-NONE-1'] });
+    const stored = (await gw.api('GET', '/v1/safetir/reconciliation/R-NONE-1')).body;
+    expect(stored).toMatchObject({ status: 'answered-auto', logged: [], reply: { replyType: 3, record: { TNO: 'XA25100002', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '6' } } });
+    expect(replyTo('R-NONE-1')).toMatch(/RequestReplyType="3"/);
+  });
+
+  it('leaves a mismatch to an officer, with both versions, and sends the officer reply once', async () => {
+    const messageId = await postTermination('XA25100003');
+    await status(messageId, 'delivered');
+    state.reconciliationRequests.push(request('R-DIFF-1', 'XA25100003', { ...VOLET, VPN: '6' }));
+    expect(await pull()).toMatchObject({ received: ['R-DIFF-1'], needsOfficer: ['R-DIFF-1'] });
+    const waiting = (await gw.api('GET', '/v1/safetir/reconciliation?status=needs-officer', undefined, AUDITOR_TOKEN)).body.items;
+    expect(waiting.map((c: { requestId: string }) => c.requestId)).toEqual(['R-DIFF-1']);
+    expect(waiting[0]).toMatchObject({ iru: { VPN: '6' }, logged: [{ messageId, status: 'delivered', record: { TNO: 'XA25100003', ...SENT } }] });
+    expect(replyTo('R-DIFF-1')).toBeUndefined();
+
+    const path = '/v1/safetir/reconciliation/R-DIFF-1/reply';
+    const record = { TNO: 'XA25100003', ...SENT };
+    expect((await gw.api('POST', path, { replyType: 1, record }, AUDITOR_TOKEN)).status).toBe(403);
+    expect((await gw.api('POST', path, { replyType: 1 })).body.error.code).toBe('GW_ERR_RECONCILIATION_REPLY_INVALID');
+    expect((await gw.api('POST', path, { replyType: 1, record: { ...record, TNO: 'XA25100001' } })).status).toBe(422);
+    expect((await gw.api('POST', path, { replyType: 1, record: { ...record, VPN: '5' } })).body.error.code).toBe('GW_ERR_REQUEST_INVALID');
+    expect((await gw.api('POST', '/v1/safetir/reconciliation/R-NOPE/reply', { replyType: 3 })).body.error.code).toBe('GW_ERR_RECONCILIATION_NOT_FOUND');
+
+    const answered = await gw.api('POST', path, { replyType: 1, record: { ...record, VPN: 4, PIC: 12 } });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ status: 'answered', reply: { replyType: 1, by: 'officer', record } });
+    expect(replyTo('R-DIFF-1')).toMatch(/RequestID="R-DIFF-1" RequestReplyType="1"[^>]*VPN="4"/);
+    const again = await gw.api('POST', path, { replyType: 3 });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('GW_ERR_RECONCILIATION_ANSWERED');
+    expect((await gw.api('POST', '/v1/safetir/reconciliation/R-MATCH-1/reply', { replyType: 3 })).status).toBe(409);
+  });
+
+  it('hands out each request once: a second pull receives nothing and changes nothing', async () => {
+    const before = state.reconciliationReplies.length;
+    expect(await pull()).toEqual({ received: [], answered: [], needsOfficer: [], open: [] });
+    expect(state.reconciliationReplies.length).toBe(before);
+    const all = (await gw.api('GET', '/v1/safetir/reconciliation')).body.items as Array<{ requestId: string; status: string }>;
+    expect(Object.fromEntries(all.map((c) => [c.requestId, c.status]))).toEqual({ 'R-MATCH-1': 'answered-auto', 'R-NONE-1': 'answered-auto', 'R-DIFF-1': 'answered' });
+  });
+
+  it('waits while an upload for the carnet is still being delivered, then answers from it', { timeout: 60_000 }, async () => {
+    sim.faults.hangNext(1);
+    const messageId = await postTermination('XA25100004');
+    await gw.waitFor(async () => (sim.received.some((r) => r.fault?.kind === 'hang' && r.document.includes('TNO="XA25100004"')) ? true : undefined));
+    state.reconciliationRequests.push(request('R-WAIT-1', 'XA25100004', VOLET));
+    expect(await pull()).toMatchObject({ received: ['R-WAIT-1'], open: ['R-WAIT-1'] });
+    expect((await gw.api('GET', '/v1/safetir/reconciliation/R-WAIT-1')).body).toMatchObject({ status: 'open', reason: expect.stringContaining(messageId) });
+    await status(messageId, 'delivered');
+    expect(await pull()).toMatchObject({ received: [], answered: ['R-WAIT-1'] });
+  });
+
+  it('keeps a request open when the reply cannot be sent, and answers it on the next pull', async () => {
+    state.reconciliationRequests.push(request('R-RETRY-1', 'XA25100005', { ICC: 'KAZ', COF: 'KZ554010' }));
+    // The WSRQ answer goes through (return code 2, but a faulted answer leaves the requests new); the WSRE gets 503.
+    sim.faults.partnerErrorNext(1, 2);
+    sim.faults.failNext(1, 503);
+    expect(await pull()).toMatchObject({ received: ['R-RETRY-1'], open: ['R-RETRY-1'] });
+    expect((await gw.api('GET', '/v1/safetir/reconciliation/R-RETRY-1')).body).toMatchObject({ status: 'open', lastError: expect.stringContaining('HTTP 503') });
+    expect(await pull()).toMatchObject({ received: [], answered: ['R-RETRY-1'] });
+    const stored = (await gw.api('GET', '/v1/safetir/reconciliation/R-RETRY-1')).body;
+    expect(stored.status).toBe('answered-auto');
+    expect(stored.lastError).toBeUndefined();
+  });
+
+  it('a refused pull is an API error: 1233 → 502 GW_ERR_PARTNER_REJECTED', async () => {
+    sim.faults.partnerErrorNext(1, 1233);
+    const res = await gw.api('POST', '/v1/safetir/reconciliation/pull');
+    expect(res.status).toBe(502);
+    expect(res.body.error).toMatchObject({ code: 'GW_ERR_PARTNER_REJECTED', retryable: false });
+  });
+
+  it('unknown request → 404; unknown status filter → 400', async () => {
+    expect((await gw.api('GET', '/v1/safetir/reconciliation/R-NOPE')).body.error.code).toBe('GW_ERR_RECONCILIATION_NOT_FOUND');
+    expect((await gw.api('GET', '/v1/safetir/reconciliation?status=lost')).status).toBe(400);
+  });
+
+  it.skipIf(noXsd)('every WSRQ and WSRE document IRU opened validates against its XSD, its hash matching its Body', () => {
+    const queries = sim.received.filter((r) => r.document.includes('<ReconciliationQuery '));
+    const replies = sim.received.filter((r) => r.document.includes('<RequestReplyRecords>'));
+    expect(queries.length).toBeGreaterThanOrEqual(5);
+    expect(replies.length).toBeGreaterThanOrEqual(4);
+    for (const [received, xsd] of [...queries.map((q) => [q, RECONCILIATION_XSD] as const), ...replies.map((r) => [r, UPLOAD_XSD] as const)]) {
+      expect(hashMatches(received.document)).toBe(true);
+      const result = xmllint(xsd, received.document);
+      expect(result.output).toContain('validates');
+      expect(result.status).toBe(0);
+    }
+  });
+});
+
+describe.skipIf(noXsd)("IRU's WSRQ answer, opened with the gateway key", () => {
+  let harness: PartnerHarness;
+
+  beforeAll(async () => {
+    harness = await startPartnerHarness({}, ['iru-safetir']);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('validates against SafeTIRReconciliation.xsd, with every seeded request and a matching hash', async () => {
+    iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-XSD-1', 'XA25100009', { ...VOLET, RequestRemark: 'volet 4 differs' }), request('R-XSD-2', 'AX30000001', { ICC: 'KAZ', COF: 'KZ554010' }));
+    const context = harness.context('iru-safetir');
+    const answer = classicResult('WSRQ', await harness.runtime.send('iru-safetir', buildWsrqRequest('wsrq-xsd', context, new Date())));
+    const field = (name: string): Buffer => Buffer.from(childText(answer, 'http://www.iru.org', name) ?? '', 'base64');
+    const opened = openRtsPayload({ eSessionKey: field('ESessionKey'), payload: field('ReconciliationRequestData') }, context.identity);
+    expect(opened.hashOk && hashMatches(opened.document)).toBe(true);
+    expect(opened.document).toContain('<NumberOfRecords>2</NumberOfRecords>');
+    const result = xmllint(RECONCILIATION_XSD, opened.document);
+    expect(result.output).toContain('validates');
+    expect(result.status).toBe(0);
+  });
+});

@@ -1,0 +1,36 @@
+// The IRU adapter's RTS+ profile end to end: GATEWAY_PARTNER_IRU_SAFETIR_PROFILE=rts-plus sends terminations through TerminationService-1.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECORD_FIXTURES } from '../../../test/support/project.js';
+import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { iruState } from '../sim/simulator.js';
+
+const termination = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'tir.termination.json'), 'utf8')) as Record<string, unknown>;
+let gw: RunningGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ GATEWAY_PARTNER_IRU_SAFETIR_PROFILE: 'rts-plus' });
+});
+afterAll(async () => {
+  await gw?.stop();
+});
+
+describe('IRU over RTS+', () => {
+  it('delivers a termination as a WS-Security-signed transmitTIROperationTerminations that IRU verified and recorded', async () => {
+    const res = await gw.api('POST', '/v1/cais/records', { ...termination, recordId: `KZ-TT-RTSPLUS-${Date.now()}`, departureCountry: 'KGZ' });
+    expect(res.status).toBe(202);
+    const id = res.body.results[0].messages[0].id as string;
+    const detail = await gw.waitFor(async () => {
+      const m = await gw.api('GET', `/v1/messages/${id}`);
+      return m.body.status === 'delivered' ? m.body : undefined;
+    });
+    expect(detail.attemptLog[0]).toMatchObject({ outcome: 'delivered', partnerCode: 'success=true' });
+    const recorded = iruState(gw.gateway.simulators.get('iru-safetir')!).rtsPlusTerminations;
+    expect(recorded.some((doc: string) => doc.includes('XA25123456') && doc.includes(id))).toBe(true);
+  });
+
+  it('refuses an unknown profile at start with the choices', async () => {
+    await expect(startTestGateway({ GATEWAY_PARTNER_IRU_SAFETIR_PROFILE: 'carrier-pigeon' })).rejects.toMatchObject({ code: 'GW_ERR_CONFIG_INVALID', message: expect.stringMatching(/known: default, rts-plus/) });
+  });
+});

@@ -1,0 +1,66 @@
+// The codecs every gateway has: canonical XML, UN/EDIFACT, JSON and CSV.
+import { defineCodec, type Codec } from './codec.js';
+import { parseCsv, renderCsv, type CsvOptions } from './csv-codec.js';
+import type { EdifactInterchange, XmlContent } from './document-tree.js';
+import { parseEdifact, renderEdifact } from './edifact-codec.js';
+import { parseJson, renderJson } from './json-codec.js';
+import { parseXml, type XmlParseOptions } from './xml-parse.js';
+import { compactXml, prettyXml } from './xml-pretty.js';
+import { renderXml } from './xml-render.js';
+import { GatewayError } from '../errors.js';
+
+function objectValue(value: unknown, what: string): object {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', `${what} document must be an object`, { pointer: '' });
+  return value;
+}
+
+/** Canonical XML out (exc-c14n form, no declaration), the safe parser in. */
+export const xmlCodec = defineCodec({
+  name: 'xml',
+  extension: 'xml',
+  mediaType: 'application/xml',
+  fileEncoding: 'utf8',
+  render: (value) => renderXml(objectValue(value, 'an XML') as XmlContent),
+  parse: (bytes, options) => parseXml(bytes, options as XmlParseOptions | undefined),
+  pretty: (bytes) => prettyXml(bytes.toString('utf8')),
+  normalise: (text) => compactXml(text),
+});
+
+/** UN/EDIFACT interchanges (UNA/UNB … UNZ written by the codec). */
+export const edifactCodec = defineCodec({
+  name: 'edifact',
+  extension: 'edi',
+  mediaType: 'application/EDIFACT',
+  fileEncoding: 'latin1',
+  render: (value) => renderEdifact(objectValue(value, 'an EDIFACT') as EdifactInterchange),
+  parse: (bytes) => parseEdifact(bytes),
+  pretty: (bytes) => bytes.toString('latin1').replace(/'(?!$)/g, "'\n") + '\n',
+  normalise: (text) => text.replace(/\r?\n/g, '').trim(),
+});
+
+/** Compact UTF-8 JSON, keys in mapping order. */
+export const jsonCodec = defineCodec({
+  name: 'json',
+  extension: 'json',
+  mediaType: 'application/json',
+  fileEncoding: 'utf8',
+  render: (value) => renderJson(value),
+  parse: (bytes) => parseJson(bytes),
+  pretty: (bytes) => JSON.stringify(JSON.parse(bytes.toString('utf8')), null, 2) + '\n',
+  normalise: (text) => JSON.stringify(JSON.parse(text)),
+});
+
+/** RFC 4180 CSV with a header row; options `columns` and `separator`. */
+export const csvCodec = defineCodec({
+  name: 'csv',
+  extension: 'csv',
+  mediaType: 'text/csv',
+  fileEncoding: 'utf8',
+  render: (value, options) => renderCsv(value, options as CsvOptions | undefined),
+  parse: (bytes, options) => parseCsv(bytes, options as CsvOptions | undefined),
+  pretty: (bytes) => bytes.toString('utf8'),
+  normalise: (text) => text.replace(/\r\n/g, '\n').trim(),
+});
+
+/** The built-in codecs, by name. */
+export const BUILTIN_CODECS: readonly Codec[] = [xmlCodec, edifactCodec, jsonCodec, csvCodec];

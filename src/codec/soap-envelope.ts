@@ -1,0 +1,147 @@
+// SOAP 1.1 and 1.2 envelopes: wraps header and body content as canonical bytes, and reads answers (faults included) by namespace, not prefix.
+import type { XmlContent } from './document-tree.js';
+import { parseXml } from './xml-parse.js';
+import { renderXml } from './xml-render.js';
+import { childElement, childText, qnameValue } from './xml-navigate.js';
+import { GatewayError } from '../errors.js';
+
+/** SOAP 1.1 envelope namespace. */
+export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+/** SOAP 1.2 envelope namespace. */
+export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
+
+/** SOAP version. */
+export type SoapVersion = '1.1' | '1.2';
+
+const NAMESPACE: Record<SoapVersion, string> = { '1.1': SOAP11_NS, '1.2': SOAP12_NS };
+
+/** A SOAP fault of either version, read the same way. */
+export interface SoapFault {
+  /** `faultcode` (1.1) or `Code/Value` (1.2) as sent, e.g. `soap:Client` or `env:Sender`. */
+  code: string;
+  /** Local part of the code when it is in the envelope namespace: `Client`, `Server`, `Sender`, `Receiver`, `VersionMismatch`, `MustUnderstand`; '' otherwise. */
+  kind: string;
+  /** SOAP 1.2 `Subcode/Value`s, outermost first, resolved to namespace and local name (empty for 1.1). */
+  subcodes: Array<{ namespace: string; local: string }>;
+  /** `faultstring` (1.1) or the first `Reason/Text` (1.2). */
+  message: string;
+}
+
+/** A parsed SOAP message. */
+export interface SoapMessage {
+  version: SoapVersion;
+  /** Content of `Header` (declarations in scope carried along), when there is one. */
+  header?: XmlContent;
+  /**
+   * Content of `Body`, carrying every namespace declaration in scope there, so it can be read with
+   * `childElement` and `childText` without the envelope.
+   */
+  body: XmlContent;
+  /** Present when the Body holds a `Fault`. */
+  fault?: SoapFault;
+}
+
+/** What goes into an envelope. */
+export interface SoapEnvelopeParts {
+  /** Default 1.1. */
+  version?: SoapVersion;
+  /** Header blocks, each with its namespace declarations (leave out for no Header). */
+  header?: XmlContent;
+  /** The Body's content: usually one key, the payload element with its namespace declaration. */
+  body: XmlContent;
+}
+
+/**
+ * Builds a SOAP envelope around body (and header) content, rendered canonically (UTF-8, no XML declaration).
+ * The envelope prefix is `soap`.
+ * @throws GatewayError as renderXml, for names or characters XML cannot carry.
+ */
+export function buildSoapEnvelope({ version = '1.1', header, body }: SoapEnvelopeParts): Buffer {
+  return renderXml({ 'soap:Envelope': { '@xmlns:soap': NAMESPACE[version], ...(header ? { 'soap:Header': header } : {}), 'soap:Body': body } });
+}
+
+/**
+ * Builds a fault envelope. `sender` says the request is at fault (1.1 `Client`, 1.2 `Sender`), otherwise
+ * the server is (`Server`, `Receiver`). A 1.2 fault may carry one subcode (a QName with its namespace).
+ */
+export function buildSoapFault(version: SoapVersion, sender: boolean, message: string, subcode?: { namespace: string; prefix: string; local: string }): Buffer {
+  if (version === '1.1') return buildSoapEnvelope({ body: { 'soap:Fault': { faultcode: `soap:${sender ? 'Client' : 'Server'}`, faultstring: message } } });
+  const code: XmlContent = { 'soap:Value': `soap:${sender ? 'Sender' : 'Receiver'}` };
+  if (subcode) code['soap:Subcode'] = { 'soap:Value': { [`@xmlns:${subcode.prefix}`]: subcode.namespace, '#text': `${subcode.prefix}:${subcode.local}` } };
+  return buildSoapEnvelope({ version, body: { 'soap:Fault': { 'soap:Code': code, 'soap:Reason': { 'soap:Text': { '@xml:lang': 'en', '#text': message } } } } });
+}
+
+/** The first text of a 1.2 `Reason` (there may be one per language). */
+function firstReasonText(reason: XmlContent | undefined): string {
+  for (const [key, value] of Object.entries(reason ?? {})) {
+    if (key.startsWith('@')) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') return first;
+    if (first && typeof first === 'object' && typeof first['#text'] === 'string') return first['#text'];
+  }
+  return '';
+}
+
+function readFault(fault: XmlContent, version: SoapVersion): SoapFault {
+  const ns = NAMESPACE[version];
+  if (version === '1.1') {
+    // SOAP 1.1 fault children are unqualified; some stacks put them in the envelope namespace, which is accepted.
+    const field = (name: string): string => childText(fault, '', name) ?? childText(fault, ns, name) ?? '';
+    const code = field('faultcode').trim();
+    const resolved = qnameValue({ ...fault, '#text': code });
+    const kind = resolved?.namespace === ns ? (resolved.local.split('.')[0] ?? '') : '';
+    return { code, kind, subcodes: [], message: field('faultstring') };
+  }
+  let codeElement = childElement(fault, ns, 'Code');
+  const value = codeElement && childElement(codeElement, ns, 'Value');
+  const top = qnameValue(value);
+  const subcodes: SoapFault['subcodes'] = [];
+  for (let sub = codeElement && childElement(codeElement, ns, 'Subcode'); sub; sub = childElement(sub, ns, 'Subcode')) {
+    const q = qnameValue(childElement(sub, ns, 'Value'));
+    if (q) subcodes.push(q);
+    codeElement = sub;
+  }
+  return {
+    code: typeof value?.['#text'] === 'string' ? value['#text'].trim() : '',
+    kind: top?.namespace === ns ? top.local : '',
+    subcodes,
+    message: firstReasonText(childElement(fault, ns, 'Reason')),
+  };
+}
+
+/**
+ * Parses a SOAP 1.1 or 1.2 message with the safe parser, whatever prefixes it uses.
+ * @param expected the version the caller requires (any when left out)
+ * @throws GatewayError GW_ERR_XML_MALFORMED when it is not a SOAP envelope of that version with one Body,
+ *   or any code of parseXml for bytes that are not safe, well-formed XML.
+ */
+export function parseSoapEnvelope(bytes: Buffer, expected?: SoapVersion): SoapMessage {
+  const document = parseXml(bytes);
+  const versions: SoapVersion[] = expected ? [expected] : ['1.1', '1.2'];
+  for (const version of versions) {
+    const ns = NAMESPACE[version];
+    const envelope = childElement(document, ns, 'Envelope');
+    if (!envelope) continue;
+    const body = childElement(envelope, ns, 'Body');
+    if (!body) throw new GatewayError('GW_ERR_XML_MALFORMED', `the SOAP ${version} envelope needs exactly one Body`);
+    const header = childElement(envelope, ns, 'Header');
+    const fault = childElement(body, ns, 'Fault');
+    return { version, body, ...(header ? { header } : {}), ...(fault ? { fault: readFault(fault, version) } : {}) };
+  }
+  throw new GatewayError('GW_ERR_XML_MALFORMED', `not a SOAP ${expected ?? '1.1 or 1.2'} envelope (root ${Object.keys(document).join(', ')})`);
+}
+
+/** `Content-Type` (and for 1.1 the `SOAPAction` header) of a request with this action. */
+export function soapHeaders(version: SoapVersion, action: string): Record<string, string> {
+  return version === '1.1'
+    ? { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${action}"` }
+    : { 'content-type': `application/soap+xml; charset=utf-8; action="${action}"` };
+}
+
+/** The SOAP version and action of a request from its headers; undefined when it is neither SOAP 1.1 nor 1.2. */
+export function soapCallOf(headers: Readonly<Record<string, string | string[] | undefined>>): { version: SoapVersion; action: string } | undefined {
+  const contentType = String(headers['content-type'] ?? '');
+  if (/^text\/xml\b/i.test(contentType)) return { version: '1.1', action: String(headers.soapaction ?? '').replace(/^"|"$/g, '') };
+  if (/^application\/soap\+xml\b/i.test(contentType)) return { version: '1.2', action: /;\s*action="?([^";]*)"?/i.exec(contentType)?.[1] ?? '' };
+  return undefined;
+}

@@ -1,0 +1,87 @@
+// The partner kit: the one module adapters (their definitions, simulators and crypto) may import from src/; a lint rule enforces it.
+
+// The adapter contract.
+export { definePartner } from './partner-definition.js';
+export type {
+  AcknowledgementCode,
+  As2Request,
+  AttemptResult,
+  BatchSpec,
+  CircuitBreakerPolicy,
+  CustomTransportRequest,
+  HttpRequest,
+  MessageSpec,
+  OptionSpec,
+  OutboundMessage,
+  Outcome,
+  PartnerContext,
+  PartnerDefinition,
+  PartnerProfile,
+  PartnerRecords,
+  PartnerRoute,
+  PartnerRouteDeps,
+  RetryPolicy,
+  SoapRequest,
+  TransportRequest,
+  TransportSpec,
+  Verdict,
+} from './partner-definition.js';
+export type { MessageStatus, MessageStore, MessageSummary } from '../store/message-store.js';
+
+// Errors: the catalogue's GatewayError, and an adapter's own codes.
+export { GatewayError, type ErrorCode, type ErrorDetail, type ErrorSpec } from '../errors.js';
+export { defineErrors, type ErrorSet } from './error-set.js';
+
+// Codecs and documents.
+export { defineCodec, type Codec, type CodecOptions } from '../codec/codec.js';
+export type { CsvTable, DocumentTree, EdifactInterchange, EdifactMessage, EdifactSegment, XmlContent, XmlScalar, XmlValue } from '../codec/document-tree.js';
+export { renderXml, renderXmlString } from '../codec/xml-render.js';
+export { checkWellFormed, parseXml, type XmlParseOptions } from '../codec/xml-parse.js';
+export { childElement, childElements, childText, qnameValue } from '../codec/xml-navigate.js';
+export { prettyXml } from '../codec/xml-pretty.js';
+export {
+  buildSoapEnvelope,
+  buildSoapFault,
+  parseSoapEnvelope,
+  soapCallOf,
+  soapHeaders,
+  SOAP11_NS,
+  SOAP12_NS,
+  type SoapEnvelopeParts,
+  type SoapFault,
+  type SoapMessage,
+  type SoapVersion,
+} from '../codec/soap-envelope.js';
+export { parseEdifact, renderEdifact } from '../codec/edifact-codec.js';
+export { parseJson, renderJson } from '../codec/json-codec.js';
+export { parseCsv, renderCsv, type CsvOptions } from '../codec/csv-codec.js';
+export { nameBasedUuid } from '../codec/name-based-uuid.js';
+
+// Signing, verification and key capabilities (keys themselves are never handed out).
+export { defineSigningProfile, type SigningProfile } from '../security/signing-profile.js';
+export type { DecryptCapability, KeyCapabilities, KeyTransportPadding, SignatureHash, SigningCapability } from '../security/key-capabilities.js';
+export { buildWsSecurityEnvelope, WSA_NS, WSSE_NS, WSU_NS, type WsAddressing, type WsSecurityMessage } from '../security/ws-security.js';
+export { verifyWsSecurity, wsseFaultOf, type WsSecurityPolicy, type WsSecurityVerification, type WsseFault } from '../security/ws-security-verify.js';
+export { createXmlVerifier, type PinnedKeys, type SignedContent, type Verifier } from '../security/xml-verifier.js';
+export { buildCmsSignedData, verifyCmsSignedData } from '../security/cms-signed-data.js';
+
+// Transports.
+export { defineTransport, type PartnerHttpClient, type Transport, type TransportChannel } from '../transport/transport.js';
+export type { As2Receipt } from '../transport/as2-receipt.js';
+
+// Simulators: the partner's stand-in each adapter brings in its sim/ folder.
+export { defineSimulator, type SimulatorContext, type SimulatorDefinition } from '../sim/simulator-definition.js';
+export {
+  compileDocumentSchema,
+  startSimulatorServer,
+  type FaultController,
+  type HandledRequest,
+  type InjectedFault,
+  type ListenOptions,
+  type PartnerProtocol,
+  type PartnerSimulator,
+  type ReceivedMessage,
+  type SchemaViolation,
+  type SimulatorRequest,
+  type SimulatorResponse,
+} from '../sim/partner-simulator.js';

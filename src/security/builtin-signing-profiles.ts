@@ -1,0 +1,73 @@
+// The signing profiles every gateway has: none, enveloped XMLDSig, WS-Security on a SOAP envelope, and CMS SignedData.
+import type { XmlContent } from '../codec/document-tree.js';
+import { parseSoapEnvelope } from '../codec/soap-envelope.js';
+import { childText } from '../codec/xml-navigate.js';
+import { GatewayError } from '../errors.js';
+import { cmsSigningProfile } from './cms-signing-profile.js';
+import type { SigningCapability } from './key-capabilities.js';
+import { defineSigningProfile, type SigningProfile } from './signing-profile.js';
+import { buildWsSecurityEnvelope, WSA_NS, type WsAddressing } from './ws-security.js';
+import { createXmlSigner, type Signer } from './xml-signer.js';
+
+/** Leaves the document as rendered (a partner whose protocol protects it otherwise). */
+export const noSigning = defineSigningProfile({
+  name: 'none',
+  description: 'no signature: the document is sent as rendered',
+  signs: false,
+  sign: (document) => document,
+});
+
+const xmlSigners = new WeakMap<SigningCapability, Signer>();
+
+/** Enveloped XMLDSig (exc-c14n, SHA-256, RSA-SHA256 or ECDSA-P256-SHA256 by key) as the last child of the root. */
+export const xmldsigSigning = defineSigningProfile({
+  name: 'xmldsig',
+  description: 'enveloped XMLDSig over the whole document: exc-c14n, SHA-256, RSA-SHA256 or ECDSA-SHA256',
+  codecs: ['xml'],
+  signs: true,
+  sign(document, signer) {
+    let xmlSigner = xmlSigners.get(signer);
+    if (!xmlSigner) {
+      xmlSigner = createXmlSigner(signer);
+      xmlSigners.set(signer, xmlSigner);
+    }
+    return xmlSigner.sign(document);
+  },
+});
+
+/** The WS-Addressing values of a parsed header; any other header block is refused, since it would go unsigned. */
+function addressingOf(header: XmlContent | undefined): WsAddressing | undefined {
+  if (!header) return undefined;
+  const blocks = Object.keys(header).filter((k) => !k.startsWith('@') && k !== '#text');
+  if (blocks.length === 0) return undefined;
+  const text = (local: string): string | undefined => childText(header, WSA_NS, local);
+  const [to, action, messageId] = [text('To'), text('Action'), text('MessageID')];
+  const known = ['To', 'Action', 'MessageID', 'RelatesTo'];
+  const unknown = blocks.filter((k) => !known.includes(k.slice(k.indexOf(':') + 1)));
+  if (unknown.length > 0 || to === undefined || action === undefined || messageId === undefined) {
+    throw new GatewayError('GW_ERR_SIGNATURE_POLICY', `ws-security signs a Header of wsa:To, wsa:Action, wsa:MessageID and wsa:RelatesTo only (found ${blocks.join(', ')})`);
+  }
+  const relatesTo = text('RelatesTo');
+  return { to, action, messageId, ...(relatesTo === undefined ? {} : { relatesTo }) };
+}
+
+/**
+ * WS-Security over a SOAP envelope the gateway rendered: Body and WS-Addressing headers signed, our
+ * certificate as BinarySecurityToken, no Timestamp (the document is logged and may be sent again
+ * later; a per-attempt Timestamp is the adapter's, with buildWsSecurityEnvelope).
+ */
+export const wsSecuritySigning = defineSigningProfile({
+  name: 'ws-security',
+  description: 'WS-Security X.509 token profile over a SOAP 1.1/1.2 envelope: Body and WS-Addressing headers signed',
+  codecs: ['xml'],
+  signs: true,
+  sign(document, signer) {
+    const message = parseSoapEnvelope(document);
+    if (message.fault) throw new GatewayError('GW_ERR_SIGNATURE_POLICY', 'ws-security does not sign a SOAP fault');
+    const addressing = addressingOf(message.header);
+    return buildWsSecurityEnvelope({ version: message.version, body: message.body, ...(addressing ? { addressing } : {}) }, signer);
+  },
+});
+
+/** The built-in signing profiles. */
+export const BUILTIN_SIGNING_PROFILES: readonly SigningProfile[] = [noSigning, xmldsigSigning, wsSecuritySigning, cmsSigningProfile];

@@ -1,0 +1,28 @@
+// What `gateway check` prints: the adapters and partners found, what each brings and where it is reached, then every problem.
+import type { Setup } from './load-setup.js';
+import { formatProblem, type Problem } from './problem-list.js';
+
+function where(setup: Setup, partner: Setup['partners']['partners'][number]): string {
+  const endpoints = Object.entries(partner.settings.endpoints);
+  if (endpoints.length > 0) return endpoints.map(([service, url]) => `${service} ${url}`).join(', ');
+  return setup.simulated.includes(partner) ? 'its simulator' : 'no URL';
+}
+
+/** The report, as lines of text ending with a newline. */
+export function checkReport(setup: Setup, problems: readonly Problem[]): string {
+  const { partners, mappings } = setup;
+  const lines: string[] = [];
+  lines.push(`adapters: ${[...partners.adapters.keys()].join(', ') || 'none'}`);
+  lines.push(`codecs: ${partners.codecs.names().join(', ')}; signing profiles: ${partners.signingProfiles.names().join(', ')}; transports: ${partners.transports.names().join(', ')}`);
+  for (const p of partners.partners) {
+    const messages = Object.keys(p.messages).join(', ');
+    const mapped = mappings.mappings.filter((m) => m.target.partner === p.id).length;
+    const keys = setup.identities.get(p.id);
+    const pinned = keys ? `${keys.partnerCertificates.length} pinned certificate(s)${keys.tls ? ', TLS client certificate' : ''}` : 'keys not loaded';
+    lines.push(`partner ${p.id}: adapter ${p.adapter}, profile ${p.profile}, messages ${messages}, ${mapped} mapping(s), ${pinned}, reached at ${where(setup, p)}`);
+  }
+  lines.push(`mappings: ${mappings.mappings.length}`);
+  for (const problem of problems) lines.push(formatProblem(problem));
+  lines.push(problems.length === 0 ? 'ok: no problems' : `${problems.length} problem(s)`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,74 @@
+// `gateway check` reports every problem of a broken setup at once, one GW_ERR_* line each, and exits 2; `serve` refuses to start with the same lines.
+import { spawnSync } from 'node:child_process';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from '../support/project.js';
+
+let work: string;
+
+function gateway(command: string, env: Record<string, string>): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), command], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, GATEWAY_CERTS_DIR: join(work, 'certs'), GATEWAY_DATA_DIR: join(work, 'data'), GATEWAY_PORT: '0', GATEWAY_LOG_LEVEL: 'warn', ...env },
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+beforeAll(() => {
+  work = tempDir('gw-check-');
+  cpSync(join(ROOT, 'mappings'), join(work, 'mappings'), { recursive: true });
+  writeFileSync(join(work, 'mappings', 'ru-fcs', 'broken.yaml'), 'id: ru-fcs.broken\nversion: 1\nsource: tir.termination\ntarget: { partner: ru-fcs, message: transit-notification }\nbusinessKeys: { carnetNumber: "carnetNumber &" }\ndocument: { a: "1" }\n');
+  writeFileSync(
+    join(work, 'partners.yaml'),
+    ['partners:', '  - id: iru-safetir', '    adapter: iru-safetir', '  - id: ru-fcs', '    adapter: ru-fcs', '    keys: { partnerCerts: [missing-ru.cert.pem] }', '  - id: ghost', '    adapter: no-such-adapter', ''].join('\n'),
+  );
+});
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const broken = (): Record<string, string> => ({ GATEWAY_PARTNERS_FILE: join(work, 'partners.yaml'), GATEWAY_MAPPINGS_DIR: join(work, 'mappings') });
+
+describe('gateway check', () => {
+  it('on the project as it is: every partner listed, no problem, exit 0', () => {
+    const r = gateway('check', {});
+    expect(r.out).toMatch(/^partner iru-safetir: adapter iru-safetir/m);
+    expect(r.out).toMatch(/^partner ru-fcs: adapter ru-fcs/m);
+    expect(r.out).toContain('ok: no problems');
+    expect(r.status).toBe(0);
+  });
+
+  it('a broken mapping, a missing partner certificate and an unknown adapter: all three reported, exit 2', () => {
+    const r = gateway('check', broken());
+    expect(r.status).toBe(2);
+    const lines = r.out.split('\n').filter((l) => l.startsWith('GW_ERR_'));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^GW_ERR_MAPPING_EXPRESSION: .*mappings\/ru-fcs\/broken\.yaml.*\/businessKeys\/carnetNumber/),
+        expect.stringMatching(/^GW_ERR_KEY_UNAVAILABLE: .*partner ru-fcs: .*missing-ru\.cert\.pem/),
+        expect.stringMatching(/^GW_ERR_ADAPTER_UNKNOWN: .*partners\.yaml#\/partners\/2\/adapter: partner ghost: no adapter "no-such-adapter"/),
+      ]),
+    );
+    expect(r.out).toMatch(/^3 problem\(s\)$/m);
+    expect(r.out).not.toMatch(/^\s+at /m);
+  });
+
+  it('serve refuses the same setup with the same lines, exit 2, no stack trace', () => {
+    const r = gateway('serve', broken());
+    expect(r.status).toBe(2);
+    expect(r.out.split('\n').filter((l) => l.startsWith('GW_ERR_'))).toHaveLength(3);
+    expect(r.out).not.toContain('gateway ready');
+    expect(r.out).not.toMatch(/^\s+at /m);
+  });
+
+  it('a partner with neither a URL nor a simulator, and a variable that names no partner, are configuration errors', () => {
+    const r = gateway('check', { GATEWAY_SIMULATORS: 'off', GATEWAY_PARTNER_RU_FCS_URL: 'http://127.0.0.1:9/notifications', GATEWAY_PARTNER_RU_FSC_URL: 'http://127.0.0.1:9' });
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/^GW_ERR_CONFIG_INVALID: .*partner iru-safetir has neither a URL nor a simulator/m);
+    expect(r.out).toMatch(/^GW_ERR_CONFIG_INVALID: GATEWAY_PARTNER_RU_FSC_URL: names no partner/m);
+    expect(r.out).toMatch(/^partner ru-fcs: .*reached at default http:\/\/127\.0\.0\.1:9\/notifications$/m);
+  });
+});

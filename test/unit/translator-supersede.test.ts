@@ -1,0 +1,46 @@
+// A partner's rewrite of a corrected record (supersede) runs before signing: the signature covers what is sent.
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Partner, PartnerRegistry } from '../../src/partners/partner-registry.js';
+import { translatorOf } from '../../src/pipeline/build-translator.js';
+import { createXmlVerifier } from '../../src/security/xml-verifier.js';
+import { loadSoundSetup } from '../../src/setup/load-setup.js';
+import { configWithTempKeys, RECORD_FIXTURES } from '../support/project.js';
+
+const config = configWithTempKeys();
+afterAll(() => rmSync(config.certsDir, { recursive: true, force: true }));
+
+describe('supersede before signing', () => {
+  it('a later version is rewritten by the partner, then signed; the signature verifies over the rewritten document', async () => {
+    const setup = await loadSoundSetup(config, { keys: true, urls: false });
+    const seen: Array<{ next: string; previous: string }> = [];
+    // The Russian partner signs with XMLDSig; give it a supersede that marks the document, as a correction rewrite would.
+    const partners: PartnerRegistry = Object.create(setup.partners) as PartnerRegistry;
+    const signedPartner = setup.partners.get('ru-fcs');
+    const rewriting: Partner = {
+      ...signedPartner,
+      supersede(next, previous) {
+        seen.push({ next: next.toString('utf8'), previous: previous.toString('utf8') });
+        return Buffer.from(next.toString('utf8').replace('<Remarks>', '<Remarks>corrected: '));
+      },
+    };
+    partners.get = (id) => (id === 'ru-fcs' ? rewriting : setup.partners.get(id));
+    const translator = translatorOf({ ...setup, partners }, async (_record, partner) => (partner === 'ru-fcs' ? Buffer.from('<Previous></Previous>') : undefined));
+    const termination = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'tir.termination.json'), 'utf8')) as Record<string, unknown>;
+
+    const result = await translator.translate({ ...termination, version: 2 });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const doc = result.documents.find((d) => d.partner === 'ru-fcs');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.next).not.toContain('ds:Signature');
+    expect(seen[0]?.previous).toBe('<Previous></Previous>');
+    const verifier = createXmlVerifier(() => [setup.identities.get('ru-fcs')!.identity.certificate.publicKey]);
+    const signed = verifier.verify(doc!.bytes, 'ru-fcs');
+    expect(signed.xml).toContain('<Remarks>corrected: seal intact</Remarks>');
+
+    const first = await translator.translate({ ...termination, recordId: 'KZ-TT-FIRST-1', version: 1 });
+    expect(first.ok).toBe(true);
+    expect(seen).toHaveLength(1);
+  });
+});

@@ -86,9 +86,8 @@ export function createTranslator(parts: TranslatorParts): Translator {
   /** The rendered document, rewritten by the partner when it supersedes an earlier version (before signing). */
   async function superseding(record: CaisRecord, partner: string, message: string, rendered: Buffer): Promise<Buffer> {
     const supersede = partners.get(partner).supersede;
-    if (!supersede || record.version <= 1 || !parts.previousPayload) return rendered;
-    const previous = await parts.previousPayload(record, partner, message);
-    return previous ? supersede(rendered, previous) : rendered;
+    const previous = supersede && parts.previousPayload ? await parts.previousPayload(record, partner, message) : undefined;
+    return supersede && previous ? supersede(rendered, previous) : rendered;
   }
 
   async function produce(record: CaisRecord, mapping: Mapping): Promise<TranslatedDocument | TranslationProblem[]> {
@@ -109,7 +108,9 @@ export function createTranslator(parts: TranslatorParts): Translator {
     const signing = partners.signingProfiles.get(spec.signing);
     let bytes: Buffer;
     try {
-      bytes = await superseding(record, partner, message, codec.render(doc.value, spec.codecOptions));
+      bytes = codec.render(doc.value, spec.codecOptions);
+      // Only a later version of a record can supersede one a partner may hold.
+      if (record.version > 1) bytes = await superseding(record, partner, message, bytes);
       if (signing.signs) bytes = parts.sign(partner, spec.signing, bytes);
     } catch (err) {
       return [problemOf(err, target)];

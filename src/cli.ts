@@ -114,7 +114,13 @@ async function certsInit(options: { force?: boolean }, config: GatewayConfig): P
 
 async function serve(config: GatewayConfig): Promise<number> {
   const gateway = await createGateway(config);
-  const url = await gateway.start();
+  let url: string;
+  try {
+    url = await gateway.start();
+  } catch (err) {
+    await gateway.close();
+    throw err;
+  }
   const sims = [...gateway.simulators.values()].map((s) => `${s.partner} ${s.url}`).join(', ');
   if (config.tokens.some((t) => t.token === DEFAULT_DEV_TOKEN)) gateway.logger.warn('the documented development token is in use: set GATEWAY_TOKENS for anything but a demo');
   process.stdout.write(`gateway ready: api ${url} docs ${url}/docs metrics ${url}/metrics data ${show(config.dataDir)}${sims ? ` simulators: ${sims}` : ''}\n`);

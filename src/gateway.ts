@@ -69,9 +69,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
   const runtime = createPartnerRuntime({ registry: partners, identities, url });
   const translator = translatorOf(setup, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
-  const queue: Queue = config.amqpUrl
-    ? await createAmqpQueue({ url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit, logger })
-    : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit });
+  let queue: Queue;
+  try {
+    queue = config.amqpUrl
+      ? await createAmqpQueue({ url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit, logger })
+      : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit });
+  } catch (err) {
+    // Nothing may keep a process alive that could not be built: the simulators and the log close again.
+    await Promise.all([...simulators.values()].map((s) => s.close()));
+    await store.close();
+    throw err;
+  }
   const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
   const metrics = createMetrics(store, () => consumer.inFlight());
   const consumer: DeliveryConsumer = new DeliveryConsumer(
@@ -107,7 +115,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       relay.start();
       await consumer.start();
       if (config.amqpUrl) caisQueue = await startCaisQueueIngest({ url: config.amqpUrl, queue: config.caisQueue, ingest, logger });
-      const url = await api.listen({ host: config.host, port: config.port });
+      const url = await api.listen({ host: config.host, port: config.port }).catch((err: NodeJS.ErrnoException) => {
+        throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message} (GATEWAY_HOST, GATEWAY_PORT)`, { variable: 'GATEWAY_PORT' }, { cause: err });
+      });
       stopSchedules = services.startSchedules();
       running = true;
       return url;

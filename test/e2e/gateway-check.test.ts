@@ -72,3 +72,20 @@ describe('gateway check', () => {
     expect(r.out).toMatch(/^partner ru-fcs: .*reached at default http:\/\/127\.0\.0\.1:9\/notifications$/m);
   });
 });
+
+describe('serve on a port already taken', () => {
+  it('exits 2 with one GW_ERR_CONFIG_INVALID line naming the address, no stack trace, nothing left running', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = gateway('serve', { GATEWAY_PORT: String(port) });
+      expect(r.status).toBe(2);
+      expect(r.out).toMatch(new RegExp(`^GW_ERR_CONFIG_INVALID: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE \\(GATEWAY_HOST, GATEWAY_PORT\\)$`, 'm'));
+      expect(r.out).not.toMatch(/^\s+at /m);
+    } finally {
+      taken.close();
+    }
+  });
+});

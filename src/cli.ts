@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { parseJson } from './codec/json-codec.js';
-import { DEFAULT_DEV_TOKEN, loadConfig, type GatewayConfig } from './config.js';
+import { DEFAULT_DEV_TOKEN, loadConfig, readConfig, type GatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { GatewayError } from './errors.js';
 import { listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
@@ -13,7 +13,7 @@ import type { TranslationProblem } from './pipeline/translator.js';
 import { initDevCertificates } from './security/dev-certificates.js';
 import { checkReport } from './setup/check-report.js';
 import { loadSetup, loadSoundSetup } from './setup/load-setup.js';
-import { formatProblem, problemsOf } from './setup/problem-list.js';
+import { formatProblem, ProblemList, problemsOf } from './setup/problem-list.js';
 import { startSimulators } from './sim/start-simulators.js';
 
 /** Exit status when some input was refused (the rest was still processed). */
@@ -130,9 +130,12 @@ async function serve(config: GatewayConfig): Promise<number> {
   return 0;
 }
 
-/** Every problem of the setup, one line each; exit 0 when there is none. */
-async function check(config: GatewayConfig): Promise<number> {
-  const { setup, problems } = await loadSetup(config, { keys: true, devCertificates: true, urls: true });
+/** Every problem of the setup (environment included), one line each; exit 0 when there is none. */
+async function check(): Promise<number> {
+  const { config, problems: environment } = readConfig();
+  const problems = new ProblemList();
+  for (const problem of environment) problems.add(problem);
+  const { setup } = await loadSetup(config, { keys: true, devCertificates: true, urls: true }, problems);
   process.stdout.write(checkReport(setup, problems.list));
   return problems.list.length > 0 ? EXIT_CONFIG : 0;
 }
@@ -164,8 +167,13 @@ function waitForSignal(): Promise<string> {
  * GW_ERR_* code (never a stack trace), and exits with status 2.
  */
 async function run(action: (config: GatewayConfig) => Promise<number>): Promise<void> {
+  await exitWith(() => action(loadConfig()));
+}
+
+/** Runs a command and sets the exit status; any failure becomes one GW_ERR_* line per problem and status 2. */
+async function exitWith(command: () => Promise<number>): Promise<void> {
   try {
-    process.exitCode = await action(loadConfig());
+    process.exitCode = await command();
   } catch (err) {
     const problems = err instanceof GatewayError ? problemsOf(err) : [{ code: 'GW_ERR_INTERNAL' as const, message: (err as Error).message ?? String(err) }];
     for (const problem of problems) process.stderr.write(`${formatProblem(problem).replace(/\s*\n\s*/g, ' ')}\n`);
@@ -176,7 +184,7 @@ async function run(action: (config: GatewayConfig) => Promise<number>): Promise<
 const program = new Command('gateway').description('Cross-border customs data exchange gateway');
 program.command('simulate').description('run only the partner simulators (development certificates in GATEWAY_CERTS_DIR), for a gateway elsewhere').action(() => run(simulate));
 program.command('serve').description('run the gateway: API, message log, delivery, and partner simulators unless partner URLs are set').action(() => run(serve));
-program.command('check').description('load everything serve would (configuration, partners file, adapters, mappings, schemas, keys, URLs) and report every problem; exit 0 when all is well, 2 otherwise').action(() => run(check));
+program.command('check').description('load everything serve would (configuration, partners file, adapters, mappings, schemas, keys, URLs) and report every problem; exit 0 when all is well, 2 otherwise').action(() => exitWith(check));
 program
   .command('translate')
   .description('validate, route, map, render and sign CAIS records into partner documents')

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GatewayError } from './errors.js';
-import { ProblemList } from './setup/problem-list.js';
+import { ProblemList, SetupFailed, type Problem } from './setup/problem-list.js';
 
 /** Everything the gateway reads from its environment, resolved to absolute paths. */
 export interface GatewayConfig {
@@ -19,6 +19,8 @@ export interface GatewayConfig {
   readonly signingKeyFile: string;
   /** Signing certificate: PEM file (`GATEWAY_SIGNING_CERT_FILE`, default `<certs>/gateway.cert.pem`). */
   readonly signingCertFile: string;
+  /** Passphrase of an encrypted signing key (`GATEWAY_SIGNING_KEY_PASSPHRASE`); never logged. */
+  readonly signingKeyPassphrase: string | undefined;
   /** Folder of the embedded message log (`GATEWAY_DATA_DIR`, default `./data`). */
   readonly dataDir: string;
   /** API listen address (`GATEWAY_HOST`, default 127.0.0.1). */
@@ -130,11 +132,22 @@ function pathFrom(env: NodeJS.ProcessEnv, name: string, base: string, fallback: 
 
 /**
  * Reads the configuration from environment variables (relative paths resolve against the current
- * directory). Every invalid variable is reported, not only the first.
+ * directory), and throws when any is invalid.
  * @param env the environment to read; defaults to `process.env`
  * @throws SetupFailed listing each invalid variable (GW_ERR_CONFIG_INVALID).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const { config, problems } = readConfig(env);
+  if (problems.length > 0) throw new SetupFailed(problems);
+  return config;
+}
+
+/**
+ * Reads the configuration, every invalid variable a problem in the list and its default used instead,
+ * so `gateway check` can go on and report the rest too.
+ * @param env the environment to read; defaults to `process.env`
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: GatewayConfig; problems: readonly Problem[] } {
   const rootDir = findRoot();
   const cwd = process.cwd();
   const problems = new ProblemList();
@@ -149,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     certsDir,
     signingKeyFile: pathFrom(env, 'GATEWAY_SIGNING_KEY_FILE', cwd, join(certsDir, 'gateway.key.pem')),
     signingCertFile: pathFrom(env, 'GATEWAY_SIGNING_CERT_FILE', cwd, join(certsDir, 'gateway.cert.pem')),
+    signingKeyPassphrase: env.GATEWAY_SIGNING_KEY_PASSPHRASE || undefined,
     dataDir: pathFrom(env, 'GATEWAY_DATA_DIR', cwd, join(cwd, 'data')),
     host: env.GATEWAY_HOST || '127.0.0.1',
     port: get(() => numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535), 8080),
@@ -165,6 +179,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     deliveryLimit: get(() => numberFrom(env, 'GATEWAY_DELIVERY_LIMIT', 10, 1, 1000), 10),
     maxOutbox: get(() => numberFrom(env, 'GATEWAY_MAX_OUTBOX', 100_000, 1, 100_000_000), 100_000),
   };
-  problems.throwIfAny();
-  return Object.freeze(config);
+  return { config: Object.freeze(config), problems: problems.list };
 }

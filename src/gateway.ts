@@ -12,7 +12,7 @@ import { OutboxRelay } from './delivery/outbox-relay.js';
 import { GatewayError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createPartnerRuntime } from './partners/partner-runtime.js';
-import { collectPartnerServices } from './partners/partner-services.js';
+import { collectPartnerServices, type PartnerServices } from './partners/partner-services.js';
 import { translatorOf } from './pipeline/build-translator.js';
 import { createIngest } from './pipeline/ingest.js';
 import { loadSoundSetup } from './setup/load-setup.js';
@@ -51,7 +51,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const setup = await loadSoundSetup(config, { keys: true, devCertificates: true, urls: true, logger });
   const { partners, identities } = setup;
   const partnerIds = partners.partners.map((p) => p.id);
+  // Whatever is opened is closed again if building fails further on: nothing may keep such a process alive.
+  const opened: Array<() => Promise<void>> = [];
+  const undo = async (err: unknown): Promise<never> => {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw err;
+  };
   const store = openSqliteMessageStore(join(config.dataDir, 'gateway.sqlite'));
+  opened.push(() => store.close());
   const simulators =
     setup.simulated.length > 0
       ? await startSimulators({
@@ -59,8 +66,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
           schemasDir: config.schemasDir,
           certsDir: config.certsDir,
           partners: setup.simulated.map((partner) => ({ partner, gatewayCertificates: [identities.get(partner.id)!.identity.certificate] })),
-        })
+        }).catch(undo)
       : new Map<string, PartnerSimulator>();
+  opened.push(() => Promise.all([...simulators.values()].map((s) => s.close())).then(() => undefined));
   const url = (partner: string, service: string): string => {
     const endpoints = partners.get(partner).settings.endpoints;
     const found = endpoints[service] ?? endpoints.default ?? simulators.get(partner)?.url;
@@ -68,18 +76,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return found;
   };
   const runtime = createPartnerRuntime({ registry: partners, identities, url });
+  opened.push(() => runtime.close());
   const translator = translatorOf(setup, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
-  let queue: Queue;
-  try {
-    queue = config.amqpUrl
+  const queue: Queue = await (async () =>
+    config.amqpUrl
       ? await createAmqpQueue({ url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit, logger })
-      : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit });
-  } catch (err) {
-    // Nothing may keep a process alive that could not be built: the simulators and the log close again.
-    await Promise.all([...simulators.values()].map((s) => s.close()));
-    await store.close();
-    throw err;
-  }
+      : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit }))().catch(undo);
+  opened.push(() => queue.close());
   const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
   const metrics = createMetrics(store, () => consumer.inFlight());
   const consumer: DeliveryConsumer = new DeliveryConsumer(
@@ -94,8 +97,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const ingest = createIngest({ translator, store, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
-  const services = collectPartnerServices({ partners, runtime, store, logger });
   let stopSchedules: (() => Promise<void>) | undefined;
+  let services: PartnerServices;
+  try {
+    services = collectPartnerServices({ partners, runtime, store, logger });
+  } catch (err) {
+    return undo(err);
+  }
   const api: FastifyInstance = await buildApi({
     store,
     ingest,
@@ -105,7 +113,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     wake: () => relay.wake(),
     queueReady: () => running && queue.writable(),
     partnerRoutes: services.routes,
-  });
+  }).catch(undo);
   let closing: Promise<void> | undefined;
   return {
     simulators,

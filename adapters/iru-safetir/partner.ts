@@ -151,6 +151,10 @@ export default definePartner({
   },
   classify,
   codes: RETURN_CODES,
+  services: {
+    tchq: 'the TIR carnet holder query service (WSTCHQ); the default URL when not given',
+    wsrq: 'the reconciliation request service (WSRQ); the default URL when not given (WSRE goes with WSST to the default URL)',
+  },
   errors: iruErrors,
   supersede: cancelThenNew,
   profiles: {

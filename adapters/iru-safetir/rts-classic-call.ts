@@ -50,12 +50,22 @@ const RETURN_CODES: Record<number, { name: string; error: ErrorCode }> = {
   1242: { name: 'INVALID_SENDERID', error: 'GW_ERR_PARTNER_REJECTED' },
 };
 
+/** IRU publishes each classic service at its own URL; these go to a service URL of their own (the default one when none is configured). */
+export const CLASSIC_SERVICES: Readonly<Record<string, string>> = { WSTCHQ: 'tchq', WSRQ: 'wsrq' };
+
 /**
  * A classic RTS SOAP 1.1 call: `<operation xmlns="http://www.iru.org"><su>…</su></operation>` posted to
- * the partner's configured URL with SOAPAction `http://www.iru.org/<operation>`.
+ * the URL of its service with SOAPAction `http://www.iru.org/<operation>` (WSST and WSRE share the default URL).
  */
 export function classicSoapRequest(operation: string, su: XmlContent): SoapRequest {
-  return { transport: 'soap', version: '1.1', action: `${IRU_NS}/${operation}`, envelope: buildSoapEnvelope({ body: { [operation]: { '@xmlns': IRU_NS, su } } }) };
+  const service = CLASSIC_SERVICES[operation];
+  return {
+    transport: 'soap',
+    version: '1.1',
+    action: `${IRU_NS}/${operation}`,
+    envelope: buildSoapEnvelope({ body: { [operation]: { '@xmlns': IRU_NS, su } } }),
+    ...(service ? { service } : {}),
+  };
 }
 
 function soapOf(body: Buffer): SoapMessage | undefined {

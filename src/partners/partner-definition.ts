@@ -300,9 +300,10 @@ export interface PartnerDefinition {
   routes?(deps: PartnerRouteDeps): void;
   /**
    * A later version of a record replaces one this partner may have received: given the document
-   * rendered for the new version (before signing) and the one logged for the version before, returns
-   * the document that must be signed and sent (e.g. a cancel record repeating what was sent, then the
-   * new record, in one document).
+   * rendered for the new version (before signing) and the one logged for the version before (as
+   * logged: signed when the message's profile signs, so an adapter that copies from it removes that
+   * signature), returns the document that must be signed and sent (e.g. a cancel record repeating
+   * what was sent, then the new record, in one document).
    */
   supersede?(next: Buffer, previous: Buffer): Buffer;
   /** Alternative protocols of the same partner, chosen by configuration (`profile`), replacing transport, classifier and codes. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../errors.js';
 import { loadKeyCapabilities, readCertificates, type KeyCapabilities } from '../security/key-capabilities.js';
+import { ProblemList } from '../setup/problem-list.js';
 import type { PartnerTls } from '../transport/http-client.js';
 import type { PartnerSettings } from './partner-settings.js';
 
@@ -22,6 +23,8 @@ export interface IdentityDefaults {
   /** The gateway's signing key and certificate. */
   signingKeyFile: string;
   signingCertFile: string;
+  /** Passphrase of the gateway's signing key, when it is encrypted. */
+  signingKeyPassphrase?: string;
   /** Certificates folder: a partner's default pinned certificate is `<certsDir>/partners/<id>.cert.pem`. */
   certsDir: string;
 }
@@ -31,23 +34,39 @@ export function defaultPartnerCertificate(certsDir: string, partner: string): st
   return join(certsDir, 'partners', `${partner}.cert.pem`);
 }
 
+function unavailable(reason: string, file: string, cause?: unknown): GatewayError {
+  return new GatewayError('GW_ERR_KEY_UNAVAILABLE', reason, { file }, cause === undefined ? undefined : { cause });
+}
+
 function readPem(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `cannot read the ${what} ${file}`, { file }, { cause: err });
+    throw unavailable(`cannot read the ${what} ${file}`, file, err);
   }
 }
 
-/** The TLS client certificate (first of its chain) must be the key's. */
-function checkPair(certPem: string, keyPem: string, file: string): void {
+/** TLS material towards a partner, each part checked now rather than at the first connection. */
+function tlsOf(keys: PartnerSettings['keys']): PartnerTls | undefined {
+  const { tlsCert, tlsKey, tlsCa, tlsKeyPassphrase } = keys;
+  if (!tlsCert && !tlsKey && !tlsCa) return undefined;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'a TLS client certificate needs its key and the other way round (keys.tlsCert and keys.tlsKey)');
+  const ca = tlsCa?.map((file) => {
+    const pem = readPem(file, 'TLS trust anchor');
+    readCertificates(file, 'TLS trust anchor');
+    return pem;
+  });
+  if (!tlsCert || !tlsKey) return { ...(ca ? { ca } : {}) };
+  const cert = readPem(tlsCert, 'TLS client certificate');
+  const key = readPem(tlsKey, 'TLS client key');
   let matches = false;
   try {
-    matches = new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey({ key, ...(tlsKeyPassphrase === undefined ? {} : { passphrase: tlsKeyPassphrase }) }));
   } catch (err) {
-    throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `the TLS client certificate or key is unreadable (${file})`, { file }, { cause: err });
+    throw unavailable(`the TLS client certificate ${tlsCert} or its key ${tlsKey} is unreadable${tlsKeyPassphrase === undefined ? ' (an encrypted key needs TLS_KEY_PASSPHRASE)' : ''}`, tlsCert, err);
   }
-  if (!matches) throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `the TLS client certificate ${file} does not belong to its key`, { file });
+  if (!matches) throw unavailable(`the TLS client certificate ${tlsCert} does not belong to its key ${tlsKey}`, tlsCert);
+  return { cert, key, ...(tlsKeyPassphrase === undefined ? {} : { passphrase: tlsKeyPassphrase }), ...(ca ? { ca } : {}) };
 }
 
 /** Loads key pairs once per file pair, so instances that share the gateway key share one loaded key (or one problem). */
@@ -58,16 +77,19 @@ export class IdentityLoader {
 
   /** Our key pair for a partner; a broken shared pair is one problem, not one per partner. */
   private keyPair(settings: PartnerSettings): KeyCapabilities {
+    const own = settings.keys.signingKey !== undefined || settings.keys.signingCert !== undefined;
     const keyFile = settings.keys.signingKey ?? this.defaults.signingKeyFile;
     const certFile = settings.keys.signingCert ?? this.defaults.signingCertFile;
+    const passphrase = own ? settings.keys.signingKeyPassphrase : this.defaults.signingKeyPassphrase;
     const cacheKey = `${keyFile}\n${certFile}`;
     let loaded = this.keys.get(cacheKey);
     if (!loaded) {
       try {
-        loaded = loadKeyCapabilities(keyFile, certFile);
+        loaded = loadKeyCapabilities(keyFile, certFile, passphrase);
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
-        loaded = err;
+        // A partner's own key is its problem; the gateway's shared key is reported once, for all.
+        loaded = own ? new GatewayError(err.code, `partner ${settings.id}: ${err.message.replace(/^GW_ERR_\w+: /, '')}`, { ...err.detail, file: settings.source.file, pointer: `${settings.source.pointer}/keys` }) : err;
       }
       this.keys.set(cacheKey, loaded);
     }
@@ -76,31 +98,28 @@ export class IdentityLoader {
   }
 
   /**
-   * Loads one instance's keys.
-   * @throws GatewayError GW_ERR_KEY_UNAVAILABLE naming the file (and the partner, for its own files) that is missing or unfit.
+   * Loads one instance's keys: every part is tried, so one run reports each problem.
+   * @throws SetupFailed listing each key, certificate or TLS file that is missing or unfit (named with the partner).
    */
   load(settings: PartnerSettings): PartnerIdentity {
-    const identity = this.keyPair(settings);
-    try {
-      const pinned = settings.keys.partnerCerts ?? [defaultPartnerCertificate(this.defaults.certsDir, settings.id)];
-      const partnerCertificates = pinned.flatMap((file) => readCertificates(file, 'pinned certificate'));
-      const { tlsCert, tlsKey, tlsCa } = settings.keys;
-      if ((tlsCert === undefined) !== (tlsKey === undefined)) {
-        throw new GatewayError('GW_ERR_CONFIG_INVALID', 'a TLS client certificate needs its key and the other way round (keys.tlsCert and keys.tlsKey)', { file: settings.source.file });
+    const problems = new ProblemList();
+    const partnerProblem = (load: () => void): void => {
+      try {
+        load();
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        problems.add({ code: err.code, message: `partner ${settings.id}: ${err.message.replace(/^GW_ERR_\w+: /, '')}`, file: settings.source.file, pointer: `${settings.source.pointer}/keys` });
       }
-      const tls: PartnerTls | undefined =
-        tlsCert || tlsCa
-          ? {
-              ...(tlsCert ? { cert: readPem(tlsCert, 'TLS client certificate') } : {}),
-              ...(tlsKey ? { key: readPem(tlsKey, 'TLS client key') } : {}),
-              ...(tlsCa ? { ca: tlsCa.map((f) => readPem(f, 'TLS trust anchor')) } : {}),
-            }
-          : undefined;
-      if (tls?.cert && tls.key) checkPair(tls.cert, tls.key, tlsCert ?? '');
-      return { identity, partnerCertificates, ...(tls ? { tls } : {}) };
-    } catch (err) {
-      if (!(err instanceof GatewayError)) throw err;
-      throw new GatewayError(err.code, `partner ${settings.id}: ${err.message.replace(/^GW_ERR_\w+: /, '')}`, err.detail, { cause: err });
-    }
+    };
+    const identity = problems.capture(() => this.keyPair(settings));
+    let partnerCertificates: X509Certificate[] = [];
+    let tls: PartnerTls | undefined;
+    partnerProblem(() => {
+      const pinned = settings.keys.partnerCerts ?? [defaultPartnerCertificate(this.defaults.certsDir, settings.id)];
+      partnerCertificates = pinned.flatMap((file) => readCertificates(file, 'pinned certificate'));
+    });
+    partnerProblem(() => (tls = tlsOf(settings.keys)));
+    problems.throwIfAny();
+    return { identity: identity as KeyCapabilities, partnerCertificates, ...(tls ? { tls } : {}) };
   }
 }

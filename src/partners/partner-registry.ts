@@ -196,9 +196,10 @@ function transportProblems(partner: Partner, transports: NamedRegistry<Transport
  * Loads adapters and builds the partner instances of the partners file (with environment overrides).
  * Every problem goes to `problems`; what could be loaded is returned.
  */
-export async function loadPartnerRegistry(inputs: Omit<SettingsInputs, 'adapters'> & { adaptersDir: string }, problems: ProblemList): Promise<PartnerRegistry> {
+export async function loadPartnerRegistry(inputs: Omit<SettingsInputs, 'adapters' | 'transportParticipants'> & { adaptersDir: string }, problems: ProblemList): Promise<PartnerRegistry> {
   const { adapters, ...registries } = await loadAdapters(inputs.adaptersDir, problems);
-  const partners = resolvePartnerSettings({ ...inputs, adapters }, problems).map((s) => instanceOf(s, adapters.get(s.adapter) as PartnerDefinition));
+  const transportParticipants = (kind: string): readonly string[] => (registries.transports.has(kind) ? (registries.transports.get(kind).participants ?? []) : []);
+  const partners = resolvePartnerSettings({ ...inputs, adapters, transportParticipants }, problems).map((s) => instanceOf(s, adapters.get(s.adapter) as PartnerDefinition));
   for (const p of partners) transportProblems(p, registries.transports, problems);
   const byId = new Map(partners.map((p) => [p.id, p]));
   const get = (id: string): Partner => {

@@ -1,6 +1,7 @@
 // Runs what adapters add beyond deliveries: their own API routes and their scheduled jobs, with the dependencies they are given.
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
+import type { ProblemList } from '../setup/problem-list.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PartnerRoute, PartnerRouteDeps } from './partner-definition.js';
 import type { Partner, PartnerRegistry } from './partner-registry.js';
@@ -21,15 +22,41 @@ export interface PartnerServices {
   startSchedules(): () => Promise<void>;
 }
 
-function depsFor(partner: Partner, deps: PartnerServiceDeps, routes: PartnerRoute[]): PartnerRouteDeps {
+/** Routes by `METHOD path`, with the partner that declared each. */
+type RouteTable = Map<string, { partner: string; route: PartnerRoute }>;
+
+/** Adds a partner's route to the table. @throws GatewayError GW_ERR_ADAPTER_INVALID for a path outside /v1/ or one already taken. */
+function addRoute(table: RouteTable, partner: Partner, spec: PartnerRoute): void {
+  if (!spec.path.startsWith('/v1/')) throw new GatewayError('GW_ERR_ADAPTER_INVALID', `adapter ${partner.adapter}: route ${spec.path} must start with /v1/`);
+  const key = `${spec.method} ${spec.path}`;
+  const taken = table.get(key);
+  if (taken) {
+    throw new GatewayError('GW_ERR_ADAPTER_INVALID', `partner ${partner.id}: route ${key} is already taken by partner ${taken.partner} (an adapter with API routes serves one partner instance)`);
+  }
+  table.set(key, { partner: partner.id, route: spec });
+}
+
+/** Dependencies that only record routes: anything else an adapter touches while declaring them is an error. */
+function declaringDeps(partner: Partner, table: RouteTable): PartnerRouteDeps {
+  const unavailable = (): never => {
+    throw new GatewayError('GW_ERR_ADAPTER_INVALID', `adapter ${partner.adapter}: routes() may only declare routes; the partner is not reachable while they are checked`);
+  };
+  const refuse = new Proxy({}, { get: unavailable }) as never;
+  return { route: (spec) => addRoute(table, partner, spec), send: unavailable, context: unavailable, store: refuse, records: refuse };
+}
+
+/**
+ * Declares every partner's routes without running anything, and adds a problem for each path outside
+ * `/v1/` or taken twice (two instances of an adapter that has routes), so `gateway check` finds them.
+ */
+export function checkPartnerRoutes(partners: PartnerRegistry, problems: ProblemList): void {
+  const table: RouteTable = new Map();
+  for (const partner of partners.partners) problems.capture(() => partner.routes?.(declaringDeps(partner, table)));
+}
+
+function depsFor(partner: Partner, deps: PartnerServiceDeps, table: RouteTable): PartnerRouteDeps {
   return {
-    route(spec) {
-      if (!spec.path.startsWith('/v1/')) throw new GatewayError('GW_ERR_ADAPTER_INVALID', `adapter ${partner.adapter}: route ${spec.path} must start with /v1/`);
-      if (routes.some((r) => r.method === spec.method && r.path === spec.path)) {
-        throw new GatewayError('GW_ERR_ADAPTER_INVALID', `partner ${partner.id}: route ${spec.method} ${spec.path} is already taken (two instances of an adapter with routes need paths of their own)`);
-      }
-      routes.push(spec);
-    },
+    route: (spec) => addRoute(table, partner, spec),
     send: (request) => deps.runtime.send(partner.id, request),
     context: () => deps.runtime.context(partner.id),
     store: deps.store,
@@ -43,15 +70,15 @@ function depsFor(partner: Partner, deps: PartnerServiceDeps, routes: PartnerRout
 
 /** Collects every adapter's routes and prepares its schedules. */
 export function collectPartnerServices(deps: PartnerServiceDeps): PartnerServices {
-  const routes: PartnerRoute[] = [];
+  const table: RouteTable = new Map();
   const schedules: Array<{ partner: Partner; everyMs: number; name: string; run: () => Promise<void> }> = [];
   for (const partner of deps.partners.partners) {
-    const partnerDeps = depsFor(partner, deps, routes);
+    const partnerDeps = depsFor(partner, deps, table);
     partner.routes?.(partnerDeps);
     for (const s of partner.schedules ?? []) schedules.push({ partner, name: s.name, everyMs: s.everyMs, run: () => s.run(partnerDeps) });
   }
   return {
-    routes,
+    routes: [...table.values()].map((r) => r.route),
     startSchedules() {
       const running = new Map<(typeof schedules)[number], Promise<void>>();
       const timers = schedules.map((s) =>

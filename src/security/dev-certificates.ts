@@ -81,8 +81,9 @@ function issueLeaf(commonName: string, ca: { name: string; key: KeyObject }, ec 
   };
 }
 
-function write(path: string, content: string, secret: boolean): void {
-  writeFileSync(path, content, { mode: secret ? 0o600 : 0o644 });
+/** Writes a new file; an existing one is never replaced unless `replace` (a `--force` init) says so. */
+function write(path: string, content: string, secret: boolean, replace = false): void {
+  writeFileSync(path, content, { mode: secret ? 0o600 : 0o644, flag: replace ? 'w' : 'wx' });
 }
 
 /** What `certs init` produced. */
@@ -97,16 +98,18 @@ export interface DevCertificatesResult {
  * Creates a development CA, the gateway's RSA and ECDSA signing certificates, and an RSA certificate
  * per partner (the partner simulators sign with these), as PEM files:
  * `ca.{key,cert}.pem`, `gateway.{key,cert}.pem`, `gateway-ec.{key,cert}.pem`, `partners/<id>.{key,cert}.pem`.
- * Keeps an existing set unless `force` is true.
+ * Keeps an existing set (a development CA, or a gateway signing key: a real one is never overwritten)
+ * unless `force` is true.
+ * @throws Error (EEXIST) rather than replace any file that exists without `force`.
  */
 export function initDevCertificates(dir: string, partners: readonly string[], force = false): DevCertificatesResult {
-  if (!force && existsSync(join(dir, 'ca.cert.pem'))) return { written: [], existed: true };
+  if (!force && (existsSync(join(dir, 'ca.cert.pem')) || existsSync(join(dir, 'gateway.key.pem')))) return { written: [], existed: true };
   mkdirSync(join(dir, 'partners'), { recursive: true, mode: 0o700 });
   const caPair = rsaKeyPair();
   const written: string[] = [];
   const save = (name: string, issued: Issued): void => {
-    write(join(dir, `${name}.key.pem`), issued.keyPem, true);
-    write(join(dir, `${name}.cert.pem`), issued.certPem, false);
+    write(join(dir, `${name}.key.pem`), issued.keyPem, true, force);
+    write(join(dir, `${name}.cert.pem`), issued.certPem, false, force);
     written.push(`${name}.key.pem`, `${name}.cert.pem`);
   };
   save('ca', {
@@ -121,14 +124,15 @@ export function initDevCertificates(dir: string, partners: readonly string[], fo
 }
 
 /**
- * Issues, from an existing development CA in `dir`, the partner certificates that are missing
- * (`partners/<id>.{key,cert}.pem`): a partner added after `certs init` gets its simulator key.
- * Does nothing where there is no development CA key (a production certificates folder).
+ * Issues, from an existing development CA in `dir`, the partner key pairs that are missing altogether
+ * (`partners/<id>.{key,cert}.pem`): a partner added after `certs init` gets its simulator key. A
+ * partner whose certificate exists (a real, pinned one) is left alone, and nothing happens where there
+ * is no development CA key (a production certificates folder).
  * @returns the files written, relative to the directory
  */
 export function addDevPartnerCertificates(dir: string, partners: readonly string[]): string[] {
   const caKeyFile = join(dir, 'ca.key.pem');
-  const missing = partners.filter((p) => !existsSync(join(dir, 'partners', `${p}.cert.pem`)) || !existsSync(join(dir, 'partners', `${p}.key.pem`)));
+  const missing = partners.filter((p) => !existsSync(join(dir, 'partners', `${p}.cert.pem`)) && !existsSync(join(dir, 'partners', `${p}.key.pem`)));
   if (missing.length === 0 || !existsSync(caKeyFile)) return [];
   mkdirSync(join(dir, 'partners'), { recursive: true, mode: 0o700 });
   const ca = { name: CA_NAME, key: createPrivateKey(readFileSync(caKeyFile)) };

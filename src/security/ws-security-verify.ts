@@ -47,8 +47,8 @@ export interface WsSecurityPolicy {
   maxLifetimeMs?: number;
   /** Largest accepted message (default 4 MiB). */
   maxBytes?: number;
-  /** The SOAP version required (either when left out). */
-  version?: SoapVersion;
+  /** The SOAP version the binding uses; an envelope of the other version is refused. */
+  version: SoapVersion;
   /** Whether a signed Timestamp must be present (default true). */
   requireTimestamp?: boolean;
   /** WS-Addressing headers that must be present (default To, Action, MessageID). */
@@ -155,7 +155,7 @@ function checkReference(reference: Element): string {
 /** The SOAP version of the root, if the policy allows it. */
 function versionOf(root: Element, policy: WsSecurityPolicy): SoapVersion {
   const version = is(root, SOAP11_NS, 'Envelope') ? '1.1' : is(root, SOAP12_NS, 'Envelope') ? '1.2' : undefined;
-  if (!version || (policy.version !== undefined && policy.version !== version)) throw invalid(`the document is not a SOAP ${policy.version ?? '1.1 or 1.2'} Envelope`);
+  if (version !== policy.version) throw invalid(`the document is not a SOAP ${policy.version} Envelope`);
   return version;
 }
 
@@ -310,7 +310,7 @@ function addressingValue(canonical: string, local: string): string | undefined {
  *   (InvalidSecurity, UnsupportedAlgorithm, InvalidSecurityToken, MessageExpired),
  *   GW_ERR_SIGNATURE_INVALID (FailedAuthentication, FailedCheck); or a GW_ERR_XML_* code without one.
  */
-export function verifyWsSecurity(bytes: Buffer, trusted: X509Certificate | string, now: Date, policy: WsSecurityPolicy = {}): WsSecurityVerification {
+export function verifyWsSecurity(bytes: Buffer, trusted: X509Certificate | string, now: Date, policy: WsSecurityPolicy): WsSecurityVerification {
   const maxBytes = policy.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes.length > maxBytes) throw new GatewayError('GW_ERR_XML_TOO_LARGE', `${bytes.length} bytes exceeds the limit of ${maxBytes}`);
   const text = bytes.toString('utf8');

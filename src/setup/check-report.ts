@@ -18,7 +18,8 @@ export function checkReport(setup: Setup, problems: readonly Problem[]): string 
     const messages = Object.keys(p.messages).join(', ');
     const mapped = mappings.mappings.filter((m) => m.target.partner === p.id).length;
     const keys = setup.identities.get(p.id);
-    const pinned = keys ? `${keys.partnerCertificates.length} pinned certificate(s)${keys.tls ? ', TLS client certificate' : ''}` : 'keys not loaded';
+    const tls = [keys?.tls?.cert ? 'TLS client certificate' : undefined, keys?.tls?.ca ? `${keys.tls.ca.length} TLS trust anchor(s)` : undefined].filter(Boolean);
+    const pinned = keys ? [`${keys.partnerCertificates.length} pinned certificate(s)`, ...tls].join(', ') : 'keys not loaded';
     lines.push(`partner ${p.id}: adapter ${p.adapter}, profile ${p.profile}, messages ${messages}, ${mapped} mapping(s), ${pinned}, reached at ${where(setup, p)}`);
   }
   lines.push(`mappings: ${mappings.mappings.length}`);

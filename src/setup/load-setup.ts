@@ -1,4 +1,5 @@
 // Loads and checks everything the gateway runs on (adapters, partners, schemas, mappings, keys, URLs), reporting every problem at once.
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
@@ -6,6 +7,7 @@ import { loadMappingSet, type MappingSet } from '../mapping/mapping-set.js';
 import { createDocumentValidator, type DocumentValidator } from '../partners/document-validator.js';
 import { IdentityLoader, type PartnerIdentity } from '../partners/partner-identity.js';
 import { loadPartnerRegistry, type Partner, type PartnerRegistry } from '../partners/partner-registry.js';
+import { checkPartnerRoutes } from '../partners/partner-services.js';
 import { createRecordValidator, type RecordValidator } from '../records/record-validator.js';
 import { addDevPartnerCertificates, initDevCertificates } from '../security/dev-certificates.js';
 import { simulatorFile } from '../sim/start-simulators.js';
@@ -44,11 +46,15 @@ function isDevelopmentFolder(config: GatewayConfig): boolean {
   return dirname(config.signingKeyFile) === config.certsDir;
 }
 
-/** Generates the development PKI on first use, and simulator keys for partners added since. */
+/**
+ * Generates the development PKI on first use (no signing key yet in a development folder), and from
+ * its CA the simulator keys of partners added since. Never replaces a file: an existing signing key,
+ * real or not, is kept.
+ */
 function ensureDevCertificates(config: GatewayConfig, partners: readonly string[], logger: Logger | undefined): void {
   if (!isDevelopmentFolder(config)) return;
-  const created = initDevCertificates(config.certsDir, partners);
-  const added = created.existed ? addDevPartnerCertificates(config.certsDir, partners) : created.written;
+  const created = existsSync(config.signingKeyFile) ? undefined : initDevCertificates(config.certsDir, partners);
+  const added = created && !created.existed ? created.written : addDevPartnerCertificates(config.certsDir, partners);
   if (added.length > 0) logger?.warn({ certsDir: config.certsDir, files: added.length }, 'generated DEVELOPMENT certificates (not for production)');
 }
 
@@ -79,12 +85,18 @@ export async function loadSetup(config: GatewayConfig, options: SetupOptions, pr
     { adaptersDir: config.adaptersDir, file: config.partnersFile, env: config.partnerEnv, cwd: process.cwd(), schemasDir: config.schemasDir },
     problems,
   );
+  checkPartnerRoutes(partners, problems);
   const documents = createDocumentValidator(config.schemasDir, partners, problems);
   const mappings = loadMappingSet(config.mappingsDir, config.schemasDir, partners, records.types, problems);
   const identities = new Map<string, PartnerIdentity>();
   if (options.keys) {
     if (options.devCertificates) problems.capture(() => ensureDevCertificates(config, partners.partners.map((p) => p.id), options.logger));
-    const loader = new IdentityLoader({ signingKeyFile: config.signingKeyFile, signingCertFile: config.signingCertFile, certsDir: config.certsDir });
+    const loader = new IdentityLoader({
+      signingKeyFile: config.signingKeyFile,
+      signingCertFile: config.signingCertFile,
+      ...(config.signingKeyPassphrase === undefined ? {} : { signingKeyPassphrase: config.signingKeyPassphrase }),
+      certsDir: config.certsDir,
+    });
     for (const partner of partners.partners) {
       const identity = problems.capture(() => loader.load(partner.settings));
       if (identity) identities.set(partner.id, identity);

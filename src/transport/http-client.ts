@@ -9,6 +9,8 @@ export interface PartnerTls {
   cert?: string;
   /** Its private key (PEM); stays inside the client. */
   key?: string;
+  /** The key's passphrase, when it is encrypted. */
+  passphrase?: string;
   /** Trust anchors for the partner's server certificate (PEM); the system's when left out. */
   ca?: readonly string[];
 }
@@ -22,10 +24,14 @@ export interface PartnerHttpOptions {
   tls?: PartnerTls;
 }
 
-/** Errors that mean no byte of the request reached the partner. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-/** TLS handshake failures: nothing was sent either, but an operator must look at certificates. */
-const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_)/;
+/**
+ * Errors that can only happen while connecting, so no byte of the request reached the partner.
+ * Unreachable hosts and TLS alerts are not among them: they can also break a kept-alive connection
+ * after the request was written, so they are `reset` (in doubt).
+ */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Our side refusing the partner's certificate during the handshake: nothing was sent, and an operator must look at trust anchors. */
+const UNTRUSTED_SERVER = /^(ERR_TLS_CERT_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_)/;
 
 function failure(error: Extract<AttemptResult, { kind: 'error' }>['error'], message: string, started: number): AttemptResult {
   return { kind: 'error', error, message, durationMs: performance.now() - started };
@@ -60,6 +66,7 @@ export function createPartnerHttpClient(options: PartnerHttpOptions): PartnerHtt
       rejectUnauthorized: true,
       ...(tls.cert ? { cert: tls.cert } : {}),
       ...(tls.key ? { key: tls.key } : {}),
+      ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
       ...(tls.ca ? { ca: [...tls.ca] } : {}),
     },
   });
@@ -81,6 +88,8 @@ export function createPartnerHttpClient(options: PartnerHttpOptions): PartnerHtt
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
+        // Dropping a body nobody read makes undici emit an abort error: it is expected, not a crash.
+        res.body.on('error', () => undefined);
         const declared = Number(res.headers['content-length'] ?? NaN);
         if (declared > maxResponseBytes) {
           res.body.destroy();
@@ -103,8 +112,9 @@ export function createPartnerHttpClient(options: PartnerHttpOptions): PartnerHtt
           return failure('timeout', `no whole answer within ${timeoutMs} ms`, started);
         }
         if (NOT_SENT.has(code)) return failure('connect', `${code}: ${(err as Error).message}`, started);
-        if (TLS_FAILURE.test(code)) return failure('connect', `TLS ${code}: ${(err as Error).message} (check the partner's trust anchors and our client certificate)`, started);
-        return failure('reset', `${code || 'error'}: ${(err as Error).message}`, started);
+        if (UNTRUSTED_SERVER.test(code)) return failure('connect', `TLS ${code}: ${(err as Error).message} (check the partner's trust anchors)`, started);
+        const tls = code.startsWith('ERR_SSL_') ? ' (a TLS alert: the partner may refuse our client certificate)' : '';
+        return failure('reset', `${code || 'error'}: ${(err as Error).message}${tls}`, started);
       } finally {
         clearTimeout(timer);
       }

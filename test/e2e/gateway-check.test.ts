@@ -1,6 +1,6 @@
 // `gateway check` reports every problem of a broken setup at once, one GW_ERR_* line each, and exits 2; `serve` refuses to start with the same lines.
 import { spawnSync } from 'node:child_process';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../support/project.js';
@@ -64,11 +64,19 @@ describe('gateway check', () => {
     expect(r.out).not.toMatch(/^\s+at /m);
   });
 
+  it('a bad core variable does not hide the rest: both it and the partners-file problems are reported', () => {
+    const r = gateway('check', { ...broken(), GATEWAY_PORT: 'eighty' });
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/^GW_ERR_CONFIG_INVALID: GATEWAY_PORT="eighty" must be a number/m);
+    expect(r.out).toMatch(/^GW_ERR_ADAPTER_UNKNOWN: /m);
+    expect(r.out).toMatch(/^4 problem\(s\)$/m);
+  });
+
   it('a partner with neither a URL nor a simulator, and a variable that names no partner, are configuration errors', () => {
     const r = gateway('check', { GATEWAY_SIMULATORS: 'off', GATEWAY_PARTNER_RU_FCS_URL: 'http://127.0.0.1:9/notifications', GATEWAY_PARTNER_RU_FSC_URL: 'http://127.0.0.1:9' });
     expect(r.status).toBe(2);
     expect(r.out).toMatch(/^GW_ERR_CONFIG_INVALID: .*partner iru-safetir has neither a URL nor a simulator/m);
-    expect(r.out).toMatch(/^GW_ERR_CONFIG_INVALID: GATEWAY_PARTNER_RU_FSC_URL: names no partner/m);
+    expect(r.out).toMatch(/^GW_ERR_CONFIG_INVALID: GATEWAY_PARTNER_RU_FSC_URL names no partner/m);
     expect(r.out).toMatch(/^partner ru-fcs: .*reached at default http:\/\/127\.0\.0\.1:9\/notifications$/m);
   });
 });
@@ -87,5 +95,29 @@ describe('serve on a port already taken', () => {
     } finally {
       taken.close();
     }
+  });
+});
+
+describe('gateway check on other setups', () => {
+  it('a second instance of an adapter that has API routes is a problem check reports, not a serve that hangs', () => {
+    const file = join(work, 'two-iru.yaml');
+    writeFileSync(file, 'partners:\n  - id: iru-safetir\n    adapter: iru-safetir\n  - id: iru-safetir-2\n    adapter: iru-safetir\n  - id: ru-fcs\n    adapter: ru-fcs\n');
+    const r = gateway('check', { GATEWAY_PARTNERS_FILE: file });
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/^GW_ERR_ADAPTER_INVALID: partner iru-safetir-2: route GET \/v1\/safetir\/carnets\/:number is already taken by partner iru-safetir/m);
+    const served = gateway('serve', { GATEWAY_PARTNERS_FILE: file });
+    expect(served.status).toBe(2);
+  });
+
+  it('never replaces a real signing key or a pinned partner certificate with development ones', () => {
+    const real = join(work, 'real-certs');
+    cpSync(join(work, 'certs'), real, { recursive: true });
+    for (const file of ['ca.key.pem', 'ca.cert.pem', 'partners/iru-safetir.key.pem', 'partners/ru-fcs.key.pem']) rmSync(join(real, file));
+    const files = (): Record<string, string> =>
+      Object.fromEntries(readdirSync(real, { recursive: true }).map(String).filter((f) => statSync(join(real, f)).isFile()).map((f) => [f, readFileSync(join(real, f), 'utf8')]));
+    const before = files();
+    const r = gateway('check', { GATEWAY_CERTS_DIR: real });
+    expect(r.out).toContain('ok: no problems');
+    expect(files()).toEqual(before);
   });
 });

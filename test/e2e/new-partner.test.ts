@@ -85,12 +85,12 @@ describe('a new partner without an edit of src/', () => {
       const status = async (id: string): Promise<string> => ((await (await fetch(`${api}/v1/messages/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { status: string }).status;
       await until(async () => (await Promise.all(messages.map((m) => status(m.id)))).every((s) => s === 'delivered'), 20_000);
 
-      for (const partner of ['agency-a', 'agency-b']) {
+      for (const [partner, code] of [['agency-a', 'AGENCY-A'], ['agency-b', 'AGENCY-B']] as const) {
         const received = (await (await fetch(`${sims.get(partner)}/_sim/received`)).json()) as ReceivedMessage[];
-        // Its own document only: the message logged for it, addressed with its own code, CMS-verified by its simulator.
+        // Its own document only: the message logged for it, addressed with its own code (as the partners file gives it), CMS-verified by its simulator.
         expect(received.map((r) => r.messageId)).toEqual(messages.filter((m) => m.partner === partner).map((m) => m.id));
         expect(received[0]).toMatchObject({ valid: true, problems: [] });
-        expect(JSON.parse(received[0]?.document ?? '{}')).toEqual({ receipt: receipt.receiptNumber, total: receipt.total, currency: receipt.currency });
+        expect(JSON.parse(received[0]?.document ?? '{}')).toEqual({ recipient: code, notice: { receipt: receipt.receiptNumber, total: receipt.total, currency: receipt.currency } });
       }
     } finally {
       const exited = child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve();

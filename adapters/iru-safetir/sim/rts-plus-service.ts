@@ -266,7 +266,7 @@ export function createRtsPlusService(ctx: IruSimContext): IruSoapService {
     });
     let verified;
     try {
-      verified = verifyWsSecurity(request.body, ctx.gatewayCertificate, new Date());
+      verified = verifyWsSecurity(request.body, ctx.gatewayCertificate, new Date(), { version: '1.2' });
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       return refused({ code: 'Sender', wsse: wsseFaultOf(err), reason: err.message }, '');

@@ -1,5 +1,7 @@
 // TIR carnet holder query (TCHQ) for real: the gateway's API and the adapter against the IRU simulator over loopback HTTP, real crypto, IRU's XSDs as oracle.
 import { childText, GatewayError, type PartnerContext, type PartnerRouteDeps, type PartnerSimulator } from '../../../src/partners/kit.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
@@ -198,5 +200,27 @@ describe('the carnet query adapter against the simulator, without the gateway', 
     await expect(queryCarnet({ ...deps(), context: () => other }, { carnetNumber: 'XA25123456', queryType: 1, reason: 'entry' })).rejects.toMatchObject({
       code: 'GW_ERR_PARTNER_ANSWER_INVALID',
     });
+  });
+});
+
+describe('TCHQ at a URL of its own', () => {
+  it('goes to the tchq service URL when one is configured, while uploads stay with the default one', async () => {
+    const seen: Array<{ path: string; action: string }> = [];
+    const server = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', action: String(req.headers.soapaction ?? '') });
+      res.writeHead(503).end('busy');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tchq = `http://127.0.0.1:${(server.address() as AddressInfo).port}/TCHQ.asmx`;
+    const gw = await startTestGateway({ GATEWAY_PARTNER_IRU_SAFETIR_URL_TCHQ: tchq });
+    try {
+      const res = await gw.api('GET', '/v1/safetir/carnets/XA25123456');
+      expect(res.body.error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE' });
+      expect(seen).toEqual([{ path: '/TCHQ.asmx', action: '"http://www.iru.org/WSTCHQ"' }]);
+      expect(gw.gateway.simulators.get('iru-safetir')?.received.some((r) => r.problems.join().includes('WSTCHQ'))).toBe(false);
+    } finally {
+      await gw.stop();
+      server.close();
+    }
   });
 });

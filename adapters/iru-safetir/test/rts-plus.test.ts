@@ -119,7 +119,7 @@ function extract(xml: Buffer | string, ns: string, name: string): string {
 /** The code and WS-Security fault of what verifyWsSecurity throws for `bytes`, or 'accepted'. */
 function verdict(bytes: Buffer, certPem = gatewayCertPem): string {
   try {
-    verifyWsSecurity(bytes, certPem, new Date());
+    verifyWsSecurity(bytes, certPem, new Date(), { version: '1.2' });
   } catch (err) {
     return `${(err as { code?: string }).code ?? String(err)} ${wsseFaultOf(err) ?? '-'}`;
   }
@@ -238,7 +238,7 @@ describe('the signed request', () => {
     const req = request(await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json'))));
     expect(req).toMatchObject({ transport: 'soap', version: '1.2', action: TRANSMIT_TERMINATIONS_ACTION, headers: { soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` } });
     expect(soapHeaders(req.version, req.action)['content-type']).toBe(`application/soap+xml; charset=utf-8; action="${TRANSMIT_TERMINATIONS_ACTION}"`);
-    const verified = verifyWsSecurity(req.envelope, gatewayCertPem, new Date());
+    const verified = verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), { version: '1.2' });
     expect(req.envelope.includes(verified.body)).toBe(true);
     expect(verified.body).toContain('<tns:transmissionId>msg-rts-1</tns:transmissionId>');
     expect(verified.addressing).toMatchObject({ to: ENDPOINT, action: TRANSMIT_TERMINATIONS_ACTION });
@@ -251,7 +251,7 @@ describe('the signed request', () => {
     const partner = harness.partner('iru-safetir');
     expect(partner.profile).toBe('rts-plus');
     const req = partner.transport.buildRequest({ id: 'm-2', messageType: 'safetir-upload', payload, attempt: 2 }, context) as SoapRequest;
-    expect(verifyWsSecurity(req.envelope, gatewayCertPem, new Date()).addressing.to).toBe(ENDPOINT);
+    expect(verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), { version: '1.2' }).addressing.to).toBe(ENDPOINT);
   });
 });
 
@@ -357,7 +357,7 @@ describe.skipIf(skipXmlsec)('(b) xmlsec1 verifies the WS-Security signature', ()
     const buffers = preDigests(run.output);
     expect(buffers).toHaveLength(5);
     for (const buffer of buffers) expect(req.envelope.includes(buffer)).toBe(true);
-    expect(buffers[0]).toBe(verifyWsSecurity(req.envelope, gatewayCertPem, new Date()).body);
+    expect(buffers[0]).toBe(verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), { version: '1.2' }).body);
   });
 
   it('the oracle discriminates: another certificate, or one byte changed inside the Body, fails', async () => {

@@ -7,7 +7,8 @@ import { parseJson } from './codec/json-codec.js';
 import { DEFAULT_DEV_TOKEN, loadConfig, readConfig, type GatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { GatewayError } from './errors.js';
-import { listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
+import { goldenFolder, listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
+import { listInboundGoldenCases, runInboundGoldenCase } from './mapping/inbound-golden-tests.js';
 import { translatorOf } from './pipeline/build-translator.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { initDevCertificates } from './security/dev-certificates.js';
@@ -80,20 +81,27 @@ async function translate(files: string[], options: { out: string }, config: Gate
 
 async function mappingsTest(options: { update?: boolean }, config: GatewayConfig): Promise<number> {
   const { records, partners, mappings, documents } = await loadSoundSetup(config, { keys: false, urls: false });
+  const update = options.update === true;
+  const outbound = listGoldenCases(mappings.mappings, partners);
+  const inbound = listInboundGoldenCases(mappings.inbound);
+  const results = [
+    ...(await Promise.all(outbound.map((c) => runGoldenCase(c, records, documents, update)))),
+    ...(await Promise.all(inbound.map((c) => runInboundGoldenCase(c, records, update)))),
+  ];
   let failed = 0;
-  const cases = listGoldenCases(mappings.mappings, partners);
-  for (const c of cases) {
-    const result = await runGoldenCase(c, records, documents, options.update === true);
-    const label = `${c.mapping.id} ${c.name}`;
-    if (result.ok) process.stdout.write(`ok   ${label}${options.update ? ' (updated)' : ''}\n`);
+  for (const result of results) {
+    const label = `${result.case.mapping.id} ${result.case.name}`;
+    if (result.ok) process.stdout.write(`ok   ${label}${update ? ' (updated)' : ''}\n`);
     else {
       failed++;
       process.stdout.write(`FAIL ${label}: ${result.reason ?? ''}\n`);
     }
   }
-  const untested = mappings.mappings.filter((m) => !cases.some((c) => c.mapping === m));
-  for (const m of untested) process.stdout.write(`warn ${m.id} has no golden tests (${show(m.source.replace(/\.ya?ml$/, '.golden/'))})\n`);
-  process.stdout.write(`${cases.length - failed} passed, ${failed} failed\n`);
+  const tested = new Set<string>([...outbound, ...inbound].map((c) => c.mapping.id));
+  for (const m of [...mappings.mappings, ...mappings.inbound].filter((m) => !tested.has(m.id))) {
+    process.stdout.write(`warn ${m.id} has no golden tests (${show(goldenFolder(m.source))}/)\n`);
+  }
+  process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
   return failed > 0 ? EXIT_REFUSED : 0;
 }
 
@@ -123,7 +131,10 @@ async function serve(config: GatewayConfig): Promise<number> {
   }
   const sims = [...gateway.simulators.values()].map((s) => `${s.partner} ${s.url}`).join(', ');
   if (config.tokens.some((t) => t.token === DEFAULT_DEV_TOKEN)) gateway.logger.warn('the documented development token is in use: set GATEWAY_TOKENS for anything but a demo');
-  process.stdout.write(`gateway ready: api ${url} docs ${url}/docs metrics ${url}/metrics data ${show(config.dataDir)}${sims ? ` simulators: ${sims}` : ''}\n`);
+  const inbound = gateway.inboundUrl();
+  process.stdout.write(
+    `gateway ready: api ${url} docs ${url}/docs metrics ${url}/metrics${inbound ? ` inbound ${inbound}` : ''} data ${show(config.dataDir)}${sims ? ` simulators: ${sims}` : ''}\n`,
+  );
   const signal = await waitForSignal();
   gateway.logger.info({ signal }, 'draining: no new requests, finishing attempts in flight');
   await gateway.close();

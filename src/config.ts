@@ -56,6 +56,36 @@ export interface GatewayConfig {
   readonly deliveryLimit: number;
   /** Accepted messages not yet handed to the queue, at most (`GATEWAY_MAX_OUTBOX`, default 100000); beyond it ingest answers 503. */
   readonly maxOutbox: number;
+  /** The inbound listener partners push to, or undefined when switched off (`GATEWAY_INBOUND_PORT=off`). */
+  readonly inbound: InboundListenConfig | undefined;
+  /** Where accepted inbound records go to reach CAIS. */
+  readonly caisSink: CaisSinkConfig;
+}
+
+/** The inbound listener: HTTPS with mutual TLS. */
+export interface InboundListenConfig {
+  /** Listen address (`GATEWAY_INBOUND_HOST`, default GATEWAY_HOST). */
+  readonly host: string;
+  /** Port (`GATEWAY_INBOUND_PORT`, default 8443; 0 picks a free port). */
+  readonly port: number;
+  /** Server certificate chain, PEM (`GATEWAY_INBOUND_TLS_CERT_FILE`, default the signing certificate). */
+  readonly certFile: string;
+  /** Its key, PEM (`GATEWAY_INBOUND_TLS_KEY_FILE`, default the signing key). */
+  readonly keyFile: string;
+  /** Passphrase of an encrypted key (`GATEWAY_INBOUND_TLS_KEY_PASSPHRASE`, default the signing key's when the key is the signing key). */
+  readonly keyPassphrase: string | undefined;
+}
+
+/**
+ * How accepted inbound records reach CAIS (`GATEWAY_CAIS_SINK`): `webhook` POSTs each to
+ * `GATEWAY_CAIS_SINK_URL`; `queue` publishes to the RabbitMQ queue `GATEWAY_AMQP_CAIS_INBOUND_QUEUE`
+ * (default `cais.inbound`); `pull` waits for CAIS to fetch them (`GET /v1/cais/inbound`). The default is
+ * webhook when a URL is given, else queue when AMQP is configured, else pull.
+ */
+export interface CaisSinkConfig {
+  readonly kind: 'webhook' | 'queue' | 'pull';
+  readonly webhookUrl: string | undefined;
+  readonly queue: string;
 }
 
 /** API roles: CAIS posts records, admins resend and manage, auditors read. */
@@ -124,6 +154,31 @@ function amqpUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
   return url;
 }
 
+function inboundFrom(env: NodeJS.ProcessEnv, cwd: string, host: string, signing: { keyFile: string; certFile: string; passphrase: string | undefined }): InboundListenConfig | undefined {
+  if (env.GATEWAY_INBOUND_PORT === 'off') return undefined;
+  const keyFile = pathFrom(env, 'GATEWAY_INBOUND_TLS_KEY_FILE', cwd, signing.keyFile);
+  return {
+    host: env.GATEWAY_INBOUND_HOST || host,
+    port: numberFrom(env, 'GATEWAY_INBOUND_PORT', 8443, 0, 65535),
+    certFile: pathFrom(env, 'GATEWAY_INBOUND_TLS_CERT_FILE', cwd, signing.certFile),
+    keyFile,
+    keyPassphrase: env.GATEWAY_INBOUND_TLS_KEY_PASSPHRASE || (keyFile === signing.keyFile ? signing.passphrase : undefined),
+  };
+}
+
+const SINKS: ReadonlyArray<CaisSinkConfig['kind']> = ['webhook', 'queue', 'pull'];
+
+function caisSinkFrom(env: NodeJS.ProcessEnv, amqpConfigured: boolean): CaisSinkConfig {
+  const queue = env.GATEWAY_AMQP_CAIS_INBOUND_QUEUE || 'cais.inbound';
+  const url = env.GATEWAY_CAIS_SINK_URL || undefined;
+  if (url !== undefined && !/^https?:\/\//.test(url)) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'GATEWAY_CAIS_SINK_URL must be an http:// or https:// URL', { variable: 'GATEWAY_CAIS_SINK_URL' });
+  const chosen = env.GATEWAY_CAIS_SINK || (url ? 'webhook' : amqpConfigured ? 'queue' : 'pull');
+  if (!SINKS.includes(chosen as CaisSinkConfig['kind'])) throw new GatewayError('GW_ERR_CONFIG_INVALID', `GATEWAY_CAIS_SINK="${chosen}" must be one of ${SINKS.join(', ')}`, { variable: 'GATEWAY_CAIS_SINK' });
+  if (chosen === 'webhook' && !url) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'GATEWAY_CAIS_SINK=webhook needs GATEWAY_CAIS_SINK_URL', { variable: 'GATEWAY_CAIS_SINK_URL' });
+  if (chosen === 'queue' && !amqpConfigured) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'GATEWAY_CAIS_SINK=queue needs GATEWAY_AMQP_URL', { variable: 'GATEWAY_CAIS_SINK' });
+  return { kind: chosen as CaisSinkConfig['kind'], webhookUrl: url, queue };
+}
+
 function pathFrom(env: NodeJS.ProcessEnv, name: string, base: string, fallback: string): string {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
@@ -154,17 +209,24 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
   const get = <T>(read: () => T, fallback: T): T => problems.capture(read) ?? fallback;
   const certsDir = pathFrom(env, 'GATEWAY_CERTS_DIR', cwd, join(rootDir, 'certs', 'dev'));
   const compiled = import.meta.url.endsWith('.js');
+  const host = env.GATEWAY_HOST || '127.0.0.1';
+  const signing = {
+    keyFile: pathFrom(env, 'GATEWAY_SIGNING_KEY_FILE', cwd, join(certsDir, 'gateway.key.pem')),
+    certFile: pathFrom(env, 'GATEWAY_SIGNING_CERT_FILE', cwd, join(certsDir, 'gateway.cert.pem')),
+    passphrase: env.GATEWAY_SIGNING_KEY_PASSPHRASE || undefined,
+  };
+  const amqpUrl = get(() => amqpUrlFrom(env), undefined);
   const config: GatewayConfig = {
     rootDir,
     mappingsDir: pathFrom(env, 'GATEWAY_MAPPINGS_DIR', cwd, join(rootDir, 'mappings')),
     schemasDir: join(rootDir, 'schemas'),
     adaptersDir: compiled ? join(dirname(fileURLToPath(import.meta.url)), '..', 'adapters') : join(rootDir, 'adapters'),
     certsDir,
-    signingKeyFile: pathFrom(env, 'GATEWAY_SIGNING_KEY_FILE', cwd, join(certsDir, 'gateway.key.pem')),
-    signingCertFile: pathFrom(env, 'GATEWAY_SIGNING_CERT_FILE', cwd, join(certsDir, 'gateway.cert.pem')),
-    signingKeyPassphrase: env.GATEWAY_SIGNING_KEY_PASSPHRASE || undefined,
+    signingKeyFile: signing.keyFile,
+    signingCertFile: signing.certFile,
+    signingKeyPassphrase: signing.passphrase,
     dataDir: pathFrom(env, 'GATEWAY_DATA_DIR', cwd, join(cwd, 'data')),
-    host: env.GATEWAY_HOST || '127.0.0.1',
+    host,
     port: get(() => numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535), 8080),
     tokens: get(() => tokensFrom(env), []),
     partnersFile: get(() => partnersFileFrom(pathFrom(env, 'GATEWAY_PARTNERS_FILE', cwd, join(rootDir, 'partners.yaml'))), { path: '', text: '' }),
@@ -173,11 +235,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     retryDelayScale: get(() => numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000), 1),
     leaseMs: get(() => numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000), 60_000),
     logLevel: env.GATEWAY_LOG_LEVEL || 'info',
-    amqpUrl: get(() => amqpUrlFrom(env), undefined),
+    amqpUrl,
     amqpPrefix: env.GATEWAY_AMQP_PREFIX || 'gw',
     caisQueue: env.GATEWAY_AMQP_CAIS_QUEUE || 'cais.records',
     deliveryLimit: get(() => numberFrom(env, 'GATEWAY_DELIVERY_LIMIT', 10, 1, 1000), 10),
     maxOutbox: get(() => numberFrom(env, 'GATEWAY_MAX_OUTBOX', 100_000, 1, 100_000_000), 100_000),
+    inbound: get(() => inboundFrom(env, cwd, host, signing), undefined),
+    caisSink: get(() => caisSinkFrom(env, amqpUrl !== undefined), { kind: 'pull', webhookUrl: undefined, queue: 'cais.inbound' }),
   };
   return { config: Object.freeze(config), problems: problems.list };
 }

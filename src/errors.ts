@@ -42,6 +42,7 @@ export const CORE_ERRORS = {
   GW_ERR_ADAPTER_INVALID: { message: 'a partner adapter does not load or its definition is malformed', httpStatus: 500, retryable: false },
   GW_ERR_REQUEST_INVALID: { message: 'request does not match the API schema', httpStatus: 400, retryable: false },
   GW_ERR_REQUEST_TOO_LARGE: { message: 'request body exceeds the allowed size', httpStatus: 413, retryable: false },
+  GW_ERR_UNSUPPORTED_MEDIA_TYPE: { message: 'the request body has a media type this route does not take', httpStatus: 415, retryable: false },
   GW_ERR_UNAUTHENTICATED: { message: 'missing or unknown bearer token', httpStatus: 401, retryable: false },
   GW_ERR_FORBIDDEN: { message: 'the token lacks the role this operation needs', httpStatus: 403, retryable: false },
   GW_ERR_NOT_FOUND: { message: 'no such message or resource', httpStatus: 404, retryable: false },
@@ -54,6 +55,16 @@ export const CORE_ERRORS = {
   GW_ERR_PARTNER_TIMEOUT: { message: 'the partner did not answer in time; try again later', httpStatus: 504, retryable: true },
   GW_ERR_PARTNER_REJECTED: { message: 'the partner refused the request; its return code or SOAP fault is in the message', httpStatus: 502, retryable: false },
   GW_ERR_PARTNER_ANSWER_INVALID: { message: 'the partner answer could not be opened or read', httpStatus: 502, retryable: false },
+  // Pushes partners make to the inbound endpoint; a refused push is not stored and may be sent again.
+  GW_ERR_INBOUND_CLIENT_CERT: { message: 'the push came without a TLS client certificate, or with one pinned for no partner', httpStatus: 401, retryable: false },
+  GW_ERR_INBOUND_TLS_MISMATCH: { message: 'the TLS client certificate is pinned for another partner than the one pushed to', httpStatus: 403, retryable: false },
+  GW_ERR_INBOUND_SIGNER_MISMATCH: { message: 'the document is signed with a key pinned for another partner', httpStatus: 403, retryable: false },
+  GW_ERR_INBOUND_SENDER_MISMATCH: { message: 'the sender the document declares is not the partner that pushed it', httpStatus: 403, retryable: false },
+  GW_ERR_INBOUND_UNREADABLE: { message: 'the verified document lacks what its envelope needs (message id, type or sender)', httpStatus: 422, retryable: false },
+  GW_ERR_INBOUND_MESSAGE_UNKNOWN: { message: 'the partner pushes no message of this type', httpStatus: 422, retryable: false },
+  GW_ERR_INBOUND_UNMAPPED: { message: 'no inbound mapping applies to the document', httpStatus: 422, retryable: false },
+  GW_ERR_INBOUND_RECORD_INVALID: { message: 'the document maps to a CAIS record that violates its JSON Schema', httpStatus: 422, retryable: false },
+  GW_ERR_INBOUND_CONFLICT: { message: 'a message with this id was accepted before with other content', httpStatus: 409, retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A code of the core catalogue. */

@@ -17,9 +17,14 @@ import { translatorOf } from './pipeline/build-translator.js';
 import { createIngest } from './pipeline/ingest.js';
 import { loadSoundSetup } from './setup/load-setup.js';
 import type { PartnerSimulator } from './sim/partner-simulator.js';
+import { simulatorTrust } from './sim/gateway-push.js';
 import { startSimulators } from './sim/start-simulators.js';
+import { createInboundService, type InboundService } from './inbound/inbound-service.js';
+import type { InboundStore } from './store/inbound-store.js';
 import type { MessageStore } from './store/message-store.js';
-import { openSqliteMessageStore } from './store/sqlite-message-store.js';
+import { openSqliteDatabase, SqliteConnection } from './store/sqlite-connection.js';
+import { sqliteInboundStore } from './store/sqlite-inbound-store.js';
+import { sqliteMessageStore } from './store/sqlite-message-store.js';
 import { createAmqpQueue } from './queue/amqp-queue.js';
 import { openOutboxQueue } from './queue/outbox-queue.js';
 import type { Queue } from './queue/queue.js';
@@ -34,6 +39,10 @@ export interface Gateway {
   /** The partner simulators this process runs (empty when partners have real URLs or simulators are off). */
   readonly simulators: ReadonlyMap<string, PartnerSimulator>;
   readonly store: MessageStore;
+  /** What partners pushed, and its hand-over to CAIS. */
+  readonly inboundStore: InboundStore;
+  /** The inbound listener's URL once started (undefined when it is off). */
+  inboundUrl(): string | undefined;
   readonly logger: Logger;
 }
 
@@ -57,8 +66,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     for (const close of opened.reverse()) await close().catch(() => undefined);
     throw err;
   };
-  const store = openSqliteMessageStore(join(config.dataDir, 'gateway.sqlite'));
+  const file = join(config.dataDir, 'gateway.sqlite');
+  const connection = new SqliteConnection(openSqliteDatabase(file), file);
+  const store = sqliteMessageStore(connection);
+  const inboundStore = sqliteInboundStore(connection, { commitWorker: true });
   opened.push(() => store.close());
+  opened.push(() => inboundStore.close());
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // The simulators push to the inbound listener, which starts after them.
+  let inboundUrl: () => string | undefined = () => undefined;
   const simulators =
     setup.simulated.length > 0
       ? await startSimulators({
@@ -66,6 +82,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
           schemasDir: config.schemasDir,
           certsDir: config.certsDir,
           partners: setup.simulated.map((partner) => ({ partner, gatewayCertificates: [identities.get(partner.id)!.identity.certificate] })),
+          ...(setup.inboundTls ? { inbound: { url: () => inboundUrl(), trust: simulatorTrust(config.certsDir, setup.inboundTls.cert) } } : {}),
         }).catch(undo)
       : new Map<string, PartnerSimulator>();
   opened.push(() => Promise.all([...simulators.values()].map((s) => s.close())).then(() => undefined));
@@ -84,16 +101,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit }))().catch(undo);
   opened.push(() => queue.close());
   const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
-  const metrics = createMetrics(store, () => consumer.inFlight());
+  const metrics = createMetrics(store, () => consumer.inFlight(), inboundStore);
   const consumer: DeliveryConsumer = new DeliveryConsumer(
     store,
     queue,
     partners,
     { store, runtime, retryDelayScale: config.retryDelayScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
-    { owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: config.leaseMs },
+    { owner, leaseMs: config.leaseMs },
     () => relay.wake(),
     logger,
   );
+  const inbound: InboundService = createInboundService({ setup, store: inboundStore, runtime, metrics, logger, owner });
+  inboundUrl = () => inbound.url();
   const ingest = createIngest({ translator, store, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
@@ -106,6 +125,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   }
   const api: FastifyInstance = await buildApi({
     store,
+    inbound: inboundStore,
+    caisSink: config.caisSink.kind,
     ingest,
     metrics,
     tokens: config.tokens,
@@ -118,7 +139,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return {
     simulators,
     store,
+    inboundStore,
     logger,
+    inboundUrl: () => inbound.url(),
     async start() {
       relay.start();
       await consumer.start();
@@ -126,6 +149,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       const url = await api.listen({ host: config.host, port: config.port }).catch((err: NodeJS.ErrnoException) => {
         throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message} (GATEWAY_HOST, GATEWAY_PORT)`, { variable: 'GATEWAY_PORT' }, { cause: err });
       });
+      await inbound.start();
       stopSchedules = services.startSchedules();
       running = true;
       return url;
@@ -133,6 +157,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     close() {
       closing ??= (async () => {
         running = false;
+        await inbound.close();
         await stopSchedules?.();
         await api.close();
         await caisQueue?.close();
@@ -141,6 +166,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await relay.close();
         await runtime.close();
         await Promise.all([...simulators.values()].map((s) => s.close()));
+        await inboundStore.close();
         await store.close();
       })();
       return closing;

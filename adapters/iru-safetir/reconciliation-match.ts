@@ -1,5 +1,5 @@
 // What the message log holds for a carnet's reconciliation request, and the rule that decides the answer.
-import { childElement, parseXml, type MessageStatus, type MessageStore, type MessageSummary } from '../../src/partners/kit.js';
+import { childElement, parseXml, type MessageStatus, type MessageStore, type OutboundSummary } from '../../src/partners/kit.js';
 import { childrenNamed } from './rts-classic-call.js';
 import { terminationAttributesOf, type ReconciliationRequest, type ReplyRecord, type ReplyType, type TerminationAttribute, type TerminationData } from './reconciliation-messages.js';
 
@@ -72,12 +72,12 @@ function lastIndexWhere<T>(items: readonly T[], test: (item: T) => boolean): num
   return -1;
 }
 
-async function uploadsFor(store: MessageStore, carnetNumber: string): Promise<MessageSummary[]> {
-  const found: MessageSummary[] = [];
+async function uploadsFor(store: MessageStore, carnetNumber: string): Promise<OutboundSummary[]> {
+  const found: OutboundSummary[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.search({ key: carnetNumber, partner: 'iru-safetir', type: 'safetir-upload' }, PAGE, cursor);
-    found.push(...page.items);
+    const page = await store.search({ key: carnetNumber, partner: 'iru-safetir', type: 'safetir-upload', direction: 'out' }, PAGE, cursor);
+    for (const item of page.items) if (item.direction === 'out') found.push(item);
     cursor = page.nextCursor;
   } while (cursor);
   // The log lists newest first; cancellations apply in the order the records were sent.

@@ -1,17 +1,7 @@
-// Russian Federal Customs Service adapter: signed transit notifications POSTed as they are, judged by FTS's Receipt.
-import {
-  childElement,
-  childText,
-  definePartner,
-  parseXml,
-  type AcknowledgementCode,
-  type AttemptResult,
-  type Outcome,
-} from '../../src/partners/kit.js';
-
-const RECEIPT_NS = 'urn:customs.kz:Exchange:Receipt:1.0';
-/** Receipt sizes are a few hundred bytes; anything far larger is not one. */
-const MAX_RECEIPT_BYTES = 64 * 1024;
+// Russian Federal Customs Service adapter: signed transit notifications POSTed as they are, judged by FTS's Receipt; FTS pushes its own to us.
+import { definePartner, type AcknowledgementCode, type AttemptResult, type Outcome } from '../../src/partners/kit.js';
+import { inbound } from './inbound.js';
+import { readReceipt } from './receipt.js';
 
 /** FTS rejection codes of the bilateral Receipt and what each means for the message (README: Receipt). */
 const ERROR_CODES: Readonly<Record<string, AcknowledgementCode>> = {
@@ -21,30 +11,6 @@ const ERROR_CODES: Readonly<Record<string, AcknowledgementCode>> = {
   'DUP-001': { meaning: 'FTS already holds this EnvelopeID', verdict: 'delivered' },
   'SYS-001': { meaning: 'FTS temporarily unavailable', verdict: 'retry' },
 };
-
-/** The parts of a Receipt the verdict needs. */
-interface Receipt {
-  result: 'ACCEPTED' | 'REJECTED';
-  errorCode?: string;
-  errorText?: string;
-}
-
-/** Reads a Receipt; undefined when the body is not a well-formed one (a REJECTED needs an ErrorCode). */
-function receiptOf(body: Buffer): Receipt | undefined {
-  let root;
-  try {
-    root = parseXml(body, { maxBytes: MAX_RECEIPT_BYTES, expectedNamespace: RECEIPT_NS });
-  } catch {
-    return undefined;
-  }
-  const receipt = childElement(root, RECEIPT_NS, 'Receipt');
-  const result = receipt && childText(receipt, RECEIPT_NS, 'Result')?.trim();
-  if (!receipt || (result !== 'ACCEPTED' && result !== 'REJECTED')) return undefined;
-  const errorCode = childText(receipt, RECEIPT_NS, 'ErrorCode')?.trim();
-  const errorText = childText(receipt, RECEIPT_NS, 'ErrorText')?.trim();
-  if (result === 'REJECTED' && !errorCode) return undefined;
-  return { result, ...(errorCode ? { errorCode } : {}), ...(errorText ? { errorText } : {}) };
-}
 
 function judgeRejection(code: string, text: string | undefined): Outcome {
   const known = ERROR_CODES[code];
@@ -56,7 +22,7 @@ function judgeRejection(code: string, text: string | undefined): Outcome {
 function classify(result: AttemptResult): Outcome {
   if (result.kind === 'error') return { verdict: 'retry', reason: `${result.error}: ${result.message}` };
   const { status } = result;
-  const receipt = receiptOf(result.body);
+  const receipt = readReceipt(result.body);
   if (receipt?.result === 'ACCEPTED' && (status === 200 || status === 201 || status === 202)) return { verdict: 'delivered', reason: `FTS accepted (HTTP ${status})` };
   if (receipt?.result === 'REJECTED' && receipt.errorCode) return judgeRejection(receipt.errorCode, receipt.errorText);
   if (status >= 500 || status === 408 || status === 429) return { verdict: 'retry', reason: `HTTP ${status}` };
@@ -89,6 +55,8 @@ export default definePartner({
       };
     },
   },
+  inbound,
+  participants: { sender: 'the code FTS declares as sender (roi:SenderInformation) in the notifications it pushes: RU:FCS' },
   classify,
   codes: ERROR_CODES,
   retry: { delaysMs: [2_000, 10_000, 60_000, 300_000, 900_000], jitter: 0.2, maxAttempts: 8 },

@@ -15,13 +15,24 @@ const messageRef = {
   properties: { id: { type: 'string', format: 'uuid' }, partner: { type: 'string' }, messageType: { type: 'string' } },
 } as const;
 
-/** An error answer: `{ error: { code, message, violations? } }`. */
+/** One schema violation of a refused request: the part of the request, and a JSON pointer into it. */
+const requestViolation = {
+  type: 'object',
+  properties: {
+    code: { type: 'string', description: 'GW_ERR_REQUEST_INVALID' },
+    in: { enum: ['params', 'querystring', 'headers', 'body'], description: 'the part of the request' },
+    pointer: { type: 'string', description: 'JSON pointer into that part' },
+    message: { type: 'string' },
+  },
+} as const;
+
+/** An error answer: `{ error: { code, message, retryable, violations? } }`; violations list a schema failure of the request. */
 export const errorSchema = {
   type: 'object',
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' }, retryable: { type: 'boolean' }, violations: { type: 'array', items: problem } },
+      properties: { code: { type: 'string' }, message: { type: 'string' }, retryable: { type: 'boolean' }, violations: { type: 'array', items: requestViolation } },
     },
   },
 } as const;
@@ -49,15 +60,19 @@ export const ingestResponseSchema = {
   },
 } as const;
 
+/** Statuses of both directions: outbound deliveries, then inbound hand-overs. */
+const LOG_STATUSES = ['pending', 'delivered', 'failed', 'dead-lettered', 'needs-human', 'accepted', 'handed-over'] as const;
+
 const summaryProperties = {
+  direction: { enum: ['out', 'in'], description: 'out: a document we send; in: a document a partner pushed' },
   id: { type: 'string' },
   partner: { type: 'string' },
   messageType: { type: 'string' },
   recordType: { type: 'string' },
   recordId: { type: 'string' },
   recordVersion: { type: 'integer' },
-  status: { enum: ['pending', 'delivered', 'failed', 'dead-lettered', 'needs-human'] },
-  attempts: { type: 'integer' },
+  status: { enum: LOG_STATUSES },
+  attempts: { type: 'integer', description: 'delivery attempts (out) or hand-over attempts to CAIS (in)' },
   createdAt: { type: 'string', format: 'date-time' },
   updatedAt: { type: 'string', format: 'date-time' },
   nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
@@ -112,7 +127,8 @@ export const messageQuerySchema = {
   properties: {
     key: { type: 'string', minLength: 1, maxLength: 255, description: 'any business key value, e.g. a carnet number' },
     partner: { type: 'string', pattern: '^[a-z0-9-]+$' },
-    status: { enum: ['pending', 'delivered', 'failed', 'dead-lettered', 'needs-human'] },
+    status: { enum: LOG_STATUSES },
+    direction: { enum: ['out', 'in'] },
     type: { type: 'string', pattern: '^[a-z0-9-]+$', description: 'partner message type' },
     from: { type: 'string', format: 'date-time', description: 'created at or after' },
     to: { type: 'string', format: 'date-time', description: 'created before' },

@@ -1,9 +1,12 @@
-// The message log over HTTP: search, detail with attempts and history, the exact payload, and resend for admins.
+// The message log over HTTP, both directions: search, detail with lineage, the exact payload, refused pushes, and resend for admins.
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../errors.js';
+import type { InboundDetail, InboundStore } from '../store/inbound-store.js';
 import type { MessageDetail, MessageFilter, MessageStore, MessageSummary } from '../store/message-store.js';
-import { errorSchema, idParamsSchema, messageDetailSchema, messagePageSchema, messageQuerySchema } from './api-schemas.js';
+import { errorSchema, idParamsSchema, messagePageSchema, messageQuerySchema } from './api-schemas.js';
 import { requireRole, type Authorize } from './auth.js';
+import { inboundLineage, outboundLineage, type Answer } from './lineage.js';
+import { inboundDetailSchema, outboundDetailSchema, refusalPageSchema, refusalQuerySchema } from './log-schemas.js';
 
 const CONTENT_TYPES: Record<string, string> = { xml: 'application/xml', edi: 'application/edifact', json: 'application/json' };
 
@@ -13,11 +16,25 @@ function summaryView(m: MessageSummary): Record<string, unknown> {
   return { ...m, createdAt: iso(m.createdAt), updatedAt: iso(m.updatedAt), nextAttemptAt: m.nextAttemptAt === null ? null : iso(m.nextAttemptAt) };
 }
 
-function detailView(m: MessageDetail): Record<string, unknown> {
+function detailView(m: MessageDetail, answers: readonly Answer[]): Record<string, unknown> {
   return {
     ...summaryView(m),
     history: m.history.map((h) => ({ ...h, at: iso(h.at) })),
     attemptLog: m.attemptLog.map((a) => ({ ...a, startedAt: iso(a.startedAt) })),
+    answeredBy: answers.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })),
+    lineage: outboundLineage(m, answers),
+  };
+}
+
+function inboundView(m: InboundDetail): Record<string, unknown> {
+  const { handover } = m;
+  return {
+    ...m,
+    receivedAt: iso(m.receivedAt),
+    updatedAt: iso(m.updatedAt),
+    handover: { ...handover, nextAttemptAt: handover.nextAttemptAt === null ? null : iso(handover.nextAttemptAt), handedOverAt: handover.handedOverAt === null ? null : iso(handover.handedOverAt) },
+    history: m.history.map((h) => ({ ...h, at: iso(h.at) })),
+    lineage: inboundLineage(m),
   };
 }
 
@@ -25,6 +42,7 @@ interface Query {
   key?: string;
   partner?: string;
   status?: MessageFilter['status'];
+  direction?: MessageFilter['direction'];
   type?: string;
   from?: string;
   to?: string;
@@ -37,6 +55,7 @@ function filterOf(q: Query): MessageFilter {
     ...(q.key ? { key: q.key } : {}),
     ...(q.partner ? { partner: q.partner } : {}),
     ...(q.status ? { status: q.status } : {}),
+    ...(q.direction ? { direction: q.direction } : {}),
     ...(q.type ? { type: q.type } : {}),
     ...(q.from ? { from: Date.parse(q.from) } : {}),
     ...(q.to ? { to: Date.parse(q.to) } : {}),
@@ -50,7 +69,7 @@ async function found<T>(value: Promise<T | undefined>, id: string): Promise<T> {
 }
 
 /** Registers the message log routes. */
-export function registerMessageRoutes(app: FastifyInstance, store: MessageStore, authorize: Authorize, resent: () => void): void {
+export function registerMessageRoutes(app: FastifyInstance, store: MessageStore, inbound: InboundStore, authorize: Authorize, resent: () => void): void {
   const readers = requireRole(authorize, 'auditor', 'admin');
   app.get(
     '/v1/messages',
@@ -63,24 +82,48 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
   );
   app.get(
     '/v1/messages/:id',
-    { onRequest: readers, schema: { tags: ['messages'], summary: 'One message: source record, mapping, history, every attempt', security: [{ bearer: [] }], params: idParamsSchema, response: { 200: messageDetailSchema, '4xx': errorSchema } } },
+    {
+      onRequest: readers,
+      schema: {
+        tags: ['messages'],
+        summary: 'One message, outbound or inbound: record, mapping, history, attempts or hand-over, and its lineage',
+        security: [{ bearer: [] }],
+        params: idParamsSchema,
+        response: { 200: { anyOf: [outboundDetailSchema, inboundDetailSchema] }, '4xx': errorSchema },
+      },
+    },
     async (request) => {
       const { id } = request.params as { id: string };
-      return detailView(await found(store.get(id), id));
+      const outbound = await store.get(id);
+      if (outbound) return detailView(outbound, await inbound.answersTo(id));
+      return inboundView(await found(inbound.getInbound(id), id));
     },
   );
   app.get(
     '/v1/messages/:id/payload',
-    { onRequest: readers, schema: { tags: ['messages'], summary: 'The exact bytes sent to the partner', security: [{ bearer: [] }], params: idParamsSchema } },
+    { onRequest: readers, schema: { tags: ['messages'], summary: 'The exact bytes sent to the partner, or received from it', security: [{ bearer: [] }], params: idParamsSchema } },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const detail = await found(store.get(id), id);
-      const bytes = await found(store.payload(id), id);
+      const detail = await store.get(id);
+      const received = detail ? undefined : await found(inbound.getInbound(id), id);
+      const bytes = await found(detail ? store.payload(id) : inbound.inboundPayload(id), id);
+      // Inbound documents are signed XML: the only kind the inbound pipeline verifies.
+      const extension = detail?.extension ?? 'xml';
+      const name = detail ? `${detail.recordId}.${detail.partner}.${detail.messageType}` : `${received?.partnerMessageId ?? id}.${received?.partner ?? ''}.${received?.messageType ?? ''}`;
       return reply
-        .header('content-type', CONTENT_TYPES[detail.extension] ?? 'application/octet-stream')
-        .header('x-payload-sha256', detail.payloadSha256)
-        .header('content-disposition', `attachment; filename="${detail.recordId}.${detail.partner}.${detail.messageType}.${detail.extension}"`)
+        .header('content-type', CONTENT_TYPES[extension] ?? 'application/octet-stream')
+        .header('x-payload-sha256', (detail ?? received)?.payloadSha256 ?? '')
+        .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}.${extension}"`)
         .send(bytes);
+    },
+  );
+  app.get(
+    '/v1/inbound/refusals',
+    { onRequest: readers, schema: { tags: ['messages'], summary: 'Pushes refused before acceptance, newest first: code, reason and evidence, never content', security: [{ bearer: [] }], querystring: refusalQuerySchema, response: { 200: refusalPageSchema, '4xx': errorSchema } } },
+    async (request) => {
+      const { partner, limit } = request.query as { partner?: string; limit: number };
+      const items = await inbound.refusals(limit, partner);
+      return { items: items.map((r) => ({ ...r, receivedAt: iso(r.receivedAt) })) };
     },
   );
   app.post(
@@ -88,7 +131,11 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
     { onRequest: requireRole(authorize, 'admin'), schema: { tags: ['messages'], summary: 'Resend a failed, dead-lettered or held message (admin)', security: [{ bearer: [] }], params: idParamsSchema, response: { '4xx': errorSchema } } },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const detail = await found(store.get(id), id);
+      const detail = await store.get(id);
+      if (!detail) {
+        if (await inbound.getInbound(id)) throw new GatewayError('GW_ERR_STATE_CONFLICT', `message ${id} is inbound: only messages we send can be resent`);
+        throw new GatewayError('GW_ERR_NOT_FOUND', `no message ${id}`);
+      }
       if (!(await store.resend(id, Date.now(), 'resent by an admin'))) {
         throw new GatewayError('GW_ERR_STATE_CONFLICT', `message ${id} is ${detail.status}; only failed, dead-lettered or needs-human messages can be resent`);
       }

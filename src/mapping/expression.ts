@@ -14,6 +14,11 @@ export interface Scope extends SyncScope {
   readonly now: string;
 }
 
+/** The scope of one translation: `$record` is `record`, `$now()` is `now` (default: the current time). */
+export function translationScope(record: unknown, now: Date = new Date()): Scope {
+  return { record, now: now.toISOString() };
+}
+
 /** Evaluates against an input (the record, or the current item inside `$each`); a Promise only when JSONata ran. */
 export type Evaluate = (input: unknown, scope: Scope) => unknown;
 

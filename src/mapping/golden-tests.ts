@@ -22,19 +22,24 @@ export interface GoldenCase {
   codecOptions?: CodecOptions;
 }
 
-/** Outcome of one golden case. */
-export interface GoldenResult {
-  case: GoldenCase;
+/** Outcome of one golden case (of an outbound mapping, or another kind of case). */
+export interface GoldenResult<C = GoldenCase> {
+  case: C;
   ok: boolean;
   /** Why it failed: the first difference, or the error met. */
   reason?: string;
 }
 
-/** Lists the golden cases of every mapping (the folder beside `name.yaml` is `name.golden/`). */
+/** The folder of a mapping file's golden cases: `name.golden/` beside `name.yaml`. */
+export function goldenFolder(mappingFile: string): string {
+  return mappingFile.replace(/\.ya?ml$/, '.golden');
+}
+
+/** Lists the golden cases of every outbound mapping. */
 export function listGoldenCases(mappings: readonly Mapping[], partners: PartnerRegistry): GoldenCase[] {
   const cases: GoldenCase[] = [];
   for (const mapping of mappings) {
-    const dir = mapping.source.replace(/\.ya?ml$/, '.golden');
+    const dir = goldenFolder(mapping.source);
     if (!existsSync(dir)) continue;
     const spec = partners.message(mapping.target.partner, mapping.target.message);
     const codec = partners.codecs.get(spec.codec);
@@ -46,7 +51,8 @@ export function listGoldenCases(mappings: readonly Mapping[], partners: PartnerR
   return cases;
 }
 
-function firstDifference(actual: string, expected: string): string {
+/** Where two texts first differ, with some context on either side. */
+export function firstDifference(actual: string, expected: string): string {
   let i = 0;
   while (i < actual.length && actual[i] === expected[i]) i++;
   const around = (s: string): string => JSON.stringify(s.slice(Math.max(0, i - 60), i + 60));

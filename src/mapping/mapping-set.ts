@@ -1,23 +1,34 @@
-// Loads every mapping file under mappings/<partner>/*.yaml and routes records to the mappings that apply.
+// Loads every mapping file under mappings/<partner>/*.yaml, both directions, and routes records and pushed documents to the mappings that apply.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { XmlContent } from '../codec/document-tree.js';
 import { GatewayError } from '../errors.js';
 import type { PartnerRegistry } from '../partners/partner-registry.js';
 import type { CaisRecord } from '../records/record-types.js';
 import { ProblemList } from '../setup/problem-list.js';
+import { compileInboundMapping } from './compile-inbound-mapping.js';
 import { compileMapping } from './compile-mapping.js';
+import type { InboundMapping } from './inbound-mapping.js';
 import type { Mapping } from './mapping.js';
+import { readMappingFile, type MappingContext } from './mapping-file.js';
 
-/** All compiled mappings. */
+/** All compiled mappings, both directions. */
 export interface MappingSet {
-  /** Every mapping, in file order. */
+  /** Every outbound mapping (CAIS record → partner document), in file order. */
   readonly mappings: readonly Mapping[];
-  /** The mappings that apply to a record (possibly several: fan-out to several partners). */
+  /** Every inbound mapping (partner document → CAIS record), in file order. */
+  readonly inbound: readonly InboundMapping[];
+  /** The outbound mappings that apply to a record (possibly several: fan-out to several partners). */
   route(record: CaisRecord): Promise<Mapping[]>;
+  /**
+   * The first inbound mapping, in file order, of this partner's message that applies to a pushed
+   * document (parsed, not renamed); undefined when none does.
+   */
+  routeInbound(partner: string, message: string, document: XmlContent): Promise<InboundMapping | undefined>;
 }
 
-/** Mapping files: `<dir>/<partner>/<message>.yaml`, sorted for a stable order. */
+/** Mapping files: `<dir>/<partner>/<name>.yaml`, sorted for a stable order. */
 export function listMappingFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const files: string[] = [];
@@ -27,8 +38,22 @@ export function listMappingFiles(dir: string): string[] {
   return files;
 }
 
+/** A compiled file of either direction, with the partner whose folder it must live in and the field that names it. */
+type Compiled = { kind: 'out'; mapping: Mapping; partner: string; pointer: string } | { kind: 'in'; mapping: InboundMapping; partner: string; pointer: string };
+
+function compileFile(file: string, context: MappingContext): Compiled {
+  const read = readMappingFile(file, context.validateFile);
+  if (read.direction === 'in') {
+    const mapping = compileInboundMapping(read, context);
+    return { kind: 'in', mapping, partner: mapping.partner, pointer: '/source/partner' };
+  }
+  const mapping = compileMapping(read, context);
+  return { kind: 'out', mapping, partner: mapping.target.partner, pointer: '/target/partner' };
+}
+
 /**
- * Compiles every mapping file once. A mapping file must live in the folder of its target partner.
+ * Compiles every mapping file once. A mapping file must live in the folder of its partner: the target
+ * partner of an outbound file, the source partner of an inbound one. Ids are unique across both.
  * Each broken file is a problem of its own; the others still load.
  * @param problems where problems go; without it, the first problem is thrown
  * @throws SetupFailed (GW_ERR_MAPPING_INVALID or GW_ERR_MAPPING_EXPRESSION naming the file and field)
@@ -37,33 +62,45 @@ export function listMappingFiles(dir: string): string[] {
 export function loadMappingSet(dir: string, schemasDir: string, partners: PartnerRegistry, recordTypes: readonly string[], problems?: ProblemList): MappingSet {
   const collected = problems ?? new ProblemList();
   const ajv = new Ajv2020({ strict: true, allErrors: false });
-  const validateFile = ajv.compile(JSON.parse(readFileSync(join(schemasDir, 'mapping.schema.json'), 'utf8')) as object);
+  const context: MappingContext = {
+    validateFile: ajv.compile(JSON.parse(readFileSync(join(schemasDir, 'mapping.schema.json'), 'utf8')) as object),
+    recordTypes,
+    message: (p, m) => partners.message(p, m),
+    inboundMessage: (p, m) => partners.inboundMessage(p, m),
+  };
   const mappings: Mapping[] = [];
+  const inbound: InboundMapping[] = [];
   const ids = new Map<string, string>();
   for (const file of listMappingFiles(dir)) {
-    const mapping = collected.capture(() => {
-      const compiled = compileMapping(file, { validateFile, recordTypes, message: (p, m) => partners.message(p, m) });
+    const compiled = collected.capture(() => {
+      const found = compileFile(file, context);
       const folder = relative(dir, file).split(/[\\/]/)[0];
-      if (folder !== compiled.target.partner) {
-        throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: /target/partner is "${compiled.target.partner}" but the file is in mappings/${folder}/`, { file, pointer: '/target/partner' });
+      if (folder !== found.partner) {
+        throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: ${found.pointer} is "${found.partner}" but the file is in mappings/${folder}/`, { file, pointer: found.pointer });
       }
-      const seen = ids.get(compiled.id);
-      if (seen) throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: /id "${compiled.id}" is already used by ${seen}`, { file, pointer: '/id' });
-      return compiled;
+      const seen = ids.get(found.mapping.id);
+      if (seen) throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: /id "${found.mapping.id}" is already used by ${seen}`, { file, pointer: '/id' });
+      return found;
     });
-    if (!mapping) continue;
-    ids.set(mapping.id, file);
-    mappings.push(mapping);
+    if (!compiled) continue;
+    ids.set(compiled.mapping.id, file);
+    if (compiled.kind === 'in') inbound.push(compiled.mapping);
+    else mappings.push(compiled.mapping);
   }
   if (!problems) collected.throwIfAny();
   const byType = new Map<string, Mapping[]>();
   for (const m of mappings) byType.set(m.recordType, [...(byType.get(m.recordType) ?? []), m]);
   return {
     mappings,
+    inbound,
     async route(record) {
       const out: Mapping[] = [];
       for (const m of byType.get(record.type) ?? []) if (await m.applies(record)) out.push(m);
       return out;
+    },
+    async routeInbound(partner, message, document) {
+      for (const m of inbound) if (m.partner === partner && m.message === message && (await m.applies(document))) return m;
+      return undefined;
     },
   };
 }

@@ -61,6 +61,14 @@ function text(v: unknown): string | undefined | typeof FALLBACK {
   return FALLBACK;
 }
 
+/** JSONata's $number for the values the subset models: numbers, booleans and whole numbers written in decimal. */
+function toNumber(v: unknown): unknown {
+  if (v === undefined || typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && /^-?[0-9]{1,15}$/.test(v)) return Number(v);
+  return FALLBACK;
+}
+
 function walk(start: unknown, names: readonly string[]): unknown {
   let value = start;
   for (const name of names) {
@@ -183,6 +191,8 @@ function compileFunction(ast: Ast, compile: Compile, lists: CodeLists, pointer: 
       return args.length === 1 ? unary(a0, (v) => { const t = truth(v); return t === FALLBACK ? FALLBACK : !t; }) : undefined;
     case 'string':
       return args.length === 1 ? unary(a0, text) : undefined;
+    case 'number':
+      return args.length === 1 ? unary(a0, toNumber) : undefined;
     case 'uuid':
       return args.length === 1 ? unary(a0, (v) => (typeof v === 'string' ? uuidFrom(v) : FALLBACK)) : undefined;
     case 'uppercase':

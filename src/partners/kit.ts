@@ -10,6 +10,12 @@ export type {
   CircuitBreakerPolicy,
   CustomTransportRequest,
   HttpRequest,
+  InboundAnswer,
+  InboundEnvelope,
+  InboundMessageSpec,
+  InboundOutcome,
+  InboundRequest,
+  InboundSpec,
   MessageSpec,
   OptionSpec,
   OutboundMessage,
@@ -26,7 +32,7 @@ export type {
   TransportSpec,
   Verdict,
 } from './partner-definition.js';
-export type { MessageStatus, MessageStore, MessageSummary } from '../store/message-store.js';
+export type { InboundSummary, MessageStatus, MessageStore, MessageSummary, OutboundSummary } from '../store/message-store.js';
 
 // Errors: the catalogue's GatewayError, and an adapter's own codes.
 export { GatewayError, type ErrorCode, type ErrorDetail, type ErrorSpec } from '../errors.js';
@@ -63,6 +69,7 @@ export type { DecryptCapability, KeyCapabilities, KeyTransportPadding, Signature
 export { buildWsSecurityEnvelope, WSA_NS, WSSE_NS, WSU_NS, type WsAddressing, type WsSecurityMessage } from '../security/ws-security.js';
 export { verifyWsSecurity, wsseFaultOf, type WsSecurityPolicy, type WsSecurityVerification, type WsseFault } from '../security/ws-security-verify.js';
 export { createXmlVerifier, type PinnedKeys, type SignedContent, type Verifier } from '../security/xml-verifier.js';
+export { createXmlSigner, type Signer } from '../security/xml-signer.js';
 export { buildCmsSignedData, verifyCmsSignedData } from '../security/cms-signed-data.js';
 
 // Transports.
@@ -70,7 +77,7 @@ export { defineTransport, type PartnerHttpClient, type Transport, type Transport
 export type { As2Receipt } from '../transport/as2-receipt.js';
 
 // Simulators: the partner's stand-in each adapter brings in its sim/ folder.
-export { defineSimulator, type SimulatorContext, type SimulatorDefinition } from '../sim/simulator-definition.js';
+export { defineSimulator, type GatewayAnswer, type GatewayPush, type SimulatorContext, type SimulatorDefinition } from '../sim/simulator-definition.js';
 export {
   compileDocumentSchema,
   startSimulatorServer,

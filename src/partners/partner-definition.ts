@@ -1,6 +1,7 @@
 // The partner adapter contract: the documents a partner receives, how they travel, how its answers are judged, and what it brings.
 import type { X509Certificate } from 'node:crypto';
 import type { Codec, CodecOptions } from '../codec/codec.js';
+import type { XmlContent } from '../codec/document-tree.js';
 import type { SoapVersion } from '../codec/soap-envelope.js';
 import type { ErrorSet } from './error-set.js';
 import type { KeyCapabilities } from '../security/key-capabilities.js';
@@ -256,6 +257,95 @@ export interface OptionSpec {
   values?: readonly string[];
 }
 
+/** The participant naming the sender of inbound documents when the adapter does not say (see {@link InboundSpec.senderParticipant}). */
+export const DEFAULT_SENDER_PARTICIPANT = 'sender';
+
+/** A document type a partner pushes to us; inbound mapping files (`direction: in`) turn it into CAIS records. */
+export interface InboundMessageSpec {
+  /** One line saying what the document is, for listings and docs. */
+  description: string;
+}
+
+/** What the gateway needs from a verified inbound document, as the adapter reads it. */
+export interface InboundEnvelope {
+  /** Message type: one of the adapter's `inbound.messages`. */
+  messageType: string;
+  /** The partner's id of this message (from the signed document): the deduplication key. */
+  messageId: string;
+  /** The sender the document declares; must equal the instance's sender participant. */
+  sender: string;
+  /**
+   * One of our documents this one answers, named by a business key our outbound mapping logs for it
+   * (e.g. `envelopeId`) and its value; the log links the two when it finds that document.
+   */
+  answers?: { key: string; value: string };
+}
+
+/** The request a push came with, besides its body. */
+export interface InboundRequest {
+  /** Sub-path under `/v1/inbound/<partner>`: `''`, or one of `inbound.paths`. */
+  path: string;
+  /** Request headers, lower-case names. */
+  headers: Readonly<Record<string, string>>;
+}
+
+/** How a push ended, for the receipt or refusal the adapter writes. */
+export type InboundOutcome =
+  | {
+      accepted: true;
+      /** Our id of the inbound message in the log. */
+      id: string;
+      envelope: InboundEnvelope;
+      receivedAt: Date;
+      /** SHA-256 of the exact bytes received. */
+      payloadDigest: Buffer;
+    }
+  | {
+      accepted: false;
+      /** The GW_ERR_* code of the refusal and why, in words. */
+      code: string;
+      reason: string;
+      /** HTTP status of the refusal (from the error catalogue). */
+      status: number;
+      /** What could be read of the envelope before the refusal (nothing when the signature failed). */
+      envelope?: Partial<InboundEnvelope>;
+      receivedAt: Date;
+      payloadDigest: Buffer;
+    };
+
+/** A receipt or refusal document before the gateway signs it. */
+export interface InboundAnswer {
+  contentType: string;
+  body: Buffer;
+}
+
+/**
+ * How a partner pushes documents to us: `POST /v1/inbound/<partner>` over mutual TLS, an XMLDSig
+ * signed document verified against the partner's pinned signing certificates, answered with a
+ * signed receipt in the partner's format.
+ */
+export interface InboundSpec {
+  /** Document types the partner pushes, by name. */
+  messages: Readonly<Record<string, InboundMessageSpec>>;
+  /** Media types a push may carry (default `application/xml`, `text/xml`); another gets 415. */
+  mediaTypes?: readonly string[];
+  /** Largest push in bytes (default 1 MiB); a longer one is refused unread. */
+  maxBytes?: number;
+  /** Sub-paths under `/v1/inbound/<partner>` that take pushes too (e.g. `/soap`), each starting with `/`. */
+  paths?: readonly string[];
+  /** Participant of the instance whose code the document must declare as sender (default `sender`); the adapter declares it in `participants`. */
+  senderParticipant?: string;
+  /**
+   * Reads the envelope from the verified document: the signed content only, parsed.
+   * @throws GatewayError (GW_ERR_INBOUND_UNREADABLE) when the document lacks what the envelope needs.
+   */
+  read(document: XmlContent, request: InboundRequest, context: PartnerContext): InboundEnvelope;
+  /** Signing profile of receipts and refusals (our key for this partner), e.g. `xmldsig`. */
+  receiptSigning: string;
+  /** Writes the receipt (accepted) or refusal document, unsigned; the gateway signs it. */
+  receipt(outcome: InboundOutcome, context: PartnerContext): InboundAnswer;
+}
+
 /** An alternative protocol of the same partner, chosen by configuration (`profile`). */
 export interface PartnerProfile {
   transport: TransportSpec;
@@ -274,6 +364,8 @@ export interface PartnerDefinition {
   messages: Record<string, MessageSpec>;
   /** How documents travel to it. */
   transport: TransportSpec;
+  /** Documents the partner pushes to us, when it does. */
+  inbound?: InboundSpec;
   /** Judges every attempt: HTTP status, SOAP fault, partner return code → delivered, retry, failed or needs-human. */
   classify(result: AttemptResult, context: PartnerContext): Outcome;
   retry: RetryPolicy;

@@ -14,6 +14,8 @@ export interface PartnerIdentity {
   identity: KeyCapabilities;
   /** The partner's pinned certificates, the current one first. */
   partnerCertificates: X509Certificate[];
+  /** The partner's pinned TLS client certificates (its pushes to us); its pinned certificates unless configured apart. */
+  clientCertificates: X509Certificate[];
   /** TLS client certificate and trust anchors towards the partner, when configured. */
   tls?: PartnerTls;
 }
@@ -113,13 +115,16 @@ export class IdentityLoader {
     };
     const identity = problems.capture(() => this.keyPair(settings));
     let partnerCertificates: X509Certificate[] = [];
+    let clientCertificates: X509Certificate[] | undefined;
     let tls: PartnerTls | undefined;
     partnerProblem(() => {
       const pinned = settings.keys.partnerCerts ?? [defaultPartnerCertificate(this.defaults.certsDir, settings.id)];
       partnerCertificates = pinned.flatMap((file) => readCertificates(file, 'pinned certificate'));
     });
+    const clientFiles = settings.keys.clientCerts;
+    if (clientFiles) partnerProblem(() => (clientCertificates = clientFiles.flatMap((file) => readCertificates(file, 'pinned TLS client certificate'))));
     partnerProblem(() => (tls = tlsOf(settings.keys)));
     problems.throwIfAny();
-    return { identity: identity as KeyCapabilities, partnerCertificates, ...(tls ? { tls } : {}) };
+    return { identity: identity as KeyCapabilities, partnerCertificates, clientCertificates: clientCertificates ?? partnerCertificates, ...(tls ? { tls } : {}) };
   }
 }

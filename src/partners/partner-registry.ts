@@ -11,7 +11,7 @@ import type { SigningProfile } from '../security/signing-profile.js';
 import type { ProblemList } from '../setup/problem-list.js';
 import { BUILTIN_TRANSPORTS } from '../transport/builtin-transports.js';
 import type { Transport } from '../transport/transport.js';
-import type { MessageSpec, PartnerDefinition, TransportSpec } from './partner-definition.js';
+import { DEFAULT_SENDER_PARTICIPANT, type InboundMessageSpec, type InboundSpec, type MessageSpec, type PartnerDefinition, type TransportSpec } from './partner-definition.js';
 import { resolvePartnerSettings, type PartnerSettings, type SettingsInputs } from './partner-settings.js';
 
 /** A partner instance ready to work: its adapter's definition with the instance's profile and policy applied. */
@@ -45,6 +45,8 @@ export interface PartnerRegistry extends PluginRegistries {
   get(id: string): Partner;
   /** A partner's message spec. @throws GatewayError GW_ERR_PARTNER_UNKNOWN */
   message(partner: string, message: string): MessageSpec;
+  /** A message type the partner pushes to us (its adapter's `inbound.messages`). @throws GatewayError GW_ERR_PARTNER_UNKNOWN */
+  inboundMessage(partner: string, message: string): InboundMessageSpec;
 }
 
 const MODULE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -80,6 +82,22 @@ function shapeProblems(d: Partial<PartnerDefinition>, folder: string): string[] 
   if (!d.retry || !Array.isArray(d.retry.delaysMs) || !(d.retry.maxAttempts >= 1)) out.push('needs a retry policy');
   if (!d.circuitBreaker || !(d.circuitBreaker.failureThreshold >= 1)) out.push('needs a circuit breaker policy');
   if (d.errors && d.errors.owner !== folder) out.push(`its errors are registered for "${d.errors.owner}", not "${folder}"`);
+  if (d.inbound !== undefined) out.push(...inboundShapeProblems(d.inbound, d.participants));
+  return out;
+}
+
+/** A sub-path an adapter may add under `/v1/inbound/<partner>`. */
+const INBOUND_PATH = /^\/[a-z0-9][a-z0-9/-]{0,62}$/;
+
+/** The shape problems of an adapter's `inbound`: what the listener and pipeline rely on. */
+function inboundShapeProblems(spec: Partial<InboundSpec>, participants: PartnerDefinition['participants']): string[] {
+  const out: string[] = [];
+  if (typeof spec.messages !== 'object' || spec.messages === null || Object.keys(spec.messages).length === 0) out.push('inbound needs at least one message');
+  if (!isFunction(spec.read) || !isFunction(spec.receipt) || typeof spec.receiptSigning !== 'string') out.push('inbound needs read(document, request, context), receipt(outcome, context) and receiptSigning');
+  for (const path of spec.paths ?? []) if (!INBOUND_PATH.test(path)) out.push(`inbound path "${path}" must start with / and use lower-case letters, digits, / and -`);
+  const sender = spec.senderParticipant ?? DEFAULT_SENDER_PARTICIPANT;
+  if (!participants || !Object.hasOwn(participants, sender)) out.push(`inbound needs participant "${sender}" declared (the sender code its documents carry)`);
+  if (spec.maxBytes !== undefined && !(Number.isInteger(spec.maxBytes) && spec.maxBytes >= 1024)) out.push('inbound maxBytes must be a whole number of at least 1024');
   return out;
 }
 
@@ -101,6 +119,9 @@ function pluginProblems(d: PartnerDefinition, registries: PluginRegistries): str
     }
     const profile = registries.signingProfiles.get(spec.signing);
     if (profile.codecs && !profile.codecs.includes(spec.codec)) out.push(`message ${name}: signing profile ${spec.signing} signs ${profile.codecs.join(', ')} documents, not ${spec.codec}`);
+  }
+  if (d.inbound && !registries.signingProfiles.has(d.inbound.receiptSigning)) {
+    out.push(`inbound: no signing profile "${d.inbound.receiptSigning}" for receipts (known: ${registries.signingProfiles.names().join(', ')})`);
   }
   for (const t of [d.transport, ...Object.values(d.profiles ?? {}).map((p) => p.transport)]) {
     const kind = t.kind ?? 'http';
@@ -215,6 +236,12 @@ export async function loadPartnerRegistry(inputs: Omit<SettingsInputs, 'adapters
     message(partner, message) {
       const spec = get(partner).messages[message];
       if (!spec) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `partner "${partner}" has no message "${message}" (known: ${Object.keys(get(partner).messages).join(', ')})`);
+      return spec;
+    },
+    inboundMessage(partner, message) {
+      const messages = get(partner).inbound?.messages ?? {};
+      const spec = Object.hasOwn(messages, message) ? messages[message] : undefined;
+      if (!spec) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `partner "${partner}" pushes no message "${message}" (known: ${Object.keys(messages).join(', ') || 'none'})`);
       return spec;
     },
   };

@@ -13,6 +13,8 @@ export interface PartnerKeyFiles {
   /** Passphrase of an encrypted signing key (environment only, never the partners file). */
   signingKeyPassphrase?: string;
   partnerCerts?: readonly string[];
+  /** The partner's pinned TLS client certificates for its pushes to us; default its pinned signing certificates. */
+  clientCerts?: readonly string[];
   tlsCert?: string;
   tlsKey?: string;
   /** Passphrase of an encrypted TLS client key (environment only). */
@@ -77,6 +79,7 @@ const PATHS: Record<string, { path: string[]; kind: 'text' | 'url' | 'file' | 'f
   SIGNING_KEY_FILE: { path: ['keys', 'signingKey'], kind: 'file' },
   SIGNING_CERT_FILE: { path: ['keys', 'signingCert'], kind: 'file' },
   SIGNING_CERTS: { path: ['keys', 'partnerCerts'], kind: 'files' },
+  CLIENT_CERTS: { path: ['keys', 'clientCerts'], kind: 'files' },
   TLS_CERT_FILE: { path: ['keys', 'tlsCert'], kind: 'file' },
   TLS_KEY_FILE: { path: ['keys', 'tlsKey'], kind: 'file' },
   TLS_CA_FILES: { path: ['keys', 'tlsCa'], kind: 'files' },
@@ -198,6 +201,7 @@ function settingsOf(entry: RawEntry, index: number, path: string, fromEnvironmen
       signingKey: file('signingKey'),
       signingCert: file('signingCert'),
       partnerCerts: files('partnerCerts'),
+      clientCerts: files('clientCerts'),
       tlsCert: file('tlsCert'),
       tlsKey: file('tlsKey'),
       tlsCa: files('tlsCa'),

@@ -1,8 +1,9 @@
 // CAIS over AMQP: records published to `cais.records` are accepted like API posts; each is acked only after it is committed.
-import amqplib, { type Channel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import { parseJson } from '../codec/json-codec.js';
 import { GatewayError } from '../errors.js';
+import { connectRecovering } from '../queue/amqp-recovery.js';
 import type { Ingest, IngestOutcome } from './ingest.js';
 
 /** A running CAIS queue consumer. */
@@ -20,12 +21,6 @@ export interface CaisQueueOptions {
   logger: Logger;
   /** Messages handled at once (default 20). */
   prefetch?: number;
-}
-
-/** What amqplib's opt-in recovery hands to `setup` after every (re)connect. */
-interface RecoveryModel {
-  createChannel(): Promise<Channel>;
-  createConfirmChannel(): Promise<ConfirmChannel>;
 }
 
 /** The rejected records of a message, as the `x-violations` header carries them. */
@@ -71,38 +66,29 @@ export async function startCaisQueueIngest(options: CaisQueueOptions): Promise<C
     channel.ack(msg);
   }
 
-  const connection = await amqplib.connect(options.url, {
-    recovery: {
-      initialDelay: 200,
-      maxDelay: 5000,
-      factor: 2,
-      jitter: 0.2,
-      maxRetries: Infinity,
-      async setup(model: RecoveryModel) {
-        if (closing) return;
-        const channel = await model.createChannel();
-        const publisher = await model.createConfirmChannel();
-        for (const name of [queue, invalidQueue]) await channel.assertQueue(name, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-        await channel.prefetch(options.prefetch ?? 20);
-        const { consumerTag } = await channel.consume(queue, (msg) => {
-          if (!msg) return;
-          const work = handle(channel, publisher, msg).catch(async (err: unknown) => {
-            // Accepting is idempotent, so handing the message back is safe even if its records were committed.
-            logger.error({ err }, 'CAIS queue message not settled; returned to the queue');
-            await new Promise((r) => setTimeout(r, 1000));
-            try {
-              channel.nack(msg, false, true);
-            } catch {
-              // the channel is gone: the broker redelivers the message by itself
-            }
-          });
-          inHand.add(work);
-          void work.finally(() => inHand.delete(work));
-        });
-        consumer = { channel, tag: consumerTag };
-      },
-    },
-  } as Parameters<typeof amqplib.connect>[1]);
+  const connection = await connectRecovering(options.url, async (model) => {
+    if (closing) return;
+    const channel = await model.createChannel();
+    const publisher = await model.createConfirmChannel();
+    for (const name of [queue, invalidQueue]) await channel.assertQueue(name, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.prefetch(options.prefetch ?? 20);
+    const { consumerTag } = await channel.consume(queue, (msg) => {
+      if (!msg) return;
+      const work = handle(channel, publisher, msg).catch(async (err: unknown) => {
+        // Accepting is idempotent, so handing the message back is safe even if its records were committed.
+        logger.error({ err }, 'CAIS queue message not settled; returned to the queue');
+        await new Promise((r) => setTimeout(r, 1000));
+        try {
+          channel.nack(msg, false, true);
+        } catch {
+          // the channel is gone: the broker redelivers the message by itself
+        }
+      });
+      inHand.add(work);
+      void work.finally(() => inHand.delete(work));
+    });
+    consumer = { channel, tag: consumerTag };
+  });
   connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'CAIS queue connection error; reconnecting'));
   let closed: Promise<void> | undefined;
   return {

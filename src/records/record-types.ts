@@ -630,5 +630,223 @@ export interface TransitMovement {
   carrier?: Party;
 }
 
+/**
+ * A transit event notified to this country by a partner customs administration: departure, border entry or exit, or arrival of goods under a transit procedure that the partner controls, typically advance information about goods on their way towards or through this country. The gateway builds it from the partner's signed document; the fields that mean the same as in transit.movement have its names and shapes, and the partner's own identifiers are kept so the notice can be traced to the exact document received.
+ */
+export interface TransitNotice {
+  /**
+   * Record type discriminator.
+   */
+  type: 'transit.notice';
+  /**
+   * Identifier of the notice, derived from the partner's document id so that the same document always gives the same record (e.g. RU-<DocumentID>).
+   */
+  recordId: string;
+  /**
+   * Always 1: a partner corrects a notice by sending a new document, which becomes a notice of its own (partnerDocument.sourceRecordVersion tells which is later).
+   */
+  version: 1;
+  /**
+   * The customs administration that notified the event.
+   */
+  notifiedBy: {
+    /**
+     * Country of the notifying administration, ISO alpha-3.
+     */
+    country: string;
+    /**
+     * The sender code the administration declared in its routing envelope: the participant code `sender` of its instance in the partners file.
+     */
+    sender: string;
+  };
+  /**
+   * The partner's identifiers of the document this notice was read from.
+   */
+  partnerDocument: {
+    /**
+     * The partner's id of the notification document (stable per version of the partner's record).
+     */
+    documentId: string;
+    /**
+     * The partner's id of the routing envelope that carried it: the key the gateway deduplicates pushes by.
+     */
+    envelopeId: string;
+    /**
+     * When the partner prepared the envelope, as it declares.
+     */
+    preparedAt?: string;
+    /**
+     * Envelope id of one of our own messages that this document answers (EAEU InitialEnvelopeID), when the partner gives one.
+     */
+    answersEnvelopeId?: string;
+    /**
+     * The partner's own record identifier behind the document, when given.
+     */
+    sourceRecordId?: string;
+    /**
+     * Version of the partner's own record; a higher one corrects an earlier notice about the same record.
+     */
+    sourceRecordVersion?: number;
+  };
+  /**
+   * What happened, as in transit.movement: release for transit at the office of departure, entry into or exit from a customs territory at a border office, or arrival at the office of destination.
+   */
+  event: 'departure' | 'border-entry' | 'border-exit' | 'arrival';
+  /**
+   * When the partner's customs recorded the event, with UTC offset.
+   */
+  eventAt: string;
+  /**
+   * Registration number of the transit declaration in the partner's system (for TIR, of the electronic copy of the transit declaration created from the carnet): EAEU form or NCTS MRN.
+   */
+  transitDeclarationNumber: string;
+  /**
+   * Transit regime: national customs transit, TIR under a TIR carnet, or EAEU customs transit across the Union's customs territory.
+   */
+  procedure: 'national-transit' | 'tir' | 'eaeu-transit';
+  /**
+   * TIR carnet number. Present if and only if procedure is tir (as NCTS rule C0411 for TIRCarnetNumber).
+   */
+  carnetNumber?: string;
+  /**
+   * Customs offices of the movement as the partner declares them (NCTS CustomsOfficeOfDeparture, OfDestinationDeclared, OfTransitDeclared, OfExitForTransitDeclared, OfDestinationActual).
+   */
+  offices: {
+    /**
+     * Office of departure, where the goods were released for transit.
+     */
+    departure: string;
+    /**
+     * Declared office of destination.
+     */
+    destination: string;
+    /**
+     * Declared offices of transit (border offices of entry en route), in route order; at most 9 as in NCTS. Omitted when there are none.
+     *
+     * @minItems 1
+     * @maxItems 9
+     *
+     * Items: Office of transit.
+     */
+    transit?: string[];
+    /**
+     * Declared office of exit for transit, where the goods leave the customs territory.
+     */
+    exit?: string;
+    /**
+     * Office where this event actually happened. Required for border-entry and border-exit; when omitted on departure or arrival, the event happened at the declared office of departure or destination.
+     */
+    actual?: string;
+  };
+  /**
+   * Countries of routing in travel order, from the country of departure to the country of destination (NCTS CountryOfRoutingOfConsignment, at most 99), when the partner gives them.
+   *
+   * @minItems 1
+   * @maxItems 99
+   *
+   * Items: Country of routing.
+   */
+  itinerary?: string[];
+  /**
+   * Country where the transit (or the TIR transport) started, ISO alpha-3.
+   */
+  departureCountry: string;
+  /**
+   * Country where the transit (or the TIR transport) ends, ISO alpha-3.
+   */
+  destinationCountry: string;
+  /**
+   * Means of transport, when the partner gives it (NCTS DepartureTransportMeans / ActiveBorderTransportMeans).
+   */
+  vehicle?: {
+    /**
+     * Registration number of the road vehicle (tractor unit), or the wagon or vessel identifier for other modes, in Latin letters as on the transit declaration (NCTS identificationNumber an..35).
+     */
+    registrationNumber: string;
+    /**
+     * Country of registration of the vehicle, ISO alpha-2.
+     */
+    nationality: string;
+    /**
+     * Registration numbers of trailers or semi-trailers, if any; omitted when there are none.
+     *
+     * @minItems 1
+     * @maxItems 9
+     *
+     * Items: Trailer registration number.
+     */
+    trailerNumbers?: string[];
+  };
+  /**
+   * Customs seals affixed by the partner's customs to the load compartment (NCTS TransportEquipment numberOfSeals and Seal). Omitted when the goods travel unsealed or the partner does not say.
+   */
+  seals?: {
+    /**
+     * Number of seals affixed (NCTS numberOfSeals n..4).
+     */
+    number: number;
+    /**
+     * Seal identifiers as marked on the seals (at most 99, as NCTS Seal), when the partner lists them.
+     *
+     * @minItems 1
+     * @maxItems 99
+     *
+     * Items: Seal identifier (NCTS Seal identifier an..20).
+     */
+    identifiers?: string[];
+  };
+  /**
+   * Goods items carried under the transit declaration (NCTS ConsignmentItem), at most 999, when the partner lists them.
+   *
+   * @minItems 1
+   * @maxItems 999
+   *
+   * Items: One goods item.
+   */
+  goods?: {
+    /**
+     * Goods item number, unique within the notice, numbered from 1 (NCTS declarationGoodsItemNumber).
+     */
+    itemNumber: number;
+    /**
+     * Commodity code: at least the HS subheading (6 digits), the level administrations exchange; longer when the partner gives its national code.
+     */
+    hsCode: string;
+    /**
+     * Description of the goods in plain language (NCTS descriptionOfGoods an..512).
+     */
+    description: string;
+    /**
+     * Packaging of the item (NCTS Packaging), when declared.
+     */
+    packages?: {
+      /**
+       * Number of packages (NCTS numberOfPackages n..8); 0 for bulk or unpacked goods.
+       */
+      count: number;
+      /**
+       * Kind of packages, UN/ECE Recommendation 21 two-character code (e.g. PX pallet, CT carton, CS case, VR bulk solid, NE unpacked), when declared.
+       */
+      kind?: string;
+    };
+    /**
+     * Gross mass of the item in kilograms, packaging included (NCTS grossMass).
+     */
+    grossMassKg: string;
+    /**
+     * Net mass of the item in kilograms, without packaging (NCTS netMass), when declared.
+     */
+    netMassKg?: string;
+  }[];
+  /**
+   * Reference of the guarantee securing the transit, when the partner gives it; for a TIR transport, the carnet number.
+   */
+  guaranteeReference?: string;
+  /**
+   * Holder of the transit procedure (NCTS HolderOfTheTransitProcedure), when the partner gives it; for TIR the carnet holder, whose id is the TIR holder identification number (e.g. RUS/041/987).
+   */
+  holder?: Party;
+}
+
 /** Any canonical CAIS record, discriminated by `type`. */
-export type CaisRecord = CargoDeclaration | GuaranteeEvent | PaymentReceipt | TirTermination | TransitMovement;
+export type CaisRecord = CargoDeclaration | GuaranteeEvent | PaymentReceipt | TirTermination | TransitMovement | TransitNotice;

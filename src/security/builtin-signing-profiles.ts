@@ -19,20 +19,24 @@ export const noSigning = defineSigningProfile({
 
 const xmlSigners = new WeakMap<SigningCapability, Signer>();
 
+/** The XML signer of a key, made once. */
+function xmlSignerOf(signer: SigningCapability): Signer {
+  let xmlSigner = xmlSigners.get(signer);
+  if (!xmlSigner) {
+    xmlSigner = createXmlSigner(signer);
+    xmlSigners.set(signer, xmlSigner);
+  }
+  return xmlSigner;
+}
+
 /** Enveloped XMLDSig (exc-c14n, SHA-256, RSA-SHA256 or ECDSA-P256-SHA256 by key) as the last child of the root. */
 export const xmldsigSigning = defineSigningProfile({
   name: 'xmldsig',
   description: 'enveloped XMLDSig over the whole document: exc-c14n, SHA-256, RSA-SHA256 or ECDSA-SHA256',
   codecs: ['xml'],
   signs: true,
-  sign(document, signer) {
-    let xmlSigner = xmlSigners.get(signer);
-    if (!xmlSigner) {
-      xmlSigner = createXmlSigner(signer);
-      xmlSigners.set(signer, xmlSigner);
-    }
-    return xmlSigner.sign(document);
-  },
+  sign: (document, signer) => xmlSignerOf(signer).sign(document),
+  signAsync: (document, signer) => xmlSignerOf(signer).signAsync(document),
 });
 
 /** The WS-Addressing values of a parsed header; any other header block is refused, since it would go unsigned. */

@@ -21,6 +21,8 @@ export interface SigningCapability {
    * wants) unless `dsaEncoding: 'der'` (as CMS wants).
    */
   sign(data: Buffer | string, options?: { hash?: SignatureHash; dsaEncoding?: 'der' | 'ieee-p1363' }): Buffer;
+  /** {@link sign} on libuv's thread pool, so a busy server keeps its own thread for other work. */
+  signAsync(data: Buffer | string, options?: { hash?: SignatureHash; dsaEncoding?: 'der' | 'ieee-p1363' }): Promise<Buffer>;
 }
 
 /** RSA key transport paddings a partner may encrypt a session key with. */
@@ -60,15 +62,18 @@ export function keyCapabilities(privateKey: KeyObject, certificate: X509Certific
   const algorithm = algorithmOf(privateKey, where);
   if (!certificate.checkPrivateKey(privateKey)) throw keyProblem(`${where}: the certificate does not belong to the key`);
   let forgeKey: forge.pki.rsa.PrivateKey | undefined;
+  const keyFor = (options: { dsaEncoding?: 'der' | 'ieee-p1363' }) =>
+    privateKey.asymmetricKeyType === 'ec' ? { key: privateKey, dsaEncoding: options.dsaEncoding ?? 'ieee-p1363' } : privateKey;
+  const bytes = (data: Buffer | string): Buffer => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   return {
     algorithm,
     keyType: privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec',
     certificate,
     sign(data, options = {}) {
-      const hash = options.hash ?? 'sha256';
-      const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      if (privateKey.asymmetricKeyType === 'ec') return cryptoSign(hash, payload, { key: privateKey, dsaEncoding: options.dsaEncoding ?? 'ieee-p1363' });
-      return cryptoSign(hash, payload, privateKey);
+      return cryptoSign(options.hash ?? 'sha256', bytes(data), keyFor(options));
+    },
+    signAsync(data, options = {}) {
+      return new Promise((resolve, reject) => cryptoSign(options.hash ?? 'sha256', bytes(data), keyFor(options), (err, signature) => (err ? reject(err) : resolve(signature))));
     },
     decrypt(ciphertext, padding) {
       if (privateKey.asymmetricKeyType !== 'rsa') throw keyProblem(`${where}: only an RSA key decrypts a transported key`);

@@ -16,6 +16,8 @@ export interface SigningProfile {
    * @throws GatewayError when the document is not of a shape the profile signs, or the key is unfit.
    */
   sign(document: Buffer, signer: SigningCapability): Buffer;
+  /** The same signature made with the key's work off the calling thread, when the profile can; else callers use {@link sign}. */
+  signAsync?(document: Buffer, signer: SigningCapability): Promise<Buffer>;
 }
 
 /** Declares a signing profile; returns it unchanged, typed. */

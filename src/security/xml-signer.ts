@@ -13,6 +13,8 @@ export interface Signer {
    * @param xml canonical bytes as produced by `renderXml` (exc-c14n form, no XML declaration).
    */
   sign(xml: Buffer): Buffer;
+  /** {@link sign} with the signature value computed on libuv's thread pool. */
+  signAsync(xml: Buffer): Promise<Buffer>;
 }
 
 /** SignedInfo's content; exc-c14n of SignedInfo is `<ds:SignedInfo xmlns:ds="…">` + this (the namespace is declared on the apex). */
@@ -38,21 +40,32 @@ export function createXmlSigner(key: SigningCapability): Signer {
   const algorithm = key.algorithm;
   const methodUri = SIGNATURE_METHODS[algorithm];
   const keyInfo = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${key.certificate.raw.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+  /** Digests the document and writes its SignedInfo; `assemble` puts the signature value in. */
+  const prepare = (xml: Buffer): { canonical: Buffer; assemble(value: Buffer): Buffer } => {
+    const close = xml.lastIndexOf('</');
+    if (xml[0] !== 0x3c || close <= 0 || xml[xml.length - 1] !== 0x3e) {
+      throw new GatewayError('GW_ERR_SIGNATURE_POLICY', 'signer expects a canonical document with an explicit end tag');
+    }
+    const content = signedInfoContent(methodUri, hash('sha256', xml, 'base64'));
+    return {
+      canonical: Buffer.from(CANONICAL_SIGNED_INFO_START + content, 'utf8'),
+      assemble(value) {
+        const signature =
+          `<ds:Signature xmlns:ds="${DSIG_NS}"><ds:SignedInfo>${content}` +
+          `<ds:SignatureValue>${value.toString('base64')}</ds:SignatureValue>${keyInfo}</ds:Signature>`;
+        return Buffer.concat([xml.subarray(0, close), Buffer.from(signature, 'utf8'), xml.subarray(close)]);
+      },
+    };
+  };
   return {
     algorithm,
-    sign(xml: Buffer): Buffer {
-      const close = xml.lastIndexOf('</');
-      if (xml[0] !== 0x3c || close <= 0 || xml[xml.length - 1] !== 0x3e) {
-        throw new GatewayError('GW_ERR_SIGNATURE_POLICY', 'signer expects a canonical document with an explicit end tag');
-      }
-      const digest = hash('sha256', xml, 'base64');
-      const content = signedInfoContent(methodUri, digest);
-      const canonical = Buffer.from(CANONICAL_SIGNED_INFO_START + content, 'utf8');
-      const value = key.sign(canonical).toString('base64');
-      const signature =
-        `<ds:Signature xmlns:ds="${DSIG_NS}"><ds:SignedInfo>${content}` +
-        `<ds:SignatureValue>${value}</ds:SignatureValue>${keyInfo}</ds:Signature>`;
-      return Buffer.concat([xml.subarray(0, close), Buffer.from(signature, 'utf8'), xml.subarray(close)]);
+    sign(xml) {
+      const { canonical, assemble } = prepare(xml);
+      return assemble(key.sign(canonical));
+    },
+    async signAsync(xml) {
+      const { canonical, assemble } = prepare(xml);
+      return assemble(await key.signAsync(canonical));
     },
   };
 }

@@ -8,6 +8,7 @@ import { createDocumentValidator, type DocumentValidator } from '../partners/doc
 import { IdentityLoader, type PartnerIdentity } from '../partners/partner-identity.js';
 import { loadPartnerRegistry, type Partner, type PartnerRegistry } from '../partners/partner-registry.js';
 import { checkPartnerRoutes } from '../partners/partner-services.js';
+import { checkClientCertificates, readInboundTls, type InboundTlsMaterial } from '../inbound/inbound-setup.js';
 import { createRecordValidator, type RecordValidator } from '../records/record-validator.js';
 import { addDevPartnerCertificates, initDevCertificates } from '../security/dev-certificates.js';
 import { simulatorFile } from '../sim/start-simulators.js';
@@ -24,6 +25,8 @@ export interface Setup {
   identities: Map<string, PartnerIdentity>;
   /** Partners served by their simulators: no URL of their own, simulators allowed. */
   simulated: Partner[];
+  /** The inbound listener's TLS material, when keys were loaded and the listener is on. */
+  inboundTls?: InboundTlsMaterial;
 }
 
 /** What else to load and check. */
@@ -74,6 +77,15 @@ function reachability(config: GatewayConfig, partner: Partner, problems: Problem
   return false;
 }
 
+function inboundTlsOf(inbound: NonNullable<GatewayConfig['inbound']>, problems: ProblemList): InboundTlsMaterial | undefined {
+  try {
+    return readInboundTls(inbound);
+  } catch (err) {
+    problems.add({ code: 'GW_ERR_KEY_UNAVAILABLE', variable: 'GATEWAY_INBOUND_TLS_CERT_FILE', message: (err as Error).message });
+    return undefined;
+  }
+}
+
 /**
  * Loads everything `serve` needs, in the order the parts depend on each other, and keeps going after
  * a problem so that one run reports them all.
@@ -101,9 +113,12 @@ export async function loadSetup(config: GatewayConfig, options: SetupOptions, pr
       const identity = problems.capture(() => loader.load(partner.settings));
       if (identity) identities.set(partner.id, identity);
     }
+    checkClientCertificates(partners, identities, problems);
   }
+  const inbound = config.inbound;
+  const inboundTls = options.keys && inbound ? inboundTlsOf(inbound, problems) : undefined;
   const simulated = options.urls ? partners.partners.filter((p) => reachability(config, p, problems)) : [];
-  return { setup: { config, records, partners, mappings, documents, identities, simulated }, problems };
+  return { setup: { config, records, partners, mappings, documents, identities, simulated, ...(inboundTls ? { inboundTls } : {}) }, problems };
 }
 
 /**

@@ -99,10 +99,11 @@ export interface PartnerProtocol {
    */
   handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest;
   /**
-   * The protocol's own control endpoints: `POST /_sim/<name>` with a JSON body, answered 204; an
-   * error thrown is answered 400 with its message (e.g. a `seed` of partner data).
+   * The protocol's own control endpoints: `POST /_sim/<name>` with a JSON body (e.g. a `seed` of
+   * partner data, or a `push` of a document to the gateway). A result (or the value of a returned
+   * Promise) is answered 200 as JSON, none 204; an error is answered 400 with its message.
    */
-  controls?: Readonly<Record<string, (command: unknown) => void>>;
+  controls?: Readonly<Record<string, (command: unknown) => unknown>>;
 }
 
 /** Where a simulator listens. */
@@ -299,14 +300,17 @@ export async function startSimulatorServer(protocol: PartnerProtocol, listen: Li
     if (!method) return json(res, 404, { error: `no control endpoint ${path} (GET /_sim/received, POST /_sim/faults${extraControls})` });
     if (req.method !== method) return json(res, 405, { error: `${method} ${path} only` });
     if (endpoint === 'received') return json(res, 200, received);
+    const answer = (result: unknown): void => (result === undefined ? void res.writeHead(204).end() : json(res, 200, result));
+    const refuse = (err: unknown): void => json(res, 400, { error: (err as Error).message });
     try {
       const command: unknown = JSON.parse(body.toString('utf8'));
-      if (own) own(command);
-      else applyCommand(faults, command);
+      if (!own) return answer(applyCommand(faults, command));
+      const result = own(command);
+      if (result instanceof Promise) return void result.then(answer, refuse);
+      answer(result);
     } catch (err) {
-      return json(res, 400, { error: (err as Error).message });
+      refuse(err);
     }
-    res.writeHead(204).end();
   }
 
   const ours = (path: string): boolean => path === protocol.path || (protocol.subpaths === true && path.startsWith(`${protocol.path.replace(/\/$/, '')}/`));

@@ -20,6 +20,30 @@ export interface SimulatorContext {
   schemasDir: string;
   /** Where to listen. */
   listen: ListenOptions;
+  /**
+   * Pushes a document to the gateway as this partner: `POST /v1/inbound/<partner><path>` over mutual
+   * TLS with the partner's client certificate, trusting the gateway's server certificate through the
+   * development CA only.
+   * Resolves with the gateway's answer, whatever its status.
+   * @throws GatewayError GW_ERR_CONFIG_INVALID when the gateway's inbound listener is not running.
+   */
+  pushToGateway(request: GatewayPush): Promise<GatewayAnswer>;
+}
+
+/** A push to the gateway's inbound endpoint. */
+export interface GatewayPush {
+  /** Sub-path after `/v1/inbound/<partner>` (default none). */
+  path?: string;
+  contentType: string;
+  body: Buffer;
+  headers?: Record<string, string>;
+}
+
+/** The gateway's answer to a push. */
+export interface GatewayAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
 }
 
 /** How to start an adapter's simulator. */

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { GatewayError } from '../errors.js';
 import type { Partner } from '../partners/partner-registry.js';
 import { loadKeyCapabilities } from '../security/key-capabilities.js';
+import { createGatewayPusher, type GatewayInbound } from './gateway-push.js';
 import type { ListenOptions, PartnerSimulator } from './partner-simulator.js';
 import type { SimulatorDefinition } from './simulator-definition.js';
 
@@ -29,12 +30,19 @@ export interface StartSimulatorsOptions {
   host?: string;
   /** Port per partner id (default 0: any free port). */
   ports?: Partial<Record<string, number>>;
+  /** The gateway's inbound listener, for simulators that push documents to it. */
+  inbound?: GatewayInbound;
 }
 
 async function loadDefinition(file: string): Promise<SimulatorDefinition> {
   const definition = ((await import(pathToFileURL(file).href)) as { default?: SimulatorDefinition }).default;
   if (!definition || typeof definition.start !== 'function') throw new GatewayError('GW_ERR_ADAPTER_INVALID', `${file} must export default defineSimulator({ start })`, { file });
   return definition;
+}
+
+/** The simulator, closing its push pool when it closes. */
+function withPusherClosed(simulator: PartnerSimulator, closePusher: () => Promise<void>): PartnerSimulator {
+  return { ...simulator, close: () => Promise.all([simulator.close(), closePusher()]).then(() => undefined) };
 }
 
 /**
@@ -51,9 +59,11 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
       if (!file) throw new GatewayError('GW_ERR_CONFIG_INVALID', `partner ${partner.id}: adapter ${partner.adapter} has no simulator (adapters/${partner.adapter}/sim/simulator.ts); give it a URL`);
       const definition = await loadDefinition(file);
       const keyFile = join(options.certsDir, 'partners', `${partner.id}.key.pem`);
-      const identity = loadKeyCapabilities(keyFile, join(options.certsDir, 'partners', `${partner.id}.cert.pem`));
+      const certFile = join(options.certsDir, 'partners', `${partner.id}.cert.pem`);
+      const identity = loadKeyCapabilities(keyFile, certFile);
       const port = options.ports?.[partner.id];
       const listen: ListenOptions = { ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) };
+      const pusher = createGatewayPusher(partner.id, keyFile, certFile, options.inbound);
       const simulator = await definition.start({
         partner: partner.id,
         adapter: partner.adapter,
@@ -63,8 +73,9 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
         gatewayCertificates,
         schemasDir: options.schemasDir,
         listen,
+        pushToGateway: (request) => pusher.push(request),
       });
-      started.set(partner.id, simulator);
+      started.set(partner.id, withPusherClosed(simulator, pusher.close));
     }
   } catch (err) {
     await Promise.all([...started.values()].map((s) => s.close()));

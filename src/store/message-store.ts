@@ -29,23 +29,43 @@ export interface NewMessage {
   extension: string;
 }
 
-/** A message as the log summarises it in listings. */
-export interface MessageSummary {
+/** Where an inbound message stands: accepted and logged, then handed over to CAIS. */
+export type InboundStatus = 'accepted' | 'handed-over';
+
+/** A status in the log of either direction. */
+export type LogStatus = MessageStatus | InboundStatus;
+
+/** What every entry of the log shows in listings, whichever its direction. */
+interface LogEntrySummary {
   id: string;
   partner: string;
   messageType: string;
   recordType: string;
   recordId: string;
   recordVersion: number;
-  status: MessageStatus;
   attempts: number;
   /** Epoch milliseconds. */
   createdAt: number;
   updatedAt: number;
-  /** When the next attempt is due (pending only), epoch milliseconds. */
+  /** When the next attempt is due, epoch milliseconds. */
   nextAttemptAt: number | null;
   businessKeys: Record<string, string>;
 }
+
+/** A CAIS record's document for a partner, as listings show it. */
+export interface OutboundSummary extends LogEntrySummary {
+  direction: 'out';
+  status: MessageStatus;
+}
+
+/** A partner's document and the record it maps to, as listings show it: created when received; its attempts are those of the hand-over to CAIS. */
+export interface InboundSummary extends LogEntrySummary {
+  direction: 'in';
+  status: InboundStatus;
+}
+
+/** A message as the log summarises it in listings, outbound or inbound. */
+export type MessageSummary = OutboundSummary | InboundSummary;
 
 /** What happened in one delivery attempt. */
 export interface AttemptRecord {
@@ -72,13 +92,15 @@ export interface StatusChange {
   reason: string;
 }
 
-/** Everything the log holds about one message. */
-export interface MessageDetail extends MessageSummary {
+/** Everything the log holds about one outbound message. */
+export interface MessageDetail extends OutboundSummary {
   mapping: { id: string; version: number; sha256: string };
   payloadSha256: string;
   extension: string;
   /** The source record as accepted. */
   record: unknown;
+  /** Every document made from the same record (this one included), in fan-out order. */
+  recordMessages: Array<{ id: string; partner: string; messageType: string; status: MessageStatus }>;
   history: StatusChange[];
   attemptLog: AttemptRecord[];
 }
@@ -130,7 +152,9 @@ export interface MessageFilter {
   /** Any business key value (e.g. a carnet number). */
   key?: string;
   partner?: string;
-  status?: MessageStatus;
+  status?: LogStatus;
+  /** Only one direction of the log; both when left out. */
+  direction?: 'in' | 'out';
   /** Partner message type. */
   type?: string;
   /** Created at or after, epoch ms. */

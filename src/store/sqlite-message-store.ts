@@ -1,19 +1,19 @@
 // The embedded message store: MessageStore on SQLite (better-sqlite3) in WAL mode with synchronous FULL, so an accepted message is durable.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import type {
   AcceptResult,
   AttemptRecord,
   ClaimedMessage,
   ClaimResult,
+  InboundSummary,
   MessageDetail,
   MessageFilter,
   MessageStatus,
   MessageStore,
   MessageSummary,
   NewMessage,
+  OutboundSummary,
   Page,
   SourceRecord,
   StatusChange,
@@ -22,21 +22,18 @@ import type {
   UnpublishedMessage,
 } from './message-store.js';
 import { CLAIM_EARLY_TOLERANCE_MS } from './message-store.js';
-import { applyMigrations } from './sqlite-migrations.js';
+import { openSqliteDatabase, SqliteConnection } from './sqlite-connection.js';
 
 type Db = Database.Database;
-
-/** Connection settings applied at open, in this order. */
-const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const;
 
 /** Largest page `search` returns, whatever the caller asks for. */
 export const MAX_SEARCH_LIMIT = 500;
 
-const SUMMARY_COLUMNS = `m.id, m.partner, m.message_type AS messageType, r.type AS recordType, r.record_id AS recordId,
+const SUMMARY_COLUMNS = `'out' AS direction, m.id, m.partner, m.message_type AS messageType, r.type AS recordType, r.record_id AS recordId,
   r.version AS recordVersion, m.status, m.attempts, m.created_at AS createdAt, m.updated_at AS updatedAt,
   m.next_attempt_at AS nextAttemptAt`;
 
-const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, m.mapping_id AS mappingId, m.mapping_version AS mappingVersion,
+const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, m.record_row AS recordRow, m.mapping_id AS mappingId, m.mapping_version AS mappingVersion,
   m.mapping_sha256 AS mappingSha256, m.payload_sha256 AS payloadSha256, m.extension, r.json AS recordJson`;
 
 /** Pending messages whose queue job is still to be published (matches the partial index messages_unpublished). */
@@ -45,21 +42,64 @@ const UNPUBLISHED = `status = 'pending' AND job_state <> 'published'`;
 /** The end states `resend` may leave. */
 const RESENDABLE = `('failed', 'dead-lettered', 'needs-human')`;
 
-/** SQL condition of each search filter, bound by the filter's own name. */
-const FILTER_SQL: Readonly<Record<keyof MessageFilter, string>> = {
-  key: 'EXISTS (SELECT 1 FROM message_keys k WHERE k.message_id = m.id AND k.value = @key)',
-  partner: 'm.partner = @partner',
-  status: 'm.status = @status',
-  type: 'm.message_type = @type',
-  from: 'm.created_at >= @from',
-  to: 'm.created_at < @to',
-};
+/** An inbound message in the shape of a summary: received is its creation, the hand-over its attempts. */
+const INBOUND_SUMMARY_COLUMNS = `'in' AS direction, i.id, i.partner, i.message_type AS messageType, i.record_type AS recordType,
+  i.record_id AS recordId, i.record_version AS recordVersion, i.status, i.handover_attempts AS attempts,
+  i.received_at AS createdAt, i.updated_at AS updatedAt, i.handover_due AS nextAttemptAt`;
 
-const AFTER_CURSOR_SQL = '(m.created_at < @cursorAt OR (m.created_at = @cursorAt AND m.id < @cursorId))';
+/** Filters a search applies to each side of the log (`direction` chooses the sides). */
+type RowFilter = Exclude<keyof MessageFilter, 'direction'>;
 
-type SummaryRow = Omit<MessageSummary, 'businessKeys'>;
+/** One direction of the log as search reads it: its rows and the SQL condition of each filter, bound by the filter's own name. */
+interface LogSide {
+  direction: 'out' | 'in';
+  from: string;
+  columns: string;
+  filters: Readonly<Record<RowFilter, string>>;
+  afterCursor: string;
+  /** Newest first, by the side's own columns (its indexes). */
+  newestFirst: string;
+}
 
-interface DetailRow extends SummaryRow {
+const LOG_SIDES: readonly LogSide[] = [
+  {
+    direction: 'out',
+    from: 'messages m JOIN records r ON r.id = m.record_row',
+    columns: SUMMARY_COLUMNS,
+    filters: {
+      key: 'EXISTS (SELECT 1 FROM message_keys k WHERE k.message_id = m.id AND k.value = @key)',
+      partner: 'm.partner = @partner',
+      status: 'm.status = @status',
+      type: 'm.message_type = @type',
+      from: 'm.created_at >= @from',
+      to: 'm.created_at < @to',
+    },
+    afterCursor: '(m.created_at < @cursorAt OR (m.created_at = @cursorAt AND m.id < @cursorId))',
+    newestFirst: 'm.created_at DESC, m.id DESC',
+  },
+  {
+    direction: 'in',
+    from: 'inbound_messages i',
+    columns: INBOUND_SUMMARY_COLUMNS,
+    filters: {
+      key: 'EXISTS (SELECT 1 FROM inbound_keys k WHERE k.inbound_id = i.id AND k.value = @key)',
+      partner: 'i.partner = @partner',
+      status: 'i.status = @status',
+      type: 'i.message_type = @type',
+      from: 'i.received_at >= @from',
+      to: 'i.received_at < @to',
+    },
+    afterCursor: '(i.received_at < @cursorAt OR (i.received_at = @cursorAt AND i.id < @cursorId))',
+    newestFirst: 'i.received_at DESC, i.id DESC',
+  },
+];
+
+const ROW_FILTERS: readonly RowFilter[] = ['key', 'partner', 'status', 'type', 'from', 'to'];
+
+type SummaryRow = Omit<OutboundSummary, 'businessKeys'> | Omit<InboundSummary, 'businessKeys'>;
+
+interface DetailRow extends Omit<OutboundSummary, 'businessKeys'> {
+  recordRow: number;
   mappingId: string;
   mappingVersion: number;
   mappingSha256: string;
@@ -89,7 +129,7 @@ interface FinishParams {
   now: number;
 }
 
-type SearchParams = Partial<Record<keyof MessageFilter | 'cursorAt' | 'cursorId' | 'limit', string | number>>;
+type SearchParams = Partial<Record<RowFilter | 'cursorAt' | 'cursorId' | 'limit', string | number>>;
 
 /** Where a page ended: the last row's creation time and id. */
 interface Cursor {
@@ -102,6 +142,9 @@ function prepareStatements(db: Db) {
     findRecord: db.prepare<[string, string, number], { row: number }>('SELECT id AS row FROM records WHERE type = ? AND record_id = ? AND version = ?'),
     recordMessages: db.prepare<[number], AcceptResult['messages'][number]>(
       'SELECT id, partner, message_type AS messageType FROM messages WHERE record_row = ? ORDER BY position',
+    ),
+    recordSiblings: db.prepare<[number], MessageDetail['recordMessages'][number]>(
+      'SELECT id, partner, message_type AS messageType, status FROM messages WHERE record_row = ? ORDER BY position',
     ),
     insertRecord: db.prepare<[string, string, number, string, number]>('INSERT INTO records (type, record_id, version, json, received_at) VALUES (?, ?, ?, ?, ?)'),
     insertMessage: db.prepare<[Record<string, string | number | Buffer>]>(
@@ -165,9 +208,11 @@ function prepareStatements(db: Db) {
        WHERE id = ?`,
     ),
     detail: db.prepare<[string], DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = ?`),
-    keysOf: db.prepare<[string], KeyRow>(
-      `SELECT message_id AS messageId, name, value FROM message_keys
-       WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, name`,
+    keysOf: db.prepare<[string, string], KeyRow>(
+      `SELECT message_id AS messageId, name, value FROM message_keys WHERE message_id IN (SELECT value FROM json_each(?))
+       UNION ALL
+       SELECT inbound_id AS messageId, name, value FROM inbound_keys WHERE inbound_id IN (SELECT value FROM json_each(?))
+       ORDER BY messageId, name`,
     ),
     history: db.prepare<[string], StatusChange>(
       'SELECT at, from_status AS "from", to_status AS "to", reason FROM status_changes WHERE message_id = ? ORDER BY at, id',
@@ -214,12 +259,17 @@ function clampLimit(limit: number): number {
   return Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.floor(limit) || 1));
 }
 
-function searchSql(filters: ReadonlyArray<keyof MessageFilter>, hasCursor: boolean): string {
-  const conditions = filters.map((name) => FILTER_SQL[name]);
-  if (hasCursor) conditions.push(AFTER_CURSOR_SQL);
+/** One side's newest rows matching the filters, at most `@limit`. */
+function sideSql(side: LogSide, filters: readonly RowFilter[], hasCursor: boolean): string {
+  const conditions = filters.map((name) => side.filters[name]);
+  if (hasCursor) conditions.push(side.afterCursor);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  return `SELECT ${SUMMARY_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row ${where}
-    ORDER BY m.created_at DESC, m.id DESC LIMIT @limit`;
+  return `SELECT * FROM (SELECT ${side.columns} FROM ${side.from} ${where} ORDER BY ${side.newestFirst} LIMIT @limit)`;
+}
+
+/** Both directions of the log merged newest first; each side is cut to the page size before merging. */
+function searchSql(sides: readonly LogSide[], filters: readonly RowFilter[], hasCursor: boolean): string {
+  return `${sides.map((side) => sideSql(side, filters, hasCursor)).join(' UNION ALL ')} ORDER BY createdAt DESC, id DESC LIMIT @limit`;
 }
 
 function groupKeys(rows: readonly KeyRow[]): Map<string, Record<string, string>> {
@@ -243,12 +293,11 @@ class SqliteMessageStore implements MessageStore {
   private readonly claimTx;
   private readonly completeTx;
   private readonly resendTx;
-  private synchronous: 'FULL' | 'NORMAL' = 'FULL';
+  private readonly db: Db;
 
-  constructor(
-    private readonly db: Db,
-    private readonly file: string,
-  ) {
+  constructor(private readonly connection: SqliteConnection) {
+    const db = connection.db;
+    this.db = db;
     this.statements = prepareStatements(db);
     this.acceptTx = db.transaction((items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number) =>
       items.map(({ record, messages }) => this.acceptIn(record, messages, now)),
@@ -337,9 +386,7 @@ class SqliteMessageStore implements MessageStore {
    * already acknowledged leaves the message pending without a job.
    */
   private durability(level: 'FULL' | 'NORMAL'): void {
-    if (this.synchronous === level) return;
-    this.db.pragma(`synchronous = ${level}`);
-    this.synchronous = level;
+    this.connection.durability(level);
   }
 
   async resend(id: string, now: number, reason: string): Promise<boolean> {
@@ -371,28 +418,29 @@ class SqliteMessageStore implements MessageStore {
     try {
       this.statements.ping.get();
     } catch (error) {
-      throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', `message store ${this.file} cannot be reached: ${(error as Error).message}`, { file: this.file }, { cause: error });
+      const file = this.connection.file;
+      throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', `message store ${file} cannot be reached: ${(error as Error).message}`, { file }, { cause: error });
     }
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    this.connection.close();
   }
 
-  /** Runs reads in one transaction so they see a single committed state. */
   private snapshot<T>(read: () => T): T {
-    return this.db.transaction(read).deferred();
+    return this.connection.snapshot(read);
   }
 
   private detailOf(id: string): MessageDetail | undefined {
     const row = this.statements.detail.get(id);
     if (row === undefined) return undefined;
-    const { mappingId, mappingVersion, mappingSha256, recordJson, ...rest } = row;
+    const { recordRow, mappingId, mappingVersion, mappingSha256, recordJson, ...rest } = row;
     return {
       ...rest,
       businessKeys: this.keysOf([id]).get(id) ?? {},
       mapping: { id: mappingId, version: mappingVersion, sha256: mappingSha256 },
       record: JSON.parse(recordJson) as unknown,
+      recordMessages: this.statements.recordSiblings.all(recordRow),
       history: this.statements.history.all(id),
       attemptLog: this.statements.attemptLog.all(id).map(({ batchId, ...attempt }) => (batchId === null ? attempt : { ...attempt, batchId })),
     };
@@ -473,18 +521,19 @@ class SqliteMessageStore implements MessageStore {
   }
 
   private searchRows(filter: MessageFilter, limit: number, cursor: Cursor | undefined): SummaryRow[] {
-    const names = (Object.keys(FILTER_SQL) as Array<keyof MessageFilter>).filter((name) => filter[name] !== undefined);
+    const names = ROW_FILTERS.filter((name) => filter[name] !== undefined);
     const params: SearchParams = { limit };
     for (const name of names) params[name] = filter[name];
     if (cursor !== undefined) Object.assign(params, { cursorAt: cursor.at, cursorId: cursor.id });
-    return this.searchStatement(names, cursor !== undefined).all(params);
+    return this.searchStatement(filter.direction, names, cursor !== undefined).all(params);
   }
 
-  private searchStatement(names: ReadonlyArray<keyof MessageFilter>, hasCursor: boolean): Database.Statement<[SearchParams], SummaryRow> {
-    const shape = `${names.join(',')}|${hasCursor}`;
+  private searchStatement(direction: MessageFilter['direction'], names: readonly RowFilter[], hasCursor: boolean): Database.Statement<[SearchParams], SummaryRow> {
+    const shape = `${direction ?? 'both'}|${names.join(',')}|${hasCursor}`;
     let statement = this.searches.get(shape);
     if (statement === undefined) {
-      statement = this.db.prepare<[SearchParams], SummaryRow>(searchSql(names, hasCursor));
+      const sides = LOG_SIDES.filter((side) => direction === undefined || side.direction === direction);
+      statement = this.db.prepare<[SearchParams], SummaryRow>(searchSql(sides, names, hasCursor));
       this.searches.set(shape, statement);
     }
     return statement;
@@ -492,44 +541,17 @@ class SqliteMessageStore implements MessageStore {
 
   private keysOf(ids: readonly string[]): Map<string, Record<string, string>> {
     if (ids.length === 0) return new Map();
-    return groupKeys(this.statements.keysOf.all(JSON.stringify(ids)));
-  }
-}
-
-function connect(file: string): Db {
-  if (file !== ':memory:' && file !== '') mkdirSync(dirname(file), { recursive: true });
-  return new Database(file);
-}
-
-function configure(db: Db, file: string): void {
-  try {
-    for (const pragma of PRAGMAS) db.pragma(pragma);
-  } catch (error) {
-    throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot open message store ${file}: ${(error as Error).message}`, { file }, { cause: error });
+    const list = JSON.stringify(ids);
+    return groupKeys(this.statements.keysOf.all(list, list));
   }
 }
 
 /**
- * Opens (creating it and its folder when missing) and migrates a SQLite message database with the store's settings:
- * WAL journal, synchronous FULL, a 5 s busy timeout and foreign keys on.
- * @param file database path, or `:memory:`
- * @throws GatewayError GW_ERR_CONFIG_INVALID when the file cannot be opened or migrated, or its schema is newer than this code
+ * The message store on an open connection (its tables shared with the other stores of the file).
+ * Closing the store closes the connection.
  */
-export function openSqliteDatabase(file: string): Db {
-  let db: Db;
-  try {
-    db = connect(file);
-  } catch (error) {
-    throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot open message store ${file}: ${(error as Error).message}`, { file }, { cause: error });
-  }
-  try {
-    configure(db, file);
-    applyMigrations(db, file);
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+export function sqliteMessageStore(connection: SqliteConnection): MessageStore {
+  return new SqliteMessageStore(connection);
 }
 
 /**
@@ -538,5 +560,5 @@ export function openSqliteDatabase(file: string): Db {
  * @throws GatewayError GW_ERR_CONFIG_INVALID when the store cannot be opened or migrated
  */
 export function openSqliteMessageStore(file: string): MessageStore {
-  return new SqliteMessageStore(openSqliteDatabase(file), file);
+  return sqliteMessageStore(new SqliteConnection(openSqliteDatabase(file), file));
 }

@@ -93,7 +93,6 @@ ALTER TABLE messages ADD COLUMN job_state TEXT NOT NULL DEFAULT 'unpublished'
 CREATE INDEX messages_unpublished ON messages (status, updated_at, id) WHERE status = 'pending' AND job_state <> 'published';
 `;
 
-/** Every migration the code knows, oldest first. */
 const BATCHES_AND_PARTNER_RECORDS = `
 ALTER TABLE attempts ADD COLUMN batch_id TEXT;
 CREATE INDEX attempts_batch ON attempts (batch_id) WHERE batch_id IS NOT NULL;
@@ -110,11 +109,87 @@ CREATE TABLE partner_records (
 CREATE INDEX partner_records_key ON partner_records (partner, kind, key, updated_at DESC);
 `;
 
+/**
+ * Inbound messages: what partners pushed, with the canonical record it maps to, the receipt sent (so a
+ * repeat gets the same bytes), the identity evidence, and the hand-over to CAIS as an outbox
+ * (`handover_due` while accepted, leased like deliveries). `seq` is the pull API's cursor. Refusals
+ * are logged apart: nothing of a refused push counts as accepted.
+ */
+const INBOUND = `
+CREATE TABLE inbound_messages (
+  seq                INTEGER PRIMARY KEY,
+  id                 TEXT    NOT NULL UNIQUE,
+  partner            TEXT    NOT NULL,
+  partner_message_id TEXT    NOT NULL,
+  message_type       TEXT    NOT NULL,
+  record_type        TEXT    NOT NULL,
+  record_id          TEXT    NOT NULL,
+  record_version     INTEGER NOT NULL,
+  record_json        TEXT    NOT NULL,
+  mapping_id         TEXT    NOT NULL,
+  mapping_version    INTEGER NOT NULL,
+  mapping_sha256     TEXT    NOT NULL,
+  payload            BLOB    NOT NULL,
+  payload_sha256     TEXT    NOT NULL,
+  receipt_status     INTEGER NOT NULL,
+  receipt_headers    TEXT    NOT NULL,
+  receipt_body       BLOB    NOT NULL,
+  answers            TEXT,
+  client_cert        TEXT    NOT NULL,
+  signer_cert        TEXT    NOT NULL,
+  status             TEXT    NOT NULL CHECK (status IN ('accepted', 'handed-over')),
+  handover_attempts  INTEGER NOT NULL DEFAULT 0,
+  handover_due       INTEGER,
+  handover_via       TEXT,
+  handover_error     TEXT,
+  handed_over_at     INTEGER,
+  lease_owner        TEXT,
+  lease_until        INTEGER,
+  received_at        INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  UNIQUE (partner, partner_message_id)
+);
+CREATE INDEX inbound_due ON inbound_messages (handover_due, seq) WHERE status = 'accepted';
+CREATE INDEX inbound_newest ON inbound_messages (received_at DESC, id DESC);
+CREATE INDEX inbound_answers ON inbound_messages (answers) WHERE answers IS NOT NULL;
+
+CREATE TABLE inbound_keys (
+  inbound_id TEXT NOT NULL REFERENCES inbound_messages (id),
+  name       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (inbound_id, name)
+);
+CREATE INDEX inbound_keys_value ON inbound_keys (value);
+
+CREATE TABLE inbound_changes (
+  id         INTEGER PRIMARY KEY,
+  inbound_id TEXT    NOT NULL REFERENCES inbound_messages (id),
+  at         INTEGER NOT NULL,
+  status     TEXT    NOT NULL,
+  reason     TEXT    NOT NULL
+);
+CREATE INDEX inbound_changes_message ON inbound_changes (inbound_id, at, id);
+
+CREATE TABLE inbound_refusals (
+  id             INTEGER PRIMARY KEY,
+  partner        TEXT    NOT NULL,
+  code           TEXT    NOT NULL,
+  reason         TEXT    NOT NULL,
+  payload_sha256 TEXT    NOT NULL,
+  size           INTEGER NOT NULL,
+  client_cert    TEXT,
+  received_at    INTEGER NOT NULL
+);
+CREATE INDEX inbound_refusals_newest ON inbound_refusals (received_at DESC, id DESC);
+`;
+
+/** Every migration the code knows, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
   { version: 2, name: 'outbox: job state of pending messages', sql: OUTBOX },
   { version: 3, name: 'batches and partner records', sql: BATCHES_AND_PARTNER_RECORDS },
   { version: 4, name: 'retry budget restarts at a resend', sql: `ALTER TABLE messages ADD COLUMN retry_base INTEGER NOT NULL DEFAULT 0;` },
+  { version: 5, name: 'inbound messages, their hand-over to CAIS, and refusals', sql: INBOUND },
 ];
 
 

@@ -1,7 +1,9 @@
 // `npm run bench -- [name …]`: runs the named benchmarks (all by default); exits 1 when a target is missed.
 import { randomUUID } from 'node:crypto';
 import { benchE2e } from './e2e.bench.js';
+import { benchInbound } from './inbound.bench.js';
 import { benchTranslate, measureTranslate } from './translate.bench.js';
+import { benchVerify } from './verify.bench.js';
 
 /** RabbitMQ for `e2e --amqp` (`GATEWAY_AMQP_URL` or the local broker). */
 const AMQP_URL = process.env.GATEWAY_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
@@ -19,7 +21,7 @@ async function e2e(): Promise<boolean> {
   return translate.ok;
 }
 
-const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e };
+const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e, verify: benchVerify, inbound: benchInbound };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !(n in BENCHMARKS));

@@ -4,21 +4,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLAIM_EARLY_TOLERANCE_MS, type AttemptRecord, type ClaimedMessage, type MessageStatus, type MessageStore, type NewMessage, type SourceRecord, type Transition } from '../../src/store/message-store.js';
 
 /** 2026-01-01T00:00:00Z; every test passes its clock explicitly from here. */
-const T0 = 1_767_225_600_000;
-const LEASE_MS = 30_000;
+export const T0 = 1_767_225_600_000;
+/** The lease every claim in the suites asks for. */
+export const LEASE_MS = 30_000;
 const PARTNER = 'iru-safetir';
 const END_STATES = ['failed', 'dead-lettered', 'needs-human'] as const;
 
 /** A UUID-shaped id whose order is that of `n`. */
-function messageId(n: number): string {
+export function messageId(n: number): string {
   return `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
 }
 
-function sourceRecord(recordId: string, version = 1): SourceRecord {
+/** A tir.termination record with this id (the carnet number) and version. */
+export function sourceRecord(recordId: string, version = 1): SourceRecord {
   return { type: 'tir.termination', recordId, version, json: JSON.stringify({ recordType: 'tir.termination', carnetNumber: recordId, version }) };
 }
 
-function newMessage(n: number, overrides: Partial<Omit<NewMessage, 'payloadSha256'>> = {}): NewMessage {
+/** Outbound message `n` (id {@link messageId}, carnet key `XC<n>`), its sha256 computed from its payload. */
+export function newMessage(n: number, overrides: Partial<Omit<NewMessage, 'payloadSha256'>> = {}): NewMessage {
   const base = {
     id: messageId(n),
     partner: PARTNER,
@@ -46,7 +49,7 @@ function endIn(status: Exclude<MessageStatus, 'pending'>): Transition {
 }
 
 /** A message of the seeded search set, with what search should know about it. */
-interface Seeded {
+export interface Seeded {
   id: string;
   createdAt: number;
   partner: string;
@@ -75,12 +78,12 @@ async function seedSearchSet(store: MessageStore): Promise<Seeded[]> {
 }
 
 /** Ids newest first, ties by id descending: the order search promises. */
-function newestFirst(messages: readonly Seeded[]): string[] {
+export function newestFirst(messages: readonly Seeded[]): string[] {
   return [...messages].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((m) => m.id);
 }
 
 /** Follows nextCursor to the end, returning the ids of every page. */
-async function allPages(store: MessageStore, filter: Parameters<MessageStore['search']>[0], limit: number): Promise<string[][]> {
+export async function allPages(store: MessageStore, filter: Parameters<MessageStore['search']>[0], limit: number): Promise<string[][]> {
   const pages: string[][] = [];
   let cursor: string | undefined;
   do {
@@ -154,6 +157,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
           ],
         });
         expect(await store.get(messageId(1))).toEqual({
+          direction: 'out',
           id: messageId(1),
           partner: PARTNER,
           messageType: 'safetir-upload',
@@ -170,6 +174,10 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
           payloadSha256: messages[0]?.payloadSha256,
           extension: 'xml',
           record: JSON.parse(record.json) as unknown,
+          recordMessages: [
+            { id: messageId(1), partner: PARTNER, messageType: 'safetir-upload', status: 'pending' },
+            { id: messageId(2), partner: 'ru-fcs', messageType: 'transit-notification', status: 'pending' },
+          ],
           history: [{ at: T0, from: null, to: 'pending', reason: 'accepted' }],
           attemptLog: [],
         });
@@ -584,6 +592,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         await attemptOn(messageId(1), T0 + 10, endIn('failed'), 'failed');
         expect((await store.search({ status: 'failed' }, 10)).items).toEqual([
           {
+            direction: 'out',
             id: messageId(1),
             partner: 'p-status',
             messageType: 'safetir-upload',

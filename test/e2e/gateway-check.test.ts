@@ -12,7 +12,7 @@ function gateway(command: string, env: Record<string, string>): { status: number
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, GATEWAY_CERTS_DIR: join(work, 'certs'), GATEWAY_DATA_DIR: join(work, 'data'), GATEWAY_PORT: '0', GATEWAY_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, GATEWAY_CERTS_DIR: join(work, 'certs'), GATEWAY_DATA_DIR: join(work, 'data'), GATEWAY_PORT: '0', GATEWAY_INBOUND_PORT: '0', GATEWAY_LOG_LEVEL: 'warn', ...env },
   });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
@@ -23,7 +23,7 @@ beforeAll(() => {
   writeFileSync(join(work, 'mappings', 'ru-fcs', 'broken.yaml'), 'id: ru-fcs.broken\nversion: 1\nsource: tir.termination\ntarget: { partner: ru-fcs, message: transit-notification }\nbusinessKeys: { carnetNumber: "carnetNumber &" }\ndocument: { a: "1" }\n');
   writeFileSync(
     join(work, 'partners.yaml'),
-    ['partners:', '  - id: iru-safetir', '    adapter: iru-safetir', '  - id: ru-fcs', '    adapter: ru-fcs', '    keys: { partnerCerts: [missing-ru.cert.pem] }', '  - id: ghost', '    adapter: no-such-adapter', ''].join('\n'),
+    ['partners:', '  - id: iru-safetir', '    adapter: iru-safetir', '  - id: ru-fcs', '    adapter: ru-fcs', '    participants: { sender: RU:FCS }', '    keys: { partnerCerts: [missing-ru.cert.pem] }', '  - id: ghost', '    adapter: no-such-adapter', ''].join('\n'),
   );
 });
 afterAll(() => {
@@ -101,7 +101,7 @@ describe('serve on a port already taken', () => {
 describe('gateway check on other setups', () => {
   it('a second instance of an adapter that has API routes is a problem check reports, not a serve that hangs', () => {
     const file = join(work, 'two-iru.yaml');
-    writeFileSync(file, 'partners:\n  - id: iru-safetir\n    adapter: iru-safetir\n  - id: iru-safetir-2\n    adapter: iru-safetir\n  - id: ru-fcs\n    adapter: ru-fcs\n');
+    writeFileSync(file, 'partners:\n  - id: iru-safetir\n    adapter: iru-safetir\n  - id: iru-safetir-2\n    adapter: iru-safetir\n  - id: ru-fcs\n    adapter: ru-fcs\n    participants: { sender: RU:FCS }\n');
     const r = gateway('check', { GATEWAY_PARTNERS_FILE: file });
     expect(r.status).toBe(2);
     expect(r.out).toMatch(/^GW_ERR_ADAPTER_INVALID: partner iru-safetir-2: route GET \/v1\/safetir\/carnets\/:number is already taken by partner iru-safetir/m);

@@ -64,7 +64,7 @@ describe('a new partner without an edit of src/', () => {
   it('two instances of the adapter, with their own participant codes and URLs, each receive their own documents', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(copy, 'src', 'cli.ts'), 'serve'], {
       cwd: copy,
-      env: { ...process.env, GATEWAY_CERTS_DIR: join(work, 'certs'), GATEWAY_DATA_DIR: join(work, 'data'), GATEWAY_PORT: '0', GATEWAY_TOKENS: `${TOKEN}:cais,admin,auditor`, GATEWAY_LOG_LEVEL: 'warn' },
+      env: { ...process.env, GATEWAY_CERTS_DIR: join(work, 'certs'), GATEWAY_DATA_DIR: join(work, 'data'), GATEWAY_PORT: '0', GATEWAY_INBOUND_PORT: '0', GATEWAY_TOKENS: `${TOKEN}:cais,admin,auditor`, GATEWAY_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {

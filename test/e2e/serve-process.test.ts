@@ -29,7 +29,7 @@ function readmeCurls(): string[] {
 
 describe.skipIf(skipWithout('README quick start', { tools: ['curl'] }))('README quick start', () => {
   it('the curl commands post a record and find its delivered messages, with the documented dev token', { timeout: 60_000 }, async () => {
-    const gateway = await startGatewayProcess({ GATEWAY_DATA_DIR: join(dir, 'quick', 'data'), GATEWAY_CERTS_DIR: join(dir, 'quick', 'certs'), GATEWAY_PORT: '0' });
+    const gateway = await startGatewayProcess({ GATEWAY_DATA_DIR: join(dir, 'quick', 'data'), GATEWAY_CERTS_DIR: join(dir, 'quick', 'certs'), GATEWAY_PORT: '0', GATEWAY_INBOUND_PORT: '0' });
     processes.push(gateway);
     expect(gateway.output()).toMatch(/gateway ready: api http:\/\/127\.0\.0\.1:\d+ docs .*\/docs .*simulators: iru-safetir http:\/\/127\.0\.0\.1:\d+, ru-fcs/);
     const port = new URL(gateway.url).port;

@@ -101,6 +101,7 @@ describe('the gateway delivering over mutual TLS to a partner configured with it
       gatewayCertificates: [gatewayCert],
       schemasDir: join(ROOT, 'schemas'),
       listen: { tls: { cert: pem('partners/ru-fcs.cert.pem'), key: pem('partners/ru-fcs.key.pem'), ca: [pem('ca.cert.pem')] } },
+      pushToGateway: () => Promise.reject(new Error('this test pushes nothing')),
     });
     const gw = await startTestGateway({
       GATEWAY_CERTS_DIR: certs,

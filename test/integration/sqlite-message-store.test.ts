@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { MessageStore, NewMessage } from '../../src/store/message-store.js';
-import { openSqliteDatabase, openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
+import { openSqliteDatabase } from '../../src/store/sqlite-connection.js';
+import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import { messageStoreConformance } from '../conformance/message-store.conformance.js';
 
@@ -131,7 +132,7 @@ describe('SQLite message store on disk', () => {
     expect((await store.claimById('m-retry', T0 + 60_000, 30_000, 'worker-1')).state).toBe('claimed');
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5]);
     } finally {
       db.close();
     }

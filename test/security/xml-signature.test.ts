@@ -403,13 +403,18 @@ describe('verifier: signature shape and wrapping (XSW)', () => {
 
   it('rejects a genuine copy hidden inside ds:Signature while the root carries evil content (XSW1 shape)', () => {
     const hidden = replaceOnce(replaceOnce(signedRsa, 'Widgets', 'Evil'), '</ds:Signature>', `<Wrapper>${canonical.toString('utf8')}</Wrapper></ds:Signature>`);
-    expectRejected(hidden, 'GW_ERR_SIGNATURE_INVALID');
+    // Refused before any cryptography: ds:Signature holds SignedInfo, SignatureValue and KeyInfo only (xmlsec1 agrees).
+    expectRejected(hidden, 'GW_ERR_SIGNATURE_POLICY');
   });
 
-  it('never returns an evil element hidden inside ds:Signature: the returned bytes are the signed bytes', () => {
+  it('never returns an evil element hidden inside ds:Signature: it is refused, though the digest would still match', () => {
     const smuggled = replaceOnce(signedRsa, '</ds:Signature>', '<Goods xmlns="urn:example:customs"><Item value="1">Evil</Item></Goods></ds:Signature>');
-    // The enveloped transform drops the whole ds:Signature, so the digest still matches; what matters is what comes back.
-    const result = expectAccepted(smuggled);
+    // The enveloped transform drops the whole ds:Signature, so the digest matches; the XMLDSig schema allows no such
+    // element there and xmlsec1 refuses it ("unexpected node"), so the verifier does too.
+    expect(expectRejected(smuggled, 'GW_ERR_SIGNATURE_POLICY').message).toContain('ds:Signature must contain');
+    // Inside KeyInfo, which the verifier ignores, anything goes, and nothing of it comes back.
+    const inKeyInfo = replaceOnce(signedRsa, '</ds:KeyInfo>', '<Goods xmlns="urn:example:customs"><Item value="1">Evil</Item></Goods></ds:KeyInfo>');
+    const result = expectAccepted(inKeyInfo);
     expect(result.xml).toBe(canonical.toString('utf8'));
     expect(result.xml).not.toContain('Evil');
   });
@@ -550,5 +555,55 @@ describe('verifier: comments, declarations, partners and size', () => {
 
   it('rejects empty input as GW_ERR_XML_MALFORMED', () => {
     expectRejected(Buffer.alloc(0), 'GW_ERR_XML_MALFORMED');
+  });
+});
+
+describe('verifier: the strict scan (what it refuses that a lenient parser would read)', () => {
+  it('refuses text between the signature\'s elements and any content in a method or transform (InclusiveNamespaces, HMACOutputLength)', () => {
+    expectRejected(replaceOnce(signedRsa, '<ds:SignedInfo>', 'note<ds:SignedInfo>'), 'GW_ERR_SIGNATURE_POLICY');
+    const sign = (data: Buffer): Buffer => cryptoSign('sha256', data, gatewayRsa.privateKey);
+    const inclusive = `<ec:InclusiveNamespaces xmlns:ec="${EXC_C14N}" PrefixList="ds"></ec:InclusiveNamespaces>`;
+    const withPrefixList = reSignSignedInfo(signedRsa, (info) => info.replace(`<ds:Transform Algorithm="${EXC_C14N}"></ds:Transform>`, `<ds:Transform Algorithm="${EXC_C14N}">${inclusive}</ds:Transform>`), sign);
+    expect(expectRejected(withPrefixList, 'GW_ERR_SIGNATURE_POLICY').message).toContain('may not have content');
+    const truncated = reSignSignedInfo(signedRsa, (info) => info.replace('></ds:SignatureMethod>', '><ds:HMACOutputLength>8</ds:HMACOutputLength></ds:SignatureMethod>'), sign);
+    expectRejected(truncated, 'GW_ERR_SIGNATURE_POLICY');
+  });
+
+  it('refuses a document that is not namespace-well-formed, or whose namespace URI is relative', () => {
+    expectRejected(replaceOnce(signedRsa, '<Header>', '<Header><p:Note>x</p:Note>'), 'GW_ERR_XML_MALFORMED');
+    expectRejected(replaceOnce(signedRsa, '<Header>', '<Header xmlns:p="">'), 'GW_ERR_XML_MALFORMED');
+    expectRejected(replaceOnce(signedRsa, '<Header>', '<Header xmlns:p="relative/path">'), 'GW_ERR_XML_MALFORMED');
+    expectRejected(replaceOnce(signedRsa, '<Header>', '<Header xmlns:p="urn:a" xmlns:q="urn:a" p:x="1" q:x="2">'), 'GW_ERR_XML_MALFORMED');
+  });
+
+  it('accepts UTF-8 only: another declared encoding, UTF-16 and invalid UTF-8 are refused', () => {
+    expectRejected(`<?xml version="1.0" encoding="ISO-8859-1"?>${signedRsa.toString('utf8')}`, 'GW_ERR_XML_MALFORMED');
+    expectRejected(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(signedRsa.toString('utf8'), 'utf16le')]), 'GW_ERR_XML_MALFORMED');
+    expectRejected(Buffer.from(replaceOnce(signedRsa, 'Widgets', 'Widg\u00e9ts'), 'latin1'), 'GW_ERR_XML_MALFORMED');
+  });
+
+  it('accepts a BOM, an XML declaration, and CR or CRLF line ends (normalised before canonicalization)', () => {
+    const text = `\uFEFF<?xml version="1.0" encoding="UTF-8"?>\r\n<!-- sent -->\r\n${signedRsa.toString('utf8')}\r\n`;
+    expect(expectAccepted(text).xml).toBe(canonical.toString('utf8'));
+    expect(expectAccepted(text.replace(/\r\n/g, '\r')).xml).toBe(canonical.toString('utf8'));
+  });
+
+  it('refuses an id value that occurs twice anywhere, even when the Reference is URI=""', () => {
+    expectRejected(replaceOnce(signedRsa, '<ds:KeyInfo>', '<ds:KeyInfo Id="g1">'), 'GW_ERR_SIGNATURE_POLICY');
+    expect(expectAccepted(replaceOnce(signedRsa, '<ds:KeyInfo>', '<ds:KeyInfo Id="key-1">')).xml).toBe(canonical.toString('utf8'));
+  });
+
+  it('never tries an RSA key under 2048 bits, even when it is the pinned key and the signature is genuine', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    // Re-signed (with a Reference Id, as reSignSignedInfo needs some change) by the 1024-bit key: a genuine signature.
+    const weak = reSignSignedInfo(signedRsa, (info) => info.replace('<ds:Reference', '<ds:Reference Id="weak"'), (data) => cryptoSign('sha256', data, privateKey));
+    const value = Buffer.from(/<ds:SignatureValue>([^<]+)</.exec(weak)?.[1] ?? '', 'base64');
+    expect(cryptoVerify('sha256', Buffer.from(canonicalSignedInfo(weak)), publicKey, value)).toBe(true);
+    expectGatewayError(() => createXmlVerifier(() => [publicKey]).verify(Buffer.from(weak), GATEWAY), 'GW_ERR_SIGNATURE_INVALID');
+  });
+
+  it('throws only GatewayErrors on every truncation of a signed document', () => {
+    const text = Buffer.from(`<?xml version="1.0"?>\n${replaceOnce(signedEc, 'Widgets', 'Wid<![CDATA[g&]]>ets &amp; &#x263A;')}`);
+    for (let length = 0; length < text.length; length += 3) catchGatewayError(() => verifier.verify(text.subarray(0, length), GATEWAY_EC));
   });
 });

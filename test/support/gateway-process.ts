@@ -7,6 +7,8 @@ import { ROOT } from './project.js';
 export interface GatewayProcess {
   child: ChildProcess;
   url: string;
+  /** The inbound listener's URL, when it runs. */
+  inboundUrl: string | undefined;
   /** Everything it printed on stdout so far. */
   output(): string;
   /** Resolves with the exit code (or signal) when the process ends. */
@@ -22,6 +24,7 @@ export function externalSimulatorsEnv(options: { dataDir: string; certsDir: stri
     GATEWAY_DATA_DIR: options.dataDir,
     GATEWAY_CERTS_DIR: options.certsDir,
     GATEWAY_PORT: '0',
+    GATEWAY_INBOUND_PORT: '0',
     GATEWAY_TOKENS: `${options.token}:cais,admin,auditor`,
     GATEWAY_SIMULATORS: 'off',
     GATEWAY_PARTNER_RU_FCS_URL: options.urls('ru-fcs'),
@@ -44,7 +47,8 @@ export function startGatewayProcess(env: Record<string, string>, cwd: string = R
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = /gateway ready: api (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve({ child, url: m[1], output: () => out, exited });
+      const inbound = /gateway ready: .* inbound (https:\/\/\S+)/.exec(out)?.[1];
+      if (m?.[1]) resolve({ child, url: m[1], inboundUrl: inbound, output: () => out, exited });
     });
     void exited.then((code) => reject(new Error(`gateway exited (${String(code)}) before it was ready: ${out}`)));
   });

@@ -30,6 +30,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     GATEWAY_DATA_DIR: join(dir, 'data'),
     GATEWAY_CERTS_DIR: join(dir, 'certs'),
     GATEWAY_PORT: '0',
+    GATEWAY_INBOUND_PORT: '0',
     GATEWAY_TOKENS: `${TEST_TOKEN}:cais,admin,auditor;${AUDITOR_TOKEN}:auditor`,
     GATEWAY_RETRY_DELAY_SCALE: '0.001',
     ...env,

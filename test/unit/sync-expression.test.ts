@@ -3,34 +3,60 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { normaliseNamespaces } from '../../src/codec/xml-namespaces.js';
+import { parseXml } from '../../src/codec/xml-parse.js';
 import { listMappingFiles } from '../../src/mapping/mapping-set.js';
 import { compileExpression, type Scope } from '../../src/mapping/expression.js';
 import { RECORD_FIXTURES, ROOT } from '../support/project.js';
 
 const NOW = '2026-11-26T12:00:00.000Z';
 
-/** Every expression in a mapping file: string leaves of document, when, businessKeys. */
-function expressionsOf(file: string): string[] {
-  const m = parse(readFileSync(file, 'utf8')) as { when?: string; businessKeys: Record<string, string>; document: unknown };
-  const out: string[] = [...(m.when ? [m.when] : []), ...Object.values(m.businessKeys)];
+/** A mapping file as far as this test reads it (either direction). */
+interface MappingYaml {
+  direction?: 'in' | 'out';
+  when?: string;
+  businessKeys: Record<string, string>;
+  codes?: Record<string, Record<string, string>>;
+  namespaces?: Record<string, string>;
+  document?: unknown;
+  record?: unknown;
+}
+
+/** Every string leaf of a template (expressions, including $each, $if and $value). */
+function leavesOf(template: unknown): string[] {
+  const out: string[] = [];
   const walk = (node: unknown): void => {
     if (typeof node === 'string') out.push(node);
     else if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') Object.values(node).forEach(walk);
   };
-  walk(m.document);
+  walk(template);
   return out;
 }
 
-/** Inputs an expression may meet: each record, and every object or value inside its arrays (the `$each` items). */
+/** Inputs an expression may meet: the record or document, and every object or value inside it and its arrays (the `$each` items). */
 function inputsOf(record: unknown): unknown[] {
   const out: unknown[] = [record];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach((item) => { out.push(item); walk(item); });
-    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
+    else if (node && typeof node === 'object') Object.values(node).forEach((value) => { out.push(value); walk(value); });
   };
   walk(record);
   return out;
+}
+
+/** Expressions of a mapping file with the `$record` values they run against (the records out; documents and the records they give in). */
+function expressionGroups(file: string, m: MappingYaml): Array<{ sources: string[]; records: unknown[] }> {
+  const keys = Object.values(m.businessKeys);
+  if (m.direction !== 'in') return [{ sources: [...(m.when ? [m.when] : []), ...keys, ...leavesOf(m.document)], records }];
+  const golden = file.replace(/\.ya?ml$/, '.golden');
+  const named = (suffix: string): string[] => readdirSync(golden).filter((f) => f.endsWith(suffix)).map((f) => join(golden, f));
+  const documents = named('.input.xml').map((f) => normaliseNamespaces(parseXml(readFileSync(f)), m.namespaces ?? {}));
+  const produced = named('.expected.json').map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown);
+  return [
+    { sources: [...(m.when ? [m.when] : []), ...leavesOf(m.record)], records: documents },
+    { sources: keys, records: produced },
+  ];
 }
 
 async function outcome(run: () => unknown): Promise<unknown> {
@@ -56,10 +82,13 @@ const records = readdirSync(RECORD_FIXTURES).map((f) => JSON.parse(readFileSync(
 describe('synchronous JSONata subset', () => {
   const files = listMappingFiles(join(ROOT, 'mappings'));
   it.each(files.map((f) => [f.slice(ROOT.length + 1), f] as const))('agrees with JSONata on every expression of %s', async (_name, file) => {
-    const codes = (parse(readFileSync(file, 'utf8')) as { codes?: Record<string, Record<string, string>> }).codes ?? {};
-    const sources = expressionsOf(file);
-    expect(sources.length).toBeGreaterThan(5);
-    for (const record of records) for (const source of sources) await expectAgreement(source, inputsOf(record), record, codes);
+    const m = parse(readFileSync(file, 'utf8')) as MappingYaml;
+    const groups = expressionGroups(file, m);
+    expect(groups.flatMap((g) => g.sources).length).toBeGreaterThan(5);
+    for (const { sources, records: inputs } of groups) {
+      expect(inputs.length).toBeGreaterThan(0);
+      for (const record of inputs) for (const source of sources) await expectAgreement(source, inputsOf(record), record, m.codes ?? {});
+    }
   });
 
   const edge = { s: 'Ünïcødé 𝄞 clef', n: 42, f: 1.5, z: 0, t: true, e: '', a: ['x', 'y'], o: { k: 'v' }, nul: null, nested: [['p']] };
@@ -75,6 +104,8 @@ describe('synchronous JSONata subset', () => {
     '$substring(s, 0, 3)', '$substring(s, -4)', '$substring(s, 8, 1)', '$substring(s, -100, 2)', '$substring(s, 2, 0)', '$substring(missing, 0, 1)', '$substring(n, 0, 1)',
     '$uppercase(s)', '$lowercase(s)', '$uppercase(missing)', '$uppercase(n)',
     '$uuid(s)', '$uuid(s & n)', '$now()', '$', '$record.o.k', '(s)',
+    '$number(n)', '$number(f)', '$number(t)', '$number(missing)', "$number('0042')", "$number('-7')", "$number('1.5')", "$number('1e3')", "$number('0x1F')",
+    "$number('12345678901234567890')", "$number('')", "$number('x')", '$number(s)', '$number(o)', '$number(a)',
   ])('agrees with JSONata on %s', async (source) => {
     await expectAgreement(source, [edge], edge);
   });

@@ -1,4 +1,4 @@
-// Russia's side of the transit-notification exchange: verifies our XMLDSig, checks the signed document, answers a Receipt.
+// Russia's side of the transit-notification exchange: verifies our XMLDSig, checks the signed document, answers a Receipt; pushes FTS's own notifications.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -7,7 +7,6 @@ import {
   defineSimulator,
   GatewayError,
   parseXml,
-  renderXml,
   startSimulatorServer,
   type HandledRequest,
   type InjectedFault,
@@ -16,10 +15,11 @@ import {
   type SimulatorRequest,
   type XmlContent,
 } from '../../../src/partners/kit.js';
+import { ENVELOPE_NS } from '../namespaces.js';
+import { writeReceipt } from '../receipt.js';
+import { pushControl } from './push-control.js';
 
 const PATH = '/transit/notifications';
-const ENVELOPE_NS = 'http://www.w3.org/2001/06/soap-envelope';
-const RECEIPT_NS = 'urn:customs.kz:Exchange:Receipt:1.0';
 /** Pinned-key name of the gateway in the verifier. */
 const GATEWAY = 'gateway';
 /** HTTP status that comes with each rejection; the Receipt, not the status, is what the sender judges. */
@@ -52,16 +52,13 @@ interface Judgement {
 }
 
 function receipt(messageId: string, judgement: Pick<Judgement, 'envelopeId' | 'errorCode' | 'problems'>): Buffer {
-  return renderXml({
-    Receipt: {
-      '@xmlns': RECEIPT_NS,
-      EnvelopeID: judgement.envelopeId,
-      MessageID: messageId,
-      ReceivedAt: new Date().toISOString(),
-      Result: judgement.errorCode ? 'REJECTED' : 'ACCEPTED',
-      ErrorCode: judgement.errorCode,
-      ErrorText: judgement.errorCode ? judgement.problems.join('; ').slice(0, 1000) || 'rejected' : undefined,
-    },
+  return writeReceipt({
+    envelopeId: judgement.envelopeId,
+    messageId,
+    receivedAt: new Date().toISOString(),
+    result: judgement.errorCode ? 'REJECTED' : 'ACCEPTED',
+    errorCode: judgement.errorCode,
+    errorText: judgement.errorCode ? judgement.problems.join('; ') || 'rejected' : undefined,
   });
 }
 
@@ -81,6 +78,7 @@ function envelopeIdOf(document: XmlContent): string {
  * schemas/partners/ru-fcs/transit-notification.schema.json (SCH-001). A valid envelope whose
  * EnvelopeID FTS already holds is answered DUP-001. FTS holds a message once it answered ACCEPTED,
  * or processed it but its answer was lost (hang, torn acknowledgement).
+ * `POST /_sim/push` makes FTS push its own notifications to the gateway (see `pushControl`).
  */
 export function startRuFcsSimulator(context: SimulatorContext): Promise<PartnerSimulator> {
   const gatewayKeys = context.gatewayCertificates.map((c) => c.publicKey);
@@ -132,7 +130,15 @@ export function startRuFcsSimulator(context: SimulatorContext): Promise<PartnerS
     };
   }
 
-  return startSimulatorServer({ partner: context.partner, path: PATH, handle }, context.listen);
+  const verifiesAsGateway = (signed: Buffer): boolean => {
+    try {
+      verifier.verify(signed, GATEWAY);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return startSimulatorServer({ partner: context.partner, path: PATH, handle, controls: { push: pushControl(context, verifiesAsGateway) } }, context.listen);
 }
 
 export default defineSimulator({ start: startRuFcsSimulator });

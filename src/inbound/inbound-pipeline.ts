@@ -1,0 +1,269 @@
+// One push from a partner, from its bytes to the signed answer: identity binding, strict verification, mapping, durable accept.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { XmlContent } from '../codec/document-tree.js';
+import { errorSpec, GatewayError, type ErrorCode } from '../errors.js';
+import type { InboundEnvelope, InboundOutcome, InboundRequest } from '../partners/partner-definition.js';
+import type { CaisRecord } from '../records/record-types.js';
+import type { RecordValidator } from '../records/record-validator.js';
+import type { Verifier } from '../security/xml-verifier.js';
+import type { InboundStore, StoredReceipt } from '../store/inbound-store.js';
+import type { InboundDirectory, InboundPartner } from './inbound-directory.js';
+
+/** An inbound mapping as the pipeline uses it (mapping files with `direction: in`). */
+export interface InboundMappingUse {
+  readonly id: string;
+  readonly version: number;
+  readonly sha256: string;
+  /** The candidate record, not yet validated. */
+  apply(document: XmlContent, now?: Date): Promise<unknown>;
+  businessKeys(record: CaisRecord): Promise<Record<string, string>>;
+}
+
+/** Largest push a partner may make unless its adapter says otherwise. */
+export const DEFAULT_MAX_PUSH_BYTES = 1024 * 1024;
+
+/** A push as the listener hands it over. */
+export interface Push {
+  /** Partner id from the path. */
+  partner: string;
+  request: InboundRequest;
+  body: Buffer;
+  /** SHA-256 fingerprint (hex) of the TLS client certificate, when one was presented. */
+  clientCertificate: string | undefined;
+}
+
+/** What goes back to the pusher. */
+export type PushAnswer = StoredReceipt;
+
+/** How a push ended, for metrics. */
+export type PushOutcome = 'accepted' | 'duplicate' | 'refused';
+
+/** What the pipeline works with. */
+export interface InboundPipelineParts {
+  directory: InboundDirectory;
+  verifier: Verifier;
+  mappings: { routeInbound(partner: string, message: string, document: XmlContent): Promise<InboundMappingUse | undefined> };
+  records: RecordValidator;
+  store: InboundStore;
+  logger: Logger;
+  /** Called for every push with how it ended (and the code of a refusal). */
+  observe(partner: string, outcome: PushOutcome, code?: string): void;
+  /** A record was accepted: the hand-over to CAIS has work. */
+  accepted(): void;
+}
+
+/** Handles pushes; never throws: every failure is an answer. */
+export interface InboundPipeline {
+  handle(push: Push): Promise<PushAnswer>;
+}
+
+/** A refusal on its way out: its code, reason, and what was read of the envelope. */
+class Refusal extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly reason: string,
+    readonly envelope?: Partial<InboundEnvelope>,
+  ) {
+    super(`${code}: ${reason}`);
+  }
+}
+
+function reasonOf(err: GatewayError): string {
+  return err.message.startsWith(`${err.code}: `) ? err.message.slice(err.code.length + 2) : err.message;
+}
+
+/** A GatewayError becomes a refusal with its own code; anything else is an internal error. */
+function asRefusal(err: unknown, envelope?: Partial<InboundEnvelope>): Refusal {
+  if (err instanceof Refusal) return err;
+  if (err instanceof GatewayError) return new Refusal(err.code, reasonOf(err), envelope);
+  return new Refusal('GW_ERR_INTERNAL', 'the push could not be processed', envelope);
+}
+
+function json(status: number, code: ErrorCode, reason: string): PushAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify({ error: { code, message: reason, retryable: errorSpec(code)?.retryable ?? false } })),
+  };
+}
+
+/** Creates the pipeline. */
+export function createInboundPipeline(parts: InboundPipelineParts): InboundPipeline {
+  const { directory, verifier, store, logger } = parts;
+
+  /** The signing partner when the document does not verify with the addressed partner's keys. */
+  function signedByAnother(body: Buffer, partner: string): string | undefined {
+    for (const other of directory.configured) {
+      if (other === partner) continue;
+      try {
+        verifier.verify(body, other);
+        return other;
+      } catch {
+        // not this one either
+      }
+    }
+    return undefined;
+  }
+
+  /** Verifies with the addressed partner's pinned keys; only the signed bytes are parsed. */
+  function verified(partner: InboundPartner, body: Buffer): { document: XmlContent; signer: string } {
+    let signed;
+    try {
+      signed = verifier.read(body, partner.id);
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'GW_ERR_SIGNATURE_INVALID') {
+        const other = signedByAnother(body, partner.id);
+        if (other) throw new Refusal('GW_ERR_INBOUND_SIGNER_MISMATCH', `the document is signed with a key pinned for partner ${other}, not ${partner.id}`);
+      }
+      throw err;
+    }
+    const signer = partner.signingKeys.find((k) => k.key === signed.key)?.fingerprint ?? '';
+    return { document: signed.content, signer };
+  }
+
+  function identify(partner: InboundPartner, push: Push): void {
+    if (push.clientCertificate === undefined) throw new Refusal('GW_ERR_INBOUND_CLIENT_CERT', 'the push came without a TLS client certificate');
+    const owner = directory.clientOwner(push.clientCertificate);
+    if (owner === undefined) throw new Refusal('GW_ERR_INBOUND_CLIENT_CERT', 'the TLS client certificate is pinned for no partner');
+    if (owner !== partner.id) throw new Refusal('GW_ERR_INBOUND_TLS_MISMATCH', `the TLS client certificate is pinned for partner ${owner}, not ${partner.id}`);
+  }
+
+  function checkMediaType(partner: InboundPartner, push: Push): void {
+    const contentType = (push.request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const accepted = partner.spec.mediaTypes ?? ['application/xml', 'text/xml'];
+    if (!accepted.includes(contentType)) {
+      throw new Refusal('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${contentType}" is not one partner ${partner.id} pushes (${accepted.join(', ')})`);
+    }
+  }
+
+  function envelopeOf(partner: InboundPartner, document: XmlContent, push: Push): InboundEnvelope {
+    let envelope: InboundEnvelope;
+    try {
+      envelope = partner.spec.read(document, push.request, partner.context);
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      throw new Refusal('GW_ERR_INBOUND_UNREADABLE', `the envelope could not be read: ${(err as Error).message}`);
+    }
+    if (!Object.hasOwn(partner.spec.messages, envelope.messageType)) {
+      throw new Refusal('GW_ERR_INBOUND_MESSAGE_UNKNOWN', `partner ${partner.id} pushes no "${envelope.messageType}" (known: ${Object.keys(partner.spec.messages).join(', ')})`, envelope);
+    }
+    if (envelope.sender !== partner.sender) {
+      throw new Refusal('GW_ERR_INBOUND_SENDER_MISMATCH', `the document declares sender "${envelope.sender}", not "${partner.sender}" (partner ${partner.id})`, envelope);
+    }
+    return envelope;
+  }
+
+  async function recordOf(partner: InboundPartner, envelope: InboundEnvelope, document: XmlContent, receivedAt: Date) {
+    const mapping = await parts.mappings.routeInbound(partner.id, envelope.messageType, document);
+    if (!mapping) throw new Refusal('GW_ERR_INBOUND_UNMAPPED', `no inbound mapping of ${partner.id} ${envelope.messageType} applies to the document`, envelope);
+    const candidate = await mapping.apply(document, receivedAt);
+    const checked = parts.records.validate(candidate);
+    if (!checked.ok) {
+      const violations = checked.violations.map((v) => `${v.pointer || '/'} ${v.message}`).join('; ');
+      throw new Refusal('GW_ERR_INBOUND_RECORD_INVALID', `mapping ${mapping.id} made a record that is not valid: ${violations}`, envelope);
+    }
+    return { mapping, record: checked.record, businessKeys: await mapping.businessKeys(checked.record) };
+  }
+
+  async function answer(partner: InboundPartner, outcome: InboundOutcome): Promise<PushAnswer> {
+    const written = partner.spec.receipt(outcome, partner.context);
+    const status = outcome.accepted ? 200 : outcome.status;
+    return { status, headers: { 'content-type': written.contentType }, body: await partner.signReceipt(written.body) };
+  }
+
+  async function refuse(partner: InboundPartner | undefined, push: Push, refusal: Refusal, digest: Buffer, receivedAt: Date): Promise<PushAnswer> {
+    const status = errorSpec(refusal.code)?.httpStatus ?? 500;
+    parts.observe(partner?.id ?? '?', 'refused', refusal.code);
+    logger.warn({ partner: push.partner, code: refusal.code, clientCertificate: push.clientCertificate, messageId: refusal.envelope?.messageId }, `inbound push refused: ${refusal.reason}`);
+    await store
+      .logRefusal({
+        partner: partner?.id ?? '?',
+        code: refusal.code,
+        reason: refusal.reason,
+        payloadSha256: digest.toString('hex'),
+        size: push.body.length,
+        clientCertificate: push.clientCertificate ?? null,
+        receivedAt: receivedAt.getTime(),
+      })
+      .catch((err: unknown) => logger.error({ err }, 'could not log an inbound refusal'));
+    if (!partner) return json(status, refusal.code, refusal.reason);
+    try {
+      return await answer(partner, { accepted: false, code: refusal.code, reason: refusal.reason, status, ...(refusal.envelope ? { envelope: refusal.envelope } : {}), receivedAt, payloadDigest: digest });
+    } catch (err) {
+      logger.error({ err, partner: partner.id }, 'could not write a signed refusal');
+      return json(status, refusal.code, refusal.reason);
+    }
+  }
+
+  async function accept(partner: InboundPartner, push: Push, digest: Buffer, receivedAt: Date): Promise<PushAnswer> {
+    const limit = partner.spec.maxBytes ?? DEFAULT_MAX_PUSH_BYTES;
+    if (push.body.length > limit) throw new Refusal('GW_ERR_REQUEST_TOO_LARGE', `the push has ${push.body.length} bytes; partner ${partner.id} may push ${limit} at most`);
+    checkMediaType(partner, push);
+    const { document, signer } = verified(partner, push.body);
+    const envelope = envelopeOf(partner, document, push);
+    const payloadSha256 = digest.toString('hex');
+    let mapped: Awaited<ReturnType<typeof recordOf>>;
+    try {
+      mapped = await recordOf(partner, envelope, document, receivedAt);
+    } catch (err) {
+      // A repeat of an accepted push gets its receipt even after the mapping changed; accepting checks repeats itself.
+      const prior = await store.priorPush(partner.id, envelope.messageId, payloadSha256);
+      if (prior?.state === 'duplicate') return repeat(partner, prior.receipt);
+      if (prior?.state === 'conflict') throw conflict(envelope, prior.id);
+      throw err;
+    }
+    const { mapping, record, businessKeys } = mapped;
+    const answers = envelope.answers ? await store.findOutbound(partner.id, envelope.answers.key, envelope.answers.value) : undefined;
+    const id = randomUUID();
+    const receipt = await answer(partner, { accepted: true, id, envelope, receivedAt, payloadDigest: digest });
+    const result = await store.acceptInbound(
+      {
+        id,
+        partner: partner.id,
+        partnerMessageId: envelope.messageId,
+        messageType: envelope.messageType,
+        payload: push.body,
+        payloadSha256,
+        mapping: { id: mapping.id, version: mapping.version, sha256: mapping.sha256 },
+        record: { type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record) },
+        businessKeys,
+        ...(answers ? { answers } : {}),
+        clientCertificate: push.clientCertificate ?? '',
+        signerCertificate: signer,
+        receipt,
+      },
+      receivedAt.getTime(),
+    );
+    if (result.state === 'duplicate') return repeat(partner, result.receipt);
+    if (result.state === 'conflict') throw conflict(envelope, result.id);
+    parts.observe(partner.id, 'accepted');
+    parts.accepted();
+    return receipt;
+  }
+
+  function conflict(envelope: InboundEnvelope, earlier: string): Refusal {
+    return new Refusal('GW_ERR_INBOUND_CONFLICT', `message ${envelope.messageId} was accepted before with other content (our id ${earlier})`, envelope);
+  }
+
+  function repeat(partner: InboundPartner, receipt: StoredReceipt): PushAnswer {
+    parts.observe(partner.id, 'duplicate');
+    return receipt;
+  }
+
+  return {
+    async handle(push) {
+      const receivedAt = new Date();
+      const digest = createHash('sha256').update(push.body).digest();
+      const partner = directory.get(push.partner);
+      if (!partner) return refuse(undefined, push, new Refusal('GW_ERR_PARTNER_UNKNOWN', `no partner "${push.partner}" pushes to this gateway`), digest, receivedAt);
+      try {
+        identify(partner, push);
+        return await accept(partner, push, digest, receivedAt);
+      } catch (err) {
+        if (!(err instanceof Refusal) && !(err instanceof GatewayError)) logger.error({ err, partner: partner.id }, 'inbound push failed');
+        return refuse(partner, push, asRefusal(err), digest, receivedAt);
+      }
+    },
+  };
+}

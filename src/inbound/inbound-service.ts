@@ -1,0 +1,96 @@
+// Assembles the inbound side from a loaded setup: the partner directory, verifier and pipeline, the mutual-TLS listener, and the hand-over to CAIS.
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../api/metrics.js';
+import type { PartnerRuntime } from '../partners/partner-runtime.js';
+import { createXmlVerifier } from '../security/xml-verifier.js';
+import type { Setup } from '../setup/load-setup.js';
+import type { InboundStore } from '../store/inbound-store.js';
+import { startHandoverWorker, type HandoverWorker } from './cais-handover.js';
+import { createInboundDirectory } from './inbound-directory.js';
+import { startInboundListener, type InboundListener } from './inbound-listener.js';
+import { createInboundPipeline, DEFAULT_MAX_PUSH_BYTES } from './inbound-pipeline.js';
+import type { HandoverTarget } from './handover-target.js';
+import { createQueueTarget } from './queue-target.js';
+import { createWebhookTarget } from './webhook-target.js';
+
+/** Waits before each retry of a failed hand-over (the last repeats). */
+const HANDOVER_RETRY_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
+
+/** The inbound side of a gateway. */
+export interface InboundService {
+  /** Starts the hand-over and the listener (when configured); resolves with the listener's URL. */
+  start(): Promise<string | undefined>;
+  /** The listener's URL while it runs. */
+  url(): string | undefined;
+  /** Stops the listener (pushes in flight finish), then the hand-over; idempotent. */
+  close(): Promise<void>;
+}
+
+/** What the inbound side needs from the rest of the gateway. */
+export interface InboundServiceParts {
+  setup: Setup;
+  store: InboundStore;
+  runtime: PartnerRuntime;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Worker name on hand-over leases. */
+  owner: string;
+}
+
+async function targetOf(setup: Setup, logger: Logger): Promise<HandoverTarget | undefined> {
+  const { caisSink, amqpUrl } = setup.config;
+  if (caisSink.kind === 'webhook' && caisSink.webhookUrl) return createWebhookTarget(caisSink.webhookUrl);
+  if (caisSink.kind === 'queue' && amqpUrl) return createQueueTarget(amqpUrl, caisSink.queue, logger);
+  return undefined;
+}
+
+/** Builds the inbound side; nothing listens or runs until {@link InboundService.start}. */
+export function createInboundService({ setup, store, runtime, metrics, logger, owner }: InboundServiceParts): InboundService {
+  const { config } = setup;
+  const directory = createInboundDirectory(setup.partners, setup.identities, (id) => runtime.context(id));
+  const limits = directory.partners.map((p) => p.spec.maxBytes ?? DEFAULT_MAX_PUSH_BYTES);
+  const maxBytes = Math.max(DEFAULT_MAX_PUSH_BYTES, ...limits);
+  const verifier = createXmlVerifier((partner) => directory.signingKeys(partner), maxBytes);
+  let worker: HandoverWorker | undefined;
+  const pipeline = createInboundPipeline({
+    directory,
+    verifier,
+    mappings: setup.mappings,
+    records: setup.records,
+    store,
+    logger,
+    observe: (partner, outcome, code) => metrics.countPush(partner, outcome, code),
+    accepted: () => worker?.wake(),
+  });
+  let listener: InboundListener | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    async start() {
+      const target = await targetOf(setup, logger);
+      if (target) {
+        worker = startHandoverWorker(
+          store,
+          target,
+          { owner, leaseMs: config.leaseMs, batchSize: 100, pollMs: 1_000, retryDelaysMs: HANDOVER_RETRY_MS, retryDelayScale: config.retryDelayScale },
+          logger,
+        );
+      }
+      const inbound = config.inbound;
+      const tls = setup.inboundTls;
+      if (!inbound || !tls) return undefined;
+      listener = await startInboundListener(
+        { host: inbound.host, port: inbound.port, ...tls, maxBytes, subPaths: (partner) => directory.get(partner)?.spec.paths ?? [] },
+        pipeline,
+      );
+      return listener.url;
+    },
+    url: () => listener?.url,
+    close() {
+      closing ??= (async () => {
+        await listener?.close();
+        await worker?.close();
+      })();
+      return closing;
+    },
+  };
+}

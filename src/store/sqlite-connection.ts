@@ -1,0 +1,86 @@
+// One SQLite connection shared by the stores of a database file: opening and migrating it, its durability level, and consistent reads.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { GatewayError } from '../errors.js';
+import { applyMigrations } from './sqlite-migrations.js';
+
+type Db = Database.Database;
+
+/** Connection settings applied at open, in this order. */
+const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const;
+
+/**
+ * A migrated connection. Stores sharing it switch durability through {@link durability}, so the
+ * level they believe in is the level SQLite uses.
+ */
+export class SqliteConnection {
+  private synchronous: 'FULL' | 'NORMAL' = 'FULL';
+
+  constructor(
+    readonly db: Db,
+    /** The database file, named in errors. */
+    readonly file: string,
+  ) {}
+
+  /**
+   * FULL makes a commit wait for the disk (durable against power loss); NORMAL, in WAL mode, survives
+   * a process crash and becomes durable with the next FULL commit.
+   */
+  durability(level: 'FULL' | 'NORMAL'): void {
+    if (this.synchronous === level) return;
+    this.db.pragma(`synchronous = ${level}`);
+    this.synchronous = level;
+  }
+
+  /** Runs reads in one transaction so they see a single committed state. */
+  snapshot<T>(read: () => T): T {
+    return this.db.transaction(read).deferred();
+  }
+
+  /** Closes the connection; idempotent. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function connect(file: string): Db {
+  if (file !== ':memory:' && file !== '') mkdirSync(dirname(file), { recursive: true });
+  return new Database(file);
+}
+
+/**
+ * Applies the store's connection settings (WAL, synchronous FULL, a 5 s busy timeout, foreign keys) to
+ * a connection of an existing, migrated database, such as a commit worker's own.
+ * @throws GatewayError GW_ERR_CONFIG_INVALID when SQLite refuses one
+ */
+export function configure(db: Db, file: string): void {
+  try {
+    for (const pragma of PRAGMAS) db.pragma(pragma);
+  } catch (error) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot open message store ${file}: ${(error as Error).message}`, { file }, { cause: error });
+  }
+}
+
+/**
+ * Opens (creating it and its folder when missing) and migrates a SQLite message database with the store's settings:
+ * WAL journal, synchronous FULL, a 5 s busy timeout and foreign keys on.
+ * @param file database path, or `:memory:`
+ * @throws GatewayError GW_ERR_CONFIG_INVALID when the file cannot be opened or migrated, or its schema is newer than this code
+ */
+export function openSqliteDatabase(file: string): Db {
+  let db: Db;
+  try {
+    db = connect(file);
+  } catch (error) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot open message store ${file}: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  try {
+    configure(db, file);
+    applyMigrations(db, file);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+// Accepting pushes into the inbound tables: the duplicate check and the group transaction, run on the store's connection or in its commit worker.
+import type Database from 'better-sqlite3';
+import type { InboundAcceptResult, NewInboundMessage, StoredReceipt } from './inbound-store.js';
+import type { InboundStatus } from './message-store.js';
+
+type Db = Database.Database;
+
+/** What an earlier push of the same partner message id says: its receipt again, or a conflict. */
+export type PriorPush = Exclude<InboundAcceptResult, { state: 'accepted' }>;
+
+/** One push of a group, and how it ended: its result, or why it failed (the others of the group still commit). */
+export interface GroupItem {
+  message: NewInboundMessage;
+  now: number;
+}
+export type GroupOutcome = { result: InboundAcceptResult } | { error: string };
+
+interface ReceiptRow {
+  id: string;
+  payloadSha256: string;
+  status: number;
+  headers: string;
+  body: Buffer;
+}
+
+/** A Buffer over the same bytes, for values that crossed a thread as Uint8Array. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The statements that accept pushes, prepared on one connection. */
+export class InboundWrites {
+  private readonly byPartnerMessage;
+  private readonly insert;
+  private readonly insertKey;
+  private readonly insertChange;
+  private readonly groupTx;
+
+  constructor(db: Db) {
+    this.byPartnerMessage = db.prepare<[string, string], ReceiptRow>(
+      `SELECT id, payload_sha256 AS payloadSha256, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
+       FROM inbound_messages WHERE partner = ? AND partner_message_id = ?`,
+    );
+    this.insert = db.prepare<[Record<string, string | number | Buffer | null>]>(
+      `INSERT INTO inbound_messages (id, partner, partner_message_id, message_type, record_type, record_id, record_version, record_json,
+         mapping_id, mapping_version, mapping_sha256, payload, payload_sha256, receipt_status, receipt_headers, receipt_body, answers,
+         client_cert, signer_cert, status, handover_due, received_at, updated_at)
+       VALUES (@id, @partner, @partnerMessageId, @messageType, @recordType, @recordId, @recordVersion, @recordJson,
+         @mappingId, @mappingVersion, @mappingSha256, @payload, @payloadSha256, @receiptStatus, @receiptHeaders, @receiptBody, @answers,
+         @clientCertificate, @signerCertificate, 'accepted', @now, @now, @now)`,
+    );
+    this.insertKey = db.prepare<[string, string, string]>('INSERT INTO inbound_keys (inbound_id, name, value) VALUES (?, ?, ?)');
+    this.insertChange = db.prepare<[string, number, InboundStatus, string]>('INSERT INTO inbound_changes (inbound_id, at, status, reason) VALUES (?, ?, ?, ?)');
+    // Each push in its own savepoint: one that fails leaves the others of its group to commit.
+    const acceptOne = db.transaction((message: NewInboundMessage, now: number) => this.acceptIn(message, now));
+    this.groupTx = db.transaction((group: readonly GroupItem[]) =>
+      group.map(({ message, now }): GroupOutcome => {
+        try {
+          return { result: acceptOne(message, now) };
+        } catch (error) {
+          return { error: (error as Error).message };
+        }
+      }),
+    );
+  }
+
+  /** What an earlier push of this partner message id says about one with these bytes; undefined when there was none. */
+  prior(partner: string, partnerMessageId: string, payloadSha256: string): PriorPush | undefined {
+    const existing = this.byPartnerMessage.get(partner, partnerMessageId);
+    if (existing === undefined) return undefined;
+    if (existing.payloadSha256 !== payloadSha256) return { state: 'conflict', id: existing.id };
+    const receipt: StoredReceipt = { status: existing.status, headers: JSON.parse(existing.headers) as Record<string, string>, body: existing.body };
+    return { state: 'duplicate', id: existing.id, receipt };
+  }
+
+  /** Accepts a group in one immediate transaction (the caller chose its durability); outcomes in input order. */
+  acceptGroup(group: readonly GroupItem[]): GroupOutcome[] {
+    return this.groupTx.immediate(group);
+  }
+
+  private acceptIn(message: NewInboundMessage, now: number): InboundAcceptResult {
+    const prior = this.prior(message.partner, message.partnerMessageId, message.payloadSha256);
+    if (prior !== undefined) return prior;
+    const { mapping, record, receipt } = message;
+    this.insert.run({
+      id: message.id,
+      partner: message.partner,
+      partnerMessageId: message.partnerMessageId,
+      messageType: message.messageType,
+      recordType: record.type,
+      recordId: record.recordId,
+      recordVersion: record.version,
+      recordJson: record.json,
+      mappingId: mapping.id,
+      mappingVersion: mapping.version,
+      mappingSha256: mapping.sha256,
+      payload: asBuffer(message.payload),
+      payloadSha256: message.payloadSha256,
+      receiptStatus: receipt.status,
+      receiptHeaders: JSON.stringify(receipt.headers),
+      receiptBody: asBuffer(receipt.body),
+      answers: message.answers ?? null,
+      clientCertificate: message.clientCertificate,
+      signerCertificate: message.signerCertificate,
+      now,
+    });
+    for (const [name, value] of Object.entries(message.businessKeys)) this.insertKey.run(message.id, name, value);
+    this.insertChange.run(message.id, now, 'accepted', 'received, verified and mapped; receipt sent');
+    return { state: 'accepted', id: message.id };
+  }
+}

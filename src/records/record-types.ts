@@ -23,6 +23,60 @@ export interface Party {
 }
 
 /**
+ * Customs offices of a transit movement (NCTS CustomsOfficeOfDeparture, OfDestinationDeclared, OfTransitDeclared, OfExitForTransitDeclared, OfDestinationActual).
+ */
+export interface TransitOffices {
+  /**
+   * Office of departure, where the goods were released for transit.
+   */
+  departure: string;
+  /**
+   * Declared office of destination.
+   */
+  destination: string;
+  /**
+   * Declared offices of transit (border offices of entry en route), in route order; at most 9 as in NCTS. Omitted when there are none.
+   *
+   * @minItems 1
+   * @maxItems 9
+   *
+   * Items: Office of transit.
+   */
+  transit?: string[];
+  /**
+   * Declared office of exit for transit, where the goods leave the customs territory.
+   */
+  exit?: string;
+  /**
+   * Office where this event actually happened. Required for border-entry and border-exit; when omitted on departure or arrival, the event happened at the declared office of departure or destination.
+   */
+  actual?: string;
+}
+
+/**
+ * Means of transport crossing a border (NCTS DepartureTransportMeans / ActiveBorderTransportMeans).
+ */
+export interface TransportMeans {
+  /**
+   * Registration number of the road vehicle (tractor unit), or the wagon or vessel identifier for other modes, as written on the transit declaration (NCTS identificationNumber an..35).
+   */
+  registrationNumber: string;
+  /**
+   * Country of registration of the vehicle, ISO alpha-2.
+   */
+  nationality: string;
+  /**
+   * Registration numbers of trailers or semi-trailers, if any; omitted when there are none.
+   *
+   * @minItems 1
+   * @maxItems 9
+   *
+   * Items: Trailer registration number.
+   */
+  trailerNumbers?: string[];
+}
+
+/**
  * A registered EAEU goods declaration (декларация на товары) for import, export or another customs procedure: the parties, the goods items with their TN VED codes, masses and values, and the statistical values that feed trade statistics (Comtrade-like HS4/HS6 records). Comparable to an EDIFACT CUSDEC or a WCO DM DEC. CAIS exports exactly these fields.
  */
 export interface CargoDeclaration {
@@ -489,33 +543,7 @@ export interface TransitMovement {
   /**
    * Customs offices of the movement (NCTS CustomsOfficeOfDeparture, OfDestinationDeclared, OfTransitDeclared, OfExitForTransitDeclared, OfDestinationActual).
    */
-  offices: {
-    /**
-     * Office of departure, where the goods were released for transit.
-     */
-    departure: string;
-    /**
-     * Declared office of destination.
-     */
-    destination: string;
-    /**
-     * Declared offices of transit (border offices of entry en route), in route order; at most 9 as in NCTS. Omitted when there are none.
-     *
-     * @minItems 1
-     * @maxItems 9
-     *
-     * Items: Office of transit.
-     */
-    transit?: string[];
-    /**
-     * Declared office of exit for transit, where the goods leave the customs territory.
-     */
-    exit?: string;
-    /**
-     * Office where this event actually happened. Required for border-entry and border-exit; when omitted on departure or arrival, the event happened at the declared office of departure or destination.
-     */
-    actual?: string;
-  };
+  offices: TransitOffices;
   /**
    * Countries of routing in travel order, from the country of departure to the country of destination (NCTS CountryOfRoutingOfConsignment, at most 99).
    *
@@ -536,25 +564,7 @@ export interface TransitMovement {
   /**
    * Means of transport crossing the border (NCTS DepartureTransportMeans / ActiveBorderTransportMeans).
    */
-  vehicle: {
-    /**
-     * Registration number of the road vehicle (tractor unit), or the wagon or vessel identifier for other modes, as written on the transit declaration (NCTS identificationNumber an..35).
-     */
-    registrationNumber: string;
-    /**
-     * Country of registration of the vehicle, ISO alpha-2.
-     */
-    nationality: string;
-    /**
-     * Registration numbers of trailers or semi-trailers, if any; omitted when there are none.
-     *
-     * @minItems 1
-     * @maxItems 9
-     *
-     * Items: Trailer registration number.
-     */
-    trailerNumbers?: string[];
-  };
+  vehicle: TransportMeans;
   /**
    * Customs seals affixed to the load compartment (NCTS TransportEquipment numberOfSeals and Seal). Omitted when the goods travel unsealed.
    */
@@ -711,33 +721,7 @@ export interface TransitNotice {
   /**
    * Customs offices of the movement as the partner declares them (NCTS CustomsOfficeOfDeparture, OfDestinationDeclared, OfTransitDeclared, OfExitForTransitDeclared, OfDestinationActual).
    */
-  offices: {
-    /**
-     * Office of departure, where the goods were released for transit.
-     */
-    departure: string;
-    /**
-     * Declared office of destination.
-     */
-    destination: string;
-    /**
-     * Declared offices of transit (border offices of entry en route), in route order; at most 9 as in NCTS. Omitted when there are none.
-     *
-     * @minItems 1
-     * @maxItems 9
-     *
-     * Items: Office of transit.
-     */
-    transit?: string[];
-    /**
-     * Declared office of exit for transit, where the goods leave the customs territory.
-     */
-    exit?: string;
-    /**
-     * Office where this event actually happened. Required for border-entry and border-exit; when omitted on departure or arrival, the event happened at the declared office of departure or destination.
-     */
-    actual?: string;
-  };
+  offices: TransitOffices;
   /**
    * Countries of routing in travel order, from the country of departure to the country of destination (NCTS CountryOfRoutingOfConsignment, at most 99), when the partner gives them.
    *
@@ -758,25 +742,7 @@ export interface TransitNotice {
   /**
    * Means of transport, when the partner gives it (NCTS DepartureTransportMeans / ActiveBorderTransportMeans).
    */
-  vehicle?: {
-    /**
-     * Registration number of the road vehicle (tractor unit), or the wagon or vessel identifier for other modes, in Latin letters as on the transit declaration (NCTS identificationNumber an..35).
-     */
-    registrationNumber: string;
-    /**
-     * Country of registration of the vehicle, ISO alpha-2.
-     */
-    nationality: string;
-    /**
-     * Registration numbers of trailers or semi-trailers, if any; omitted when there are none.
-     *
-     * @minItems 1
-     * @maxItems 9
-     *
-     * Items: Trailer registration number.
-     */
-    trailerNumbers?: string[];
-  };
+  vehicle?: TransportMeans;
   /**
    * Customs seals affixed by the partner's customs to the load compartment (NCTS TransportEquipment numberOfSeals and Seal). Omitted when the goods travel unsealed or the partner does not say.
    */

@@ -106,8 +106,12 @@ async function mappingsTest(options: { update?: boolean }, config: GatewayConfig
 }
 
 async function mappingsList(config: GatewayConfig): Promise<number> {
-  for (const m of (await loadSoundSetup(config, { keys: false, urls: false })).mappings.mappings) {
+  const { mappings } = await loadSoundSetup(config, { keys: false, urls: false });
+  for (const m of mappings.mappings) {
     process.stdout.write(`${m.id}@${m.version} ${m.recordType} -> ${m.target.partner}/${m.target.message} sha256=${m.sha256.slice(0, 16)}… ${show(m.source)}\n`);
+  }
+  for (const m of mappings.inbound) {
+    process.stdout.write(`${m.id}@${m.version} ${m.partner}/${m.message} -> ${m.recordType} (in) sha256=${m.sha256.slice(0, 16)}… ${show(m.source)}\n`);
   }
   return 0;
 }

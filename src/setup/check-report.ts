@@ -17,12 +17,15 @@ export function checkReport(setup: Setup, problems: readonly Problem[]): string 
   for (const p of partners.partners) {
     const messages = Object.keys(p.messages).join(', ');
     const mapped = mappings.mappings.filter((m) => m.target.partner === p.id).length;
+    const pushes = p.inbound ? `, pushes ${Object.keys(p.inbound.messages).join(', ')} (${mappings.inbound.filter((m) => m.partner === p.id).length} inbound mapping(s))` : '';
     const keys = setup.identities.get(p.id);
     const tls = [keys?.tls?.cert ? 'TLS client certificate' : undefined, keys?.tls?.ca ? `${keys.tls.ca.length} TLS trust anchor(s)` : undefined].filter(Boolean);
     const pinned = keys ? [`${keys.partnerCertificates.length} pinned certificate(s)`, ...tls].join(', ') : 'keys not loaded';
-    lines.push(`partner ${p.id}: adapter ${p.adapter}, profile ${p.profile}, messages ${messages}, ${mapped} mapping(s), ${pinned}, reached at ${where(setup, p)}`);
+    lines.push(`partner ${p.id}: adapter ${p.adapter}, profile ${p.profile}, messages ${messages}, ${mapped} mapping(s)${pushes}, ${pinned}, reached at ${where(setup, p)}`);
   }
-  lines.push(`mappings: ${mappings.mappings.length}`);
+  lines.push(`mappings: ${mappings.mappings.length} outbound, ${mappings.inbound.length} inbound`);
+  const inbound = setup.config.inbound;
+  lines.push(inbound ? `inbound listener: https://${inbound.host}:${inbound.port}, CAIS sink ${setup.config.caisSink.kind}` : 'inbound listener: off');
   for (const problem of problems) lines.push(formatProblem(problem));
   lines.push(problems.length === 0 ? 'ok: no problems' : `${problems.length} problem(s)`);
   return lines.join('\n') + '\n';

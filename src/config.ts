@@ -1,5 +1,6 @@
 // The only reader of process.env: one validated, frozen configuration object for the whole gateway.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GatewayError } from './errors.js';
@@ -74,6 +75,11 @@ export interface InboundListenConfig {
   readonly keyFile: string;
   /** Passphrase of an encrypted key (`GATEWAY_INBOUND_TLS_KEY_PASSPHRASE`, default the signing key's when the key is the signing key). */
   readonly keyPassphrase: string | undefined;
+  /**
+   * Threads that verify, read and map pushes beside the server's thread (`GATEWAY_INBOUND_WORKERS`,
+   * default one less than the cores, at least 1; 0 reads on the server's thread).
+   */
+  readonly workers: number;
 }
 
 /**
@@ -163,6 +169,7 @@ function inboundFrom(env: NodeJS.ProcessEnv, cwd: string, host: string, signing:
     certFile: pathFrom(env, 'GATEWAY_INBOUND_TLS_CERT_FILE', cwd, signing.certFile),
     keyFile,
     keyPassphrase: env.GATEWAY_INBOUND_TLS_KEY_PASSPHRASE || (keyFile === signing.keyFile ? signing.passphrase : undefined),
+    workers: numberFrom(env, 'GATEWAY_INBOUND_WORKERS', Math.max(1, availableParallelism() - 1), 0, 64),
   };
 }
 

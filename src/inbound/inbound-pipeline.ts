@@ -1,27 +1,13 @@
-// One push from a partner, from its bytes to the signed answer: identity binding, strict verification, mapping, durable accept.
+// One push from a partner, from its bytes to the signed answer: identity binding, reading (in a worker), durable accept, receipt.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { XmlContent } from '../codec/document-tree.js';
 import { errorSpec, GatewayError, type ErrorCode } from '../errors.js';
 import type { InboundEnvelope, InboundOutcome, InboundRequest } from '../partners/partner-definition.js';
-import type { CaisRecord } from '../records/record-types.js';
-import type { RecordValidator } from '../records/record-validator.js';
-import type { Verifier } from '../security/xml-verifier.js';
 import type { InboundStore, StoredReceipt } from '../store/inbound-store.js';
 import type { InboundDirectory, InboundPartner } from './inbound-directory.js';
-
-/** An inbound mapping as the pipeline uses it (mapping files with `direction: in`). */
-export interface InboundMappingUse {
-  readonly id: string;
-  readonly version: number;
-  readonly sha256: string;
-  /** The candidate record, not yet validated. */
-  apply(document: XmlContent, now?: Date): Promise<unknown>;
-  businessKeys(record: CaisRecord): Promise<Record<string, string>>;
-}
-
-/** Largest push a partner may make unless its adapter says otherwise. */
-export const DEFAULT_MAX_PUSH_BYTES = 1024 * 1024;
+import { reasonOf, Refusal } from './refusal.js';
+import { DEFAULT_MAX_PUSH_BYTES } from './inbound-limits.js';
+import type { PushReader, PushReading } from './push-reader.js';
 
 /** A push as the listener hands it over. */
 export interface Push {
@@ -42,9 +28,8 @@ export type PushOutcome = 'accepted' | 'duplicate' | 'refused';
 /** What the pipeline works with. */
 export interface InboundPipelineParts {
   directory: InboundDirectory;
-  verifier: Verifier;
-  mappings: { routeInbound(partner: string, message: string, document: XmlContent): Promise<InboundMappingUse | undefined> };
-  records: RecordValidator;
+  /** Verifies, reads and maps pushes (on this thread, or in reader workers). */
+  reader: PushReader;
   store: InboundStore;
   logger: Logger;
   /** Called for every push with how it ended (and the code of a refusal). */
@@ -56,21 +41,6 @@ export interface InboundPipelineParts {
 /** Handles pushes; never throws: every failure is an answer. */
 export interface InboundPipeline {
   handle(push: Push): Promise<PushAnswer>;
-}
-
-/** A refusal on its way out: its code, reason, and what was read of the envelope. */
-class Refusal extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    readonly reason: string,
-    readonly envelope?: Partial<InboundEnvelope>,
-  ) {
-    super(`${code}: ${reason}`);
-  }
-}
-
-function reasonOf(err: GatewayError): string {
-  return err.message.startsWith(`${err.code}: `) ? err.message.slice(err.code.length + 2) : err.message;
 }
 
 /** A GatewayError becomes a refusal with its own code; anything else is an internal error. */
@@ -90,37 +60,7 @@ function json(status: number, code: ErrorCode, reason: string): PushAnswer {
 
 /** Creates the pipeline. */
 export function createInboundPipeline(parts: InboundPipelineParts): InboundPipeline {
-  const { directory, verifier, store, logger } = parts;
-
-  /** The signing partner when the document does not verify with the addressed partner's keys. */
-  function signedByAnother(body: Buffer, partner: string): string | undefined {
-    for (const other of directory.configured) {
-      if (other === partner) continue;
-      try {
-        verifier.verify(body, other);
-        return other;
-      } catch {
-        // not this one either
-      }
-    }
-    return undefined;
-  }
-
-  /** Verifies with the addressed partner's pinned keys; only the signed bytes are parsed. */
-  function verified(partner: InboundPartner, body: Buffer): { document: XmlContent; signer: string } {
-    let signed;
-    try {
-      signed = verifier.read(body, partner.id);
-    } catch (err) {
-      if (err instanceof GatewayError && err.code === 'GW_ERR_SIGNATURE_INVALID') {
-        const other = signedByAnother(body, partner.id);
-        if (other) throw new Refusal('GW_ERR_INBOUND_SIGNER_MISMATCH', `the document is signed with a key pinned for partner ${other}, not ${partner.id}`);
-      }
-      throw err;
-    }
-    const signer = partner.signingKeys.find((k) => k.key === signed.key)?.fingerprint ?? '';
-    return { document: signed.content, signer };
-  }
+  const { directory, reader, store, logger } = parts;
 
   function identify(partner: InboundPartner, push: Push): void {
     if (push.clientCertificate === undefined) throw new Refusal('GW_ERR_INBOUND_CLIENT_CERT', 'the push came without a TLS client certificate');
@@ -135,35 +75,6 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     if (!accepted.includes(contentType)) {
       throw new Refusal('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${contentType}" is not one partner ${partner.id} pushes (${accepted.join(', ')})`);
     }
-  }
-
-  function envelopeOf(partner: InboundPartner, document: XmlContent, push: Push): InboundEnvelope {
-    let envelope: InboundEnvelope;
-    try {
-      envelope = partner.spec.read(document, push.request, partner.context);
-    } catch (err) {
-      if (err instanceof GatewayError) throw err;
-      throw new Refusal('GW_ERR_INBOUND_UNREADABLE', `the envelope could not be read: ${(err as Error).message}`);
-    }
-    if (!Object.hasOwn(partner.spec.messages, envelope.messageType)) {
-      throw new Refusal('GW_ERR_INBOUND_MESSAGE_UNKNOWN', `partner ${partner.id} pushes no "${envelope.messageType}" (known: ${Object.keys(partner.spec.messages).join(', ')})`, envelope);
-    }
-    if (envelope.sender !== partner.sender) {
-      throw new Refusal('GW_ERR_INBOUND_SENDER_MISMATCH', `the document declares sender "${envelope.sender}", not "${partner.sender}" (partner ${partner.id})`, envelope);
-    }
-    return envelope;
-  }
-
-  async function recordOf(partner: InboundPartner, envelope: InboundEnvelope, document: XmlContent, receivedAt: Date) {
-    const mapping = await parts.mappings.routeInbound(partner.id, envelope.messageType, document);
-    if (!mapping) throw new Refusal('GW_ERR_INBOUND_UNMAPPED', `no inbound mapping of ${partner.id} ${envelope.messageType} applies to the document`, envelope);
-    const candidate = await mapping.apply(document, receivedAt);
-    const checked = parts.records.validate(candidate);
-    if (!checked.ok) {
-      const violations = checked.violations.map((v) => `${v.pointer || '/'} ${v.message}`).join('; ');
-      throw new Refusal('GW_ERR_INBOUND_RECORD_INVALID', `mapping ${mapping.id} made a record that is not valid: ${violations}`, envelope);
-    }
-    return { mapping, record: checked.record, businessKeys: await mapping.businessKeys(checked.record) };
   }
 
   async function answer(partner: InboundPartner, outcome: InboundOutcome): Promise<PushAnswer> {
@@ -200,20 +111,10 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     const limit = partner.spec.maxBytes ?? DEFAULT_MAX_PUSH_BYTES;
     if (push.body.length > limit) throw new Refusal('GW_ERR_REQUEST_TOO_LARGE', `the push has ${push.body.length} bytes; partner ${partner.id} may push ${limit} at most`);
     checkMediaType(partner, push);
-    const { document, signer } = verified(partner, push.body);
-    const envelope = envelopeOf(partner, document, push);
     const payloadSha256 = digest.toString('hex');
-    let mapped: Awaited<ReturnType<typeof recordOf>>;
-    try {
-      mapped = await recordOf(partner, envelope, document, receivedAt);
-    } catch (err) {
-      // A repeat of an accepted push gets its receipt even after the mapping changed; accepting checks repeats itself.
-      const prior = await store.priorPush(partner.id, envelope.messageId, payloadSha256);
-      if (prior?.state === 'duplicate') return repeat(partner, prior.receipt);
-      if (prior?.state === 'conflict') throw conflict(envelope, prior.id);
-      throw err;
-    }
-    const { mapping, record, businessKeys } = mapped;
+    const reading = await reader.read({ partner: partner.id, body: push.body, request: push.request, receivedAt: receivedAt.getTime() });
+    if (!reading.ok) return refusedReading(partner, reading, payloadSha256);
+    const { envelope, signer, mapping, record, businessKeys } = reading;
     const answers = envelope.answers ? await store.findOutbound(partner.id, envelope.answers.key, envelope.answers.value) : undefined;
     const id = randomUUID();
     const receipt = await answer(partner, { accepted: true, id, envelope, receivedAt, payloadDigest: digest });
@@ -225,7 +126,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
         messageType: envelope.messageType,
         payload: push.body,
         payloadSha256,
-        mapping: { id: mapping.id, version: mapping.version, sha256: mapping.sha256 },
+        mapping,
         record: { type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record) },
         businessKeys,
         ...(answers ? { answers } : {}),
@@ -242,8 +143,23 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     return receipt;
   }
 
-  function conflict(envelope: InboundEnvelope, earlier: string): Refusal {
-    return new Refusal('GW_ERR_INBOUND_CONFLICT', `message ${envelope.messageId} was accepted before with other content (our id ${earlier})`, envelope);
+  /**
+   * A push reading refused; when the envelope was read, the push may repeat an accepted one, which
+   * gets its receipt even after the mapping changed (accepting checks repeats itself).
+   */
+  async function refusedReading(partner: InboundPartner, reading: Extract<PushReading, { ok: false }>, payloadSha256: string): Promise<PushAnswer> {
+    if (reading.internal) logger.error({ partner: partner.id, err: reading.internal }, 'inbound push could not be read');
+    const envelope = reading.envelope;
+    if (reading.stage === 'mapping' && envelope?.messageId) {
+      const prior = await store.priorPush(partner.id, envelope.messageId, payloadSha256);
+      if (prior?.state === 'duplicate') return repeat(partner, prior.receipt);
+      if (prior?.state === 'conflict') throw conflict(envelope, prior.id);
+    }
+    throw new Refusal(reading.code as ErrorCode, reading.reason, envelope);
+  }
+
+  function conflict(envelope: Partial<InboundEnvelope>, earlier: string): Refusal {
+    return new Refusal('GW_ERR_INBOUND_CONFLICT', `message ${envelope.messageId ?? '?'} was accepted before with other content (our id ${earlier})`, envelope);
   }
 
   function repeat(partner: InboundPartner, receipt: StoredReceipt): PushAnswer {

@@ -2,13 +2,13 @@
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../api/metrics.js';
 import type { PartnerRuntime } from '../partners/partner-runtime.js';
-import { createXmlVerifier } from '../security/xml-verifier.js';
 import type { Setup } from '../setup/load-setup.js';
 import type { InboundStore } from '../store/inbound-store.js';
 import { startHandoverWorker, type HandoverWorker } from './cais-handover.js';
-import { createInboundDirectory } from './inbound-directory.js';
 import { startInboundListener, type InboundListener } from './inbound-listener.js';
-import { createInboundPipeline, DEFAULT_MAX_PUSH_BYTES } from './inbound-pipeline.js';
+import { createInboundPipeline } from './inbound-pipeline.js';
+import { maxPushBytes, readerFromSetup } from './reader-from-setup.js';
+import { createReaderPool } from './reader-pool.js';
 import type { HandoverTarget } from './handover-target.js';
 import { createQueueTarget } from './queue-target.js';
 import { createWebhookTarget } from './webhook-target.js';
@@ -47,16 +47,14 @@ async function targetOf(setup: Setup, logger: Logger): Promise<HandoverTarget | 
 /** Builds the inbound side; nothing listens or runs until {@link InboundService.start}. */
 export function createInboundService({ setup, store, runtime, metrics, logger, owner }: InboundServiceParts): InboundService {
   const { config } = setup;
-  const directory = createInboundDirectory(setup.partners, setup.identities, (id) => runtime.context(id));
-  const limits = directory.partners.map((p) => p.spec.maxBytes ?? DEFAULT_MAX_PUSH_BYTES);
-  const maxBytes = Math.max(DEFAULT_MAX_PUSH_BYTES, ...limits);
-  const verifier = createXmlVerifier((partner) => directory.signingKeys(partner), maxBytes);
+  const { directory, reader: onThisThread } = readerFromSetup(setup, (id) => runtime.context(id));
+  const maxBytes = maxPushBytes(directory);
+  const workers = config.inbound?.workers ?? 0;
+  const reader = workers > 0 ? createReaderPool(config, workers) : onThisThread;
   let worker: HandoverWorker | undefined;
   const pipeline = createInboundPipeline({
     directory,
-    verifier,
-    mappings: setup.mappings,
-    records: setup.records,
+    reader,
     store,
     logger,
     observe: (partner, outcome, code) => metrics.countPush(partner, outcome, code),
@@ -88,6 +86,7 @@ export function createInboundService({ setup, store, runtime, metrics, logger, o
     close() {
       closing ??= (async () => {
         await listener?.close();
+        await reader.close();
         await worker?.close();
       })();
       return closing;

@@ -2,7 +2,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { configure } from './sqlite-connection.js';
-import { asBuffer, InboundWrites, type GroupItem } from './sqlite-inbound-writes.js';
+import { asBuffer } from '../worker-module.js';
+import { InboundWrites, type GroupItem } from './sqlite-inbound-writes.js';
 
 /** What the store sends: a group to commit, numbered. */
 export interface CommitRequest {

@@ -1,8 +1,9 @@
 // How the inbound store commits a group of pushes: on its own connection, or in a commit worker thread with a connection of its own.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { GatewayError } from '../errors.js';
+import { asBuffer, MODULE_EXT, ownBytes, startModuleWorker } from '../worker-module.js';
 import type { SqliteConnection } from './sqlite-connection.js';
-import { asBuffer, type GroupItem, type GroupOutcome, type InboundWrites } from './sqlite-inbound-writes.js';
+import type { GroupItem, GroupOutcome, InboundWrites } from './sqlite-inbound-writes.js';
 
 /** Commits groups durably (synchronous FULL), one at a time; outcomes in input order. */
 export interface Committer {
@@ -10,19 +11,6 @@ export interface Committer {
   commit(group: GroupItem[]): Promise<GroupOutcome[]>;
   /** Stops the worker, if any; idempotent. */
   close(): Promise<void>;
-}
-
-const MODULE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-
-/**
- * The worker's module; run from TypeScript sources (tests, `tsx`), a small bootstrap registers tsx's
- * loader in the worker first, since a worker does not inherit the loader of the thread that starts it.
- */
-function workerSource(): [string | URL, { eval?: boolean }] {
-  const entry = new URL(`./inbound-commit-worker${MODULE_EXT}`, import.meta.url);
-  if (MODULE_EXT === '.js') return [entry, {}];
-  const api = import.meta.resolve('tsx/esm/api');
-  return [`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true }];
 }
 
 function unavailable(reason: string): GatewayError {
@@ -47,6 +35,12 @@ export function connectionCommitter(connection: SqliteConnection, writes: Inboun
   };
 }
 
+/** The push with its bytes in arrays of their own (see {@link ownBytes}). */
+function own(item: GroupItem): GroupItem {
+  const { message } = item;
+  return { ...item, message: { ...message, payload: ownBytes(message.payload), receipt: { ...message.receipt, body: ownBytes(message.receipt.body) } } };
+}
+
 /** Duplicate receipts come back as Uint8Array views: make them Buffers. */
 function withBuffers(outcomes: GroupOutcome[]): GroupOutcome[] {
   for (const outcome of outcomes) if ('result' in outcome && outcome.result.state === 'duplicate') outcome.result.receipt.body = asBuffer(outcome.result.receipt.body);
@@ -68,8 +62,7 @@ export function workerCommitter(file: string): Committer {
     waiting.clear();
   };
   const start = (): Worker => {
-    const [source, kind] = workerSource();
-    const started = new Worker(source, { ...kind, workerData: { file } });
+    const started = startModuleWorker(new URL(`./inbound-commit-worker${MODULE_EXT}`, import.meta.url), { workerData: { file } });
     started.on('message', (reply: { id: number; outcomes?: GroupOutcome[]; failure?: string }) => {
       const pending = waiting.get(reply.id);
       waiting.delete(reply.id);
@@ -90,7 +83,7 @@ export function workerCommitter(file: string): Committer {
       const id = next++;
       const promise = new Promise<GroupOutcome[]>((resolve, reject) => waiting.set(id, { resolve, reject }));
       worker.ref();
-      worker.postMessage({ id, group });
+      worker.postMessage({ id, group: group.map(own) });
       return promise.finally(() => {
         if (waiting.size === 0) worker?.unref();
       });

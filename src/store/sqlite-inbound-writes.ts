@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { InboundAcceptResult, NewInboundMessage, StoredReceipt } from './inbound-store.js';
 import type { InboundStatus } from './message-store.js';
+import { asBuffer } from '../worker-module.js';
 
 type Db = Database.Database;
 
@@ -21,11 +22,6 @@ interface ReceiptRow {
   status: number;
   headers: string;
   body: Buffer;
-}
-
-/** A Buffer over the same bytes, for values that crossed a thread as Uint8Array. */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The statements that accept pushes, prepared on one connection. */

@@ -1,0 +1,155 @@
+// Reading a push: strict verification, the adapter's envelope and the sender check, then the inbound mapping to a validated CAIS record.
+import type { XmlContent } from '../codec/document-tree.js';
+import { GatewayError } from '../errors.js';
+import type { InboundEnvelope, InboundRequest } from '../partners/partner-definition.js';
+import type { CaisRecord } from '../records/record-types.js';
+import type { RecordValidator } from '../records/record-validator.js';
+import type { Verifier } from '../security/xml-verifier.js';
+import type { InboundDirectory, InboundPartner } from './inbound-directory.js';
+import { reasonOf, Refusal } from './refusal.js';
+
+/** An inbound mapping as reading uses it (mapping files with `direction: in`). */
+export interface InboundMappingUse {
+  readonly id: string;
+  readonly version: number;
+  readonly sha256: string;
+  /** The candidate record, not yet validated. */
+  apply(document: XmlContent, now?: Date): Promise<unknown>;
+  businessKeys(record: CaisRecord): Promise<Record<string, string>>;
+}
+
+/** A push to read: its partner (from the path), its bytes and request, and when it arrived (epoch ms). */
+export interface PushToRead {
+  partner: string;
+  body: Buffer;
+  request: InboundRequest;
+  receivedAt: number;
+}
+
+/** What reading found: the envelope, the signer and the record, or why the push is refused (plain data: it may cross threads). */
+export type PushReading =
+  | {
+      ok: true;
+      envelope: InboundEnvelope;
+      /** SHA-256 fingerprint of the pinned certificate whose key verified the signature. */
+      signer: string;
+      mapping: { id: string; version: number; sha256: string };
+      record: CaisRecord;
+      businessKeys: Record<string, string>;
+    }
+  | {
+      ok: false;
+      code: string;
+      reason: string;
+      /** What was read of the envelope before the refusal. */
+      envelope?: Partial<InboundEnvelope>;
+      /** `mapping`: the envelope was read (so the push may repeat an accepted one); `document`: it was not. */
+      stage: 'document' | 'mapping';
+      /** An unexpected failure's own message, for the log only (never for the partner). */
+      internal?: string;
+    };
+
+/** Reads pushes; never throws: every failure is a refusal. */
+export interface PushReader {
+  read(push: PushToRead): Promise<PushReading>;
+  /** Stops the threads it runs, if any; idempotent. */
+  close(): Promise<void>;
+}
+
+/** What reading needs. */
+export interface PushReaderParts {
+  directory: InboundDirectory;
+  verifier: Verifier;
+  mappings: { routeInbound(partner: string, message: string, document: XmlContent): Promise<InboundMappingUse | undefined> };
+  records: RecordValidator;
+}
+
+/** Reads on the calling thread. */
+export function createPushReader({ directory, verifier, mappings, records }: PushReaderParts): PushReader {
+  /** The signing partner when the document does not verify with the addressed partner's keys. */
+  function signedByAnother(body: Buffer, partner: string): string | undefined {
+    for (const other of directory.configured) {
+      if (other === partner) continue;
+      try {
+        verifier.verify(body, other);
+        return other;
+      } catch {
+        // not this one either
+      }
+    }
+    return undefined;
+  }
+
+  /** Verifies with the addressed partner's pinned keys; only the signed content is read afterwards. */
+  function verified(partner: InboundPartner, body: Buffer): { document: XmlContent; signer: string } {
+    let signed;
+    try {
+      signed = verifier.read(body, partner.id);
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'GW_ERR_SIGNATURE_INVALID') {
+        const other = signedByAnother(body, partner.id);
+        if (other) throw new Refusal('GW_ERR_INBOUND_SIGNER_MISMATCH', `the document is signed with a key pinned for partner ${other}, not ${partner.id}`);
+      }
+      throw err;
+    }
+    const signer = partner.signingKeys.find((k) => k.key === signed.key)?.fingerprint ?? '';
+    return { document: signed.content, signer };
+  }
+
+  function envelopeOf(partner: InboundPartner, document: XmlContent, request: InboundRequest): InboundEnvelope {
+    let envelope: InboundEnvelope;
+    try {
+      envelope = partner.spec.read(document, request, partner.context);
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      throw new Refusal('GW_ERR_INBOUND_UNREADABLE', `the envelope could not be read: ${(err as Error).message}`);
+    }
+    if (!Object.hasOwn(partner.spec.messages, envelope.messageType)) {
+      throw new Refusal('GW_ERR_INBOUND_MESSAGE_UNKNOWN', `partner ${partner.id} pushes no "${envelope.messageType}" (known: ${Object.keys(partner.spec.messages).join(', ')})`, envelope);
+    }
+    if (envelope.sender !== partner.sender) {
+      throw new Refusal('GW_ERR_INBOUND_SENDER_MISMATCH', `the document declares sender "${envelope.sender}", not "${partner.sender}" (partner ${partner.id})`, envelope);
+    }
+    return envelope;
+  }
+
+  async function recordOf(partner: InboundPartner, envelope: InboundEnvelope, document: XmlContent, receivedAt: Date) {
+    const mapping = await mappings.routeInbound(partner.id, envelope.messageType, document);
+    if (!mapping) throw new Refusal('GW_ERR_INBOUND_UNMAPPED', `no inbound mapping of ${partner.id} ${envelope.messageType} applies to the document`, envelope);
+    const candidate = await mapping.apply(document, receivedAt);
+    const checked = records.validate(candidate);
+    if (!checked.ok) {
+      const violations = checked.violations.map((v) => `${v.pointer || '/'} ${v.message}`).join('; ');
+      throw new Refusal('GW_ERR_INBOUND_RECORD_INVALID', `mapping ${mapping.id} made a record that is not valid: ${violations}`, envelope);
+    }
+    return { mapping: { id: mapping.id, version: mapping.version, sha256: mapping.sha256 }, record: checked.record, businessKeys: await mapping.businessKeys(checked.record) };
+  }
+
+  const refusal = (err: unknown, stage: 'document' | 'mapping', envelope?: Partial<InboundEnvelope>): PushReading => {
+    if (err instanceof Refusal) return { ok: false, code: err.code, reason: err.reason, stage, ...(err.envelope ? { envelope: err.envelope } : {}) };
+    if (err instanceof GatewayError) return { ok: false, code: err.code, reason: reasonOf(err), stage, ...(envelope ? { envelope } : {}) };
+    return { ok: false, code: 'GW_ERR_INTERNAL', reason: 'the push could not be processed', stage, internal: (err as Error).message, ...(envelope ? { envelope } : {}) };
+  };
+
+  return {
+    async read({ partner: id, body, request, receivedAt }) {
+      const partner = directory.get(id);
+      if (!partner) return { ok: false, code: 'GW_ERR_PARTNER_UNKNOWN', reason: `no partner "${id}" pushes to this gateway`, stage: 'document' };
+      let document: XmlContent;
+      let signer: string;
+      let envelope: InboundEnvelope;
+      try {
+        ({ document, signer } = verified(partner, body));
+        envelope = envelopeOf(partner, document, request);
+      } catch (err) {
+        return refusal(err, 'document');
+      }
+      try {
+        return { ok: true, envelope, signer, ...(await recordOf(partner, envelope, document, new Date(receivedAt))) };
+      } catch (err) {
+        return refusal(err, 'mapping', envelope);
+      }
+    },
+    close: async () => undefined,
+  };
+}

@@ -127,7 +127,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
         payload: push.body,
         payloadSha256,
         mapping,
-        record: { type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record) },
+        record,
         businessKeys,
         ...(answers ? { answers } : {}),
         clientCertificate: push.clientCertificate ?? '',

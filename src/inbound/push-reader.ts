@@ -34,7 +34,8 @@ export type PushReading =
       /** SHA-256 fingerprint of the pinned certificate whose key verified the signature. */
       signer: string;
       mapping: { id: string; version: number; sha256: string };
-      record: CaisRecord;
+      /** The validated record: its type, id and version, and the record as JSON text (what is logged and handed to CAIS). */
+      record: { type: string; recordId: string; version: number; json: string };
       businessKeys: Record<string, string>;
     }
   | {
@@ -122,7 +123,12 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
       const violations = checked.violations.map((v) => `${v.pointer || '/'} ${v.message}`).join('; ');
       throw new Refusal('GW_ERR_INBOUND_RECORD_INVALID', `mapping ${mapping.id} made a record that is not valid: ${violations}`, envelope);
     }
-    return { mapping: { id: mapping.id, version: mapping.version, sha256: mapping.sha256 }, record: checked.record, businessKeys: await mapping.businessKeys(checked.record) };
+    const { record } = checked;
+    return {
+      mapping: { id: mapping.id, version: mapping.version, sha256: mapping.sha256 },
+      record: { type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record) },
+      businessKeys: await mapping.businessKeys(record),
+    };
   }
 
   const refusal = (err: unknown, stage: 'document' | 'mapping', envelope?: Partial<InboundEnvelope>): PushReading => {

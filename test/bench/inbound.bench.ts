@@ -13,7 +13,7 @@ import type { PushRun } from './inbound-pusher.js';
 const TARGET_PER_SECOND = 1000;
 const PUSHES_PER_ROUND = 1500;
 const WARM_UP = 300;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const CONCURRENCY = 32;
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -77,7 +77,7 @@ function report(subject: Subject, echo: Subject): { perSecond: number; line: str
   const ratio = subject === echo ? '' : `, ${(perSecond / median(echo.runs.map((r) => r.pushes / r.seconds))).toFixed(2)} of the echo`;
   const line =
     `  ${subject.label.padEnd(30)} ${perSecond.toFixed(0).padStart(5)} documents/s, latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ` +
-    `CPU ${(subject.cpuMicros / 1000 / pushes).toFixed(2)} ms per document (pusher ${pusherCpu.toFixed(2)} ms)${ratio}`;
+    `CPU ${(subject.cpuMicros / 1000 / pushes).toFixed(2)} ms per document (pusher ${pusherCpu.toFixed(2)} ms)${ratio}; rounds ${subject.runs.map((r) => (r.pushes / r.seconds).toFixed(0)).join(' ')}`;
   return { perSecond, line };
 }
 

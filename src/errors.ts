@@ -63,6 +63,7 @@ export const CORE_ERRORS = {
   GW_ERR_INBOUND_UNREADABLE: { message: 'the verified document lacks what its envelope needs (message id, type or sender)', httpStatus: 422, retryable: false },
   GW_ERR_INBOUND_MESSAGE_UNKNOWN: { message: 'the partner pushes no message of this type', httpStatus: 422, retryable: false },
   GW_ERR_INBOUND_UNMAPPED: { message: 'no inbound mapping applies to the document', httpStatus: 422, retryable: false },
+  GW_ERR_INBOUND_ANSWERS_UNKNOWN: { message: 'the push acknowledges a message the log does not hold for this partner', httpStatus: 422, retryable: false },
   GW_ERR_INBOUND_RECORD_INVALID: { message: 'the document maps to a CAIS record that violates its JSON Schema', httpStatus: 422, retryable: false },
   GW_ERR_INBOUND_CONFLICT: { message: 'a message with this id was accepted before with other content', httpStatus: 409, retryable: false },
 } as const satisfies Record<string, ErrorSpec>;

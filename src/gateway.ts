@@ -8,6 +8,7 @@ import { buildApi } from './api/build-api.js';
 import { createMetrics } from './api/metrics.js';
 import type { GatewayConfig } from './config.js';
 import { DeliveryConsumer } from './delivery/delivery-consumer.js';
+import { AcknowledgementWatch } from './delivery/acknowledgement-watch.js';
 import { OutboxRelay } from './delivery/outbox-relay.js';
 import { GatewayError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -101,6 +102,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit }))().catch(undo);
   opened.push(() => queue.close());
   const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
+  // Acknowledgement timers scale like retry delays; the watch looks as often as a scaled second.
+  const watchMs = Math.min(1000, Math.max(10, Math.round(1000 * config.retryDelayScale)));
+  const acknowledgementWatch = new AcknowledgementWatch(store, { intervalMs: watchMs, batchSize: 100, repeated: () => relay.wake() }, logger);
   const metrics = createMetrics(store, () => consumer.inFlight(), inboundStore);
   const consumer: DeliveryConsumer = new DeliveryConsumer(
     store,
@@ -111,7 +115,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     () => relay.wake(),
     logger,
   );
-  const inbound: InboundService = createInboundService({ setup, store: inboundStore, runtime, metrics, logger, owner });
+  const inbound: InboundService = createInboundService({ setup, store: inboundStore, messages: store, runtime, metrics, logger, owner });
   inboundUrl = () => inbound.url();
   const ingest = createIngest({ translator, store, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
   let running = false;
@@ -144,6 +148,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     inboundUrl: () => inbound.url(),
     async start() {
       relay.start();
+      acknowledgementWatch.start();
       await consumer.start();
       if (config.amqpUrl) caisQueue = await startCaisQueueIngest({ url: config.amqpUrl, queue: config.caisQueue, ingest, logger });
       const url = await api.listen({ host: config.host, port: config.port }).catch((err: NodeJS.ErrnoException) => {
@@ -162,6 +167,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await api.close();
         await caisQueue?.close();
         consumer.close();
+        await acknowledgementWatch.close();
         await queue.close();
         await relay.close();
         await runtime.close();

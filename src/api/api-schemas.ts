@@ -117,6 +117,33 @@ export const messageDetailSchema = {
         },
       },
     },
+    acknowledgements: {
+      type: 'array',
+      description: 'signals and answers the partner pushed for the message after taking it, oldest first',
+      items: {
+        type: 'object',
+        properties: {
+          partnerMessageId: { type: 'string' },
+          stage: { enum: ['received', 'accepted', 'answered'] },
+          rejected: { type: 'boolean' },
+          code: { type: ['string', 'null'] },
+          text: { type: ['string', 'null'] },
+          effect: { enum: ['advanced', 'late', 'failed'], description: 'moved the message on, came after its stage was reached, or failed the message' },
+          receivedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    awaiting: {
+      type: ['object', 'null'],
+      description: 'the acknowledgement the delivered message waits for, per the partner transaction template',
+      properties: {
+        stage: { enum: ['received', 'accepted', 'answered'] },
+        name: { type: 'string' },
+        dueAt: { type: 'string', format: 'date-time' },
+        repeats: { type: 'integer' },
+        repeatsAllowed: { type: 'integer' },
+      },
+    },
   },
 } as const;
 

@@ -52,6 +52,7 @@ export function outboundLineage(m: MessageDetail, answers: readonly Answer[]): L
       step: 'acknowledgements',
       status: m.status,
       attempts: m.attemptLog.map((a) => ({ number: a.number, at: iso(a.startedAt), outcome: a.outcome, httpStatus: a.httpStatus, partnerCode: a.partnerCode })),
+      signals: m.acknowledgements.map((a) => ({ stage: a.stage, effect: a.effect, code: a.code, at: iso(a.receivedAt) })),
     },
     { step: 'answers', inbound: answers.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })) },
   ];

@@ -21,6 +21,8 @@ function detailView(m: MessageDetail, answers: readonly Answer[]): Record<string
     ...summaryView(m),
     history: m.history.map((h) => ({ ...h, at: iso(h.at) })),
     attemptLog: m.attemptLog.map((a) => ({ ...a, startedAt: iso(a.startedAt) })),
+    acknowledgements: m.acknowledgements.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })),
+    awaiting: m.awaiting === null ? null : { ...m.awaiting, dueAt: iso(m.awaiting.dueAt) },
     answeredBy: answers.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })),
     lineage: outboundLineage(m, answers),
   };

@@ -1,6 +1,6 @@
 // One delivery attempt of one message or a batch: build the partner's request, send it, let the partner judge it, log each message, schedule what follows.
 import type { Logger } from 'pino';
-import type { AttemptResult, OutboundMessage, Outcome, PartnerContext, TransportRequest } from '../partners/partner-definition.js';
+import type { AcknowledgementPlan, AttemptResult, OutboundMessage, Outcome, PartnerContext, TransportRequest } from '../partners/partner-definition.js';
 import type { Partner } from '../partners/partner-registry.js';
 import type { PartnerRuntime } from '../partners/partner-runtime.js';
 import type { ClaimedMessage, MessageStore, Transition } from '../store/message-store.js';
@@ -27,8 +27,16 @@ export interface AttemptSummary {
   recorded: boolean;
 }
 
-function decide(outcome: Outcome, partner: Partner, attempt: number, retryBase: number, now: number, scale: number): Transition {
+/** What a partner awaits after taking a message (its plan, timers scaled like retry delays), or undefined. */
+function awaitedAfter(partner: Partner, message: ClaimedMessage, context: PartnerContext | undefined, scale: number): AcknowledgementPlan | undefined {
+  const plan = context && partner.acknowledgementPlan?.({ messageType: message.messageType }, context);
+  if (!plan || plan.stages.length === 0) return undefined;
+  return { repeats: plan.repeats, stages: plan.stages.map((s) => ({ ...s, withinMs: Math.max(1, Math.round(s.withinMs * scale)) })) };
+}
+
+function decide(outcome: Outcome, partner: Partner, attempt: number, retryBase: number, now: number, scale: number, awaiting?: AcknowledgementPlan): Transition {
   const why = outcome.partnerCode ? `${outcome.reason} (partner code ${outcome.partnerCode})` : outcome.reason;
+  if (outcome.verdict === 'delivered') return awaiting ? { status: 'delivered', reason: `${why}; awaiting ${awaiting.stages.map((s) => s.name).join(', then ')}`, awaiting } : { status: 'delivered', reason: why };
   if (outcome.verdict !== 'retry') return { status: outcome.verdict, reason: why };
   const delay = nextRetryDelayMs(partner.retry, attempt - retryBase, scale);
   if (delay === undefined) return { status: 'dead-lettered', reason: `all ${partner.retry.maxAttempts} attempts used; last: ${why}` };
@@ -65,8 +73,9 @@ export async function deliverAttempt(
   const startedAt = now();
   let result: AttemptResult | undefined;
   let outcome: Outcome;
+  let context: PartnerContext | undefined;
   try {
-    const context = deps.runtime.context(partner.id);
+    context = deps.runtime.context(partner.id);
     result = await deps.runtime.send(partner.id, buildRequest(partner, messages, batchId, context));
     outcome = partner.classify(result, context);
   } catch (err) {
@@ -77,7 +86,8 @@ export async function deliverAttempt(
   const summaries: AttemptSummary[] = [];
   for (const message of messages) {
     const attempt = message.attempts + 1;
-    const transition = decide(outcome, partner, attempt, message.retryBase, finishedAt, deps.retryDelayScale);
+    const awaiting = outcome.verdict === 'delivered' ? awaitedAfter(partner, message, context, deps.retryDelayScale) : undefined;
+    const transition = decide(outcome, partner, attempt, message.retryBase, finishedAt, deps.retryDelayScale, awaiting);
     const recorded = await deps.store.completeAttempt(
       message.id,
       owner,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { errorSpec, GatewayError, type ErrorCode } from '../errors.js';
 import type { InboundEnvelope, InboundOutcome, InboundRequest } from '../partners/partner-definition.js';
 import type { InboundStore, StoredReceipt } from '../store/inbound-store.js';
+import type { AcknowledgeResult, IncomingAcknowledgement } from '../store/message-store.js';
 import type { InboundDirectory, InboundPartner } from './inbound-directory.js';
 import { reasonOf, Refusal } from './refusal.js';
 import { DEFAULT_MAX_PUSH_BYTES } from './inbound-limits.js';
@@ -36,6 +37,8 @@ export interface InboundPipelineParts {
   observe(partner: string, outcome: PushOutcome, code?: string): void;
   /** A record was accepted: the hand-over to CAIS has work. */
   accepted(): void;
+  /** Records an acknowledgement a partner pushed for one of our messages (the message log's). */
+  acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult>;
 }
 
 /** Handles pushes; never throws: every failure is an answer. */
@@ -77,8 +80,10 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     }
   }
 
+  /** The adapter's receipt or refusal, signed; an empty one (a protocol that answers some pushes with nothing) is 202 without a body. */
   async function answer(partner: InboundPartner, outcome: InboundOutcome): Promise<PushAnswer> {
     const written = partner.spec.receipt(outcome, partner.context);
+    if (written.body.length === 0 && outcome.accepted) return { status: 202, headers: {}, body: written.body };
     const status = outcome.accepted ? 200 : outcome.status;
     return { status, headers: { 'content-type': written.contentType }, body: await partner.signReceipt(written.body) };
   }
@@ -114,6 +119,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     const payloadSha256 = digest.toString('hex');
     const reading = await reader.read({ partner: partner.id, body: push.body, request: push.request, receivedAt: receivedAt.getTime() });
     if (!reading.ok) return refusedReading(partner, reading, payloadSha256);
+    if (reading.kind === 'acknowledgement') return acknowledged(partner, push, reading, digest, receivedAt);
     const { envelope, signer, mapping, record, businessKeys } = reading;
     const answers = envelope.answers ? await store.findOutbound(partner.id, envelope.answers.key, envelope.answers.value) : undefined;
     const id = randomUUID();
@@ -140,6 +146,37 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     if (result.state === 'conflict') throw conflict(envelope, result.id);
     parts.observe(partner.id, 'accepted');
     parts.accepted();
+    return receipt;
+  }
+
+  /**
+   * A signal or answer to one of our messages: recorded on that message (found by the business key the
+   * envelope names), answered as the adapter says, never handed to CAIS.
+   */
+  async function acknowledged(partner: InboundPartner, push: Push, reading: Extract<PushReading, { kind: 'acknowledgement' }>, digest: Buffer, receivedAt: Date): Promise<PushAnswer> {
+    const { envelope, signer } = reading;
+    const acknowledgement = envelope.acknowledges;
+    if (!acknowledgement || !envelope.answers) throw new Refusal('GW_ERR_INBOUND_UNREADABLE', 'an acknowledgement must name the message it answers', envelope);
+    const messageId = await store.findOutbound(partner.id, envelope.answers.key, envelope.answers.value);
+    if (!messageId) throw new Refusal('GW_ERR_INBOUND_ANSWERS_UNKNOWN', `the push acknowledges ${envelope.answers.key} ${envelope.answers.value}, which no message of ours to ${partner.id} carries`, envelope);
+    const receipt = await answer(partner, { accepted: true, id: randomUUID(), envelope, receivedAt, payloadDigest: digest });
+    const result = await parts.acknowledge(
+      {
+        messageId,
+        partner: partner.id,
+        partnerMessageId: envelope.messageId,
+        acknowledgement,
+        payload: push.body,
+        payloadSha256: digest.toString('hex'),
+        clientCertificate: push.clientCertificate ?? '',
+        signerCertificate: signer,
+        receipt,
+      },
+      receivedAt.getTime(),
+    );
+    if (result.state === 'duplicate') return repeat(partner, result.receipt);
+    if (result.state === 'conflict') throw conflict(envelope, messageId);
+    parts.observe(partner.id, 'accepted');
     return receipt;
   }
 

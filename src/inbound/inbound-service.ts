@@ -4,6 +4,7 @@ import type { GatewayMetrics } from '../api/metrics.js';
 import type { PartnerRuntime } from '../partners/partner-runtime.js';
 import type { Setup } from '../setup/load-setup.js';
 import type { InboundStore } from '../store/inbound-store.js';
+import type { MessageStore } from '../store/message-store.js';
 import { startHandoverWorker, type HandoverWorker } from './cais-handover.js';
 import { startInboundListener, type InboundListener } from './inbound-listener.js';
 import { createInboundPipeline } from './inbound-pipeline.js';
@@ -30,6 +31,8 @@ export interface InboundService {
 export interface InboundServiceParts {
   setup: Setup;
   store: InboundStore;
+  /** The message log, where acknowledgements of our messages are recorded. */
+  messages: Pick<MessageStore, 'acknowledge'>;
   runtime: PartnerRuntime;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -45,7 +48,7 @@ async function targetOf(setup: Setup, logger: Logger): Promise<HandoverTarget | 
 }
 
 /** Builds the inbound side; nothing listens or runs until {@link InboundService.start}. */
-export function createInboundService({ setup, store, runtime, metrics, logger, owner }: InboundServiceParts): InboundService {
+export function createInboundService({ setup, store, messages, runtime, metrics, logger, owner }: InboundServiceParts): InboundService {
   const { config } = setup;
   const { directory, reader: onThisThread } = readerFromSetup(setup, (id) => runtime.context(id));
   const maxBytes = maxPushBytes(directory);
@@ -59,6 +62,7 @@ export function createInboundService({ setup, store, runtime, metrics, logger, o
     logger,
     observe: (partner, outcome, code) => metrics.countPush(partner, outcome, code),
     accepted: () => worker?.wake(),
+    acknowledge: (incoming, now) => messages.acknowledge(incoming, now),
   });
   let listener: InboundListener | undefined;
   let closing: Promise<void> | undefined;

@@ -30,6 +30,15 @@ export interface PushToRead {
 export type PushReading =
   | {
       ok: true;
+      /** An acknowledgement of one of our messages (`envelope.acknowledges`): nothing to map. */
+      kind: 'acknowledgement';
+      envelope: InboundEnvelope;
+      /** SHA-256 fingerprint of the pinned certificate whose key verified the signature. */
+      signer: string;
+    }
+  | {
+      ok: true;
+      kind: 'document';
       envelope: InboundEnvelope;
       /** SHA-256 fingerprint of the pinned certificate whose key verified the signature. */
       signer: string;
@@ -150,8 +159,9 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
       } catch (err) {
         return refusal(err, 'document');
       }
+      if (envelope.acknowledges) return { ok: true, kind: 'acknowledgement', envelope, signer };
       try {
-        return { ok: true, envelope, signer, ...(await recordOf(partner, envelope, document, new Date(receivedAt))) };
+        return { ok: true, kind: 'document', envelope, signer, ...(await recordOf(partner, envelope, document, new Date(receivedAt))) };
       } catch (err) {
         return refusal(err, 'mapping', envelope);
       }

@@ -2,13 +2,18 @@
 
 // The adapter contract.
 export { definePartner } from './partner-definition.js';
+export { ACKNOWLEDGEMENT_STAGES } from './partner-definition.js';
 export type {
+  Acknowledgement,
   AcknowledgementCode,
+  AcknowledgementPlan,
+  AcknowledgementStage,
   As2Request,
   AttemptResult,
   BatchSpec,
   CircuitBreakerPolicy,
   CustomTransportRequest,
+  DocumentToWrap,
   HttpRequest,
   InboundAnswer,
   InboundEnvelope,
@@ -21,6 +26,7 @@ export type {
   OutboundMessage,
   Outcome,
   PartnerContext,
+  PartnerInstance,
   PartnerDefinition,
   PartnerProfile,
   PartnerRecords,
@@ -65,10 +71,12 @@ export { nameBasedUuid } from '../codec/name-based-uuid.js';
 
 // Signing, verification and key capabilities (keys themselves are never handed out).
 export { defineSigningProfile, type SigningProfile } from '../security/signing-profile.js';
+export { envelopedXmlSigning } from '../security/builtin-signing-profiles.js';
 export type { DecryptCapability, KeyCapabilities, KeyTransportPadding, SignatureHash, SigningCapability } from '../security/key-capabilities.js';
 export { buildWsSecurityEnvelope, WSA_NS, WSSE_NS, WSU_NS, type WsAddressing, type WsSecurityMessage } from '../security/ws-security.js';
 export { verifyWsSecurity, wsseFaultOf, type WsSecurityPolicy, type WsSecurityVerification, type WsseFault } from '../security/ws-security-verify.js';
-export { createXmlVerifier, type PinnedKeys, type SignedContent, type Verifier } from '../security/xml-verifier.js';
+export { createXmlVerifier, type PinnedKeys, type PlacementOf, type SignedContent, type Verifier } from '../security/xml-verifier.js';
+export type { SignaturePlacement } from '../security/signed-document-reader.js';
 export { createXmlSigner, type Signer } from '../security/xml-signer.js';
 export { buildCmsSignedData, verifyCmsSignedData } from '../security/cms-signed-data.js';
 

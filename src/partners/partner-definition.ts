@@ -5,6 +5,7 @@ import type { XmlContent } from '../codec/document-tree.js';
 import type { SoapVersion } from '../codec/soap-envelope.js';
 import type { ErrorSet } from './error-set.js';
 import type { KeyCapabilities } from '../security/key-capabilities.js';
+import type { SignaturePlacement } from '../security/signed-document-reader.js';
 import type { SigningProfile } from '../security/signing-profile.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { As2Receipt } from '../transport/as2-receipt.js';
@@ -279,6 +280,38 @@ export interface InboundEnvelope {
    * (e.g. `envelopeId`) and its value; the log links the two when it finds that document.
    */
   answers?: { key: string; value: string };
+  /** Set when the push acknowledges the message it answers (a signal or a business answer) instead of carrying a document for CAIS. */
+  acknowledges?: Acknowledgement;
+}
+
+/** The layers of acknowledgement a partner may give one of our messages after taking it, in order. */
+export type AcknowledgementStage = 'received' | 'accepted' | 'answered';
+
+/** The order of the stages: an acknowledgement of a stage implies the ones before it. */
+export const ACKNOWLEDGEMENT_STAGES: readonly AcknowledgementStage[] = ['received', 'accepted', 'answered'];
+
+/**
+ * A partner's push that acknowledges one of our messages (named by {@link InboundEnvelope.answers}):
+ * a signal that it was received or accepted for processing, or the business answer. It is recorded on
+ * that message and not handed to CAIS.
+ */
+export interface Acknowledgement {
+  stage: AcknowledgementStage;
+  /** The partner judged our message in error (an error signal, or an answer refusing it): the message fails. */
+  rejected?: boolean;
+  /** The partner's code and words, when it gave them. */
+  code?: string;
+  text?: string;
+}
+
+/**
+ * What the gateway awaits after the partner took a message: acknowledgement stages in order, each due
+ * within its time of the one before (or of the delivery); when one is late the message is sent again,
+ * `repeats` times at most, then a person must look.
+ */
+export interface AcknowledgementPlan {
+  stages: ReadonlyArray<{ stage: AcknowledgementStage; withinMs: number; name: string }>;
+  repeats: number;
 }
 
 /** The request a push came with, besides its body. */
@@ -340,10 +373,24 @@ export interface InboundSpec {
    * @throws GatewayError (GW_ERR_INBOUND_UNREADABLE) when the document lacks what the envelope needs.
    */
   read(document: XmlContent, request: InboundRequest, context: PartnerContext): InboundEnvelope;
+  /** Where the partner's enveloped signature sits (default `root`: a direct child of the document element). */
+  signaturePlacement?: SignaturePlacement;
   /** Signing profile of receipts and refusals (our key for this partner), e.g. `xmldsig`. */
   receiptSigning: string;
   /** Writes the receipt (accepted) or refusal document, unsigned; the gateway signs it. */
   receipt(outcome: InboundOutcome, context: PartnerContext): InboundAnswer;
+}
+
+/** What an {@link PartnerDefinition.envelope} hook knows of the partner instance: ids, participant codes and options. */
+export type PartnerInstance = Pick<PartnerContext, 'partner' | 'adapter' | 'participants' | 'options'>;
+
+/** A rendered document about to be wrapped, with what the log will know of it. */
+export interface DocumentToWrap {
+  messageType: string;
+  /** The rendered (and, for a later version, superseding) document. */
+  document: Buffer;
+  /** The business keys the mapping computed for it. */
+  businessKeys: Readonly<Record<string, string>>;
 }
 
 /** An alternative protocol of the same partner, chosen by configuration (`profile`). */
@@ -376,6 +423,11 @@ export interface PartnerDefinition {
    * can answer with each. The conformance suite holds all three to this table.
    */
   codes?: Readonly<Record<string, AcknowledgementCode>>;
+  /**
+   * The acknowledgements the gateway awaits after the partner took a message of this type (its
+   * transaction template), or undefined when the transport's answer is the last word.
+   */
+  acknowledgementPlan?(message: { messageType: string }, context: PartnerContext): AcknowledgementPlan | undefined;
   /** The adapter's own GW_ERR_* codes (from `defineErrors`), listed in its README. */
   errors?: ErrorSet;
   /** Participant codes an instance must give (partners file `participants`), with what each is. */
@@ -398,6 +450,12 @@ export interface PartnerDefinition {
    * what was sent, then the new record, in one document).
    */
   supersede?(next: Buffer, previous: Buffer): Buffer;
+  /**
+   * Wraps a rendered document in the partner's transport envelope before it is signed and logged (the
+   * signature then covers the envelope's headers too), given the message's business keys and the
+   * partner instance. A GatewayError it throws refuses the record for this partner, with its code.
+   */
+  envelope?(message: DocumentToWrap, instance: PartnerInstance): Buffer;
   /** Alternative protocols of the same partner, chosen by configuration (`profile`), replacing transport, classifier and codes. */
   profiles?: Readonly<Record<string, PartnerProfile>>;
   /** Periodic work (e.g. pulling reconciliation requests), started with the gateway. */

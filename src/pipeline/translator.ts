@@ -90,6 +90,14 @@ export function createTranslator(parts: TranslatorParts): Translator {
     return supersede && previous ? supersede(rendered, previous) : rendered;
   }
 
+  /** The document in the partner's transport envelope, when its adapter has one. */
+  function wrapped(partner: string, message: string, document: Buffer, businessKeys: Record<string, string>): Buffer {
+    const definition = partners.get(partner);
+    if (!definition.envelope) return document;
+    const { participants, options } = definition.settings;
+    return definition.envelope({ messageType: message, document, businessKeys }, { partner, adapter: definition.adapter, participants, options });
+  }
+
   async function produce(record: CaisRecord, mapping: Mapping): Promise<TranslatedDocument | TranslationProblem[]> {
     const { partner, message } = mapping.target;
     const target = `${partner}/${message}`;
@@ -111,6 +119,7 @@ export function createTranslator(parts: TranslatorParts): Translator {
       bytes = codec.render(doc.value, spec.codecOptions);
       // Only a later version of a record can supersede one a partner may hold.
       if (record.version > 1) bytes = await superseding(record, partner, message, bytes);
+      bytes = wrapped(partner, message, bytes, businessKeys);
       if (signing.signs) bytes = parts.sign(partner, spec.signing, bytes);
     } catch (err) {
       return [problemOf(err, target)];

@@ -7,6 +7,7 @@ import { cmsSigningProfile } from './cms-signing-profile.js';
 import type { SigningCapability } from './key-capabilities.js';
 import { defineSigningProfile, type SigningProfile } from './signing-profile.js';
 import { buildWsSecurityEnvelope, WSA_NS, type WsAddressing } from './ws-security.js';
+import type { SignaturePlacement } from './signed-document-reader.js';
 import { createXmlSigner, type Signer } from './xml-signer.js';
 
 /** Leaves the document as rendered (a partner whose protocol protects it otherwise). */
@@ -17,27 +18,36 @@ export const noSigning = defineSigningProfile({
   sign: (document) => document,
 });
 
-const xmlSigners = new WeakMap<SigningCapability, Signer>();
+const xmlSigners: Record<SignaturePlacement, WeakMap<SigningCapability, Signer>> = { root: new WeakMap(), 'soap-header': new WeakMap() };
 
-/** The XML signer of a key, made once. */
-function xmlSignerOf(signer: SigningCapability): Signer {
-  let xmlSigner = xmlSigners.get(signer);
+/** The XML signer of a key for a placement, made once. */
+function xmlSignerOf(signer: SigningCapability, placement: SignaturePlacement = 'root'): Signer {
+  let xmlSigner = xmlSigners[placement].get(signer);
   if (!xmlSigner) {
-    xmlSigner = createXmlSigner(signer);
-    xmlSigners.set(signer, xmlSigner);
+    xmlSigner = createXmlSigner(signer, placement);
+    xmlSigners[placement].set(signer, xmlSigner);
   }
   return xmlSigner;
 }
 
+/**
+ * An enveloped XMLDSig profile (exc-c14n, SHA-256, RSA-SHA256 or ECDSA-P256-SHA256 by key, Reference URI
+ * "") with the signature at `placement`: the last child of the root, or the last header block of a SOAP
+ * Envelope. Adapters name their own (a partner whose envelope carries the signature in the Header).
+ */
+export function envelopedXmlSigning(name: string, description: string, placement: SignaturePlacement): SigningProfile {
+  return defineSigningProfile({
+    name,
+    description,
+    codecs: ['xml'],
+    signs: true,
+    sign: (document, signer) => xmlSignerOf(signer, placement).sign(document),
+    signAsync: (document, signer) => xmlSignerOf(signer, placement).signAsync(document),
+  });
+}
+
 /** Enveloped XMLDSig (exc-c14n, SHA-256, RSA-SHA256 or ECDSA-P256-SHA256 by key) as the last child of the root. */
-export const xmldsigSigning = defineSigningProfile({
-  name: 'xmldsig',
-  description: 'enveloped XMLDSig over the whole document: exc-c14n, SHA-256, RSA-SHA256 or ECDSA-SHA256',
-  codecs: ['xml'],
-  signs: true,
-  sign: (document, signer) => xmlSignerOf(signer).sign(document),
-  signAsync: (document, signer) => xmlSignerOf(signer).signAsync(document),
-});
+export const xmldsigSigning = envelopedXmlSigning('xmldsig', 'enveloped XMLDSig over the whole document: exc-c14n, SHA-256, RSA-SHA256 or ECDSA-SHA256', 'root');
 
 /** The WS-Addressing values of a parsed header; any other header block is refused, since it would go unsigned. */
 function addressingOf(header: XmlContent | undefined): WsAddressing | undefined {

@@ -1,6 +1,6 @@
 // The one enveloped-signature shape the gateway accepts, checked on a scanned document before any cryptography.
 import { GatewayError } from '../errors.js';
-import type { SignatureNode, SignedDocument } from './signed-document-reader.js';
+import type { SignatureNode, SignaturePlacement, SignedDocument } from './signed-document-reader.js';
 import { DSIG_NS, ENVELOPED, EXC_C14N, SHA256, SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 
 /** What the profile lets the verifier check: method, expected digest of the canonical document, signature value, and the bytes it signs. */
@@ -76,11 +76,13 @@ function checkReferenceUri(reference: SignatureNode, rootIds: readonly string[])
  * @throws GatewayError GW_ERR_SIGNATURE_MISSING when there is no signature, GW_ERR_SIGNATURE_POLICY for any
  *   other departure, GW_ERR_SIGNATURE_INVALID when a digest or signature value is not base64.
  */
-export function checkSignatureProfile(document: SignedDocument): CheckedSignature {
+export function checkSignatureProfile(document: SignedDocument, placement: SignaturePlacement = 'root'): CheckedSignature {
   if (document.signatureCount === 0) throw new GatewayError('GW_ERR_SIGNATURE_MISSING', 'document carries no ds:Signature');
   if (document.signatureCount !== 1) throw policy(`expected one ds:Signature, found ${document.signatureCount}`);
   const { signature, signedInfo } = document;
-  if (!signature || signedInfo === undefined) throw policy('ds:Signature must be a direct child of the document element');
+  if (!signature || signedInfo === undefined) {
+    throw policy(placement === 'root' ? 'ds:Signature must be a direct child of the document element' : 'ds:Signature must be a header block of the SOAP Envelope that is the document element');
+  }
   if (document.violation !== undefined) throw policy(document.violation);
   const [info, signatureValue] = children(signature, ['SignedInfo', 'SignatureValue'], 'KeyInfo') as [SignatureNode, SignatureNode];
   const [c14n, signatureMethod, reference] = children(info, ['CanonicalizationMethod', 'SignatureMethod', 'Reference']) as [SignatureNode, SignatureNode, SignatureNode];

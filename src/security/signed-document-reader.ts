@@ -5,6 +5,16 @@ import { scanXml, type NamespaceScope, type XmlAttribute, type XmlElement, type 
 import { XmlContentBuilder } from './xml-content-builder.js';
 import { DSIG_NS } from './xmldsig-algorithms.js';
 
+/** SOAP 1.1 and 1.2 envelope namespaces, for a signature placed as a header block. */
+const SOAP_NAMESPACES = new Set(['http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope']);
+
+/**
+ * Where the one enveloped ds:Signature sits: `root`, a direct child of the document element; or
+ * `soap-header`, a header block (a direct child of the Header of a SOAP 1.1 or 1.2 Envelope that is the
+ * document element), where SOAP 1.2 allows it. Either way it signs the whole document.
+ */
+export type SignaturePlacement = 'root' | 'soap-header';
+
 /** An element inside the enveloped ds:Signature, kept as a small tree for the profile checks. */
 export interface SignatureNode {
   /** Namespace URI. */
@@ -25,7 +35,7 @@ export interface SignedDocument {
   readonly canonical: string;
   /** exc-c14n of that signature's first ds:SignedInfo child, in context; undefined when there is none. */
   readonly signedInfo: string | undefined;
-  /** The ds:Signature that is a direct child of the document element (the first, if several). */
+  /** The ds:Signature at the expected placement (the first, if several). */
   readonly signature: SignatureNode | undefined;
   /** How many ds:Signature elements the document holds, anywhere. */
   readonly signatureCount: number;
@@ -54,14 +64,21 @@ class SignedDocumentHandler implements XmlHandler {
   private readonly path: SignatureNode[] = [];
   /** Depth of the SignedInfo being written, relative to the signature; 0 when none is open. */
   private signedInfoDepth = 0;
+  /** For `soap-header`: whether the document element is a SOAP Envelope, and the open element at depth 1 is its Header. */
+  private soapEnvelope = '';
+  private inSoapHeader = false;
 
-  constructor(withContent: boolean) {
+  constructor(
+    withContent: boolean,
+    private readonly placement: SignaturePlacement,
+  ) {
     this.builder = withContent ? new XmlContentBuilder() : undefined;
     this.document = new ExcC14nWriter(this.builder);
   }
 
   startElement(element: XmlElement, scope: NamespaceScope): void {
     this.noteIds(element);
+    if (this.placement === 'soap-header') this.noteSoapLevels(element);
     if (element.uri === DSIG_NS) this.noteDsElement(element);
     const node = this.path.length > 0 || this.startsSignature(element) ? this.addNode(element) : undefined;
     if (!node) this.document.startElement(element, scope);
@@ -81,6 +98,7 @@ class SignedDocumentHandler implements XmlHandler {
 
   endElement(element: XmlElement): void {
     this.depth--;
+    if (this.depth === 1) this.inSoapHeader = false;
     if (this.path.length === 0) return this.document.endElement(element);
     this.path.pop();
     if (this.signedInfoDepth > 0) {
@@ -103,9 +121,15 @@ class SignedDocumentHandler implements XmlHandler {
     else if (element.local === 'Object' || element.local === 'Manifest') this.violation ??= `ds:${element.local} is not allowed`;
   }
 
-  /** True for the first ds:Signature that is a direct child of the document element: the enveloped one. */
+  private noteSoapLevels(element: XmlElement): void {
+    if (this.depth === 0 && element.local === 'Envelope' && SOAP_NAMESPACES.has(element.uri)) this.soapEnvelope = element.uri;
+    else if (this.depth === 1) this.inSoapHeader = this.soapEnvelope !== '' && element.uri === this.soapEnvelope && element.local === 'Header';
+  }
+
+  /** True for the first ds:Signature at the placement: the enveloped one. */
   private startsSignature(element: XmlElement): boolean {
-    return this.depth === 1 && this.signature === undefined && element.uri === DSIG_NS && element.local === 'Signature';
+    const placed = this.placement === 'root' ? this.depth === 1 : this.depth === 2 && this.inSoapHeader;
+    return placed && this.signature === undefined && element.uri === DSIG_NS && element.local === 'Signature';
   }
 
   /** True for the first ds:SignedInfo directly inside the enveloped signature; it gets its own writer. */
@@ -131,8 +155,8 @@ class SignedDocumentHandler implements XmlHandler {
  * decides validity beyond well-formedness: see signature-profile.ts.
  * @throws GatewayError from {@link scanXml}.
  */
-export function readSignedDocument(text: string, withContent = false): SignedDocument {
-  const handler = new SignedDocumentHandler(withContent);
+export function readSignedDocument(text: string, withContent = false, placement: SignaturePlacement = 'root'): SignedDocument {
+  const handler = new SignedDocumentHandler(withContent, placement);
   scanXml(text, handler);
   return {
     canonical: handler.document.result(),

@@ -4,7 +4,7 @@ import { hash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { XmlContent } from '../codec/document-tree.js';
 import { GatewayError } from '../errors.js';
 import { checkSignatureProfile } from './signature-profile.js';
-import { readSignedDocument } from './signed-document-reader.js';
+import { readSignedDocument, type SignaturePlacement } from './signed-document-reader.js';
 import { SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 
 /**
@@ -41,6 +41,9 @@ export interface Verifier {
 
 /** Looks up the public keys pinned for a partner (several during a key rollover). */
 export type PinnedKeys = (partner: string) => readonly KeyObject[];
+
+/** Where a partner's documents carry their signature (default `root` for every partner). */
+export type PlacementOf = (partner: string) => SignaturePlacement;
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const MIN_RSA_BITS = 2048;
@@ -81,14 +84,16 @@ function decodeUtf8(xml: Buffer): string {
  * Creates a verifier that trusts only the keys pinned per partner; KeyInfo in the document is ignored.
  * @param pinned lookup of a partner's public keys
  * @param maxBytes largest document accepted (default 4 MiB)
+ * @param placementOf where each partner's signature sits (default: a direct child of the root)
  */
-export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYTES): Verifier {
+export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYTES, placementOf: PlacementOf = () => 'root'): Verifier {
   const check = (xml: Buffer, partner: string, withContent: boolean): SignedContent & { content: XmlContent | undefined } => {
     if (xml.length > maxBytes) throw new GatewayError('GW_ERR_XML_TOO_LARGE', `${xml.length} bytes exceeds the limit of ${maxBytes}`);
     const keys = pinned(partner);
     if (keys.length === 0) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no signing key is pinned for partner "${partner}"`);
-    const document = readSignedDocument(decodeUtf8(xml), withContent);
-    const signature = checkSignatureProfile(document);
+    const placement = placementOf(partner);
+    const document = readSignedDocument(decodeUtf8(xml), withContent, placement);
+    const signature = checkSignatureProfile(document, placement);
     const signedInfo = Buffer.from(signature.signedInfo, 'utf8');
     const holds = (key: KeyObject): boolean => methodFor(key) === signature.method && signatureHolds(signature.method, key, signedInfo, signature.value);
     const key = hash('sha256', document.canonical, 'buffer').equals(signature.digest) ? keys.find(holds) : undefined;

@@ -1,5 +1,8 @@
 // The MessageStore contract: the message log is the system of record for every message, its attempts and its status, and the outbox of the delivery queue.
 
+import type { Acknowledgement, AcknowledgementPlan, AcknowledgementStage } from '../partners/partner-definition.js';
+import type { StoredReceipt } from './inbound-store.js';
+
 /** Where a message stands. `pending` covers the first try and every scheduled retry. */
 export type MessageStatus = 'pending' | 'delivered' | 'failed' | 'dead-lettered' | 'needs-human';
 
@@ -103,6 +106,10 @@ export interface MessageDetail extends OutboundSummary {
   recordMessages: Array<{ id: string; partner: string; messageType: string; status: MessageStatus }>;
   history: StatusChange[];
   attemptLog: AttemptRecord[];
+  /** Signals and answers the partner pushed for it, oldest first. */
+  acknowledgements: AcknowledgementRecord[];
+  /** The acknowledgement it waits for, when it waits for one. */
+  awaiting: AwaitedAcknowledgement | null;
 }
 
 /** A message handed to a delivery worker, leased to it until `leaseUntil`. */
@@ -145,7 +152,58 @@ export interface UnpublishedMessage {
 /** How an attempt ends the message's current state. */
 export type Transition =
   | { status: 'pending'; nextAttemptAt: number; reason: string }
-  | { status: 'delivered' | 'failed' | 'dead-lettered' | 'needs-human'; reason: string };
+  | { status: 'delivered'; reason: string; awaiting?: AcknowledgementPlan }
+  | { status: 'failed' | 'dead-lettered' | 'needs-human'; reason: string };
+
+/** An acknowledgement a partner pushed for one of our messages, as the log records it. */
+export interface AcknowledgementRecord {
+  partnerMessageId: string;
+  stage: AcknowledgementStage;
+  rejected: boolean;
+  code: string | null;
+  text: string | null;
+  /** What it did: `advanced` the message to its stage, came `late` (its stage was already reached), or `failed` the message. */
+  effect: 'advanced' | 'late' | 'failed';
+  receivedAt: number;
+}
+
+/** The acknowledgement a delivered message waits for, while it waits. */
+export interface AwaitedAcknowledgement {
+  stage: AcknowledgementStage;
+  /** Its name in the partner's protocol. */
+  name: string;
+  dueAt: number;
+  /** Times the message was sent again because one was late, and how often it may be. */
+  repeats: number;
+  repeatsAllowed: number;
+}
+
+/** A pushed acknowledgement to record, with what the gateway answers it (kept for a repeated push). */
+export interface IncomingAcknowledgement {
+  /** Our message it acknowledges. */
+  messageId: string;
+  partner: string;
+  partnerMessageId: string;
+  acknowledgement: Acknowledgement;
+  payload: Buffer;
+  payloadSha256: string;
+  clientCertificate: string;
+  signerCertificate: string;
+  receipt: StoredReceipt;
+}
+
+/** How recording an acknowledgement ended: recorded (with its effect), or an earlier push of the same id answered again or in conflict. */
+export type AcknowledgeResult =
+  | { state: 'recorded'; effect: AcknowledgementRecord['effect'] }
+  | { state: 'duplicate'; receipt: StoredReceipt }
+  | { state: 'conflict' };
+
+/** A delivered message whose awaited acknowledgement is overdue. */
+export interface OverdueAcknowledgement {
+  messageId: string;
+  partner: string;
+  awaited: AwaitedAcknowledgement;
+}
 
 /** Search filters of the message log; all optional and combined with AND. */
 export interface MessageFilter {
@@ -253,6 +311,20 @@ export interface MessageStore {
    * Makes a delivered-not-required message (failed, dead-lettered, needs-human) pending again, due
    * now and unpublished. False when not in such a state.
    */
+  /**
+   * Records an acknowledgement a partner pushed for one of our messages and moves the message on: to
+   * the next awaited stage, to done, or to failed when the partner refused it. A push of a partner
+   * message id seen before gets that push's receipt again (same bytes) or a conflict.
+   */
+  acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult>;
+  /** Delivered messages whose awaited acknowledgement is due before `now`, oldest first. */
+  overdueAcknowledgements(now: number, limit: number): Promise<OverdueAcknowledgement[]>;
+  /**
+   * Acts on an overdue acknowledgement: sends the message again while repeats remain, else hands it
+   * to a person (needs-human), each with the reason in its history. False when it was no longer overdue
+   * (the acknowledgement came meanwhile).
+   */
+  repeatOverdue(messageId: string, now: number): Promise<boolean>;
   resend(id: string, now: number, reason: string): Promise<boolean>;
   /** Full detail of one message, or undefined. */
   get(id: string): Promise<MessageDetail | undefined>;

@@ -3,9 +3,11 @@ import type Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import type {
   AcceptResult,
+  AcknowledgeResult,
   AttemptRecord,
   ClaimedMessage,
   ClaimResult,
+  IncomingAcknowledgement,
   InboundSummary,
   MessageDetail,
   MessageFilter,
@@ -14,6 +16,7 @@ import type {
   MessageSummary,
   NewMessage,
   OutboundSummary,
+  OverdueAcknowledgement,
   Page,
   SourceRecord,
   StatusChange,
@@ -22,7 +25,9 @@ import type {
   UnpublishedMessage,
 } from './message-store.js';
 import { CLAIM_EARLY_TOLERANCE_MS } from './message-store.js';
+import { AcknowledgementLog } from './sqlite-acknowledgements.js';
 import { openSqliteDatabase, SqliteConnection } from './sqlite-connection.js';
+import { REOPEN_MESSAGE_SQL } from './sqlite-message-reopen.js';
 
 type Db = Database.Database;
 
@@ -202,11 +207,7 @@ function prepareStatements(db: Db) {
        WHERE id = @id`,
     ),
     resendable: db.prepare<[string], { status: MessageStatus }>(`SELECT status FROM messages WHERE id = ? AND status IN ${RESENDABLE}`),
-    reopen: db.prepare<[number, number, string]>(
-      `UPDATE messages SET status = 'pending', next_attempt_at = ?, job_state = 'unpublished', lease_owner = NULL, lease_until = NULL, updated_at = ?,
-         retry_base = attempts
-       WHERE id = ?`,
-    ),
+    reopen: db.prepare<[number, number, string]>(REOPEN_MESSAGE_SQL),
     detail: db.prepare<[string], DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = ?`),
     keysOf: db.prepare<[string, string], KeyRow>(
       `SELECT message_id AS messageId, name, value FROM message_keys WHERE message_id IN (SELECT value FROM json_each(?))
@@ -293,6 +294,9 @@ class SqliteMessageStore implements MessageStore {
   private readonly claimTx;
   private readonly completeTx;
   private readonly resendTx;
+  private readonly acknowledgeTx;
+  private readonly repeatTx;
+  private readonly acknowledgements: AcknowledgementLog;
   private readonly db: Db;
 
   constructor(private readonly connection: SqliteConnection) {
@@ -311,6 +315,9 @@ class SqliteMessageStore implements MessageStore {
       this.completeIn(id, owner, attempt, transition, now),
     );
     this.resendTx = db.transaction((id: string, now: number, reason: string) => this.resendIn(id, now, reason));
+    this.acknowledgements = new AcknowledgementLog(db);
+    this.acknowledgeTx = db.transaction((incoming: IncomingAcknowledgement, now: number) => this.acknowledgements.acknowledge(incoming, now));
+    this.repeatTx = db.transaction((id: string, now: number) => this.acknowledgements.repeatOverdue(id, now));
   }
 
   async accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {
@@ -394,6 +401,20 @@ class SqliteMessageStore implements MessageStore {
     return this.resendTx.immediate(id, now, reason);
   }
 
+  async acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult> {
+    this.durability('FULL');
+    return this.acknowledgeTx.immediate(incoming, now);
+  }
+
+  async overdueAcknowledgements(now: number, limit: number): Promise<OverdueAcknowledgement[]> {
+    return this.acknowledgements.overdue(now, limit);
+  }
+
+  async repeatOverdue(messageId: string, now: number): Promise<boolean> {
+    this.durability('FULL');
+    return this.repeatTx.immediate(messageId, now);
+  }
+
   async get(id: string): Promise<MessageDetail | undefined> {
     return this.snapshot(() => this.detailOf(id));
   }
@@ -443,6 +464,7 @@ class SqliteMessageStore implements MessageStore {
       recordMessages: this.statements.recordSiblings.all(recordRow),
       history: this.statements.history.all(id),
       attemptLog: this.statements.attemptLog.all(id).map(({ batchId, ...attempt }) => (batchId === null ? attempt : { ...attempt, batchId })),
+      ...this.acknowledgements.detailOf(id),
     };
   }
 
@@ -509,6 +531,13 @@ class SqliteMessageStore implements MessageStore {
     const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
     this.statements.finishAttempt.run({ id, status: transition.status, attempts: number, nextAttemptAt, now });
     this.statements.insertChange.run(id, now, 'pending', transition.status, transition.reason);
+    if (transition.status === 'delivered' && transition.awaiting) {
+      const refused = this.acknowledgements.start(id, transition.awaiting, now);
+      if (refused) {
+        this.statements.finishAttempt.run({ id, status: 'failed', attempts: number, nextAttemptAt: null, now });
+        this.statements.insertChange.run(id, now, 'delivered', 'failed', refused.failed);
+      }
+    }
     return true;
   }
 

@@ -183,6 +183,41 @@ CREATE TABLE inbound_refusals (
 CREATE INDEX inbound_refusals_newest ON inbound_refusals (received_at DESC, id DESC);
 `;
 
+const ACKNOWLEDGEMENTS = `
+CREATE TABLE acknowledgement_watch (
+  message_id      TEXT    PRIMARY KEY REFERENCES messages (id),
+  stages          TEXT    NOT NULL,
+  repeats_allowed INTEGER NOT NULL,
+  repeats         INTEGER NOT NULL DEFAULT 0,
+  awaiting        TEXT,
+  due_at          INTEGER,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX acknowledgement_due ON acknowledgement_watch (due_at) WHERE due_at IS NOT NULL;
+
+CREATE TABLE acknowledgements (
+  id                 INTEGER PRIMARY KEY,
+  message_id         TEXT    NOT NULL REFERENCES messages (id),
+  partner            TEXT    NOT NULL,
+  partner_message_id TEXT    NOT NULL,
+  stage              TEXT    NOT NULL CHECK (stage IN ('received', 'accepted', 'answered')),
+  rejected           INTEGER NOT NULL,
+  code               TEXT,
+  text               TEXT,
+  effect             TEXT    NOT NULL CHECK (effect IN ('advanced', 'late', 'failed')),
+  payload            BLOB    NOT NULL,
+  payload_sha256     TEXT    NOT NULL,
+  receipt_status     INTEGER NOT NULL,
+  receipt_headers    TEXT    NOT NULL,
+  receipt_body       BLOB    NOT NULL,
+  client_cert        TEXT    NOT NULL,
+  signer_cert        TEXT    NOT NULL,
+  received_at        INTEGER NOT NULL,
+  UNIQUE (partner, partner_message_id)
+);
+CREATE INDEX acknowledgements_message ON acknowledgements (message_id, received_at, id);
+`;
+
 /** Every migration the code knows, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
@@ -190,6 +225,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'batches and partner records', sql: BATCHES_AND_PARTNER_RECORDS },
   { version: 4, name: 'retry budget restarts at a resend', sql: `ALTER TABLE messages ADD COLUMN retry_base INTEGER NOT NULL DEFAULT 0;` },
   { version: 5, name: 'inbound messages, their hand-over to CAIS, and refusals', sql: INBOUND },
+  { version: 6, name: 'acknowledgements partners push for our messages, and the ones awaited', sql: ACKNOWLEDGEMENTS },
 ];
 
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
-import { RECORD_FIXTURES } from '../support/project.js';
+import { PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
 import { startTestGateway } from '../support/running-gateway.js';
 import { startSimulatorProcess } from '../support/simulator-process.js';
 
@@ -31,7 +31,7 @@ export interface E2eFigures {
 export async function benchE2e(label: string, env: Record<string, string> = {}): Promise<E2eFigures> {
   const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
   const certsDir = mkdtempSync(join(tmpdir(), 'gw-bench-certs-'));
-  initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
+  initDevCertificates(certsDir, PROJECT_PARTNERS);
   const sims = await startSimulatorProcess(certsDir);
   const gw = await startTestGateway({
     GATEWAY_LOG_LEVEL: 'silent',

@@ -5,7 +5,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, tempDevCertificates } from '../support/project.js';
+import { PROJECT_PARTNERS, ROOT, tempDevCertificates } from '../support/project.js';
 import { startTestGateway } from '../support/running-gateway.js';
 import type { PushRun } from './inbound-pusher.js';
 
@@ -91,7 +91,7 @@ function report(subject: Subject, echo: Subject): { perSecond: number; line: str
  * logged, or the default configuration misses the target.
  */
 export async function benchInbound(): Promise<boolean> {
-  const certsDir = tempDevCertificates(['iru-safetir', 'ru-fcs']);
+  const certsDir = tempDevCertificates(PROJECT_PARTNERS);
   const rsa = await startTestGateway({ GATEWAY_CERTS_DIR: certsDir, GATEWAY_LOG_LEVEL: 'silent' });
   const ec = await startTestGateway({
     GATEWAY_CERTS_DIR: certsDir,

@@ -180,6 +180,8 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
           ],
           history: [{ at: T0, from: null, to: 'pending', reason: 'accepted' }],
           attemptLog: [],
+          acknowledgements: [],
+          awaiting: null,
         });
       });
 

@@ -7,14 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
 import { externalSimulatorsEnv, startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
-import { RECORD_FIXTURES } from '../support/project.js';
+import { partnersSubset, PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
 import { startProjectSimulators } from '../support/project-simulators.js';
 
 const TOKEN = 'crash-test-token-0123456789';
 const RECORDS = 500;
 const dir = mkdtempSync(join(tmpdir(), 'gw-crash-'));
 const certsDir = join(dir, 'certs');
-initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
+initDevCertificates(certsDir, PROJECT_PARTNERS);
 const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
 
 let sims: Map<string, PartnerSimulator>;
@@ -25,8 +25,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The two partners under test: their simulators outlive the gateway, and none of them waits for pushes from a member. */
+const PARTNERS = ['iru-safetir', 'ru-fcs'];
+const subset = partnersSubset(dir, PARTNERS);
+
 function gatewayEnv(): Record<string, string> {
-  return externalSimulatorsEnv({ dataDir: join(dir, 'data'), certsDir, token: TOKEN, urls: (p) => sims.get(p)!.url, leaseMs: 2000 });
+  return { ...externalSimulatorsEnv({ dataDir: join(dir, 'data'), certsDir, token: TOKEN, urls: (p) => sims.get(p)!.url, leaseMs: 2000, partners: PARTNERS }), ...subset };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field

@@ -19,7 +19,8 @@ function gateway(command: string, env: Record<string, string>): { status: number
 
 beforeAll(() => {
   work = tempDir('gw-check-');
-  cpSync(join(ROOT, 'mappings'), join(work, 'mappings'), { recursive: true });
+  // The mapping files of the two partners the broken partners file keeps.
+  for (const partner of ['iru-safetir', 'ru-fcs']) cpSync(join(ROOT, 'mappings', partner), join(work, 'mappings', partner), { recursive: true });
   writeFileSync(join(work, 'mappings', 'ru-fcs', 'broken.yaml'), 'id: ru-fcs.broken\nversion: 1\nsource: tir.termination\ntarget: { partner: ru-fcs, message: transit-notification }\nbusinessKeys: { carnetNumber: "carnetNumber &" }\ndocument: { a: "1" }\n');
   writeFileSync(
     join(work, 'partners.yaml'),

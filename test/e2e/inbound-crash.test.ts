@@ -8,12 +8,13 @@ import { pushAccepted } from '../support/fts-push.js';
 import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
 import { inboundClient, type InboundClient } from '../support/inbound-client.js';
 import { startWebhookRecorder, type WebhookRecorder } from '../support/webhook-recorder.js';
+import { PROJECT_PARTNERS } from '../support/project.js';
 
 const TOKEN = 'inbound-crash-token-0123456789';
 const PUSHES = 30;
 const dir = mkdtempSync(join(tmpdir(), 'gw-inbound-crash-'));
 const certsDir = join(dir, 'certs');
-initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
+initDevCertificates(certsDir, PROJECT_PARTNERS);
 
 let webhook: WebhookRecorder | undefined;
 let client: InboundClient | undefined;

@@ -9,7 +9,7 @@ import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
 import { skipWithout } from '../support/external-tool.js';
 import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
-import { RECORD_FIXTURES, ROOT } from '../support/project.js';
+import { PROJECT_PARTNERS, RECORD_FIXTURES, ROOT } from '../support/project.js';
 import { startProjectSimulators } from '../support/project-simulators.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-serve-'));
@@ -39,10 +39,10 @@ describe.skipIf(skipWithout('README quick start', { tools: ['curl'] }))('README 
     const run = (cmd: string): string => execFileSync('bash', ['-c', cmd.replace(/127\.0\.0\.1:8080/g, `127.0.0.1:${port}`)], { cwd: ROOT, encoding: 'utf8' });
     const posted = JSON.parse(run(curls[0]!));
     expect(posted).toMatchObject({ accepted: 1, rejected: 0 });
-    expect(posted.results[0].messages.map((m: { partner: string }) => m.partner)).toEqual(['iru-safetir', 'ru-fcs']);
+    expect(posted.results[0].messages.map((m: { partner: string }) => m.partner)).toEqual(['eaeu-ru', 'iru-safetir', 'ru-fcs']);
     await until(() => {
       const found = JSON.parse(run(curls[1]!));
-      return found.items.length === 2 && found.items.every((m: { status: string }) => m.status === 'delivered');
+      return found.items.length === 3 && found.items.every((m: { status: string }) => m.status === 'delivered');
     }, 20_000);
   });
 });
@@ -50,7 +50,7 @@ describe.skipIf(skipWithout('README quick start', { tools: ['curl'] }))('README 
 describe('draining on SIGTERM', () => {
   it('finishes and records the attempt in flight before exiting; a restart finds nothing pending', { timeout: 60_000 }, async () => {
     const certsDir = join(dir, 'drain', 'certs');
-    initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
+    initDevCertificates(certsDir, PROJECT_PARTNERS);
     sims = await startProjectSimulators(certsDir);
     const sim = sims.get('ru-fcs')!;
     sim.faults.delay(1500);
@@ -59,15 +59,14 @@ describe('draining on SIGTERM', () => {
       GATEWAY_CERTS_DIR: certsDir,
       GATEWAY_PORT: '0',
       GATEWAY_SIMULATORS: 'off',
-      GATEWAY_PARTNER_RU_FCS_URL: sim.url,
-      GATEWAY_PARTNER_IRU_SAFETIR_URL: sims.get('iru-safetir')!.url,
+      ...Object.fromEntries([...sims].map(([partner, s]) => [`GATEWAY_PARTNER_${partner.toUpperCase().replaceAll('-', '_')}_URL`, s.url])),
     };
     const gateway = await startGatewayProcess(env);
     processes.push(gateway);
     const record = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
     const auth = { authorization: `Bearer ${DEFAULT_DEV_TOKEN}`, 'content-type': 'application/json' };
     const res = await fetch(`${gateway.url}/v1/cais/records`, { method: 'POST', headers: auth, body: JSON.stringify(record) });
-    const id = (await res.json()).results[0].messages[0].id as string;
+    const id = ((await res.json()).results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'ru-fcs')!.id;
     await until(() => sim.received.some((r) => r.messageId === id), 10_000);
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);

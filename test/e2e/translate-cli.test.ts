@@ -42,14 +42,17 @@ describe('gateway translate', () => {
 
   it('writes each valid record to every partner its mappings route it to, one line per document', () => {
     expect(readdirSync(out).sort()).toEqual([
+      'KZ-TM-2026-000871.eaeu-ru.p-cp-01-msg-010.xml',
       'KZ-TM-2026-000871.ru-fcs.transit-notification.xml',
+      'KZ-TT-2026-000123.eaeu-ru.p-cp-01-msg-010.xml',
       'KZ-TT-2026-000123.iru-safetir.safetir-upload.xml',
       'KZ-TT-2026-000123.ru-fcs.transit-notification.xml',
+      'KZ-TT-2026-000200.eaeu-kg.p-cp-01-msg-010.xml',
       'KZ-TT-2026-000200.iru-safetir.safetir-upload.xml',
     ]);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^KZ-TT-2026-000123 -> iru-safetir\/safetir-upload .* unsigned sha256=[0-9a-f]{64} mapping=iru-safetir.safetir-upload@1$/);
+    expect(lines).toHaveLength(7);
+    expect(lines.find((line) => line.includes(' -> iru-safetir/'))).toMatch(/^KZ-TT-2026-000123 -> iru-safetir\/safetir-upload .* unsigned sha256=[0-9a-f]{64} mapping=iru-safetir.safetir-upload@1$/);
   });
 
   it('writes nothing for the invalid record and names every violation with its pointer and code', () => {
@@ -57,7 +60,7 @@ describe('gateway translate', () => {
     for (const pointer of ['/voletPage', '/carnetNumber', '/remarks']) {
       expect(result.stderr).toMatch(new RegExp(`batch\\.json#1 \\(KZ-TT-BAD\\): GW_ERR_RECORD_INVALID ${pointer} `));
     }
-    expect(result.stderr).toContain('4 document(s) written, 1 record(s) refused');
+    expect(result.stderr).toContain('7 document(s) written, 1 record(s) refused');
   });
 
   it('signs the Russian notification so the gateway key verifies it, and the SafeTIR document is the record', () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import type { PartnerSimulator, ReceivedMessage } from '../../src/sim/partner-simulator.js';
 import { externalSimulatorsEnv, startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
-import { RECORD_FIXTURES } from '../support/project.js';
+import { partnersSubset, PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
 import { startProjectSimulators } from '../support/project-simulators.js';
 
@@ -20,12 +20,13 @@ const dir = mkdtempSync(join(tmpdir(), 'gw-faults-'));
 const certsDir = join(dir, 'certs');
 const processes: GatewayProcess[] = [];
 const prefixes = new Set<string>();
+/** The two partners under test: their simulators outlive the gateways, and none of them waits for pushes from a member. */
 const PARTNERS = ['iru-safetir', 'ru-fcs'];
 let sims: Map<string, PartnerSimulator>;
 
 beforeAll(async () => {
   if (skip) return;
-  initDevCertificates(certsDir, ['iru-safetir', 'ru-fcs']);
+  initDevCertificates(certsDir, PROJECT_PARTNERS);
   sims = await startProjectSimulators(certsDir);
 });
 afterAll(async () => {
@@ -47,7 +48,8 @@ async function deleteCaisQueues(list: string[]): Promise<void> {
 function envFor(name: string, prefix: string): Record<string, string> {
   prefixes.add(prefix);
   return {
-    ...externalSimulatorsEnv({ dataDir: join(dir, name), certsDir, token: TOKEN, urls: (p) => sims.get(p)!.url, leaseMs: 3000 }),
+    ...externalSimulatorsEnv({ dataDir: join(dir, name), certsDir, token: TOKEN, urls: (p) => sims.get(p)!.url, leaseMs: 3000, partners: PARTNERS }),
+    ...partnersSubset(join(dir, `${name}-partners`), PARTNERS),
     GATEWAY_AMQP_URL: rabbitmqUrl,
     GATEWAY_AMQP_PREFIX: prefix,
     GATEWAY_AMQP_CAIS_QUEUE: `${prefix}.cais.records`,

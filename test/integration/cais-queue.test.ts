@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqplib from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RECORD_FIXTURES } from '../support/project.js';
+import { PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
 import { startTestGateway, type RunningGateway } from '../support/running-gateway.js';
 
@@ -17,7 +17,7 @@ let gw: RunningGateway | undefined;
 afterAll(async () => {
   await gw?.stop();
   if (skip) return;
-  await deleteTopology({ prefix, partners: ['iru-safetir', 'ru-fcs'] });
+  await deleteTopology({ prefix, partners: PROJECT_PARTNERS });
   const connection = await amqplib.connect(rabbitmqUrl);
   const channel = await connection.createChannel();
   for (const q of [caisQueue, `${caisQueue}.invalid`]) await channel.deleteQueue(q);
@@ -37,7 +37,7 @@ describe.skipIf(skip)('CAIS over AMQP', () => {
       }
       await channel.waitForConfirms();
       const delivered = await gw.waitFor(async () => {
-        const res = await gw!.api('GET', `/v1/messages?key=${good.transitDeclarationNumber as string}&status=delivered`);
+        const res = await gw!.api('GET', `/v1/messages?key=${good.transitDeclarationNumber as string}&status=delivered&partner=ru-fcs`);
         return res.body.items.find((m: { recordId: string }) => m.recordId === good.recordId);
       });
       expect(delivered.partner).toBe('ru-fcs');

@@ -14,7 +14,7 @@ import { skipWithout } from '../support/external-tool.js';
 import { buildHostileCorpus, type VariantBase } from '../support/hostile-xmldsig-corpus.js';
 import { CorpusSigner, loadCorpusKey, type CorpusCase, type CorpusSubject } from '../support/hostile-xmldsig-subject.js';
 import { inboundClient, type InboundClient, type PushResult } from '../support/inbound-client.js';
-import { tempDevCertificates } from '../support/project.js';
+import { PROJECT_PARTNERS, tempDevCertificates } from '../support/project.js';
 import { seeded } from '../support/random-xml-document.js';
 import { startTestGateway, type RunningGateway } from '../support/running-gateway.js';
 import { pool } from '../support/task-pool.js';
@@ -93,7 +93,7 @@ const accepted = (): Trial[] => trials.filter((t) => t.expected.accepted);
 
 describe.skipIf(skip)('the hostile corpus pushed by FTS over mutual TLS', () => {
   beforeAll(async () => {
-    certsDir = tempDevCertificates(['iru-safetir', 'ru-fcs']);
+    certsDir = tempDevCertificates(PROJECT_PARTNERS);
     initDevCertificates(join(certsDir, 'attacker'), []);
     mkdirSync(join(certsDir, 'work'));
     const partnerKey = (id: string) => loadCorpusKey(join(certsDir, 'partners', `${id}.key.pem`), join(certsDir, 'partners', `${id}.cert.pem`));

@@ -9,7 +9,7 @@ import { loadKeyCapabilities } from '../../src/security/key-capabilities.js';
 import { createXmlSigner } from '../../src/security/xml-signer.js';
 import { skipWithout } from '../support/external-tool.js';
 import { inboundClient, type InboundClient } from '../support/inbound-client.js';
-import { RECORD_FIXTURES, tempDevCertificates } from '../support/project.js';
+import { PROJECT_PARTNERS, RECORD_FIXTURES, tempDevCertificates } from '../support/project.js';
 import { startTestGateway, type RunningGateway } from '../support/running-gateway.js';
 import { xmlsec1Verify } from '../support/xmlsec1.js';
 
@@ -39,7 +39,7 @@ async function simulatorPush(command: Record<string, unknown>): Promise<{ envelo
 }
 
 beforeAll(async () => {
-  certsDir = tempDevCertificates(['iru-safetir', 'ru-fcs']);
+  certsDir = tempDevCertificates(PROJECT_PARTNERS);
   gw = await startTestGateway({ GATEWAY_CERTS_DIR: certsDir });
   const url = gw.gateway.inboundUrl();
   if (!url) throw new Error('the inbound listener is not running');

@@ -5,7 +5,7 @@ import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqpl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushAccepted } from '../support/fts-push.js';
 import { inboundClient, type InboundClient } from '../support/inbound-client.js';
-import { tempDevCertificates } from '../support/project.js';
+import { PROJECT_PARTNERS, tempDevCertificates } from '../support/project.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
 import { startTestGateway, type RunningGateway } from '../support/running-gateway.js';
 
@@ -13,7 +13,7 @@ const skip = await skipWithoutRabbitmq('inbound CAIS sink on RabbitMQ');
 const prefix = `gwsink-${randomUUID().slice(0, 8)}`;
 const inboundQueue = `${prefix}.cais.inbound`;
 const caisQueue = `${prefix}.cais.records`;
-const PARTNERS = ['iru-safetir', 'ru-fcs'];
+const PARTNERS = PROJECT_PARTNERS;
 
 let certsDir: string | undefined;
 let gw: RunningGateway | undefined;

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pushAccepted } from '../support/fts-push.js';
 import { inboundClient, type InboundClient } from '../support/inbound-client.js';
-import { tempDevCertificates } from '../support/project.js';
+import { PROJECT_PARTNERS, tempDevCertificates } from '../support/project.js';
 import { startTestGateway, type RunningGateway } from '../support/running-gateway.js';
 import { waitFor } from '../support/wait.js';
 import { startWebhookRecorder, type WebhookAnswer, type WebhookPolicy, type WebhookRecorder, type WebhookRequest } from '../support/webhook-recorder.js';
@@ -19,7 +19,7 @@ let webhook: WebhookRecorder;
 const holds: Array<() => void> = [];
 
 beforeAll(async () => {
-  certsDir = tempDevCertificates(['iru-safetir', 'ru-fcs']);
+  certsDir = tempDevCertificates(PROJECT_PARTNERS);
   webhook = await startWebhookRecorder();
   gw = await startTestGateway({ GATEWAY_CERTS_DIR: certsDir, GATEWAY_CAIS_SINK_URL: webhook.url, GATEWAY_LEASE_MS: String(LEASE_MS) });
   const url = gw.gateway.inboundUrl();

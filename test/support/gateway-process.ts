@@ -1,7 +1,7 @@
 // Runs `gateway serve` as a separate process, as an operator would, and finds its URL in the "gateway ready" line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './project.js';
+import { PROJECT_PARTNERS, ROOT } from './project.js';
 
 /** A gateway process and its API URL. */
 export interface GatewayProcess {
@@ -19,7 +19,7 @@ export interface GatewayProcess {
  * Environment of a gateway whose partners are simulators running outside it (so they outlive a
  * killed gateway): its own data folder, the shared certificates, a test token, fast retries.
  */
-export function externalSimulatorsEnv(options: { dataDir: string; certsDir: string; token: string; urls: (partner: string) => string; leaseMs: number }): Record<string, string> {
+export function externalSimulatorsEnv(options: { dataDir: string; certsDir: string; token: string; urls: (partner: string) => string; leaseMs: number; partners?: readonly string[] }): Record<string, string> {
   return {
     GATEWAY_DATA_DIR: options.dataDir,
     GATEWAY_CERTS_DIR: options.certsDir,
@@ -27,8 +27,7 @@ export function externalSimulatorsEnv(options: { dataDir: string; certsDir: stri
     GATEWAY_INBOUND_PORT: '0',
     GATEWAY_TOKENS: `${options.token}:cais,admin,auditor`,
     GATEWAY_SIMULATORS: 'off',
-    GATEWAY_PARTNER_RU_FCS_URL: options.urls('ru-fcs'),
-    GATEWAY_PARTNER_IRU_SAFETIR_URL: options.urls('iru-safetir'),
+    ...Object.fromEntries((options.partners ?? PROJECT_PARTNERS).map((partner) => [`GATEWAY_PARTNER_${partner.toUpperCase().replaceAll('-', '_')}_URL`, options.urls(partner)])),
     GATEWAY_RETRY_DELAY_SCALE: '0.001',
     GATEWAY_LEASE_MS: String(options.leaseMs),
   };

@@ -1,7 +1,8 @@
 // Paths and loaders the tests share: the project root, the shared reference folder, and a pipeline on temporary dev keys.
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 
@@ -11,6 +12,23 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const REFERENCE_DIR = resolve(ROOT, '..', 'shared', 'reference');
 /** Sample records, one per CAIS record type. */
 export const RECORD_FIXTURES = join(ROOT, 'test', 'fixtures', 'records');
+
+/** Every partner id of the project's partners file, in its order. */
+export const PROJECT_PARTNERS: readonly string[] = (parse(readFileSync(join(ROOT, 'partners.yaml'), 'utf8')) as { partners: Array<{ id: string }> }).partners.map((p) => p.id);
+
+/**
+ * A partners file and mapping folder of only some of the project's partners, in `dir`: for tests of the
+ * core under load, whose partners must all be reachable (no simulator pushing back). Returns the
+ * configuration that points at them.
+ */
+export function partnersSubset(dir: string, partners: readonly string[]): Record<string, string> {
+  const file = parse(readFileSync(join(ROOT, 'partners.yaml'), 'utf8')) as { partners: Array<{ id: string }> };
+  const partnersFile = join(dir, 'partners.yaml');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(partnersFile, stringify({ partners: file.partners.filter((p) => partners.includes(p.id)) }));
+  for (const partner of partners) cpSync(join(ROOT, 'mappings', partner), join(dir, 'mappings', partner), { recursive: true });
+  return { GATEWAY_PARTNERS_FILE: partnersFile, GATEWAY_MAPPINGS_DIR: join(dir, 'mappings') };
+}
 
 /** A fresh temporary folder. */
 export function tempDir(prefix: string): string {
@@ -25,6 +43,6 @@ export function tempDevCertificates(partners: readonly string[]): string {
 }
 
 /** A configuration whose development keys live in a fresh temporary folder. */
-export function configWithTempKeys(partners: readonly string[] = ['iru-safetir', 'ru-fcs']): GatewayConfig {
+export function configWithTempKeys(partners: readonly string[] = PROJECT_PARTNERS): GatewayConfig {
   return loadConfig({ GATEWAY_CERTS_DIR: tempDevCertificates(partners) });
 }

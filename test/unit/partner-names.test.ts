@@ -6,8 +6,8 @@ import { loadConfig } from '../../src/config.js';
 import { loadSoundSetup } from '../../src/setup/load-setup.js';
 import { ROOT } from '../support/project.js';
 
-/** Words of ids that name no partner on their own (an id such as `uz-customs` forbids the whole id, not "customs"). */
-const GENERIC = new Set(['customs', 'gateway', 'agency', 'service', 'services', 'partner', 'exchange', 'national', 'state']);
+/** Words of ids that name no partner on their own (an id such as `uz-customs` forbids the whole id, not "customs"); `eaeu` names the Union, whose transit regime CAIS records name. */
+const GENERIC = new Set(['customs', 'gateway', 'agency', 'service', 'services', 'partner', 'exchange', 'national', 'state', 'eaeu']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -19,7 +19,7 @@ function files(dir: string): string[] {
 const { partners } = await loadSoundSetup(loadConfig({}), { keys: false, urls: false });
 const ids = [...new Set([...partners.partners.map((p) => p.id), ...partners.adapters.keys()])];
 /** What partners' human names spell that is theirs alone: acronyms (IRU, FTS) and coined words (SafeTIR). */
-const coined = [...partners.partners.map((p) => p.name), ...[...partners.adapters.values()].map((d) => d.name)].flatMap((name) => name.split(/[^A-Za-z]+/).filter((w) => /^[A-Z]{3,}$/.test(w) || /[a-z][A-Z]/.test(w)));
+const coined = [...partners.partners.map((p) => p.name), ...[...partners.adapters.values()].map((d) => d.name)].flatMap((name) => name.split(/[^A-Za-z]+/).filter((w) => (/^[A-Z]{3,}$/.test(w) || /[a-z][A-Z]/.test(w)) && !GENERIC.has(w.toLowerCase())));
 const candidates = [...ids, ...ids.flatMap((id) => id.split('-')).filter((w) => w.length >= 3 && !GENERIC.has(w)), ...coined];
 const words = candidates.filter((w, i) => candidates.findIndex((other) => other.toLowerCase() === w.toLowerCase()) === i);
 

@@ -67,7 +67,7 @@ describe('reconciliation through the gateway', () => {
 
   /** Posts the termination fixture for a carnet (to IRU only) and returns its IRU message id. */
   async function postTermination(carnetNumber: string): Promise<string> {
-    const res = await gw.api('POST', '/v1/cais/records', { ...termination, recordId: `KZ-TT-RECON-${++serial}-${Date.now()}`, carnetNumber, departureCountry: 'KGZ' });
+    const res = await gw.api('POST', '/v1/cais/records', { ...termination, recordId: `KZ-TT-RECON-${++serial}-${Date.now()}`, carnetNumber, departureCountry: 'TUR' });
     expect(res.status).toBe(202);
     return (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'iru-safetir')!.id;
   }

@@ -18,9 +18,9 @@ afterAll(async () => {
 
 describe('IRU over RTS+', () => {
   it('delivers a termination as a WS-Security-signed transmitTIROperationTerminations that IRU verified and recorded', async () => {
-    const res = await gw.api('POST', '/v1/cais/records', { ...termination, recordId: `KZ-TT-RTSPLUS-${Date.now()}`, departureCountry: 'KGZ' });
+    const res = await gw.api('POST', '/v1/cais/records', { ...termination, recordId: `KZ-TT-RTSPLUS-${Date.now()}`, departureCountry: 'TUR' });
     expect(res.status).toBe(202);
-    const id = res.body.results[0].messages[0].id as string;
+    const id = (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'iru-safetir')!.id;
     const detail = await gw.waitFor(async () => {
       const m = await gw.api('GET', `/v1/messages/${id}`);
       return m.body.status === 'delivered' ? m.body : undefined;

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const iru = () => gw.gateway.simulators.get('iru-safetir')!;
 /** Terminations that started outside Russia go to IRU only. */
-const tt = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ...termination, departureCountry: 'KGZ', recordId: id, ...extra });
+const tt = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ...termination, departureCountry: 'TUR', recordId: id, ...extra });
 
 function recordsOf(document: string): XmlContent[] {
   const doc = parseXml(document.replace(/^<\?xml[^>]*\?>/, ''), { arrayPaths: new Set(['SafeTIR.Body.SafeTIRRecords.Record']) });
@@ -37,7 +37,7 @@ function recordsOf(document: string): XmlContent[] {
 async function messageIds(records: Array<Record<string, unknown>>): Promise<string[]> {
   const res = await gw.api('POST', '/v1/cais/records', records);
   expect(res.status).toBe(202);
-  return res.body.results.map((r: { messages: Array<{ id: string }> }) => r.messages[0]!.id);
+  return res.body.results.map((r: { messages: Array<{ id: string; partner: string }> }) => r.messages.find((m) => m.partner === 'iru-safetir')!.id);
 }
 
 function delivered(id: string) {

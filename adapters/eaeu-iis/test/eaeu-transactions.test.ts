@@ -1,0 +1,128 @@
+// Transactions by template against the simulated member gateways: signals and the R.006 answer as states of a message, repeats of a late one, a needs-human end, errors classified.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { skipWithout } from '../../../test/support/external-tool.js';
+import { RECORD_FIXTURES } from '../../../test/support/project.js';
+import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { EEC_DATA_MODEL_DIR } from './eec-oracles.js';
+
+const skip = skipWithout('EAEU transactions (the member simulator validates with xmllint)', { tools: ['xmllint'], files: [EEC_DATA_MODEL_DIR] });
+
+const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- message details are checked field by field
+type Detail = any;
+
+describe.skipIf(skip)('EAEU transactions by template', () => {
+  let gw: RunningGateway;
+  let serial = 0;
+
+  beforeAll(async () => {
+    // Pushes read on the server's thread: no reader thread starting up while the member's first signals are due in milliseconds.
+    // Transaction times 500× shorter: 60 s to confirm receipt become 120 ms, 300 s to confirm acceptance 0.6 s, an hour to answer 7.2 s.
+    gw = await startTestGateway({ GATEWAY_INBOUND_WORKERS: '0', GATEWAY_RETRY_DELAY_SCALE: '0.002' });
+  });
+  afterAll(async () => gw?.stop());
+
+  const sim = (partner: string) => {
+    const found = gw.gateway.simulators.get(partner);
+    if (!found) throw new Error(`no simulator for ${partner}`);
+    return found;
+  };
+  async function control(partner: string, name: string, command: unknown): Promise<unknown> {
+    const res = await fetch(`${sim(partner).url}/_sim/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) });
+    if (!res.ok) throw new Error(`${name}: ${res.status} ${await res.text()}`);
+    return res.status === 204 ? undefined : res.json();
+  }
+  // A cold first push (TLS, JIT) is slower than the shortened times, so one warm-up exchange goes first.
+  beforeAll(async () => {
+    await send();
+    await gw.waitFor(async () => (((await control('eaeu-ru', 'answered', {})) as unknown[]).length >= 3 ? true : undefined));
+  });
+
+  beforeEach(async () => {
+    await control('eaeu-ru', 'answers', { reset: true });
+    sim('eaeu-ru').faults.reset();
+  });
+
+  /** Sends a movement record through Russia only; resolves with our message id to eaeu-ru. */
+  async function send(changes: Record<string, unknown> = {}): Promise<string> {
+    serial++;
+    const record = { ...movement, recordId: `KZ-TM-EAEU-${serial}-${Date.now()}`, ...changes };
+    const accepted = await gw.api('POST', '/v1/cais/records', record);
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    const messages = accepted.body.results?.[0]?.messages;
+    const ours = (messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'eaeu-ru');
+    if (!ours) throw new Error(`no eaeu-ru message: ${JSON.stringify(accepted.body)}`);
+    return ours.id;
+  }
+  const detail = async (id: string): Promise<Detail> => (await gw.api('GET', `/v1/messages/${id}`)).body;
+  const until = (id: string, done: (d: Detail) => boolean, timeoutMs = 20_000): Promise<Detail> =>
+    gw.waitFor(async () => {
+      const d = await detail(id);
+      return done(d) ? d : undefined;
+    }, timeoutMs);
+
+  it('the member signals «Получено» and «Принято в обработку», then answers R.006: three visible states, nothing awaited', async () => {
+    const id = await send();
+    const d = await until(id, (x) => x.acknowledgements?.length === 3 && x.awaiting === null);
+    expect(d.status).toBe('delivered');
+    expect(d.acknowledgements.map((a: Detail) => [a.stage, a.effect])).toEqual([
+      ['received', 'advanced'],
+      ['accepted', 'advanced'],
+      ['answered', 'advanced'],
+    ]);
+    expect(d.acknowledgements[2].code).toBe('6');
+    expect(d.attemptLog).toHaveLength(1);
+    const answered = (await control('eaeu-ru', 'answered', {})) as Array<{ relatesTo: string; status: number }>;
+    expect(answered.filter((a) => a.relatesTo === `urn:uuid:${d.businessKeys.messageId}`).map((a) => a.status)).toEqual([202, 202, 202]);
+  });
+
+  it('a withheld «Принято в обработку» repeats the message exactly as the transaction says, then it needs a person', async () => {
+    await control('eaeu-ru', 'answers', { withhold: ['accepted', 'answer'] });
+    const id = await send();
+    const d = await until(id, (x) => x.status === 'needs-human');
+    const repeats = d.history.filter((h: Detail) => /sent again \(repeat \d of 3\)/.test(h.reason));
+    expect(repeats.map((h: Detail) => h.reason.match(/repeat (\d) of 3/)[1])).toEqual(['1', '2', '3']);
+    expect(repeats[0].reason).toMatch(/no signal «Принято в обработку» \(P\.MSG\.PRS\) within 0\.6 s/);
+    expect(d.history.at(-1).reason).toMatch(/no signal «Принято в обработку» \(P\.MSG\.PRS\) within 0\.6 s after 3 repeat\(s\)/);
+    expect(d.attemptLog).toHaveLength(4);
+    expect(d.awaiting).toBeNull();
+    const sent = sim('eaeu-ru').received.filter((r) => r.messageId === `urn:uuid:${d.businessKeys.messageId}`);
+    expect(sent).toHaveLength(4);
+    // «Получено» came for the first send and again for each repeat: the first advanced, the others came late.
+    expect(d.acknowledgements.map((a: Detail) => `${a.stage}:${a.effect}`)).toEqual(['received:advanced', 'received:late', 'received:late', 'received:late']);
+  });
+
+  it('a late R.006 after a repeat is matched to the message, and a second one is recorded as late, not as a second answer', async () => {
+    await control('eaeu-ru', 'answers', { answerAfterMs: 9_000, duplicateAnswer: true });
+    const id = await send();
+    const d = await until(id, (x) => x.acknowledgements?.filter((a: Detail) => a.stage === 'answered').length === 2, 30_000);
+    const answers = d.acknowledgements.filter((a: Detail) => a.stage === 'answered');
+    expect(answers.map((a: Detail) => a.effect)).toEqual(['advanced', 'late']);
+    expect(d.history.filter((h: Detail) => /sent again/.test(h.reason))).toHaveLength(1);
+    expect(d.status).toBe('delivered');
+    expect(d.awaiting).toBeNull();
+  });
+
+  it('a document the member finds malformed comes back as a «Ошибка» signal (Common:DataError): the message fails with the member reason', async () => {
+    // KZ55A010 is a valid CAIS office but no 8-digit EEC code: the mapping's output fails the member's structural control.
+    const id = await send({ offices: { departure: 'RU102250', destination: 'KZ55A010', transit: ['KZ555030'], actual: 'KZ555030' } });
+    const d = await until(id, (x) => x.status === 'failed');
+    expect(d.acknowledgements[0]).toMatchObject({ stage: 'received', rejected: true, code: 'Common:DataError', effect: 'failed' });
+    expect(d.history.at(-1).reason).toMatch(/signalled an error \(Common:DataError\).*CustomsOfficeCode/);
+  });
+
+  it('technological error messages are classified: an invalid header needs a person, an internal error is retried', async () => {
+    sim('eaeu-ru').faults.partnerErrorNext(1, 'int:InvalidHeader');
+    const header = await until(await send(), (x) => x.status === 'needs-human');
+    expect(header.attemptLog[0]).toMatchObject({ outcome: 'needs-human', partnerCode: 'int:InvalidHeader' });
+    sim('eaeu-ru').faults.partnerErrorNext(1, 'int:InternalError');
+    const internal = await until(await send(), (x) => x.acknowledgements?.length === 3);
+    expect(internal.attemptLog.map((a: Detail) => [a.outcome, a.partnerCode])).toEqual([
+      ['retry', 'int:InternalError'],
+      ['delivered', null],
+    ]);
+  });
+});

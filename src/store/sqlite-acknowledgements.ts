@@ -1,0 +1,189 @@
+// Acknowledgements partners push for our messages, and the one each delivered message awaits: recorded, advanced, and acted on when overdue.
+import type Database from 'better-sqlite3';
+import { ACKNOWLEDGEMENT_STAGES, type AcknowledgementPlan, type AcknowledgementStage } from '../partners/partner-definition.js';
+import type { AcknowledgeResult, AcknowledgementRecord, AwaitedAcknowledgement, IncomingAcknowledgement, MessageStatus, OverdueAcknowledgement } from './message-store.js';
+import { REOPEN_MESSAGE_SQL } from './sqlite-message-reopen.js';
+
+type Db = Database.Database;
+type PlanStage = AcknowledgementPlan['stages'][number];
+
+interface WatchRow {
+  stages: string;
+  repeatsAllowed: number;
+  repeats: number;
+  awaiting: AcknowledgementStage | null;
+  dueAt: number | null;
+}
+
+interface AckRow extends Omit<AcknowledgementRecord, 'rejected'> {
+  rejected: number;
+}
+
+const rank = (stage: AcknowledgementStage): number => ACKNOWLEDGEMENT_STAGES.indexOf(stage);
+
+/** The first stage of the plan after `reached` (-1: none reached), or undefined when the plan is done. */
+function nextStage(stages: readonly PlanStage[], reached: number): PlanStage | undefined {
+  return stages.find((s) => rank(s.stage) > reached);
+}
+
+/** Seconds, for reasons people read. */
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** The acknowledgement tables on one connection; every method runs inside the caller's transaction. */
+export class AcknowledgementLog {
+  private readonly s;
+
+  constructor(db: Db) {
+    this.s = {
+      byPartnerMessage: db.prepare<[string, string], { payloadSha256: string; status: number; headers: string; body: Buffer }>(
+        `SELECT payload_sha256 AS payloadSha256, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
+         FROM acknowledgements WHERE partner = ? AND partner_message_id = ?`,
+      ),
+      ofMessage: db.prepare<[string], AckRow>(
+        `SELECT partner_message_id AS partnerMessageId, stage, rejected, code, text, effect, received_at AS receivedAt
+         FROM acknowledgements WHERE message_id = ? ORDER BY received_at, id`,
+      ),
+      insert: db.prepare<[Record<string, string | number | Buffer | null>]>(
+        `INSERT INTO acknowledgements (message_id, partner, partner_message_id, stage, rejected, code, text, effect, payload, payload_sha256,
+           receipt_status, receipt_headers, receipt_body, client_cert, signer_cert, received_at)
+         VALUES (@messageId, @partner, @partnerMessageId, @stage, @rejected, @code, @text, @effect, @payload, @payloadSha256,
+           @receiptStatus, @receiptHeaders, @receiptBody, @clientCertificate, @signerCertificate, @now)`,
+      ),
+      watch: db.prepare<[string], WatchRow>(
+        'SELECT stages, repeats_allowed AS repeatsAllowed, repeats, awaiting, due_at AS dueAt FROM acknowledgement_watch WHERE message_id = ?',
+      ),
+      startWatch: db.prepare<[string, string, number, string | null, number | null, number]>(
+        `INSERT INTO acknowledgement_watch (message_id, stages, repeats_allowed, awaiting, due_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (message_id) DO UPDATE SET stages = excluded.stages, repeats_allowed = excluded.repeats_allowed,
+           awaiting = excluded.awaiting, due_at = excluded.due_at, updated_at = excluded.updated_at`,
+      ),
+      setAwaiting: db.prepare<[string | null, number | null, number, string]>('UPDATE acknowledgement_watch SET awaiting = ?, due_at = ?, updated_at = ? WHERE message_id = ?'),
+      countRepeat: db.prepare<[number, string]>('UPDATE acknowledgement_watch SET repeats = repeats + 1, awaiting = NULL, due_at = NULL, updated_at = ? WHERE message_id = ?'),
+      overdue: db.prepare<[number, number], { messageId: string; partner: string } & WatchRow>(
+        `SELECT w.message_id AS messageId, m.partner, w.stages, w.repeats_allowed AS repeatsAllowed, w.repeats, w.awaiting, w.due_at AS dueAt
+         FROM acknowledgement_watch w JOIN messages m ON m.id = w.message_id
+         WHERE w.due_at IS NOT NULL AND w.due_at <= ? ORDER BY w.due_at LIMIT ?`,
+      ),
+      status: db.prepare<[string], { status: MessageStatus }>('SELECT status FROM messages WHERE id = ?'),
+      setStatus: db.prepare<[MessageStatus, number, string]>('UPDATE messages SET status = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?'),
+      reopen: db.prepare<[number, number, string]>(REOPEN_MESSAGE_SQL),
+      change: db.prepare<[string, number, MessageStatus, MessageStatus, string]>(
+        'INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)',
+      ),
+    };
+  }
+
+  /** The highest stage acknowledged so far (-1: none), and the refusal among them, if any. */
+  private reached(messageId: string): { rank: number; refusal: AckRow | undefined } {
+    const rows = this.s.ofMessage.all(messageId);
+    return { rank: Math.max(-1, ...rows.map((r) => rank(r.stage))), refusal: rows.find((r) => r.effect === 'failed') };
+  }
+
+  /**
+   * A delivered message starts (or, after a repeat, restarts) waiting per its plan, from the stages
+   * already acknowledged (a partner's signal may overtake our record of the delivery). Returns the
+   * refusal that ends it instead, when one came meanwhile.
+   */
+  start(messageId: string, plan: AcknowledgementPlan, now: number): { failed: string } | undefined {
+    const { rank: reached, refusal } = this.reached(messageId);
+    const next = refusal ? undefined : nextStage(plan.stages, reached);
+    this.s.startWatch.run(messageId, JSON.stringify(plan.stages), plan.repeats, next?.stage ?? null, next ? now + next.withinMs : null, now);
+    return refusal ? { failed: refusalReason(refusal) } : undefined;
+  }
+
+  /** Records a pushed acknowledgement and moves its message on (see MessageStore.acknowledge). */
+  acknowledge(incoming: IncomingAcknowledgement, now: number): AcknowledgeResult {
+    const prior = this.s.byPartnerMessage.get(incoming.partner, incoming.partnerMessageId);
+    if (prior) {
+      if (prior.payloadSha256 !== incoming.payloadSha256) return { state: 'conflict' };
+      return { state: 'duplicate', receipt: { status: prior.status, headers: JSON.parse(prior.headers) as Record<string, string>, body: prior.body } };
+    }
+    const { acknowledgement: ack, messageId } = incoming;
+    const status = this.s.status.get(messageId)?.status;
+    const reached = this.reached(messageId);
+    // After the message ended (refused, given up, handed to a person) an acknowledgement only informs.
+    const ended = reached.refusal !== undefined || (status !== 'pending' && status !== 'delivered');
+    const effect: AcknowledgementRecord['effect'] = ended ? 'late' : ack.rejected ? 'failed' : rank(ack.stage) <= reached.rank ? 'late' : 'advanced';
+    this.s.insert.run({
+      messageId,
+      partner: incoming.partner,
+      partnerMessageId: incoming.partnerMessageId,
+      stage: ack.stage,
+      rejected: ack.rejected ? 1 : 0,
+      code: ack.code ?? null,
+      text: ack.text ?? null,
+      effect,
+      payload: incoming.payload,
+      payloadSha256: incoming.payloadSha256,
+      receiptStatus: incoming.receipt.status,
+      receiptHeaders: JSON.stringify(incoming.receipt.headers),
+      receiptBody: incoming.receipt.body,
+      clientCertificate: incoming.clientCertificate,
+      signerCertificate: incoming.signerCertificate,
+      now,
+    });
+    // A message still pending (its delivery in flight, or a repeat queued) takes the acknowledgement into account when it is delivered.
+    if (status !== 'delivered' || effect === 'late') return { state: 'recorded', effect };
+    if (effect === 'failed') {
+      this.s.setAwaiting.run(null, null, now, messageId);
+      this.s.setStatus.run('failed', now, messageId);
+      this.s.change.run(messageId, now, 'delivered', 'failed', refusalReason({ ...ack, code: ack.code ?? null, text: ack.text ?? null }));
+      return { state: 'recorded', effect };
+    }
+    const watch = this.s.watch.get(messageId);
+    if (watch) {
+      const next = nextStage(JSON.parse(watch.stages) as PlanStage[], rank(ack.stage));
+      this.s.setAwaiting.run(next?.stage ?? null, next ? now + next.withinMs : null, now, messageId);
+    }
+    return { state: 'recorded', effect };
+  }
+
+  /** Overdue waits, oldest first. */
+  overdue(now: number, limit: number): OverdueAcknowledgement[] {
+    return this.s.overdue.all(now, limit).flatMap(({ messageId, partner, ...watch }) => {
+      const awaited = awaitedOf(watch);
+      return awaited ? [{ messageId, partner, awaited }] : [];
+    });
+  }
+
+  /** Sends an overdue message again while repeats remain, else hands it to a person; false when it is not overdue (any more). */
+  repeatOverdue(messageId: string, now: number): boolean {
+    const watch = this.s.watch.get(messageId);
+    const awaited = watch && awaitedOf(watch);
+    if (!awaited || awaited.dueAt > now || this.s.status.get(messageId)?.status !== 'delivered') return false;
+    const stage = (JSON.parse(watch.stages) as PlanStage[]).find((s) => s.stage === awaited.stage);
+    const late = `no ${awaited.name} within ${seconds(stage?.withinMs ?? 0)}`;
+    if (awaited.repeats < awaited.repeatsAllowed) {
+      this.s.countRepeat.run(now, messageId);
+      this.s.reopen.run(now, now, messageId);
+      this.s.change.run(messageId, now, 'delivered', 'pending', `${late}: sent again (repeat ${awaited.repeats + 1} of ${awaited.repeatsAllowed})`);
+    } else {
+      this.s.setAwaiting.run(null, null, now, messageId);
+      this.s.setStatus.run('needs-human', now, messageId);
+      this.s.change.run(messageId, now, 'delivered', 'needs-human', `${late} after ${awaited.repeatsAllowed} repeat(s) as the transaction allows: a person must look`);
+    }
+    return true;
+  }
+
+  /** What the message detail shows: its acknowledgements and what it awaits. */
+  detailOf(messageId: string): { acknowledgements: AcknowledgementRecord[]; awaiting: AwaitedAcknowledgement | null } {
+    const watch = this.s.watch.get(messageId);
+    return {
+      acknowledgements: this.s.ofMessage.all(messageId).map((row) => ({ ...row, rejected: row.rejected === 1 })),
+      awaiting: (watch && awaitedOf(watch)) ?? null,
+    };
+  }
+}
+
+function awaitedOf(watch: WatchRow): AwaitedAcknowledgement | undefined {
+  if (watch.awaiting === null || watch.dueAt === null) return undefined;
+  const stage = (JSON.parse(watch.stages) as PlanStage[]).find((s) => s.stage === watch.awaiting);
+  return { stage: watch.awaiting, name: stage?.name ?? watch.awaiting, dueAt: watch.dueAt, repeats: watch.repeats, repeatsAllowed: watch.repeatsAllowed };
+}
+
+function refusalReason(ack: Pick<AckRow, 'stage' | 'code' | 'text'>): string {
+  const what = ack.stage === 'answered' ? 'the partner answered with a refusal' : 'the partner signalled an error';
+  return `${what}${ack.code ? ` (${ack.code})` : ''}${ack.text ? `: ${ack.text}` : ''}`;
+}

@@ -115,7 +115,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     () => relay.wake(),
     logger,
   );
-  const inbound: InboundService = createInboundService({ setup, store: inboundStore, messages: store, runtime, metrics, logger, owner });
+  const inbound: InboundService = createInboundService({ setup, store: inboundStore, messages: store, repliesQueued: () => relay.wake(), runtime, metrics, logger, owner });
   inboundUrl = () => inbound.url();
   const ingest = createIngest({ translator, store, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
   let running = false;

@@ -1,24 +1,26 @@
 // What a member's gateway pushes to us: signals and the R.006 answer for our messages, read from the verified envelope; refusals are technological error messages.
-import type { Acknowledgement, InboundEnvelope, InboundSpec, PartnerContext, XmlContent } from '../../src/partners/kit.js';
+import { childElement, childText, type Acknowledgement, type InboundEnvelope, type InboundSpec, type PartnerContext, type XmlContent } from '../../src/partners/kit.js';
 import { envelopeParts } from './iis-envelope.js';
 import { eaeuErrors } from './errors.js';
+import { CCDO_NS, CSDO_NS } from './namespaces.js';
+import { repliesTo, replyContextOf } from './inbound-replies.js';
 import { parseAddress, readHeaders } from './iis-headers.js';
 import { soapVersionOf } from './outbound-envelope.js';
 import { readProcessingResult } from './processing-result.js';
-import { messageTypeOf, type ProcessTable } from './process-table.js';
+import { messageTypeOf, type MessageRoute, type ProcessTable } from './process-table.js';
 import { readSignal, SIGNAL_CODES, signalKindOf } from './signals.js';
 import { writeTechnologicalError } from './technological-errors.js';
 
 /** The business key our outbound mappings log wsa:MessageID under (a UUID, without `urn:uuid:`). */
 const MESSAGE_ID_KEY = 'messageId';
 
-/** Inbound message types: the three signals, and every answer message of the process files. */
+/** Inbound message types: the member's own application messages, the three signals, and every answer message of the process files. */
 function inboundMessages(table: ProcessTable): InboundSpec['messages'] {
-  const messages: Record<string, { description: string }> = {
-    [messageTypeOf(SIGNAL_CODES.received)]: { description: 'signal «Получено»: the member received one of our messages and its structure is valid' },
-    [messageTypeOf(SIGNAL_CODES.accepted)]: { description: 'signal «Принято в обработку»: the member accepted one of our messages for processing' },
-    [messageTypeOf(SIGNAL_CODES.error)]: { description: 'signal «Ошибка»: the member refused one of our messages (structure, rule or fatal error)' },
-  };
+  const messages: Record<string, { description: string }> = {};
+  for (const request of table.requests()) messages[messageTypeOf(request.message)] = { description: `${request.message} from the member: ${request.title}` };
+  messages[messageTypeOf(SIGNAL_CODES.received)] = { description: 'signal «Получено»: the member received one of our messages and its structure is valid' };
+  messages[messageTypeOf(SIGNAL_CODES.accepted)] = { description: 'signal «Принято в обработку»: the member accepted one of our messages for processing' };
+  messages[messageTypeOf(SIGNAL_CODES.error)] = { description: 'signal «Ошибка»: the member refused one of our messages (structure, rule or fatal error)' };
   for (const answer of table.answers()) messages[messageTypeOf(answer.message)] = { description: `${answer.message}: the business answer (${answer.structure.code}) to one of our messages` };
   return messages;
 }
@@ -33,16 +35,34 @@ function acknowledgementOf(table: ProcessTable, code: string, body: XmlContent):
   return { stage: 'answered', code: result.code, ...(result.text ? { text: result.text } : {}) };
 }
 
-/** A push's envelope: its headers, and the acknowledgement of the message its RelatesTo names. */
+/** The route of a message that opens a transaction, or undefined for a signal or an answer. */
+function requestRoute(table: ProcessTable, code: string): MessageRoute | undefined {
+  if (signalKindOf(code)) return undefined;
+  const route = table.route(code);
+  return route.transaction.request === code ? route : undefined;
+}
+
+/**
+ * A push's envelope. The member's own application message is a document for CAIS, with what replying
+ * to it needs; a signal or an answer acknowledges the message of ours its RelatesTo names.
+ */
 function readPush(table: ProcessTable, document: XmlContent): InboundEnvelope {
-  const { header, body } = envelopeParts(document);
-  const headers = readHeaders(header, true);
+  const { version, header, body } = envelopeParts(document);
+  const headers = readHeaders(header, false);
   const code = headers.action.message;
+  const common = { messageType: messageTypeOf(code), messageId: headers.messageId, sender: parseAddress(headers.replyTo).segment };
+  const request = requestRoute(table, code);
+  if (request) {
+    const root = childElement(body, request.structure.namespace, request.structure.root);
+    if (!root) throw eaeuErrors.error('GW_ERR_EAEU_HEADER', `${code} carries no ${request.structure.root} of ${request.structure.namespace} in its Body`);
+    const edocHeader = childElement(root, CCDO_NS, 'EDocHeader');
+    const edocId = (edocHeader && childText(edocHeader, CSDO_NS, 'EDocId')?.trim()) || '';
+    return { ...common, replyContext: replyContextOf(version, headers, edocId) };
+  }
+  if (!headers.relatesTo) throw eaeuErrors.error('GW_ERR_EAEU_HEADER', `${code} is a signal or an answer and carries no wsa:RelatesTo`);
   return {
-    messageType: messageTypeOf(code),
-    messageId: headers.messageId,
-    sender: parseAddress(headers.replyTo).segment,
-    answers: { key: MESSAGE_ID_KEY, value: (headers.relatesTo ?? '').replace(/^urn:uuid:/, '') },
+    ...common,
+    answers: { key: MESSAGE_ID_KEY, value: headers.relatesTo.replace(/^urn:uuid:/, '') },
     acknowledges: acknowledgementOf(table, code, body),
   };
 }
@@ -66,6 +86,7 @@ export function inboundSpec(table: ProcessTable): InboundSpec {
     signaturePlacement: 'soap-header',
     senderParticipant: 'member',
     read: (document) => readPush(table, document),
+    replies: ({ id, envelope, receivedAt }) => repliesTo(table, id, envelope, receivedAt),
     receiptSigning: 'iis-xmldsig',
     receipt(outcome, context: PartnerContext) {
       const version = soapVersionOf(context);

@@ -7,6 +7,7 @@ import { inboundSpec } from './inbound.js';
 import { buildAction, readHeaders } from './iis-headers.js';
 import { wrapOutbound } from './outbound-envelope.js';
 import { messageTypeOf, shippedProcesses } from './process-table.js';
+import { SIGNAL_CODES } from './signals.js';
 import { readTechnologicalError, TECHNOLOGICAL_ERRORS } from './technological-errors.js';
 
 const processes = shippedProcesses();
@@ -34,10 +35,14 @@ function soapOf(payload: Buffer): { version: SoapVersion; action: string } {
 export default definePartner({
   id: 'eaeu-iis',
   name: 'Customs of an EAEU member through the integrated information system',
-  // Every message that opens a transaction of the process files, rendered as XML and signed over the whole envelope.
-  messages: Object.fromEntries(
-    processes.requests().map((route) => [messageTypeOf(route.message), { description: `${route.process}: ${route.title} (${[route.structure.code, route.carries?.code].filter(Boolean).join(' carrying ')})`, codec: 'xml', signing: 'iis-xmldsig' }]),
-  ),
+  // Every message that opens a transaction of the process files, and our replies to the member's own:
+  // the signals and the answers. All rendered as XML and signed over the whole envelope.
+  messages: Object.fromEntries([
+    ...processes.requests().map((route) => [messageTypeOf(route.message), `${route.process}: ${route.title} (${[route.structure.code, route.carries?.code].filter(Boolean).join(' carrying ')})`]),
+    [messageTypeOf(SIGNAL_CODES.received), 'signal «Получено» for a member\'s message whose structure we checked'],
+    [messageTypeOf(SIGNAL_CODES.accepted), 'signal «Принято в обработку» for a member\'s message we accepted'],
+    ...processes.answers().map((route) => [messageTypeOf(route.message), `${route.process}: ${route.title} (${route.structure.code}), our answer to a member's message`]),
+  ].map(([type, description]) => [type, { description, codec: 'xml', signing: 'iis-xmldsig' }])),
   signingProfiles: [envelopeSigning],
   options: {
     soapVersion: { description: 'SOAP version of the envelope (Decision 5 §19 names SOAP 1.2)', default: '1.2', values: ['1.2', '1.1'] },

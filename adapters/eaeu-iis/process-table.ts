@@ -129,6 +129,11 @@ export class ProcessTable {
     return found;
   }
 
+  /** Whether a message code (or its message type) is in the process files. */
+  has(message: string): boolean {
+    return this.routes.has(codeOfMessageType(message));
+  }
+
   /** Every message code known. */
   messages(): string[] {
     return [...this.routes.keys()];

@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorSpec, GatewayError, type ErrorCode } from '../errors.js';
-import type { InboundEnvelope, InboundOutcome, InboundRequest } from '../partners/partner-definition.js';
+import type { InboundEnvelope, InboundOutcome, InboundReply, InboundRequest } from '../partners/partner-definition.js';
 import type { InboundStore, StoredReceipt } from '../store/inbound-store.js';
 import type { AcknowledgeResult, IncomingAcknowledgement } from '../store/message-store.js';
 import type { InboundDirectory, InboundPartner } from './inbound-directory.js';
@@ -39,6 +39,8 @@ export interface InboundPipelineParts {
   accepted(): void;
   /** Records an acknowledgement a partner pushed for one of our messages (the message log's). */
   acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult>;
+  /** Signs, logs and queues the adapter's replies to an accepted push, once per push (idempotent). */
+  sendReplies(partner: string, inboundId: string, replies: InboundReply[], now: number): Promise<void>;
 }
 
 /** Handles pushes; never throws: every failure is an answer. */
@@ -142,11 +144,29 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
       },
       receivedAt.getTime(),
     );
-    if (result.state === 'duplicate') return repeat(partner, result.receipt);
+    if (result.state === 'duplicate') {
+      await replied(partner, result.id, envelope, receivedAt);
+      return repeat(partner, result.receipt);
+    }
     if (result.state === 'conflict') throw conflict(envelope, result.id);
     parts.observe(partner.id, 'accepted');
     parts.accepted();
+    await replied(partner, id, envelope, receivedAt);
     return receipt;
+  }
+
+  /**
+   * The adapter's replies to an accepted push, logged and queued. Writing them is idempotent, so a
+   * repeated push makes up for replies a crash lost; a failure is logged and leaves the push accepted.
+   */
+  async function replied(partner: InboundPartner, inboundId: string, envelope: InboundEnvelope, receivedAt: Date): Promise<void> {
+    if (!partner.spec.replies) return;
+    try {
+      const replies = partner.spec.replies({ id: inboundId, envelope, receivedAt }, partner.context);
+      if (replies.length > 0) await parts.sendReplies(partner.id, inboundId, replies, receivedAt.getTime());
+    } catch (err) {
+      logger.error({ err, partner: partner.id, inboundId }, 'could not write the replies to an accepted push; the partner repeating it makes them again');
+    }
   }
 
   /**

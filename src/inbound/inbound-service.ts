@@ -8,6 +8,7 @@ import type { MessageStore } from '../store/message-store.js';
 import { startHandoverWorker, type HandoverWorker } from './cais-handover.js';
 import { startInboundListener, type InboundListener } from './inbound-listener.js';
 import { createInboundPipeline } from './inbound-pipeline.js';
+import { replyMessages } from './reply-messages.js';
 import { maxPushBytes, readerFromSetup } from './reader-from-setup.js';
 import { createReaderPool } from './reader-pool.js';
 import type { HandoverTarget } from './handover-target.js';
@@ -31,8 +32,10 @@ export interface InboundService {
 export interface InboundServiceParts {
   setup: Setup;
   store: InboundStore;
-  /** The message log, where acknowledgements of our messages are recorded. */
-  messages: Pick<MessageStore, 'acknowledge'>;
+  /** The message log, where acknowledgements of our messages are recorded and our replies logged. */
+  messages: Pick<MessageStore, 'acknowledge' | 'accept'>;
+  /** Replies were logged: their delivery jobs must be published. */
+  repliesQueued(): void;
   runtime: PartnerRuntime;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -48,7 +51,7 @@ async function targetOf(setup: Setup, logger: Logger): Promise<HandoverTarget | 
 }
 
 /** Builds the inbound side; nothing listens or runs until {@link InboundService.start}. */
-export function createInboundService({ setup, store, messages, runtime, metrics, logger, owner }: InboundServiceParts): InboundService {
+export function createInboundService({ setup, store, messages, repliesQueued, runtime, metrics, logger, owner }: InboundServiceParts): InboundService {
   const { config } = setup;
   const { directory, reader: onThisThread } = readerFromSetup(setup, (id) => runtime.context(id));
   const maxBytes = maxPushBytes(directory);
@@ -63,6 +66,10 @@ export function createInboundService({ setup, store, messages, runtime, metrics,
     observe: (partner, outcome, code) => metrics.countPush(partner, outcome, code),
     accepted: () => worker?.wake(),
     acknowledge: (incoming, now) => messages.acknowledge(incoming, now),
+    async sendReplies(partner, inboundId, replies, now) {
+      await messages.accept(...replyMessages(setup, runtime.context(partner), inboundId, replies), now);
+      repliesQueued();
+    },
   });
   let listener: InboundListener | undefined;
   let closing: Promise<void> | undefined;

@@ -19,6 +19,7 @@ export type {
   InboundEnvelope,
   InboundMessageSpec,
   InboundOutcome,
+  InboundReply,
   InboundRequest,
   InboundSpec,
   MessageSpec,

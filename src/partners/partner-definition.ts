@@ -282,6 +282,18 @@ export interface InboundEnvelope {
   answers?: { key: string; value: string };
   /** Set when the push acknowledges the message it answers (a signal or a business answer) instead of carrying a document for CAIS. */
   acknowledges?: Acknowledgement;
+  /** What the adapter needs to write its replies to this push (its addresses, conversation …): plain text values. */
+  replyContext?: Readonly<Record<string, string>>;
+}
+
+/** A document the gateway sends back to the partner for one of its pushes (a signal, a business answer), as the adapter writes it. */
+export interface InboundReply {
+  /** One of the adapter's `messages`: its signing profile signs the document. */
+  messageType: string;
+  /** The document, unsigned. */
+  document: Buffer;
+  /** Business keys for the log (e.g. the reply's own message id). */
+  businessKeys: Record<string, string>;
 }
 
 /** The layers of acknowledgement a partner may give one of our messages after taking it, in order. */
@@ -379,6 +391,12 @@ export interface InboundSpec {
   receiptSigning: string;
   /** Writes the receipt (accepted) or refusal document, unsigned; the gateway signs it. */
   receipt(outcome: InboundOutcome, context: PartnerContext): InboundAnswer;
+  /**
+   * Documents to send back for an accepted push (the protocol's signals and business answer), besides
+   * the receipt: logged and delivered like any message to the partner, created once per push (a
+   * repeated push creates them if a crash lost them, never twice).
+   */
+  replies?(accepted: { id: string; envelope: InboundEnvelope; receivedAt: Date }, context: PartnerContext): InboundReply[];
 }
 
 /** What an {@link PartnerDefinition.envelope} hook knows of the partner instance: ids, participant codes and options. */

@@ -2,23 +2,30 @@
 import {
   childElement,
   childText,
+  createXmlSigner,
   createXmlVerifier,
   defineSimulator,
   GatewayError,
   parseXml,
+  renderXml,
   startSimulatorServer,
   type HandledRequest,
   type InjectedFault,
   type PartnerSimulator,
   type SimulatorContext,
   type SimulatorRequest,
+  type SoapVersion,
 } from '../../../src/partners/kit.js';
-import { envelopeParts } from '../iis-envelope.js';
-import { parseAddress, readHeaders } from '../iis-headers.js';
+import { randomUUID } from 'node:crypto';
+import { envelopeParts, wrapDocument } from '../iis-envelope.js';
+import { addressOf, parseAddress, readHeaders, type IisHeaders } from '../iis-headers.js';
+import { signalKindOf } from '../signals.js';
+import { memberTransitDocument } from './member-document.js';
 import { shippedProcesses, type MessageRoute } from '../process-table.js';
 import { writeTechnologicalError, type TechnologicalErrorSpec } from '../technological-errors.js';
 import { changeBehaviour, DEFAULT_BEHAVIOUR, type AnswerBehaviour, type Withholdable } from './answer-behaviour.js';
-import { memberAnswer, type MemberAnswer, type TakenMessage } from './member-answers.js';
+import { memberAnswer } from './member-answers.js';
+import type { ReceivedMessage as TakenMessage, Reply as MemberAnswer } from '../reply-envelope.js';
 import { defaultDataModelDir, structureCheck } from './structure-check.js';
 
 const GATEWAY = 'gateway';
@@ -62,10 +69,43 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
   const checker = structureCheck(context.schemasDir, dataModelDir);
   const member = context.participants.member ?? '';
   const us = context.participants.us ?? '';
+  const version: SoapVersion = context.options.soapVersion === '1.1' ? '1.1' : '1.2';
   let behaviour: AnswerBehaviour = { ...DEFAULT_BEHAVIOUR };
   const taken = new Map<string, { message: TakenMessage; sent: MemberAnswer[] }>();
   const timers = new Set<NodeJS.Timeout>();
   const pushed: Pushed[] = [];
+  /** MessageIDs of the member's own messages pushed to the gateway, and the replies the gateway sent for them. */
+  const pushedIds = new Set<string>();
+  const replies: Array<{ relatesTo: string; code: string }> = [];
+  let lastPush: Buffer | undefined;
+
+  /** `POST /_sim/push`: the member sends its own P.CP.01.MSG.010 (or, with `again`, the last one's bytes once more). */
+  async function pushOwn(command: unknown): Promise<{ messageId: string; status: number; body: string }> {
+    const c = (typeof command === 'object' && command !== null ? command : {}) as { event?: 'departure' | 'border-exit'; carnet?: string; again?: boolean };
+    if (c.event !== undefined && c.event !== 'departure' && c.event !== 'border-exit') throw new Error('event must be departure or border-exit');
+    if (c.carnet !== undefined && !/^[A-Z]{2}\d{8}$/.test(c.carnet)) throw new Error('carnet must be two letters and eight digits');
+    let body = c.again ? lastPush : undefined;
+    let messageId = body ? (/<wsa:MessageID[^>]*>([^<]+)</.exec(body.toString('utf8'))?.[1] ?? '') : '';
+    if (!body) {
+      const route = table.route('P.CP.01.MSG.010');
+      messageId = `urn:uuid:${randomUUID()}`;
+      const address = (segment: string): string => addressOf({ segment, process: route.process, participant: route.participant });
+      const headers: IisHeaders = {
+        messageId,
+        to: address(us),
+        replyTo: address(member),
+        action: { process: route.process, version: route.version, procedure: route.procedure, transaction: route.transaction.code, message: route.message },
+        procedureId: randomUUID(),
+        conversationId: `urn:uuid:${randomUUID()}`,
+      };
+      const document = renderXml(memberTransitDocument(table, { member, ...(c.event ? { event: c.event } : {}), ...(c.carnet ? { carnet: c.carnet } : {}) }));
+      body = createXmlSigner(context.identity, 'soap-header').sign(wrapDocument(version, headers, document));
+      lastPush = body;
+    }
+    pushedIds.add(messageId);
+    const answered = await context.pushToGateway({ contentType: version === '1.2' ? 'application/soap+xml' : 'text/xml', body });
+    return { messageId, status: answered.status, body: answered.body.toString('utf8') };
+  }
 
   function judge(request: SimulatorRequest): Judgement {
     let canonical: string;
@@ -86,6 +126,12 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
     const to = parseAddress(headers.to);
     if (to.segment !== member) return faulted(headers.messageId, canonical, { code: 'wsa:DestinationUnreachable', reasonRu: 'Адресат неизвестен', reasonEn: `wsa:To names segment ${to.segment}, this is ${member}`, ...relates });
     if (parseAddress(headers.replyTo).segment !== us) return faulted(headers.messageId, canonical, { code: 'wsa:InvalidAddressingHeader', reasonRu: 'Неверный адрес ответа', reasonEn: `wsa:ReplyTo is not a ${us} address`, ...relates });
+    if (signalKindOf(headers.action.message) || table.answers().some((a) => a.message === headers.action.message)) {
+      // Our reply to a message the member pushed: a signal or the answer, relating to it.
+      const known = headers.relatesTo !== undefined && pushedIds.has(headers.relatesTo);
+      if (known) replies.push({ relatesTo: headers.relatesTo ?? '', code: headers.action.message });
+      return { messageId: headers.messageId, problems: known ? [] : [`Common:UnexpectedMessage: ${headers.action.message} relates to no message of ours`], structureProblems: [], document: canonical };
+    }
     let route: MessageRoute;
     try {
       route = table.route(headers.action.message);
@@ -176,6 +222,8 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
       controls: {
         answers: (command) => (behaviour = changeBehaviour(behaviour, command)),
         answered: () => pushed,
+        push: pushOwn,
+        replies: () => replies,
         structure: () => ('check' in checker ? { checked: true, dataModelDir } : { checked: false, why: checker.missing }),
       },
     },

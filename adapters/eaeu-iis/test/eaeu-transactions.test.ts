@@ -43,6 +43,7 @@ describe.skipIf(skip)('EAEU transactions by template', () => {
 
   beforeEach(async () => {
     await control('eaeu-ru', 'answers', { reset: true });
+    await control('eaeu-kg', 'answers', { reset: true });
     sim('eaeu-ru').faults.reset();
   });
 
@@ -112,6 +113,32 @@ describe.skipIf(skip)('EAEU transactions by template', () => {
     const d = await until(id, (x) => x.status === 'failed');
     expect(d.acknowledgements[0]).toMatchObject({ stage: 'received', rejected: true, code: 'Common:DataError', effect: 'failed' });
     expect(d.history.at(-1).reason).toMatch(/signalled an error \(Common:DataError\).*CustomsOfficeCode/);
+  });
+
+  it.each([
+    ['eaeu-ru', 'RUS', { carnet: 'XA25123456' }],
+    ['eaeu-kg', 'KGZ', { event: 'border-exit' }],
+  ] as const)('%s pushes its own P.CP.01 message: «Получено», «Принято в обработку» and R.006 go back once, the record reaches CAIS, a repeat gets the same answer', async (partner, country, command) => {
+    const pushed = (await control(partner, 'push', command)) as { messageId: string; status: number; body: string };
+    expect(pushed.status).toBe(202);
+    expect(pushed.body).toBe('');
+    const replies = async () => ((await control(partner, 'replies', {})) as Array<{ relatesTo: string; code: string }>).filter((r) => r.relatesTo === pushed.messageId);
+    const answered = await gw.waitFor(async () => ((await replies()).length >= 3 ? replies() : undefined));
+    expect(answered.map((r) => r.code).sort()).toEqual(['P.CP.01.MSG.002', 'P.MSG.PRS', 'P.MSG.RCV']);
+    const pulled = await gw.api('GET', '/v1/cais/inbound?after=0&limit=500');
+    const item = pulled.body.items.find((i: Detail) => i.partner === partner && i.record.partnerDocument.envelopeId === pushed.messageId);
+    expect(item?.record).toMatchObject({ type: 'transit.notice', notifiedBy: { country } });
+    // The member repeats its message (it lost our answers): the same answer, the replies are not written twice.
+    const again = (await control(partner, 'push', { again: true })) as { messageId: string; status: number; body: string };
+    expect(again).toMatchObject({ messageId: pushed.messageId, status: 202, body: '' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await replies()).toHaveLength(3);
+    const replyMessages = await gw.api('GET', `/v1/messages?partner=${partner}&key=${pushed.messageId.replace('urn:uuid:', '')}`);
+    expect(replyMessages.body.items.filter((m: Detail) => m.direction === 'out').map((m: Detail) => [m.messageType, m.status]).sort()).toEqual([
+      ['p-cp-01-msg-002', 'delivered'],
+      ['p-msg-prs', 'delivered'],
+      ['p-msg-rcv', 'delivered'],
+    ]);
   });
 
   it('technological error messages are classified: an invalid header needs a person, an internal error is retried', async () => {

@@ -33,15 +33,21 @@ function receivedOf(table: ProcessTable, envelope: InboundEnvelope): ReceivedMes
 }
 
 /**
- * The three replies to an accepted application message, each with a MessageID named after our id of
- * the push and the reply (so writing them again gives the same ids): the signals «Получено» and
- * «Принято в обработку», then the answer (processed). Our processing is done when the push is
+ * The replies to an accepted application message, each with a MessageID named after our id of the
+ * push and the reply (so writing them again gives the same ids): the signals «Получено» and «Принято в
+ * обработку» when the transaction gives their times, then the answer (processed) when it has one. Our processing is done when the push is
  * accepted: it is logged, mapped and validated, and its record is on its way to CAIS.
  */
 export function repliesTo(table: ProcessTable, inboundId: string, envelope: InboundEnvelope, at: Date): InboundReply[] {
   if (!envelope.replyContext) return [];
   const received = receivedOf(table, envelope);
-  const replies: Reply[] = [{ kind: 'received' }, { kind: 'accepted' }, { kind: 'answer', resultCode: PROCESSED, text: 'сведения обработаны' }];
+  // As the transaction's template says: a signal whose time it gives, the answer when it has one.
+  const { transaction } = received.route;
+  const replies: Reply[] = [
+    ...(transaction.receiptSeconds ? [{ kind: 'received' } as const] : []),
+    ...(transaction.acceptanceSeconds ? [{ kind: 'accepted' } as const] : []),
+    ...(transaction.answer && transaction.template !== 'notification' ? [{ kind: 'answer', resultCode: PROCESSED, text: 'сведения обработаны' } as const] : []),
+  ];
   return replies.map((reply) => {
     const code = replyCode(received, reply);
     const id = nameBasedUuid(`eaeu-reply:${inboundId}:${code}`);

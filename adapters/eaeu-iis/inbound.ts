@@ -84,6 +84,7 @@ export function inboundSpec(table: ProcessTable): InboundSpec {
     messages: inboundMessages(table),
     mediaTypes: ['application/soap+xml', 'text/xml'],
     signaturePlacement: 'soap-header',
+    headerErrors: ['GW_ERR_EAEU_HEADER'],
     senderParticipant: 'member',
     read: (document) => readPush(table, document),
     replies: ({ id, envelope, receivedAt }) => repliesTo(table, id, envelope, receivedAt),

@@ -1,8 +1,41 @@
 // JSON Schemas of the two-direction message log's detail answers: outbound and inbound details with their lineage, and refused pushes.
+import { DIAGNOSTIC_KINDS } from '../store/diagnostic-events.js';
 import { messageDetailSchema } from './api-schemas.js';
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
 const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+
+/** One diagnostic event (EEC Decision 5's diagnostic information of an integration gateway). */
+const diagnosticEventSchema = {
+  type: 'object',
+  properties: {
+    at: dateTime,
+    kind: { enum: [...DIAGNOSTIC_KINDS] },
+    partner: { type: 'string' },
+    messageId: { type: ['string', 'null'] },
+    inboundId: { type: ['string', 'null'] },
+    detail: { type: 'string' },
+  },
+} as const;
+
+/** The diagnostic events of one message. */
+const eventsSchema = { type: 'array', items: diagnosticEventSchema, description: 'diagnostic events: transformed, sent, received, delivery timeout …' } as const;
+
+/** GET /v1/diagnostics. */
+export const diagnosticPageSchema = { type: 'object', properties: { items: { type: 'array', items: diagnosticEventSchema } } } as const;
+
+/** Query of GET /v1/diagnostics. */
+export const diagnosticQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    partner: { type: 'string', pattern: '^[a-z0-9-]+$' },
+    kind: { enum: [...DIAGNOSTIC_KINDS] },
+    from: { type: 'string', format: 'date-time', description: 'at or after' },
+    to: { type: 'string', format: 'date-time', description: 'before' },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+  },
+} as const;
 
 /** One lineage step: `step` names it; the other fields depend on the step (see the README, "Message log"). */
 const lineageSchema = {
@@ -27,6 +60,7 @@ export const outboundDetailSchema = {
       items: { type: 'object', properties: { id: { type: 'string' }, partner: { type: 'string' }, messageType: { type: 'string' }, status: { type: 'string' } } },
     },
     answeredBy: { type: 'array', items: answerSchema, description: 'inbound messages that answer this one' },
+    events: eventsSchema,
     lineage: lineageSchema,
   },
 } as const;
@@ -59,6 +93,7 @@ export const inboundDetailSchema = {
       properties: { via: { type: ['string', 'null'] }, attempts: { type: 'integer' }, nextAttemptAt: nullableDateTime, lastError: { type: ['string', 'null'] }, handedOverAt: nullableDateTime },
     },
     history: { type: 'array', items: { type: 'object', properties: { at: dateTime, status: { type: 'string' }, reason: { type: 'string' } } } },
+    events: eventsSchema,
     lineage: lineageSchema,
   },
 } as const;

@@ -6,7 +6,8 @@ import type { MessageDetail, MessageFilter, MessageStore, MessageSummary } from 
 import { errorSchema, idParamsSchema, messagePageSchema, messageQuerySchema } from './api-schemas.js';
 import { requireRole, type Authorize } from './auth.js';
 import { inboundLineage, outboundLineage, type Answer } from './lineage.js';
-import { inboundDetailSchema, outboundDetailSchema, refusalPageSchema, refusalQuerySchema } from './log-schemas.js';
+import { diagnosticPageSchema, diagnosticQuerySchema, inboundDetailSchema, outboundDetailSchema, refusalPageSchema, refusalQuerySchema } from './log-schemas.js';
+import type { DiagnosticEvent, DiagnosticKind } from '../store/diagnostic-events.js';
 
 const CONTENT_TYPES: Record<string, string> = { xml: 'application/xml', edi: 'application/edifact', json: 'application/json' };
 
@@ -22,6 +23,7 @@ function detailView(m: MessageDetail, answers: readonly Answer[]): Record<string
     history: m.history.map((h) => ({ ...h, at: iso(h.at) })),
     attemptLog: m.attemptLog.map((a) => ({ ...a, startedAt: iso(a.startedAt) })),
     acknowledgements: m.acknowledgements.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })),
+    events: m.events.map(eventView),
     awaiting: m.awaiting === null ? null : { ...m.awaiting, dueAt: iso(m.awaiting.dueAt) },
     answeredBy: answers.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })),
     lineage: outboundLineage(m, answers),
@@ -36,8 +38,13 @@ function inboundView(m: InboundDetail): Record<string, unknown> {
     updatedAt: iso(m.updatedAt),
     handover: { ...handover, nextAttemptAt: handover.nextAttemptAt === null ? null : iso(handover.nextAttemptAt), handedOverAt: handover.handedOverAt === null ? null : iso(handover.handedOverAt) },
     history: m.history.map((h) => ({ ...h, at: iso(h.at) })),
+    events: m.events.map(eventView),
     lineage: inboundLineage(m),
   };
+}
+
+function eventView(e: DiagnosticEvent): Record<string, unknown> {
+  return { ...e, at: iso(e.at) };
 }
 
 interface Query {
@@ -126,6 +133,15 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
       const { partner, limit } = request.query as { partner?: string; limit: number };
       const items = await inbound.refusals(limit, partner);
       return { items: items.map((r) => ({ ...r, receivedAt: iso(r.receivedAt) })) };
+    },
+  );
+  app.get(
+    '/v1/diagnostics',
+    { onRequest: readers, schema: { tags: ['messages'], summary: 'Diagnostic events of the exchange, newest first: received, transformed, sent, delivery timeout, header error', security: [{ bearer: [] }], querystring: diagnosticQuerySchema, response: { 200: diagnosticPageSchema, '4xx': errorSchema } } },
+    async (request) => {
+      const q = request.query as { partner?: string; kind?: DiagnosticKind; from?: string; to?: string; limit: number };
+      const filter = { ...(q.partner ? { partner: q.partner } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.from ? { from: Date.parse(q.from) } : {}), ...(q.to ? { to: Date.parse(q.to) } : {}) };
+      return { items: (await store.diagnostics(filter, q.limit)).map(eventView) };
     },
   );
   app.post(

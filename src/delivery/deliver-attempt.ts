@@ -100,6 +100,7 @@ export async function deliverAttempt(
         partnerCode: outcome.partnerCode ?? null,
         error: outcome.verdict === 'delivered' ? null : outcome.reason,
         ...(batchId === undefined ? {} : { batchId }),
+        ...(result?.kind === 'error' && result.error === 'timeout' ? { timedOut: true } : {}),
       },
       transition,
       finishedAt,

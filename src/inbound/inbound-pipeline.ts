@@ -103,6 +103,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
         size: push.body.length,
         clientCertificate: push.clientCertificate ?? null,
         receivedAt: receivedAt.getTime(),
+        ...(partner?.spec.headerErrors?.includes(refusal.code) ? { headerError: true } : {}),
       })
       .catch((err: unknown) => logger.error({ err }, 'could not log an inbound refusal'));
     if (!partner) return json(status, refusal.code, refusal.reason);

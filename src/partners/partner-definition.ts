@@ -385,6 +385,8 @@ export interface InboundSpec {
    * @throws GatewayError (GW_ERR_INBOUND_UNREADABLE) when the document lacks what the envelope needs.
    */
   read(document: XmlContent, request: InboundRequest, context: PartnerContext): InboundEnvelope;
+  /** Refusal codes that are faults of the push's header block: each such refusal is also a `header-error` diagnostic event. */
+  headerErrors?: readonly string[];
   /** Where the partner's enveloped signature sits (default `root`: a direct child of the document element). */
   signaturePlacement?: SignaturePlacement;
   /** Signing profile of receipts and refusals (our key for this partner), e.g. `xmldsig`. */

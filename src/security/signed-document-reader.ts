@@ -67,6 +67,7 @@ class SignedDocumentHandler implements XmlHandler {
   /** For `soap-header`: whether the document element is a SOAP Envelope, and the open element at depth 1 is its Header. */
   private soapEnvelope = '';
   private inSoapHeader = false;
+  private envelopeChildSeen = false;
 
   constructor(
     withContent: boolean,
@@ -121,9 +122,13 @@ class SignedDocumentHandler implements XmlHandler {
     else if (element.local === 'Object' || element.local === 'Manifest') this.violation ??= `ds:${element.local} is not allowed`;
   }
 
+  /** The Header counts only as the Envelope's first child, as SOAP places it; a Header anywhere else never holds the signature. */
   private noteSoapLevels(element: XmlElement): void {
     if (this.depth === 0 && element.local === 'Envelope' && SOAP_NAMESPACES.has(element.uri)) this.soapEnvelope = element.uri;
-    else if (this.depth === 1) this.inSoapHeader = this.soapEnvelope !== '' && element.uri === this.soapEnvelope && element.local === 'Header';
+    else if (this.depth === 1) {
+      this.inSoapHeader = !this.envelopeChildSeen && this.soapEnvelope !== '' && element.uri === this.soapEnvelope && element.local === 'Header';
+      this.envelopeChildSeen = true;
+    }
   }
 
   /** True for the first ds:Signature at the placement: the enveloped one. */

@@ -1,5 +1,5 @@
 // The InboundStore contract: what partners pushed, logged before it is answered, deduplicated, and handed over to CAIS with nothing lost.
-
+import type { DiagnosticEvent } from './diagnostic-events.js';
 import type { InboundStatus } from './message-store.js';
 
 /** The answer sent to a push, stored so a repeat of the same push gets the very same bytes. */
@@ -79,6 +79,8 @@ export interface InboundRefusal {
   /** SHA-256 fingerprint of the TLS client certificate, when one was presented. */
   clientCertificate: string | null;
   receivedAt: number;
+  /** The refusal is a fault of the push's header block (kept as a `header-error` diagnostic event too). */
+  headerError?: boolean;
 }
 
 /** Everything the log holds about one inbound message. */
@@ -101,6 +103,8 @@ export interface InboundDetail {
   receiptSha256: string;
   handover: { via: string | null; attempts: number; nextAttemptAt: number | null; lastError: string | null; handedOverAt: number | null };
   history: Array<{ at: number; status: InboundStatus; reason: string }>;
+  /** Its diagnostic events (received …), oldest first. */
+  events: DiagnosticEvent[];
 }
 
 /**

@@ -1,6 +1,7 @@
 // The MessageStore contract: the message log is the system of record for every message, its attempts and its status, and the outbox of the delivery queue.
 
 import type { Acknowledgement, AcknowledgementPlan, AcknowledgementStage } from '../partners/partner-definition.js';
+import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
 import type { StoredReceipt } from './inbound-store.js';
 
 /** Where a message stands. `pending` covers the first try and every scheduled retry. */
@@ -85,6 +86,8 @@ export interface AttemptRecord {
   error: string | null;
   /** When the message travelled in a batch with others (one upload): the batch's id, sent as its message id. */
   batchId?: string;
+  /** The attempt got no whole answer in time (a diagnostic event; not stored with the attempt). */
+  timedOut?: boolean;
 }
 
 /** One status change, for the history auditors read. */
@@ -110,6 +113,8 @@ export interface MessageDetail extends OutboundSummary {
   acknowledgements: AcknowledgementRecord[];
   /** The acknowledgement it waits for, when it waits for one. */
   awaiting: AwaitedAcknowledgement | null;
+  /** Its diagnostic events (transformed, sent, received, delivery timeout …), oldest first. */
+  events: DiagnosticEvent[];
 }
 
 /** A message handed to a delivery worker, leased to it until `leaseUntil`. */
@@ -325,6 +330,8 @@ export interface MessageStore {
    * (the acknowledgement came meanwhile).
    */
   repeatOverdue(messageId: string, now: number): Promise<boolean>;
+  /** The newest diagnostic events matching the filter, at most `limit`. */
+  diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]>;
   resend(id: string, now: number, reason: string): Promise<boolean>;
   /** Full detail of one message, or undefined. */
   get(id: string): Promise<MessageDetail | undefined>;

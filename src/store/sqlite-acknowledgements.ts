@@ -1,7 +1,8 @@
 // Acknowledgements partners push for our messages, and the one each delivered message awaits: recorded, advanced, and acted on when overdue.
 import type Database from 'better-sqlite3';
-import { ACKNOWLEDGEMENT_STAGES, type AcknowledgementPlan, type AcknowledgementStage } from '../partners/partner-definition.js';
+import { ACKNOWLEDGEMENT_STAGES, type Acknowledgement, type AcknowledgementPlan, type AcknowledgementStage } from '../partners/partner-definition.js';
 import type { AcknowledgeResult, AcknowledgementRecord, AwaitedAcknowledgement, IncomingAcknowledgement, MessageStatus, OverdueAcknowledgement } from './message-store.js';
+import type { DiagnosticLog } from './sqlite-diagnostics.js';
 import { REOPEN_MESSAGE_SQL } from './sqlite-message-reopen.js';
 
 type Db = Database.Database;
@@ -35,7 +36,10 @@ function seconds(ms: number): string {
 export class AcknowledgementLog {
   private readonly s;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly diagnostics: DiagnosticLog,
+  ) {
     this.s = {
       byPartnerMessage: db.prepare<[string, string], { payloadSha256: string; status: number; headers: string; body: Buffer }>(
         `SELECT payload_sha256 AS payloadSha256, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
@@ -44,6 +48,17 @@ export class AcknowledgementLog {
       ofMessage: db.prepare<[string], AckRow>(
         `SELECT partner_message_id AS partnerMessageId, stage, rejected, code, text, effect, received_at AS receivedAt
          FROM acknowledgements WHERE message_id = ? ORDER BY received_at, id`,
+      ),
+      ofCycle: db.prepare<[string, string], AckRow>(
+        `SELECT partner_message_id AS partnerMessageId, stage, rejected, code, text, effect, received_at AS receivedAt
+         FROM acknowledgements WHERE message_id = ?
+           AND received_at >= COALESCE((SELECT cycle_since FROM acknowledgement_watch WHERE message_id = ?), 0)
+         ORDER BY received_at, id`,
+      ),
+      restart: db.prepare<[number, number, string]>('UPDATE acknowledgement_watch SET repeats = 0, awaiting = NULL, due_at = NULL, cycle_since = ?, updated_at = ? WHERE message_id = ?'),
+      lease: db.prepare<[string], { leaseUntil: number | null }>('SELECT lease_until AS leaseUntil FROM messages WHERE id = ?'),
+      settle: db.prepare<[MessageStatus, number, string]>(
+        "UPDATE messages SET status = ?, next_attempt_at = NULL, job_state = 'published', updated_at = ? WHERE id = ? AND status = 'pending'",
       ),
       insert: db.prepare<[Record<string, string | number | Buffer | null>]>(
         `INSERT INTO acknowledgements (message_id, partner, partner_message_id, stage, rejected, code, text, effect, payload, payload_sha256,
@@ -67,6 +82,7 @@ export class AcknowledgementLog {
          WHERE w.due_at IS NOT NULL AND w.due_at <= ? ORDER BY w.due_at LIMIT ?`,
       ),
       status: db.prepare<[string], { status: MessageStatus }>('SELECT status FROM messages WHERE id = ?'),
+      partnerOf: db.prepare<[string], { partner: string }>('SELECT partner FROM messages WHERE id = ?'),
       setStatus: db.prepare<[MessageStatus, number, string]>('UPDATE messages SET status = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?'),
       reopen: db.prepare<[number, number, string]>(REOPEN_MESSAGE_SQL),
       change: db.prepare<[string, number, MessageStatus, MessageStatus, string]>(
@@ -75,9 +91,9 @@ export class AcknowledgementLog {
     };
   }
 
-  /** The highest stage acknowledged so far (-1: none), and the refusal among them, if any. */
+  /** The highest stage acknowledged in the current send cycle (-1: none), and the refusal among them, if any. */
   private reached(messageId: string): { rank: number; refusal: AckRow | undefined } {
-    const rows = this.s.ofMessage.all(messageId);
+    const rows = this.s.ofCycle.all(messageId, messageId);
     return { rank: Math.max(-1, ...rows.map((r) => rank(r.stage))), refusal: rows.find((r) => r.effect === 'failed') };
   }
 
@@ -103,8 +119,9 @@ export class AcknowledgementLog {
     const { acknowledgement: ack, messageId } = incoming;
     const status = this.s.status.get(messageId)?.status;
     const reached = this.reached(messageId);
-    // After the message ended (refused, given up, handed to a person) an acknowledgement only informs.
-    const ended = reached.refusal !== undefined || (status !== 'pending' && status !== 'delivered');
+    this.diagnostics.record({ at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: `${ack.stage}${ack.rejected ? ' (refusal)' : ''}${ack.code ? ` ${ack.code}` : ''} as ${incoming.partnerMessageId}` });
+    // After the message ended (refused, given up, handed to a person) or its transaction was answered, an acknowledgement only informs.
+    const ended = reached.refusal !== undefined || reached.rank >= rank('answered') || (status !== 'pending' && status !== 'delivered');
     const effect: AcknowledgementRecord['effect'] = ended ? 'late' : ack.rejected ? 'failed' : rank(ack.stage) <= reached.rank ? 'late' : 'advanced';
     this.s.insert.run({
       messageId,
@@ -124,6 +141,7 @@ export class AcknowledgementLog {
       signerCertificate: incoming.signerCertificate,
       now,
     });
+    if (status === 'pending' && effect !== 'late') this.settleQueuedRepeat(messageId, ack, effect, now);
     // A message still pending (its delivery in flight, or a repeat queued) takes the acknowledgement into account when it is delivered.
     if (status !== 'delivered' || effect === 'late') return { state: 'recorded', effect };
     if (effect === 'failed') {
@@ -138,6 +156,30 @@ export class AcknowledgementLog {
       this.s.setAwaiting.run(next?.stage ?? null, next ? now + next.withinMs : null, now, messageId);
     }
     return { state: 'recorded', effect };
+  }
+
+  /**
+   * A repeat is queued (the message pending, nobody sending it) and the partner answers or refuses
+   * meanwhile: the transaction is settled and the repeat dropped. A message in flight is left to its
+   * attempt, whose record takes the acknowledgement into account.
+   */
+  private settleQueuedRepeat(messageId: string, ack: Acknowledgement, effect: AcknowledgementRecord['effect'], now: number): void {
+    const leaseUntil = this.s.lease.get(messageId)?.leaseUntil;
+    if (leaseUntil !== null && leaseUntil !== undefined && leaseUntil > now) return;
+    if (effect === 'failed') {
+      if (this.s.settle.run('failed', now, messageId).changes === 0) return;
+      this.s.setAwaiting.run(null, null, now, messageId);
+      this.s.change.run(messageId, now, 'pending', 'failed', `${refusalReason({ ...ack, code: ack.code ?? null, text: ack.text ?? null })}; the queued repeat is dropped`);
+    } else if (ack.stage === 'answered') {
+      if (this.s.settle.run('delivered', now, messageId).changes === 0) return;
+      this.s.setAwaiting.run(null, null, now, messageId);
+      this.s.change.run(messageId, now, 'pending', 'delivered', `answered while a repeat was queued${ack.code ? ` (${ack.code})` : ''}; the repeat is dropped`);
+    }
+  }
+
+  /** A resend by a person starts a new send cycle: earlier acknowledgements and repeats no longer count. */
+  restart(messageId: string, now: number): void {
+    this.s.restart.run(now, now, messageId);
   }
 
   /** Overdue waits, oldest first. */
@@ -155,6 +197,7 @@ export class AcknowledgementLog {
     if (!awaited || awaited.dueAt > now || this.s.status.get(messageId)?.status !== 'delivered') return false;
     const stage = (JSON.parse(watch.stages) as PlanStage[]).find((s) => s.stage === awaited.stage);
     const late = `no ${awaited.name} within ${seconds(stage?.withinMs ?? 0)}`;
+    this.diagnostics.record({ at: now, kind: 'delivery-timeout', partner: this.s.partnerOf.get(messageId)?.partner ?? '', messageId, inboundId: null, detail: late });
     if (awaited.repeats < awaited.repeatsAllowed) {
       this.s.countRepeat.run(now, messageId);
       this.s.reopen.run(now, now, messageId);

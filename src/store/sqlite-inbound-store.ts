@@ -14,6 +14,7 @@ import type {
 import { GatewayError } from '../errors.js';
 import { connectionCommitter, workerCommitter, type Committer } from './inbound-committer.js';
 import type { SqliteConnection } from './sqlite-connection.js';
+import { DiagnosticLog } from './sqlite-diagnostics.js';
 import { InboundWrites, type GroupItem, type PriorPush } from './sqlite-inbound-writes.js';
 
 type Db = Database.Database;
@@ -121,6 +122,7 @@ class SqliteInboundStore implements InboundStore {
   private readonly statements: Statements;
   private readonly writes: InboundWrites;
   private readonly committer: Committer;
+  private readonly diagnostics: DiagnosticLog;
   private readonly claimTx;
   private readonly completeTx;
   private readonly acknowledgeTx;
@@ -133,6 +135,7 @@ class SqliteInboundStore implements InboundStore {
   ) {
     const db = connection.db;
     this.statements = prepareStatements(db);
+    this.diagnostics = new DiagnosticLog(db);
     this.writes = new InboundWrites(db);
     const inWorker = commitWorker && connection.file !== ':memory:' && connection.file !== '';
     this.committer = inWorker ? workerCommitter(connection.file) : connectionCommitter(connection, this.writes);
@@ -258,6 +261,7 @@ class SqliteInboundStore implements InboundStore {
       receiptSha256: sha256Hex(receiptBody),
       handover: { via, attempts, nextAttemptAt, lastError, handedOverAt },
       history: this.statements.history.all(id),
+      events: this.diagnostics.forInbound(id),
     };
   }
 
@@ -279,7 +283,9 @@ class SqliteInboundStore implements InboundStore {
 
   async logRefusal(refusal: InboundRefusal): Promise<void> {
     this.connection.durability('NORMAL');
-    this.statements.insertRefusal.run({ ...refusal });
+    const { headerError, ...row } = refusal;
+    this.statements.insertRefusal.run({ ...row });
+    if (headerError) this.diagnostics.record({ at: refusal.receivedAt, kind: 'header-error', partner: refusal.partner, messageId: null, inboundId: null, detail: `${refusal.code}: ${refusal.reason}` });
   }
 
   async refusals(limit: number, partner?: string): Promise<InboundRefusal[]> {

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { InboundAcceptResult, NewInboundMessage, StoredReceipt } from './inbound-store.js';
 import type { InboundStatus } from './message-store.js';
 import { asBuffer } from '../worker-module.js';
+import { DiagnosticLog } from './sqlite-diagnostics.js';
 
 type Db = Database.Database;
 
@@ -31,8 +32,10 @@ export class InboundWrites {
   private readonly insertKey;
   private readonly insertChange;
   private readonly groupTx;
+  private readonly diagnostics: DiagnosticLog;
 
   constructor(db: Db) {
+    this.diagnostics = new DiagnosticLog(db);
     this.byPartnerMessage = db.prepare<[string, string], ReceiptRow>(
       `SELECT id, payload_sha256 AS payloadSha256, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
        FROM inbound_messages WHERE partner = ? AND partner_message_id = ?`,
@@ -102,6 +105,7 @@ export class InboundWrites {
     });
     for (const [name, value] of Object.entries(message.businessKeys)) this.insertKey.run(message.id, name, value);
     this.insertChange.run(message.id, now, 'accepted', 'received, verified and mapped; receipt sent');
+    this.diagnostics.record({ at: now, kind: 'received', partner: message.partner, messageId: null, inboundId: message.id, detail: `${message.messageType} ${message.partnerMessageId}` });
     return { state: 'accepted', id: message.id };
   }
 }

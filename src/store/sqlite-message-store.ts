@@ -25,7 +25,9 @@ import type {
   UnpublishedMessage,
 } from './message-store.js';
 import { CLAIM_EARLY_TOLERANCE_MS } from './message-store.js';
+import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
 import { AcknowledgementLog } from './sqlite-acknowledgements.js';
+import { DiagnosticLog } from './sqlite-diagnostics.js';
 import { openSqliteDatabase, SqliteConnection } from './sqlite-connection.js';
 import { REOPEN_MESSAGE_SQL } from './sqlite-message-reopen.js';
 
@@ -206,6 +208,7 @@ function prepareStatements(db: Db) {
          lease_owner = NULL, lease_until = NULL, updated_at = @now
        WHERE id = @id`,
     ),
+    partnerOf: db.prepare<[string], { partner: string }>('SELECT partner FROM messages WHERE id = ?'),
     resendable: db.prepare<[string], { status: MessageStatus }>(`SELECT status FROM messages WHERE id = ? AND status IN ${RESENDABLE}`),
     reopen: db.prepare<[number, number, string]>(REOPEN_MESSAGE_SQL),
     detail: db.prepare<[string], DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = ?`),
@@ -297,6 +300,7 @@ class SqliteMessageStore implements MessageStore {
   private readonly acknowledgeTx;
   private readonly repeatTx;
   private readonly acknowledgements: AcknowledgementLog;
+  private readonly diagnosticLog: DiagnosticLog;
   private readonly db: Db;
 
   constructor(private readonly connection: SqliteConnection) {
@@ -315,7 +319,8 @@ class SqliteMessageStore implements MessageStore {
       this.completeIn(id, owner, attempt, transition, now),
     );
     this.resendTx = db.transaction((id: string, now: number, reason: string) => this.resendIn(id, now, reason));
-    this.acknowledgements = new AcknowledgementLog(db);
+    this.diagnosticLog = new DiagnosticLog(db);
+    this.acknowledgements = new AcknowledgementLog(db, this.diagnosticLog);
     this.acknowledgeTx = db.transaction((incoming: IncomingAcknowledgement, now: number) => this.acknowledgements.acknowledge(incoming, now));
     this.repeatTx = db.transaction((id: string, now: number) => this.acknowledgements.repeatOverdue(id, now));
   }
@@ -415,6 +420,10 @@ class SqliteMessageStore implements MessageStore {
     return this.repeatTx.immediate(messageId, now);
   }
 
+  async diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]> {
+    return this.diagnosticLog.list(filter, clampLimit(limit));
+  }
+
   async get(id: string): Promise<MessageDetail | undefined> {
     return this.snapshot(() => this.detailOf(id));
   }
@@ -465,6 +474,7 @@ class SqliteMessageStore implements MessageStore {
       history: this.statements.history.all(id),
       attemptLog: this.statements.attemptLog.all(id).map(({ batchId, ...attempt }) => (batchId === null ? attempt : { ...attempt, batchId })),
       ...this.acknowledgements.detailOf(id),
+      events: this.diagnosticLog.forMessage(id),
     };
   }
 
@@ -482,7 +492,11 @@ class SqliteMessageStore implements MessageStore {
     const existing = this.statements.findRecord.get(record.type, record.recordId, record.version);
     if (existing !== undefined) return { created: false, messages: this.statements.recordMessages.all(existing.row) };
     const { lastInsertRowid } = this.statements.insertRecord.run(record.type, record.recordId, record.version, record.json, now);
-    messages.forEach((message, position) => this.insertMessage(Number(lastInsertRowid), position, message, now));
+    messages.forEach((message, position) => {
+      this.insertMessage(Number(lastInsertRowid), position, message, now);
+      const detail = `${record.type} ${record.recordId} version ${record.version} → ${message.messageType} (${message.mapping.id}@${message.mapping.version})`;
+      this.diagnosticLog.record({ at: now, kind: 'transformed', partner: message.partner, messageId: message.id, inboundId: null, detail });
+    });
     return { created: true, messages: messages.map(({ id, partner, messageType }) => ({ id, partner, messageType })) };
   }
 
@@ -531,6 +545,7 @@ class SqliteMessageStore implements MessageStore {
     const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
     this.statements.finishAttempt.run({ id, status: transition.status, attempts: number, nextAttemptAt, now });
     this.statements.insertChange.run(id, now, 'pending', transition.status, transition.reason);
+    this.diagnosticsOfAttempt(id, attempt, transition, now);
     if (transition.status === 'delivered' && transition.awaiting) {
       const refused = this.acknowledgements.start(id, transition.awaiting, now);
       if (refused) {
@@ -541,11 +556,19 @@ class SqliteMessageStore implements MessageStore {
     return true;
   }
 
+  /** `sent` when the partner took the message, `delivery-timeout` when the attempt got no answer in time. */
+  private diagnosticsOfAttempt(id: string, attempt: AttemptRecord, transition: Transition, now: number): void {
+    const partner = this.statements.partnerOf.get(id)?.partner ?? '';
+    if (transition.status === 'delivered') this.diagnosticLog.record({ at: now, kind: 'sent', partner, messageId: id, inboundId: null, detail: `attempt ${attempt.number}: ${transition.reason}` });
+    if (attempt.timedOut) this.diagnosticLog.record({ at: now, kind: 'delivery-timeout', partner, messageId: id, inboundId: null, detail: `attempt ${attempt.number}: ${attempt.error ?? 'no answer in time'}` });
+  }
+
   private resendIn(id: string, now: number, reason: string): boolean {
     const row = this.statements.resendable.get(id);
     if (row === undefined) return false;
     this.statements.reopen.run(now, now, id);
     this.statements.insertChange.run(id, now, row.status, 'pending', reason);
+    this.acknowledgements.restart(id, now);
     return true;
   }
 

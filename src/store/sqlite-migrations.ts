@@ -191,6 +191,7 @@ CREATE TABLE acknowledgement_watch (
   repeats         INTEGER NOT NULL DEFAULT 0,
   awaiting        TEXT,
   due_at          INTEGER,
+  cycle_since     INTEGER NOT NULL DEFAULT 0,
   updated_at      INTEGER NOT NULL
 );
 CREATE INDEX acknowledgement_due ON acknowledgement_watch (due_at) WHERE due_at IS NOT NULL;
@@ -218,6 +219,21 @@ CREATE TABLE acknowledgements (
 CREATE INDEX acknowledgements_message ON acknowledgements (message_id, received_at, id);
 `;
 
+const DIAGNOSTIC_EVENTS = `
+CREATE TABLE diagnostic_events (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  kind       TEXT    NOT NULL CHECK (kind IN ('received', 'transformed', 'sent', 'trusted-party-sent', 'trusted-party-received', 'delivery-timeout', 'header-error')),
+  partner    TEXT    NOT NULL,
+  message_id TEXT,
+  inbound_id TEXT,
+  detail     TEXT    NOT NULL
+);
+CREATE INDEX diagnostic_events_newest ON diagnostic_events (at DESC, id DESC);
+CREATE INDEX diagnostic_events_message ON diagnostic_events (message_id, at, id) WHERE message_id IS NOT NULL;
+CREATE INDEX diagnostic_events_inbound ON diagnostic_events (inbound_id, at, id) WHERE inbound_id IS NOT NULL;
+`;
+
 /** Every migration the code knows, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
@@ -226,6 +242,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'retry budget restarts at a resend', sql: `ALTER TABLE messages ADD COLUMN retry_base INTEGER NOT NULL DEFAULT 0;` },
   { version: 5, name: 'inbound messages, their hand-over to CAIS, and refusals', sql: INBOUND },
   { version: 6, name: 'acknowledgements partners push for our messages, and the ones awaited', sql: ACKNOWLEDGEMENTS },
+  { version: 7, name: 'diagnostic events of the exchange (received, transformed, sent, delivery timeout, header error)', sql: DIAGNOSTIC_EVENTS },
 ];
 
 

@@ -146,6 +146,7 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
           receiptSha256: sha256(message.receipt.body),
           handover: { via: null, attempts: 0, nextAttemptAt: T0, lastError: null, handedOverAt: null },
           history: [{ at: T0, status: 'accepted', reason: expect.stringMatching(/\S/) as string }],
+          events: [expect.objectContaining({ at: T0, kind: 'received', inboundId: expect.any(String) as string, messageId: null })],
         });
         expect(Buffer.compare((await inbound.inboundPayload(message.id)) ?? Buffer.alloc(0), payload)).toBe(0);
       });

@@ -182,6 +182,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
           attemptLog: [],
           acknowledgements: [],
           awaiting: null,
+          events: [{ at: T0, kind: 'transformed', partner: PARTNER, messageId: messageId(1), inboundId: null, detail: 'tir.termination XC1 version 1 → safetir-upload (safetir-termination@3)' }],
         });
       });
 

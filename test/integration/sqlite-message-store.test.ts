@@ -10,6 +10,7 @@ import type { MessageStore, NewMessage } from '../../src/store/message-store.js'
 import { openSqliteDatabase } from '../../src/store/sqlite-connection.js';
 import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/sqlite-migrations.js';
+import { acknowledgementConformance } from '../conformance/acknowledgement.conformance.js';
 import { messageStoreConformance } from '../conformance/message-store.conformance.js';
 
 const T0 = 1_767_225_600_000;
@@ -29,6 +30,7 @@ messageStoreConformance(
 );
 
 messageStoreConformance('SQLite (:memory:)', async () => openSqliteMessageStore(':memory:'));
+acknowledgementConformance('SQLite (:memory:)', async () => openSqliteMessageStore(':memory:'));
 
 function message(id: string): NewMessage {
   const payload = Buffer.from(`<Upload id="${id}"/>`);

@@ -76,6 +76,21 @@ describe.skipIf(skip)('signature as a SOAP header block', () => {
     expect(() => createXmlSigner(gateway, 'soap-header').sign(Buffer.from('<a xmlns="urn:a"><b></b></a>'))).toThrow(/SOAP Envelope with a Header/);
   });
 
+  it('the signature counts only in the Header that is the Envelope\'s first child: a Header after the Body, or a second Header, is refused', () => {
+    const ns = SOAP12_NS;
+    const signFirstChildHeader = (text: string): Buffer => createXmlSigner(gateway, 'soap-header').sign(Buffer.from(text, 'utf8'));
+    // Signed with the signature in a first-child Header, then the blocks moved: the verifier must refuse before any cryptography.
+    const headerAfterBody = signFirstChildHeader(`<soap:Envelope xmlns:soap="${ns}"><soap:Header></soap:Header><soap:Body><doc:T xmlns:doc="urn:t">1</doc:T></soap:Body></soap:Envelope>`)
+      .toString('utf8')
+      .replace(/^(<soap:Envelope[^>]*>)(<soap:Header>.*<\/soap:Header>)(<soap:Body>.*<\/soap:Body>)/, '$1$3$2');
+    expect(headerAfterBody).toMatch(/<\/soap:Body><soap:Header><ds:Signature/);
+    expect(code(() => verifierFor('soap-header').verify(Buffer.from(headerAfterBody), 'gateway'))).toBe('GW_ERR_SIGNATURE_POLICY');
+    const secondHeader = signFirstChildHeader(`<soap:Envelope xmlns:soap="${ns}"><soap:Header></soap:Header><soap:Body><doc:T xmlns:doc="urn:t">1</doc:T></soap:Body></soap:Envelope>`)
+      .toString('utf8')
+      .replace('<soap:Header>', '<soap:Header></soap:Header><soap:Header>');
+    expect(code(() => verifierFor('soap-header').verify(Buffer.from(secondHeader), 'gateway'))).toBe('GW_ERR_SIGNATURE_POLICY');
+  });
+
   it('a change to a header block after signing breaks the signature for both xmlsec1 and the verifier', () => {
     const signed = createXmlSigner(gateway, 'soap-header').sign(envelope('1.2'));
     const tampered = Buffer.from(signed.toString('utf8').replace('0c1b2a3d4e5f', '0c1b2a3d4e5e'), 'utf8');

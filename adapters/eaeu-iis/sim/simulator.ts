@@ -81,7 +81,8 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
 
   /** `POST /_sim/push`: the member sends its own P.CP.01.MSG.010 (or, with `again`, the last one's bytes once more). */
   async function pushOwn(command: unknown): Promise<{ messageId: string; status: number; body: string }> {
-    const c = (typeof command === 'object' && command !== null ? command : {}) as { event?: 'departure' | 'border-exit'; carnet?: string; again?: boolean };
+    const c = (typeof command === 'object' && command !== null ? command : {}) as { event?: 'departure' | 'border-exit'; carnet?: string; again?: boolean; omit?: string };
+    if (c.omit !== undefined && c.omit !== 'ConversationID' && c.omit !== 'ProcedureID') throw new Error('omit must be ConversationID or ProcedureID (a header error)');
     if (c.event !== undefined && c.event !== 'departure' && c.event !== 'border-exit') throw new Error('event must be departure or border-exit');
     if (c.carnet !== undefined && !/^[A-Z]{2}\d{8}$/.test(c.carnet)) throw new Error('carnet must be two letters and eight digits');
     let body = c.again ? lastPush : undefined;
@@ -99,7 +100,10 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
         conversationId: `urn:uuid:${randomUUID()}`,
       };
       const document = renderXml(memberTransitDocument(table, { member, ...(c.event ? { event: c.event } : {}), ...(c.carnet ? { carnet: c.carnet } : {}) }));
-      body = createXmlSigner(context.identity, 'soap-header').sign(wrapDocument(version, headers, document));
+      let envelope = wrapDocument(version, headers, document);
+      // A member's header fault: an integrated-system header left out before signing.
+      if (c.omit) envelope = Buffer.from(envelope.toString('utf8').replace(new RegExp(`<int:${c.omit}[^>]*>[^<]*</int:${c.omit}>`), ''), 'utf8');
+      body = createXmlSigner(context.identity, 'soap-header').sign(envelope);
       lastPush = body;
     }
     pushedIds.add(messageId);

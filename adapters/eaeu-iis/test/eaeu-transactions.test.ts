@@ -141,6 +141,24 @@ describe.skipIf(skip)('EAEU transactions by template', () => {
     ]);
   });
 
+  it('keeps the diagnostic events Decision 5 asks of a gateway: transformed, sent, received, delivery timeout, header error', async () => {
+    await control('eaeu-ru', 'answers', { withhold: ['accepted', 'answer'] });
+    const id = await send();
+    const d = await until(id, (x) => x.status === 'needs-human');
+    const kinds = d.events.map((e: Detail) => e.kind);
+    expect(kinds[0]).toBe('transformed');
+    expect(kinds.filter((k: string) => k === 'sent')).toHaveLength(4);
+    expect(kinds.filter((k: string) => k === 'delivery-timeout')).toHaveLength(4);
+    expect(d.events.find((e: Detail) => e.kind === 'delivery-timeout').detail).toMatch(/no signal «Принято в обработку» \(P\.MSG\.PRS\) within 0\.6 s/);
+    expect(kinds.filter((k: string) => k === 'received').length).toBeGreaterThanOrEqual(2);
+    const refused = (await control('eaeu-ru', 'push', { omit: 'ConversationID' })) as { status: number; body: string };
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatch(/int:InvalidHeader/);
+    const listed = await gw.api('GET', '/v1/diagnostics?kind=header-error&partner=eaeu-ru');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items[0]).toMatchObject({ kind: 'header-error', partner: 'eaeu-ru', detail: expect.stringMatching(/^GW_ERR_EAEU_HEADER: .*ConversationID/) });
+  });
+
   it('technological error messages are classified: an invalid header needs a person, an internal error is retried', async () => {
     sim('eaeu-ru').faults.partnerErrorNext(1, 'int:InvalidHeader');
     const header = await until(await send(), (x) => x.status === 'needs-human');

@@ -183,8 +183,15 @@ function instanceOf(settings: PartnerSettings, d: PartnerDefinition): Partner {
   const base = profile ?? { transport: d.transport, classify: d.classify, ...(d.codes ? { codes: d.codes } : {}) };
   const { timeoutMs, concurrency, maxResponseBytes, retry, circuitBreaker } = settings.policy;
   const { id: _adapterId, name: _adapterName, profiles: _profiles, codes: _codes, ...rest } = d;
+  const signing = settings.signing;
   return {
     ...rest,
+    ...(signing
+      ? {
+          messages: Object.fromEntries(Object.entries(d.messages).map(([name, spec]) => [name, { ...spec, signing }])),
+          ...(d.inbound ? { inbound: { ...d.inbound, receiptSigning: signing } } : {}),
+        }
+      : {}),
     id: settings.id,
     adapter: d.id,
     name: settings.name ?? d.name,
@@ -204,6 +211,21 @@ function instanceOf(settings: PartnerSettings, d: PartnerDefinition): Partner {
   };
 }
 
+/** An instance's own signing profile must be registered and sign every message's codec. */
+function signingProblems(partner: Partner, profiles: NamedRegistry<SigningProfile>, problems: ProblemList): void {
+  const name = partner.settings.signing;
+  if (name === undefined) return;
+  const at = { file: partner.settings.source.file, pointer: `${partner.settings.source.pointer}/signing` };
+  if (!profiles.has(name)) {
+    problems.add({ code: 'GW_ERR_CONFIG_INVALID', ...at, message: `partner ${partner.id}: no signing profile "${name}" (known: ${profiles.names().join(', ')})` });
+    return;
+  }
+  const codecs = profiles.get(name).codecs;
+  for (const [message, spec] of Object.entries(partner.messages)) {
+    if (codecs && !codecs.includes(spec.codec)) problems.add({ code: 'GW_ERR_CONFIG_INVALID', ...at, message: `partner ${partner.id}: signing profile ${name} signs ${codecs.join(', ')} documents, not message ${message}'s ${spec.codec}` });
+  }
+}
+
 /** Transports name the participant codes they need (AS2: as2From, as2To); an instance must give them. */
 function transportProblems(partner: Partner, transports: NamedRegistry<Transport>, problems: ProblemList): void {
   const needed = transports.has(partner.transport.kind ?? 'http') ? (transports.get(partner.transport.kind ?? 'http').participants ?? []) : [];
@@ -221,7 +243,10 @@ export async function loadPartnerRegistry(inputs: Omit<SettingsInputs, 'adapters
   const { adapters, ...registries } = await loadAdapters(inputs.adaptersDir, problems);
   const transportParticipants = (kind: string): readonly string[] => (registries.transports.has(kind) ? (registries.transports.get(kind).participants ?? []) : []);
   const partners = resolvePartnerSettings({ ...inputs, adapters, transportParticipants }, problems).map((s) => instanceOf(s, adapters.get(s.adapter) as PartnerDefinition));
-  for (const p of partners) transportProblems(p, registries.transports, problems);
+  for (const p of partners) {
+    transportProblems(p, registries.transports, problems);
+    signingProblems(p, registries.signingProfiles, problems);
+  }
   const byId = new Map(partners.map((p) => [p.id, p]));
   const get = (id: string): Partner => {
     const partner = byId.get(id);

@@ -39,6 +39,8 @@ export interface PartnerSettings {
   adapter: string;
   name?: string;
   profile?: string;
+  /** Signing profile of every message and receipt of this instance, in place of the adapter's (e.g. a national GOST profile). */
+  signing?: string;
   participants: Readonly<Record<string, string>>;
   /** Service name → URL (`default` for deliveries). */
   endpoints: Readonly<Record<string, string>>;
@@ -75,6 +77,7 @@ type RawEntry = Record<string, unknown> & { id?: unknown; adapter?: unknown };
 const PATHS: Record<string, { path: string[]; kind: 'text' | 'url' | 'file' | 'files' | 'integer' | 'switch' }> = {
   URL: { path: ['endpoints', 'default'], kind: 'url' },
   PROFILE: { path: ['profile'], kind: 'text' },
+  SIGNING_PROFILE: { path: ['signing'], kind: 'text' },
   SIMULATOR: { path: ['simulator'], kind: 'switch' },
   SIGNING_KEY_FILE: { path: ['keys', 'signingKey'], kind: 'file' },
   SIGNING_CERT_FILE: { path: ['keys', 'signingCert'], kind: 'file' },
@@ -213,6 +216,7 @@ function settingsOf(entry: RawEntry, index: number, path: string, fromEnvironmen
     adapter: raw.adapter,
     ...(raw.name ? { name: raw.name } : {}),
     ...(raw.profile ? { profile: raw.profile } : {}),
+    ...(raw.signing ? { signing: raw.signing } : {}),
     participants: { ...(raw.participants ?? {}) },
     endpoints: Object.fromEntries(Object.entries(raw.endpoints ?? {}).map(([service, url]) => [service, url.replace(/\/+$/, '')])),
     ...(raw.simulator === undefined ? {} : { simulator: raw.simulator }),

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
-import { PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
+import { partnersSubset, PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
 import { startTestGateway } from '../support/running-gateway.js';
 import { startSimulatorProcess } from '../support/simulator-process.js';
 
@@ -34,6 +34,8 @@ export async function benchE2e(label: string, env: Record<string, string> = {}):
   initDevCertificates(certsDir, PROJECT_PARTNERS);
   const sims = await startSimulatorProcess(certsDir);
   const gw = await startTestGateway({
+    // The spine with the partners this benchmark measures: no member waits to push signals back.
+    ...partnersSubset(join(certsDir, 'partners-subset'), ['iru-safetir', 'ru-fcs']),
     GATEWAY_LOG_LEVEL: 'silent',
     GATEWAY_CERTS_DIR: certsDir,
     GATEWAY_SIMULATORS: 'off',

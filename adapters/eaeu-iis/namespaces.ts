@@ -6,8 +6,6 @@ export const WSA_NS = 'http://www.w3.org/2005/08/addressing';
 export const INT_NS = 'urn:EEC:Interaction:v1.0';
 /** Signals «Получено», «Принято в обработку» and «Ошибка» (Decision 5, Appendix 5). */
 export const SIGNAL_NS = 'urn:EEC:signal:v1.0';
-/** XMLDSig, for locating the enveloped signature of a pushed envelope. */
-export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 /** The EEC general data model's complex and simple data objects, where every document's EDocHeader lives. */
 export const CCDO_NS = 'urn:EEC:M:ComplexDataObjects:v0.4.14';
 export const CSDO_NS = 'urn:EEC:M:SimpleDataObjects:v0.4.14';

@@ -134,11 +134,6 @@ export class ProcessTable {
     return this.routes.has(codeOfMessageType(message));
   }
 
-  /** Every message code known. */
-  messages(): string[] {
-    return [...this.routes.keys()];
-  }
-
   /** The routes of the messages that answer a transaction (what members send back to us). */
   answers(): MessageRoute[] {
     return [...this.routes.values()].filter((r) => r.transaction.answer === r.message);

@@ -1,10 +1,8 @@
 // The business answer R.006 "notification of the processing result" (ProcessingResultDetails), written and read in the version the process file names.
 import { childElement, childText, type XmlContent } from '../../src/partners/kit.js';
 import { eaeuErrors } from './errors.js';
+import { CCDO_NS as CCDO, CSDO_NS as CSDO } from './namespaces.js';
 import type { StructureVersion } from './process-table.js';
-
-const CCDO = 'urn:EEC:M:ComplexDataObjects:v0.4.14';
-const CSDO = 'urn:EEC:M:SimpleDataObjects:v0.4.14';
 
 /** What an R.006 says. */
 export interface ProcessingResult {

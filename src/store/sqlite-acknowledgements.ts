@@ -56,7 +56,6 @@ export class AcknowledgementLog {
          ORDER BY received_at, id`,
       ),
       restart: db.prepare<[number, number, string]>('UPDATE acknowledgement_watch SET repeats = 0, awaiting = NULL, due_at = NULL, cycle_since = ?, updated_at = ? WHERE message_id = ?'),
-      lease: db.prepare<[string], { leaseUntil: number | null }>('SELECT lease_until AS leaseUntil FROM messages WHERE id = ?'),
       settle: db.prepare<[MessageStatus, number, string]>(
         "UPDATE messages SET status = ?, next_attempt_at = NULL, job_state = 'published', updated_at = ? WHERE id = ? AND status = 'pending'",
       ),
@@ -81,8 +80,9 @@ export class AcknowledgementLog {
          FROM acknowledgement_watch w JOIN messages m ON m.id = w.message_id
          WHERE w.due_at IS NOT NULL AND w.due_at <= ? ORDER BY w.due_at LIMIT ?`,
       ),
-      status: db.prepare<[string], { status: MessageStatus }>('SELECT status FROM messages WHERE id = ?'),
-      partnerOf: db.prepare<[string], { partner: string }>('SELECT partner FROM messages WHERE id = ?'),
+      message: db.prepare<[string], { status: MessageStatus; partner: string; leaseUntil: number | null }>(
+        'SELECT status, partner, lease_until AS leaseUntil FROM messages WHERE id = ?',
+      ),
       setStatus: db.prepare<[MessageStatus, number, string]>('UPDATE messages SET status = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?'),
       reopen: db.prepare<[number, number, string]>(REOPEN_MESSAGE_SQL),
       change: db.prepare<[string, number, MessageStatus, MessageStatus, string]>(
@@ -117,7 +117,7 @@ export class AcknowledgementLog {
       return { state: 'duplicate', receipt: { status: prior.status, headers: JSON.parse(prior.headers) as Record<string, string>, body: prior.body } };
     }
     const { acknowledgement: ack, messageId } = incoming;
-    const status = this.s.status.get(messageId)?.status;
+    const status = this.s.message.get(messageId)?.status;
     const reached = this.reached(messageId);
     this.diagnostics.record({ at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: `${ack.stage}${ack.rejected ? ' (refusal)' : ''}${ack.code ? ` ${ack.code}` : ''} as ${incoming.partnerMessageId}` });
     // After the message ended (refused, given up, handed to a person) or its transaction was answered, an acknowledgement only informs.
@@ -164,7 +164,7 @@ export class AcknowledgementLog {
    * attempt, whose record takes the acknowledgement into account.
    */
   private settleQueuedRepeat(messageId: string, ack: Acknowledgement, effect: AcknowledgementRecord['effect'], now: number): void {
-    const leaseUntil = this.s.lease.get(messageId)?.leaseUntil;
+    const leaseUntil = this.s.message.get(messageId)?.leaseUntil;
     if (leaseUntil !== null && leaseUntil !== undefined && leaseUntil > now) return;
     if (effect === 'failed') {
       if (this.s.settle.run('failed', now, messageId).changes === 0) return;
@@ -194,10 +194,11 @@ export class AcknowledgementLog {
   repeatOverdue(messageId: string, now: number): boolean {
     const watch = this.s.watch.get(messageId);
     const awaited = watch && awaitedOf(watch);
-    if (!awaited || awaited.dueAt > now || this.s.status.get(messageId)?.status !== 'delivered') return false;
+    const message = this.s.message.get(messageId);
+    if (!awaited || awaited.dueAt > now || message?.status !== 'delivered') return false;
     const stage = (JSON.parse(watch.stages) as PlanStage[]).find((s) => s.stage === awaited.stage);
     const late = `no ${awaited.name} within ${seconds(stage?.withinMs ?? 0)}`;
-    this.diagnostics.record({ at: now, kind: 'delivery-timeout', partner: this.s.partnerOf.get(messageId)?.partner ?? '', messageId, inboundId: null, detail: late });
+    this.diagnostics.record({ at: now, kind: 'delivery-timeout', partner: message.partner, messageId, inboundId: null, detail: late });
     if (awaited.repeats < awaited.repeatsAllowed) {
       this.s.countRepeat.run(now, messageId);
       this.s.reopen.run(now, now, messageId);

@@ -181,7 +181,7 @@ function prepareStatements(db: Db) {
       `SELECT id, partner, message_type AS messageType, payload, attempts, retry_base AS retryBase, status, lease_until AS leaseUntil, next_attempt_at AS nextAttemptAt FROM messages WHERE id = ?`,
     ),
     lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
-    leasedTo: db.prepare<[string, string], { id: string }>(`SELECT id FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
+    leasedTo: db.prepare<[string, string], { partner: string }>(`SELECT partner FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
     insertAttempt: db.prepare<[string, number, number, number, string, number | null, string | null, string | null, string | null]>(
       `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error, batch_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -208,7 +208,6 @@ function prepareStatements(db: Db) {
          lease_owner = NULL, lease_until = NULL, updated_at = @now
        WHERE id = @id`,
     ),
-    partnerOf: db.prepare<[string], { partner: string }>('SELECT partner FROM messages WHERE id = ?'),
     resendable: db.prepare<[string], { status: MessageStatus }>(`SELECT status FROM messages WHERE id = ? AND status IN ${RESENDABLE}`),
     reopen: db.prepare<[number, number, string]>(REOPEN_MESSAGE_SQL),
     detail: db.prepare<[string], DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = ?`),
@@ -539,13 +538,14 @@ class SqliteMessageStore implements MessageStore {
   }
 
   private completeIn(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): boolean {
-    if (this.statements.leasedTo.get(id, owner) === undefined) return false;
+    const leased = this.statements.leasedTo.get(id, owner);
+    if (leased === undefined) return false;
     const { number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId } = attempt;
     this.statements.insertAttempt.run(id, number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId ?? null);
     const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
     this.statements.finishAttempt.run({ id, status: transition.status, attempts: number, nextAttemptAt, now });
     this.statements.insertChange.run(id, now, 'pending', transition.status, transition.reason);
-    this.diagnosticsOfAttempt(id, attempt, transition, now);
+    this.diagnosticsOfAttempt(id, leased.partner, attempt, transition, now);
     if (transition.status === 'delivered' && transition.awaiting) {
       const refused = this.acknowledgements.start(id, transition.awaiting, now);
       if (refused) {
@@ -557,8 +557,7 @@ class SqliteMessageStore implements MessageStore {
   }
 
   /** `sent` when the partner took the message, `delivery-timeout` when the attempt got no answer in time. */
-  private diagnosticsOfAttempt(id: string, attempt: AttemptRecord, transition: Transition, now: number): void {
-    const partner = this.statements.partnerOf.get(id)?.partner ?? '';
+  private diagnosticsOfAttempt(id: string, partner: string, attempt: AttemptRecord, transition: Transition, now: number): void {
     if (transition.status === 'delivered') this.diagnosticLog.record({ at: now, kind: 'sent', partner, messageId: id, inboundId: null, detail: `attempt ${attempt.number}: ${transition.reason}` });
     if (attempt.timedOut) this.diagnosticLog.record({ at: now, kind: 'delivery-timeout', partner, messageId: id, inboundId: null, detail: `attempt ${attempt.number}: ${attempt.error ?? 'no answer in time'}` });
   }

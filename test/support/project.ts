@@ -23,10 +23,18 @@ export const PROJECT_PARTNERS: readonly string[] = (parse(readFileSync(join(ROOT
  */
 export function partnersSubset(dir: string, partners: readonly string[]): Record<string, string> {
   const file = parse(readFileSync(join(ROOT, 'partners.yaml'), 'utf8')) as { partners: Array<{ id: string }> };
+  return partnersSetup(dir, stringify({ partners: file.partners.filter((p) => partners.includes(p.id)) }), partners);
+}
+
+/**
+ * A partners file with this text and a mapping folder holding the project's mapping files of these
+ * partners, in `dir`; returns the configuration that points at them.
+ */
+export function partnersSetup(dir: string, partnersYaml: string, mappingsOf: readonly string[]): Record<string, string> {
   const partnersFile = join(dir, 'partners.yaml');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(partnersFile, stringify({ partners: file.partners.filter((p) => partners.includes(p.id)) }));
-  for (const partner of partners) cpSync(join(ROOT, 'mappings', partner), join(dir, 'mappings', partner), { recursive: true });
+  mkdirSync(join(dir, 'mappings'), { recursive: true });
+  writeFileSync(partnersFile, partnersYaml);
+  for (const partner of mappingsOf) cpSync(join(ROOT, 'mappings', partner), join(dir, 'mappings', partner), { recursive: true });
   return { GATEWAY_PARTNERS_FILE: partnersFile, GATEWAY_MAPPINGS_DIR: join(dir, 'mappings') };
 }
 

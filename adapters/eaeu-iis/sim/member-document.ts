@@ -8,8 +8,9 @@ const CACDO = 'urn:EEC:M:CA:ComplexDataObjects:v1.8.1';
 const CASDO = 'urn:EEC:M:CA:SimpleDataObjects:v1.8.1';
 
 /** The member's customs offices and registration numbers, per member segment. */
+const RUSSIA = { departure: '10216100', declaration: '10216100/261126/5006775' };
 const MEMBER_OFFICES: Readonly<Record<string, { departure: string; declaration: string }>> = {
-  RU: { departure: '10216100', declaration: '10216100/261126/5006775' },
+  RU: RUSSIA,
   KG: { departure: '41701000', declaration: '41701000/261126/0003112' },
 };
 
@@ -34,7 +35,7 @@ export function memberTransitDocument(table: ProcessTable, options: MemberDocume
   const container = route.structure;
   const carried = route.carries;
   if (!carried) throw new Error('P.CP.01.MSG.010 carries no domain structure in the process file');
-  const offices = MEMBER_OFFICES[options.member] ?? { departure: '10216100', declaration: '10216100/261126/5006775' };
+  const offices = MEMBER_OFFICES[options.member] ?? RUSSIA;
   const [office = '', date = '', number = ''] = (options.transitDeclarationNumber ?? offices.declaration).split('/');
   const at = (options.at ?? new Date()).toISOString();
   const header = (code: string): XmlContent => ({ 'csdo:InfEnvelopeCode': 'P.CP.01.MSG.010', 'csdo:EDocCode': code, 'csdo:EDocId': randomUUID(), 'csdo:EDocDateTime': at });

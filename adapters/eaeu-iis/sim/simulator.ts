@@ -1,4 +1,5 @@
 // A member's integration gateway (Russia, Kyrgyzstan …): checks our envelope, signature, headers and document, answers 202 or a technological error, then signals and answers on its own timers.
+import { randomUUID } from 'node:crypto';
 import {
   childElement,
   childText,
@@ -16,21 +17,19 @@ import {
   type SimulatorRequest,
   type SoapVersion,
 } from '../../../src/partners/kit.js';
-import { randomUUID } from 'node:crypto';
 import { envelopeParts, wrapDocument } from '../iis-envelope.js';
 import { addressOf, parseAddress, readHeaders, type IisHeaders } from '../iis-headers.js';
-import { signalKindOf } from '../signals.js';
-import { memberTransitDocument } from './member-document.js';
+import { CCDO_NS as CCDO, CSDO_NS as CSDO } from '../namespaces.js';
 import { shippedProcesses, type MessageRoute } from '../process-table.js';
+import type { ReceivedMessage as TakenMessage, Reply as MemberAnswer } from '../reply-envelope.js';
+import { signalKindOf } from '../signals.js';
 import { writeTechnologicalError, type TechnologicalErrorSpec } from '../technological-errors.js';
 import { changeBehaviour, DEFAULT_BEHAVIOUR, type AnswerBehaviour, type Withholdable } from './answer-behaviour.js';
 import { memberAnswer } from './member-answers.js';
-import type { ReceivedMessage as TakenMessage, Reply as MemberAnswer } from '../reply-envelope.js';
+import { memberTransitDocument } from './member-document.js';
 import { defaultDataModelDir, structureCheck } from './structure-check.js';
 
 const GATEWAY = 'gateway';
-const CSDO = 'urn:EEC:M:SimpleDataObjects:v0.4.14';
-const CCDO = 'urn:EEC:M:ComplexDataObjects:v0.4.14';
 
 /** What the member made of one request. */
 interface Judgement {

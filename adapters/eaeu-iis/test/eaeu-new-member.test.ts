@@ -1,10 +1,10 @@
 // A member added from configuration and mapping files alone: Kyrgyzstan joins a setup that has only Russia, and its documents, signatures and simulator work with no code.
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
-import { ROOT, tempDir } from '../../../test/support/project.js';
+import { partnersSetup, ROOT, tempDir } from '../../../test/support/project.js';
 import { xmlsec1Verify } from '../../../test/support/xmlsec1.js';
 import { shippedProcesses } from '../process-table.js';
 import { bodyOf, EEC_DATA_MODEL_DIR, eecXmllint } from './eec-oracles.js';
@@ -16,10 +16,7 @@ const KYRGYZSTAN = ['  - id: eaeu-kg', '    adapter: eaeu-iis', '    name: State
 
 /** A partners file and mapping folder holding these entries and these partners' mapping files. */
 function setupWith(dir: string, entries: string[][], mappings: string[]): Record<string, string> {
-  mkdirSync(join(dir, 'mappings'), { recursive: true });
-  writeFileSync(join(dir, 'partners.yaml'), ['partners:', ...entries.flat(), ''].join('\n'));
-  for (const partner of mappings) cpSync(join(ROOT, 'mappings', partner), join(dir, 'mappings', partner), { recursive: true });
-  return { GATEWAY_PARTNERS_FILE: join(dir, 'partners.yaml'), GATEWAY_MAPPINGS_DIR: join(dir, 'mappings') };
+  return partnersSetup(dir, ['partners:', ...entries.flat(), ''].join('\n'), mappings);
 }
 
 const toKyrgyzstan = (): Record<string, unknown> => ({

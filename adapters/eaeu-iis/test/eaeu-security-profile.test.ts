@@ -1,20 +1,16 @@
 // The SOAP version and the security profile are configuration: an instance on SOAP 1.1 with the plain enveloped XMLDSig profile, and an unknown profile refused at load.
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
-import { RECORD_FIXTURES, ROOT, tempDir } from '../../../test/support/project.js';
+import { partnersSetup, RECORD_FIXTURES, tempDir } from '../../../test/support/project.js';
 import { xmlsec1Verify } from '../../../test/support/xmlsec1.js';
 
 const skip = skipWithout('EAEU security profile (xmlsec1 oracle)', { tools: ['xmlsec1'] });
 
 function setupWith(entry: string[]): Record<string, string> {
-  const dir = tempDir('gw-eaeu-profile-');
-  mkdirSync(join(dir, 'mappings'), { recursive: true });
-  writeFileSync(join(dir, 'partners.yaml'), ['partners:', ...entry, ''].join('\n'));
-  cpSync(join(ROOT, 'mappings', 'eaeu-ru'), join(dir, 'mappings', 'eaeu-ru'), { recursive: true });
-  return { GATEWAY_PARTNERS_FILE: join(dir, 'partners.yaml'), GATEWAY_MAPPINGS_DIR: join(dir, 'mappings') };
+  return partnersSetup(tempDir('gw-eaeu-profile-'), ['partners:', ...entry, ''].join('\n'), ['eaeu-ru']);
 }
 
 describe.skipIf(skip)('EAEU envelope settings', () => {

@@ -43,6 +43,11 @@ export interface GatewayConfig {
   readonly simulators: boolean;
   /** Multiplies every partner wait: retry delays, circuit-breaker cooldown, batch wait (`GATEWAY_RETRY_DELAY_SCALE`, default 1); tests and demos shorten them. */
   readonly retryDelayScale: number;
+  /**
+   * Multiplies the times partners' transactions allow for signals and answers (`GATEWAY_TRANSACTION_TIME_SCALE`,
+   * default the retry scale): a test can shorten retries without making every partner's answer late.
+   */
+  readonly transactionTimeScale: number;
   /** How long a worker's claim on a message lasts before another may take it (`GATEWAY_LEASE_MS`, default 60000). */
   readonly leaseMs: number;
   /** Log level (`GATEWAY_LOG_LEVEL`, default info). */
@@ -223,6 +228,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     passphrase: env.GATEWAY_SIGNING_KEY_PASSPHRASE || undefined,
   };
   const amqpUrl = get(() => amqpUrlFrom(env), undefined);
+  const retryDelayScale = get(() => numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000), 1);
   const config: GatewayConfig = {
     rootDir,
     mappingsDir: pathFrom(env, 'GATEWAY_MAPPINGS_DIR', cwd, join(rootDir, 'mappings')),
@@ -239,7 +245,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     partnersFile: get(() => partnersFileFrom(pathFrom(env, 'GATEWAY_PARTNERS_FILE', cwd, join(rootDir, 'partners.yaml'))), { path: '', text: '' }),
     partnerEnv: partnerEnvFrom(env),
     simulators: (env.GATEWAY_SIMULATORS ?? 'on') !== 'off',
-    retryDelayScale: get(() => numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000), 1),
+    retryDelayScale,
+    transactionTimeScale: get(() => numberFrom(env, 'GATEWAY_TRANSACTION_TIME_SCALE', retryDelayScale, 0, 1000), retryDelayScale),
     leaseMs: get(() => numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000), 60_000),
     logLevel: env.GATEWAY_LOG_LEVEL || 'info',
     amqpUrl,

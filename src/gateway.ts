@@ -102,15 +102,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit }))().catch(undo);
   opened.push(() => queue.close());
   const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
-  // Acknowledgement timers scale like retry delays; the watch looks as often as a scaled second.
-  const watchMs = Math.min(1000, Math.max(10, Math.round(1000 * config.retryDelayScale)));
+  // The watch looks for overdue acknowledgements as often as a scaled second.
+  const watchMs = Math.min(1000, Math.max(10, Math.round(1000 * config.transactionTimeScale)));
   const acknowledgementWatch = new AcknowledgementWatch(store, { intervalMs: watchMs, batchSize: 100, repeated: () => relay.wake() }, logger);
   const metrics = createMetrics(store, () => consumer.inFlight(), inboundStore);
   const consumer: DeliveryConsumer = new DeliveryConsumer(
     store,
     queue,
     partners,
-    { store, runtime, retryDelayScale: config.retryDelayScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
+    { store, runtime, retryDelayScale: config.retryDelayScale, transactionTimeScale: config.transactionTimeScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
     { owner, leaseMs: config.leaseMs },
     () => relay.wake(),
     logger,

@@ -83,7 +83,6 @@ export function inboundSpec(table: ProcessTable): InboundSpec {
   return {
     messages: inboundMessages(table),
     mediaTypes: ['application/soap+xml', 'text/xml'],
-    signaturePlacement: 'soap-header',
     headerErrors: ['GW_ERR_EAEU_HEADER'],
     senderParticipant: 'member',
     read: (document) => readPush(table, document),

@@ -13,6 +13,8 @@ export interface AttemptDeps {
   runtime: PartnerRuntime;
   /** Multiplier of retry delays. */
   retryDelayScale: number;
+  /** Multiplier of the times an acknowledgement plan allows (default the retry scale). */
+  transactionTimeScale?: number;
   logger: Logger;
   /** Called after every attempt, for metrics. */
   observe?(partner: string, outcome: Outcome['verdict'], durationMs: number, transition: Transition['status']): void;
@@ -86,7 +88,7 @@ export async function deliverAttempt(
   const summaries: AttemptSummary[] = [];
   for (const message of messages) {
     const attempt = message.attempts + 1;
-    const awaiting = outcome.verdict === 'delivered' ? awaitedAfter(partner, message, context, deps.retryDelayScale) : undefined;
+    const awaiting = outcome.verdict === 'delivered' ? awaitedAfter(partner, message, context, deps.transactionTimeScale ?? deps.retryDelayScale) : undefined;
     const transition = decide(outcome, partner, attempt, message.retryBase, finishedAt, deps.retryDelayScale, awaiting);
     const recorded = await deps.store.completeAttempt(
       message.id,

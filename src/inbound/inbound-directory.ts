@@ -3,6 +3,7 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { DEFAULT_SENDER_PARTICIPANT, type InboundSpec, type PartnerContext } from '../partners/partner-definition.js';
 import type { PartnerIdentity } from '../partners/partner-identity.js';
 import type { PartnerRegistry } from '../partners/partner-registry.js';
+import type { SignaturePlacement } from '../security/signed-document-reader.js';
 
 /** A partner instance that pushes documents to us. */
 export interface InboundPartner {
@@ -13,6 +14,8 @@ export interface InboundPartner {
   sender: string;
   /** Its pinned signing keys, the current one first, with each certificate's SHA-256 fingerprint. */
   signingKeys: ReadonlyArray<{ key: KeyObject; fingerprint: string }>;
+  /** Where its enveloped signature sits: where the instance's receipt profile puts ours. */
+  placement: SignaturePlacement;
   /** Signs a receipt or refusal with the adapter's receipt profile and our key for the partner (off the main thread when the profile can). */
   signReceipt(document: Buffer): Promise<Buffer>;
 }
@@ -61,7 +64,7 @@ export function createInboundDirectory(registry: PartnerRegistry, identities: Re
     const profile = registry.signingProfiles.get(spec.receiptSigning);
     const ours = identity.identity;
     const signReceipt = (document: Buffer): Promise<Buffer> => (profile.signAsync ? profile.signAsync(document, ours) : Promise.resolve(profile.sign(document, ours)));
-    partners.push({ id: partner.id, spec, context: contextOf(partner.id), sender, signingKeys, signReceipt });
+    partners.push({ id: partner.id, spec, context: contextOf(partner.id), sender, signingKeys, placement: profile.placement ?? 'root', signReceipt });
   }
   const byId = new Map(partners.map((p) => [p.id, p]));
   return {

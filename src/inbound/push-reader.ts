@@ -76,12 +76,12 @@ export interface PushReaderParts {
 
 /** Reads on the calling thread. */
 export function createPushReader({ directory, verifier, mappings, records }: PushReaderParts): PushReader {
-  /** The signing partner when the document does not verify with the addressed partner's keys. */
-  function signedByAnother(body: Buffer, partner: string): string | undefined {
+  /** The signing partner when the document does not verify with the addressed partner's keys (its signature where the addressed partner's sits). */
+  function signedByAnother(body: Buffer, partner: InboundPartner): string | undefined {
     for (const other of directory.configured) {
-      if (other === partner) continue;
+      if (other === partner.id) continue;
       try {
-        verifier.verify(body, other);
+        verifier.verify(body, other, partner.placement);
         return other;
       } catch {
         // not this one either
@@ -97,7 +97,7 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
       signed = verifier.read(body, partner.id);
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'GW_ERR_SIGNATURE_INVALID') {
-        const other = signedByAnother(body, partner.id);
+        const other = signedByAnother(body, partner);
         if (other) throw new Refusal('GW_ERR_INBOUND_SIGNER_MISMATCH', `the document is signed with a key pinned for partner ${other}, not ${partner.id}`);
       }
       throw err;

@@ -5,7 +5,6 @@ import type { XmlContent } from '../codec/document-tree.js';
 import type { SoapVersion } from '../codec/soap-envelope.js';
 import type { ErrorSet } from './error-set.js';
 import type { KeyCapabilities } from '../security/key-capabilities.js';
-import type { SignaturePlacement } from '../security/signed-document-reader.js';
 import type { SigningProfile } from '../security/signing-profile.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { As2Receipt } from '../transport/as2-receipt.js';
@@ -387,9 +386,10 @@ export interface InboundSpec {
   read(document: XmlContent, request: InboundRequest, context: PartnerContext): InboundEnvelope;
   /** Refusal codes that are faults of the push's header block: each such refusal is also a `header-error` diagnostic event. */
   headerErrors?: readonly string[];
-  /** Where the partner's enveloped signature sits (default `root`: a direct child of the document element). */
-  signaturePlacement?: SignaturePlacement;
-  /** Signing profile of receipts and refusals (our key for this partner), e.g. `xmldsig`. */
+  /**
+   * Signing profile of receipts and refusals (our key for this partner), e.g. `xmldsig`. The partner's
+   * own enveloped signature is looked for where this profile puts ours (its `placement`; default `root`).
+   */
   receiptSigning: string;
   /** Writes the receipt (accepted) or refusal document, unsigned; the gateway signs it. */
   receipt(outcome: InboundOutcome, context: PartnerContext): InboundAnswer;

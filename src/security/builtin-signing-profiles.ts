@@ -41,6 +41,7 @@ export function envelopedXmlSigning(name: string, description: string, placement
     description,
     codecs: ['xml'],
     signs: true,
+    placement,
     sign: (document, signer) => xmlSignerOf(signer, placement).sign(document),
     signAsync: (document, signer) => xmlSignerOf(signer, placement).signAsync(document),
   });

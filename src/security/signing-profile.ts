@@ -1,5 +1,6 @@
 // The signing-profile contract: how a rendered document is signed with our key for a partner.
 import type { SigningCapability } from './key-capabilities.js';
+import type { SignaturePlacement } from './signed-document-reader.js';
 
 /** Signs rendered documents; profiles are registered by name (built-ins and adapters'). */
 export interface SigningProfile {
@@ -11,6 +12,11 @@ export interface SigningProfile {
   readonly codecs?: readonly string[];
   /** False only for `none`: the output carries no signature. */
   readonly signs: boolean;
+  /**
+   * Where an enveloped XML signature of this profile sits; a partner whose instance uses the profile signs
+   * its pushes the same way, so the inbound verifier looks there. Undefined for other kinds of profile.
+   */
+  readonly placement?: SignaturePlacement;
   /**
    * The signed document. Never returns the input unsigned when `signs` is true.
    * @throws GatewayError when the document is not of a shape the profile signs, or the key is unfit.

@@ -29,8 +29,11 @@ export interface SignedContent {
 
 /** Verifies partner signatures; returns only what was signed. */
 export interface Verifier {
-  /** @throws GatewayError GW_ERR_SIGNATURE_MISSING, GW_ERR_SIGNATURE_POLICY, GW_ERR_SIGNATURE_INVALID, GW_ERR_PARTNER_UNKNOWN or a GW_ERR_XML_* code. */
-  verify(xml: Buffer, partner: string): SignedContent;
+  /**
+   * Verifies with the keys pinned for `partner`, the signature looked for at `placement` (default the partner's own).
+   * @throws GatewayError GW_ERR_SIGNATURE_MISSING, GW_ERR_SIGNATURE_POLICY, GW_ERR_SIGNATURE_INVALID, GW_ERR_PARTNER_UNKNOWN or a GW_ERR_XML_* code.
+   */
+  verify(xml: Buffer, partner: string, placement?: SignaturePlacement): SignedContent;
   /**
    * {@link verify}, with the signed content also as XmlContent, built in the same scan: exactly what
    * `parseXml(xml)` of the canonical bytes gives, without parsing them again.
@@ -87,11 +90,10 @@ function decodeUtf8(xml: Buffer): string {
  * @param placementOf where each partner's signature sits (default: a direct child of the root)
  */
 export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYTES, placementOf: PlacementOf = () => 'root'): Verifier {
-  const check = (xml: Buffer, partner: string, withContent: boolean): SignedContent & { content: XmlContent | undefined } => {
+  const check = (xml: Buffer, partner: string, withContent: boolean, placement = placementOf(partner)): SignedContent & { content: XmlContent | undefined } => {
     if (xml.length > maxBytes) throw new GatewayError('GW_ERR_XML_TOO_LARGE', `${xml.length} bytes exceeds the limit of ${maxBytes}`);
     const keys = pinned(partner);
     if (keys.length === 0) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no signing key is pinned for partner "${partner}"`);
-    const placement = placementOf(partner);
     const document = readSignedDocument(decodeUtf8(xml), withContent, placement);
     const signature = checkSignatureProfile(document, placement);
     const signedInfo = Buffer.from(signature.signedInfo, 'utf8');
@@ -101,8 +103,8 @@ export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYT
     return { partner, xml: document.canonical, signatureMethod: signature.method, key, content: document.content };
   };
   return {
-    verify(xml, partner) {
-      const { content: _none, ...signed } = check(xml, partner, false);
+    verify(xml, partner, placement) {
+      const { content: _none, ...signed } = check(xml, partner, false, placement);
       return signed;
     },
     read(xml, partner) {

@@ -16,6 +16,8 @@ export interface ReceivedMessage {
   at: number;
   /** Whether the partner's own checks passed (keys, signature, schema); a duplicate of a valid message is valid. */
   valid: boolean;
+  /** True while checks the partner makes after answering (a structural control) still run; `valid` and `problems` are final once it is gone. */
+  checking?: boolean;
   /** What the checks found wrong, in words, with the partner's code first. */
   problems: string[];
   /** The document as the partner read it (decrypted, or the signed XML as received); '' when it could not be read. */
@@ -82,8 +84,13 @@ export interface SimulatorResponse {
 
 /** What a partner's protocol made of one request. */
 export interface HandledRequest {
-  received: Omit<ReceivedMessage, 'at' | 'fault' | 'clientCertificate'>;
+  received: Omit<ReceivedMessage, 'at' | 'fault' | 'clientCertificate' | 'checking'>;
   response: SimulatorResponse;
+  /**
+   * The verdict of checks the partner makes after it answered (a member gateway's structural control):
+   * the received entry is `checking` until it settles, then takes its validity and adds its problems.
+   */
+  later?: Promise<{ valid: boolean; problems: string[] }>;
 }
 
 /** The partner side of one protocol, plugged into {@link startSimulatorServer}. */
@@ -274,6 +281,21 @@ export async function startSimulatorServer(protocol: PartnerProtocol, listen: Li
     timers.add(timer);
   }
 
+  /** Marks the entry as checking until the later verdict settles (a failed check is a problem of its own). */
+  function settleLater(entry: ReceivedMessage, later: Promise<{ valid: boolean; problems: string[] }>): void {
+    entry.checking = true;
+    later.then(
+      (verdict) => {
+        entry.valid = entry.valid && verdict.valid;
+        entry.problems = [...entry.problems, ...verdict.problems];
+      },
+      (err: unknown) => {
+        entry.valid = false;
+        entry.problems = [...entry.problems, `simulator error in a later check: ${(err as Error).message}`];
+      },
+    ).finally(() => delete entry.checking);
+  }
+
   function partnerMessage(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): void {
     const fault = faults.next();
     let handled: HandledRequest;
@@ -285,7 +307,9 @@ export async function startSimulatorServer(protocol: PartnerProtocol, listen: Li
     }
     const peer = (req.socket as Partial<TLSSocket>).getPeerCertificate?.();
     const clientCertificate = peer && peer.fingerprint256 ? { subject: String(peer.subject?.CN ?? ''), fingerprint256: peer.fingerprint256 } : undefined;
-    received.push({ ...handled.received, at: Date.now(), ...(fault ? { fault } : {}), ...(clientCertificate ? { clientCertificate } : {}) });
+    const entry: ReceivedMessage = { ...handled.received, at: Date.now(), ...(fault ? { fault } : {}), ...(clientCertificate ? { clientCertificate } : {}) };
+    received.push(entry);
+    if (handled.later) settleLater(entry, handled.later);
     if (fault?.kind === 'hang') return;
     answerLater(res, applyFault(handled.response, fault));
   }

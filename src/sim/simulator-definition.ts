@@ -12,6 +12,8 @@ export interface SimulatorContext {
   participants: Readonly<Record<string, string>>;
   /** The instance's adapter options. */
   options: Readonly<Record<string, string>>;
+  /** The instance's own signing profile (its `signing` setting), when configured: the partner signs, and expects our signatures, that way. */
+  signing?: string;
   /** The partner's own key (the simulator plays the partner): `certs/dev/partners/<id>.key.pem`. */
   identity: KeyCapabilities;
   /** The certificates the partner pins for us: our signing certificate for this partner. */

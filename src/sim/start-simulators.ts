@@ -69,6 +69,7 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
         adapter: partner.adapter,
         participants: partner.settings.participants,
         options: partner.settings.options,
+        ...(partner.settings.signing ? { signing: partner.settings.signing } : {}),
         identity,
         gatewayCertificates,
         schemasDir: options.schemasDir,

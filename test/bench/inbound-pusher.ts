@@ -1,11 +1,11 @@
-// The partner side of the inbound benchmark, in its own process: pre-signs FTS notifications, then pushes them over mutual TLS and times each answer.
+// The partner side of the inbound benchmark, in its own process: pre-signs Russia's P.CP.01 messages, then pushes them over mutual TLS and times each answer.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
-import { buildNotification } from '../../adapters/ru-fcs/sim/notification-builder.js';
+import { shippedProcesses } from '../../adapters/eaeu-iis/process-table.js';
+import { memberPush } from '../../adapters/eaeu-iis/sim/member-push.js';
 import { loadKeyCapabilities } from '../../src/security/key-capabilities.js';
-import { createXmlSigner } from '../../src/security/xml-signer.js';
 
 /** What a run reports on stdout (one JSON line). */
 export interface PushRun {
@@ -13,7 +13,7 @@ export interface PushRun {
   seconds: number;
   /** Answer times in ms, sorted. */
   latenciesMs: number[];
-  /** Pushes not answered 200. */
+  /** Pushes not taken (HTTP 202). */
   failures: number;
   bytes: number;
   /** CPU the pusher itself used, ms (user + system). */
@@ -22,8 +22,9 @@ export interface PushRun {
 
 const [certsDir = '', concurrencyText = '1'] = process.argv.slice(2);
 const concurrency = Number(concurrencyText);
-const partnerKey = (name: string): string => join(certsDir, 'partners', `ru-fcs.${name}.pem`);
-const signer = createXmlSigner(loadKeyCapabilities(partnerKey('key'), partnerKey('cert')));
+const partnerKey = (name: string): string => join(certsDir, 'partners', `eaeu-ru.${name}.pem`);
+const key = loadKeyCapabilities(partnerKey('key'), partnerKey('cert'));
+const processes = shippedProcesses();
 const agent = new Agent({
   connections: concurrency,
   connect: { ca: readFileSync(join(certsDir, 'ca.cert.pem'), 'utf8'), cert: readFileSync(partnerKey('cert'), 'utf8'), key: readFileSync(partnerKey('key'), 'utf8') },
@@ -40,10 +41,10 @@ async function run(url: string, documents: readonly Buffer[]): Promise<PushRun> 
     while (next < documents.length) {
       const body = documents[next++] as Buffer;
       const sent = performance.now();
-      const res = await request(url, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/xml' }, body });
+      const res = await request(url, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/soap+xml' }, body });
       await res.body.arrayBuffer();
       latencies.push(performance.now() - sent);
-      if (res.statusCode !== 200) failures++;
+      if (res.statusCode !== 202) failures++;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, client));
@@ -57,7 +58,7 @@ process.stdout.write('ready\n');
 for await (const line of createInterface({ input: process.stdin })) {
   const [url, countText] = line.trim().split(' ');
   if (!url) continue;
-  const documents = Array.from({ length: Number(countText) }, () => signer.sign(buildNotification({ goodsItems: 3, transitOffices: 2 })));
+  const documents = Array.from({ length: Number(countText) }, () => memberPush(processes, key, { member: 'RU', us: 'KZ', goodsItems: 3 }).body);
   process.stdout.write(`${JSON.stringify(await run(url, documents))}\n`);
 }
 await agent.close();

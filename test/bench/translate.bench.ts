@@ -26,8 +26,8 @@ export async function measureTranslate(): Promise<{ ok: boolean; signedPerSecond
     const setup = await loadSoundSetup(config, { keys: true, urls: false });
     const translator = translatorOf(setup);
     const record = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as CaisRecord;
-    // The subject the targets were set on: the Russian transit notification (other routes of the record are measured by `translate` as a whole).
-    const mapping = (await setup.mappings.route(record)).find((m) => m.id === 'ru-fcs.transit-notification.movement');
+    // The subject: the P.CP.01 document to Russia, before its envelope (other routes of the record are measured by `translate` as a whole).
+    const mapping = (await setup.mappings.route(record)).find((m) => m.id === 'eaeu-ru.p-cp-01.movement');
     if (!mapping) throw new Error('no mapping for the benchmark record');
     const signer = createXmlSigner(setup.identities.get(mapping.target.partner)!.identity);
     const privateKey = createPrivateKey(readFileSync(config.signingKeyFile));

@@ -13,7 +13,7 @@ export interface InboundStores {
   close(): Promise<void>;
 }
 
-const FTS = 'ru-fcs';
+const RU = 'eaeu-ru';
 const KZ = 'kz-customs';
 const QUEUE: { handed: true; via: string } = { handed: true, via: 'queue' };
 
@@ -32,15 +32,15 @@ function receiptOf(n: number): StoredReceipt {
   return { status: 200, headers: { 'content-type': 'application/xml', 'x-receipt-id': `RC-${n}`, 'x-payload-sha256': sha256(body) }, body };
 }
 
-/** Push `n` of the FTS: partner message id `FTS-<n>`, a transit.notice record `TN-<n>`, keys carnet `XC<n>` and notice `TN-<n>`. */
+/** Push `n` of Russia: partner message id `RU-<n>`, a transit.notice record `TN-<n>`, keys carnet `XC<n>` and notice `TN-<n>`. */
 function inboundMessage(n: number, overrides: Partial<Omit<NewInboundMessage, 'payloadSha256'>> = {}): NewInboundMessage {
   const base = {
     id: inboundId(n),
-    partner: FTS,
-    partnerMessageId: `FTS-${n}`,
-    messageType: 'transit-notification',
+    partner: RU,
+    partnerMessageId: `RU-${n}`,
+    messageType: 'p-cp-01-msg-010',
     payload: Buffer.from(`<Notification n="${n}"/>`, 'utf8'),
-    mapping: { id: 'transit-notice-from-notification', version: 2, sha256: 'cd'.repeat(32) },
+    mapping: { id: 'transit-notice-from-p-cp-01', version: 2, sha256: 'cd'.repeat(32) },
     record: { type: 'transit.notice', recordId: `TN-${n}`, version: 1, json: JSON.stringify({ recordType: 'transit.notice', noticeNumber: `TN-${n}`, carnetNumber: `XC${n}` }) },
     businessKeys: { carnet: `XC${n}`, notice: `TN-${n}` },
     clientCertificate: 'c1'.repeat(32),
@@ -124,20 +124,20 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
 
     describe('acceptInbound', () => {
       it('logs an accepted push with its record, evidence, receipt digest and one history entry, due for hand-over', async () => {
-        await messages.accept(sourceRecord('XC7'), [newMessage(7, { partner: FTS })], T0 - 60_000);
+        await messages.accept(sourceRecord('XC7'), [newMessage(7, { partner: RU })], T0 - 60_000);
         const payload = Buffer.concat([Buffer.from('<Notification>'), Buffer.from([0x00, 0xff, 0xfe, 0xed, 0xa0, 0x80]), Buffer.from('</Notification>')]);
         const message = await acceptPush(1, T0, { payload, answers: messageId(7) });
         expect(await inbound.getInbound(message.id)).toEqual({
           id: inboundId(1),
           direction: 'in',
-          partner: FTS,
-          partnerMessageId: 'FTS-1',
-          messageType: 'transit-notification',
+          partner: RU,
+          partnerMessageId: 'RU-1',
+          messageType: 'p-cp-01-msg-010',
           status: 'accepted',
           receivedAt: T0,
           updatedAt: T0,
           payloadSha256: sha256(payload),
-          mapping: { id: 'transit-notice-from-notification', version: 2, sha256: 'cd'.repeat(32) },
+          mapping: { id: 'transit-notice-from-p-cp-01', version: 2, sha256: 'cd'.repeat(32) },
           record: { type: 'transit.notice', recordId: 'TN-1', version: 1, value: { recordType: 'transit.notice', noticeNumber: 'TN-1', carnetNumber: 'XC1' } },
           businessKeys: { carnet: 'XC1', notice: 'TN-1' },
           answers: messageId(7),
@@ -189,15 +189,15 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
       });
 
       it('deduplicates per partner: another partner may push the same message id', async () => {
-        const fts = await acceptPush(1, T0);
-        const kz = await acceptPush(2, T0 + 1, { partner: KZ, partnerMessageId: fts.partnerMessageId, payload: fts.payload });
+        const ru = await acceptPush(1, T0);
+        const kz = await acceptPush(2, T0 + 1, { partner: KZ, partnerMessageId: ru.partnerMessageId, payload: ru.payload });
         expect((await inbound.getInbound(kz.id))?.partner).toBe(KZ);
-        expect(await pullIds()).toEqual([fts.id, kz.id]);
+        expect(await pullIds()).toEqual([ru.id, kz.id]);
         expect(await inbound.acceptInbound(repeatOf(kz, 3), T0 + 2)).toEqual({ state: 'duplicate', id: kz.id, receipt: kz.receipt });
       });
 
       it('gives each of 300 concurrent pushes, repeats and conflicts among them, its answer and keeps one row per partner message', async () => {
-        const originals = Array.from({ length: 200 }, (_, i) => inboundMessage(i + 1, { partner: i % 2 === 0 ? FTS : KZ, partnerMessageId: `M-${Math.floor(i / 2)}` }));
+        const originals = Array.from({ length: 200 }, (_, i) => inboundMessage(i + 1, { partner: i % 2 === 0 ? RU : KZ, partnerMessageId: `M-${Math.floor(i / 2)}` }));
         const at = (i: number): NewInboundMessage => originals[i % originals.length] as NewInboundMessage;
         const repeats = Array.from({ length: 70 }, (_, j) => repeatOf(at(j * 3), 1000 + j));
         const conflicts = Array.from({ length: 30 }, (_, j) => conflictOf(at(j * 7 + 1), 2000 + j));
@@ -234,15 +234,15 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
 
     describe('priorPush', () => {
       it('tells a repeat (with its receipt) from a conflict, per partner, as acceptInbound would', async () => {
-        expect(await inbound.priorPush(FTS, 'FTS-1', sha256('anything'))).toBeUndefined();
+        expect(await inbound.priorPush(RU, 'RU-1', sha256('anything'))).toBeUndefined();
         const first = await acceptPush(1, T0);
         const duplicate = { state: 'duplicate', id: first.id, receipt: first.receipt };
-        expect(await inbound.priorPush(FTS, 'FTS-1', first.payloadSha256)).toEqual(duplicate);
-        expect(await inbound.priorPush(FTS, 'FTS-1', sha256('other bytes'))).toEqual({ state: 'conflict', id: first.id });
-        expect(await inbound.priorPush(KZ, 'FTS-1', first.payloadSha256)).toBeUndefined();
-        expect(await inbound.priorPush(FTS, 'FTS-2', first.payloadSha256)).toBeUndefined();
+        expect(await inbound.priorPush(RU, 'RU-1', first.payloadSha256)).toEqual(duplicate);
+        expect(await inbound.priorPush(RU, 'RU-1', sha256('other bytes'))).toEqual({ state: 'conflict', id: first.id });
+        expect(await inbound.priorPush(KZ, 'RU-1', first.payloadSha256)).toBeUndefined();
+        expect(await inbound.priorPush(RU, 'RU-2', first.payloadSha256)).toBeUndefined();
         expect(await inbound.acceptInbound(repeatOf(first, 2), T0 + 1)).toEqual(duplicate);
-        expect(await inbound.acceptInbound(conflictOf(first, 3), T0 + 2)).toEqual(await inbound.priorPush(FTS, 'FTS-1', sha256('other bytes')));
+        expect(await inbound.acceptInbound(conflictOf(first, 3), T0 + 2)).toEqual(await inbound.priorPush(RU, 'RU-1', sha256('other bytes')));
       });
     });
 
@@ -382,20 +382,20 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
 
     describe('findOutbound and answersTo', () => {
       it('finds our newest outbound message to a partner by a business key name and value', async () => {
-        await messages.accept(sourceRecord('XA1'), [newMessage(3, { partner: FTS, businessKeys: { carnet: 'XA1', declaration: 'D-1' } }), newMessage(2, { businessKeys: { carnet: 'XA1' } })], T0);
-        await messages.accept(sourceRecord('XA1', 2), [newMessage(1, { partner: FTS, businessKeys: { carnet: 'XA1' } })], T0 + 1000);
+        await messages.accept(sourceRecord('XA1'), [newMessage(3, { partner: RU, businessKeys: { carnet: 'XA1', declaration: 'D-1' } }), newMessage(2, { businessKeys: { carnet: 'XA1' } })], T0);
+        await messages.accept(sourceRecord('XA1', 2), [newMessage(1, { partner: RU, businessKeys: { carnet: 'XA1' } })], T0 + 1000);
         await acceptPush(9, T0 + 2000, { businessKeys: { carnet: 'XA9' } });
-        expect(await inbound.findOutbound(FTS, 'carnet', 'XA1')).toBe(messageId(1));
+        expect(await inbound.findOutbound(RU, 'carnet', 'XA1')).toBe(messageId(1));
         expect(await inbound.findOutbound('iru-safetir', 'carnet', 'XA1')).toBe(messageId(2));
-        expect(await inbound.findOutbound(FTS, 'declaration', 'D-1')).toBe(messageId(3));
+        expect(await inbound.findOutbound(RU, 'declaration', 'D-1')).toBe(messageId(3));
         expect(await inbound.findOutbound(KZ, 'carnet', 'XA1')).toBeUndefined();
-        expect(await inbound.findOutbound(FTS, 'declaration', 'XA1')).toBeUndefined();
-        expect(await inbound.findOutbound(FTS, 'carnet', 'XA')).toBeUndefined();
-        expect(await inbound.findOutbound(FTS, 'carnet', 'XA9')).toBeUndefined();
+        expect(await inbound.findOutbound(RU, 'declaration', 'XA1')).toBeUndefined();
+        expect(await inbound.findOutbound(RU, 'carnet', 'XA')).toBeUndefined();
+        expect(await inbound.findOutbound(RU, 'carnet', 'XA9')).toBeUndefined();
       });
 
       it('lists the inbound messages answering an outbound message, oldest first', async () => {
-        await messages.accept(sourceRecord('XA1'), [newMessage(1, { partner: FTS }), newMessage(2, { partner: KZ })], T0);
+        await messages.accept(sourceRecord('XA1'), [newMessage(1, { partner: RU }), newMessage(2, { partner: KZ })], T0);
         // The older answer has the higher id and arrives second: oldest means received first.
         await acceptPush(5, T0 + 3000, { answers: messageId(1) });
         await acceptPush(6, T0 + 1000, { answers: messageId(1), partner: KZ, messageType: 'kz-notice' });
@@ -403,7 +403,7 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
         await acceptPush(8, T0 + 2000, { answers: messageId(2), partner: KZ });
         expect(await inbound.answersTo(messageId(1))).toEqual([
           { id: inboundId(6), partner: KZ, messageType: 'kz-notice', receivedAt: T0 + 1000 },
-          { id: inboundId(5), partner: FTS, messageType: 'transit-notification', receivedAt: T0 + 3000 },
+          { id: inboundId(5), partner: RU, messageType: 'p-cp-01-msg-010', receivedAt: T0 + 3000 },
         ]);
         expect(ids(await inbound.answersTo(messageId(2)))).toEqual([inboundId(8)]);
         expect(await inbound.answersTo(messageId(404))).toEqual([]);
@@ -412,11 +412,11 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
 
     describe('refusals', () => {
       it('lists refused pushes newest first, the later of a tie first, optionally of one partner, and none counts as accepted', async () => {
-        const logged = [refusalOf(1, FTS, T0), refusalOf(2, KZ, T0 + 1000), refusalOf(3, '?', T0 + 2000), refusalOf(4, FTS, T0 + 3000), refusalOf(5, FTS, T0 + 3000)];
+        const logged = [refusalOf(1, RU, T0), refusalOf(2, KZ, T0 + 1000), refusalOf(3, '?', T0 + 2000), refusalOf(4, RU, T0 + 3000), refusalOf(5, RU, T0 + 3000)];
         for (const refusal of logged) await inbound.logRefusal(refusal);
         const [one, two, three, four, five] = logged;
         expect(await inbound.refusals(10)).toEqual([five, four, three, two, one]);
-        expect(await inbound.refusals(10, FTS)).toEqual([five, four, one]);
+        expect(await inbound.refusals(10, RU)).toEqual([five, four, one]);
         expect(await inbound.refusals(2)).toEqual([five, four]);
         expect(await inbound.refusals(1, KZ)).toEqual([two]);
         expect(await inbound.refusals(10, 'nobody')).toEqual([]);
@@ -425,11 +425,11 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
       });
 
       it('takes the limit between 1 and 500', async () => {
-        for (let n = 1; n <= 501; n += 1) await inbound.logRefusal(refusalOf(n, FTS, T0 + n));
+        for (let n = 1; n <= 501; n += 1) await inbound.logRefusal(refusalOf(n, RU, T0 + n));
         const capped = await inbound.refusals(10_000);
         expect(capped).toHaveLength(500);
-        expect(capped[0]).toEqual(refusalOf(501, FTS, T0 + 501));
-        expect(await inbound.refusals(0, FTS)).toEqual([refusalOf(501, FTS, T0 + 501)]);
+        expect(capped[0]).toEqual(refusalOf(501, RU, T0 + 501));
+        expect(await inbound.refusals(0, RU)).toEqual([refusalOf(501, RU, T0 + 501)]);
       });
     });
 
@@ -452,14 +452,14 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
           if (key === KEY) seeded.push({ id: message.id, createdAt, partner, messageType: message.messageType, direction: 'in' });
         };
         await sent(1, 'iru-safetir', T0 + 1000);
-        await pushed(11, FTS, T0 + 2000);
-        await sent(2, FTS, T0 + 3000);
+        await pushed(11, RU, T0 + 2000);
+        await sent(2, RU, T0 + 3000);
         await pushed(12, KZ, T0 + 3000);
-        await pushed(13, FTS, T0 + 3000);
-        await sent(3, FTS, T0 + 5000);
-        await sent(4, FTS, T0 + 5000, 'XB8');
-        await pushed(14, FTS, T0 + 6000);
-        await pushed(15, FTS, T0 + 6000, 'XB8');
+        await pushed(13, RU, T0 + 3000);
+        await sent(3, RU, T0 + 5000);
+        await sent(4, RU, T0 + 5000, 'XB8');
+        await pushed(14, RU, T0 + 6000);
+        await pushed(15, RU, T0 + 6000, 'XB8');
         return seeded;
       }
 
@@ -474,8 +474,8 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
         expect(items[0]).toEqual({
           direction: 'in',
           id: inboundId(14),
-          partner: FTS,
-          messageType: 'transit-notification',
+          partner: RU,
+          messageType: 'p-cp-01-msg-010',
           recordType: 'transit.notice',
           recordId: 'TN-14',
           recordVersion: 1,
@@ -493,7 +493,7 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
         const search = async (filter: MessageFilter): Promise<string[]> => ids((await messages.search({ key: KEY, ...filter }, 50)).items);
         expect(await search({ direction: 'in' })).toEqual(only(seeded, (e) => e.direction === 'in'));
         expect(await search({ direction: 'out' })).toEqual(only(seeded, (e) => e.direction === 'out'));
-        expect(await search({ partner: FTS })).toEqual(only(seeded, (e) => e.partner === FTS));
+        expect(await search({ partner: RU })).toEqual(only(seeded, (e) => e.partner === RU));
         expect(await inbound.acknowledge([inboundId(11)], T0 + 7000)).toBe(1);
         expect(await search({ status: 'accepted' })).toEqual(only(seeded, (e) => e.direction === 'in' && e.id !== inboundId(11)));
         expect(await search({ status: 'handed-over' })).toEqual([inboundId(11)]);

@@ -147,13 +147,13 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
     describe('accept', () => {
       it('stores the record and its messages as pending, due at accept time', async () => {
         const record = sourceRecord('XC1');
-        const messages = [newMessage(1), newMessage(2, { partner: 'ru-fcs', messageType: 'transit-notification' })];
+        const messages = [newMessage(1), newMessage(2, { partner: 'eaeu-ru', messageType: 'p-cp-01-msg-010' })];
         const result = await store.accept(record, messages, T0);
         expect(result).toEqual({
           created: true,
           messages: [
             { id: messageId(1), partner: PARTNER, messageType: 'safetir-upload' },
-            { id: messageId(2), partner: 'ru-fcs', messageType: 'transit-notification' },
+            { id: messageId(2), partner: 'eaeu-ru', messageType: 'p-cp-01-msg-010' },
           ],
         });
         expect(await store.get(messageId(1))).toEqual({
@@ -176,7 +176,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
           record: JSON.parse(record.json) as unknown,
           recordMessages: [
             { id: messageId(1), partner: PARTNER, messageType: 'safetir-upload', status: 'pending' },
-            { id: messageId(2), partner: 'ru-fcs', messageType: 'transit-notification', status: 'pending' },
+            { id: messageId(2), partner: 'eaeu-ru', messageType: 'p-cp-01-msg-010', status: 'pending' },
           ],
           history: [{ at: T0, from: null, to: 'pending', reason: 'accepted' }],
           attemptLog: [],
@@ -257,7 +257,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
     describe('previous versions', () => {
       it('finds the payload of the latest earlier version of a record for one partner message type', async () => {
         const payload = (n: number): Buffer => Buffer.from(`<Upload version="${n}"/>`);
-        await store.accept(sourceRecord('XC9', 1), [newMessage(1, { payload: payload(1) }), newMessage(2, { partner: 'ru-fcs', payload: Buffer.from('other') })], T0);
+        await store.accept(sourceRecord('XC9', 1), [newMessage(1, { payload: payload(1) }), newMessage(2, { partner: 'eaeu-ru', payload: Buffer.from('other') })], T0);
         await store.accept(sourceRecord('XC9', 2), [newMessage(3, { payload: payload(2) })], T0 + 1);
         await store.accept(sourceRecord('XC9', 4), [newMessage(4, { payload: payload(4) })], T0 + 2);
         expect((await store.previousPayload('tir.termination', 'XC9', 4, PARTNER, 'safetir-upload'))?.toString()).toBe('<Upload version="2"/>');
@@ -272,7 +272,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R1', 'XA25123456', { status: 'open' }, T0);
         await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R2', 'XA25999999', { status: 'open' }, T0 + 1);
         await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R1', 'XA25123456', { status: 'answered' }, T0 + 2);
-        await store.putPartnerRecord('ru-fcs', 'reconciliation', 'R1', 'XA25123456', { other: true }, T0 + 3);
+        await store.putPartnerRecord('eaeu-ru', 'reconciliation', 'R1', 'XA25123456', { other: true }, T0 + 3);
         expect(await store.getPartnerRecord('iru-safetir', 'reconciliation', 'R1')).toEqual({ status: 'answered' });
         expect(await store.getPartnerRecord('iru-safetir', 'other-kind', 'R1')).toBeUndefined();
         expect((await store.listPartnerRecords('iru-safetir', 'reconciliation')).map((r) => [r.id, r.updatedAt])).toEqual([
@@ -297,12 +297,12 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       });
 
       it('lists new messages as unpublished with their partner and due time, longest waiting first, ties by id', async () => {
-        await acceptOne(3, T0 + 2000, { partner: 'ru-fcs' });
+        await acceptOne(3, T0 + 2000, { partner: 'eaeu-ru' });
         await store.accept(sourceRecord('XC1'), [newMessage(2), newMessage(1)], T0 + 1000);
         expect(await store.unpublished(10)).toEqual([
           { id: messageId(1), partner: PARTNER, nextAttemptAt: T0 + 1000 },
           { id: messageId(2), partner: PARTNER, nextAttemptAt: T0 + 1000 },
-          { id: messageId(3), partner: 'ru-fcs', nextAttemptAt: T0 + 2000 },
+          { id: messageId(3), partner: 'eaeu-ru', nextAttemptAt: T0 + 2000 },
         ]);
         expect(await store.unpublishedCount()).toBe(3);
       });
@@ -545,7 +545,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       it('refuses pending, leased, delivered and unknown messages and changes nothing', async () => {
         await acceptOne(1, T0);
         await acceptOne(2, T0 + 1);
-        await acceptOne(3, T0 + 2, { partner: 'ru-fcs' });
+        await acceptOne(3, T0 + 2, { partner: 'eaeu-ru' });
         await attemptOn(messageId(1), T0 + 10, endIn('delivered'), 'delivered');
         await claim(messageId(2), T0 + 20);
         const before = await Promise.all([1, 2, 3].map((n) => store.get(messageId(n))));
@@ -639,7 +639,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       it('counts by partner and status, due messages and the oldest pending', async () => {
         await acceptOne(1, T0);
         await acceptOne(2, T0 + 1000);
-        await acceptOne(3, T0 + 2000, { partner: 'ru-fcs' });
+        await acceptOne(3, T0 + 2000, { partner: 'eaeu-ru' });
         await acceptOne(4, T0 + 3000);
         await attemptOn(messageId(1), T0 + 100, endIn('delivered'), 'delivered');
         const stats = await store.stats(T0 + 2500);
@@ -648,7 +648,7 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
         expect([...stats.counts].sort(byKey)).toEqual([
           { partner: PARTNER, status: 'delivered', count: 1 },
           { partner: PARTNER, status: 'pending', count: 2 },
-          { partner: 'ru-fcs', status: 'pending', count: 1 },
+          { partner: 'eaeu-ru', status: 'pending', count: 1 },
         ]);
         expect(stats.due).toBe(2);
         expect(stats.oldestPendingCreatedAt).toBe(T0 + 1000);

@@ -20,11 +20,11 @@ function gateway(command: string, env: Record<string, string>): { status: number
 beforeAll(() => {
   work = tempDir('gw-check-');
   // The mapping files of the two partners the broken partners file keeps.
-  for (const partner of ['iru-safetir', 'ru-fcs']) cpSync(join(ROOT, 'mappings', partner), join(work, 'mappings', partner), { recursive: true });
-  writeFileSync(join(work, 'mappings', 'ru-fcs', 'broken.yaml'), 'id: ru-fcs.broken\nversion: 1\nsource: tir.termination\ntarget: { partner: ru-fcs, message: transit-notification }\nbusinessKeys: { carnetNumber: "carnetNumber &" }\ndocument: { a: "1" }\n');
+  for (const partner of ['iru-safetir', 'eaeu-ru']) cpSync(join(ROOT, 'mappings', partner), join(work, 'mappings', partner), { recursive: true });
+  writeFileSync(join(work, 'mappings', 'eaeu-ru', 'broken.yaml'), 'id: eaeu-ru.broken\nversion: 1\nsource: tir.termination\ntarget: { partner: eaeu-ru, message: p-cp-01-msg-010 }\nbusinessKeys: { carnetNumber: "carnetNumber &" }\ndocument: { a: "1" }\n');
   writeFileSync(
     join(work, 'partners.yaml'),
-    ['partners:', '  - id: iru-safetir', '    adapter: iru-safetir', '  - id: ru-fcs', '    adapter: ru-fcs', '    participants: { sender: RU:FCS }', '    keys: { partnerCerts: [missing-ru.cert.pem] }', '  - id: ghost', '    adapter: no-such-adapter', ''].join('\n'),
+    ['partners:', '  - id: iru-safetir', '    adapter: iru-safetir', '  - id: eaeu-ru', '    adapter: eaeu-iis', '    participants: { member: RU, us: KZ }', '    keys: { partnerCerts: [missing-ru.cert.pem] }', '  - id: ghost', '    adapter: no-such-adapter', ''].join('\n'),
   );
 });
 afterAll(() => {
@@ -37,7 +37,8 @@ describe('gateway check', () => {
   it('on the project as it is: every partner listed, no problem, exit 0', () => {
     const r = gateway('check', {});
     expect(r.out).toMatch(/^partner iru-safetir: adapter iru-safetir/m);
-    expect(r.out).toMatch(/^partner ru-fcs: adapter ru-fcs/m);
+    expect(r.out).toMatch(/^partner eaeu-ru: adapter eaeu-iis/m);
+    expect(r.out).toMatch(/^partner eaeu-kg: adapter eaeu-iis/m);
     expect(r.out).toContain('ok: no problems');
     expect(r.status).toBe(0);
   });
@@ -48,8 +49,8 @@ describe('gateway check', () => {
     const lines = r.out.split('\n').filter((l) => l.startsWith('GW_ERR_'));
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^GW_ERR_MAPPING_EXPRESSION: .*mappings\/ru-fcs\/broken\.yaml.*\/businessKeys\/carnetNumber/),
-        expect.stringMatching(/^GW_ERR_KEY_UNAVAILABLE: .*partner ru-fcs: .*missing-ru\.cert\.pem/),
+        expect.stringMatching(/^GW_ERR_MAPPING_EXPRESSION: .*mappings\/eaeu-ru\/broken\.yaml.*\/businessKeys\/carnetNumber/),
+        expect.stringMatching(/^GW_ERR_KEY_UNAVAILABLE: .*partner eaeu-ru: .*missing-ru\.cert\.pem/),
         expect.stringMatching(/^GW_ERR_ADAPTER_UNKNOWN: .*partners\.yaml#\/partners\/2\/adapter: partner ghost: no adapter "no-such-adapter"/),
       ]),
     );
@@ -74,11 +75,11 @@ describe('gateway check', () => {
   });
 
   it('a partner with neither a URL nor a simulator, and a variable that names no partner, are configuration errors', () => {
-    const r = gateway('check', { GATEWAY_SIMULATORS: 'off', GATEWAY_PARTNER_RU_FCS_URL: 'http://127.0.0.1:9/notifications', GATEWAY_PARTNER_RU_FSC_URL: 'http://127.0.0.1:9' });
+    const r = gateway('check', { GATEWAY_SIMULATORS: 'off', GATEWAY_PARTNER_EAEU_RU_URL: 'http://127.0.0.1:9/iis', GATEWAY_PARTNER_RU_FSC_URL: 'http://127.0.0.1:9' });
     expect(r.status).toBe(2);
     expect(r.out).toMatch(/^GW_ERR_CONFIG_INVALID: .*partner iru-safetir has neither a URL nor a simulator/m);
     expect(r.out).toMatch(/^GW_ERR_CONFIG_INVALID: GATEWAY_PARTNER_RU_FSC_URL names no partner/m);
-    expect(r.out).toMatch(/^partner ru-fcs: .*reached at default http:\/\/127\.0\.0\.1:9\/notifications$/m);
+    expect(r.out).toMatch(/^partner eaeu-ru: .*reached at default http:\/\/127\.0\.0\.1:9\/iis$/m);
   });
 });
 
@@ -102,7 +103,7 @@ describe('serve on a port already taken', () => {
 describe('gateway check on other setups', () => {
   it('a second instance of an adapter that has API routes is a problem check reports, not a serve that hangs', () => {
     const file = join(work, 'two-iru.yaml');
-    writeFileSync(file, 'partners:\n  - id: iru-safetir\n    adapter: iru-safetir\n  - id: iru-safetir-2\n    adapter: iru-safetir\n  - id: ru-fcs\n    adapter: ru-fcs\n    participants: { sender: RU:FCS }\n');
+    writeFileSync(file, 'partners:\n  - id: iru-safetir\n    adapter: iru-safetir\n  - id: iru-safetir-2\n    adapter: iru-safetir\n  - id: eaeu-ru\n    adapter: eaeu-iis\n    participants: { member: RU, us: KZ }\n');
     const r = gateway('check', { GATEWAY_PARTNERS_FILE: file });
     expect(r.status).toBe(2);
     expect(r.out).toMatch(/^GW_ERR_ADAPTER_INVALID: partner iru-safetir-2: route GET \/v1\/safetir\/carnets\/:number is already taken by partner iru-safetir/m);
@@ -113,7 +114,7 @@ describe('gateway check on other setups', () => {
   it('never replaces a real signing key or a pinned partner certificate with development ones', () => {
     const real = join(work, 'real-certs');
     cpSync(join(work, 'certs'), real, { recursive: true });
-    for (const file of ['ca.key.pem', 'ca.cert.pem', 'partners/iru-safetir.key.pem', 'partners/ru-fcs.key.pem']) rmSync(join(real, file));
+    for (const file of ['ca.key.pem', 'ca.cert.pem', 'partners/iru-safetir.key.pem', 'partners/eaeu-ru.key.pem']) rmSync(join(real, file));
     const files = (): Record<string, string> =>
       Object.fromEntries(readdirSync(real, { recursive: true }).map(String).filter((f) => statSync(join(real, f)).isFile()).map((f) => [f, readFileSync(join(real, f), 'utf8')]));
     const before = files();

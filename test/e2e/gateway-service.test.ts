@@ -26,9 +26,15 @@ beforeEach(() => {
 async function postOne(record: Record<string, unknown>): Promise<string> {
   const res = await gw.api('POST', '/v1/cais/records', record);
   expect(res.status).toBe(202);
-  const id = (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'ru-fcs')?.id as string;
+  const id = (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'eaeu-ru')?.id as string;
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
   return id;
+}
+
+/** What Russia's member gateway received of our message `id` (it knows it by its wsa:MessageID). */
+async function atMember(id: string) {
+  const { businessKeys } = (await gw.api('GET', `/v1/messages/${id}`)).body as { businessKeys: { messageId: string } };
+  return gw.gateway.simulators.get('eaeu-ru')!.received.filter((r) => r.messageId === `urn:uuid:${businessKeys.messageId}`);
 }
 
 function until(id: string, status: string) {
@@ -44,9 +50,12 @@ describe('gateway service', () => {
     const detail = await until(id, 'delivered');
     expect(detail.attempts).toBe(1);
     expect(detail.attemptLog).toHaveLength(1);
-    expect(detail.attemptLog[0]).toMatchObject({ number: 1, outcome: 'delivered', httpStatus: 200 });
+    expect(detail.attemptLog[0]).toMatchObject({ number: 1, outcome: 'delivered', httpStatus: 202 });
     expect(detail.history.map((h: { to: string }) => h.to)).toEqual(['pending', 'delivered']);
-    const received = gw.gateway.simulators.get('ru-fcs')!.received.filter((r) => r.messageId === id);
+    const received = await gw.waitFor(async () => {
+      const found = await atMember(id);
+      return found.length === 1 && !found[0]!.checking ? found : undefined;
+    });
     expect(received).toHaveLength(1);
     expect(received[0]!.valid).toBe(true);
     const payload = await fetch(`${gw.url}/v1/messages/${id}/payload`, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } });
@@ -57,24 +66,23 @@ describe('gateway service', () => {
   });
 
   it('retries 503 twice, then delivers on attempt 3 with three attempts logged', async () => {
-    gw.gateway.simulators.get('ru-fcs')!.faults.failNext(2, 503);
+    gw.gateway.simulators.get('eaeu-ru')!.faults.failNext(2, 503);
     const id = await postOne(freshMovement());
     const detail = await until(id, 'delivered');
     expect(detail.attemptLog.map((a: { outcome: string; httpStatus: number }) => [a.outcome, a.httpStatus])).toEqual([
       ['retry', 503],
       ['retry', 503],
-      ['delivered', 200],
+      ['delivered', 202],
     ]);
-    const ids = gw.gateway.simulators.get('ru-fcs')!.received.filter((r) => r.messageId === id);
-    expect(ids).toHaveLength(3);
+    expect(await atMember(id)).toHaveLength(3);
   });
 
   it('fails a permanent partner error after one attempt and never retries it', async () => {
-    gw.gateway.simulators.get('ru-fcs')!.faults.partnerErrorNext(1, 'SCH-001');
+    gw.gateway.simulators.get('eaeu-ru')!.faults.partnerErrorNext(1, 'int:DataError');
     const id = await postOne(freshMovement());
     const detail = await until(id, 'failed');
     expect(detail.attempts).toBe(1);
-    expect(detail.attemptLog[0]).toMatchObject({ outcome: 'failed', partnerCode: 'SCH-001' });
+    expect(detail.attemptLog[0]).toMatchObject({ outcome: 'failed', partnerCode: 'int:DataError' });
     await new Promise((r) => setTimeout(r, 300));
     expect((await gw.api('GET', `/v1/messages/${id}`)).body.attempts).toBe(1);
   });
@@ -107,7 +115,7 @@ describe('gateway service', () => {
     expect(second.status).toBe(202);
     expect(second.body.results[0].status).toBe('duplicate');
     expect(second.body.results[0].messages).toEqual(first.body.results[0].messages);
-    const found = await gw.api('GET', `/v1/messages?key=${record.transitDeclarationNumber as string}&type=transit-notification`);
+    const found = await gw.api('GET', `/v1/messages?key=${record.transitDeclarationNumber as string}&type=p-cp-01-msg-010&partner=eaeu-ru`);
     const ours = found.body.items.filter((m: { recordId: string }) => m.recordId === record.recordId);
     expect(ours).toHaveLength(1);
   });
@@ -166,7 +174,7 @@ describe('gateway service', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { store: 'ok', queue: 'ok' } });
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-    expect(metrics).toMatch(/gateway_messages\{partner="ru-fcs",status="delivered"\} \d+/);
+    expect(metrics).toMatch(/gateway_messages\{partner="eaeu-ru",status="delivered"\} \d+/);
     expect(metrics).toContain('gateway_attempt_duration_seconds_bucket');
     expect(metrics).toContain('gateway_queue_depth');
     expect(metrics).toContain('gateway_oldest_pending_age_seconds');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
-import { pushAccepted } from '../support/fts-push.js';
+import { pushAccepted } from '../support/eaeu-push.js';
 import { startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
 import { inboundClient, type InboundClient } from '../support/inbound-client.js';
 import { startWebhookRecorder, type WebhookRecorder } from '../support/webhook-recorder.js';
@@ -37,6 +37,7 @@ async function startGateway(sinkUrl: string): Promise<GatewayProcess> {
     GATEWAY_CAIS_SINK_URL: sinkUrl,
     GATEWAY_LEASE_MS: '1500',
     GATEWAY_RETRY_DELAY_SCALE: '0.001',
+    GATEWAY_TRANSACTION_TIME_SCALE: '0.05',
   });
   children.push(gateway);
   return gateway;
@@ -59,8 +60,12 @@ describe('inbound crash recovery', () => {
     let gateway = await startGateway(cais.url);
     client = inboundClient(gateway.inboundUrl ?? '', certsDir);
     const tdn = (i: number): string => `10216100/011226/09${String(i).padStart(5, '0')}`;
-    // Every push is answered ACCEPTED only once it is logged durably.
-    const ids = await Promise.all(Array.from({ length: PUSHES }, (_, i) => pushAccepted(client!, certsDir, { transitDeclarationNumber: tdn(i) })));
+    // Every push is answered 202 only once it is logged durably.
+    const api = async (method: string, path: string) => {
+      const res = await fetch(`${gateway.url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+      return { status: res.status, body: (await res.json()) as { items?: Array<{ id: string; direction: string }> } };
+    };
+    const ids = await Promise.all(Array.from({ length: PUSHES }, (_, i) => pushAccepted(client!, api, certsDir, { transitDeclarationNumber: tdn(i) })));
     expect(new Set(ids).size).toBe(PUSHES);
     await until(() => cais.requests.length > 0, 60_000);
     gateway.child.kill('SIGKILL');

@@ -31,7 +31,7 @@ describe.skipIf(skipWithout('README quick start', { tools: ['curl'] }))('README 
   it('the curl commands post a record and find its delivered messages, with the documented dev token', { timeout: 60_000 }, async () => {
     const gateway = await startGatewayProcess({ GATEWAY_DATA_DIR: join(dir, 'quick', 'data'), GATEWAY_CERTS_DIR: join(dir, 'quick', 'certs'), GATEWAY_PORT: '0', GATEWAY_INBOUND_PORT: '0' });
     processes.push(gateway);
-    expect(gateway.output()).toMatch(/gateway ready: api http:\/\/127\.0\.0\.1:\d+ docs .*\/docs .*simulators: iru-safetir http:\/\/127\.0\.0\.1:\d+, ru-fcs/);
+    expect(gateway.output()).toMatch(/gateway ready: api http:\/\/127\.0\.0\.1:\d+ docs .*\/docs .*simulators: iru-safetir http:\/\/127\.0\.0\.1:\d+, eaeu-ru http:\/\/127\.0\.0\.1:\d+, eaeu-kg/);
     const port = new URL(gateway.url).port;
     const curls = readmeCurls();
     expect(curls).toHaveLength(2);
@@ -39,10 +39,10 @@ describe.skipIf(skipWithout('README quick start', { tools: ['curl'] }))('README 
     const run = (cmd: string): string => execFileSync('bash', ['-c', cmd.replace(/127\.0\.0\.1:8080/g, `127.0.0.1:${port}`)], { cwd: ROOT, encoding: 'utf8' });
     const posted = JSON.parse(run(curls[0]!));
     expect(posted).toMatchObject({ accepted: 1, rejected: 0 });
-    expect(posted.results[0].messages.map((m: { partner: string }) => m.partner)).toEqual(['eaeu-ru', 'iru-safetir', 'ru-fcs']);
+    expect(posted.results[0].messages.map((m: { partner: string }) => m.partner)).toEqual(['eaeu-ru', 'iru-safetir']);
     await until(() => {
       const found = JSON.parse(run(curls[1]!));
-      return found.items.length === 3 && found.items.every((m: { status: string }) => m.status === 'delivered');
+      return found.items.length === 2 && found.items.every((m: { status: string }) => m.status === 'delivered');
     }, 20_000);
   });
 });
@@ -52,7 +52,7 @@ describe('draining on SIGTERM', () => {
     const certsDir = join(dir, 'drain', 'certs');
     initDevCertificates(certsDir, PROJECT_PARTNERS);
     sims = await startProjectSimulators(certsDir);
-    const sim = sims.get('ru-fcs')!;
+    const sim = sims.get('eaeu-ru')!;
     sim.faults.delay(1500);
     const env = {
       GATEWAY_DATA_DIR: join(dir, 'drain', 'data'),
@@ -66,8 +66,10 @@ describe('draining on SIGTERM', () => {
     const record = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
     const auth = { authorization: `Bearer ${DEFAULT_DEV_TOKEN}`, 'content-type': 'application/json' };
     const res = await fetch(`${gateway.url}/v1/cais/records`, { method: 'POST', headers: auth, body: JSON.stringify(record) });
-    const id = ((await res.json()).results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'ru-fcs')!.id;
-    await until(() => sim.received.some((r) => r.messageId === id), 10_000);
+    const id = ((await res.json()).results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'eaeu-ru')!.id;
+    // Russia's gateway knows our message by its wsa:MessageID.
+    const wsa = `urn:uuid:${((await (await fetch(`${gateway.url}/v1/messages/${id}`, { headers: auth })).json()) as { businessKeys: { messageId: string } }).businessKeys.messageId}`;
+    await until(() => sim.received.some((r) => r.messageId === wsa), 10_000);
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);
     const restarted = await startGatewayProcess(env);
@@ -75,7 +77,7 @@ describe('draining on SIGTERM', () => {
     const detail = await (await fetch(`${restarted.url}/v1/messages/${id}`, { headers: auth })).json();
     expect(detail.status).toBe('delivered');
     expect(detail.attempts).toBe(1);
-    expect(sim.received.filter((r) => r.messageId === id)).toHaveLength(1);
+    expect(sim.received.filter((r) => r.messageId === wsa)).toHaveLength(1);
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
   });

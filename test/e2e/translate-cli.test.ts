@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseXml } from '../../src/codec/xml-parse.js';
 import { createXmlVerifier } from '../../src/security/xml-verifier.js';
 import { configWithTempKeys, RECORD_FIXTURES, ROOT } from '../support/project.js';
 
@@ -43,15 +42,13 @@ describe('gateway translate', () => {
   it('writes each valid record to every partner its mappings route it to, one line per document', () => {
     expect(readdirSync(out).sort()).toEqual([
       'KZ-TM-2026-000871.eaeu-ru.p-cp-01-msg-010.xml',
-      'KZ-TM-2026-000871.ru-fcs.transit-notification.xml',
       'KZ-TT-2026-000123.eaeu-ru.p-cp-01-msg-010.xml',
       'KZ-TT-2026-000123.iru-safetir.safetir-upload.xml',
-      'KZ-TT-2026-000123.ru-fcs.transit-notification.xml',
       'KZ-TT-2026-000200.eaeu-kg.p-cp-01-msg-010.xml',
       'KZ-TT-2026-000200.iru-safetir.safetir-upload.xml',
     ]);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(5);
     expect(lines.find((line) => line.includes(' -> iru-safetir/'))).toMatch(/^KZ-TT-2026-000123 -> iru-safetir\/safetir-upload .* unsigned sha256=[0-9a-f]{64} mapping=iru-safetir.safetir-upload@1$/);
   });
 
@@ -60,15 +57,15 @@ describe('gateway translate', () => {
     for (const pointer of ['/voletPage', '/carnetNumber', '/remarks']) {
       expect(result.stderr).toMatch(new RegExp(`batch\\.json#1 \\(KZ-TT-BAD\\): GW_ERR_RECORD_INVALID ${pointer} `));
     }
-    expect(result.stderr).toContain('7 document(s) written, 1 record(s) refused');
+    expect(result.stderr).toContain('5 document(s) written, 1 record(s) refused');
   });
 
-  it('signs the Russian notification so the gateway key verifies it, and the SafeTIR document is the record', () => {
+  it('signs the EAEU envelope to Russia so the gateway key verifies it (signature in the Header), and the SafeTIR document is the record', () => {
     const cert = new X509Certificate(readFileSync(config.signingCertFile));
-    const verifier = createXmlVerifier(() => [cert.publicKey]);
-    const signed = verifier.verify(readFileSync(join(out, 'KZ-TT-2026-000123.ru-fcs.transit-notification.xml')), 'gateway');
-    const body = parseXml(signed.xml)['env:Envelope'] as Record<string, Record<string, Record<string, unknown>>>;
-    expect(body['env:Body']?.TransitNotification?.TIRCarnetNumber).toBe('XA25123456');
+    const verifier = createXmlVerifier(() => [cert.publicKey], undefined, () => 'soap-header');
+    const signed = verifier.verify(readFileSync(join(out, 'KZ-TT-2026-000123.eaeu-ru.p-cp-01-msg-010.xml')), 'gateway');
+    const carnet = /<(?:\w+:)?TIRCarnetIdDetails\b[^>]*>([\s\S]*?)<\/(?:\w+:)?TIRCarnetIdDetails>/.exec(signed.xml)?.[1] ?? '';
+    expect(carnet.replace(/<[^>]+>/g, ' ').trim().split(/\s+/).slice(0, 2)).toEqual(['XA', '25123456']);
     const safetir = readFileSync(join(out, 'KZ-TT-2026-000123.iru-safetir.safetir-upload.xml'), 'utf8');
     expect(safetir).toContain('TNO="XA25123456"');
     expect(safetir).not.toContain('ds:Signature');

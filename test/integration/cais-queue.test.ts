@@ -37,10 +37,10 @@ describe.skipIf(skip)('CAIS over AMQP', () => {
       }
       await channel.waitForConfirms();
       const delivered = await gw.waitFor(async () => {
-        const res = await gw!.api('GET', `/v1/messages?key=${good.transitDeclarationNumber as string}&status=delivered&partner=ru-fcs`);
+        const res = await gw!.api('GET', `/v1/messages?key=${good.transitDeclarationNumber as string}&status=delivered&partner=eaeu-ru`);
         return res.body.items.find((m: { recordId: string }) => m.recordId === good.recordId);
       });
-      expect(delivered.partner).toBe('ru-fcs');
+      expect(delivered.partner).toBe('eaeu-ru');
       const invalid = new Map<string, Record<string, unknown>>();
       await gw.waitFor(async () => {
         const msg = await channel.get(`${caisQueue}.invalid`, { noAck: true });

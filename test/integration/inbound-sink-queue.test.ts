@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushAccepted } from '../support/fts-push.js';
+import { pushAccepted } from '../support/eaeu-push.js';
 import { inboundClient, type InboundClient } from '../support/inbound-client.js';
 import { PROJECT_PARTNERS, tempDevCertificates } from '../support/project.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
@@ -95,7 +95,7 @@ async function declarationError(declare: (ch: Channel) => Promise<unknown>): Pro
 describe.skipIf(skip)('the queue CAIS sink on RabbitMQ', () => {
   it('publishes each accepted record once, persistent, with the inbound id as message id and the x-gateway-* headers; the log shows it handed over via queue', async () => {
     const tdns = ['10216100/011226/0000701', '10216100/011226/0000702', '10216100/011226/0000703'];
-    const ids = await Promise.all(tdns.map((tdn) => pushAccepted(client!, certsDir!, { transitDeclarationNumber: tdn, event: 'border-entry' })));
+    const ids = await Promise.all(tdns.map((tdn) => pushAccepted(client!, gw!.api, certsDir!, { transitDeclarationNumber: tdn, event: 'border-entry' })));
     const details = await Promise.all(ids.map(handedOver));
     const messages = await takeFromQueue(ids);
 
@@ -107,7 +107,7 @@ describe.skipIf(skip)('the queue CAIS sink on RabbitMQ', () => {
         deliveryMode: 2,
         contentType: 'application/json',
         type: 'transit.notice',
-        headers: { 'x-gateway-inbound-id': id, 'x-gateway-partner': 'ru-fcs', 'x-gateway-message-type': 'transit-notification', 'x-gateway-record-type': 'transit.notice' },
+        headers: { 'x-gateway-inbound-id': id, 'x-gateway-partner': 'eaeu-ru', 'x-gateway-message-type': 'p-cp-01-msg-010', 'x-gateway-record-type': 'transit.notice' },
       });
       expect(detail.record.value).toMatchObject({ type: 'transit.notice', transitDeclarationNumber: tdns[i] });
       expect(JSON.parse(message.content.toString('utf8'))).toEqual(detail.record.value);
@@ -123,7 +123,7 @@ describe.skipIf(skip)('the queue CAIS sink on RabbitMQ', () => {
   it('with the queue deleted, a record the broker cannot route is not handed over: the attempt fails and the next one (queue declared again) delivers it', async () => {
     await channel.deleteQueue(inboundQueue);
     expect(await declarationError((ch) => ch.checkQueue(inboundQueue))).toBeDefined();
-    const id = await pushAccepted(client!, certsDir!, { transitDeclarationNumber: '10216100/011226/0000704' });
+    const id = await pushAccepted(client!, gw!.api, certsDir!, { transitDeclarationNumber: '10216100/011226/0000704' });
     const detail = await handedOver(id);
     // The first attempt was returned as unroutable, so it counted as failed; the second declared the queue again.
     expect(detail.handover).toMatchObject({ via: 'queue', attempts: 2, lastError: null });

@@ -1,7 +1,7 @@
 // The webhook CAIS sink: an accepted push is POSTed to CAIS with its inbound id as idempotency key, repeated until CAIS answers 2xx, and the pull API stays closed.
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pushAccepted } from '../support/fts-push.js';
+import { pushAccepted } from '../support/eaeu-push.js';
 import { inboundClient, type InboundClient } from '../support/inbound-client.js';
 import { PROJECT_PARTNERS, tempDevCertificates } from '../support/project.js';
 import { startTestGateway, type RunningGateway } from '../support/running-gateway.js';
@@ -67,7 +67,7 @@ async function pushHeld(tdn: string): Promise<{ id: string; first: WebhookReques
   });
   holds.push(release);
   webhook.answerWith(forDeclaration(tdn, () => held));
-  const id = await pushAccepted(client, certsDir, { transitDeclarationNumber: tdn });
+  const id = await pushAccepted(client, gw.api, certsDir, { transitDeclarationNumber: tdn });
   const first = await gw.waitFor(async () => webhook.requestsFor(id)[0]);
   return { id, first, release };
 }
@@ -80,7 +80,7 @@ function forDeclaration(tdn: string, policy: WebhookPolicy): WebhookPolicy {
 describe('the webhook CAIS sink', () => {
   it('POSTs the canonical record the log shows, keyed by the inbound id with the x-gateway-* headers; the log shows it handed over via webhook', async () => {
     const tdn = '10216100/011226/0000601';
-    const id = await pushAccepted(client, certsDir, { transitDeclarationNumber: tdn, event: 'border-exit' });
+    const id = await pushAccepted(client, gw.api, certsDir, { transitDeclarationNumber: tdn, event: 'border-exit' });
     const detail = await handedOver(id);
 
     const requests = webhook.requestsFor(id);
@@ -91,8 +91,8 @@ describe('the webhook CAIS sink', () => {
       'content-type': 'application/json',
       'idempotency-key': id,
       'x-gateway-inbound-id': id,
-      'x-gateway-partner': 'ru-fcs',
-      'x-gateway-message-type': 'transit-notification',
+      'x-gateway-partner': 'eaeu-ru',
+      'x-gateway-message-type': 'p-cp-01-msg-010',
       'x-gateway-record-type': 'transit.notice',
     });
     expect(detail.record.value).toMatchObject({ type: 'transit.notice', transitDeclarationNumber: tdn, event: 'border-exit' });
@@ -116,7 +116,7 @@ describe('the webhook CAIS sink', () => {
         return failures[request.attempt - 1] ?? 200;
       }),
     );
-    const id = await pushAccepted(client, certsDir, { transitDeclarationNumber: tdn, event: 'arrival' });
+    const id = await pushAccepted(client, gw.api, certsDir, { transitDeclarationNumber: tdn, event: 'arrival' });
     const detail = await handedOver(id);
 
     const requests = webhook.requestsFor(id);
@@ -147,7 +147,7 @@ describe('the webhook CAIS sink', () => {
     const slow = await pushHeld('10216100/011226/0000604');
     // Its lease runs out while CAIS holds it; the next push wakes the worker, whose claim then finds it due again.
     await waitFor("the held record's lease to run out", () => Date.now() > slow.first.at + 2 * LEASE_MS);
-    const quickId = await pushAccepted(client, certsDir, { transitDeclarationNumber: '10216100/011226/0000605' });
+    const quickId = await pushAccepted(client, gw.api, certsDir, { transitDeclarationNumber: '10216100/011226/0000605' });
     expect((await handedOver(quickId)).handover).toMatchObject({ via: 'webhook', attempts: 1 });
     // The slow record's first attempt is still waiting for CAIS: not failed, not repeated, not handed over.
     expect(webhook.requestsFor(slow.id).map((r) => r.answer)).toEqual([undefined]);

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyCapabilities } from '../../src/security/key-capabilities.js';
 import { startSimulatorServer, type PartnerSimulator } from '../../src/sim/partner-simulator.js';
 import { createPartnerHttpClient } from '../../src/transport/http-client.js';
-import ruFcsSimulator from '../../adapters/ru-fcs/sim/simulator.js';
+import memberSimulator from '../../adapters/eaeu-iis/sim/simulator.js';
 import { RECORD_FIXTURES, ROOT, tempDevCertificates } from '../support/project.js';
 import { startTestGateway } from '../support/running-gateway.js';
 
-const certs = tempDevCertificates(['ru-fcs']);
+const certs = tempDevCertificates(['eaeu-ru']);
 const pem = (name: string): string => readFileSync(join(certs, name), 'utf8');
 const request = { method: 'POST' as const, path: '/notices', headers: { 'content-type': 'text/plain' }, body: Buffer.from('hello') };
 let sim: PartnerSimulator;
@@ -23,7 +23,7 @@ beforeAll(async () => {
       path: '/notices',
       handle: (r) => ({ received: { messageId: r.body.toString(), valid: true, problems: [], document: '' }, response: { status: 200, headers: {}, body: Buffer.from('ok') } }),
     },
-    { tls: { cert: pem('partners/ru-fcs.cert.pem'), key: pem('partners/ru-fcs.key.pem'), ca: [pem('ca.cert.pem')] } },
+    { tls: { cert: pem('partners/eaeu-ru.cert.pem'), key: pem('partners/eaeu-ru.key.pem'), ca: [pem('ca.cert.pem')] } },
   );
 });
 afterAll(async () => {
@@ -89,38 +89,43 @@ describe('answers longer than the limit', () => {
 });
 
 describe('the gateway delivering over mutual TLS to a partner configured with its TLS files', () => {
-  it('delivers a signed notification; the partner saw our client certificate', async () => {
-    const identity = loadKeyCapabilities(join(certs, 'partners', 'ru-fcs.key.pem'), join(certs, 'partners', 'ru-fcs.cert.pem'));
+  it("delivers a signed P.CP.01 message to Russia's member gateway; it saw our client certificate", async () => {
+    const identity = loadKeyCapabilities(join(certs, 'partners', 'eaeu-ru.key.pem'), join(certs, 'partners', 'eaeu-ru.cert.pem'));
     const gatewayCert = loadKeyCapabilities(join(certs, 'gateway.key.pem'), join(certs, 'gateway.cert.pem')).certificate;
-    const fts = await ruFcsSimulator.start({
-      partner: 'ru-fcs',
-      adapter: 'ru-fcs',
-      participants: {},
+    const member = await memberSimulator.start({
+      partner: 'eaeu-ru',
+      adapter: 'eaeu-iis',
+      participants: { member: 'RU', us: 'KZ' },
       options: {},
       identity,
       gatewayCertificates: [gatewayCert],
       schemasDir: join(ROOT, 'schemas'),
-      listen: { tls: { cert: pem('partners/ru-fcs.cert.pem'), key: pem('partners/ru-fcs.key.pem'), ca: [pem('ca.cert.pem')] } },
-      pushToGateway: () => Promise.reject(new Error('this test pushes nothing')),
+      listen: { tls: { cert: pem('partners/eaeu-ru.cert.pem'), key: pem('partners/eaeu-ru.key.pem'), ca: [pem('ca.cert.pem')] } },
+      pushToGateway: () => Promise.reject(new Error('this test takes no signals back')),
     });
     const gw = await startTestGateway({
       GATEWAY_CERTS_DIR: certs,
-      GATEWAY_PARTNER_RU_FCS_URL: fts.url,
-      GATEWAY_PARTNER_RU_FCS_TLS_CERT_FILE: join(certs, 'gateway.cert.pem'),
-      GATEWAY_PARTNER_RU_FCS_TLS_KEY_FILE: join(certs, 'gateway.key.pem'),
-      GATEWAY_PARTNER_RU_FCS_TLS_CA_FILES: join(certs, 'ca.cert.pem'),
+      GATEWAY_PARTNER_EAEU_RU_URL: member.url,
+      GATEWAY_PARTNER_EAEU_RU_TLS_CERT_FILE: join(certs, 'gateway.cert.pem'),
+      GATEWAY_PARTNER_EAEU_RU_TLS_KEY_FILE: join(certs, 'gateway.key.pem'),
+      GATEWAY_PARTNER_EAEU_RU_TLS_CA_FILES: join(certs, 'ca.cert.pem'),
     });
     try {
-      expect(fts.url).toMatch(/^https:/);
+      expect(member.url).toMatch(/^https:/);
       const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
       const res = await gw.api('POST', '/v1/cais/records', movement);
       expect(res.status).toBe(202);
-      const id = (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'ru-fcs')!.id;
-      await gw.waitFor(async () => ((await gw.api('GET', `/v1/messages/${id}`)).body.status === 'delivered' ? true : undefined));
-      expect(fts.received.at(-1)).toMatchObject({ messageId: id, valid: true, clientCertificate: { subject: 'customs-gateway' } });
+      const id = (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'eaeu-ru')!.id;
+      const detail = await gw.waitFor(async () => {
+        const found = (await gw.api('GET', `/v1/messages/${id}`)).body;
+        return found.status === 'delivered' ? found : undefined;
+      });
+      // The member checks the document's structure after its 202: wait for its verdict.
+      const checked = await gw.waitFor(async () => (member.received.at(-1)?.checking ? undefined : member.received.at(-1)));
+      expect(checked).toMatchObject({ messageId: `urn:uuid:${detail.businessKeys.messageId as string}`, valid: true, clientCertificate: { subject: 'customs-gateway' } });
     } finally {
       await gw.stop();
-      await fts.close();
+      await member.close();
     }
   });
 });

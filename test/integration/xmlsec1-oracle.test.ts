@@ -23,7 +23,7 @@ const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const ECDSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256';
-const PARTNER = 'ru-fcs';
+const PARTNER = 'eaeu-ru';
 
 const skipOracle = skipWithout('xmlsec1 oracle', { tools: ['xmlsec1'] });
 

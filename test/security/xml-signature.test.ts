@@ -31,7 +31,7 @@ const HMAC_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#hmac-sha256';
 /** Partner ids the verifier under test knows. */
 const GATEWAY = 'gateway';
 const GATEWAY_EC = 'gateway-ec';
-const PARTNER = 'ru-fcs';
+const PARTNER = 'eaeu-ru';
 const ROLLOVER = 'rollover';
 
 const declaration: XmlContent = {

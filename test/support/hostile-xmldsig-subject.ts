@@ -190,9 +190,12 @@ export class SubjectForms {
     return xml.replace(this.subject.text, 'Evil').replace(this.subject.attributes[1], this.secondAttribute());
   }
 
-  /** The document with prefix r bound to `uri` on the document element and used by an attribute there, in canonical form. */
+  /** The document with prefix r bound to `uri` on the document element and used by an attribute there, in canonical form (declarations in prefix order). */
   withNamespace(uri: string): string {
-    const tag = this.rootTag.replace(/^(<[^\s>]+(?: xmlns(?::[^=]+)?="[^"]*")*)([^>]*)>$/, (_, declarations: string, attributes: string) => `${declarations} xmlns:r="${uri}"${attributes} r:a="1">`);
+    const tag = this.rootTag.replace(/^(<[^\s>]+)((?: xmlns(?::[^=]+)?="[^"]*")*)([^>]*)>$/, (_, name: string, declarations: string, attributes: string) => {
+      const sorted = [...declarations.split(' ').filter(Boolean), `xmlns:r="${uri}"`].sort((a, b) => (a.split('=')[0]! < b.split('=')[0]! ? -1 : 1));
+      return `${name} ${sorted.join(' ')}${attributes} r:a="1">`;
+    });
     return tag + this.canonical.slice(this.rootTag.length);
   }
 }

@@ -15,10 +15,10 @@ async function boundary(file: string, code: string): Promise<string[]> {
 describe('the adapter boundary rule', () => {
   it.each([
     ['adapters/zz/partner.ts', "import { GatewayError } from '../../src/errors.js';", /only through src\/partners\/kit/],
-    ['adapters/zz/partner.ts', "import x from './../ru-fcs/partner.js';", /never import another adapter/],
-    ['adapters/zz/partner.ts', "import x from '../../adapters/ru-fcs/partner.js';", /never import another adapter/],
-    ['adapters/zz/sim/simulator.ts', "import x from './../../ru-fcs/partner.js';", /never import another adapter/],
-    ['adapters/zz/sub/deep/a.ts', "import x from '../../../ru-fcs/partner.js';", /never import another adapter/],
+    ['adapters/zz/partner.ts', "import x from './../eaeu-iis/partner.js';", /never import another adapter/],
+    ['adapters/zz/partner.ts', "import x from '../../adapters/eaeu-iis/partner.js';", /never import another adapter/],
+    ['adapters/zz/sim/simulator.ts', "import x from './../../eaeu-iis/partner.js';", /never import another adapter/],
+    ['adapters/zz/sub/deep/a.ts', "import x from '../../../eaeu-iis/partner.js';", /never import another adapter/],
     ['adapters/zz/partner.ts', "const m = await import('../../src/security/key-capabilities.js');", /only through src\/partners\/kit/],
     ['adapters/zz/partner.ts', 'const name = "kit"; const m = await import(`../../src/partners/${name}.js`);', /literal paths only/],
     ['adapters/zz/partner.ts', "import { x } from '../../test/support/project.js';", /from its tests, test\/support/],

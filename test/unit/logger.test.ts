@@ -7,7 +7,7 @@ describe('logger redaction', () => {
   it('redacts the authorization header, private keys and payloads, and keeps child bindings', () => {
     const lines: string[] = [];
     const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done(); } });
-    const log = createLogger('info', sink).child({ messageId: 'm-1', partner: 'ru-fcs' });
+    const log = createLogger('info', sink).child({ messageId: 'm-1', partner: 'eaeu-ru' });
     log.info({ req: { headers: { authorization: 'Bearer secret-token' } } }, 'request');
     // A fake PEM header, assembled so no tracked file looks like it holds a private key.
     const fakePem = ['-----BEGIN', 'PRIVATE KEY-----abc'].join(' ');
@@ -18,6 +18,6 @@ describe('logger redaction', () => {
     expect(text).not.toContain('<Doc>secret</Doc>');
     expect(text).toContain('[redacted]');
     const first = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(first).toMatchObject({ messageId: 'm-1', partner: 'ru-fcs', msg: 'request' });
+    expect(first).toMatchObject({ messageId: 'm-1', partner: 'eaeu-ru', msg: 'request' });
   });
 });

@@ -19,11 +19,11 @@ const recordTypes = createRecordValidator(schemas).types;
 const ENV = 'urn:test:envelope';
 const DOC = 'urn:test:notice';
 
-/** A small inbound mapping of the ru-fcs instance's pushed notifications (the expressions are what is under test, not the record). */
+/** A small inbound mapping of the eaeu-ru instance's pushed notifications (the expressions are what is under test, not the record). */
 const MAPPING = `id: test.notice.in
 version: 3
 direction: in
-source: { partner: ru-fcs, message: transit-notification }
+source: { partner: eaeu-ru, message: p-cp-01-msg-010 }
 target: transit.notice
 namespaces:
   e: ${ENV}
@@ -57,7 +57,7 @@ function document(options: { items?: number; transit?: number; kind?: string; ev
   const items = Array.from({ length: options.items ?? 2 }, (_, i) => `<n:Item><n:No>${i + 1}</n:No><n:Hs>84099${i}</n:Hs></n:Item>`).join('');
   const transit = Array.from({ length: options.transit ?? 2 }, (_, i) => `<n:Transit>KZ55503${i}</n:Transit>`).join('');
   return (
-    `<s:Envelope xmlns:s="${options.envelope ?? ENV}" xmlns:n="${DOC}"><s:Header><n:From>RU:FCS</n:From></s:Header><s:Body>` +
+    `<s:Envelope xmlns:s="${options.envelope ?? ENV}" xmlns:n="${DOC}"><s:Header><n:From>EAEU:RU</n:From></s:Header><s:Body>` +
     `<n:Notice><n:Id>42</n:Id><n:Kind>${options.kind ?? 'LIVE'}</n:Kind><n:Event>${options.event ?? 'DEP'}</n:Event><n:Office>RU102161</n:Office>${transit}${items}</n:Notice>` +
     `</s:Body></s:Envelope>`
   );
@@ -78,11 +78,11 @@ function folderWith(partner: string, files: Record<string, string>): string {
   return dir;
 }
 
-function load(content: string, partner = 'ru-fcs'): MappingSet {
+function load(content: string, partner = 'eaeu-ru'): MappingSet {
   return loadMappingSet(folderWith(partner, { 'notice.yaml': content }), schemas, partners, recordTypes);
 }
 
-function loadError(content: string, partner = 'ru-fcs'): GatewayError {
+function loadError(content: string, partner = 'eaeu-ru'): GatewayError {
   try {
     load(content, partner);
   } catch (err) {
@@ -97,14 +97,14 @@ describe('compiling inbound mapping files', () => {
     const set = load(MAPPING);
     expect(set.mappings).toEqual([]);
     expect(set.inbound).toHaveLength(1);
-    expect(set.inbound[0]).toMatchObject({ id: 'test.notice.in', version: 3, partner: 'ru-fcs', message: 'transit-notification', recordType: 'transit.notice' });
+    expect(set.inbound[0]).toMatchObject({ id: 'test.notice.in', version: 3, partner: 'eaeu-ru', message: 'p-cp-01-msg-010', recordType: 'transit.notice' });
   });
 
   it.each([
-    ['an unknown inbound message', MAPPING.replace('message: transit-notification', 'message: transit-telegram'), 'GW_ERR_MAPPING_INVALID', /\/source partner "ru-fcs" pushes no message "transit-telegram"/],
-    ['a partner that pushes nothing', MAPPING.replace('partner: ru-fcs', 'partner: iru-safetir'), 'GW_ERR_MAPPING_INVALID', /\/source partner "iru-safetir" pushes no message "transit-notification" \(known: none\)/],
+    ['an unknown inbound message', MAPPING.replace('message: p-cp-01-msg-010', 'message: transit-telegram'), 'GW_ERR_MAPPING_INVALID', /\/source partner "eaeu-ru" pushes no message "transit-telegram"/],
+    ['a partner that pushes nothing', MAPPING.replace('partner: eaeu-ru', 'partner: iru-safetir'), 'GW_ERR_MAPPING_INVALID', /\/source partner "iru-safetir" pushes no message "p-cp-01-msg-010" \(known: none\)/],
     ['an unknown record type', MAPPING.replace('target: transit.notice', 'target: transit.rumour'), 'GW_ERR_MAPPING_INVALID', /\/target "transit\.rumour" is not a CAIS record type/],
-    ['a record type as source', MAPPING.replace('source: { partner: ru-fcs, message: transit-notification }', 'source: transit.movement'), 'GW_ERR_MAPPING_INVALID', /\/source must be object/],
+    ['a record type as source', MAPPING.replace('source: { partner: eaeu-ru, message: p-cp-01-msg-010 }', 'source: transit.movement'), 'GW_ERR_MAPPING_INVALID', /\/source must be object/],
     ['no namespaces', MAPPING.replace(/^namespaces:\n( {2}.*\n)+/m, ''), 'GW_ERR_MAPPING_INVALID', /must have required property 'namespaces'/],
     ['no record template', MAPPING.slice(0, MAPPING.indexOf('record:\n')), 'GW_ERR_MAPPING_INVALID', /must have required property 'record'/],
     ['an outbound document template', `${MAPPING}document: { a: "'1'" }\n`, 'GW_ERR_MAPPING_INVALID', /\/document is not a field of a mapping of this direction/],
@@ -117,24 +117,24 @@ describe('compiling inbound mapping files', () => {
   ])('%s fails with file, field and reason', (_what, content, code, reason) => {
     const err = loadError(content);
     expect(err.code).toBe(code);
-    expect(err.message).toContain(join('ru-fcs', 'notice.yaml'));
+    expect(err.message).toContain(join('eaeu-ru', 'notice.yaml'));
     expect(err.message).toMatch(reason);
   });
 
   it('refuses inbound-only fields in an outbound file, which is checked as before', () => {
-    const outbound = `id: test.out\nversion: 1\nsource: transit.movement\ntarget: { partner: ru-fcs, message: transit-notification }\nbusinessKeys: { a: recordId }\ndocument: { a: "'1'" }\n`;
+    const outbound = `id: test.out\nversion: 1\nsource: transit.movement\ntarget: { partner: eaeu-ru, message: p-cp-01-msg-010 }\nbusinessKeys: { a: recordId }\ndocument: { a: "'1'" }\n`;
     expect(loadError(`${outbound}namespaces: { a: urn:a }\n`).message).toMatch(/\/namespaces is not a field of a mapping of this direction/);
-    expect(loadError(outbound.replace('source: transit.movement', 'source: { partner: ru-fcs, message: transit-notification }')).message).toMatch(/\/source must be string/);
+    expect(loadError(outbound.replace('source: transit.movement', 'source: { partner: eaeu-ru, message: p-cp-01-msg-010 }')).message).toMatch(/\/source must be string/);
     expect(load(outbound).mappings.map((m) => m.id)).toEqual(['test.out']);
   });
 
   it('must live in the folder of its source partner', () => {
-    expect(loadError(MAPPING, 'iru-safetir').message).toMatch(/\/source\/partner is "ru-fcs" but the file is in mappings\/iru-safetir\//);
+    expect(loadError(MAPPING, 'iru-safetir').message).toMatch(/\/source\/partner is "eaeu-ru" but the file is in mappings\/iru-safetir\//);
   });
 
   it('shares the id space with outbound files', () => {
-    const outbound = `id: test.notice.in\nversion: 1\nsource: transit.movement\ntarget: { partner: ru-fcs, message: transit-notification }\nbusinessKeys: { a: recordId }\ndocument: { a: "'1'" }\n`;
-    const dir = folderWith('ru-fcs', { 'a.yaml': outbound, 'b.yaml': MAPPING });
+    const outbound = `id: test.notice.in\nversion: 1\nsource: transit.movement\ntarget: { partner: eaeu-ru, message: p-cp-01-msg-010 }\nbusinessKeys: { a: recordId }\ndocument: { a: "'1'" }\n`;
+    const dir = folderWith('eaeu-ru', { 'a.yaml': outbound, 'b.yaml': MAPPING });
     expect(() => loadMappingSet(dir, schemas, partners, recordTypes)).toThrow(/\/id "test\.notice\.in" is already used by/);
   });
 });
@@ -150,12 +150,12 @@ describe('applying inbound mappings', () => {
       type: 'transit.notice',
       recordId: 'N-42',
       version: 1,
-      sender: 'RU:FCS',
+      sender: 'EAEU:RU',
       event: 'departure',
       offices: { departure: 'RU102161', transit: ['KZ555030', 'KZ555031'] },
       goods: [
-        { itemNumber: 1, hsCode: '840990', sender: 'RU:FCS' },
-        { itemNumber: 2, hsCode: '840991', sender: 'RU:FCS' },
+        { itemNumber: 1, hsCode: '840990', sender: 'EAEU:RU' },
+        { itemNumber: 2, hsCode: '840991', sender: 'EAEU:RU' },
       ],
     });
   });
@@ -163,7 +163,7 @@ describe('applying inbound mappings', () => {
   it('turns single elements repeated by $each into lists of one', async () => {
     const record = (await mapping.apply(parseXml(document({ items: 1, transit: 1 })))) as { offices: { transit: unknown }; goods: unknown };
     expect(record.offices.transit).toEqual(['KZ555030']);
-    expect(record.goods).toEqual([{ itemNumber: 1, hsCode: '840990', sender: 'RU:FCS' }]);
+    expect(record.goods).toEqual([{ itemNumber: 1, hsCode: '840990', sender: 'EAEU:RU' }]);
   });
 
   it('does not apply when the root element is missing (here: the envelope is of another namespace) or `when` is false', async () => {
@@ -189,10 +189,10 @@ describe('applying inbound mappings', () => {
   it('routes a push to the first applying mapping of that partner and message, in file order', async () => {
     const second = MAPPING.replace('id: test.notice.in', 'id: test.notice.second').replace(`when: "Kind != 'TEST'"`, `when: "Kind = 'TEST'"`);
     const third = MAPPING.replace('id: test.notice.in', 'id: test.notice.third').replace(/^when: .*\n/m, '');
-    const set = loadMappingSet(folderWith('ru-fcs', { 'a.yaml': MAPPING, 'b.yaml': second, 'c.yaml': third }), schemas, partners, recordTypes);
-    expect((await set.routeInbound('ru-fcs', 'transit-notification', parseXml(document())))?.id).toBe('test.notice.in');
-    expect((await set.routeInbound('ru-fcs', 'transit-notification', parseXml(document({ kind: 'TEST' }))))?.id).toBe('test.notice.second');
-    expect(await set.routeInbound('ru-fcs', 'transit-notification', parseXml(document({ envelope: 'urn:test:other' })))).toBeUndefined();
-    expect(await set.routeInbound('iru-safetir', 'transit-notification', parseXml(document()))).toBeUndefined();
+    const set = loadMappingSet(folderWith('eaeu-ru', { 'a.yaml': MAPPING, 'b.yaml': second, 'c.yaml': third }), schemas, partners, recordTypes);
+    expect((await set.routeInbound('eaeu-ru', 'p-cp-01-msg-010', parseXml(document())))?.id).toBe('test.notice.in');
+    expect((await set.routeInbound('eaeu-ru', 'p-cp-01-msg-010', parseXml(document({ kind: 'TEST' }))))?.id).toBe('test.notice.second');
+    expect(await set.routeInbound('eaeu-ru', 'p-cp-01-msg-010', parseXml(document({ envelope: 'urn:test:other' })))).toBeUndefined();
+    expect(await set.routeInbound('iru-safetir', 'p-cp-01-msg-010', parseXml(document()))).toBeUndefined();
   });
 });

@@ -60,8 +60,8 @@ describe('loading mapping files', () => {
   });
 
   it('refuses a mapping filed under another partner’s folder', () => {
-    const { dir } = folderWith('ru-fcs', 'safetir-upload.yaml', safetirYaml);
-    expect(loadError(dir).message).toMatch(/\/target\/partner is "iru-safetir" but the file is in mappings\/ru-fcs\//);
+    const { dir } = folderWith('eaeu-ru', 'safetir-upload.yaml', safetirYaml);
+    expect(loadError(dir).message).toMatch(/\/target\/partner is "iru-safetir" but the file is in mappings\/eaeu-ru\//);
   });
 
   it('refuses two files with the same id', () => {
@@ -85,7 +85,7 @@ describe('routing and evaluation', () => {
 
   it('fans a termination that started in Russia out to IRU and to Russian customs', async () => {
     const ids = (await set.route(termination)).map((m) => m.id).sort();
-    expect(ids).toEqual(['eaeu-ru.p-cp-01.termination', 'iru-safetir.safetir-upload', 'ru-fcs.transit-notification.termination']);
+    expect(ids).toEqual(['eaeu-ru.p-cp-01.termination', 'iru-safetir.safetir-upload']);
   });
 
   it('sends a termination that started outside the EAEU to IRU only', async () => {

@@ -15,7 +15,7 @@ const MEMBER_OFFICES: Readonly<Record<string, { departure: string; declaration: 
 };
 
 /** Operation codes of the events, as the mapping files' code lists have them. */
-export const MEMBER_EVENTS = { departure: '10', 'border-exit': '22' } as const;
+export const MEMBER_EVENTS = { departure: '10', 'border-entry': '21', 'border-exit': '22', arrival: '30' } as const;
 
 /** What a member's message says; everything has a default. */
 export interface MemberDocumentOptions {
@@ -25,6 +25,28 @@ export interface MemberDocumentOptions {
   carnet?: string;
   transitDeclarationNumber?: string;
   at?: Date;
+  /** Goods items (default 1), each a consignment item of its own. */
+  goodsItems?: number;
+}
+
+/** Goods a declaration's items carry in turn: HS subheading and description. */
+const GOODS = [
+  ['847130', 'Portable computers, in cartons'],
+  ['847150', 'Processing units for computers, in cartons'],
+  ['847330', 'Parts and accessories of computers, in cartons'],
+  ['852352', 'Solid-state storage devices, in cartons'],
+] as const;
+
+/** One goods item of the transit declaration. */
+function goodsItem(ordinal: number): XmlContent {
+  const [hs, description] = GOODS[(ordinal - 1) % GOODS.length]!;
+  return {
+    'casdo:ConsignmentItemOrdinal': String(ordinal),
+    'csdo:CommodityCode': hs,
+    'casdo:GoodsDescriptionText': description,
+    'csdo:UnifiedGrossMassMeasure': { '@measurementUnitCode': '166', '@measurementUnitCodeListId': '2016', '#text': (1250.5 + ordinal * 10).toFixed(1) },
+    'cacdo:CargoPackagePalletDetails': { 'cacdo:PackagePalletDetails': { 'csdo:PackageKindCode': coded('2016', 'CT'), 'csdo:PackageQuantity': String(120 + ordinal) } },
+  };
 }
 
 const coded = (listId: string, text: string): XmlContent => ({ '@codeListId': listId, '#text': text });
@@ -40,6 +62,7 @@ export function memberTransitDocument(table: ProcessTable, options: MemberDocume
   const at = (options.at ?? new Date()).toISOString();
   const header = (code: string): XmlContent => ({ 'csdo:InfEnvelopeCode': 'P.CP.01.MSG.010', 'csdo:EDocCode': code, 'csdo:EDocId': randomUUID(), 'csdo:EDocDateTime': at });
   const carnet = options.carnet;
+  const items = options.goodsItems ?? 1;
   return {
     [`gen:${container.root}`]: {
       '@xmlns:gen': container.namespace,
@@ -67,14 +90,8 @@ export function memberTransitDocument(table: ProcessTable, options: MemberDocume
           { 'csdo:UnifiedCountryCode': coded('2021', 'KZ'), 'csdo:ObjectOrdinal': '2' },
         ],
         'cacdo:TransportMeansItemDetails': { 'csdo:ObjectOrdinal': '1', 'casdo:RegistrationNationalityCode': coded('2021', options.member), 'csdo:TransportMeansRegId': 'A123BC77' },
-        'casdo:GoodsQuantity': '1',
-        'cacdo:TDExchGoodsItemDetails': {
-          'casdo:ConsignmentItemOrdinal': '1',
-          'csdo:CommodityCode': '847130',
-          'casdo:GoodsDescriptionText': 'Portable computers, in cartons',
-          'csdo:UnifiedGrossMassMeasure': { '@measurementUnitCode': '166', '@measurementUnitCodeListId': '2016', '#text': '1250.5' },
-          'cacdo:CargoPackagePalletDetails': { 'cacdo:PackagePalletDetails': { 'csdo:PackageKindCode': coded('2016', 'CT'), 'csdo:PackageQuantity': '120' } },
-        },
+        'casdo:GoodsQuantity': String(items),
+        'cacdo:TDExchGoodsItemDetails': items === 1 ? goodsItem(1) : Array.from({ length: items }, (_, i) => goodsItem(i + 1)),
         'cacdo:TDMovementOperationDetails': {
           'casdo:CustomsOperationCode': MEMBER_EVENTS[options.event ?? 'departure'],
           'csdo:CustomsOfficeCode': offices.departure,

@@ -1,24 +1,22 @@
 // A member's integration gateway (Russia, Kyrgyzstan …): checks our envelope, signature, headers and document, answers 202 or a technological error, then signals and answers on its own timers.
-import { randomUUID } from 'node:crypto';
 import {
   childElement,
   childText,
-  createXmlSigner,
   createXmlVerifier,
   defineSimulator,
   GatewayError,
   parseXml,
-  renderXml,
   startSimulatorServer,
   type HandledRequest,
   type InjectedFault,
   type PartnerSimulator,
   type SimulatorContext,
+  type SignaturePlacement,
   type SimulatorRequest,
   type SoapVersion,
 } from '../../../src/partners/kit.js';
-import { envelopeParts, wrapDocument } from '../iis-envelope.js';
-import { addressOf, parseAddress, readHeaders, type IisHeaders } from '../iis-headers.js';
+import { envelopeParts } from '../iis-envelope.js';
+import { parseAddress, readHeaders } from '../iis-headers.js';
 import { CCDO_NS as CCDO, CSDO_NS as CSDO } from '../namespaces.js';
 import { shippedProcesses, type MessageRoute } from '../process-table.js';
 import type { ReceivedMessage as TakenMessage, Reply as MemberAnswer } from '../reply-envelope.js';
@@ -26,10 +24,18 @@ import { signalKindOf } from '../signals.js';
 import { writeTechnologicalError, type TechnologicalErrorSpec } from '../technological-errors.js';
 import { changeBehaviour, DEFAULT_BEHAVIOUR, type AnswerBehaviour, type Withholdable } from './answer-behaviour.js';
 import { memberAnswer } from './member-answers.js';
-import { memberTransitDocument } from './member-document.js';
+import { MEMBER_EVENTS } from './member-document.js';
+import { memberPush, type OmittableHeader } from './member-push.js';
 import { defaultDataModelDir, structureCheck } from './structure-check.js';
 
 const GATEWAY = 'gateway';
+
+/** Where the member signs and expects our signatures: in the Header (the integrated system's profile) or, on an instance signing plain `xmldsig`, as the Envelope's last child. */
+function placementOf(signing: string | undefined): SignaturePlacement {
+  if (signing === undefined || signing === 'iis-xmldsig') return 'soap-header';
+  if (signing === 'xmldsig') return 'root';
+  throw new Error(`the member simulator signs iis-xmldsig or xmldsig, not ${signing}`);
+}
 
 /** What the member made of one request. */
 interface Judgement {
@@ -38,8 +44,8 @@ interface Judgement {
   /** A technological error to answer with instead of taking the message. */
   fault?: TechnologicalErrorSpec;
   taken?: TakenMessage;
-  /** Structure problems: the message is taken, then refused with a «Ошибка» signal (Common:DataError). */
-  structureProblems: string[];
+  /** Structure problems, known after the 202: the message is taken, then refused with a «Ошибка» signal (Common:DataError). */
+  structureProblems: () => Promise<string[]>;
   document: string;
 }
 
@@ -51,8 +57,11 @@ interface Pushed {
 }
 
 function faulted(messageId: string, document: string, fault: TechnologicalErrorSpec): Judgement {
-  return { messageId, problems: [`${fault.code}: ${fault.reasonEn}`], fault, structureProblems: [], document };
+  return { messageId, problems: [`${fault.code}: ${fault.reasonEn}`], fault, structureProblems: NONE, document };
 }
+
+/** No structure problems (nothing to check). */
+const NONE = (): Promise<string[]> => Promise.resolve([]);
 
 /** The Body's one element as text, from the canonical envelope the signature covers. */
 function bodyDocument(canonical: string): string {
@@ -63,7 +72,8 @@ function bodyDocument(canonical: string): string {
 export function startEaeuMemberSimulator(context: SimulatorContext): Promise<PartnerSimulator> {
   const table = shippedProcesses();
   const gatewayKeys = context.gatewayCertificates.map((c) => c.publicKey);
-  const verifier = createXmlVerifier((partner) => (partner === GATEWAY ? gatewayKeys : []), undefined, () => 'soap-header');
+  const placement = placementOf(context.signing);
+  const verifier = createXmlVerifier((partner) => (partner === GATEWAY ? gatewayKeys : []), undefined, () => placement);
   const dataModelDir = context.options.eecDataModelDir || defaultDataModelDir(context.schemasDir);
   const checker = structureCheck(context.schemasDir, dataModelDir);
   const member = context.participants.member ?? '';
@@ -76,38 +86,33 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
   /** MessageIDs of the member's own messages pushed to the gateway, and the replies the gateway sent for them. */
   const pushedIds = new Set<string>();
   const replies: Array<{ relatesTo: string; code: string }> = [];
-  let lastPush: Buffer | undefined;
+  let closed = false;
+  let lastPush: { messageId: string; body: Buffer } | undefined;
 
   /** `POST /_sim/push`: the member sends its own P.CP.01.MSG.010 (or, with `again`, the last one's bytes once more). */
   async function pushOwn(command: unknown): Promise<{ messageId: string; status: number; body: string }> {
-    const c = (typeof command === 'object' && command !== null ? command : {}) as { event?: 'departure' | 'border-exit'; carnet?: string; again?: boolean; omit?: string };
+    const c = (typeof command === 'object' && command !== null ? command : {}) as { event?: string; carnet?: string; transitDeclarationNumber?: string; again?: boolean; omit?: string };
     if (c.omit !== undefined && c.omit !== 'ConversationID' && c.omit !== 'ProcedureID') throw new Error('omit must be ConversationID or ProcedureID (a header error)');
-    if (c.event !== undefined && c.event !== 'departure' && c.event !== 'border-exit') throw new Error('event must be departure or border-exit');
+    if (c.event !== undefined && !(c.event in MEMBER_EVENTS)) throw new Error(`event must be one of ${Object.keys(MEMBER_EVENTS).join(', ')}`);
     if (c.carnet !== undefined && !/^[A-Z]{2}\d{8}$/.test(c.carnet)) throw new Error('carnet must be two letters and eight digits');
-    let body = c.again ? lastPush : undefined;
-    let messageId = body ? (/<wsa:MessageID[^>]*>([^<]+)</.exec(body.toString('utf8'))?.[1] ?? '') : '';
-    if (!body) {
-      const route = table.route('P.CP.01.MSG.010');
-      messageId = `urn:uuid:${randomUUID()}`;
-      const address = (segment: string): string => addressOf({ segment, process: route.process, participant: route.participant });
-      const headers: IisHeaders = {
-        messageId,
-        to: address(us),
-        replyTo: address(member),
-        action: { process: route.process, version: route.version, procedure: route.procedure, transaction: route.transaction.code, message: route.message },
-        procedureId: randomUUID(),
-        conversationId: `urn:uuid:${randomUUID()}`,
-      };
-      const document = renderXml(memberTransitDocument(table, { member, ...(c.event ? { event: c.event } : {}), ...(c.carnet ? { carnet: c.carnet } : {}) }));
-      let envelope = wrapDocument(version, headers, document);
-      // A member's header fault: an integrated-system header left out before signing.
-      if (c.omit) envelope = Buffer.from(envelope.toString('utf8').replace(new RegExp(`<int:${c.omit}[^>]*>[^<]*</int:${c.omit}>`), ''), 'utf8');
-      body = createXmlSigner(context.identity, 'soap-header').sign(envelope);
-      lastPush = body;
+    if (c.transitDeclarationNumber !== undefined && !/^\d{8}\/\d{6}\/\d{7}$/.test(c.transitDeclarationNumber)) throw new Error('transitDeclarationNumber must be office/DDMMYY/number (8/6/7 digits)');
+    let push = c.again ? lastPush : undefined;
+    if (!push) {
+      push = memberPush(table, context.identity, {
+        member,
+        us,
+        version,
+        placement,
+        ...(c.event ? { event: c.event as keyof typeof MEMBER_EVENTS } : {}),
+        ...(c.carnet ? { carnet: c.carnet } : {}),
+        ...(c.transitDeclarationNumber ? { transitDeclarationNumber: c.transitDeclarationNumber } : {}),
+        ...(c.omit ? { omit: c.omit as OmittableHeader } : {}),
+      });
+      lastPush = push;
     }
-    pushedIds.add(messageId);
-    const answered = await context.pushToGateway({ contentType: version === '1.2' ? 'application/soap+xml' : 'text/xml', body });
-    return { messageId, status: answered.status, body: answered.body.toString('utf8') };
+    pushedIds.add(push.messageId);
+    const answered = await context.pushToGateway({ contentType: version === '1.2' ? 'application/soap+xml' : 'text/xml', body: push.body });
+    return { messageId: push.messageId, status: answered.status, body: answered.body.toString('utf8') };
   }
 
   function judge(request: SimulatorRequest): Judgement {
@@ -133,7 +138,7 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
       // Our reply to a message the member pushed: a signal or the answer, relating to it.
       const known = headers.relatesTo !== undefined && pushedIds.has(headers.relatesTo);
       if (known) replies.push({ relatesTo: headers.relatesTo ?? '', code: headers.action.message });
-      return { messageId: headers.messageId, problems: known ? [] : [`Common:UnexpectedMessage: ${headers.action.message} relates to no message of ours`], structureProblems: [], document: canonical };
+      return { messageId: headers.messageId, problems: known ? [] : [`Common:UnexpectedMessage: ${headers.action.message} relates to no message of ours`], structureProblems: NONE, document: canonical };
     }
     let route: MessageRoute;
     try {
@@ -147,12 +152,13 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
     }
     const document = bodyDocument(canonical);
     const root = childElement(body, route.structure.namespace, route.structure.root);
-    const structureProblems = root ? ('check' in checker ? checker.check(route.structure, Buffer.from(document, 'utf8')) : []) : [`the Body holds no ${route.structure.root} of ${route.structure.namespace}`];
+    const missing = `the Body holds no ${route.structure.root} of ${route.structure.namespace}`;
+    const structureProblems = !root ? () => Promise.resolve([missing]) : 'check' in checker ? () => checker.check(route.structure, Buffer.from(document, 'utf8')) : NONE;
     const edocHeader = root && childElement(root, CCDO, 'EDocHeader');
     const edocId = edocHeader && childText(edocHeader, CSDO, 'EDocId')?.trim();
     return {
       messageId: headers.messageId,
-      problems: structureProblems.map((p) => `Common:DataError: ${p}`),
+      problems: [],
       taken: { version, headers, route, edocId },
       structureProblems,
       document: canonical,
@@ -160,12 +166,13 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
   }
 
   async function push(message: TakenMessage, answer: MemberAnswer): Promise<void> {
-    const body = memberAnswer(table, message, answer, context.identity);
+    const body = memberAnswer(table, message, answer, context.identity, placement);
     const answered = await context.pushToGateway({ contentType: message.version === '1.2' ? 'application/soap+xml' : 'text/xml', body });
     pushed.push({ kind: answer.kind, relatesTo: message.headers.messageId, status: answered.status });
   }
 
   function later(ms: number, send: () => Promise<void>): void {
+    if (closed) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
       send().catch(() => undefined); // the gateway unreachable: the member's push is lost, as a real one's would be
@@ -198,7 +205,7 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
     const injected: TechnologicalErrorSpec | undefined =
       fault?.kind === 'partner-error' ? { code: fault.code, receiver: fault.code === 'int:InternalError' || fault.code === 'wsa:EndpointUnavailable', reasonRu: 'Смоделированная ошибка', reasonEn: 'injected by the simulator', relatesTo: judgement.messageId } : undefined;
     const error = injected ?? judgement.fault;
-    const received = { messageId: judgement.messageId, valid: !judgement.fault && judgement.structureProblems.length === 0, problems: judgement.problems, document: judgement.document };
+    const received = { messageId: judgement.messageId, valid: !judgement.fault, problems: judgement.problems, document: judgement.document };
     if (error) {
       const body = writeTechnologicalError(judgement.taken?.version ?? '1.2', error);
       return { received, response: { status: error.receiver ? 500 : 400, headers: { 'content-type': 'application/soap+xml' }, body } };
@@ -211,7 +218,12 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
       else {
         const record = { message, sent: [] as MemberAnswer[] };
         taken.set(message.headers.messageId, record);
-        answerLater(record, judgement.structureProblems);
+        // The structural control runs after the 202, as a member's does; its verdict decides the signals.
+        const checked = judgement.structureProblems().then((problems) => {
+          answerLater(record, problems);
+          return { valid: problems.length === 0, problems: problems.map((p) => `Common:DataError: ${p}`) };
+        });
+        return { received, response: { status: 202, headers: {}, body: Buffer.alloc(0) }, later: checked };
       }
     }
     return { received, response: { status: 202, headers: {}, body: Buffer.alloc(0) } };
@@ -234,6 +246,7 @@ export function startEaeuMemberSimulator(context: SimulatorContext): Promise<Par
   ).then((server) => ({
     ...server,
     async close() {
+      closed = true;
       for (const timer of timers) clearTimeout(timer);
       if ('close' in checker) checker.close();
       await server.close();

@@ -50,11 +50,16 @@ export function structureCheck(schemasDir: string, dataModelDir: string): { chec
   const pending = new Map<string, Batch>();
   const running = new Set<string>();
   let runs = 0;
+  let closed = false;
 
   function run(schema: string): void {
     const batch = pending.get(schema);
     if (!batch || running.has(schema)) return;
     pending.delete(schema);
+    if (closed) {
+      for (const w of batch.waiting) w.fail(new Error('the structural control stopped with the simulator'));
+      return;
+    }
     running.add(schema);
     const files = batch.waiting.map((w, i) => {
       const file = join(dir, `doc-${++runs}-${i}.xml`);
@@ -81,6 +86,10 @@ export function structureCheck(schemasDir: string, dataModelDir: string): { chec
         run(structure.schema);
       });
     },
-    close: () => rmSync(dir, { recursive: true, force: true }),
+    close() {
+      closed = true;
+      for (const schema of [...pending.keys()]) run(schema);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -3,7 +3,12 @@ import { GatewayError } from '../errors.js';
 import type { XmlContent, XmlScalar, XmlValue } from './document-tree.js';
 
 /** Prefix → namespace URI; the prefix '' stands for names written without a prefix. */
-export type NamespaceTable = Readonly<Record<string, string>>;
+export type NamespaceTable = Readonly<Record<string, string | readonly string[]>>;
+
+/** The namespace URIs a table entry names: one, or the versions of one vocabulary (SOAP 1.1 and 1.2 envelopes) read alike. */
+export function urisOf(entry: string | readonly string[]): readonly string[] {
+  return typeof entry === 'string' ? [entry] : entry;
+}
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
@@ -116,7 +121,7 @@ function normaliseItem(item: Item, bindings: Bindings, naming: Naming): XmlValue
  */
 export function normaliseNamespaces(content: XmlContent, table: NamespaceTable): XmlContent {
   const prefixes = new Map<string, string>([[XML_NS, 'xml']]);
-  for (const [prefix, uri] of Object.entries(table)) prefixes.set(uri, prefix);
+  for (const [prefix, entry] of Object.entries(table)) for (const uri of urisOf(entry)) prefixes.set(uri, prefix);
   const root = normaliseItem(content, new Map([['xml', XML_NS]]), { prefixes, bareIsNamespaced: Object.hasOwn(table, '') });
   return typeof root === 'object' && !Array.isArray(root) ? root : {};
 }

@@ -1,6 +1,6 @@
 // Compiles one inbound mapping file (partner document → CAIS record); a broken file fails here with its path, field and reason.
 import type { XmlContent, XmlValue } from '../codec/document-tree.js';
-import { normaliseNamespaces, type NamespaceTable } from '../codec/xml-namespaces.js';
+import { normaliseNamespaces, urisOf, type NamespaceTable } from '../codec/xml-namespaces.js';
 import { GatewayError } from '../errors.js';
 import { compileBusinessKeys } from './business-keys.js';
 import { compileExpression, translationScope, type CodeLists } from './expression.js';
@@ -16,7 +16,7 @@ interface InboundFile {
   description?: string;
   source: { partner: string; message: string };
   target: string;
-  namespaces: Record<string, string>;
+  namespaces: Record<string, string | string[]>;
   root?: string;
   when?: string;
   businessKeys: Record<string, string>;
@@ -31,10 +31,12 @@ function escapePointer(key: string): string {
 /** Each namespace may have one prefix only, or a document could be read two ways. */
 function checkNamespaces(file: string, table: NamespaceTable): void {
   const seen = new Map<string, string>();
-  for (const [prefix, uri] of Object.entries(table)) {
-    const other = seen.get(uri);
-    if (other !== undefined) throw mappingInvalid(file, `/namespaces/${escapePointer(prefix)}`, `"${uri}" already has the prefix "${other}"`);
-    seen.set(uri, prefix);
+  for (const [prefix, entry] of Object.entries(table)) {
+    for (const uri of urisOf(entry)) {
+      const other = seen.get(uri);
+      if (other !== undefined) throw mappingInvalid(file, `/namespaces/${escapePointer(prefix)}`, `"${uri}" already has the prefix "${other}"`);
+      seen.set(uri, prefix);
+    }
   }
 }
 

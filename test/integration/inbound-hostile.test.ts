@@ -71,7 +71,7 @@ function memberSubject(): CorpusSubject {
 const VARIANTS: VariantBase[] = [
   { name: 'with-ids', signer: 'rsa', canonical: () => memberSubject().canonical },
   { name: 'tir-border-exit', signer: 'rsa', canonical: () => message({ carnet: 'XA25123456', event: 'border-exit' }) },
-  { name: 'departure', signer: 'rsa', canonical: () => message({ event: 'departure' }) },
+  { name: 'departure-soap-1.1', signer: 'rsa', canonical: () => message({ version: '1.1', event: 'departure' }) },
   { name: 'three-items-border-entry', signer: 'rsa', canonical: () => message({ goodsItems: 3, event: 'border-entry' }) },
   { name: 'arrival', signer: 'rsa', canonical: () => message({ event: 'arrival' }) },
 ];

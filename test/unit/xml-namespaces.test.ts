@@ -7,7 +7,7 @@ const ENV = 'urn:test:envelope';
 const DOC = 'urn:test:document';
 const TABLE = { e: ENV, '': DOC };
 
-const normalised = (xml: string, table: Record<string, string> = TABLE): unknown => normaliseNamespaces(parseXml(xml), table);
+const normalised = (xml: string, table: Record<string, string | string[]> = TABLE): unknown => normaliseNamespaces(parseXml(xml), table);
 
 describe('normaliseNamespaces', () => {
   const expected = {
@@ -25,6 +25,12 @@ describe('normaliseNamespaces', () => {
     ['indented', `<e:Envelope xmlns:e="${ENV}">\n  <e:Body>\n    <Notice xmlns="${DOC}">\n      <Id>N-1</Id>\n      <Item no="1">first</Item>\n      <Item>second</Item>\n      <Empty/>\n    </Notice>\n  </e:Body>\n</e:Envelope>\n`],
   ])('gives the same content for %s', (_how, xml) => {
     expect(normalised(xml)).toEqual(expected);
+  });
+
+  it('reads the namespaces a prefix lists alike (the versions of one vocabulary), and no other', () => {
+    const table = { e: [ENV, 'urn:test:envelope:v2'], '': DOC };
+    expect(normalised(`<s:Envelope xmlns:s="urn:test:envelope:v2"><s:Body><Notice xmlns="${DOC}"><Id>N-1</Id><Item no="1">first</Item><Item>second</Item><Empty/></Notice></s:Body></s:Envelope>`, table)).toEqual(expected);
+    expect(normalised(`<s:Envelope xmlns:s="urn:test:envelope:v3"><Id xmlns="${DOC}">1</Id></s:Envelope>`, table)).toEqual({ '{urn:test:envelope:v3}Envelope': { Id: '1' } });
   });
 
   it('keeps the Clark name {uri}local for elements of namespaces the table does not name', () => {

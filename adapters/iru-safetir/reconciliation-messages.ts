@@ -16,10 +16,11 @@ import { callIru, childrenNamed, classicSoapRequest, IRU_NS, openIruPayload, SUB
 const RECONCILIATION_NS = 'http://www.iru.org/SafeTIRReconciliation';
 const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
 /**
- * `Information_Exchange_Version` of the WSRQ and WSRE calls. The WSDLs type it as a string without
- * saying which values IRU takes; we send the version of the documents' schemas.
+ * `Information_Exchange_Version` of each call. The WSDLs type it as a plain string; IRU's servers take
+ * exactly `1.0.0` on WSRQ and `2.0.0` on WSRE and answer 1223 otherwise (IRU's server and .NET client
+ * code, `../shared/reference/iru-server-behaviour.md` §4.2).
  */
-const EXCHANGE_VERSION = '1.0.0';
+export const EXCHANGE_VERSIONS = { WSRQ: '1.0.0', WSRE: '2.0.0' } as const;
 const REQUEST_ID = /^.{1,14}$/;
 const CARNET_NUMBER = /^[A-Za-z]{2}[0-9]+$/;
 
@@ -88,7 +89,7 @@ export function buildWsrqRequest(messageId: string, context: PartnerContext, now
     ESessionKey: sealed.eSessionKey.toString('base64'),
     ReconciliationQueryData: sealed.payload.toString('base64'),
     Sender_MessageID: messageId,
-    Information_Exchange_Version: EXCHANGE_VERSION,
+    Information_Exchange_Version: EXCHANGE_VERSIONS.WSRQ,
   });
 }
 
@@ -173,7 +174,7 @@ export function buildWsreRequest(replies: readonly ReconciliationReply[], messag
     ESessionKey: sealed.eSessionKey.toString('base64'),
     SafeTIRReconData: sealed.payload.toString('base64'),
     Sender_MessageID: messageId,
-    Information_Exchange_Version: EXCHANGE_VERSION,
+    Information_Exchange_Version: EXCHANGE_VERSIONS.WSRE,
   });
 }
 

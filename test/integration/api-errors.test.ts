@@ -310,7 +310,7 @@ describe('API error answers for failures inside handlers, and their log lines', 
     failing('/v1/test/unregistered-code', async () => Promise.reject(new GatewayError('GW_ERR_NOBODY_REGISTERED_THIS', `lost ${SECRET}`))),
     failing('/v1/test/key', async () => Promise.reject(new GatewayError('GW_ERR_KEY_UNAVAILABLE', `cannot read ${SECRET}`))),
     failing('/v1/test/partner-down', async () => Promise.reject(new GatewayError('GW_ERR_PARTNER_UNAVAILABLE', `connect ECONNREFUSED ${SECRET}`))),
-    failing('/v1/test/partner-code', async () => Promise.reject(new GatewayError('GW_ERR_PARTNER_REJECTED', 'IRU TCHQ: return code 1233 INVALID_PASSWORD', { partnerCode: '1233' }))),
+    failing('/v1/test/partner-code', async () => Promise.reject(new GatewayError('GW_ERR_PARTNER_REJECTED', 'IRU TCHQ: return code 1233 SERVICE_NOT_ACTIVE_OR_WRONG_PASSWORD', { partnerCode: '1233' }))),
     failing('/v1/test/error-status', async () => ({ status: 500, body: { stack: SECRET } })),
   ];
 
@@ -407,7 +407,7 @@ describe('API error answers for failures inside handlers, and their log lines', 
     });
     expectError(down!, 502, 'GW_ERR_PARTNER_UNAVAILABLE', CORE_ERRORS.GW_ERR_PARTNER_UNAVAILABLE.message);
     expect(down!.text).not.toContain('10.9.8.7');
-    expectError(refused!, 502, 'GW_ERR_PARTNER_REJECTED', 'IRU TCHQ: return code 1233 INVALID_PASSWORD');
+    expectError(refused!, 502, 'GW_ERR_PARTNER_REJECTED', 'IRU TCHQ: return code 1233 SERVICE_NOT_ACTIVE_OR_WRONG_PASSWORD');
     expect(log.map((l) => [l.level, l.code])).toEqual([
       [40, 'GW_ERR_PARTNER_UNAVAILABLE'],
       [40, 'GW_ERR_PARTNER_REJECTED'],

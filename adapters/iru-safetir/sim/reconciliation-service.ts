@@ -83,13 +83,17 @@ function repeated(parent: XmlContent, localName: string): XmlContent[] {
   return items;
 }
 
-/** The call's common checks: MessageTag, SubscriberID, Sender_MessageID, Information_Exchange_Version, then the sealed payload. */
-function openCall(su: XmlContent, payloadField: string, ctx: IruSimContext): { document: string } | Judgement {
+/** The one `Information_Exchange_Version` IRU's server takes on each call (anything else is 1223). */
+const SERVER_EXCHANGE_VERSIONS = { WSRQ: '1.0.0', WSRE: '2.0.0' } as const;
+
+/** The call's common checks: MessageTag, SubscriberID, Sender_MessageID, Information_Exchange_Version (the call's own value), then the sealed payload. */
+function openCall(su: XmlContent, call: keyof typeof SERVER_EXCHANGE_VERSIONS, payloadField: string, ctx: IruSimContext): { document: string } | Judgement {
   const tagProblem = checkMessageTag(su, ctx);
   if (tagProblem) return tagProblem;
   if (!field(su, 'SubscriberID')) return rejected(1212, 'SubscriberID is missing');
   if (!field(su, 'Sender_MessageID')) return rejected(1222, 'Sender_MessageID is missing');
-  if (!field(su, 'Information_Exchange_Version')) return rejected(1223, 'Information_Exchange_Version is missing');
+  const version = field(su, 'Information_Exchange_Version');
+  if (version !== SERVER_EXCHANGE_VERSIONS[call]) return rejected(1223, `Information_Exchange_Version is "${version}"; ${call} takes "${SERVER_EXCHANGE_VERSIONS[call]}" only`);
   return openSealedField(su, payloadField, ctx);
 }
 
@@ -167,7 +171,7 @@ export function createReconciliationService(ctx: IruSimContext): IruSoapService 
 
   function wsrq(su: XmlContent, fault: InjectedFault | undefined): HandledRequest {
     const messageId = field(su, 'Sender_MessageID');
-    const opened = openCall(su, 'ReconciliationQueryData', ctx);
+    const opened = openCall(su, 'WSRQ', 'ReconciliationQueryData', ctx);
     const judgement = 'code' in opened ? opened : checkQuery(opened.document);
     const returnCode = answeredCode(judgement, fault);
     let sealed: ReturnType<typeof sealForGateway> | undefined;
@@ -190,7 +194,7 @@ export function createReconciliationService(ctx: IruSimContext): IruSoapService 
 
   function wsre(su: XmlContent, fault: InjectedFault | undefined): HandledRequest {
     const messageId = field(su, 'Sender_MessageID');
-    const opened = openCall(su, 'SafeTIRReconData', ctx);
+    const opened = openCall(su, 'WSRE', 'SafeTIRReconData', ctx);
     const issued = new Map(ctx.state.reconciliationRequests.map((r) => [r.requestId, r]));
     const judgement = 'code' in opened ? opened : checkReply(opened.document, issued);
     const returnCode = answeredCode(judgement, fault);

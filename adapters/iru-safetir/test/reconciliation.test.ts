@@ -1,5 +1,5 @@
 // SafeTIR reconciliation for real: IRU's requests pulled (WSRQ), answered from the message log or by an officer (WSRE), over loopback HTTP with IRU's XSDs as oracle.
-import { childText, type PartnerSimulator } from '../../../src/partners/kit.js';
+import { childText, GatewayError, type PartnerSimulator, type SoapRequest } from '../../../src/partners/kit.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { startPartnerHarness, type PartnerHarness } from '../../../test/support/
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
 import { matches } from '../reconciliation-match.js';
-import { buildWsrqRequest } from '../reconciliation-messages.js';
+import { buildWsreRequest, buildWsrqRequest, EXCHANGE_VERSIONS } from '../reconciliation-messages.js';
 import { classicResult } from '../rts-classic-call.js';
 import { openRtsPayload } from '../rts-envelope.js';
 import { iruState } from '../sim/simulator.js';
@@ -212,5 +212,46 @@ describe.skipIf(noXsd)("IRU's WSRQ answer, opened with the gateway key", () => {
     const result = xmllint(RECONCILIATION_XSD, opened.document);
     expect(result.output).toContain('validates');
     expect(result.status).toBe(0);
+  });
+});
+
+describe('Information_Exchange_Version: IRU takes exactly 1.0.0 on WSRQ and 2.0.0 on WSRE', () => {
+  let harness: PartnerHarness;
+  beforeAll(async () => {
+    harness = await startPartnerHarness({}, ['iru-safetir']);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  /** The request with its version replaced. */
+  const withVersion = (request: SoapRequest, version: string): SoapRequest => ({
+    ...request,
+    envelope: Buffer.from(request.envelope.toString('utf8').replace(/<Information_Exchange_Version>[^<]*</, `<Information_Exchange_Version>${version}<`)),
+  });
+  /** IRU's return code for a call: 2, or the code of the refusal. */
+  async function returnCode(operation: string, request: SoapRequest): Promise<string> {
+    try {
+      classicResult(operation, await harness.runtime.send('iru-safetir', request));
+      return '2';
+    } catch (err) {
+      if (err instanceof GatewayError) return String(err.detail?.partnerCode);
+      throw err;
+    }
+  }
+
+  it('the gateway sends 1.0.0 on WSRQ and 2.0.0 on WSRE; the simulator answers 1223 to any other value, as IRU does', async () => {
+    expect(EXCHANGE_VERSIONS).toEqual({ WSRQ: '1.0.0', WSRE: '2.0.0' });
+    const context = harness.context('iru-safetir');
+    const wsrq = buildWsrqRequest('wsrq-version', context, new Date());
+    expect(wsrq.envelope.toString('utf8')).toContain('<Information_Exchange_Version>1.0.0</Information_Exchange_Version>');
+    expect(await returnCode('WSRQ', wsrq)).toBe('2');
+    expect(await returnCode('WSRQ', withVersion(wsrq, '2.0.0'))).toBe('1223');
+    // A reply to a request IRU never issued: with the right version IRU reads it (and refuses its content, 1200), with another it stops at 1223.
+    const wsre = buildWsreRequest([{ requestId: 'R-NEVER', replyType: 3, record: { TNO: 'XA25100001', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '4' } }], 'wsre-version', context);
+    expect(wsre.envelope.toString('utf8')).toContain('<Information_Exchange_Version>2.0.0</Information_Exchange_Version>');
+    expect(await returnCode('WSRE', wsre)).toBe('1200');
+    expect(await returnCode('WSRE', withVersion(wsre, '1.0.0'))).toBe('1223');
+    expect(await returnCode('WSRE', withVersion(wsre, ''))).toBe('1223');
   });
 });

@@ -61,6 +61,8 @@ describe('IRU SafeTIR (WSST) against the IRU simulator', () => {
     [1230, 'needs-human'],
     [1200, 'retry'],
     [1233, 'needs-human'],
+    [1220, 'needs-human'],
+    [1222, 'needs-human'],
     [4711, 'needs-human'],
   ] as const)('return code %i → %s', async (code, verdict) => {
     iru().faults.partnerErrorNext(1, code);

@@ -13,6 +13,7 @@ export interface ErrorSpec {
 /** The core's errors: every one an operator, partner or auditor can see. Codes are stable: never rename one. */
 export const CORE_ERRORS = {
   GW_ERR_RECORD_INVALID: { message: 'CAIS record violates its JSON Schema', httpStatus: 400, retryable: false },
+  GW_ERR_RECORD_CARNET_CHECK_LETTERS: { message: "TIR carnet number's check letters are not the ones the TIR numbering rule gives its number", httpStatus: 400, retryable: false },
   GW_ERR_RECORD_TYPE_UNKNOWN: { message: 'CAIS record type is not one the gateway knows', httpStatus: 400, retryable: false },
   GW_ERR_RECORD_UNREADABLE: { message: 'input is not a JSON record or array of records', httpStatus: 400, retryable: false },
   GW_ERR_NO_ROUTE: { message: 'no mapping applies to this record', httpStatus: 422, retryable: false },

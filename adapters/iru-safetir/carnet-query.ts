@@ -70,7 +70,7 @@ export interface CarnetQueryAnswer {
 export function normaliseCarnetNumber(input: string): string {
   const trimmed = input.trim();
   if (!CARNET_NUMBER.test(trimmed)) {
-    throw iruErrors.error('GW_ERR_CARNET_NUMBER_INVALID', `"${input}" is not a TIR carnet number (two letters, then 1 to 10 digits, e.g. XA25123456)`, { carnetNumber: input });
+    throw iruErrors.error('GW_ERR_CARNET_NUMBER_INVALID', `"${input}" is not a TIR carnet number (two letters, then 1 to 10 digits, e.g. DX25123456)`, { carnetNumber: input });
   }
   return trimmed.toUpperCase();
 }

@@ -45,6 +45,9 @@ export type { InboundSummary, MessageStatus, MessageStore, MessageSummary, Outbo
 export { GatewayError, type ErrorCode, type ErrorDetail, type ErrorSpec } from '../errors.js';
 export { defineErrors, type ErrorSet } from './error-set.js';
 
+// Canonical record rules partners' stand-ins apply too.
+export { carnetCheckLetterProblem, carnetCheckLetters } from '../records/tir-carnet-number.js';
+
 // Codecs and documents.
 export { defineCodec, type Codec, type CodecOptions } from '../codec/codec.js';
 export type { CsvTable, DocumentTree, EdifactInterchange, EdifactMessage, EdifactSegment, XmlContent, XmlScalar, XmlValue } from '../codec/document-tree.js';

@@ -433,7 +433,7 @@ export interface TirTermination {
    */
   version: number;
   /**
-   * TIR carnet number in the form the issuing chain's numbering produces and EU NCTS rule R0990 enforces: two letters one of which is X, then 8 digits of at least 25000000, or 9 digits (e.g. XA25123456).
+   * TIR carnet number as the TIR guarantee chain numbers carnets and EU NCTS rule R0990 enforces: two check letters, one of them X, then 8 digits of at least 25000000 or 9 digits; the check letters must be the pair the numbering rule computes from the number modulo 23 (e.g. DX25123456, AX66950772).
    */
   carnetNumber: string;
   /**

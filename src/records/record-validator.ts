@@ -5,11 +5,15 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { GatewayError } from '../errors.js';
 import type { CaisRecord } from './record-types.js';
+import { carnetCheckLetterProblem } from './tir-carnet-number.js';
+
+/** The schema format naming the TIR carnet numbering's check-letter rule (schemas/cais/common.schema.json). */
+const CARNET_CHECK_LETTERS = 'tir-carnet-check-letters';
 
 /** One schema violation, located by JSON pointer into the record. */
 export interface Violation {
   /** Stable error code. */
-  code: 'GW_ERR_RECORD_INVALID' | 'GW_ERR_RECORD_TYPE_UNKNOWN' | 'GW_ERR_RECORD_UNREADABLE';
+  code: 'GW_ERR_RECORD_INVALID' | 'GW_ERR_RECORD_CARNET_CHECK_LETTERS' | 'GW_ERR_RECORD_TYPE_UNKNOWN' | 'GW_ERR_RECORD_UNREADABLE';
   /** JSON pointer (RFC 6901) to the offending value; '' is the record itself. */
   pointer: string;
   /** What is wrong, in words. */
@@ -37,6 +41,8 @@ function describe(error: ErrorObject): Violation {
   } else if (error.keyword === 'additionalProperty' || error.keyword === 'additionalProperties') {
     pointer = `${pointer}/${String(params.additionalProperty)}`;
     message = 'is not a field of this record type';
+  } else if (error.keyword === 'format' && params.format === CARNET_CHECK_LETTERS) {
+    return { code: 'GW_ERR_RECORD_CARNET_CHECK_LETTERS', pointer, message: carnetCheckLetterProblem(String(error.data)) ?? message };
   } else if (error.keyword === 'enum') {
     message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   }
@@ -65,8 +71,9 @@ function violationsOf(errors: ErrorObject[]): Violation[] {
  */
 export function createRecordValidator(schemasDir: string): RecordValidator {
   const dir = join(schemasDir, 'cais');
-  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true });
   addFormats.default(ajv);
+  ajv.addFormat(CARNET_CHECK_LETTERS, { type: 'string', validate: (value: string) => carnetCheckLetterProblem(value) === undefined });
   const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
   for (const file of files) ajv.addSchema(JSON.parse(readFileSync(join(dir, file), 'utf8')) as object, file);
   const byType = new Map<string, ValidateFunction>();

@@ -65,9 +65,9 @@ describe('gateway translate', () => {
     const verifier = createXmlVerifier(() => [cert.publicKey], undefined, () => 'soap-header');
     const signed = verifier.verify(readFileSync(join(out, 'KZ-TT-2026-000123.eaeu-ru.p-cp-01-msg-010.xml')), 'gateway');
     const carnet = /<(?:\w+:)?TIRCarnetIdDetails\b[^>]*>([\s\S]*?)<\/(?:\w+:)?TIRCarnetIdDetails>/.exec(signed.xml)?.[1] ?? '';
-    expect(carnet.replace(/<[^>]+>/g, ' ').trim().split(/\s+/).slice(0, 2)).toEqual(['XA', '25123456']);
+    expect(carnet.replace(/<[^>]+>/g, ' ').trim().split(/\s+/).slice(0, 2)).toEqual(['DX', '25123456']);
     const safetir = readFileSync(join(out, 'KZ-TT-2026-000123.iru-safetir.safetir-upload.xml'), 'utf8');
-    expect(safetir).toContain('TNO="XA25123456"');
+    expect(safetir).toContain('TNO="DX25123456"');
     expect(safetir).not.toContain('ds:Signature');
   });
 

@@ -90,7 +90,7 @@ describe('API error answers on a running gateway', () => {
         expectError(await send('POST', '/v1/cais/records', { headers: JSON_TYPE, body: truncated }), 400, 'GW_ERR_RECORD_UNREADABLE', /^the request body is not valid JSON: /);
         expectError(await send('POST', '/v1/cais/records', { headers: JSON_TYPE, body: "{'recordId': 1}" }), 400, 'GW_ERR_RECORD_UNREADABLE', /not valid JSON/);
         // The reason names the fault, not an excerpt of the record.
-        const excerpt = '{"carnetNumber": "XA25123456", "holder": oops}';
+        const excerpt = '{"carnetNumber": "DX25123456", "holder": oops}';
         expectError(await send('POST', '/v1/cais/records', { headers: JSON_TYPE, body: excerpt }), 400, 'GW_ERR_RECORD_UNREADABLE', "the request body is not valid JSON: Unexpected token 'o'");
       });
     });
@@ -235,7 +235,7 @@ describe('API error answers on a running gateway', () => {
     });
 
     it('an adapter route query', async () => {
-      const error = expectError(await send('GET', '/v1/safetir/carnets/XA25123456?queryType=7'), 400, 'GW_ERR_REQUEST_INVALID');
+      const error = expectError(await send('GET', '/v1/safetir/carnets/DX25123456?queryType=7'), 400, 'GW_ERR_REQUEST_INVALID');
       expect(error.violations).toEqual([expect.objectContaining({ in: 'querystring', pointer: '/queryType' })]);
     });
   });
@@ -278,7 +278,7 @@ describe('API error answers on a running gateway', () => {
     it('a partner refusal reaches the client with its return code: 502 GW_ERR_PARTNER_REJECTED', async () => {
       const sim = gw.gateway.simulators.get('iru-safetir')!;
       sim.faults.partnerErrorNext(1, 1233);
-      expectError(await send('GET', '/v1/safetir/carnets/XA25123456'), 502, 'GW_ERR_PARTNER_REJECTED', /1233/);
+      expectError(await send('GET', '/v1/safetir/carnets/DX25123456'), 502, 'GW_ERR_PARTNER_REJECTED', /1233/);
       sim.faults.reset();
     });
 

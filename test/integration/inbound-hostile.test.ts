@@ -70,7 +70,7 @@ function memberSubject(): CorpusSubject {
 /** Messages whose serializations and tampering are pushed: the attacked form, and the shapes Russia sends. */
 const VARIANTS: VariantBase[] = [
   { name: 'with-ids', signer: 'rsa', canonical: () => memberSubject().canonical },
-  { name: 'tir-border-exit', signer: 'rsa', canonical: () => message({ carnet: 'XA25123456', event: 'border-exit' }) },
+  { name: 'tir-border-exit', signer: 'rsa', canonical: () => message({ carnet: 'DX25123456', event: 'border-exit' }) },
   { name: 'departure-soap-1.1', signer: 'rsa', canonical: () => message({ version: '1.1', event: 'departure' }) },
   { name: 'three-items-border-entry', signer: 'rsa', canonical: () => message({ goodsItems: 3, event: 'border-entry' }) },
   { name: 'arrival', signer: 'rsa', canonical: () => message({ event: 'arrival' }) },

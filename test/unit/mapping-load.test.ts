@@ -95,7 +95,7 @@ describe('routing and evaluation', () => {
 
   it('gives the business keys the log will index', async () => {
     const mapping = (await set.route(termination)).find((m) => m.id === 'iru-safetir.safetir-upload');
-    expect(await mapping?.businessKeys(termination)).toEqual({ carnetNumber: 'XA25123456', customsOffice: 'KZ554010' });
+    expect(await mapping?.businessKeys(termination)).toEqual({ carnetNumber: 'DX25123456', customsOffice: 'KZ554010' });
   });
 
   it('an unknown code is an error naming the list and field, never a blank', async () => {

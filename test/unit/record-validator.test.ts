@@ -38,6 +38,21 @@ describe('CAIS record validation', () => {
     if (!result.ok) expect(result.violations.map((v) => v.pointer)).toContain(pointer);
   });
 
+  it('refuses check letters that break IRU\'s rule with their own code and pointer, in every record type that carries a carnet', () => {
+    for (const name of ['tir.termination.json', 'transit.movement.json', 'transit.notice.json']) {
+      const result = validator.validate({ ...fixture(name), carnetNumber: 'XA25123456' });
+      expect(result.ok === false && result.violations).toEqual([
+        { code: 'GW_ERR_RECORD_CARNET_CHECK_LETTERS', pointer: '/carnetNumber', message: "check letters XA do not fit 25123456: the TIR numbering rule (number mod 23) gives DX25123456" },
+      ]);
+    }
+  });
+
+  it('accepts 8- and 9-digit carnet numbers whose check letters fit, among them IRU\'s own samples', () => {
+    for (const carnetNumber of ['DX25123456', 'DX62690713', 'AX66950772', 'UX251234567', 'XW999999999']) {
+      expect(validator.validate({ ...base, carnetNumber })).toMatchObject({ ok: true });
+    }
+  });
+
   it('reports every violation at once, each with a code', () => {
     const result = validator.validate({ ...base, voletPage: 3, carnetNumber: 'XA1', remarks: 'x'.repeat(200) });
     expect(result.ok).toBe(false);

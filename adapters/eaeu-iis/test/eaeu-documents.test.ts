@@ -89,13 +89,13 @@ describe.skipIf(skip)('EAEU documents', () => {
   });
 
   it('a 9-digit carnet is refused for the EAEU partner with its own code and reason, never truncated', async () => {
-    const record = { ...fixture('transit.movement.json'), recordId: 'KZ-TM-2026-000999', carnetNumber: 'XA251234567', guaranteeReference: 'XA251234567' };
+    const record = { ...fixture('transit.movement.json'), recordId: 'KZ-TM-2026-000999', carnetNumber: 'UX251234567', guaranteeReference: 'UX251234567' };
     const translation = await harness.translator.translate(record);
     expect(translation.ok).toBe(false);
     const problems = translation.ok ? [] : translation.problems;
     const eaeu = problems.find((p) => p.target === 'eaeu-ru/p-cp-01-msg-010');
     expect(eaeu?.code).toBe('GW_ERR_EAEU_CARNET_UNSUPPORTED');
-    expect(eaeu?.message).toMatch(/XA251234567 cannot be sent to eaeu-ru: .*8-digit.*9 digits/);
+    expect(eaeu?.message).toMatch(/UX251234567 cannot be sent to eaeu-ru: .*8-digit.*9 digits/);
   });
 
   it('routing: a movement goes to every EAEU member on its itinerary or where it starts or ends, Kazakhstan excepted', async () => {

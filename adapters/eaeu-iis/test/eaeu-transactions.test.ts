@@ -117,7 +117,7 @@ describe.skipIf(skip)('EAEU transactions by template', () => {
   });
 
   it.each([
-    ['eaeu-ru', 'RUS', { carnet: 'XA25123456' }],
+    ['eaeu-ru', 'RUS', { carnet: 'DX25123456' }],
     ['eaeu-kg', 'KGZ', { event: 'border-exit' }],
   ] as const)('%s pushes its own P.CP.01 message: «Получено», «Принято в обработку» and R.006 go back once, the record reaches CAIS, a repeat gets the same answer', async (partner, country, command) => {
     const pushed = (await control(partner, 'push', command)) as { messageId: string; status: number; body: string };

@@ -1,5 +1,5 @@
 // IRU's TIR carnet holder query (TCHQ) in the simulator: opens the sealed query, answers from the seeded carnets, sealed for the gateway.
-import { childElement, childText, renderXml, type XmlContent } from '../../../src/partners/kit.js';
+import { carnetCheckLetterProblem, childElement, childText, renderXml, type XmlContent } from '../../../src/partners/kit.js';
 import {
   accepted,
   answeredCode,
@@ -22,12 +22,6 @@ const QUERY_NS = 'http://www.iru.org/TCHQuery';
 const RESPONSE_NS = 'http://www.iru.org/TCHQResponse';
 /** TCHQuery.xsd CarnetNumberType. */
 const XSD_CARNET_NUMBER = /^[a-zA-Z]{2}[0-9]+$/;
-/**
- * IRU's numbering of letter-prefixed carnets, as NCTS encodes it (formats.md §1.8): an X among the two
- * letters, then 8 digits from 25000000 or 9 digits.
- */
-const IRU_CARNET_NUMBER = /^(X[A-Z]|[A-Z]X)(2[5-9]|[3-9][0-9]|[1-9][0-9]{2})[0-9]{6}$/;
-
 /** A checked query. */
 interface Query {
   originator: string;
@@ -36,12 +30,15 @@ interface Query {
 }
 
 /**
- * What IRU says about a carnet it has no data on: Result 5 "carnet number incorrect" when the number
- * breaks IRU's numbering, else Result 2 "no issue data available" (a well-formed number IRU never issued
- * or has no data on).
+ * What IRU's carnet table says about a number: IRU answers Result 5 "carnet number incorrect" both to a number
+ * whose check letters break IRU's rule (IRU_CheckTIRNo) and to one it has no row for; a seeded carnet with
+ * wrong check letters is answered 5 too, as IRU's table never holds one.
  */
-export function unknownCarnet(carnetNumber: string): SeededCarnet {
-  return { carnetNumber, result: IRU_CARNET_NUMBER.test(carnetNumber) ? 2 : 5 };
+export function carnetOf(carnets: ReadonlyMap<string, SeededCarnet>, carnetNumber: string): SeededCarnet {
+  const seeded = carnets.get(carnetNumber);
+  const lettered = /^[A-Z]{2}\d{8,9}$/.test(carnetNumber) && Number(carnetNumber.slice(2)) >= 25_000_000;
+  if (!seeded || !lettered || carnetCheckLetterProblem(carnetNumber) !== undefined) return { carnetNumber, result: 5 };
+  return seeded;
 }
 
 /** Checks the opened Query document field by field, each with its return code (TCHQuery.xsd). */
@@ -92,7 +89,7 @@ function responseDocument(query: Query, carnet: SeededCarnet): Buffer {
  * WSTCHQ (SOAPAction http://www.iru.org/WSTCHQ, tirCarnetQuery.wsdl). Checks MessageTag (1210, 1211),
  * SubscriberID (1212), Query_ID (1232), the sealed query (1213, 1230, 1214, 1231), then its fields
  * (1242 Sender, 1234 SentTime, 1236 Originator, 1237 OriginTime, 1239 Query_Type, 1240 Query_Reason,
- * 1241 Carnet_Number). Answers from `state.carnets` (keys upper case), else as {@link unknownCarnet};
+ * 1241 Carnet_Number). Answers from `state.carnets` (keys upper case) as {@link carnetOf} says;
  * the QueryResponse is sealed for the gateway's certificate. Any return code but 2 comes without payload.
  */
 export function createTchqService(ctx: IruSimContext): IruSoapService {
@@ -117,7 +114,7 @@ export function createTchqService(ctx: IruSimContext): IruSoapService {
       let result: XmlContent = { ReturnCode: returnCode, Query_ID: queryId || undefined };
       if (returnCode === '2' && judgement.query) {
         const query = judgement.query;
-        const sealed = sealForGateway(responseDocument(query, ctx.state.carnets.get(query.carnetNumber) ?? unknownCarnet(query.carnetNumber)), ctx);
+        const sealed = sealForGateway(responseDocument(query, carnetOf(ctx.state.carnets, query.carnetNumber)), ctx);
         result = { MessageTag: sealed.messageTag, ESessionKey: sealed.eSessionKey, TIRCarnetHolderResponseParams: sealed.payload, ...result };
       }
       return {

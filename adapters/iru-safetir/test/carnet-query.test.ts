@@ -32,15 +32,15 @@ describe('GET /v1/safetir/carnets/:number through the gateway', () => {
     gw = await startTestGateway();
     sim = gw.gateway.simulators.get('iru-safetir')!;
     state = iruState(sim);
-    state.carnets.set('XA25123456', { carnetNumber: 'XA25123456', result: 1, ...HOLDER });
+    state.carnets.set('DX25123456', { carnetNumber: 'DX25123456', result: 1, ...HOLDER });
     const seeded = await fetch(`${sim.url}/_sim/seed`, {
       method: 'POST',
       body: JSON.stringify({
         carnets: [
-          { carnetNumber: 'xa25000002', result: 2 },
-          { carnetNumber: 'AX30000003', result: 3, holderId: 'KAZ/015/777' },
-          { carnetNumber: 'DX40000004', result: 4 },
-          { carnetNumber: 'XB25000005', result: 5 },
+          { carnetNumber: 'xh25000002', result: 2 },
+          { carnetNumber: 'XF30000003', result: 3, holderId: 'KAZ/015/777' },
+          { carnetNumber: 'XH40000004', result: 4 },
+          { carnetNumber: 'XQ25000005', result: 5 },
         ],
       }),
     });
@@ -52,11 +52,11 @@ describe('GET /v1/safetir/carnets/:number through the gateway', () => {
   beforeEach(() => sim.faults.reset());
 
   it.each([
-    [1, 'XA25123456', 'issue data available'],
-    [2, 'XA25000002', 'no issue data available'],
-    [3, 'AX30000003', 'carnet invalidated by IRU'],
-    [4, 'DX40000004', 'carnet not in circulation'],
-    [5, 'XB25000005', 'carnet number incorrect'],
+    [1, 'DX25123456', 'issue data available'],
+    [2, 'XH25000002', 'no issue data available'],
+    [3, 'XF30000003', 'carnet invalidated by IRU'],
+    [4, 'XH40000004', 'carnet not in circulation'],
+    [5, 'XQ25000005', 'carnet number incorrect'],
   ] as const)('decodes Result %i of a seeded carnet', async (code, number, meaning) => {
     const res = await gw.api('GET', `/v1/safetir/carnets/${number}`);
     expect(res.status).toBe(200);
@@ -64,9 +64,9 @@ describe('GET /v1/safetir/carnets/:number through the gateway', () => {
   });
 
   it('query type 1: holder, validity, association and terminations, but no voucher', async () => {
-    const res = await gw.api('GET', '/v1/safetir/carnets/XA25123456?queryType=1&reason=entry');
+    const res = await gw.api('GET', '/v1/safetir/carnets/DX25123456?queryType=1&reason=entry');
     expect(res.body).toEqual({
-      carnetNumber: 'XA25123456',
+      carnetNumber: 'DX25123456',
       result: { code: 1, meaning: 'issue data available' },
       holderId: 'KAZ/015/123',
       validityDate: '2027-06-30',
@@ -76,19 +76,23 @@ describe('GET /v1/safetir/carnets/:number through the gateway', () => {
   });
 
   it('query type 2 returns the voucher number too; a lower-case number is asked upper case', async () => {
-    const res = await gw.api('GET', '/v1/safetir/carnets/xa25123456?queryType=2&reason=termination', undefined, AUDITOR_TOKEN);
+    const res = await gw.api('GET', '/v1/safetir/carnets/dx25123456?queryType=2&reason=termination', undefined, AUDITOR_TOKEN);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ carnetNumber: 'XA25123456', voucherNumber: '1234-5678-9012' });
+    expect(res.body).toMatchObject({ carnetNumber: 'DX25123456', voucherNumber: '1234-5678-9012' });
     const document = sim.received.at(-1)?.document ?? '';
-    expect(document).toContain('<Query_Type>2</Query_Type><Query_Reason>3</Query_Reason><Carnet_Number>XA25123456</Carnet_Number>');
+    expect(document).toContain('<Query_Type>2</Query_Type><Query_Reason>3</Query_Reason><Carnet_Number>DX25123456</Carnet_Number>');
   });
 
-  it('an unknown carnet: Result 2 when IRU numbering allows it, Result 5 when not (AB12345678 has no X)', async () => {
-    expect((await gw.api('GET', '/v1/safetir/carnets/XC25999999')).body.result).toEqual({ code: 2, meaning: 'no issue data available' });
-    expect((await gw.api('GET', '/v1/safetir/carnets/AB12345678')).body.result).toEqual({ code: 5, meaning: 'carnet number incorrect' });
+  it('Result 5, as IRU answers, for a number IRU has no row for and for check letters that break its rule, even when seeded', async () => {
+    state.carnets.set('XA25123456', { carnetNumber: 'XA25123456', result: 1, ...HOLDER });
+    for (const number of ['XQ25999999', 'XA25123456', 'AB12345678']) {
+      const res = await gw.api('GET', `/v1/safetir/carnets/${number}`);
+      expect(res.body).toMatchObject({ carnetNumber: number, result: { code: 5, meaning: 'carnet number incorrect' } });
+      expect(res.body.holderId).toBeUndefined();
+    }
   });
 
-  it.each(['X125', 'XA', '12345678', 'XA-25123456', 'XA251234567890', 'ЖA25123456'])('malformed number %s → 400 GW_ERR_CARNET_NUMBER_INVALID, nothing sent', async (number) => {
+  it.each(['X125', 'XA', '12345678', 'XA-25123456', 'DX251234567890', 'ЖA25123456'])('malformed number %s → 400 GW_ERR_CARNET_NUMBER_INVALID, nothing sent', async (number) => {
     const before = sim.received.length;
     const res = await gw.api('GET', `/v1/safetir/carnets/${encodeURIComponent(number)}`);
     expect(res.status).toBe(400);
@@ -97,9 +101,9 @@ describe('GET /v1/safetir/carnets/:number through the gateway', () => {
   });
 
   it('refuses an unknown reason or query type, and callers without a token', async () => {
-    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456?reason=curiosity')).body.error.code).toBe('GW_ERR_REQUEST_INVALID');
-    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456?queryType=3')).body.error.code).toBe('GW_ERR_REQUEST_INVALID');
-    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456', undefined, 'no-such-token')).status).toBe(401);
+    expect((await gw.api('GET', '/v1/safetir/carnets/DX25123456?reason=curiosity')).body.error.code).toBe('GW_ERR_REQUEST_INVALID');
+    expect((await gw.api('GET', '/v1/safetir/carnets/DX25123456?queryType=3')).body.error.code).toBe('GW_ERR_REQUEST_INVALID');
+    expect((await gw.api('GET', '/v1/safetir/carnets/DX25123456', undefined, 'no-such-token')).status).toBe(401);
   });
 
   it.each([
@@ -110,7 +114,7 @@ describe('GET /v1/safetir/carnets/:number through the gateway', () => {
     [1241, 400, 'GW_ERR_CARNET_NUMBER_INVALID', false],
   ] as const)('IRU return code %i → %i %s', async (returnCode, status, code, retryable) => {
     sim.faults.partnerErrorNext(1, returnCode);
-    const res = await gw.api('GET', '/v1/safetir/carnets/XA25123456');
+    const res = await gw.api('GET', '/v1/safetir/carnets/DX25123456');
     expect(res.status).toBe(status);
     expect(res.body.error).toMatchObject({ code, retryable });
     expect(res.body.error.message).toContain(String(returnCode));
@@ -118,13 +122,13 @@ describe('GET /v1/safetir/carnets/:number through the gateway', () => {
 
   it('HTTP 503 and a torn answer → 502 GW_ERR_PARTNER_UNAVAILABLE (retryable)', async () => {
     sim.faults.failNext(1, 503);
-    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456')).body.error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE', retryable: true });
+    expect((await gw.api('GET', '/v1/safetir/carnets/DX25123456')).body.error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE', retryable: true });
     sim.faults.malformedAckNext(1);
-    expect((await gw.api('GET', '/v1/safetir/carnets/XA25123456')).body.error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE', retryable: true });
+    expect((await gw.api('GET', '/v1/safetir/carnets/DX25123456')).body.error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE', retryable: true });
   });
 
   it.skipIf(noXsd)('the query IRU opened validates against TCHQuery.xsd and its Envelope/Hash matches its Body', async () => {
-    await gw.api('GET', '/v1/safetir/carnets/DX40000004?queryType=2&reason=opening');
+    await gw.api('GET', '/v1/safetir/carnets/XH40000004?queryType=2&reason=opening');
     const last = sim.received.at(-1);
     expect(last).toMatchObject({ valid: true, problems: [] });
     const document = last?.document ?? '';
@@ -146,7 +150,7 @@ describe('the carnet query adapter against the simulator, without the gateway', 
   beforeAll(async () => {
     harness = await startPartnerHarness({}, [PARTNER]);
     sim = harness.sim(PARTNER);
-    iruState(sim).carnets.set('XA25123456', { carnetNumber: 'XA25123456', result: 1, ...HOLDER });
+    iruState(sim).carnets.set('DX25123456', { carnetNumber: 'DX25123456', result: 1, ...HOLDER });
     context = harness.context(PARTNER);
   });
   afterAll(async () => {
@@ -155,7 +159,7 @@ describe('the carnet query adapter against the simulator, without the gateway', 
   beforeEach(() => sim.faults.reset());
 
   it('sends WSTCHQ per tirCarnetQuery.wsdl: SOAPAction, SubscriberID, MessageTag, ESessionKey, sealed params, Query_ID', () => {
-    const request = buildCarnetQueryRequest({ carnetNumber: 'XA25123456', queryType: 1, reason: 'exit' }, 'q-shape', context, new Date());
+    const request = buildCarnetQueryRequest({ carnetNumber: 'DX25123456', queryType: 1, reason: 'exit' }, 'q-shape', context, new Date());
     expect(request).toMatchObject({ transport: 'soap', version: '1.1', action: 'http://www.iru.org/WSTCHQ' });
     expect(request.envelope.toString('utf8')).toMatch(
       /^<soap:Envelope xmlns:soap="http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/"><soap:Body><WSTCHQ xmlns="http:\/\/www\.iru\.org"><su><SubscriberID>KZ-CUSTOMS<\/SubscriberID><MessageTag>[0-9A-F]{40}<\/MessageTag><ESessionKey>[A-Za-z0-9+/=]+<\/ESessionKey><TIRCarnetHolderQueryParams>[A-Za-z0-9+/=]+<\/TIRCarnetHolderQueryParams><Query_ID>q-shape<\/Query_ID><\/su><\/WSTCHQ><\/soap:Body><\/soap:Envelope>$/,
@@ -163,15 +167,15 @@ describe('the carnet query adapter against the simulator, without the gateway', 
   });
 
   it('queries and decodes; the answer is sealed for the gateway certificate', async () => {
-    await expect(queryCarnet(deps(), { carnetNumber: 'XA25123456', queryType: 2, reason: 'other' })).resolves.toEqual({
-      carnetNumber: 'XA25123456',
+    await expect(queryCarnet(deps(), { carnetNumber: 'DX25123456', queryType: 2, reason: 'other' })).resolves.toEqual({
+      carnetNumber: 'DX25123456',
       result: { code: 1, meaning: 'issue data available' },
       ...HOLDER,
     });
   });
 
   it.skipIf(noXsd)("IRU's answer, opened with the gateway key, validates against TCHQResponse.xsd and its hash matches", async () => {
-    const request = buildCarnetQueryRequest({ carnetNumber: 'XA25123456', queryType: 2, reason: 'entry' }, 'q-xsd', context, new Date());
+    const request = buildCarnetQueryRequest({ carnetNumber: 'DX25123456', queryType: 2, reason: 'entry' }, 'q-xsd', context, new Date());
     const answer = classicResult('WSTCHQ', await harness.runtime.send(PARTNER, request));
     const field = (name: string): Buffer => Buffer.from(childText(answer, 'http://www.iru.org', name) ?? '', 'base64');
     const opened = openRtsPayload({ eSessionKey: field('ESessionKey'), payload: field('TIRCarnetHolderResponseParams') }, context.identity);
@@ -184,7 +188,7 @@ describe('the carnet query adapter against the simulator, without the gateway', 
 
   it('no answer in time → GW_ERR_PARTNER_TIMEOUT (504, retryable)', async () => {
     sim.faults.hangNext(1);
-    const error = await queryCarnet(deps(300), { carnetNumber: 'XA25123456', queryType: 1, reason: 'entry' }).catch((err: unknown) => err);
+    const error = await queryCarnet(deps(300), { carnetNumber: 'DX25123456', queryType: 1, reason: 'entry' }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ code: 'GW_ERR_PARTNER_TIMEOUT', httpStatus: 504, retryable: true });
   });
@@ -192,12 +196,12 @@ describe('the carnet query adapter against the simulator, without the gateway', 
   it('nothing listening → GW_ERR_PARTNER_UNAVAILABLE', async () => {
     const nowhere = harness.runtimeAt('http://127.0.0.1:9');
     const closed = { send: (r: Parameters<PartnerRouteDeps['send']>[0]) => nowhere.send(PARTNER, r, { timeoutMs: 1_000 }), context: () => context };
-    await expect(queryCarnet(closed, { carnetNumber: 'XA25123456', queryType: 1, reason: 'entry' })).rejects.toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE' });
+    await expect(queryCarnet(closed, { carnetNumber: 'DX25123456', queryType: 1, reason: 'entry' })).rejects.toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE' });
   });
 
   it('an answer sealed for another certificate → GW_ERR_PARTNER_ANSWER_INVALID', async () => {
     const other: PartnerContext = { ...context, identity: { ...context.identity, certificate: context.partnerCertificates[0]! } };
-    await expect(queryCarnet({ ...deps(), context: () => other }, { carnetNumber: 'XA25123456', queryType: 1, reason: 'entry' })).rejects.toMatchObject({
+    await expect(queryCarnet({ ...deps(), context: () => other }, { carnetNumber: 'DX25123456', queryType: 1, reason: 'entry' })).rejects.toMatchObject({
       code: 'GW_ERR_PARTNER_ANSWER_INVALID',
     });
   });
@@ -214,7 +218,7 @@ describe('TCHQ at a URL of its own', () => {
     const tchq = `http://127.0.0.1:${(server.address() as AddressInfo).port}/TCHQ.asmx`;
     const gw = await startTestGateway({ GATEWAY_PARTNER_IRU_SAFETIR_URL_TCHQ: tchq });
     try {
-      const res = await gw.api('GET', '/v1/safetir/carnets/XA25123456');
+      const res = await gw.api('GET', '/v1/safetir/carnets/DX25123456');
       expect(res.body.error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE' });
       expect(seen).toEqual([{ path: '/TCHQ.asmx', action: '"http://www.iru.org/WSTCHQ"' }]);
       expect(gw.gateway.simulators.get('iru-safetir')?.received.some((r) => r.problems.join().includes('WSTCHQ'))).toBe(false);

@@ -35,17 +35,17 @@ const request = (requestId: string, carnetNumber: string, attributes: Record<str
 });
 
 describe('the match rule', () => {
-  const ours = { TNO: 'XA25100001', ...SENT };
+  const ours = { TNO: 'SX25100001', ...SENT };
   it('compares what IRU gave: case of TNO and ICC, VPN and PIC as numbers, COM never', () => {
-    expect(matches({ TNO: 'xa25100001', ...VOLET, ICC: 'kaz', PIC: '012' }, ours)).toBe(true);
-    expect(matches({ TNO: 'XA25100001', ICC: 'KAZ', COF: 'KZ554010', COM: 'another remark' }, ours)).toBe(true);
-    expect(matches({ TNO: 'XA25100001', ICC: 'KAZ', COF: 'KZ554010', VPN: '0' }, ours)).toBe(true);
+    expect(matches({ TNO: 'sx25100001', ...VOLET, ICC: 'kaz', PIC: '012' }, ours)).toBe(true);
+    expect(matches({ TNO: 'SX25100001', ICC: 'KAZ', COF: 'KZ554010', COM: 'another remark' }, ours)).toBe(true);
+    expect(matches({ TNO: 'SX25100001', ICC: 'KAZ', COF: 'KZ554010', VPN: '0' }, ours)).toBe(true);
   });
   it.each(['COF', 'VPN', 'CWR', 'DCL', 'CNL', 'DDI', 'RND', 'PFD', 'RBC', 'PIC'] as const)('a different %s is a mismatch', (name) => {
-    expect(matches({ TNO: 'XA25100001', ...VOLET, [name]: name === 'VPN' ? '6' : name === 'PIC' ? '13' : 'X' }, ours)).toBe(false);
+    expect(matches({ TNO: 'SX25100001', ...VOLET, [name]: name === 'VPN' ? '6' : name === 'PIC' ? '13' : 'X' }, ours)).toBe(false);
   });
   it('a termination IRU has and we lack: TCO given by IRU, absent in ours', () => {
-    expect(matches({ TNO: 'XA25100001', ICC: 'KAZ', COF: 'KZ554010', TCO: 'EXIT' }, ours)).toBe(false);
+    expect(matches({ TNO: 'SX25100001', ICC: 'KAZ', COF: 'KZ554010', TCO: 'EXIT' }, ours)).toBe(false);
   });
 });
 
@@ -85,41 +85,41 @@ describe('reconciliation through the gateway', () => {
   const replyTo = (requestId: string): string | undefined => state.reconciliationReplies.find((d) => d.includes(`RequestID="${requestId}"`));
 
   it('answers type 1 by itself when the log holds the same termination, with the data as sent', async () => {
-    await status(await postTermination('XA25100001'), 'delivered');
-    state.reconciliationRequests.push(request('R-MATCH-1', 'XA25100001', { RequestReminderNum: '1', ...VOLET }));
+    await status(await postTermination('SX25100001'), 'delivered');
+    state.reconciliationRequests.push(request('R-MATCH-1', 'SX25100001', { RequestReminderNum: '1', ...VOLET }));
     const summary = await pull();
     expect(summary).toMatchObject({ received: ['R-MATCH-1'], answered: ['R-MATCH-1'] });
     const stored = await gw.api('GET', '/v1/safetir/reconciliation/R-MATCH-1', undefined, AUDITOR_TOKEN);
     expect(stored.status).toBe(200);
-    expect(stored.body).toMatchObject({ requestId: 'R-MATCH-1', carnetNumber: 'XA25100001', reminderNum: 1, dataSource: 1, status: 'answered-auto', iru: { TNO: 'XA25100001', ...VOLET } });
-    expect(stored.body.reply).toMatchObject({ replyType: 1, by: 'gateway', record: { TNO: 'XA25100001', ...SENT } });
+    expect(stored.body).toMatchObject({ requestId: 'R-MATCH-1', carnetNumber: 'SX25100001', reminderNum: 1, dataSource: 1, status: 'answered-auto', iru: { TNO: 'SX25100001', ...VOLET } });
+    expect(stored.body.reply).toMatchObject({ replyType: 1, by: 'gateway', record: { TNO: 'SX25100001', ...SENT } });
     const reply = replyTo('R-MATCH-1');
-    expect(reply).toMatch(/<RequestReplyRecord [^>]*COM="seal intact"[^>]*RequestID="R-MATCH-1" RequestReplyType="1"[^>]*TNO="XA25100001"/);
+    expect(reply).toMatch(/<RequestReplyRecord [^>]*COM="seal intact"[^>]*RequestID="R-MATCH-1" RequestReplyType="1"[^>]*TNO="SX25100001"/);
   });
 
   it('answers type 3 by itself when the log holds no termination for the carnet', async () => {
-    state.reconciliationRequests.push(request('R-NONE-1', 'XA25100002', { ICC: 'KAZ', COF: 'KZ554010', VPN: '6' }));
+    state.reconciliationRequests.push(request('R-NONE-1', 'VX25100002', { ICC: 'KAZ', COF: 'KZ554010', VPN: '6' }));
     expect(await pull()).toMatchObject({ received: ['R-NONE-1'], answered: ['R-NONE-1'] });
     const stored = (await gw.api('GET', '/v1/safetir/reconciliation/R-NONE-1')).body;
-    expect(stored).toMatchObject({ status: 'answered-auto', logged: [], reply: { replyType: 3, record: { TNO: 'XA25100002', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '6' } } });
+    expect(stored).toMatchObject({ status: 'answered-auto', logged: [], reply: { replyType: 3, record: { TNO: 'VX25100002', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '6' } } });
     expect(replyTo('R-NONE-1')).toMatch(/RequestReplyType="3"/);
   });
 
   it('leaves a mismatch to an officer, with both versions, and sends the officer reply once', async () => {
-    const messageId = await postTermination('XA25100003');
+    const messageId = await postTermination('YX25100003');
     await status(messageId, 'delivered');
-    state.reconciliationRequests.push(request('R-DIFF-1', 'XA25100003', { ...VOLET, VPN: '6' }));
+    state.reconciliationRequests.push(request('R-DIFF-1', 'YX25100003', { ...VOLET, VPN: '6' }));
     expect(await pull()).toMatchObject({ received: ['R-DIFF-1'], needsOfficer: ['R-DIFF-1'] });
     const waiting = (await gw.api('GET', '/v1/safetir/reconciliation?status=needs-officer', undefined, AUDITOR_TOKEN)).body.items;
     expect(waiting.map((c: { requestId: string }) => c.requestId)).toEqual(['R-DIFF-1']);
-    expect(waiting[0]).toMatchObject({ iru: { VPN: '6' }, logged: [{ messageId, status: 'delivered', record: { TNO: 'XA25100003', ...SENT } }] });
+    expect(waiting[0]).toMatchObject({ iru: { VPN: '6' }, logged: [{ messageId, status: 'delivered', record: { TNO: 'YX25100003', ...SENT } }] });
     expect(replyTo('R-DIFF-1')).toBeUndefined();
 
     const path = '/v1/safetir/reconciliation/R-DIFF-1/reply';
-    const record = { TNO: 'XA25100003', ...SENT };
+    const record = { TNO: 'YX25100003', ...SENT };
     expect((await gw.api('POST', path, { replyType: 1, record }, AUDITOR_TOKEN)).status).toBe(403);
     expect((await gw.api('POST', path, { replyType: 1 })).body.error.code).toBe('GW_ERR_RECONCILIATION_REPLY_INVALID');
-    expect((await gw.api('POST', path, { replyType: 1, record: { ...record, TNO: 'XA25100001' } })).status).toBe(422);
+    expect((await gw.api('POST', path, { replyType: 1, record: { ...record, TNO: 'SX25100001' } })).status).toBe(422);
     expect((await gw.api('POST', path, { replyType: 1, record: { ...record, VPN: '5' } })).body.error.code).toBe('GW_ERR_REQUEST_INVALID');
     expect((await gw.api('POST', '/v1/safetir/reconciliation/R-NOPE/reply', { replyType: 3 })).body.error.code).toBe('GW_ERR_RECONCILIATION_NOT_FOUND');
 
@@ -143,9 +143,9 @@ describe('reconciliation through the gateway', () => {
 
   it('waits while an upload for the carnet is still being delivered, then answers from it', { timeout: 60_000 }, async () => {
     sim.faults.hangNext(1);
-    const messageId = await postTermination('XA25100004');
-    await gw.waitFor(async () => (sim.received.some((r) => r.fault?.kind === 'hang' && r.document.includes('TNO="XA25100004"')) ? true : undefined));
-    state.reconciliationRequests.push(request('R-WAIT-1', 'XA25100004', VOLET));
+    const messageId = await postTermination('XB25100004');
+    await gw.waitFor(async () => (sim.received.some((r) => r.fault?.kind === 'hang' && r.document.includes('TNO="XB25100004"')) ? true : undefined));
+    state.reconciliationRequests.push(request('R-WAIT-1', 'XB25100004', VOLET));
     expect(await pull()).toMatchObject({ received: ['R-WAIT-1'], open: ['R-WAIT-1'] });
     expect((await gw.api('GET', '/v1/safetir/reconciliation/R-WAIT-1')).body).toMatchObject({ status: 'open', reason: expect.stringContaining(messageId) });
     await status(messageId, 'delivered');
@@ -153,7 +153,7 @@ describe('reconciliation through the gateway', () => {
   });
 
   it('keeps a request open when the reply cannot be sent, and answers it on the next pull', async () => {
-    state.reconciliationRequests.push(request('R-RETRY-1', 'XA25100005', { ICC: 'KAZ', COF: 'KZ554010' }));
+    state.reconciliationRequests.push(request('R-RETRY-1', 'XE25100005', { ICC: 'KAZ', COF: 'KZ554010' }));
     // The WSRQ answer goes through (return code 2, but a faulted answer leaves the requests new); the WSRE gets 503.
     sim.faults.partnerErrorNext(1, 2);
     sim.faults.failNext(1, 503);
@@ -202,7 +202,7 @@ describe.skipIf(noXsd)("IRU's WSRQ answer, opened with the gateway key", () => {
   });
 
   it('validates against SafeTIRReconciliation.xsd, with every seeded request and a matching hash', async () => {
-    iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-XSD-1', 'XA25100009', { ...VOLET, RequestRemark: 'volet 4 differs' }), request('R-XSD-2', 'AX30000001', { ICC: 'KAZ', COF: 'KZ554010' }));
+    iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-XSD-1', 'XQ25100009', { ...VOLET, RequestRemark: 'volet 4 differs' }), request('R-XSD-2', 'XZ30000001', { ICC: 'KAZ', COF: 'KZ554010' }));
     const context = harness.context('iru-safetir');
     const answer = classicResult('WSRQ', await harness.runtime.send('iru-safetir', buildWsrqRequest('wsrq-xsd', context, new Date())));
     const field = (name: string): Buffer => Buffer.from(childText(answer, 'http://www.iru.org', name) ?? '', 'base64');
@@ -248,7 +248,7 @@ describe('Information_Exchange_Version: IRU takes exactly 1.0.0 on WSRQ and 2.0.
     expect(await returnCode('WSRQ', wsrq)).toBe('2');
     expect(await returnCode('WSRQ', withVersion(wsrq, '2.0.0'))).toBe('1223');
     // A reply to a request IRU never issued: with the right version IRU reads it (and refuses its content, 1200), with another it stops at 1223.
-    const wsre = buildWsreRequest([{ requestId: 'R-NEVER', replyType: 3, record: { TNO: 'XA25100001', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '4' } }], 'wsre-version', context);
+    const wsre = buildWsreRequest([{ requestId: 'R-NEVER', replyType: 3, record: { TNO: 'SX25100001', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '4' } }], 'wsre-version', context);
     expect(wsre.envelope.toString('utf8')).toContain('<Information_Exchange_Version>2.0.0</Information_Exchange_Version>');
     expect(await returnCode('WSRE', wsre)).toBe('1200');
     expect(await returnCode('WSRE', withVersion(wsre, '1.0.0'))).toBe('1223');

@@ -27,7 +27,7 @@ describe('IRU over RTS+', () => {
     });
     expect(detail.attemptLog[0]).toMatchObject({ outcome: 'delivered', partnerCode: 'success=true' });
     const recorded = iruState(gw.gateway.simulators.get('iru-safetir')!).rtsPlusTerminations;
-    expect(recorded.some((doc: string) => doc.includes('XA25123456') && doc.includes(id))).toBe(true);
+    expect(recorded.some((doc: string) => doc.includes('DX25123456') && doc.includes(id))).toBe(true);
   });
 
   it('refuses an unknown profile at start with the choices', async () => {

@@ -98,7 +98,7 @@ function safetirDocument(records: string[]): Buffer {
 }
 
 function record(attributes: Record<string, string>): string {
-  const all: Record<string, string> = { TNO: 'XA25123456', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '4', PFD: 'FD', UPG: 'N', ...attributes };
+  const all: Record<string, string> = { TNO: 'DX25123456', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '4', PFD: 'FD', UPG: 'N', ...attributes };
   return `<Record ${Object.entries(all)
     .filter(([, v]) => v !== '')
     .map(([k, v]) => `${k}="${v}"`)
@@ -179,7 +179,7 @@ describe('classic SafeTIR Record → RTS+ TIROperationTermination (formats.md §
     expect(payload.toString()).toContain('RBC="CR"');
     expect(renderedTerminations(payload)).toBe(
       `<ter:TIROperationTerminations xmlns:ter="${TER_NS}" count="1"><ter:NewTIROperationTermination>` +
-        `<car:TIRCarnetNumber xmlns:car="${CAR_NS}">XA25123456</car:TIRCarnetNumber><car:VoletPageNumber xmlns:car="${CAR_NS}">4</car:VoletPageNumber>` +
+        `<car:TIRCarnetNumber xmlns:car="${CAR_NS}">DX25123456</car:TIRCarnetNumber><car:VoletPageNumber xmlns:car="${CAR_NS}">4</car:VoletPageNumber>` +
         `<act:Customs xmlns:act="${ACT_NS}"><act:CountryCode>KAZ</act:CountryCode></act:Customs><ter:CustomsOffice>KZ554010</ter:CustomsOffice>` +
         '<ter:CustomsLedgerEntryReference>007222</ter:CustomsLedgerEntryReference><ter:CustomsLedgerEntryDate>2026-11-26T00:00:00</ter:CustomsLedgerEntryDate>' +
         '<ter:CertificateOfTerminationReference>TC-554010-118</ter:CertificateOfTerminationReference><ter:CertificateOfTerminationDate>2026-11-26T00:00:00</ter:CertificateOfTerminationDate>' +
@@ -206,11 +206,11 @@ describe('classic SafeTIR Record → RTS+ TIROperationTermination (formats.md §
 
   it('turns UPG C followed by the new record of the same carnet into one Updated item, a lone C into Cancelled', () => {
     const xml = renderedTerminations(
-      safetirDocument([record({ UPG: 'C', COF: 'OLD' }), record({ UPG: '', COF: 'NEW' }), record({ UPG: 'C', TNO: 'XA25999999' })]),
+      safetirDocument([record({ UPG: 'C', COF: 'OLD' }), record({ UPG: '', COF: 'NEW' }), record({ UPG: 'C', TNO: 'XQ25999999' })]),
     );
     expect(xml).toMatch(/count="2"/);
     expect(xml).toMatch(
-      /<ter:UpdatedTIROperationTermination><ter:CancelledTIROperationTermination>.*OLD.*<\/ter:CancelledTIROperationTermination><ter:NewTIROperationTermination>.*NEW.*<\/ter:UpdatedTIROperationTermination><ter:CancelledTIROperationTermination>.*XA25999999/,
+      /<ter:UpdatedTIROperationTermination><ter:CancelledTIROperationTermination>.*OLD.*<\/ter:CancelledTIROperationTermination><ter:NewTIROperationTermination>.*NEW.*<\/ter:UpdatedTIROperationTermination><ter:CancelledTIROperationTermination>.*XQ25999999/,
     );
   });
 
@@ -218,9 +218,9 @@ describe('classic SafeTIR Record → RTS+ TIROperationTermination (formats.md §
     ['a ledger reference without its date', [record({ CNL: 'L-1' })], '@DCL'],
     ['neither TCO nor PFD', [record({ PFD: '' })], '@PFD'],
     ['both TCO and PFD', [record({ TCO: 'EXIT' })], '@PFD'],
-    ['a lower-case carnet number (classic allows it, RTS+ does not)', [record({ TNO: 'xa25123456' })], '@TNO'],
+    ['a lower-case carnet number (classic allows it, RTS+ does not)', [record({ TNO: 'dx25123456' })], '@TNO'],
     ['a Record without attributes', ['<Record></Record>'], '/Record/0/@TNO'],
-    ['a batch whose grouping by kind would put a cancel of carnet A before its new record', [record({ UPG: 'C', TNO: 'XA25999999' }), record({}), record({ UPG: 'C' })], 'SafeTIRRecords'],
+    ['a batch whose grouping by kind would put a cancel of carnet A before its new record', [record({ UPG: 'C', TNO: 'XQ25999999' }), record({}), record({ UPG: 'C' })], 'SafeTIRRecords'],
   ])('refuses %s (GW_ERR_DOCUMENT_INVALID, the delivery makes it needs-human)', (_name, records, pointer) => {
     let thrown: unknown;
     try {
@@ -316,7 +316,7 @@ describe.skipIf(skipXsd)('(a) IRU XSDs by xmllint: the operation element and the
   });
 
   it('an Updated and a Cancelled item validate too', () => {
-    const payload = safetirDocument([record({ UPG: 'C', COF: 'OLD' }), record({ UPG: '', COF: 'NEW' }), record({ UPG: 'C', TNO: 'XA25999999', PFD: '', TCO: 'EXIT', VPN: '0' })]);
+    const payload = safetirDocument([record({ UPG: 'C', COF: 'OLD' }), record({ UPG: '', COF: 'NEW' }), record({ UPG: 'C', TNO: 'XQ25999999', PFD: '', TCO: 'EXIT', VPN: '0' })]);
     const result = xmllint(extract(request(payload).envelope, SERVICE_NS, 'transmitTIROperationTerminations'), serviceXsd);
     expect(result.status, result.output).toBe(0);
   });
@@ -381,7 +381,7 @@ describe('(c) the simulator service accepts the request and records the terminat
     expect(ctx.state.rtsPlusTerminations).toHaveLength(1);
     const stored = ctx.state.rtsPlusTerminations[0] ?? '';
     expect(stored.startsWith(`<tns:transmitTIROperationTerminations xmlns:tns="${SERVICE_NS}">`)).toBe(true);
-    expect(stored).toContain('<car:TIRCarnetNumber xmlns:car="http://rts.iru.org/model/carnet-1">XA25123456</car:TIRCarnetNumber>');
+    expect(stored).toContain('<car:TIRCarnetNumber xmlns:car="http://rts.iru.org/model/carnet-1">DX25123456</car:TIRCarnetNumber>');
     expect(stored).toBe(extract(req.envelope, SERVICE_NS, 'transmitTIROperationTerminations'));
 
     const again = dispatch(service, request(await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json')))));

@@ -74,7 +74,7 @@ describe('IRU SafeTIR uploads', () => {
     expect(upload.valid).toBe(true);
     const [cancel, replacement] = recordsOf(upload.document);
     expect(cancel).toEqual({ ...sentV1[0], '@UPG': 'C' });
-    expect(replacement).toMatchObject({ '@TNO': 'XA25123456', '@COM': 'seal broken on arrival', '@CWR': 'R', '@UPG': 'N' });
+    expect(replacement).toMatchObject({ '@TNO': 'DX25123456', '@COM': 'seal broken on arrival', '@CWR': 'R', '@UPG': 'N' });
     const payload = await fetch(`${gw.url}/v1/messages/${second}/payload`, { headers: { authorization: 'Bearer test-token-0123456789abcdef' } });
     expect(recordsOf(await payload.text())).toHaveLength(2);
   });
@@ -96,6 +96,17 @@ describe('IRU SafeTIR uploads', () => {
     } finally {
       iru().faults.reset();
     }
+  });
+
+  it('refuses at ingest a carnet whose check letters break IRU\'s rule, with its code and pointer; a valid 9-digit number reaches IRU', { timeout: 90_000 }, async () => {
+    const wrong = await gw.api('POST', '/v1/cais/records', tt(`KZ-TT-CHECK-${Date.now()}`, { carnetNumber: 'XA25123456' }));
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.results[0]).toMatchObject({ status: 'rejected', violations: [{ code: 'GW_ERR_RECORD_CARNET_CHECK_LETTERS', pointer: '/carnetNumber' }] });
+    expect(wrong.body.results[0].violations[0].message).toContain('DX25123456');
+    const [id] = await messageIds([tt(`KZ-TT-NINE-${Date.now()}`, { carnetNumber: 'UX251234567' })]);
+    const detail = await delivered(id!);
+    const upload = iru().received.find((r) => r.messageId === (detail.attemptLog[0].batchId ?? id))!;
+    expect(recordsOf(upload.document)[0]).toMatchObject({ '@TNO': 'UX251234567' });
   });
 
   it.skipIf(noXsd)('every upload IRU received, once opened, validates against SafeTIRUpload.xsd', () => {

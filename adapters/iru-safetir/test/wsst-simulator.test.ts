@@ -71,7 +71,7 @@ describe('IRU SafeTIR (WSST) against the IRU simulator', () => {
   });
 
   it('a carnet number outside IRU pattern is found by the simulator itself: 1241 → failed', async () => {
-    const payload = Buffer.from((await documentFor()).toString('utf8').replace('TNO="XA25123456"', 'TNO="X125"'));
+    const payload = Buffer.from((await documentFor()).toString('utf8').replace('TNO="DX25123456"', 'TNO="X125"'));
     const { outcome } = await attempt('iru-bad-tno', payload);
     expect(outcome).toMatchObject({ verdict: 'failed', partnerCode: '1241' });
     expect(iru().received.at(-1)?.valid).toBe(false);

@@ -19,7 +19,7 @@ import { registerCarnetQueryRoute } from './carnet-query.js';
 import { iruErrors } from './errors.js';
 import { pullReconciliation, RECONCILIATION_PULL_EVERY_MS, registerReconciliationRoutes } from './reconciliation.js';
 import { sealRtsPayload } from './rts-envelope.js';
-import { buildRtsPlusRequest, classifyRtsPlus, RTS_PLUS_CODES } from './rts-plus.js';
+import { buildRtsPlusRequest, checkRtsPlusDocument, classifyRtsPlus, RTS_PLUS_BATCH_BYTES, RTS_PLUS_CODES } from './rts-plus.js';
 import { cancelThenNew, mergeUploads } from './upload-document.js';
 
 /** WSDL target namespace of the WSST service and its SOAP action (safetirupload.wsdl). */
@@ -157,6 +157,13 @@ export default definePartner({
     wsrq: 'the reconciliation request service (WSRQ); the default URL when not given (WSRE goes with WSST to the default URL)',
   },
   errors: iruErrors,
+  options: {
+    rtsPlusSignature: {
+      description: "rts-plus profile: the WS-Security signature suite; IRU's TerminationService binding (WCF Basic128Rsa15) takes RSA-SHA1 with SHA-1 digests only",
+      default: 'rsa-sha1',
+      values: ['rsa-sha1', 'rsa-sha256'],
+    },
+  },
   supersede: cancelThenNew,
   profiles: {
     /** RTS+ TerminationService-1 with a WS-Security signature instead of classic WSST (README "RTS+"). */
@@ -169,6 +176,7 @@ export default definePartner({
         batch: {
           maxMessages: UPLOAD_BATCH_SIZE,
           maxWaitMs: UPLOAD_BATCH_WAIT_MS,
+          maxBytes: RTS_PLUS_BATCH_BYTES,
           buildBatchRequest: (messages, batchId, context) =>
             buildRtsPlusRequest(
               { id: batchId, messageType: 'safetir-upload', payload: mergeUploads(messages.map((m) => m.payload), new Date()), attempt: 1 },
@@ -179,6 +187,7 @@ export default definePartner({
       },
       classify: classifyRtsPlus,
       codes: RTS_PLUS_CODES,
+      envelope: checkRtsPlusDocument,
     },
   },
   retry: { delaysMs: [5_000, 30_000, 120_000, 600_000, 1_800_000], jitter: 0.2, maxAttempts: 8 },

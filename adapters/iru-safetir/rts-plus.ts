@@ -7,8 +7,10 @@ import {
   GatewayError,
   parseSoapEnvelope,
   parseXml,
+  renderXmlString,
   WSSE_NS,
   type AcknowledgementCode,
+  type DocumentToWrap,
   type AttemptResult,
   type OutboundMessage,
   type Outcome,
@@ -16,6 +18,7 @@ import {
   type SoapFault,
   type SoapMessage,
   type SoapRequest,
+  type WsSecurityHash,
   type XmlContent,
 } from '../../src/partners/kit.js';
 
@@ -74,7 +77,12 @@ function operation(record: XmlContent, pointer: string): XmlContent {
   const tco = attribute(record, 'TCO');
   const pfd = attribute(record, 'PFD');
   if (tco !== undefined && pfd !== undefined) throw refuse('a record with TCO is no discharge and carries no PFD', `${pointer}/@PFD`);
-  if (tco === 'LOAD') return { 'ter:IsBeforeLoad': 'true' };
+  if (tco === 'LOAD') {
+    throw refuse(
+      "a before-load termination (TCO LOAD) cannot go by RTS+: IRU's TerminationService turns IsBeforeLoad into a partial discharge (PFD PD) in SafeTIR; send it by classic WSST (profile default)",
+      `${pointer}/@TCO`,
+    );
+  }
   if (tco === 'EXIT') return { 'ter:IsExit': 'true' };
   if (pfd === 'FD' || pfd === 'PD') return { 'ter:IsFinal': pfd === 'FD' ? 'true' : 'false' };
   throw refuse(`needs TCO LOAD/EXIT or PFD FD/PD (TCO "${tco ?? ''}", PFD "${pfd ?? ''}")`, `${pointer}/@${tco === undefined ? 'PFD' : 'TCO'}`);
@@ -164,6 +172,39 @@ export function terminationsFromSafetir(payload: Buffer): XmlContent {
   return content;
 }
 
+/** IRU's TerminationService takes requests of at most this many bytes (WCF maxReceivedMessageSize); a longer one gets HTTP 413. */
+export const RTS_PLUS_MAX_REQUEST_BYTES = 65_536;
+/**
+ * Room kept in a request for everything but the terminations: SOAP envelope, WS-Addressing headers,
+ * Timestamp, the certificate token and the signature (about 4 kB with a 2048-bit certificate; a
+ * longer chain or key gets the rest).
+ */
+const RTS_PLUS_ENVELOPE_ALLOWANCE = 8_192;
+
+/**
+ * Batch byte budget for RTS+: what the terminations of the batch's messages may weigh together, each
+ * weighed as its items rendered, so a batch is split by size before IRU's limit, not only by count.
+ */
+export const RTS_PLUS_BATCH_BYTES = {
+  budget: RTS_PLUS_MAX_REQUEST_BYTES - RTS_PLUS_ENVELOPE_ALLOWANCE,
+  weigh: (message: OutboundMessage): number => Buffer.byteLength(renderXmlString({ 'ter:TIROperationTerminations': terminationsFromSafetir(message.payload) })),
+};
+
+/** The WS-Security hash an instance signs RTS+ with: option `rtsPlusSignature` (IRU's TerminationService takes RSA-SHA1 only). */
+export function rtsPlusHash(context: Pick<PartnerContext, 'options'>): WsSecurityHash {
+  return context.options.rtsPlusSignature === 'rsa-sha256' ? 'sha256' : 'sha1';
+}
+
+/**
+ * The rts-plus profile's envelope hook: refuses at translation, with the reason, a SafeTIR document RTS+
+ * cannot carry (a before-load termination, a record without the fields RTS+ requires), so it never waits
+ * in the log for a delivery that cannot succeed. The document itself is logged unchanged.
+ */
+export function checkRtsPlusDocument(message: DocumentToWrap): Buffer {
+  terminationsFromSafetir(message.document);
+  return message.document;
+}
+
 /** What a request needs besides the message: the endpoint address (wsa:To) and the attempt's time. */
 export interface RtsPlusRequestOptions {
   /** IRU's TerminationService-1 endpoint URL, as configured for the partner. */
@@ -192,14 +233,12 @@ export function buildRtsPlusRequest(message: OutboundMessage, context: PartnerCo
     },
   };
   const addressing = { to: options.to, action: TRANSMIT_TERMINATIONS_ACTION, messageId: `urn:uuid:${randomUUID()}` };
-  if (context.identity.keyType !== 'rsa') throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'RTS+ needs an RSA key (RSA-SHA256) for IRU');
-  return {
-    transport: 'soap',
-    version: '1.2',
-    action: TRANSMIT_TERMINATIONS_ACTION,
-    headers: { soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` },
-    envelope: buildWsSecurityEnvelope({ version: '1.2', body, addressing, timestamp: { now: options.now } }, context.identity),
-  };
+  if (context.identity.keyType !== 'rsa') throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'RTS+ needs an RSA key for IRU');
+  const envelope = buildWsSecurityEnvelope({ version: '1.2', body, addressing, timestamp: { now: options.now }, hash: rtsPlusHash(context) }, context.identity);
+  if (envelope.length > RTS_PLUS_MAX_REQUEST_BYTES) {
+    throw new GatewayError('GW_ERR_DOCUMENT_INVALID', `the RTS+ request is ${envelope.length} bytes, over IRU's limit of ${RTS_PLUS_MAX_REQUEST_BYTES}`, { pointer: '' });
+  }
+  return { transport: 'soap', version: '1.2', action: TRANSMIT_TERMINATIONS_ACTION, headers: { soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` }, envelope };
 }
 
 /**
@@ -207,34 +246,28 @@ export function buildRtsPlusRequest(message: OutboundMessage, context: PartnerCo
  * `success`, or a SOAP 1.2 fault's code with its WS-Security subcode. The simulator answers each.
  */
 export const RTS_PLUS_CODES: Readonly<Record<string, AcknowledgementCode>> = {
-  'success=true': { meaning: 'IRU took the terminations', verdict: 'delivered' },
-  'success=false': { meaning: 'IRU refused without saying why: someone must ask IRU', verdict: 'needs-human' },
-  Receiver: { meaning: 'IRU’s own trouble', verdict: 'retry' },
-  'Sender/MessageExpired': { meaning: 'a late or clock-skewed attempt; a fresh Timestamp cures it', verdict: 'retry' },
-  'Sender/InvalidSecurity': { meaning: 'our WS-Security header is not accepted', verdict: 'needs-human' },
+  'success=true': { meaning: 'IRU took the terminations (queued: IRU checks their content later and reports nothing)', verdict: 'delivered' },
+  'success=false': { meaning: 'IRU’s SafeTIR back end did not take them now; IRU’s specification says it is safe to retransmit later', verdict: 'retry' },
+  Receiver: { meaning: 'IRU failed on the request (its bridge to SafeTIR, its content check or its own trouble); IRU’s specification says not to retransmit', verdict: 'needs-human' },
+  'Sender/MessageExpired': { meaning: 'the Timestamp was stale at IRU (our clock or a slow network)', verdict: 'needs-human' },
+  'Sender/InvalidSecurity': { meaning: 'our WS-Security header is not accepted (e.g. a signature suite other than IRU’s Basic128Rsa15)', verdict: 'needs-human' },
   'Sender/InvalidSecurityToken': { meaning: 'our certificate token is not accepted', verdict: 'needs-human' },
   'Sender/FailedAuthentication': { meaning: 'IRU does not know our certificate', verdict: 'needs-human' },
   'Sender/FailedCheck': { meaning: 'our signature does not verify at IRU', verdict: 'needs-human' },
   'Sender/UnsupportedAlgorithm': { meaning: 'IRU does not accept our signature algorithms', verdict: 'needs-human' },
-  Sender: { meaning: 'IRU refused this request’s content', verdict: 'failed' },
+  Sender: { meaning: 'IRU refused the request', verdict: 'needs-human' },
 };
 
 /**
- * A SOAP 1.2 fault. Receiver: IRU's trouble, retry. Sender with a WS-Security subcode: our key,
- * certificate or signature is not accepted, which every message would meet, so a person must look —
- * except MessageExpired (a late or clock-skewed attempt), which a fresh Timestamp cures: retry.
- * Sender otherwise: IRU refused this request's content, resending it cannot succeed: failed.
- * VersionMismatch, MustUnderstand and anything else: our framing, needs-human.
+ * A SOAP 1.2 fault, of any kind: needs-human. IRU's RTS+ specification (§4.3) says a transmission that
+ * drew a fault should not be re-attempted, and IRU's bridge raises a Receiver fault for content its
+ * SafeTIR client refuses as well as for its own trouble, so a person must look and resend. The partner
+ * code names the kind and the WS-Security subcode when there is one.
  */
 function judgeFault(fault: SoapFault): Outcome {
   const [subcode] = fault.subcodes;
-  const wsse = subcode?.namespace === WSSE_NS ? subcode.local : undefined;
-  const partnerCode = [fault.kind || fault.code || '?', subcode?.local].filter(Boolean).join('/');
-  const reason = `SOAP fault ${partnerCode}: ${fault.message}`;
-  if (fault.kind === 'Receiver') return { verdict: 'retry', partnerCode, reason };
-  if (fault.kind !== 'Sender') return { verdict: 'needs-human', partnerCode, reason };
-  if (wsse) return { verdict: wsse === 'MessageExpired' ? 'retry' : 'needs-human', partnerCode, reason };
-  return { verdict: 'failed', partnerCode, reason };
+  const partnerCode = [fault.kind || fault.code || '?', subcode?.namespace === WSSE_NS ? subcode.local : undefined].filter(Boolean).join('/');
+  return { verdict: 'needs-human', partnerCode, reason: `SOAP fault ${partnerCode}: ${fault.message}` };
 }
 
 function soap12(bytes: Buffer): SoapMessage | undefined {
@@ -248,8 +281,9 @@ function soap12(bytes: Buffer): SoapMessage | undefined {
 /**
  * Judges one RTS+ attempt: no answer (timeout, refused, reset) → retry; a SOAP 1.2 fault, whatever the HTTP status → as
  * {@link judgeFault}; HTTP 5xx, 408, 429 without a fault → retry; another non-2xx → needs-human;
- * 2xx with `transmitTIROperationTerminationsResponse/success` true → delivered, false → needs-human
- * (IRU refused without saying why: someone must ask IRU); a 2xx that is not that response → retry (in doubt).
+ * 2xx with `transmitTIROperationTerminationsResponse/success` true → delivered (queued at IRU, which
+ * checks content later), false → retry (IRU's specification: safe to retransmit later); a 2xx that is
+ * not that response → retry (in doubt).
  */
 export function classifyRtsPlus(result: AttemptResult): Outcome {
   if (result.kind === 'error') return { verdict: 'retry', reason: `${result.error}: ${result.message}` };
@@ -262,6 +296,6 @@ export function classifyRtsPlus(result: AttemptResult): Outcome {
   const response = body && childElement(body, SERVICE_NS, 'transmitTIROperationTerminationsResponse');
   const success = response && childText(response, SERVICE_NS, 'success')?.trim();
   if (success === 'true' || success === '1') return { verdict: 'delivered', partnerCode: 'success=true', reason: 'IRU accepted the terminations (success true)' };
-  if (success === 'false' || success === '0') return { verdict: 'needs-human', partnerCode: 'success=false', reason: 'IRU answered success false without a reason' };
+  if (success === 'false' || success === '0') return { verdict: 'retry', partnerCode: 'success=false', reason: 'IRU answered success false (its SafeTIR back end did not take the terminations now)' };
   return { verdict: 'retry', reason: 'the answer is not a transmitTIROperationTerminationsResponse with a boolean success (in doubt)' };
 }

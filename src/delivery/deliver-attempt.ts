@@ -45,7 +45,8 @@ function decide(outcome: Outcome, partner: Partner, attempt: number, retryBase: 
   return { status: 'pending', nextAttemptAt: now + delay, reason: `attempt ${attempt} failed (${why}); retry ${attempt + 1} in ${delay} ms` };
 }
 
-function outbound(message: ClaimedMessage): OutboundMessage {
+/** A claimed message as an adapter sees it for this attempt. */
+export function outbound(message: ClaimedMessage): OutboundMessage {
   return { id: message.id, messageType: message.messageType, payload: message.payload, attempt: message.attempts + 1 };
 }
 

@@ -6,11 +6,13 @@ import type { Partner, PartnerRegistry } from '../partners/partner-registry.js';
 import type { DeliveryJob, Queue } from '../queue/queue.js';
 import type { ClaimedMessage, MessageStore } from '../store/message-store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { deliverAttempt, type AttemptDeps, type AttemptSummary } from './deliver-attempt.js';
+import { deliverAttempt, outbound, type AttemptDeps, type AttemptSummary } from './deliver-attempt.js';
 
 /** Messages waiting to travel together in one request. */
 interface OpenBatch {
   messages: ClaimedMessage[];
+  /** What the members weigh together, when the partner caps a request's size. */
+  weight: number;
   /** Sends the batch now (size reached, wait over, or shutting down). */
   flush(): void;
   /** Settles when every message of the batch has its attempt recorded. */
@@ -125,9 +127,16 @@ export class DeliveryConsumer {
 
   /** Adds a claimed message to the partner's open batch; resolves when the batch's attempt is recorded. */
   private joinBatch(partner: Partner, spec: BatchSpec, message: ClaimedMessage): Promise<void> {
-    const batch = this.openBatches.get(partner.id) ?? this.openBatch(partner, spec);
+    const weight = spec.maxBytes?.weigh(outbound(message)) ?? 0;
+    let batch = this.openBatches.get(partner.id);
+    if (batch && spec.maxBytes && batch.weight + weight > spec.maxBytes.budget) {
+      batch.flush();
+      batch = undefined;
+    }
+    batch ??= this.openBatch(partner, spec);
     batch.messages.push(message);
-    if (batch.messages.length >= spec.maxMessages) batch.flush();
+    batch.weight += weight;
+    if (batch.messages.length >= spec.maxMessages || (spec.maxBytes && batch.weight >= spec.maxBytes.budget)) batch.flush();
     return batch.done;
   }
 
@@ -136,6 +145,7 @@ export class DeliveryConsumer {
     const started = new Promise<void>((resolve) => (start = resolve));
     const batch: OpenBatch = {
       messages: [],
+      weight: 0,
       flush: () => {
         if (this.openBatches.get(partner.id) === batch) this.openBatches.delete(partner.id);
         clearTimeout(timer);

@@ -78,6 +78,7 @@ export { defineSigningProfile, type SigningProfile } from '../security/signing-p
 export { envelopedXmlSigning } from '../security/builtin-signing-profiles.js';
 export type { DecryptCapability, KeyCapabilities, KeyTransportPadding, SignatureHash, SigningCapability } from '../security/key-capabilities.js';
 export { buildWsSecurityEnvelope, WSA_NS, WSSE_NS, WSU_NS, type WsAddressing, type WsSecurityMessage } from '../security/ws-security.js';
+export type { WsSecurityHash } from '../security/xmldsig-algorithms.js';
 export { verifyWsSecurity, wsseFaultOf, type WsSecurityPolicy, type WsSecurityVerification, type WsseFault } from '../security/ws-security-verify.js';
 export { createXmlVerifier, type PinnedKeys, type PlacementOf, type SignedContent, type Verifier } from '../security/xml-verifier.js';
 export type { SignaturePlacement } from '../security/signed-document-reader.js';

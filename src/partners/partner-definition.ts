@@ -204,6 +204,12 @@ export interface TransportSpec {
 export interface BatchSpec {
   maxMessages: number;
   maxWaitMs: number;
+  /**
+   * For a partner that caps a request's size: the bytes the members of a batch may add to it together,
+   * and how many one adds. A batch is sent before a message would take it over the budget (a message
+   * heavier than the whole budget travels alone).
+   */
+  maxBytes?: { budget: number; weigh(message: OutboundMessage): number };
   /** Builds the one request for the batch; `batchId` is its message id towards the partner. */
   buildBatchRequest(messages: readonly OutboundMessage[], batchId: string, context: PartnerContext): TransportRequest;
 }
@@ -419,6 +425,8 @@ export interface PartnerProfile {
   classify: PartnerDefinition['classify'];
   /** The codes this profile documents, as {@link PartnerDefinition.codes}. */
   codes?: Readonly<Record<string, AcknowledgementCode>>;
+  /** Replaces the adapter's {@link PartnerDefinition.envelope} (e.g. to refuse, at translation, what this protocol cannot carry). */
+  envelope?: PartnerDefinition['envelope'];
 }
 
 /** A partner adapter: data plus the few functions its protocol needs. Adapters never import each other. */

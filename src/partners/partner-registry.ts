@@ -206,6 +206,7 @@ function instanceOf(settings: PartnerSettings, d: PartnerDefinition): Partner {
     },
     classify: base.classify,
     ...(base.codes ? { codes: base.codes } : {}),
+    ...(profile?.envelope ? { envelope: profile.envelope } : {}),
     retry: { ...d.retry, ...retry },
     circuitBreaker: { ...d.circuitBreaker, ...circuitBreaker },
   };

@@ -8,7 +8,7 @@ import { GatewayError, type ErrorCode } from '../errors.js';
 import { parseStrictDom } from './strict-dom.js';
 import { BASE64_BINARY, DEFAULT_TIMESTAMP_LIFETIME_MS, WSA_NS, WSSE_NS, WSU_NS, X509V3_TOKEN, type WsAddressing } from './ws-security.js';
 import { EcdsaSha256 } from './xml-crypto-ecdsa.js';
-import { DSIG_NS, EXC_C14N, SHA256, SIGNATURE_METHODS } from './xmldsig-algorithms.js';
+import { DSIG_NS, EXC_C14N, SIGNATURE_METHODS, WS_SECURITY_DIGESTS, WS_SECURITY_RSA_METHODS, type WsSecurityHash } from './xmldsig-algorithms.js';
 
 const DEFAULT_CLOCK_SKEW_MS = 60_000;
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -51,6 +51,8 @@ export interface WsSecurityPolicy {
   version: SoapVersion;
   /** Whether a signed Timestamp must be present (default true). */
   requireTimestamp?: boolean;
+  /** The suite's hash: SHA-256 (default) or SHA-1 (RSA-SHA1 with SHA-1 digests, WCF Basic128Rsa15); the other is refused. */
+  hash?: WsSecurityHash;
   /** WS-Addressing headers that must be present (default To, Action, MessageID). */
   requiredAddressing?: ReadonlyArray<(typeof ADDRESSING_HEADERS)[number]>;
 }
@@ -130,7 +132,7 @@ interface Shape {
   signed: Target[];
 }
 
-function checkReference(reference: Element): string {
+function checkReference(reference: Element, hashName: WsSecurityHash): string {
   const uri = reference.getAttribute('URI') ?? '';
   const id = uri.startsWith('#') ? uri.slice(1) : '';
   if (!SAFE_ID.test(id)) throw invalid(`Reference URI "${uri}" is not a same-document #id`);
@@ -147,7 +149,7 @@ function checkReference(reference: Element): string {
   if (algorithm(transform as Element) !== EXC_C14N || elements(transform as Element).length > 0) {
     throw refuse('GW_ERR_SIGNATURE_POLICY', 'UnsupportedAlgorithm', `the one Transform of ${uri} must be exclusive c14n without InclusiveNamespaces`);
   }
-  if (algorithm(digestMethod as Element) !== SHA256) throw refuse('GW_ERR_SIGNATURE_POLICY', 'UnsupportedAlgorithm', `DigestMethod of ${uri} must be SHA-256`);
+  if (algorithm(digestMethod as Element) !== WS_SECURITY_DIGESTS[hashName]) throw refuse('GW_ERR_SIGNATURE_POLICY', 'UnsupportedAlgorithm', `DigestMethod of ${uri} must be ${WS_SECURITY_DIGESTS[hashName]}`);
   if (!(digestValue as Element).textContent?.trim()) throw invalid(`DigestValue of ${uri} is empty`);
   return id;
 }
@@ -202,7 +204,7 @@ function checkShape(root: Element, pinned: X509Certificate, policy: WsSecurityPo
     throw invalid('ds:SignedInfo must hold CanonicalizationMethod, SignatureMethod and References only');
   }
   if (algorithm(c14n) !== EXC_C14N || elements(c14n).length > 0) throw refuse('GW_ERR_SIGNATURE_POLICY', 'UnsupportedAlgorithm', 'CanonicalizationMethod must be exclusive c14n without comments');
-  const expectedMethod = methodFor(pinned);
+  const expectedMethod = methodFor(pinned, policy.hash ?? 'sha256');
   if (algorithm(method) !== expectedMethod) throw refuse('GW_ERR_SIGNATURE_POLICY', 'UnsupportedAlgorithm', `SignatureMethod must be ${expectedMethod} for the pinned key`);
 
   // Each reference must name, by a unique id that is a wsu:Id, exactly one of the parts, and every part must be named.
@@ -214,7 +216,7 @@ function checkShape(root: Element, pinned: X509Certificate, policy: WsSecurityPo
   const index = idIndex(root);
   const signed: Target[] = [];
   for (const reference of references) {
-    const id = checkReference(reference);
+    const id = checkReference(reference, policy.hash ?? 'sha256');
     const holders = index.get(id) ?? [];
     if (holders.length !== 1) throw invalid(`id "${id}" must identify exactly one element, found ${holders.length}`);
     const target = required.find((t) => t.element === holders[0]);
@@ -242,18 +244,18 @@ function checkShape(root: Element, pinned: X509Certificate, policy: WsSecurityPo
   return { version, signature, signed };
 }
 
-/** The one signature method a pinned key may have made: RSA-SHA256 for RSA, ECDSA-SHA256 for EC P-256. */
-function methodFor(certificate: X509Certificate): string {
-  return certificate.publicKey.asymmetricKeyType === 'ec' ? SIGNATURE_METHODS['ecdsa-p256-sha256'] : SIGNATURE_METHODS['rsa-sha256'];
+/** The one signature method a pinned key may have made: RSA with the suite's hash for RSA, ECDSA-SHA256 for EC P-256. */
+function methodFor(certificate: X509Certificate, hashName: WsSecurityHash): string {
+  return certificate.publicKey.asymmetricKeyType === 'ec' ? SIGNATURE_METHODS['ecdsa-p256-sha256'] : WS_SECURITY_RSA_METHODS[hashName];
 }
 
-/** xml-crypto with only what the profile allows registered: the key's method, SHA-256, exclusive c14n. */
-function strictSignedXml(certificate: X509Certificate): SignedXml {
+/** xml-crypto with only what the profile allows registered: the key's method, the suite's digest, exclusive c14n. */
+function strictSignedXml(certificate: X509Certificate, hashName: WsSecurityHash): SignedXml {
   const sig = new SignedXml({ publicCert: certificate.publicKey, getCertFromKeyInfo: () => null });
-  const method = methodFor(certificate);
+  const method = methodFor(certificate, hashName);
   for (const uri of Object.keys(sig.SignatureAlgorithms)) if (uri !== method) delete sig.SignatureAlgorithms[uri as keyof typeof sig.SignatureAlgorithms];
   if (method === SIGNATURE_METHODS['ecdsa-p256-sha256']) sig.SignatureAlgorithms[method] = EcdsaSha256;
-  for (const uri of Object.keys(sig.HashAlgorithms)) if (uri !== SHA256) delete sig.HashAlgorithms[uri as keyof typeof sig.HashAlgorithms];
+  for (const uri of Object.keys(sig.HashAlgorithms)) if (uri !== WS_SECURITY_DIGESTS[hashName]) delete sig.HashAlgorithms[uri as keyof typeof sig.HashAlgorithms];
   for (const uri of Object.keys(sig.CanonicalizationAlgorithms)) if (uri !== EXC_C14N) delete sig.CanonicalizationAlgorithms[uri as keyof typeof sig.CanonicalizationAlgorithms];
   return sig;
 }
@@ -299,7 +301,8 @@ function addressingValue(canonical: string, local: string): string | undefined {
  * by default To, Action, MessageID); a Security header other than [Timestamp], BinarySecurityToken,
  * Signature (the Timestamp required unless the policy says otherwise); a second ds:Signature,
  * ds:Object, ds:Manifest or InclusiveNamespaces anywhere; algorithms other than exc-c14n, the pinned
- * key's method (RSA-SHA256 or ECDSA-SHA256), SHA-256 and one exc-c14n transform per Reference; a
+ * key's method (RSA with the policy's hash, or ECDSA-SHA256), the policy's digest (SHA-256 unless it
+ * says SHA-1) and one exc-c14n transform per Reference; a
  * Reference URI that is not `#id`, an id held by more than one element (Id/ID/id in any namespace, as
  * xml-crypto looks up), a reference to anything but Body, Timestamp or a WS-Addressing header by its
  * wsu:Id, one of those left unsigned or signed twice; a KeyInfo other than a direct reference to the
@@ -320,7 +323,7 @@ export function verifyWsSecurity(bytes: Buffer, trusted: X509Certificate | strin
   const pinned = typeof trusted === 'string' ? new X509Certificate(trusted) : trusted;
   const { version, signature, signed } = checkShape(parseStrictDom(text), pinned, policy);
 
-  const sig = strictSignedXml(pinned);
+  const sig = strictSignedXml(pinned, policy.hash ?? 'sha256');
   let valid = false;
   try {
     sig.loadSignature(signature as unknown as Parameters<SignedXml['loadSignature']>[0]);

@@ -1,10 +1,11 @@
 // WS-Security X.509 signatures for SOAP 1.1 and 1.2: sign the Body, the WS-Addressing headers and an optional Timestamp by wsu:Id.
 import { hash, randomUUID } from 'node:crypto';
 import type { XmlContent } from '../codec/document-tree.js';
+import { GatewayError } from '../errors.js';
 import { SOAP11_NS, SOAP12_NS, type SoapVersion } from '../codec/soap-envelope.js';
 import { renderXmlString } from '../codec/xml-render.js';
 import type { SigningCapability } from './key-capabilities.js';
-import { DSIG_NS, EXC_C14N, SHA256, SIGNATURE_METHODS } from './xmldsig-algorithms.js';
+import { DSIG_NS, EXC_C14N, SIGNATURE_METHODS, WS_SECURITY_DIGESTS, WS_SECURITY_RSA_METHODS, type WsSecurityHash } from './xmldsig-algorithms.js';
 
 /** WS-Security 1.0 secext namespace (`wsse:`). */
 export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
@@ -48,6 +49,8 @@ export interface WsSecurityMessage {
    * it out for a document that is signed once, logged, and may be sent again later.
    */
   timestamp?: { now: Date; lifetimeMs?: number };
+  /** Hash of digests and signature (default SHA-256); SHA-1 only for an RSA key and a partner whose suite demands it. */
+  hash?: WsSecurityHash;
 }
 
 function part(name: string, content: XmlContent): string {
@@ -70,7 +73,8 @@ function addressingHeaders(addressing: WsAddressing | undefined): Array<[string,
 
 /**
  * Builds a SOAP envelope signed the WS-Security way (X.509 Token Profile, direct reference), with our
- * key for the partner: RSA-SHA256 or ECDSA-SHA256 (r‖s) by key type, SHA-256 digests, exc-c14n.
+ * key for the partner: RSA-SHA256 or ECDSA-SHA256 (r‖s) by key type, SHA-256 digests, exc-c14n; or,
+ * with `hash: 'sha1'`, RSA-SHA1 and SHA-1 digests (WCF's Basic128Rsa15 suite).
  *
  * Every signed part (Body, Timestamp, each WS-Addressing header) is rendered on its own by
  * `renderXmlString`, with every namespace it uses declared on itself, and spliced unchanged into the
@@ -84,9 +88,12 @@ function addressingHeaders(addressing: WsAddressing | undefined): Array<[string,
  * `wsse:Security[@soap:mustUnderstand]` with the optional `wsu:Timestamp`, `wsse:BinarySecurityToken`
  * (X509v3, base64 DER of our certificate) and `ds:Signature` with one Reference per signed part, each
  * with one exc-c14n transform, and KeyInfo = `wsse:SecurityTokenReference/wsse:Reference` to the token.
- * @throws GatewayError the codes of renderXml for content XML cannot carry.
+ * @throws GatewayError the codes of renderXml for content XML cannot carry; GW_ERR_KEY_UNAVAILABLE for SHA-1 with an EC key.
  */
 export function buildWsSecurityEnvelope(message: WsSecurityMessage, signer: SigningCapability): Buffer {
+  const hashName = message.hash ?? 'sha256';
+  if (hashName === 'sha1' && signer.keyType !== 'rsa') throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'a SHA-1 WS-Security suite signs with RSA only');
+  const method = hashName === 'sha1' ? WS_SECURITY_RSA_METHODS.sha1 : SIGNATURE_METHODS[signer.algorithm];
   const soapNs = SOAP_NAMESPACES[message.version];
   const suffix = randomUUID();
   const ids = { body: `Body-${suffix}`, timestamp: `TS-${suffix}`, token: `X509-${suffix}` };
@@ -111,16 +118,16 @@ export function buildWsSecurityEnvelope(message: WsSecurityMessage, signer: Sign
   const signedInfo: XmlContent = {
     '@xmlns:ds': DSIG_NS,
     'ds:CanonicalizationMethod': { '@Algorithm': EXC_C14N },
-    'ds:SignatureMethod': { '@Algorithm': SIGNATURE_METHODS[signer.algorithm] },
+    'ds:SignatureMethod': { '@Algorithm': method },
     'ds:Reference': references.map(([id, canonical]) => ({
       '@URI': `#${id}`,
       'ds:Transforms': { 'ds:Transform': { '@Algorithm': EXC_C14N } },
-      'ds:DigestMethod': { '@Algorithm': SHA256 },
-      'ds:DigestValue': hash('sha256', canonical, 'base64'),
+      'ds:DigestMethod': { '@Algorithm': WS_SECURITY_DIGESTS[hashName] },
+      'ds:DigestValue': hash(hashName, canonical, 'base64'),
     })),
   };
   // SignedInfo uses the ds prefix only, so its canonical form in the Signature is this stand-alone rendering.
-  const signatureValue = signer.sign(part('ds:SignedInfo', signedInfo)).toString('base64');
+  const signatureValue = signer.sign(part('ds:SignedInfo', signedInfo), { hash: hashName }).toString('base64');
   const token = part('wsse:BinarySecurityToken', {
     '@xmlns:wsse': WSSE_NS,
     '@xmlns:wsu': WSU_NS,

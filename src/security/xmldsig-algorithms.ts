@@ -17,3 +17,22 @@ export const SIGNATURE_METHODS = {
 
 /** Name of a supported signature algorithm. */
 export type SignatureAlgorithm = keyof typeof SIGNATURE_METHODS;
+
+/**
+ * The hash of a WS-Security suite, for its digests and its RSA signature: SHA-256, or SHA-1 where a
+ * partner's deployed suite still demands it (WCF `Basic128Rsa15`: RSA-SHA1 with SHA-1 digests). SHA-1 is
+ * allowed for WS-Security towards and from such partners only; enveloped XMLDSig stays SHA-256.
+ */
+export type WsSecurityHash = 'sha256' | 'sha1';
+
+/** Digest method URI of each WS-Security hash. */
+export const WS_SECURITY_DIGESTS: Readonly<Record<WsSecurityHash, string>> = {
+  sha256: SHA256,
+  sha1: 'http://www.w3.org/2000/09/xmldsig#sha1',
+};
+
+/** RSA signature method URI of each WS-Security hash (ECDSA is SHA-256 only). */
+export const WS_SECURITY_RSA_METHODS: Readonly<Record<WsSecurityHash, string>> = {
+  sha256: SIGNATURE_METHODS['rsa-sha256'],
+  sha1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+};

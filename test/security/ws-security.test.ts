@@ -61,6 +61,17 @@ describe.each(['1.1', '1.2'] as const)('SOAP %s', (version) => {
     if (!noXmlsec) expect(xmlsec1(bare, join(certs, 'gateway.cert.pem'), version)).toBe(0);
   });
 
+  it('the SHA-1 suite (RSA-SHA1, SHA-1 digests) verifies only under a SHA-1 policy, and xmlsec1 accepts it; SHA-256 is refused under that policy; an EC key cannot make it', () => {
+    const sha1 = buildWsSecurityEnvelope({ version, body, addressing, timestamp: { now: new Date() }, hash: 'sha1' }, rsa);
+    const sha256 = buildWsSecurityEnvelope({ version, body, addressing, timestamp: { now: new Date() } }, rsa);
+    const cert = join(certs, 'gateway.cert.pem');
+    expect(outcome(sha1, cert, { version, hash: 'sha1' })).toBe('accepted');
+    expect(outcome(sha1, cert, { version })).toBe('GW_ERR_SIGNATURE_POLICY UnsupportedAlgorithm');
+    expect(outcome(sha256, cert, { version, hash: 'sha1' })).toBe('GW_ERR_SIGNATURE_POLICY UnsupportedAlgorithm');
+    if (!noXmlsec) expect(xmlsec1(sha1, cert, version)).toBe(0);
+    expect(() => buildWsSecurityEnvelope({ version, body, addressing, hash: 'sha1' }, ec)).toThrow(/RSA only/);
+  });
+
   it('the ws-security signing profile signs an envelope we rendered: Body and WS-Addressing headers, no Timestamp', () => {
     const header = { 'wsa:To': { '@xmlns:wsa': WSA_NS, '#text': addressing.to }, 'wsa:Action': { '@xmlns:wsa': WSA_NS, '#text': addressing.action }, 'wsa:MessageID': { '@xmlns:wsa': WSA_NS, '#text': addressing.messageId } };
     const signed = wsSecuritySigning.sign(buildSoapEnvelope({ version, header, body }), other);

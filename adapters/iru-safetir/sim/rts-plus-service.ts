@@ -27,6 +27,9 @@ const TER_NS = 'http://rts.iru.org/model/termination-1';
 const CAR_NS = 'http://rts.iru.org/model/carnet-1';
 const ACT_NS = 'http://www.iru.org/model/tir-actor-1';
 
+/** IRU's binding: `maxReceivedMessageSize` 65,536 bytes; WCF answers a longer request with HTTP 413 and no SOAP fault. */
+const MAX_RECEIVED_MESSAGE_SIZE = 65_536;
+
 /** WS-Security fault names a `partner-error` fault may ask for; they become wsse subcodes. */
 const WSSE_FAULTS = new Set(['InvalidSecurity', 'UnsupportedAlgorithm', 'InvalidSecurityToken', 'FailedAuthentication', 'FailedCheck', 'MessageExpired']);
 
@@ -242,13 +245,15 @@ function readOperation(signedBody: string): Operation {
 
 /**
  * IRU's TerminationService-1 `transmitTIROperationTerminations` for the simulator. Per request:
- * 1. the WS-Security signature with verifyWsSecurity pinned to `ctx.gatewayCertificate` (the
- *    Timestamp must be current) — else a Sender fault with the WS-Security subcode (FailedCheck,
- *    FailedAuthentication, MessageExpired, InvalidSecurity, …), HTTP 400;
+ * 0. a request over 65,536 bytes (IRU's WCF maxReceivedMessageSize) gets HTTP 413 without a fault;
+ * 1. the WS-Security signature with verifyWsSecurity pinned to `ctx.gatewayCertificate`, in IRU's
+ *    suite only (Basic128Rsa15: RSA-SHA1, SHA-1 digests; the Timestamp must be current) — else a
+ *    Sender fault with the WS-Security subcode (UnsupportedAlgorithm, FailedCheck, MessageExpired, …), HTTP 400;
  * 2. the signed wsa:Action must be the dispatched action;
  * 3. the rules of rts-termination-1.xsd it can express (sequence order, the ledger and certificate
  *    groups, the IsBeforeLoad | IsExit | IsFinal choice, lengths, enumerations, number ranges,
- *    `count`) on the signed Body only — else a Sender fault naming every problem;
+ *    `count`) on the signed Body only — else a Receiver fault naming every problem (IRU's bridge
+ *    validates in its SafeTIR client and any exception there becomes a Receiver fault);
  * 4. stores the canonical `transmitTIROperationTerminations` element in `ctx.state.rtsPlusTerminations`
  *    once per transmissionId (a repeat is answered success without storing it again) and answers
  *    `transmitTIROperationTerminationsResponse` with success true.
@@ -264,9 +269,15 @@ export function createRtsPlusService(ctx: IruSimContext): IruSoapService {
       received: { messageId, valid: false, problems: [`${f.wsse ?? f.code}: ${f.reason}`], document },
       response: fault?.kind === 'partner-error' ? injected(fault.code, relatesTo) : faultResponse(f, relatesTo),
     });
+    if (request.body.length > MAX_RECEIVED_MESSAGE_SIZE) {
+      return {
+        received: { messageId: '', valid: false, problems: [`HTTP 413: ${request.body.length} bytes, over maxReceivedMessageSize ${MAX_RECEIVED_MESSAGE_SIZE}`], document: '' },
+        response: { status: 413, headers: { 'content-type': 'text/html' }, body: Buffer.from('<html><body>Request Entity Too Large</body></html>') },
+      };
+    }
     let verified;
     try {
-      verified = verifyWsSecurity(request.body, ctx.gatewayCertificate, new Date(), { version: '1.2' });
+      verified = verifyWsSecurity(request.body, ctx.gatewayCertificate, new Date(), { version: '1.2', hash: 'sha1' });
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       return refused({ code: 'Sender', wsse: wsseFaultOf(err), reason: err.message }, '');
@@ -277,7 +288,8 @@ export function createRtsPlusService(ctx: IruSimContext): IruSoapService {
     }
     const operation = readOperation(verified.body);
     if (operation.problems.length > 0) {
-      return refused({ code: 'Sender', reason: operation.problems.join('; ') }, relatesTo, operation.document || verified.body, operation.transmissionId);
+      // IRU's bridge validates in its SafeTIR client; what it refuses surfaces as an exception, i.e. a Receiver fault.
+      return refused({ code: 'Receiver', reason: operation.problems.join('; ') }, relatesTo, operation.document || verified.body, operation.transmissionId);
     }
     if (!seen.has(operation.transmissionId)) {
       seen.add(operation.transmissionId);

@@ -30,6 +30,28 @@ describe('IRU over RTS+', () => {
     expect(recorded.some((doc: string) => doc.includes('DX25123456') && doc.includes(id))).toBe(true);
   });
 
+  it('splits a batch by size: 50 terminations with full 126-character remarks go as two requests, each within IRU\'s 65,536 bytes', { timeout: 60_000 }, async () => {
+    const stamp = Date.now();
+    const records = Array.from({ length: 50 }, (_, i) => ({ ...termination, recordId: `KZ-TT-RTSBIG-${stamp}-${i}`, departureCountry: 'TUR', remarks: `${i} ${'x'.repeat(120)}`.slice(0, 126) }));
+    const res = await gw.api('POST', '/v1/cais/records', records);
+    expect(res.status).toBe(202);
+    const ids = res.body.results.map((r: { messages: Array<{ id: string; partner: string }> }) => r.messages.find((m) => m.partner === 'iru-safetir')!.id);
+    const details = await Promise.all(
+      ids.map((id: string) =>
+        gw.waitFor(async () => {
+          const m = await gw.api('GET', `/v1/messages/${id}`);
+          return m.body.status === 'delivered' ? m.body : undefined;
+        }, 50_000),
+      ),
+    );
+    const batches = new Map<string, number>();
+    for (const d of details) batches.set(d.attemptLog[0].batchId ?? d.id, (batches.get(d.attemptLog[0].batchId ?? d.id) ?? 0) + 1);
+    expect(batches.size).toBe(2);
+    expect([...batches.values()].sort((a, b) => b - a)[0]).toBeGreaterThan(40);
+    const sim = gw.gateway.simulators.get('iru-safetir')!;
+    expect(sim.received.filter((r) => r.problems.some((p) => p.startsWith('HTTP 413')))).toEqual([]);
+  });
+
   it('refuses an unknown profile at start with the choices', async () => {
     await expect(startTestGateway({ GATEWAY_PARTNER_IRU_SAFETIR_PROFILE: 'carrier-pigeon' })).rejects.toMatchObject({ code: 'GW_ERR_CONFIG_INVALID', message: expect.stringMatching(/known: default, rts-plus/) });
   });

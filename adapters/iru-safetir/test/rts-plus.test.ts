@@ -31,7 +31,7 @@ import { skipWithout } from '../../../test/support/external-tool.js';
 import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
 import { RECORD_FIXTURES, ROOT } from '../../../test/support/project.js';
 import { loadTestKey } from '../../../test/support/test-keys.js';
-import { buildRtsPlusRequest, classifyRtsPlus, terminationsFromSafetir, TRANSMIT_TERMINATIONS_ACTION } from '../rts-plus.js';
+import { buildRtsPlusRequest, classifyRtsPlus, RTS_PLUS_BATCH_BYTES, RTS_PLUS_MAX_REQUEST_BYTES, terminationsFromSafetir, TRANSMIT_TERMINATIONS_ACTION } from '../rts-plus.js';
 import { createRtsPlusService } from '../sim/rts-plus-service.js';
 import type { IruSimContext, IruSoapService } from '../sim/soap-service.js';
 import { IRU_RTS_DIR } from './rts-oracle.js';
@@ -46,6 +46,9 @@ const GOLDEN_DIR = join(ROOT, 'mappings', 'iru-safetir', 'safetir-upload.golden'
 const TERMINATION_XSD = join(IRU_RTS_DIR, 'rts-termination-1.xsd');
 const CARNET_XSD = join(IRU_RTS_DIR, 'rts-carnet-1.xsd');
 const WSDL = join(IRU_RTS_DIR, 'TerminationService-1.wsdl');
+
+/** What IRU's TerminationService binding accepts: SOAP 1.2, WCF Basic128Rsa15 (RSA-SHA1, SHA-1 digests). */
+const IRU_POLICY = { version: '1.2', hash: 'sha1' } as const;
 
 const tmp = mkdtempSync(join(tmpdir(), 'gw-rts-plus-'));
 let harness: PartnerHarness;
@@ -119,7 +122,7 @@ function extract(xml: Buffer | string, ns: string, name: string): string {
 /** The code and WS-Security fault of what verifyWsSecurity throws for `bytes`, or 'accepted'. */
 function verdict(bytes: Buffer, certPem = gatewayCertPem): string {
   try {
-    verifyWsSecurity(bytes, certPem, new Date(), { version: '1.2' });
+    verifyWsSecurity(bytes, certPem, new Date(), IRU_POLICY);
   } catch (err) {
     return `${(err as { code?: string }).code ?? String(err)} ${wsseFaultOf(err) ?? '-'}`;
   }
@@ -140,7 +143,7 @@ function flip(bytes: Buffer, marker: string, offset: number): Buffer {
 function resignWithoutTimestamp(bytes: Buffer): Buffer {
   const xml = bytes.toString('utf8').replace(/<ds:Reference URI="#TS-[^"]+">.*?<\/ds:Reference>/, '');
   const signedInfo = extract(xml, DSIG_NS, 'SignedInfo');
-  const value = context.identity.sign(signedInfo).toString('base64');
+  const value = context.identity.sign(signedInfo, { hash: 'sha1' }).toString('base64');
   return Buffer.from(xml.replace(/<ds:SignatureValue>[^<]+<\/ds:SignatureValue>/, `<ds:SignatureValue>${value}</ds:SignatureValue>`));
 }
 
@@ -188,9 +191,15 @@ describe('classic SafeTIR Record → RTS+ TIROperationTermination (formats.md §
     );
   });
 
+  it('refuses a before-load termination at translation, saying why (IRU would store it as a partial discharge)', async () => {
+    const translation = await harness.translator.translate(readJson(join(GOLDEN_DIR, 'before-load-escaping.input.json')));
+    const problem = translation.ok ? undefined : translation.problems.find((p) => p.target === 'iru-safetir/safetir-upload');
+    expect(problem).toMatchObject({ code: 'GW_ERR_DOCUMENT_INVALID', pointer: '/SafeTIR/Body/SafeTIRRecords/Record/0/@TCO' });
+    expect(problem?.message).toMatch(/TCO LOAD.*partial discharge \(PFD PD\).*classic WSST/);
+  });
+
   it.each([
     ['exit-minimal', ['<ter:IsExit>true</ter:IsExit>'], ['IsFinal', 'CustomsLedgerEntry', 'PackageCount', 'CustomsComment']],
-    ['before-load-escaping', ['<ter:IsBeforeLoad>true</ter:IsBeforeLoad>', '<ter:CustomsComment>Tab\there &amp; &lt;angle&gt; "quotes"</ter:CustomsComment>'], ['IsFinal', 'CertificateOfTermination']],
     ['partial-with-reservation', ['<ter:IsFinal>false</ter:IsFinal>', '<ter:IsWithReservation>true</ter:IsWithReservation>', '<ter:PackageCount>10</ter:PackageCount>'], ['IsExit']],
   ])('golden %s: the TCO/PFD choice, CWR and optional fields', async (name, present, absent) => {
     const xml = renderedTerminations(await safetirPayload(readJson(join(GOLDEN_DIR, `${name}.input.json`))));
@@ -238,7 +247,7 @@ describe('the signed request', () => {
     const req = request(await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json'))));
     expect(req).toMatchObject({ transport: 'soap', version: '1.2', action: TRANSMIT_TERMINATIONS_ACTION, headers: { soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` } });
     expect(soapHeaders(req.version, req.action)['content-type']).toBe(`application/soap+xml; charset=utf-8; action="${TRANSMIT_TERMINATIONS_ACTION}"`);
-    const verified = verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), { version: '1.2' });
+    const verified = verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), IRU_POLICY);
     expect(req.envelope.includes(verified.body)).toBe(true);
     expect(verified.body).toContain('<tns:transmissionId>msg-rts-1</tns:transmissionId>');
     expect(verified.addressing).toMatchObject({ to: ENDPOINT, action: TRANSMIT_TERMINATIONS_ACTION });
@@ -251,7 +260,7 @@ describe('the signed request', () => {
     const partner = harness.partner('iru-safetir');
     expect(partner.profile).toBe('rts-plus');
     const req = partner.transport.buildRequest({ id: 'm-2', messageType: 'safetir-upload', payload, attempt: 2 }, context) as SoapRequest;
-    expect(verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), { version: '1.2' }).addressing.to).toBe(ENDPOINT);
+    expect(verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), IRU_POLICY).addressing.to).toBe(ENDPOINT);
   });
 });
 
@@ -303,7 +312,7 @@ describe.skipIf(skipXsd)('(a) IRU XSDs by xmllint: the operation element and the
     return { status: run.status, output: `${run.stdout}${run.stderr}` };
   }
 
-  const inputs = [join(RECORD_FIXTURES, 'tir.termination.json'), ...['exit-minimal', 'before-load-escaping', 'partial-with-reservation', 'final-discharge'].map((n) => join(GOLDEN_DIR, `${n}.input.json`))];
+  const inputs = [join(RECORD_FIXTURES, 'tir.termination.json'), ...['exit-minimal', 'partial-with-reservation', 'final-discharge'].map((n) => join(GOLDEN_DIR, `${n}.input.json`))];
 
   it.each(inputs.map((file) => [file.slice(ROOT.length + 1), file]))('%s: transmitTIROperationTerminations validates against the WSDL types + rts-termination-1.xsd', async (_name, file) => {
     const req = request(await safetirPayload(readJson(file)));
@@ -357,7 +366,7 @@ describe.skipIf(skipXmlsec)('(b) xmlsec1 verifies the WS-Security signature', ()
     const buffers = preDigests(run.output);
     expect(buffers).toHaveLength(5);
     for (const buffer of buffers) expect(req.envelope.includes(buffer)).toBe(true);
-    expect(buffers[0]).toBe(verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), { version: '1.2' }).body);
+    expect(buffers[0]).toBe(verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), IRU_POLICY).body);
   });
 
   it('the oracle discriminates: another certificate, or one byte changed inside the Body, fails', async () => {
@@ -390,11 +399,11 @@ describe('(c) the simulator service accepts the request and records the terminat
   });
 
   it.each([
-    ['success=false', 200, 'needs-human'],
-    ['Receiver', 500, 'retry'],
-    ['Sender/MessageExpired', 400, 'retry'],
+    ['success=false', 200, 'retry'],
+    ['Receiver', 500, 'needs-human'],
+    ['Sender/MessageExpired', 400, 'needs-human'],
     ['Sender/FailedAuthentication', 400, 'needs-human'],
-    ['BUSINESS-42', 400, 'failed'],
+    ['BUSINESS-42', 400, 'needs-human'],
   ] as const)('an injected partner error %s is answered as such (HTTP %i) and judged %s', async (code, status, verdictExpected) => {
     const handled = dispatch(createRtsPlusService(simContext()), request(await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json')))), { kind: 'partner-error', code });
     expect(handled.response.status).toBe(status);
@@ -424,10 +433,10 @@ describe('(d) refused requests', () => {
     refusedBySimulator(tampered, 'FailedCheck', 'needs-human');
   });
 
-  it('an expired Timestamp: MessageExpired, retry (the next attempt is stamped afresh)', async () => {
+  it('an expired Timestamp: MessageExpired, needs-human (a fault is never retried, as IRU\'s specification says)', async () => {
     const old = request(await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json'))), new Date(Date.now() - 6 * 60_000));
     expect(verdict(old.envelope)).toBe('GW_ERR_SIGNATURE_POLICY MessageExpired');
-    refusedBySimulator(old.envelope, 'MessageExpired', 'retry');
+    refusedBySimulator(old.envelope, 'MessageExpired', 'needs-human');
   });
 
   it('a Timestamp created in the future beyond the clock skew: MessageExpired', async () => {
@@ -438,7 +447,7 @@ describe('(d) refused requests', () => {
   it('signed by another key: with its own certificate FailedAuthentication, under the pinned certificate FailedCheck', () => {
     const operation = { 'tns:op': { '@xmlns:tns': SERVICE_NS, '#text': 'x' } };
     const addressing = { to: ENDPOINT, action: TRANSMIT_TERMINATIONS_ACTION, messageId: 'urn:uuid:00000000-0000-4000-8000-000000000000' };
-    const byIru = (): Buffer => buildWsSecurityEnvelope({ version: '1.2', body: operation, addressing, timestamp: { now: new Date() } }, iruIdentity);
+    const byIru = (): Buffer => buildWsSecurityEnvelope({ version: '1.2', body: operation, addressing, timestamp: { now: new Date() }, hash: 'sha1' }, iruIdentity);
     expect(verdict(byIru())).toBe('GW_ERR_SIGNATURE_INVALID FailedAuthentication');
     refusedBySimulator(byIru(), 'FailedAuthentication', 'needs-human');
     // A key capability carries its own certificate, so a foreign key under our certificate needs the token swapped afterwards.
@@ -474,14 +483,14 @@ describe('(d) refused requests', () => {
     expect(verdict(valid.envelope, readFileSync(iruCertFile, 'utf8'))).toBe('GW_ERR_SIGNATURE_INVALID FailedAuthentication');
   });
 
-  it('RTS+ refuses an EC key for IRU (RSA-SHA256 only)', async () => {
+  it('RTS+ refuses an EC key for IRU (RSA only)', async () => {
     const certsDir = harness.config.certsDir;
     const ec = loadTestKey(join(certsDir, 'gateway-ec.key.pem'), join(certsDir, 'gateway-ec.cert.pem'));
     const payload = await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json')));
     expect(() => buildRtsPlusRequest({ id: 'ec', messageType: 'safetir-upload', payload, attempt: 1 }, { ...context, identity: ec }, { to: ENDPOINT, now: new Date() })).toThrow(/RSA/);
   });
 
-  it('validly signed but schema-invalid data: a Sender fault without subcode naming the problems, judged failed', () => {
+  it('validly signed but schema-invalid data: a Receiver fault (IRU\'s bridge) naming the problems, judged needs-human', () => {
     const body: XmlContent = {
       'tns:transmitTIROperationTerminations': {
         '@xmlns:tns': SERVICE_NS,
@@ -495,14 +504,55 @@ describe('(d) refused requests', () => {
         },
       },
     };
-    const signed = buildWsSecurityEnvelope({ version: '1.2', body, addressing: { to: ENDPOINT, action: TRANSMIT_TERMINATIONS_ACTION, messageId: 'urn:uuid:1' }, timestamp: { now: new Date() } }, context.identity);
+    const signed = buildWsSecurityEnvelope({ version: '1.2', body, addressing: { to: ENDPOINT, action: TRANSMIT_TERMINATIONS_ACTION, messageId: 'urn:uuid:1' }, timestamp: { now: new Date() }, hash: 'sha1' }, context.identity);
     const ctx = simContext();
     const handled = dispatch(createRtsPlusService(ctx), { ...valid, envelope: signed });
     expect(handled.received.messageId).toBe('bad-1');
     const problems = handled.received.problems.join('\n');
     for (const fragment of ['transmissionTime', 'TIRCarnetNumber', 'VoletPageNumber', 'Customs: missing', 'IsWithReservation: missing', '@count']) expect(problems).toContain(fragment);
-    expect(judged(handled)).toMatchObject({ verdict: 'failed', partnerCode: 'Sender' });
+    expect(handled.response.status).toBe(500);
+    expect(judged(handled)).toMatchObject({ verdict: 'needs-human', partnerCode: 'Receiver' });
     expect(ctx.state.rtsPlusTerminations).toHaveLength(0);
+  });
+});
+
+describe('(e) IRU\'s signature suite and size limit', () => {
+  it('signs with RSA-SHA1 and SHA-1 digests by default (WCF Basic128Rsa15, IRU\'s TerminationService binding)', async () => {
+    const xml = request(await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json')))).envelope.toString('utf8');
+    expect([...xml.matchAll(/<ds:SignatureMethod Algorithm="([^"]+)"/g)].map((m) => m[1])).toEqual(['http://www.w3.org/2000/09/xmldsig#rsa-sha1']);
+    const digests = [...xml.matchAll(/<ds:DigestMethod Algorithm="([^"]+)"/g)].map((m) => m[1]);
+    expect(digests).toHaveLength(5);
+    expect(new Set(digests)).toEqual(new Set(['http://www.w3.org/2000/09/xmldsig#sha1']));
+  });
+
+  it('signs RSA-SHA256 when the instance says rtsPlusSignature rsa-sha256, which IRU refuses (Sender/UnsupportedAlgorithm, needs-human)', async () => {
+    const sha256 = { ...context, options: { ...context.options, rtsPlusSignature: 'rsa-sha256' } };
+    const payload = await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json')));
+    const req = buildRtsPlusRequest({ id: 'm-256', messageType: 'safetir-upload', payload, attempt: 1 }, sha256, { to: ENDPOINT, now: new Date() });
+    expect(req.envelope.toString()).toContain('Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"');
+    expect(verifyWsSecurity(req.envelope, gatewayCertPem, new Date(), { version: '1.2' }).body).toContain('m-256');
+    const handled = dispatch(createRtsPlusService(simContext()), req);
+    expect(handled.response.status).toBe(400);
+    expect(handled.response.body.toString()).toContain('wsse:UnsupportedAlgorithm');
+    expect(judged(handled)).toMatchObject({ verdict: 'needs-human', partnerCode: 'Sender/UnsupportedAlgorithm' });
+  });
+
+  it('a batch is weighed by its rendered terminations within IRU\'s 65,536 bytes; an over-long request is refused before sending, and IRU answers one with 413', async () => {
+    const payload = await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json')));
+    const one = RTS_PLUS_BATCH_BYTES.weigh({ id: 'w', messageType: 'safetir-upload', payload, attempt: 1 });
+    expect(one).toBeGreaterThan(600);
+    const full = Math.floor(RTS_PLUS_BATCH_BYTES.budget / one);
+    const records = (n: number): Buffer => safetirDocument(Array.from({ length: n }, (_, i) => record({ TNO: `DX${25123456 + 23 * i}`, COM: 'x'.repeat(126) })));
+    // As many 126-character-remark records as the budget allows make a request IRU takes; the envelope fits in the allowance.
+    const heaviest = RTS_PLUS_BATCH_BYTES.weigh({ id: 'w', messageType: 'safetir-upload', payload: records(1), attempt: 1 });
+    const fits = request(records(Math.floor(RTS_PLUS_BATCH_BYTES.budget / heaviest)));
+    expect(fits.envelope.length).toBeLessThanOrEqual(RTS_PLUS_MAX_REQUEST_BYTES);
+    expect(dispatch(createRtsPlusService(simContext()), fits).response.status).toBe(200);
+    expect(() => request(records(full + 40))).toThrow(/over IRU's limit of 65536/);
+    const tooLong = Buffer.concat([fits.envelope, Buffer.alloc(RTS_PLUS_MAX_REQUEST_BYTES - fits.envelope.length + 1, 0x20)]);
+    const handled = dispatch(createRtsPlusService(simContext()), { ...fits, envelope: tooLong });
+    expect(handled.response.status).toBe(413);
+    expect(judged(handled).verdict).toBe('needs-human');
   });
 });
 

@@ -15,6 +15,8 @@ import { initDevCertificates } from './security/dev-certificates.js';
 import { checkReport } from './setup/check-report.js';
 import { loadSetup, loadSoundSetup } from './setup/load-setup.js';
 import { formatProblem, ProblemList, problemsOf } from './setup/problem-list.js';
+import type { PartnerSimulator } from './sim/partner-simulator.js';
+import { simulatorEnvironment } from './sim/simulator-environment.js';
 import { startSimulators } from './sim/start-simulators.js';
 
 /** Exit status when some input was refused (the rest was still processed). */
@@ -139,6 +141,7 @@ async function serve(config: GatewayConfig): Promise<number> {
   process.stdout.write(
     `gateway ready: api ${url} docs ${url}/docs metrics ${url}/metrics${inbound ? ` inbound ${inbound}` : ''} data ${show(config.dataDir)}${sims ? ` simulators: ${sims}` : ''}\n`,
   );
+  if (sims) printSimulatorEnvironment(gateway.simulators.values());
   const signal = await waitForSignal();
   gateway.logger.info({ signal }, 'draining: no new requests, finishing attempts in flight');
   await gateway.close();
@@ -155,6 +158,12 @@ async function check(): Promise<number> {
   return problems.list.length > 0 ? EXIT_CONFIG : 0;
 }
 
+/** Prints the variables that point another gateway at these simulators (README "Two gateway processes"). */
+function printSimulatorEnvironment(simulators: Iterable<PartnerSimulator>): void {
+  const env = simulatorEnvironment(simulators);
+  process.stdout.write(`simulator environment: ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')}\n`);
+}
+
 async function simulate(config: GatewayConfig): Promise<number> {
   const setup = await loadSoundSetup(config, { keys: true, devCertificates: true, urls: false });
   const sims = await startSimulators({
@@ -165,6 +174,7 @@ async function simulate(config: GatewayConfig): Promise<number> {
     partners: setup.partners.partners.map((partner) => ({ partner, gatewayCertificates: [setup.identities.get(partner.id)!.identity.certificate] })),
   });
   process.stdout.write(`simulators ready: ${[...sims.values()].map((s) => `${s.partner} ${s.url}`).join(', ')}\n`);
+  printSimulatorEnvironment(sims.values());
   await waitForSignal();
   await Promise.all([...sims.values()].map((s) => s.close()));
   return 0;

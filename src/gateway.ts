@@ -19,6 +19,7 @@ import { createIngest } from './pipeline/ingest.js';
 import { loadSoundSetup } from './setup/load-setup.js';
 import type { PartnerSimulator } from './sim/partner-simulator.js';
 import { simulatorTrust } from './sim/gateway-push.js';
+import { simulatedServiceUrl } from './sim/simulator-environment.js';
 import { startSimulators } from './sim/start-simulators.js';
 import { createInboundService, type InboundService } from './inbound/inbound-service.js';
 import type { InboundStore } from './store/inbound-store.js';
@@ -89,7 +90,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   opened.push(() => Promise.all([...simulators.values()].map((s) => s.close())).then(() => undefined));
   const url = (partner: string, service: string): string => {
     const endpoints = partners.get(partner).settings.endpoints;
-    const found = endpoints[service] ?? endpoints.default ?? simulators.get(partner)?.url;
+    const simulator = simulators.get(partner);
+    const found = endpoints[service] ?? endpoints.default ?? (simulator && simulatedServiceUrl(simulator, service));
     if (!found) throw new GatewayError('GW_ERR_CONFIG_INVALID', `no URL for partner ${partner}`);
     return found;
   };

@@ -12,7 +12,7 @@ import {
 import { iruErrors } from './errors.js';
 import { sealRtsPayload } from './rts-envelope.js';
 import { randomUUID } from 'node:crypto';
-import { callIru, classicSoapRequest, IRU_NS, openIruPayload, SUBSCRIBER_ID } from './rts-classic-call.js';
+import { callIru, classicSoapRequest, IRU_NS, openIruPayload, passwordOf, subscriberOf } from './rts-classic-call.js';
 
 const QUERY_NS = 'http://www.iru.org/TCHQuery';
 const RESPONSE_NS = 'http://www.iru.org/TCHQResponse';
@@ -48,6 +48,8 @@ export interface CarnetQuery {
   /** 1 = carnet holder; 2 = carnet and voucher. */
   queryType: 1 | 2;
   reason: QueryReason;
+  /** Who asks: the querying customs office or officer (TCHQ Originator, 1 to 30 characters); IRU logs it. Default: our SubscriberID. */
+  originator?: string;
 }
 
 /** IRU's answer, decoded. */
@@ -75,19 +77,23 @@ export function normaliseCarnetNumber(input: string): string {
   return trimmed.toUpperCase();
 }
 
-/** The TCHQuery document before sealing (`Envelope/Hash` empty): UTF-8, canonical, no declaration. */
-export function buildCarnetQueryDocument(query: CarnetQuery, now: Date): Buffer {
+/**
+ * The TCHQuery document before sealing (`Envelope/Hash` empty): UTF-8, canonical, no declaration.
+ * `Password` (TCHQuery.xsd: after OriginTime) only when IRU issued one.
+ */
+export function buildCarnetQueryDocument(query: CarnetQuery, now: Date, context: Pick<PartnerContext, 'participants' | 'options'>): Buffer {
   const time = now.toISOString();
+  const subscriber = subscriberOf(context);
   return renderXml({
     Query: {
       '@xmlns': QUERY_NS,
       Envelope: { Hash: '' },
       Body: {
-        Sender: SUBSCRIBER_ID,
+        Sender: subscriber,
         SentTime: time,
-        // The API knows the caller's role, not the officer: the office's subscriber id stands for them.
-        Originator: SUBSCRIBER_ID,
+        Originator: query.originator ?? subscriber,
         OriginTime: time,
+        Password: passwordOf(context),
         Query_Type: query.queryType,
         Query_Reason: QUERY_REASONS[query.reason],
         Carnet_Number: query.carnetNumber,
@@ -98,9 +104,9 @@ export function buildCarnetQueryDocument(query: CarnetQuery, now: Date): Buffer 
 
 /** The WSTCHQ call: the query sealed for IRU's certificate, `Query_ID` our id of this query. */
 export function buildCarnetQueryRequest(query: CarnetQuery, queryId: string, context: PartnerContext, now: Date): SoapRequest {
-  const sealed = sealRtsPayload(buildCarnetQueryDocument(query, now), context.partnerCertificates[0]);
+  const sealed = sealRtsPayload(buildCarnetQueryDocument(query, now, context), context.partnerCertificates[0]);
   return classicSoapRequest(OPERATION, {
-    SubscriberID: SUBSCRIBER_ID,
+    SubscriberID: subscriberOf(context),
     MessageTag: sealed.messageTag,
     ESessionKey: sealed.eSessionKey.toString('base64'),
     TIRCarnetHolderQueryParams: sealed.payload.toString('base64'),
@@ -188,6 +194,13 @@ export function registerCarnetQueryRoute(deps: PartnerRouteDeps): void {
         properties: {
           queryType: { type: 'integer', enum: [1, 2], default: 1, description: '1 = carnet holder; 2 = carnet and voucher' },
           reason: { type: 'string', enum: Object.keys(QUERY_REASONS), default: 'other', description: 'why customs ask (TCHQ Query_Reason)' },
+          originator: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 30,
+            pattern: '^[\\x20-\\x7e]+$',
+            description: 'the querying customs office or officer, as IRU logs it (TCHQ Originator, printable ASCII); default our SubscriberID',
+          },
         },
       },
       response: { 200: answerSchema },
@@ -197,6 +210,7 @@ export function registerCarnetQueryRoute(deps: PartnerRouteDeps): void {
         carnetNumber: request.params.number ?? '',
         queryType: Number(request.query.queryType) === 2 ? 2 : 1,
         reason: (request.query.reason as QueryReason | undefined) ?? 'other',
+        ...(typeof request.query.originator === 'string' ? { originator: request.query.originator } : {}),
       };
       return { status: 200, body: await queryCarnet(deps, query) };
     },

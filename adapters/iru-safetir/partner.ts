@@ -4,12 +4,12 @@ import {
   childElement,
   childText,
   definePartner,
-  GatewayError,
   parseSoapEnvelope,
-  parseXml,
   type AcknowledgementCode,
   type AttemptResult,
+  type DocumentToWrap,
   type Outcome,
+  type PartnerInstance,
   type PartnerContext,
   type SoapFault,
   type SoapMessage,
@@ -19,42 +19,34 @@ import { registerCarnetQueryRoute } from './carnet-query.js';
 import { iruErrors } from './errors.js';
 import { pullReconciliation, RECONCILIATION_PULL_EVERY_MS, registerReconciliationRoutes } from './reconciliation.js';
 import { sealRtsPayload } from './rts-envelope.js';
-import { buildRtsPlusRequest, checkRtsPlusDocument, classifyRtsPlus, RTS_PLUS_BATCH_BYTES, RTS_PLUS_CODES } from './rts-plus.js';
-import { cancelThenNew, mergeUploads } from './upload-document.js';
+import { buildRtsPlusRequest, checkRtsPlusDocument, classifyRtsPlus, RTS_PLUS_BATCH_BYTES, RTS_PLUS_CODES, RTS_TERMINATION_SERVICE } from './rts-plus.js';
+import { passwordOf, subscriberOf } from './rts-classic-call.js';
+import { cancelThenNew, mergeUploads, withSubscriber } from './upload-document.js';
 
 /** WSDL target namespace of the WSST service and its SOAP action (safetirupload.wsdl). */
 const IRU_NS = 'http://www.iru.org';
 const WSST_ACTION = 'http://www.iru.org/WSST';
-const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
 
 /**
- * IRU return codes (shared reference formats.md §1.3) and what each means for the message.
- * Envelope, key and subscriber problems are our configuration: every message would fail alike, so a
- * person must fix it. Field problems are this message's: resending it cannot succeed.
+ * What IRU's WSST can answer (IRU's WSST_FileReceiver: `../shared/reference/iru-server-behaviour.md` §2.1,
+ * §3) and what each means for the message. The receiver checks only the call's framing and the subscriber,
+ * queues the upload and answers 2; decryption, hash, schema, SubscriberID and Password are checked later
+ * and never reported, so 2 means "queued at IRU", the best verdict WSST can give. Framing and subscriber
+ * problems are our configuration or our defect, alike for every message: a person must fix them. Codes of
+ * IRU's shared enumeration that WSST never returns (1211, 1223, 1230–1242) are not listed: an unknown code
+ * goes to a person.
  */
 const RETURN_CODES: Readonly<Record<string, AcknowledgementCode>> = {
-  2: { meaning: 'SUCCESS', verdict: 'delivered' },
-  1200: { meaning: 'UNCLASSIFIED_ERROR', verdict: 'retry' },
-  1250: { meaning: 'DATABASE_QUERY_TIMEOUT', verdict: 'retry' },
-  1210: { meaning: 'MISSING_MESSAGE_TAG', verdict: 'needs-human' },
-  1211: { meaning: 'UNKNOWN_MESSAGE_TAG', verdict: 'needs-human' },
-  1212: { meaning: 'INVALID_SUBSCRIBER_ID', verdict: 'needs-human' },
+  2: { meaning: "SUCCESS: queued at IRU, which checks decryption, hash, schema, subscriber and password later and reports nothing", verdict: 'delivered' },
+  1200: { meaning: 'UNCLASSIFIED_ERROR (IRU could not store the upload: its database or file system)', verdict: 'retry' },
+  1250: { meaning: 'DATABASE_QUERY_TIMEOUT (declared by IRU’s clients)', verdict: 'retry' },
+  1210: { meaning: 'MISSING_MESSAGE_TAG (missing, or longer than 50 characters)', verdict: 'needs-human' },
+  1212: { meaning: 'INVALID_SUBSCRIBER_ID (not registered, or the method is inactive for it)', verdict: 'needs-human' },
   1213: { meaning: 'MISSING_ESESSIONKEY', verdict: 'needs-human' },
   1214: { meaning: 'MISSING_PAYLOAD', verdict: 'needs-human' },
-  1230: { meaning: 'ESESSIONKEY_DECRYPTION', verdict: 'needs-human' },
-  1231: { meaning: 'PAYLOAD_DECRYPTION', verdict: 'needs-human' },
-  1232: { meaning: 'INVALID_QUERYID', verdict: 'needs-human' },
   1220: { meaning: 'COPYTO_ID_NOT_REGISTERED', verdict: 'needs-human' },
-  1233: { meaning: 'SERVICE_NOT_ACTIVE (the service or method is not active for our subscriber)', verdict: 'needs-human' },
   1222: { meaning: 'INVALID_MESSAGEID (Sender_MessageID missing or longer than 255: our defect, every message alike)', verdict: 'needs-human' },
-  1223: { meaning: 'INVALID_INFORMATION_EXCHANGE_VERSION', verdict: 'failed' },
-  1234: { meaning: 'INVALID_SENDTIME', verdict: 'failed' },
-  1236: { meaning: 'INVALID_ORIGINATOR', verdict: 'failed' },
-  1237: { meaning: 'INVALID_ORIGINTIME', verdict: 'failed' },
-  1239: { meaning: 'INVALID_QUERYTYPE', verdict: 'failed' },
-  1240: { meaning: 'INVALID_QUERYREASON', verdict: 'failed' },
-  1241: { meaning: 'INVALID_CARNETNUMBER', verdict: 'failed' },
-  1242: { meaning: 'INVALID_SENDERID', verdict: 'failed' },
+  1233: { meaning: 'SERVICE_NOT_ACTIVE (WSST is not active for our subscriber)', verdict: 'needs-human' },
 };
 
 /** Terminations per upload at most, and how long one waits for companions. */
@@ -68,9 +60,11 @@ const UPLOAD_BATCH_WAIT_MS = 2_000;
  * document's optional one, so the Body and its hash stay those of the logged documents.
  */
 function wsstRequest(payload: Buffer, messageId: string, context: PartnerContext): SoapRequest {
-  const sealed = sealRtsPayload(payload, context.partnerCertificates[0]);
+  const subscriber = subscriberOf(context);
+  const password = passwordOf(context);
+  const sealed = sealRtsPayload(password === undefined ? payload : withSubscriber(payload, subscriber, password), context.partnerCertificates[0]);
   const su = {
-    SubscriberID: subscriberIdOf(payload),
+    SubscriberID: subscriber,
     MessageTag: sealed.messageTag,
     ESessionKey: sealed.eSessionKey.toString('base64'),
     safeTIRUploadData: sealed.payload.toString('base64'),
@@ -79,13 +73,9 @@ function wsstRequest(payload: Buffer, messageId: string, context: PartnerContext
   return { transport: 'soap', version: '1.1', action: WSST_ACTION, envelope: buildSoapEnvelope({ body: { WSST: { '@xmlns': IRU_NS, su } } }) };
 }
 
-/** The document's Body/SubscriberID, which the WSST call repeats. */
-function subscriberIdOf(payload: Buffer): string {
-  const safetir = childElement(parseXml(payload, { expectedNamespace: UPLOAD_NS }), UPLOAD_NS, 'SafeTIR');
-  const body = safetir && childElement(safetir, UPLOAD_NS, 'Body');
-  const subscriberId = body && childText(body, UPLOAD_NS, 'SubscriberID');
-  if (!subscriberId) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', 'the SafeTIR document has no Body/SubscriberID', { pointer: '/SafeTIR/Body/SubscriberID' });
-  return subscriberId;
+/** The adapter's envelope hook: the SafeTIR document carries the configured SubscriberID (the mapping does not name it). */
+function subscribed(message: DocumentToWrap, instance: PartnerInstance): Buffer {
+  return withSubscriber(message.document, subscriberOf(instance));
 }
 
 /** A SOAP fault: `Client` says our request is wrong (a person must look), anything else is IRU's trouble. */
@@ -153,11 +143,20 @@ export default definePartner({
   classify,
   codes: RETURN_CODES,
   services: {
-    tchq: 'the TIR carnet holder query service (WSTCHQ); the default URL when not given',
-    wsrq: 'the reconciliation request service (WSRQ); the default URL when not given (WSRE goes with WSST to the default URL)',
+    tchq: "the TIR carnet holder query service (IRU's …/TCHQ_WS/tirCarnetQuery.asmx)",
+    wsrq: "the reconciliation request service, WSRQ (IRU's …/WSRQ_WS/WSRQ.asmx); WSRE goes with WSST to the default URL (…/WSST_WS/safetirupload.asmx)",
+    'rts-termination': "profile rts-plus: IRU's RTS+ TerminationService-1 (…/TerminationService-1.svc); reconciliation stays classic, on the default and wsrq URLs",
   },
   errors: iruErrors,
+  participants: {
+    subscriber: "the SubscriberID IRU issued to Kazakhstan's customs: the SafeTIR documents and the WSST, WSRE, TCHQ and WSRQ calls carry it",
+  },
+  envelope: subscribed,
   options: {
+    password: {
+      description: "the subscriber's password, when IRU issued one: Body/Password of WSST, TCHQ and WSRQ documents, added as they are sealed (never logged)",
+      secret: true,
+    },
     rtsPlusSignature: {
       description: "rts-plus profile: the WS-Security signature suite; IRU's TerminationService binding (WCF Basic128Rsa15) takes RSA-SHA1 with SHA-1 digests only",
       default: 'rsa-sha1',
@@ -172,7 +171,7 @@ export default definePartner({
         kind: 'soap',
         timeoutMs: 10_000,
         concurrency: 2 * UPLOAD_BATCH_SIZE,
-        buildRequest: (message, context) => buildRtsPlusRequest(message, context, { to: context.url(), now: new Date() }),
+        buildRequest: (message, context) => buildRtsPlusRequest(message, context, { to: context.url(RTS_TERMINATION_SERVICE), now: new Date() }),
         batch: {
           maxMessages: UPLOAD_BATCH_SIZE,
           maxWaitMs: UPLOAD_BATCH_WAIT_MS,
@@ -181,13 +180,13 @@ export default definePartner({
             buildRtsPlusRequest(
               { id: batchId, messageType: 'safetir-upload', payload: mergeUploads(messages.map((m) => m.payload), new Date()), attempt: 1 },
               context,
-              { to: context.url(), now: new Date() },
+              { to: context.url(RTS_TERMINATION_SERVICE), now: new Date() },
             ),
         },
       },
       classify: classifyRtsPlus,
       codes: RTS_PLUS_CODES,
-      envelope: checkRtsPlusDocument,
+      envelope: (message, instance) => checkRtsPlusDocument({ ...message, document: subscribed(message, instance) }),
     },
   },
   retry: { delaysMs: [5_000, 30_000, 120_000, 600_000, 1_800_000], jitter: 0.2, maxAttempts: 8 },

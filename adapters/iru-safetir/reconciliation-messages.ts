@@ -11,7 +11,7 @@ import {
 } from '../../src/partners/kit.js';
 import { sealRtsPayload } from './rts-envelope.js';
 import { randomUUID } from 'node:crypto';
-import { callIru, childrenNamed, classicSoapRequest, IRU_NS, openIruPayload, SUBSCRIBER_ID } from './rts-classic-call.js';
+import { callIru, childrenNamed, classicSoapRequest, IRU_NS, openIruPayload, passwordOf, subscriberOf } from './rts-classic-call.js';
 
 const RECONCILIATION_NS = 'http://www.iru.org/SafeTIRReconciliation';
 const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
@@ -75,17 +75,17 @@ function invalid(reason: string): GatewayError {
   return new GatewayError('GW_ERR_PARTNER_ANSWER_INVALID', `IRU WSRQ: ${reason}`);
 }
 
-/** The WSRQ query before sealing: all new requests (QueryType 1). */
-export function buildReconciliationQuery(now: Date): Buffer {
-  return renderXml({ ReconciliationQuery: { '@xmlns': RECONCILIATION_NS, Envelope: { Hash: '' }, Body: { SentTime: now.toISOString(), QueryType: 1 } } });
+/** The WSRQ query before sealing: all new requests (QueryType 1); `Password` (after SentTime) only when IRU issued one. */
+export function buildReconciliationQuery(now: Date, context: Pick<PartnerContext, 'options'>): Buffer {
+  return renderXml({ ReconciliationQuery: { '@xmlns': RECONCILIATION_NS, Envelope: { Hash: '' }, Body: { SentTime: now.toISOString(), Password: passwordOf(context), QueryType: 1 } } });
 }
 
 /** The WSRQ call (WSRQ.wsdl `ReconciliationQuery`), sealed for IRU. */
 export function buildWsrqRequest(messageId: string, context: PartnerContext, now: Date): SoapRequest {
-  const sealed = sealRtsPayload(buildReconciliationQuery(now), context.partnerCertificates[0]);
+  const sealed = sealRtsPayload(buildReconciliationQuery(now, context), context.partnerCertificates[0]);
   return classicSoapRequest('WSRQ', {
     MessageTag: sealed.messageTag,
-    SubscriberID: SUBSCRIBER_ID,
+    SubscriberID: subscriberOf(context),
     ESessionKey: sealed.eSessionKey.toString('base64'),
     ReconciliationQueryData: sealed.payload.toString('base64'),
     Sender_MessageID: messageId,
@@ -169,7 +169,7 @@ export function buildReconciliationReply(replies: readonly ReconciliationReply[]
 export function buildWsreRequest(replies: readonly ReconciliationReply[], messageId: string, context: PartnerContext): SoapRequest {
   const sealed = sealRtsPayload(buildReconciliationReply(replies), context.partnerCertificates[0]);
   return classicSoapRequest('WSRE', {
-    SubscriberID: SUBSCRIBER_ID,
+    SubscriberID: subscriberOf(context),
     MessageTag: sealed.messageTag,
     ESessionKey: sealed.eSessionKey.toString('base64'),
     SafeTIRReconData: sealed.payload.toString('base64'),

@@ -19,8 +19,21 @@ import { openRtsPayload, rtsMessageTag } from './rts-envelope.js';
 
 /** Target namespace of every classic RTS WSDL; each SOAPAction is this namespace, a slash and the operation. */
 export const IRU_NS = 'http://www.iru.org';
-/** The subscriber id IRU issued to Kazakhstan's customs, as the SafeTIR upload mapping writes it. */
-export const SUBSCRIBER_ID = 'KZ-CUSTOMS';
+/** The SubscriberID IRU issued to Kazakhstan's customs: the instance's participant code `subscriber`. */
+export function subscriberOf(context: Pick<PartnerContext, 'participants'>): string {
+  const id = context.participants.subscriber;
+  if (!id) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'the IRU instance has no participant code "subscriber" (its SubscriberID)');
+  return id;
+}
+
+/**
+ * The subscriber's password, when IRU issued one (option `password`, a secret given only by
+ * GATEWAY_PARTNER_<ID>_OPTION_PASSWORD): `Body/Password` of WSST, TCHQ and WSRQ documents, added as
+ * they are sealed, so no log holds it.
+ */
+export function passwordOf(context: Pick<PartnerContext, 'options'>): string | undefined {
+  return context.options.password || undefined;
+}
 
 /**
  * IRU return codes (shared reference formats.md §1.3) as API errors of a query: IRU's own trouble may

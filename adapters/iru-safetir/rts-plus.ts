@@ -24,6 +24,8 @@ import {
 
 /** TerminationService-1.wsdl target namespace. */
 const SERVICE_NS = 'http://rts.iru.org/services/TerminationService-1';
+/** The partner service (URL) RTS+ terminations go to; without its own URL, the default one. */
+export const RTS_TERMINATION_SERVICE = 'rts-termination';
 /** SOAPAction of the binding, equal to the input's wsaw:Action. */
 export const TRANSMIT_TERMINATIONS_ACTION = `${SERVICE_NS}/transmitTIROperationTerminations`;
 /** rts-termination-1.xsd, rts-carnet-1.xsd and tir-actor-1.xsd namespaces. */
@@ -238,7 +240,7 @@ export function buildRtsPlusRequest(message: OutboundMessage, context: PartnerCo
   if (envelope.length > RTS_PLUS_MAX_REQUEST_BYTES) {
     throw new GatewayError('GW_ERR_DOCUMENT_INVALID', `the RTS+ request is ${envelope.length} bytes, over IRU's limit of ${RTS_PLUS_MAX_REQUEST_BYTES}`, { pointer: '' });
   }
-  return { transport: 'soap', version: '1.2', action: TRANSMIT_TERMINATIONS_ACTION, headers: { soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` }, envelope };
+  return { transport: 'soap', version: '1.2', action: TRANSMIT_TERMINATIONS_ACTION, headers: { soapaction: `"${TRANSMIT_TERMINATIONS_ACTION}"` }, envelope, service: RTS_TERMINATION_SERVICE };
 }
 
 /**

@@ -46,6 +46,25 @@ export function mergeUploads(payloads: readonly Buffer[], now: Date): Buffer {
 }
 
 /**
+ * The document with `Body/SubscriberID`, and `Body/Password` when given, in SafeTIRUpload.xsd's place
+ * right after `Version` (any the document had are replaced). The SubscriberID comes from the instance's
+ * configuration at translation, the password only as the upload is sealed.
+ */
+export function withSubscriber(payload: Buffer, subscriberId: string, password?: string): Buffer {
+  const upload = read(payload);
+  const body: XmlContent = {};
+  for (const [key, value] of Object.entries(upload.body)) {
+    if (key === 'SubscriberID' || key === 'Password') continue;
+    body[key] = value;
+    if (key === 'Version') {
+      body.SubscriberID = subscriberId;
+      if (password !== undefined) body.Password = password;
+    }
+  }
+  return renderXml({ SafeTIR: { ...upload.root, Body: body } });
+}
+
+/**
  * IRU's correction rule: "all the mandatory fields for the record must be the same for the record
  * being cancelled and the record doing the cancelling"; to update, send the cancel (UPG="C") and
  * right after it, in the same message, the new record. The cancel repeats the record as it was

@@ -60,6 +60,8 @@ export interface PartnerSimulator {
   partner: string;
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string;
+  /** URLs of the partner's named services (`default` among them) when it serves them at paths of their own, as the partner does. */
+  serviceUrls?: Readonly<Record<string, string>>;
   /** Every partner request received, in order of arrival. */
   received: ReceivedMessage[];
   faults: FaultController;

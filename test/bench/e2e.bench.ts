@@ -43,8 +43,7 @@ export async function benchE2e(label: string, env: Record<string, string> = {}):
     GATEWAY_CERTS_DIR: certsDir,
     GATEWAY_SIMULATORS: 'off',
     GATEWAY_TRANSACTION_TIME_SCALE: '10',
-    GATEWAY_PARTNER_EAEU_RU_URL: sims.urls.get('eaeu-ru') ?? '',
-    GATEWAY_PARTNER_IRU_SAFETIR_URL: sims.urls.get('iru-safetir') ?? '',
+    ...Object.fromEntries(Object.entries(sims.env).filter(([name]) => /^GATEWAY_PARTNER_(EAEU_RU|IRU_SAFETIR)_URL/.test(name))),
     ...env,
   });
   try {

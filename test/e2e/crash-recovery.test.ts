@@ -31,7 +31,7 @@ const PARTNERS = ['iru-safetir', 'eaeu-ru'];
 const subset = partnersSubset(dir, PARTNERS);
 
 function gatewayEnv(): Record<string, string> {
-  return { ...externalSimulatorsEnv({ dataDir: join(dir, 'data'), certsDir, token: TOKEN, urls: (p) => sims.get(p)!.url, leaseMs: 2000, partners: PARTNERS }), ...subset };
+  return { ...externalSimulatorsEnv({ dataDir: join(dir, 'data'), certsDir, token: TOKEN, simulators: sims, leaseMs: 2000, partners: PARTNERS }), ...subset };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field

@@ -24,7 +24,7 @@ beforeAll(() => {
   writeFileSync(join(work, 'mappings', 'eaeu-ru', 'broken.yaml'), 'id: eaeu-ru.broken\nversion: 1\nsource: tir.termination\ntarget: { partner: eaeu-ru, message: p-cp-01-msg-010 }\nbusinessKeys: { carnetNumber: "carnetNumber &" }\ndocument: { a: "1" }\n');
   writeFileSync(
     join(work, 'partners.yaml'),
-    ['partners:', '  - id: iru-safetir', '    adapter: iru-safetir', '  - id: eaeu-ru', '    adapter: eaeu-iis', '    participants: { member: RU, us: KZ }', '    keys: { partnerCerts: [missing-ru.cert.pem] }', '  - id: ghost', '    adapter: no-such-adapter', ''].join('\n'),
+    ['partners:', '  - id: iru-safetir', '    adapter: iru-safetir', '    participants: { subscriber: KZ-CUSTOMS }', '  - id: eaeu-ru', '    adapter: eaeu-iis', '    participants: { member: RU, us: KZ }', '    keys: { partnerCerts: [missing-ru.cert.pem] }', '  - id: ghost', '    adapter: no-such-adapter', ''].join('\n'),
   );
 });
 afterAll(() => {
@@ -103,7 +103,7 @@ describe('serve on a port already taken', () => {
 describe('gateway check on other setups', () => {
   it('a second instance of an adapter that has API routes is a problem check reports, not a serve that hangs', () => {
     const file = join(work, 'two-iru.yaml');
-    writeFileSync(file, 'partners:\n  - id: iru-safetir\n    adapter: iru-safetir\n  - id: iru-safetir-2\n    adapter: iru-safetir\n  - id: eaeu-ru\n    adapter: eaeu-iis\n    participants: { member: RU, us: KZ }\n');
+    writeFileSync(file, 'partners:\n  - id: iru-safetir\n    adapter: iru-safetir\n    participants: { subscriber: KZ-CUSTOMS }\n  - id: iru-safetir-2\n    adapter: iru-safetir\n    participants: { subscriber: KZ-CUSTOMS-2 }\n  - id: eaeu-ru\n    adapter: eaeu-iis\n    participants: { member: RU, us: KZ }\n');
     const r = gateway('check', { GATEWAY_PARTNERS_FILE: file });
     expect(r.status).toBe(2);
     expect(r.out).toMatch(/^GW_ERR_ADAPTER_INVALID: partner iru-safetir-2: route GET \/v1\/safetir\/carnets\/:number is already taken by partner iru-safetir/m);

@@ -49,7 +49,7 @@ async function deleteCaisQueues(list: string[]): Promise<void> {
 function envFor(name: string, prefix: string): Record<string, string> {
   prefixes.add(prefix);
   return {
-    ...externalSimulatorsEnv({ dataDir: join(dir, name), certsDir, token: TOKEN, urls: (p) => sims.get(p)!.url, leaseMs: 3000, partners: PARTNERS }),
+    ...externalSimulatorsEnv({ dataDir: join(dir, name), certsDir, token: TOKEN, simulators: sims, leaseMs: 3000, partners: PARTNERS }),
     ...partnersSubset(join(dir, `${name}-partners`), PARTNERS),
     GATEWAY_AMQP_URL: rabbitmqUrl,
     GATEWAY_AMQP_PREFIX: prefix,

@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_PARTNERS, ROOT } from './project.js';
+import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
+import { simulatorEnvironment } from '../../src/sim/simulator-environment.js';
 
 /** A gateway process and its API URL. */
 export interface GatewayProcess {
@@ -19,7 +21,7 @@ export interface GatewayProcess {
  * Environment of a gateway whose partners are simulators running outside it (so they outlive a
  * killed gateway): its own data folder, the shared certificates, a test token, fast retries.
  */
-export function externalSimulatorsEnv(options: { dataDir: string; certsDir: string; token: string; urls: (partner: string) => string; leaseMs: number; partners?: readonly string[] }): Record<string, string> {
+export function externalSimulatorsEnv(options: { dataDir: string; certsDir: string; token: string; simulators: ReadonlyMap<string, PartnerSimulator>; leaseMs: number; partners?: readonly string[] }): Record<string, string> {
   return {
     GATEWAY_DATA_DIR: options.dataDir,
     GATEWAY_CERTS_DIR: options.certsDir,
@@ -27,7 +29,7 @@ export function externalSimulatorsEnv(options: { dataDir: string; certsDir: stri
     GATEWAY_INBOUND_PORT: '0',
     GATEWAY_TOKENS: `${options.token}:cais,admin,auditor`,
     GATEWAY_SIMULATORS: 'off',
-    ...Object.fromEntries((options.partners ?? PROJECT_PARTNERS).map((partner) => [`GATEWAY_PARTNER_${partner.toUpperCase().replaceAll('-', '_')}_URL`, options.urls(partner)])),
+    ...simulatorEnvironment((options.partners ?? PROJECT_PARTNERS).map((partner) => options.simulators.get(partner)!)),
     GATEWAY_RETRY_DELAY_SCALE: '0.001',
     // Simulators outside the gateway cannot push a member's signals to it: the transactions' times are long, so no repeat starts within a test.
     GATEWAY_TRANSACTION_TIME_SCALE: '10',

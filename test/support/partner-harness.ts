@@ -8,6 +8,7 @@ import { translatorOf } from '../../src/pipeline/build-translator.js';
 import type { Translator } from '../../src/pipeline/translator.js';
 import { loadSoundSetup, type Setup } from '../../src/setup/load-setup.js';
 import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
+import { simulatedServiceUrl } from '../../src/sim/simulator-environment.js';
 import { startSimulators } from '../../src/sim/start-simulators.js';
 import { tempDir } from './project.js';
 
@@ -66,7 +67,7 @@ export async function startPartnerHarness(env: Record<string, string> = {}, only
   };
   const url = (id: string, service: string): string => {
     const endpoints = setup.partners.get(id).settings.endpoints;
-    return endpoints[service] ?? endpoints.default ?? sim(id).url;
+    return endpoints[service] ?? endpoints.default ?? simulatedServiceUrl(sim(id), service);
   };
   const runtime = createPartnerRuntime({ registry: setup.partners, identities: setup.identities, url });
   const others: PartnerRuntime[] = [];

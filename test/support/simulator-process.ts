@@ -7,7 +7,10 @@ import { ROOT } from './project.js';
 /** The simulators' process and their URLs by partner. */
 export interface SimulatorProcess {
   child: ChildProcess;
+  /** Each simulator's base URL (its /_sim controls live there). */
   urls: Map<string, string>;
+  /** The variables pointing a gateway at them, as `gateway simulate` prints them (services at their own paths included). */
+  env: Record<string, string>;
   /** What a partner's simulator has received so far (its /_sim/received list). */
   received(partner: string): Promise<ReceivedMessage[]>;
   stop(): Promise<void>;
@@ -26,11 +29,14 @@ export function startSimulatorProcess(certsDir: string): Promise<SimulatorProces
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const line = /simulators ready: (.*)\n/.exec(out)?.[1];
-      if (!line) return;
+      const envLine = /simulator environment: (.*)\n/.exec(out)?.[1];
+      if (!line || envLine === undefined) return;
       const urls = new Map(line.split(', ').map((entry) => entry.split(' ') as [string, string]));
+      const env = Object.fromEntries(envLine.split(' ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
       resolve({
         child,
         urls,
+        env,
         async received(partner) {
           return (await (await fetch(`${urls.get(partner)}/_sim/received`)).json()) as ReceivedMessage[];
         },

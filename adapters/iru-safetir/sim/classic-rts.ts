@@ -26,11 +26,13 @@ export const CLASSIC_CODES = {
   1212: 'INVALID_SUBSCRIBER_ID',
   1213: 'MISSING_ESESSIONKEY',
   1214: 'MISSING_PAYLOAD',
+  1220: 'COPYTO_ID_NOT_REGISTERED',
   1222: 'INVALID_MESSAGEID',
   1223: 'INVALID_INFORMATION_EXCHANGE_VERSION',
   1230: 'ESESSIONKEY_DECRYPTION',
   1231: 'PAYLOAD_DECRYPTION',
   1232: 'INVALID_QUERYID',
+  1233: 'SERVICE_NOT_ACTIVE_OR_WRONG_PASSWORD',
   1234: 'INVALID_SENDTIME',
   1236: 'INVALID_ORIGINATOR',
   1237: 'INVALID_ORIGINTIME',
@@ -113,6 +115,24 @@ export function uploadAck(operation: 'WSST' | 'WSRE', returnCode: string, messag
   return classicAnswer(operation, { Version: '1.0', Sender: 'IRU', ResponseTime: new Date().toISOString(), ReturnCode: returnCode, Sender_MessageID: messageId || undefined });
 }
 
+/** IRU's AuthenticateQuerySender: the SOAP SubscriberID must be a registered subscriber (1212 otherwise). */
+export function checkSubscriber(su: XmlContent, ctx: IruSimContext): Judgement | undefined {
+  const id = field(su, 'SubscriberID');
+  if (!id) return rejected(1212, 'SubscriberID is missing');
+  if (id !== ctx.state.subscriber.id) return rejected(1212, `SubscriberID "${id}" is not a registered subscriber`);
+  return undefined;
+}
+
+/**
+ * The Body's Password against the subscriber's registered one, as IRU's processors compare them: equal,
+ * or both absent/empty. Undefined when it matches, else the problem.
+ */
+export function passwordProblem(given: string | undefined, ctx: IruSimContext): string | undefined {
+  const registered = ctx.state.subscriber.password ?? '';
+  if ((given ?? '') === registered) return undefined;
+  return registered === '' ? 'a Password was sent, but none is registered for the subscriber' : `the Password ${given ? 'does not match the registered one' : 'is missing'}`;
+}
+
 /** The MessageTag check every classic call starts with: 1210 missing, 1211 not IRU's certificate. */
 export function checkMessageTag(su: XmlContent, ctx: IruSimContext): Judgement | undefined {
   const tag = field(su, 'MessageTag').replace(/\s/g, '');
@@ -124,8 +144,8 @@ export function checkMessageTag(su: XmlContent, ctx: IruSimContext): Judgement |
 
 /**
  * Opens the sealed payload in field `payloadField` with IRU's key: 1213 no ESessionKey, 1230 it does not
- * unwrap, 1214 no payload, 1231 it does not decrypt or `Envelope/Hash` does not match the Body (no IRU
- * code names a hash mismatch; the payload did not arrive intact, which is what 1231 reports).
+ * unwrap, 1214 no payload, 1231 it does not decrypt, 1200 `Envelope/Hash` does not match the Body (what
+ * IRU's TCHQ and WSRQ processors answer to a hash mismatch: no code names it).
  */
 export function openSealedField(su: XmlContent, payloadField: string, ctx: IruSimContext): { document: string } | Judgement {
   const eSessionKey = field(su, 'ESessionKey');
@@ -139,7 +159,7 @@ export function openSealedField(su: XmlContent, payloadField: string, ctx: IruSi
     if (!(err instanceof GatewayError)) throw err;
     return err.code === 'GW_ERR_KEY_UNAVAILABLE' ? rejected(1230, err.message) : rejected(1231, err.message);
   }
-  if (!opened.hashOk) return rejected(1231, 'Envelope/Hash is not the SHA-1 of the Body content', opened.document);
+  if (!opened.hashOk) return rejected(1200, 'Envelope/Hash is not the SHA-1 of the Body content', opened.document);
   return { document: opened.document };
 }
 

@@ -13,12 +13,14 @@ import {
   answeredCode,
   callParameters,
   checkMessageTag,
+  checkSubscriber,
   classicAnswer,
   clientFault,
   CLASSIC_CODES,
   field,
   isDateTime,
   openSealedField,
+  passwordProblem,
   rejected,
   sealForGateway,
   uploadAck,
@@ -27,7 +29,7 @@ import {
   documentRoot,
   isJudgement,
 } from './classic-rts.js';
-import type { IruSimContext, IruSoapService, SeededReconciliationRequest } from './soap-service.js';
+import { IRU_SERVICE_PATHS, type IruSimContext, type IruSoapService, type SeededReconciliationRequest } from './soap-service.js';
 
 const RECONCILIATION_NS = 'http://www.iru.org/SafeTIRReconciliation';
 const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
@@ -86,19 +88,28 @@ function repeated(parent: XmlContent, localName: string): XmlContent[] {
 /** The one `Information_Exchange_Version` IRU's server takes on each call (anything else is 1223). */
 const SERVER_EXCHANGE_VERSIONS = { WSRQ: '1.0.0', WSRE: '2.0.0' } as const;
 
-/** The call's common checks: MessageTag, SubscriberID, Sender_MessageID, Information_Exchange_Version (the call's own value), then the sealed payload. */
-function openCall(su: XmlContent, call: keyof typeof SERVER_EXCHANGE_VERSIONS, payloadField: string, ctx: IruSimContext): { document: string } | Judgement {
-  const tagProblem = checkMessageTag(su, ctx);
-  if (tagProblem) return tagProblem;
-  if (!field(su, 'SubscriberID')) return rejected(1212, 'SubscriberID is missing');
-  if (!field(su, 'Sender_MessageID')) return rejected(1222, 'Sender_MessageID is missing');
+/**
+ * The checks both calls make before their payload: SubscriberID registered (1212), Sender_MessageID
+ * present (1222 on WSRE; WSRQ answers 1232 for one over 255 characters), Information_Exchange_Version (1223).
+ */
+function checkCall(su: XmlContent, call: keyof typeof SERVER_EXCHANGE_VERSIONS, ctx: IruSimContext): Judgement | undefined {
+  const subscriber = checkSubscriber(su, ctx);
+  if (subscriber) return subscriber;
+  const messageId = field(su, 'Sender_MessageID');
+  if (!messageId) return rejected(1222, 'Sender_MessageID is missing');
+  if (messageId.length > 255) return rejected(call === 'WSRQ' ? 1232 : 1222, 'Sender_MessageID is longer than 255 characters');
   const version = field(su, 'Information_Exchange_Version');
   if (version !== SERVER_EXCHANGE_VERSIONS[call]) return rejected(1223, `Information_Exchange_Version is "${version}"; ${call} takes "${SERVER_EXCHANGE_VERSIONS[call]}" only`);
-  return openSealedField(su, payloadField, ctx);
+  return undefined;
 }
 
-/** The ReconciliationQuery body: SentTime (1234) and QueryType 1, "all new requests" (1239). */
-function checkQuery(text: string): Judgement {
+/** WSRQ opens its query at once: MessageTag (1210, 1211), the call's checks, the sealed payload (1213, 1230, 1214, 1231, 1200). */
+function openQuery(su: XmlContent, ctx: IruSimContext): { document: string } | Judgement {
+  return checkMessageTag(su, ctx) ?? checkCall(su, 'WSRQ', ctx) ?? openSealedField(su, 'ReconciliationQueryData', ctx);
+}
+
+/** The ReconciliationQuery body: SentTime (1234), Password the registered one (1233), QueryType 1, "all new requests" (1239). */
+function checkQuery(text: string, ctx: IruSimContext): Judgement {
   let root: XmlContent | undefined;
   try {
     root = childElement(parseXml(text, { expectedNamespace: RECONCILIATION_NS }), RECONCILIATION_NS, 'ReconciliationQuery');
@@ -109,6 +120,8 @@ function checkQuery(text: string): Judgement {
   if (!body) return rejected(1200, 'the payload has no ReconciliationQuery/Body', text);
   const sentTime = childText(body, RECONCILIATION_NS, 'SentTime')?.trim();
   if (!isDateTime(sentTime)) return rejected(1234, `SentTime "${sentTime ?? ''}" is not an xs:dateTime`, text);
+  const password = passwordProblem(childText(body, RECONCILIATION_NS, 'Password') ?? undefined, ctx);
+  if (password) return rejected(1233, password, text);
   const queryType = childText(body, RECONCILIATION_NS, 'QueryType')?.trim();
   if (queryType !== '1') return rejected(1239, `QueryType "${queryType ?? ''}" is not 1 (all new requests)`, text);
   return accepted(text);
@@ -158,21 +171,24 @@ function checkReply(text: string, issued: ReadonlyMap<string, SeededReconciliati
 }
 
 /**
- * WSRQ (WSRQ.wsdl) and WSRE (safetirupload.wsdl). Both check MessageTag (1210, 1211), SubscriberID
- * (1212), Sender_MessageID (1222), Information_Exchange_Version (1223) and the sealed payload (1213,
- * 1230, 1214, 1231). WSRQ then checks the query (1234, 1239) and hands out every seeded request not
- * handed out before, sealed for the gateway; an answer spoilt by an injected fault leaves them new.
- * WSRE checks the reply against SafeTIRUpload.xsd's RequestReplyRecord (1241 for TNO, else 1200; a
- * RequestID IRU never issued or a TNO not the request's is 1200), and stores an accepted reply's
- * document in `state.reconciliationReplies`.
+ * WSRQ (WSRQ.wsdl) and WSRE (safetirupload.wsdl), as IRU's servers. WSRQ checks MessageTag (1210,
+ * 1211), SubscriberID registered (1212), Sender_MessageID (1222, 1232), Information_Exchange_Version
+ * 1.0.0 (1223), the sealed query (1213, 1230, 1214, 1231, a hash mismatch 1200), the query (1234,
+ * Password 1233, 1239), and hands out every seeded request not handed out before, sealed for the
+ * gateway; an answer spoilt by an injected fault leaves them new. WSRE, like WSST, checks only the
+ * framing at once (MessageTag present 1210, subscriber 1212, Sender_MessageID 1222, version 2.0.0 1223,
+ * ESessionKey 1213, payload 1214) and answers 2; later, unreported, IRU's processor checks its key, the
+ * payload and the replies against SafeTIRUpload.xsd's RequestReplyRecord (a RequestID IRU never issued
+ * or a TNO not the request's refused too): the received entry settles with that verdict, and an
+ * accepted reply's document goes to `state.reconciliationReplies`.
  */
 export function createReconciliationService(ctx: IruSimContext): IruSoapService {
   const handedOut = new Set<string>();
 
   function wsrq(su: XmlContent, fault: InjectedFault | undefined): HandledRequest {
     const messageId = field(su, 'Sender_MessageID');
-    const opened = openCall(su, 'WSRQ', 'ReconciliationQueryData', ctx);
-    const judgement = 'code' in opened ? opened : checkQuery(opened.document);
+    const opened = openQuery(su, ctx);
+    const judgement = 'code' in opened ? opened : checkQuery(opened.document, ctx);
     const returnCode = answeredCode(judgement, fault);
     let sealed: ReturnType<typeof sealForGateway> | undefined;
     if (returnCode === '2') {
@@ -192,18 +208,38 @@ export function createReconciliationService(ctx: IruSimContext): IruSoapService 
     return { received: { messageId, valid: judgement.code === 2, problems: judgement.problems, document: judgement.document }, response: classicAnswer('WSRQ', result) };
   }
 
+  /** What IRU's WSRE processor makes of a queued reply: its key, the payload, the reply records. */
+  function processReply(su: XmlContent): Judgement {
+    const tag = checkMessageTag(su, ctx);
+    if (tag) return tag;
+    const opened = openSealedField(su, 'SafeTIRReconData', ctx);
+    if ('code' in opened) return opened;
+    return checkReply(opened.document, new Map(ctx.state.reconciliationRequests.map((r) => [r.requestId, r])));
+  }
+
   function wsre(su: XmlContent, fault: InjectedFault | undefined): HandledRequest {
     const messageId = field(su, 'Sender_MessageID');
-    const opened = openCall(su, 'WSRE', 'SafeTIRReconData', ctx);
-    const issued = new Map(ctx.state.reconciliationRequests.map((r) => [r.requestId, r]));
-    const judgement = 'code' in opened ? opened : checkReply(opened.document, issued);
-    const returnCode = answeredCode(judgement, fault);
-    if (judgement.code === 2 && returnCode === '2') ctx.state.reconciliationReplies.push(judgement.document);
-    return { received: { messageId, valid: judgement.code === 2, problems: judgement.problems, document: judgement.document }, response: uploadAck('WSRE', returnCode, messageId) };
+    const tag = field(su, 'MessageTag');
+    const framing =
+      (!tag || tag.length > 50 ? rejected(1210, tag ? 'MessageTag is longer than 50 characters' : 'MessageTag is missing') : undefined) ??
+      checkCall(su, 'WSRE', ctx) ??
+      (!field(su, 'ESessionKey') ? rejected(1213, 'ESessionKey is missing') : undefined) ??
+      (!field(su, 'SafeTIRReconData') ? rejected(1214, 'SafeTIRReconData is missing') : undefined);
+    if (framing) return { received: { messageId, valid: false, problems: framing.problems, document: '' }, response: uploadAck('WSRE', answeredCode(framing, fault), messageId) };
+    const returnCode = answeredCode(accepted(''), fault);
+    const verdict = processReply(su);
+    // IRU's receiver queues the reply and answers 2; its processor judges it later and reports nothing.
+    const later = new Promise<{ valid: boolean; problems: string[] }>((resolve) =>
+      setImmediate(() => {
+        if (verdict.code === 2 && returnCode === '2') ctx.state.reconciliationReplies.push(verdict.document);
+        resolve({ valid: verdict.code === 2, problems: verdict.problems });
+      }),
+    );
+    return { received: { messageId, valid: true, problems: [], document: verdict.document }, response: uploadAck('WSRE', returnCode, messageId), later };
   }
 
   return {
-    actions: [WSRQ_ACTION, WSRE_ACTION],
+    actions: { [WSRQ_ACTION]: IRU_SERVICE_PATHS.wsrq, [WSRE_ACTION]: IRU_SERVICE_PATHS.default },
     handle(action, body, _request, fault) {
       const operation = action === WSRQ_ACTION ? 'WSRQ' : 'WSRE';
       const su = callParameters(body, operation);

@@ -15,7 +15,7 @@ import {
   type SimulatorResponse,
   type XmlContent,
 } from '../../../src/partners/kit.js';
-import type { IruSimContext, IruSoapService } from './soap-service.js';
+import { IRU_SERVICE_PATHS, type IruSimContext, type IruSoapService } from './soap-service.js';
 
 /** TerminationService-1.wsdl: target namespace, the input action and the output action. */
 const SERVICE_NS = 'http://rts.iru.org/services/TerminationService-1';
@@ -301,5 +301,5 @@ export function createRtsPlusService(ctx: IruSimContext): IruSoapService {
     };
   }
 
-  return { actions: [TRANSMIT_ACTION], handle };
+  return { actions: { [TRANSMIT_ACTION]: IRU_SERVICE_PATHS['rts-termination'] }, handle };
 }

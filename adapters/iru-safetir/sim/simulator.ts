@@ -19,7 +19,7 @@ import { rtsMessageTag } from '../rts-envelope.js';
 import { clientFault } from './classic-rts.js';
 import { createReconciliationService } from './reconciliation-service.js';
 import { createRtsPlusService } from './rts-plus-service.js';
-import type { IruSimContext, IruSimState, IruSoapService, SeededCarnet, SeededReconciliationRequest } from './soap-service.js';
+import { IRU_SERVICE_PATHS, type IruSimContext, type IruSimState, type IruSoapService, type SeededCarnet, type SeededReconciliationRequest } from './soap-service.js';
 import { createTchqService } from './tchq-service.js';
 import { createWsstService } from './wsst-service.js';
 
@@ -28,7 +28,7 @@ export interface IruSafetirSimulator extends PartnerSimulator {
   state: IruSimState;
 }
 
-/** The simulator serves every service at its root, so its URL is the one endpoint the gateway is configured with. */
+/** The simulator listens at its root and serves each IRU service at IRU's own path below it (IRU_SERVICE_PATHS). */
 const PATH = '/';
 
 /** True when `sim` is the IRU simulator (it carries the state). */
@@ -108,21 +108,24 @@ function soap12Fault(message: string): HandledRequest {
 }
 
 /**
- * Starts IRU's side of Real-Time SafeTIR on loopback: one endpoint (its root), calls dispatched by
- * SOAP action to the services — WSST (wsst-service.ts), WSTCHQ (tchq-service.ts), WSRQ and WSRE
- * (reconciliation-service.ts), RTS+ (rts-plus-service.ts). A request that is neither SOAP 1.1 nor
- * 1.2 gets HTTP 415; an action no service serves, or a body that is no SOAP envelope, a SOAP Client
- * (1.1) or Sender (1.2) fault. `POST /_sim/seed` adds carnets and reconciliation requests.
+ * Starts IRU's side of Real-Time SafeTIR on loopback: each service at IRU's path for it
+ * (IRU_SERVICE_PATHS, published as `serviceUrls`), calls dispatched by SOAP action — WSST
+ * (wsst-service.ts), WSTCHQ (tchq-service.ts), WSRQ and WSRE (reconciliation-service.ts), RTS+
+ * (rts-plus-service.ts). A request that is neither SOAP 1.1 nor 1.2 gets HTTP 415; an action not
+ * served at the path it was posted to, or a body that is no SOAP envelope, a SOAP Client (1.1) or
+ * Sender (1.2) fault. `POST /_sim/seed` adds carnets and reconciliation requests.
  */
 export async function startIruSafetirSimulator(context: SimulatorContext): Promise<IruSafetirSimulator> {
   // A non-RSA certificate fails here, at start, rather than on the first call.
   rtsMessageTag(context.identity.certificate);
   const gatewayCertificate = context.gatewayCertificates[0];
   if (!gatewayCertificate) throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', 'the IRU simulator needs the gateway certificate it seals answers for');
-  const state: IruSimState = { carnets: new Map(), reconciliationRequests: [], reconciliationReplies: [], rtsPlusTerminations: [] };
+  // IRU has on file what the instance is configured with; a test changes it to play a mismatch.
+  const subscriber = { id: context.participants.subscriber ?? '', ...(context.options.password ? { password: context.options.password } : {}) };
+  const state: IruSimState = { subscriber, carnets: new Map(), reconciliationRequests: [], reconciliationReplies: [], rtsPlusTerminations: [] };
   const ctx: IruSimContext = { identity: context.identity, gatewayCertificate, schemasDir: context.schemasDir, state };
   const services: IruSoapService[] = [createWsstService(ctx), createTchqService(ctx), createReconciliationService(ctx), createRtsPlusService(ctx)];
-  const byAction = new Map(services.flatMap((service) => service.actions.map((action) => [action, service] as const)));
+  const byAction = new Map(services.flatMap((service) => Object.entries(service.actions).map(([action, path]) => [action, { service, path }] as const)));
 
   function handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
     const call = soapCallOf(request.headers);
@@ -134,8 +137,13 @@ export async function startIruSafetirSimulator(context: SimulatorContext): Promi
       };
     }
     const refuse = call.version === '1.1' ? clientFault : soap12Fault;
-    const service = byAction.get(call.action);
-    if (!service) return refuse(`SOAP action "${call.action}" is not one IRU serves here (${[...byAction.keys()].join(', ')})`);
+    const served = byAction.get(call.action);
+    // An ASMX or WCF endpoint knows only its own actions: "Server did not recognize the value of HTTP Header SOAPAction".
+    if (!served || served.path !== request.path) {
+      const here = [...byAction].filter(([, s]) => s.path === request.path).map(([action]) => action);
+      return refuse(`Server did not recognize the value of HTTP Header SOAPAction: ${call.action} (${request.path} serves ${here.join(', ') || 'nothing'})`);
+    }
+    const { service } = served;
     let body: XmlContent;
     try {
       body = parseSoapEnvelope(request.body, call.version).body;
@@ -145,8 +153,9 @@ export async function startIruSafetirSimulator(context: SimulatorContext): Promi
     return service.handle(call.action, body, request, fault);
   }
 
-  const simulator = await startSimulatorServer({ partner: context.partner, path: PATH, handle, controls: { seed: seeder(state) } }, context.listen);
-  return Object.assign(simulator, { state });
+  const simulator = await startSimulatorServer({ partner: context.partner, path: PATH, subpaths: true, handle, controls: { seed: seeder(state) } }, context.listen);
+  const serviceUrls = Object.fromEntries(Object.entries(IRU_SERVICE_PATHS).map(([service, path]) => [service, `${simulator.url}${path}`]));
+  return Object.assign(simulator, { state, serviceUrls });
 }
 
 export default defineSimulator({ start: startIruSafetirSimulator });

@@ -36,6 +36,8 @@ export interface SeededReconciliationRequest {
 
 /** Mutable simulator state; tests seed it and read what arrived. */
 export interface IruSimState {
+  /** The subscriber IRU has registered for the gateway: its SubscriberID and, when IRU issued one, its password. */
+  subscriber: { id: string; password?: string };
   carnets: Map<string, SeededCarnet>;
   reconciliationRequests: SeededReconciliationRequest[];
   /** Reconciliation replies received (WSRE), as opened documents. */
@@ -44,10 +46,22 @@ export interface IruSimState {
   rtsPlusTerminations: string[];
 }
 
-/** One SOAP service: the SOAPActions it answers and how. */
+/**
+ * Where IRU publishes each service (`../shared/reference/iru-server-behaviour.md` §4.5): one ASMX per classic
+ * service (WSST and WSRE share safetirupload.asmx), one WCF .svc per RTS+ service. The simulator serves each
+ * action only at its path, as IRU does; the keys are the adapter's service names.
+ */
+export const IRU_SERVICE_PATHS = {
+  default: '/RTS2/WSST_WS/safetirupload.asmx',
+  tchq: '/RTS2/TCHQ_WS/tirCarnetQuery.asmx',
+  wsrq: '/RTS2/WSRQ_WS/WSRQ.asmx',
+  'rts-termination': '/RTSPLUS/TerminationService-1.svc',
+} as const;
+
+/** One SOAP service: the SOAPActions it answers, where, and how. */
 export interface IruSoapService {
-  /** SOAPAction values (without quotes) this service handles. */
-  actions: readonly string[];
+  /** SOAPAction values (without quotes) this service handles, each with the path IRU serves it at. */
+  actions: Readonly<Record<string, string>>;
   /** Answers one request whose SOAP body is already parsed. */
   handle(action: string, body: XmlContent, request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest;
 }

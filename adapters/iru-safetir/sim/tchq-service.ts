@@ -5,18 +5,20 @@ import {
   answeredCode,
   callParameters,
   checkMessageTag,
+  checkSubscriber,
   classicAnswer,
   clientFault,
   field,
   isDateTime,
   openSealedField,
+  passwordProblem,
   rejected,
   sealForGateway,
   type Judgement,
   documentRoot,
   isJudgement,
 } from './classic-rts.js';
-import type { IruSimContext, IruSoapService, SeededCarnet } from './soap-service.js';
+import { IRU_SERVICE_PATHS, type IruSimContext, type IruSoapService, type SeededCarnet } from './soap-service.js';
 
 const QUERY_NS = 'http://www.iru.org/TCHQuery';
 const RESPONSE_NS = 'http://www.iru.org/TCHQResponse';
@@ -42,7 +44,7 @@ export function carnetOf(carnets: ReadonlyMap<string, SeededCarnet>, carnetNumbe
 }
 
 /** Checks the opened Query document field by field, each with its return code (TCHQuery.xsd). */
-function checkQuery(text: string, subscriberId: string): Judgement & { query?: Query } {
+function checkQuery(text: string, subscriberId: string, ctx: IruSimContext): Judgement & { query?: Query } {
   const root = documentRoot(text, QUERY_NS, 'Query', 'TCHQuery');
   if (isJudgement(root)) return root;
   const body = childElement(root, QUERY_NS, 'Body');
@@ -54,6 +56,8 @@ function checkQuery(text: string, subscriberId: string): Judgement & { query?: Q
   const originator = value('Originator');
   if (originator.length < 1 || originator.length > 30) return rejected(1236, `Originator "${originator}" is not 1 to 30 characters`, text);
   if (!isDateTime(value('OriginTime'))) return rejected(1237, `OriginTime "${value('OriginTime')}" is not an xs:dateTime`, text);
+  const password = passwordProblem(childText(body, QUERY_NS, 'Password') ?? undefined, ctx);
+  if (password) return rejected(1233, password, text);
   const queryType = value('Query_Type');
   if (queryType !== '1' && queryType !== '2') return rejected(1239, `Query_Type "${queryType}" is not 1 or 2`, text);
   if (!/^[1-5]$/.test(value('Query_Reason'))) return rejected(1240, `Query_Reason "${value('Query_Reason')}" is not 1 to 5`, text);
@@ -87,24 +91,25 @@ function responseDocument(query: Query, carnet: SeededCarnet): Buffer {
 
 /**
  * WSTCHQ (SOAPAction http://www.iru.org/WSTCHQ, tirCarnetQuery.wsdl). Checks MessageTag (1210, 1211),
- * SubscriberID (1212), Query_ID (1232), the sealed query (1213, 1230, 1214, 1231), then its fields
- * (1242 Sender, 1234 SentTime, 1236 Originator, 1237 OriginTime, 1239 Query_Type, 1240 Query_Reason,
- * 1241 Carnet_Number). Answers from `state.carnets` (keys upper case) as {@link carnetOf} says;
+ * SubscriberID registered (1212), Query_ID (1232), the sealed query (1213, 1230, 1214, 1231, a hash
+ * mismatch 1200 as IRU), then its fields (1242 Sender, 1234 SentTime, 1236 Originator, 1237
+ * OriginTime, 1233 Password not the registered one, 1239 Query_Type, 1240 Query_Reason, 1241
+ * Carnet_Number). Answers from `state.carnets` (keys upper case) as {@link carnetOf} says;
  * the QueryResponse is sealed for the gateway's certificate. Any return code but 2 comes without payload.
  */
 export function createTchqService(ctx: IruSimContext): IruSoapService {
   function judge(su: XmlContent, queryId: string): Judgement & { query?: Query } {
     const tagProblem = checkMessageTag(su, ctx);
     if (tagProblem) return tagProblem;
-    const subscriberId = field(su, 'SubscriberID');
-    if (!subscriberId) return rejected(1212, 'SubscriberID is missing');
-    if (!queryId) return rejected(1232, 'Query_ID is missing');
+    const subscriber = checkSubscriber(su, ctx);
+    if (subscriber) return subscriber;
+    if (!queryId || queryId.length > 255) return rejected(1232, queryId ? 'Query_ID is longer than 255 characters' : 'Query_ID is missing');
     const opened = openSealedField(su, 'TIRCarnetHolderQueryParams', ctx);
-    return 'code' in opened ? opened : checkQuery(opened.document, subscriberId);
+    return 'code' in opened ? opened : checkQuery(opened.document, ctx.state.subscriber.id, ctx);
   }
 
   return {
-    actions: ['http://www.iru.org/WSTCHQ'],
+    actions: { 'http://www.iru.org/WSTCHQ': IRU_SERVICE_PATHS.tchq },
     handle(_action, body, _request, fault) {
       const su = callParameters(body, 'WSTCHQ');
       if (!su) return clientFault('the SOAP Body holds no WSTCHQ/su element in namespace http://www.iru.org');

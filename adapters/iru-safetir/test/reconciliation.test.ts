@@ -2,7 +2,7 @@
 import { childText, GatewayError, type PartnerSimulator, type SoapRequest } from '../../../src/partners/kit.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
@@ -247,10 +247,15 @@ describe('Information_Exchange_Version: IRU takes exactly 1.0.0 on WSRQ and 2.0.
     expect(wsrq.envelope.toString('utf8')).toContain('<Information_Exchange_Version>1.0.0</Information_Exchange_Version>');
     expect(await returnCode('WSRQ', wsrq)).toBe('2');
     expect(await returnCode('WSRQ', withVersion(wsrq, '2.0.0'))).toBe('1223');
-    // A reply to a request IRU never issued: with the right version IRU reads it (and refuses its content, 1200), with another it stops at 1223.
+    // A reply to a request IRU never issued: with the right version IRU queues it (2) and drops it later, unreported; with another it stops at 1223.
     const wsre = buildWsreRequest([{ requestId: 'R-NEVER', replyType: 3, record: { TNO: 'SX25100001', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '4' } }], 'wsre-version', context);
     expect(wsre.envelope.toString('utf8')).toContain('<Information_Exchange_Version>2.0.0</Information_Exchange_Version>');
-    expect(await returnCode('WSRE', wsre)).toBe('1200');
+    expect(await returnCode('WSRE', wsre)).toBe('2');
+    const entry = harness.sim('iru-safetir').received.find((r) => r.messageId === 'wsre-version')!;
+    await vi.waitFor(() => expect(entry.checking).toBeUndefined());
+    expect(entry.valid).toBe(false);
+    expect(entry.problems.join()).toContain('RequestID "R-NEVER" is not a request IRU issued');
+    expect(iruState(harness.sim('iru-safetir')).reconciliationReplies.some((r) => r.includes('R-NEVER'))).toBe(false);
     expect(await returnCode('WSRE', withVersion(wsre, '1.0.0'))).toBe('1223');
     expect(await returnCode('WSRE', withVersion(wsre, ''))).toBe('1223');
   });

@@ -11,6 +11,7 @@ import { ROOT, tempDevCertificates } from '../../../test/support/project.js';
 import { loadTestKey } from '../../../test/support/test-keys.js';
 import { openRtsPayload, rtsMessageTag, sealRtsPayload, type SealedRtsPayload } from '../rts-envelope.js';
 import { IRU_RTS_DIR } from './rts-oracle.js';
+import { withSubscriber } from '../upload-document.js';
 
 const dir = tempDevCertificates(['iru-safetir']);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,7 +144,8 @@ const skipXsd = skipWithout('RTS payload against IRU SafeTIRUpload.xsd', { tools
 
 describe.skipIf(skipXsd)('the decrypted UTF-16LE payload against IRU SafeTIRUpload.xsd', () => {
   it.each(goldenNames)('%s validates as sent', (name) => {
-    const { plain } = wireBytes(sealRtsPayload(Buffer.from(golden(name)), iruCert));
+    // As sent: with the SubscriberID the adapter writes from configuration.
+    const { plain } = wireBytes(sealRtsPayload(withSubscriber(Buffer.from(golden(name)), 'KZ-CUSTOMS'), iruCert));
     const file = join(dir, `${name}.utf16.xml`);
     writeFileSync(file, plain);
     const r = spawnSync('xmllint', ['--noout', '--schema', XSD, file], { encoding: 'utf8' });

@@ -160,7 +160,7 @@ function simContext(): IruSimContext {
     identity: iruIdentity,
     gatewayCertificate: context.identity.certificate,
     schemasDir: harness.config.schemasDir,
-    state: { carnets: new Map(), reconciliationRequests: [], reconciliationReplies: [], rtsPlusTerminations: [] },
+    state: { subscriber: { id: 'KZ-CUSTOMS' }, carnets: new Map(), reconciliationRequests: [], reconciliationReplies: [], rtsPlusTerminations: [] },
   };
 }
 
@@ -380,7 +380,7 @@ describe('(c) the simulator service accepts the request and records the terminat
   it('answers success, stores the canonical operation once per transmissionId, and the gateway judges it delivered', async () => {
     const ctx = simContext();
     const service = createRtsPlusService(ctx);
-    expect(service.actions).toEqual([TRANSMIT_TERMINATIONS_ACTION]);
+    expect(Object.keys(service.actions)).toEqual([TRANSMIT_TERMINATIONS_ACTION]);
     const req = request(await safetirPayload(readJson(join(RECORD_FIXTURES, 'tir.termination.json'))));
     const handled = dispatch(service, req);
     expect(handled.received).toMatchObject({ messageId: 'msg-rts-1', valid: true, problems: [] });

@@ -1,7 +1,8 @@
 // The IRU adapter's WSST transport against the IRU simulator over loopback HTTP: real documents, real requests, each injected fault judged as documented.
 import { type PartnerSimulator, type SoapRequest } from '../../../src/partners/kit.js';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { partnerUnderTest } from '../../../test/support/partner-under-test.js';
+import { iruState } from '../sim/simulator.js';
 
 const PARTNER = 'iru-safetir';
 const { attempt, documentFor, harness, receivedIds } = partnerUnderTest(PARTNER, 'tir.termination.json');
@@ -33,6 +34,15 @@ describe('IRU SafeTIR (WSST) against the IRU simulator', () => {
     );
   });
 
+  it('IRU serves each service at its own URL: the WSST call posted to the TCHQ endpoint is a Client fault there (needs-human)', async () => {
+    expect(Object.keys(iru().serviceUrls ?? {}).sort()).toEqual(['default', 'rts-termination', 'tchq', 'wsrq']);
+    expect(iru().serviceUrls?.default).toMatch(/\/RTS2\/WSST_WS\/safetirupload\.asmx$/);
+    const { outcome, result } = await attempt('iru-wrong-url', await documentFor(), { edit: (request) => ({ ...request, service: 'tchq' }) });
+    expect(result).toMatchObject({ kind: 'response', status: 500 });
+    expect(outcome).toMatchObject({ verdict: 'needs-human', partnerCode: 'soap:Client' });
+    expect(iru().received.at(-1)?.problems.join()).toMatch(/did not recognize the value of HTTP Header SOAPAction: http:\/\/www\.iru\.org\/WSST \(\/RTS2\/TCHQ_WS\/tirCarnetQuery\.asmx serves http:\/\/www\.iru\.org\/WSTCHQ\)/);
+  });
+
   it('HTTP 503 → retry, and the simulator still records the attempt with its fault', async () => {
     iru().faults.failNext(1, 503);
     const { outcome, result } = await attempt('iru-503', await documentFor());
@@ -55,8 +65,9 @@ describe('IRU SafeTIR (WSST) against the IRU simulator', () => {
     expect(outcome.verdict).toBe('retry');
   });
 
+  // 1241 and 1230 are codes of IRU's shared enumeration that WSST never returns: unknown here, a person looks.
   it.each([
-    [1241, 'failed'],
+    [1241, 'needs-human'],
     [1250, 'retry'],
     [1230, 'needs-human'],
     [1200, 'retry'],
@@ -70,19 +81,54 @@ describe('IRU SafeTIR (WSST) against the IRU simulator', () => {
     expect(outcome).toMatchObject({ verdict, partnerCode: String(code) });
   });
 
-  it('a carnet number outside IRU pattern is found by the simulator itself: 1241 → failed', async () => {
+  /** The simulator's entry for a message once IRU's later processing has settled it. */
+  async function processed(messageId: string) {
+    const entry = [...iru().received].reverse().find((r) => r.messageId === messageId)!;
+    await vi.waitFor(() => expect(entry.checking).toBeUndefined());
+    return entry;
+  }
+
+  it('content IRU checks only after queuing (a carnet number outside its pattern) is answered 2: delivered means queued, and IRU drops it unreported', async () => {
     const payload = Buffer.from((await documentFor()).toString('utf8').replace('TNO="DX25123456"', 'TNO="X125"'));
     const { outcome } = await attempt('iru-bad-tno', payload);
-    expect(outcome).toMatchObject({ verdict: 'failed', partnerCode: '1241' });
-    expect(iru().received.at(-1)?.valid).toBe(false);
-    expect(iru().received.at(-1)?.problems.join()).toMatch(/1241 INVALID_CARNETNUMBER: .*@TNO/);
+    expect(outcome).toMatchObject({ verdict: 'delivered', partnerCode: '2' });
+    expect(outcome.reason).toMatch(/queued at IRU/);
+    const entry = await processed('iru-bad-tno');
+    expect(entry.valid).toBe(false);
+    expect(entry.problems.join()).toMatch(/schema: .*@TNO/);
   });
 
-  it('a session key wrapped for another certificate: 1211 UNKNOWN_MESSAGE_TAG → needs-human', async () => {
+  it('a session key wrapped for another certificate is queued too (2); IRU finds the MessageTag unknown later', async () => {
     const ours = harness().context(PARTNER).identity.certificate;
     const wrongCert = { ...harness().context(PARTNER), partnerCertificates: [ours] };
     const { outcome } = await attempt('iru-wrong-cert', await documentFor(), { context: wrongCert });
-    expect(outcome).toMatchObject({ verdict: 'needs-human', partnerCode: '1211' });
+    expect(outcome).toMatchObject({ verdict: 'delivered', partnerCode: '2' });
+    expect((await processed('iru-wrong-cert')).problems.join()).toMatch(/1211 UNKNOWN_MESSAGE_TAG/);
+  });
+
+  it('framing IRU checks at once: an unregistered SubscriberID is 1212 (needs-human), a missing Sender_MessageID 1222', async () => {
+    const state = iruState(iru());
+    const registered = state.subscriber.id;
+    state.subscriber.id = 'SOMEONE-ELSE';
+    try {
+      expect((await attempt('iru-unregistered', await documentFor())).outcome).toMatchObject({ verdict: 'needs-human', partnerCode: '1212' });
+    } finally {
+      state.subscriber.id = registered;
+    }
+    const { outcome } = await attempt('', await documentFor());
+    expect(outcome).toMatchObject({ verdict: 'needs-human', partnerCode: '1222' });
+  });
+
+  it('a password IRU has on file and the gateway lacks: 2, then dropped for the Password', async () => {
+    const state = iruState(iru());
+    state.subscriber.password = 'pa55-at-IRU';
+    try {
+      const { outcome } = await attempt('iru-no-password', await documentFor());
+      expect(outcome.verdict).toBe('delivered');
+      expect((await processed('iru-no-password')).problems).toEqual(['the Password is missing']);
+    } finally {
+      delete state.subscriber.password;
+    }
   });
 
   it('a wrong SOAPAction draws a SOAP Client fault → needs-human', async () => {

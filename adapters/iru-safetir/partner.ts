@@ -7,9 +7,7 @@ import {
   parseSoapEnvelope,
   type AcknowledgementCode,
   type AttemptResult,
-  type DocumentToWrap,
   type Outcome,
-  type PartnerInstance,
   type PartnerContext,
   type SoapFault,
   type SoapMessage,
@@ -22,6 +20,7 @@ import { sealRtsPayload } from './rts-envelope.js';
 import { buildRtsPlusRequest, checkRtsPlusDocument, classifyRtsPlus, RTS_PLUS_BATCH_BYTES, RTS_PLUS_CODES, RTS_TERMINATION_SERVICE } from './rts-plus.js';
 import { passwordOf, subscriberOf } from './rts-classic-call.js';
 import { cancelThenNew, mergeUploads, withSubscriber } from './upload-document.js';
+import { prepareSafetirDocument } from './safetir-document.js';
 
 /** WSDL target namespace of the WSST service and its SOAP action (safetirupload.wsdl). */
 const IRU_NS = 'http://www.iru.org';
@@ -71,11 +70,6 @@ function wsstRequest(payload: Buffer, messageId: string, context: PartnerContext
     Sender_MessageID: messageId,
   };
   return { transport: 'soap', version: '1.1', action: WSST_ACTION, envelope: buildSoapEnvelope({ body: { WSST: { '@xmlns': IRU_NS, su } } }) };
-}
-
-/** The adapter's envelope hook: the SafeTIR document carries the configured SubscriberID (the mapping does not name it). */
-function subscribed(message: DocumentToWrap, instance: PartnerInstance): Buffer {
-  return withSubscriber(message.document, subscriberOf(instance));
 }
 
 /** A SOAP fault: `Client` says our request is wrong (a person must look), anything else is IRU's trouble. */
@@ -151,7 +145,7 @@ export default definePartner({
   participants: {
     subscriber: "the SubscriberID IRU issued to Kazakhstan's customs: the SafeTIR documents and the WSST, WSRE, TCHQ and WSRQ calls carry it",
   },
-  envelope: subscribed,
+  envelope: prepareSafetirDocument,
   options: {
     password: {
       description: "the subscriber's password, when IRU issued one: Body/Password of WSST, TCHQ and WSRQ documents, added as they are sealed (never logged)",
@@ -186,7 +180,7 @@ export default definePartner({
       },
       classify: classifyRtsPlus,
       codes: RTS_PLUS_CODES,
-      envelope: (message, instance) => checkRtsPlusDocument({ ...message, document: subscribed(message, instance) }),
+      envelope: (message, instance) => checkRtsPlusDocument({ ...message, document: prepareSafetirDocument(message, instance) }),
     },
   },
   retry: { delaysMs: [5_000, 30_000, 120_000, 600_000, 1_800_000], jitter: 0.2, maxAttempts: 8 },

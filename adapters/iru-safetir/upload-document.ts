@@ -45,6 +45,12 @@ export function mergeUploads(payloads: readonly Buffer[], now: Date): Buffer {
   return withRecords(first, uploads.flatMap((u) => u.records), now.toISOString());
 }
 
+/** The document with each record replaced by what `edit` makes of it (given its index); every other field as it was. */
+export function editRecords(payload: Buffer, edit: (record: XmlContent, index: number) => XmlContent): Buffer {
+  const upload = read(payload);
+  return withRecords(upload, upload.records.map(edit));
+}
+
 /**
  * The document with `Body/SubscriberID`, and `Body/Password` when given, in SafeTIRUpload.xsd's place
  * right after `Version` (any the document had are replaced). The SubscriberID comes from the instance's

@@ -109,6 +109,28 @@ describe('IRU SafeTIR uploads', () => {
     expect(recordsOf(upload.document)[0]).toMatchObject({ '@TNO': 'UX251234567' });
   });
 
+  it('remarks in Cyrillic and Kazakh reach IRU transliterated, Windows-1252 only (iconv), while the log keeps the original record', { timeout: 90_000 }, async () => {
+    const remarks = 'Пломба № 7 цела; груз принят в Қорғас';
+    const [id] = await messageIds([tt(`KZ-TT-CYR-${Date.now()}`, { remarks })]);
+    const detail = await delivered(id!);
+    expect(detail.record.remarks).toBe(remarks);
+    const upload = iru().received.find((r) => r.messageId === (detail.attemptLog[0].batchId ?? id))!;
+    const [sent] = recordsOf(upload.document);
+    expect(sent!['@COM']).toBe('Plomba No. 7 tsela; gruz priniat v Korgas');
+    const body = upload.document.slice(upload.document.indexOf('<Body>'));
+    expect(spawnSync('iconv', ['-f', 'UTF-8', '-t', 'WINDOWS-1252'], { input: body }).status).toBe(0);
+    const logged = await (await fetch(`${gw.url}/v1/messages/${id}/payload`, { headers: { authorization: 'Bearer test-token-0123456789abcdef' } })).text();
+    expect(logged).toContain('COM="Plomba No. 7 tsela; gruz priniat v Korgas"');
+  });
+
+  it('a remark Windows-1252 cannot carry and no transliteration covers is refused for IRU at ingest, naming the character', async () => {
+    const res = await gw.api('POST', '/v1/cais/records', tt(`KZ-TT-CN-${Date.now()}`, { remarks: '封条完好' }));
+    expect(res.status).toBe(400);
+    expect(res.body.results[0].violations).toContainEqual(
+      expect.objectContaining({ code: 'GW_ERR_DOCUMENT_INVALID', pointer: '/SafeTIR/Body/SafeTIRRecords/Record/0/@COM', message: expect.stringContaining('U+5C01') }),
+    );
+  });
+
   it.skipIf(noXsd)('every upload IRU received, once opened, validates against SafeTIRUpload.xsd', () => {
     const uploads = iru().received.filter((r) => r.document !== '');
     expect(uploads.length).toBeGreaterThanOrEqual(3);

@@ -65,11 +65,15 @@ function midnight(date: string, pointer: string): string {
   return `${match[1]}T00:00:00${match[2] ?? ''}`;
 }
 
-/** A (reference, date) pair that RTS+ sends as a group: both or neither. */
-function group(record: XmlContent, refAttr: string, dateAttr: string, names: [string, string], pointer: string): XmlContent {
+/**
+ * A (reference, date) pair that RTS+ sends as a group: both or neither. With `dateAlone: 'omit'` a date
+ * without its reference is left out instead of refused (the certificate date the mapping derives from
+ * terminatedAt when the record has no certificate: classic WSST carries it, RTS+ cannot).
+ */
+function group(record: XmlContent, refAttr: string, dateAttr: string, names: [string, string], pointer: string, dateAlone: 'refuse' | 'omit' = 'refuse'): XmlContent {
   const reference = attribute(record, refAttr);
   const date = attribute(record, dateAttr);
-  if (reference === undefined && date === undefined) return {};
+  if (reference === undefined && (date === undefined || dateAlone === 'omit')) return {};
   if (reference === undefined || date === undefined) throw refuse(`${refAttr} and ${dateAttr} form one RTS+ group and must come together`, `${pointer}/@${reference === undefined ? refAttr : dateAttr}`);
   return { [`ter:${names[0]}`]: reference, [`ter:${names[1]}`]: midnight(date, `${pointer}/@${dateAttr}`) };
 }
@@ -110,7 +114,7 @@ function termination(record: XmlContent, pointer: string): XmlContent {
     'act:Customs': { 'act:CountryCode': country },
     'ter:CustomsOffice': office,
     ...group(record, 'CNL', 'DCL', ['CustomsLedgerEntryReference', 'CustomsLedgerEntryDate'], pointer),
-    ...group(record, 'RND', 'DDI', ['CertificateOfTerminationReference', 'CertificateOfTerminationDate'], pointer),
+    ...group(record, 'RND', 'DDI', ['CertificateOfTerminationReference', 'CertificateOfTerminationDate'], pointer, 'omit'),
     ...operation(record, pointer),
     'ter:IsWithReservation': cwr === 'R' ? 'true' : 'false',
     'ter:CustomsComment': attribute(record, 'COM'),

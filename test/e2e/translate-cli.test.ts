@@ -49,7 +49,7 @@ describe('gateway translate', () => {
     ]);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(5);
-    expect(lines.find((line) => line.includes(' -> iru-safetir/'))).toMatch(/^KZ-TT-2026-000123 -> iru-safetir\/safetir-upload .* unsigned sha256=[0-9a-f]{64} mapping=iru-safetir.safetir-upload@1$/);
+    expect(lines.find((line) => line.includes(' -> iru-safetir/'))).toMatch(/^KZ-TT-2026-000123 -> iru-safetir\/safetir-upload .* unsigned sha256=[0-9a-f]{64} mapping=iru-safetir.safetir-upload@2$/);
   });
 
   it('writes nothing for the invalid record and names every violation with its pointer and code', () => {

@@ -74,7 +74,7 @@ describe('loading mapping files', () => {
     const { dir } = folderWith('iru-safetir', 'safetir-upload.yaml', safetirYaml);
     const [mapping] = loadMappingSet(dir, schemas, partners, recordTypes).mappings;
     expect(mapping?.id).toBe('iru-safetir.safetir-upload');
-    expect(mapping?.version).toBe(1);
+    expect(mapping?.version).toBe(2);
     const { createHash } = await import('node:crypto');
     expect(mapping?.sha256).toBe(createHash('sha256').update(safetirYaml).digest('hex'));
   });

@@ -223,6 +223,12 @@ describe('classic SafeTIR Record → RTS+ TIROperationTermination (formats.md §
     );
   });
 
+  it('leaves out a certificate date without its reference (the date of terminatedAt the mapping falls back to): RTS+ carries the two only together', () => {
+    const xml = renderedTerminations(safetirDocument([record({ DDI: '2026-11-26' })]));
+    expect(xml).not.toContain('CertificateOfTermination');
+    expect(() => renderedTerminations(safetirDocument([record({ RND: 'TC-1' })]))).toThrow(/RND and DDI form one RTS\+ group/);
+  });
+
   it.each([
     ['a ledger reference without its date', [record({ CNL: 'L-1' })], '@DCL'],
     ['neither TCO nor PFD', [record({ PFD: '' })], '@PFD'],

@@ -32,8 +32,8 @@ export type Decision =
 
 /**
  * The attributes compared. COM is not: it is free text. UPG is not termination data. TNO and ICC
- * are compared without case, VPN and PIC as numbers, everything else as trimmed text (dates are
- * xs:date text on both sides).
+ * are compared without case, VPN and PIC as numbers (0 is "not given": IRU always sends PIC, 0 when
+ * unknown), everything else as trimmed text (dates are xs:date text on both sides).
  */
 const COMPARED: readonly TerminationAttribute[] = ['TNO', 'ICC', 'COF', 'VPN', 'CWR', 'DCL', 'CNL', 'DDI', 'RND', 'PFD', 'TCO', 'RBC', 'PIC'];
 /** The mandatory attributes of an upload record: a cancel record repeats them (IRU's UPG rule). */
@@ -45,8 +45,8 @@ function normalised(name: TerminationAttribute, value: string | undefined): stri
   if (name === 'TNO' || name === 'ICC') return text.toUpperCase();
   if (name === 'VPN' || name === 'PIC') {
     const n = Number(text);
-    // VPN 0 is "page not given".
-    return name === 'VPN' && n === 0 ? undefined : String(n);
+    // VPN 0 is "page not given", PIC 0 "package count unknown".
+    return n === 0 ? undefined : String(n);
   }
   return text;
 }
@@ -117,19 +117,27 @@ export async function loggedTerminations(store: MessageStore, carnetNumber: stri
 }
 
 /**
- * The rule, in order: a logged termination that {@link matches} IRU's data → reply 1 with the data as
- * we sent it; else an upload still being delivered → wait; else nothing logged → reply 3 (no
- * termination data), echoing IRU's identification; else (logged data that differs) → an officer.
+ * The rule tells IRU only what customs knows, in order:
+ * - data source 0: IRU compares the data we transmitted with the volet it got back, so its request
+ *   echoes our own data; the log can only agree with itself, and only the ledger or the volet settles
+ *   the discrepancy → an officer;
+ * - data source 1 (a stamped volet reached IRU without an electronic termination) and the log holds a
+ *   termination that {@link matches} IRU's data → reply 1 with the data as we sent it (IRU never got
+ *   or never applied our upload);
+ * - an upload for the carnet still being delivered → wait;
+ * - the log holds nothing for the carnet → an officer, never reply 3 (the termination may predate the
+ *   gateway, or have gone on paper or by another channel; 3 starts an inquiry against the holder);
+ * - the log holds terminations that differ → an officer.
  */
 export function decide(request: ReconciliationRequest, logged: LoggedCarnet): Decision {
+  if (request.dataSource === 0) {
+    return { kind: 'officer', reason: 'IRU asks about the data we transmitted (data source 0): only the ledger or the returned volet can settle it, not our own log' };
+  }
   const match = logged.terminations[lastIndexWhere(logged.terminations, (t) => matches(request.data, t.record))];
   if (match) return { kind: 'reply', replyType: 1, record: match.record, reason: `the log holds the same termination (message ${match.messageId})` };
   if (logged.pending.length > 0) return { kind: 'wait', reason: `a SafeTIR upload for this carnet is still being delivered (${logged.pending.join(', ')}); decided on a later pull` };
   if (logged.terminations.length === 0) {
-    const { TNO, ICC, COF } = request.data;
-    // WSRE requires CWR and VPN; IRU's request may lack them: VPN 0 is "not given", CWR has no such value.
-    const record: ReplyRecord = { TNO, ICC, COF, CWR: request.data.CWR ?? 'OK', VPN: request.data.VPN ?? '0' };
-    return { kind: 'reply', replyType: 3, record, reason: 'the log holds no termination for this carnet' };
+    return { kind: 'officer', reason: 'the log holds no termination for this carnet: it may predate the gateway or have gone on paper; an officer checks the ledger (reply 3 would start an inquiry)' };
   }
   return { kind: 'officer', reason: `the log holds ${logged.terminations.length} termination(s) for this carnet and none matches IRU's data` };
 }

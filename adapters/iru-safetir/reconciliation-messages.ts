@@ -3,6 +3,7 @@ import {
   childElement,
   childText,
   GatewayError,
+  parseXml,
   renderXml,
   type PartnerContext,
   type PartnerRouteDeps,
@@ -11,7 +12,7 @@ import {
 } from '../../src/partners/kit.js';
 import { sealRtsPayload } from './rts-envelope.js';
 import { randomUUID } from 'node:crypto';
-import { callIru, childrenNamed, classicSoapRequest, IRU_NS, openIruPayload, passwordOf, subscriberOf } from './rts-classic-call.js';
+import { callIru, childrenNamed, classicSoapRequest, IRU_NS, passwordOf, subscriberOf } from './rts-classic-call.js';
 
 const RECONCILIATION_NS = 'http://www.iru.org/SafeTIRReconciliation';
 const UPLOAD_NS = 'http://www.iru.org/SafeTIRUpload';
@@ -51,7 +52,13 @@ export interface ReconciliationRequest {
   data: TerminationData;
 }
 
-/** RequestReplyType: 1 = data in reply is correct; 2 = previous data should be deleted (RTS+: corrected); 3 = no termination data available. */
+/**
+ * RequestReplyType, as IRU's back end stores it (CIFCreation): 1 = the data in the reply is correct
+ * according to customs (also how a correction is sent: type 1 with the corrected data); 2 = the
+ * original data is totally wrong and is deleted at IRU, it cannot be corrected (IRU's RTS+ converter
+ * calls it "corrected", which its back end contradicts); 3 = customs have no information on this
+ * termination (stored as UPG Z, the start of an inquiry: never sent automatically).
+ */
 export type ReplyType = 1 | 2 | 3;
 
 /** One answer to a request. */
@@ -117,32 +124,70 @@ function requestOf(record: XmlContent, index: number): ReconciliationRequest {
   };
 }
 
+/** Where a WSRQResult carries IRU's sealed requests. */
+export const WSRQ_SEALED_FIELDS = { messageTag: 'MessageTag', eSessionKey: 'ESessionKey', payload: 'ReconciliationRequestData' } as const;
+
+/** A RequestRecord that could not be read as a request: kept whole, with what is wrong with it. */
+export interface OddRequestRecord {
+  /** 1-based position in the answer. */
+  position: number;
+  /** Its attributes as IRU sent them. */
+  attributes: Record<string, string>;
+  problem: string;
+}
+
+/** What an opened WSRQ answer holds: the requests, the records that are not, and problems of the whole. */
+export interface ReconciliationAnswer {
+  requests: ReconciliationRequest[];
+  odd: OddRequestRecord[];
+  /** E.g. NumberOfRecords disagreeing with the records that came. */
+  problems: string[];
+}
+
 /**
- * Reads a judged WSRQResult: opens `ReconciliationRequestData` with the gateway's key and returns its
- * RequestRecords.
- * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID when the answer cannot be opened, NumberOfRecords
- *   disagrees with the records, or a record lacks what the XSD requires.
+ * Reads the opened WSRQ answer record by record: a record that breaks the XSD's rules is returned as
+ * odd, not thrown, since IRU marks every request it returns as exchanged and will not send it again
+ * before a reminder.
+ * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID only when the text is no SafeTIR/Body/RequestRecords document.
  */
-export function readReconciliationRequests(answer: XmlContent, messageId: string, context: PartnerContext): ReconciliationRequest[] {
-  const echoed = childText(answer, IRU_NS, 'Sender_MessageID')?.trim();
-  if (echoed && echoed !== messageId) throw invalid(`the answer is for Sender_MessageID "${echoed}", not "${messageId}"`);
-  const document = openIruPayload(answer, { messageTag: 'MessageTag', eSessionKey: 'ESessionKey', payload: 'ReconciliationRequestData' }, context, RECONCILIATION_NS);
+export function readReconciliationAnswer(text: string): ReconciliationAnswer {
+  let document: XmlContent;
+  try {
+    document = parseXml(text, { expectedNamespace: RECONCILIATION_NS });
+  } catch (err) {
+    throw invalid(`the opened answer is not a document in ${RECONCILIATION_NS}: ${(err as Error).message}`);
+  }
   const root = childElement(document, RECONCILIATION_NS, 'SafeTIR');
   const body = root && childElement(root, RECONCILIATION_NS, 'Body');
   const list = body && childElement(body, RECONCILIATION_NS, 'RequestRecords');
   if (!body || !list) throw invalid('the answer has no SafeTIR/Body/RequestRecords');
   const records = childrenNamed(list, 'RequestRecord');
   const count = childText(body, RECONCILIATION_NS, 'NumberOfRecords')?.trim();
-  if (count !== String(records.length)) throw invalid(`NumberOfRecords is "${count ?? ''}" but ${records.length} RequestRecord(s) came`);
-  return records.map(requestOf);
+  const answer: ReconciliationAnswer = { requests: [], odd: [], problems: [] };
+  if (count !== String(records.length)) answer.problems.push(`NumberOfRecords is "${count ?? ''}" but ${records.length} RequestRecord(s) came`);
+  for (const [index, record] of records.entries()) {
+    try {
+      answer.requests.push(requestOf(record, index));
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      const attributes = Object.fromEntries(Object.entries(record).filter(([k, v]) => k.startsWith('@') && !k.startsWith('@xmlns') && typeof v === 'string').map(([k, v]) => [k.slice(1), String(v)]));
+      answer.odd.push({ position: index + 1, attributes, problem: err.message.replace(/^GW_ERR_\w+: /, '') });
+    }
+  }
+  return answer;
 }
 
-/** Asks IRU for all new reconciliation requests (WSRQ, QueryType 1). */
-export async function fetchReconciliationRequests(deps: Pick<PartnerRouteDeps, 'send' | 'context'>, now: Date): Promise<ReconciliationRequest[]> {
-  const context = deps.context();
+/**
+ * Asks IRU for all new reconciliation requests (WSRQ, QueryType 1) and returns the WSRQResult unopened,
+ * with the Sender_MessageID it was asked under.
+ * @throws GatewayError as {@link callIru}, or GW_ERR_PARTNER_ANSWER_INVALID when the answer is for another call.
+ */
+export async function fetchReconciliationAnswer(deps: Pick<PartnerRouteDeps, 'send' | 'context'>, now: Date): Promise<{ messageId: string; answer: XmlContent }> {
   const messageId = randomUUID();
-  const answer = await callIru(deps, 'WSRQ', buildWsrqRequest(messageId, context, now));
-  return readReconciliationRequests(answer, messageId, context);
+  const answer = await callIru(deps, 'WSRQ', buildWsrqRequest(messageId, deps.context(), now));
+  const echoed = childText(answer, IRU_NS, 'Sender_MessageID')?.trim();
+  if (echoed && echoed !== messageId) throw invalid(`the answer is for Sender_MessageID "${echoed}", not "${messageId}"`);
+  return { messageId, answer };
 }
 
 function replyRecordOf(reply: ReconciliationReply): XmlContent {

@@ -2,8 +2,8 @@
 import { GatewayError, type PartnerRecords, type PartnerRouteDeps } from '../../src/partners/kit.js';
 import { iruErrors } from './errors.js';
 import { decide, loggedTerminations, type LoggedTermination } from './reconciliation-match.js';
+import { PULL_KIND, pullRequests, QUARANTINE_KIND, type QuarantinedRecord, type StoredPull } from './reconciliation-pull.js';
 import {
-  fetchReconciliationRequests,
   sendReconciliationReplies,
   TERMINATION_ATTRIBUTES,
   type ReconciliationRequest,
@@ -20,8 +20,9 @@ const KIND = 'reconciliation';
 /**
  * Where a request stands: `open` received and not answered yet (an upload for the carnet is still
  * being delivered, or the reply could not be sent: decided again on the next pull); `answered-auto`
- * the gateway replied from the log; `needs-officer` the log holds data for the carnet that differs
- * from IRU's; `answered` an officer replied.
+ * the gateway replied from the log; `needs-officer` only a person can answer it (IRU asks about our
+ * own transmitted data, the log holds nothing or something else for the carnet, or IRU sent a reminder
+ * after our reply); `answered` an officer replied.
  */
 export type ReconciliationStatus = 'open' | 'answered-auto' | 'needs-officer' | 'answered';
 const STATUSES: readonly ReconciliationStatus[] = ['open', 'answered-auto', 'needs-officer', 'answered'];
@@ -49,18 +50,28 @@ export interface ReconciliationCase extends Omit<ReconciliationRequest, 'data'> 
   reply?: SentReply;
   /** The last failure to send a reply. */
   lastError?: string;
+  /** Replies sent before IRU reminded us again (it did not apply them), oldest first. */
+  earlierReplies?: SentReply[];
   receivedAt: string;
   updatedAt: string;
 }
 
 /** What one pull did, by request id. */
 export interface PullSummary {
+  /** The WSRQ answer as kept (GET /v1/safetir/reconciliation/quarantine lists one that could not be read). */
+  pullId: string;
   /** New requests stored. */
   received: string[];
+  /** Answered requests IRU reminded us of again: reopened for an officer. */
+  reopened: string[];
   answered: string[];
   needsOfficer: string[];
   /** Still open after this pull. */
   open: string[];
+  /** Records of the answer that are not readable requests, kept in quarantine. */
+  quarantined: number;
+  /** Why the answer could not be opened or read, when it could not (it is kept). */
+  unreadable?: string;
 }
 
 /** Requests being answered right now, per gateway (its records area), so a pull and an officer never reply twice. */
@@ -87,6 +98,16 @@ async function save(deps: Pick<PartnerRouteDeps, 'records'>, value: Reconciliati
 
 async function find(deps: Pick<PartnerRouteDeps, 'records'>, requestId: string): Promise<ReconciliationCase | undefined> {
   return (await deps.records.get(KIND, requestId)) as ReconciliationCase | undefined;
+}
+
+/**
+ * A reminder for a request we answered: IRU did not apply our reply (WSRE is queued at IRU and checked
+ * later, unreported, like WSST), so the request goes back to an officer with the reply kept.
+ */
+function reopened(known: ReconciliationCase, reminder: ReconciliationRequest): ReconciliationCase {
+  const { reply, ...rest } = known;
+  const reason = `IRU sent reminder ${reminder.reminderNum} after our reply of ${reply?.sentAt ?? '?'} (type ${reply?.replyType ?? '?'}): IRU has not applied it`;
+  return { ...rest, reminderNum: reminder.reminderNum, status: 'needs-officer', reason, earlierReplies: [...(known.earlierReplies ?? []), ...(reply ? [reply] : [])] };
 }
 
 function caseOf(request: ReconciliationRequest, now: Date): ReconciliationCase {
@@ -124,15 +145,28 @@ async function settle(deps: PartnerRouteDeps, requestId: string): Promise<Reconc
  * @throws GatewayError when the pull itself fails (open requests then wait for the next pull).
  */
 export async function pullReconciliation(deps: PartnerRouteDeps, now = new Date()): Promise<PullSummary> {
-  const summary: PullSummary = { received: [], answered: [], needsOfficer: [], open: [] };
-  for (const request of await fetchReconciliationRequests(deps, now)) {
+  const pulled = await pullRequests(deps, now);
+  const summary: PullSummary = {
+    pullId: pulled.pullId,
+    received: [],
+    reopened: [],
+    answered: [],
+    needsOfficer: [],
+    open: [],
+    quarantined: pulled.quarantined,
+    ...(pulled.unreadable ? { unreadable: pulled.unreadable } : {}),
+  };
+  for (const request of pulled.requests) {
     const known = await find(deps, request.requestId);
-    if (known) {
+    if (!known) {
+      await save(deps, caseOf(request, now));
+      summary.received.push(request.requestId);
+    } else if (request.reminderNum > known.reminderNum && known.reply && (known.status === 'answered' || known.status === 'answered-auto')) {
+      await save(deps, reopened(known, request));
+      summary.reopened.push(request.requestId);
+    } else {
       await save(deps, { ...known, reminderNum: Math.max(known.reminderNum, request.reminderNum) });
-      continue;
     }
-    await save(deps, caseOf(request, now));
-    summary.received.push(request.requestId);
   }
   for (const { id, value } of await deps.records.list(KIND)) {
     // One an officer is answering right now is left to them.
@@ -207,6 +241,16 @@ const terminationProperties: Record<(typeof TERMINATION_ATTRIBUTES)[number], obj
 };
 const terminationSchema = { type: 'object', properties: terminationProperties };
 const loggedSchema = { type: 'object', properties: { messageId: { type: 'string' }, status: { type: 'string' }, record: terminationSchema } };
+const replySchema = {
+  type: 'object',
+  properties: {
+    replyType: { type: 'integer', enum: [1, 2, 3] },
+    record: terminationSchema,
+    by: { type: 'string', enum: ['gateway', 'officer'] },
+    senderMessageId: { type: 'string' },
+    sentAt: { type: 'string' },
+  },
+};
 const caseSchema = {
   type: 'object',
   properties: {
@@ -220,16 +264,8 @@ const caseSchema = {
     status: { type: 'string', enum: STATUSES },
     reason: { type: 'string' },
     logged: { type: 'array', items: loggedSchema },
-    reply: {
-      type: 'object',
-      properties: {
-        replyType: { type: 'integer', enum: [1, 2, 3] },
-        record: terminationSchema,
-        by: { type: 'string', enum: ['gateway', 'officer'] },
-        senderMessageId: { type: 'string' },
-        sentAt: { type: 'string' },
-      },
-    },
+    reply: replySchema,
+    earlierReplies: { type: 'array', items: replySchema, description: 'replies IRU reminded us of again (not applied at IRU)' },
     lastError: { type: 'string' },
     receivedAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -259,6 +295,28 @@ export function registerReconciliationRoutes(deps: PartnerRouteDeps): void {
   });
   deps.route({
     method: 'GET',
+    path: '/v1/safetir/reconciliation/quarantine',
+    roles: ['auditor', 'admin'],
+    summary: 'What IRU returned that could not be read: RequestRecords that are not readable requests, and WSRQ answers that did not open',
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            records: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            unreadablePulls: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          },
+        },
+      },
+    },
+    async handler() {
+      const records = (await deps.records.list(QUARANTINE_KIND)).map((r) => r.value as QuarantinedRecord);
+      const unreadablePulls = (await deps.records.list(PULL_KIND, 'unreadable')).map((r) => r.value as StoredPull);
+      return { status: 200, body: { records, unreadablePulls } };
+    },
+  });
+  deps.route({
+    method: 'GET',
     path: '/v1/safetir/reconciliation/:requestId',
     roles: ['auditor', 'admin'],
     summary: 'One reconciliation request: IRU data, the logged terminations, the reply',
@@ -282,7 +340,12 @@ export function registerReconciliationRoutes(deps: PartnerRouteDeps): void {
         required: ['replyType'],
         additionalProperties: false,
         properties: {
-          replyType: { type: 'integer', enum: [1, 2, 3], description: '1 data correct, 2 previous data to be deleted (RTS+: corrected), 3 no termination data' },
+          replyType: {
+            type: 'integer',
+            enum: [1, 2, 3],
+            description:
+              '1 the data in the reply is correct according to customs (a correction is type 1 with the corrected data); 2 delete: IRU deletes the original record, it cannot be corrected; 3 customs have no information on this termination (IRU opens an inquiry)',
+          },
           record: { ...terminationSchema, additionalProperties: false, required: ['TNO', 'ICC', 'COF', 'CWR', 'VPN'] },
         },
       },
@@ -299,7 +362,15 @@ export function registerReconciliationRoutes(deps: PartnerRouteDeps): void {
     summary: 'Pull new reconciliation requests from IRU now and decide the open ones (the schedule does it every 5 minutes)',
     schema: {
       response: {
-        200: { type: 'object', properties: Object.fromEntries(['received', 'answered', 'needsOfficer', 'open'].map((k) => [k, { type: 'array', items: { type: 'string' } }])) },
+        200: {
+          type: 'object',
+          properties: {
+            pullId: { type: 'string' },
+            ...Object.fromEntries(['received', 'reopened', 'answered', 'needsOfficer', 'open'].map((k) => [k, { type: 'array', items: { type: 'string' } }])),
+            quarantined: { type: 'integer' },
+            unreadable: { type: 'string' },
+          },
+        },
       },
     },
     async handler() {

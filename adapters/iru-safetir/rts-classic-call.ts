@@ -152,13 +152,32 @@ export interface SealedFields {
  * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID naming what failed.
  */
 export function openIruPayload(answer: XmlContent, fields: SealedFields, context: PartnerContext, namespace: string, arrayPaths?: XmlParseOptions['arrayPaths']): XmlContent {
+  const document = openIruText(sealedFieldsOf(answer, fields), context);
+  try {
+    return parseXml(document, { expectedNamespace: namespace, ...(arrayPaths ? { arrayPaths } : {}) });
+  } catch (err) {
+    throw answerInvalid(`the opened answer is not a document in ${namespace}: ${(err as Error).message}`, err);
+  }
+}
+
+/** The three sealed fields of an answer, as text (base64 without whitespace; '' when absent). */
+export function sealedFieldsOf(answer: XmlContent, fields: SealedFields): { messageTag: string; eSessionKey: string; payload: string } {
   const field = (name: string): string => childText(answer, IRU_NS, name)?.replace(/\s/g, '') ?? '';
-  const tag = field(fields.messageTag);
+  return { messageTag: field(fields.messageTag), eSessionKey: field(fields.eSessionKey), payload: field(fields.payload) };
+}
+
+/**
+ * Opens what IRU sealed for the gateway and returns the document text: the MessageTag must be the
+ * thumbprint of the gateway's certificate, the session key must unwrap with its private key,
+ * `Envelope/Hash` must match the Body.
+ * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID naming what failed.
+ */
+export function openIruText(sealed: { messageTag: string; eSessionKey: string; payload: string }, context: PartnerContext): string {
+  const tag = sealed.messageTag;
   const ours = rtsMessageTag(context.identity.certificate);
   if (tag.toUpperCase() !== ours) throw answerInvalid(`IRU sealed its answer for MessageTag "${tag}", not the gateway certificate (${ours})`);
-  const eSessionKey = field(fields.eSessionKey);
-  const payload = field(fields.payload);
-  if (!eSessionKey || !payload) throw answerInvalid(`the answer lacks ${fields.eSessionKey} or ${fields.payload}`);
+  const { eSessionKey, payload } = sealed;
+  if (!eSessionKey || !payload) throw answerInvalid('the answer lacks its session key or its sealed payload');
   let opened;
   try {
     opened = openRtsPayload({ eSessionKey: Buffer.from(eSessionKey, 'base64'), payload: Buffer.from(payload, 'base64') }, context.identity);
@@ -166,11 +185,7 @@ export function openIruPayload(answer: XmlContent, fields: SealedFields, context
     throw answerInvalid(`the sealed answer does not open: ${(err as Error).message}`, err);
   }
   if (!opened.hashOk) throw answerInvalid('Envelope/Hash of the answer is not the SHA-1 of its Body');
-  try {
-    return parseXml(opened.document, { expectedNamespace: namespace, ...(arrayPaths ? { arrayPaths } : {}) });
-  } catch (err) {
-    throw answerInvalid(`the opened answer is not a document in ${namespace}: ${(err as Error).message}`, err);
-  }
+  return opened.document;
 }
 
 /**

@@ -63,15 +63,25 @@ const REPLY_ATTRIBUTES: Record<string, { required?: true; valid: (value: string)
   PIC: { valid: (v) => /^\d+$/.test(v) },
 };
 
-/** The RequestRecord IRU sends for a seeded request; defaults: today's date, no reminder, data source 0. */
+/**
+ * The RequestRecord IRU sends for a seeded request, with IRU's quirks (WSRQ_QueryProcessor): PIC always
+ * (0 when unknown), DDI, PFD, TCO and RND empty when unknown, DCL left out when unknown, never RBC.
+ * Defaults: today's date, no reminder, data source 0; a seeded attribute overrides (RequestDataSource,
+ * RequestReminderNum included).
+ */
 function requestRecord(seeded: SeededReconciliationRequest): XmlContent {
   const record: XmlContent = {
     '@RequestID': seeded.requestId,
     '@RequestDate': new Date().toISOString().slice(0, 10),
     '@RequestReminderNum': '0',
     '@RequestDataSource': '0',
+    '@DDI': '',
+    '@PFD': '',
+    '@TCO': '',
+    '@RND': '',
+    '@PIC': '0',
   };
-  for (const name of REQUEST_ATTRIBUTES) if (seeded.attributes[name] !== undefined) record[`@${name}`] = seeded.attributes[name];
+  for (const name of REQUEST_ATTRIBUTES) if (name !== 'RBC' && seeded.attributes[name] !== undefined) record[`@${name}`] = seeded.attributes[name];
   record['@TNO'] = seeded.carnetNumber;
   return record;
 }
@@ -175,7 +185,8 @@ function checkReply(text: string, issued: ReadonlyMap<string, SeededReconciliati
  * 1211), SubscriberID registered (1212), Sender_MessageID (1222, 1232), Information_Exchange_Version
  * 1.0.0 (1223), the sealed query (1213, 1230, 1214, 1231, a hash mismatch 1200), the query (1234,
  * Password 1233, 1239), and hands out every seeded request not handed out before, sealed for the
- * gateway; an answer spoilt by an injected fault leaves them new. WSRE, like WSST, checks only the
+ * gateway, stamping them exchanged as IRU does (an answer lost on the way loses them until a reminder:
+ * the request seeded again with a higher RequestReminderNum). WSRE, like WSST, checks only the
  * framing at once (MessageTag present 1210, subscriber 1212, Sender_MessageID 1222, version 2.0.0 1223,
  * ESessionKey 1213, payload 1214) and answers 2; later, unreported, IRU's processor checks its key, the
  * payload and the replies against SafeTIRUpload.xsd's RequestReplyRecord (a RequestID IRU never issued
@@ -192,8 +203,9 @@ export function createReconciliationService(ctx: IruSimContext): IruSoapService 
     const returnCode = answeredCode(judgement, fault);
     let sealed: ReturnType<typeof sealForGateway> | undefined;
     if (returnCode === '2') {
-      const fresh = ctx.state.reconciliationRequests.filter((r) => !handedOut.has(r.requestId));
-      if (!fault) for (const r of fresh) handedOut.add(r.requestId);
+      // IRU stamps every request it returns as exchanged before the answer leaves: an answer lost on the way loses them until a reminder.
+      const fresh = ctx.state.reconciliationRequests.filter((r) => !handedOut.has(`${r.requestId}#${r.attributes.RequestReminderNum ?? '0'}`));
+      for (const r of fresh) handedOut.add(`${r.requestId}#${r.attributes.RequestReminderNum ?? '0'}`);
       const records = fresh.map(requestRecord);
       sealed = sealForGateway(renderXml({ SafeTIR: { '@xmlns': RECONCILIATION_NS, Envelope: { Hash: '' }, Body: { NumberOfRecords: records.length, RequestRecords: { RequestRecord: records } } } }), ctx);
     }

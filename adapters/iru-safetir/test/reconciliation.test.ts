@@ -1,5 +1,5 @@
 // SafeTIR reconciliation for real: IRU's requests pulled (WSRQ), answered from the message log or by an officer (WSRE), over loopback HTTP with IRU's XSDs as oracle.
-import { childText, GatewayError, type PartnerSimulator, type SoapRequest } from '../../../src/partners/kit.js';
+import { childText, GatewayError, type PartnerRecords, type PartnerSimulator, type SoapRequest } from '../../../src/partners/kit.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -8,8 +8,10 @@ import { startPartnerHarness, type PartnerHarness } from '../../../test/support/
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
 import { matches } from '../reconciliation-match.js';
-import { buildWsreRequest, buildWsrqRequest, EXCHANGE_VERSIONS } from '../reconciliation-messages.js';
-import { classicResult } from '../rts-classic-call.js';
+import { buildWsreRequest, buildWsrqRequest, EXCHANGE_VERSIONS, readReconciliationAnswer } from '../reconciliation-messages.js';
+import { classicResult, openIruText } from '../rts-classic-call.js';
+import { PULL_KIND, pullRequests, type StoredPull } from '../reconciliation-pull.js';
+import { loadTestKey } from '../../../test/support/test-keys.js';
 import { openRtsPayload } from '../rts-envelope.js';
 import { iruState } from '../sim/simulator.js';
 import type { IruSimState, SeededReconciliationRequest } from '../sim/soap-service.js';
@@ -34,12 +36,23 @@ const request = (requestId: string, carnetNumber: string, attributes: Record<str
   attributes: { RequestDataSource: '1', ...attributes },
 });
 
+/** IRU's simulator with the partner's transport, for the calls made here directly (not through a gateway). */
+let harness: PartnerHarness;
+beforeAll(async () => {
+  harness = await startPartnerHarness({}, ['iru-safetir']);
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
 describe('the match rule', () => {
   const ours = { TNO: 'SX25100001', ...SENT };
   it('compares what IRU gave: case of TNO and ICC, VPN and PIC as numbers, COM never', () => {
     expect(matches({ TNO: 'sx25100001', ...VOLET, ICC: 'kaz', PIC: '012' }, ours)).toBe(true);
     expect(matches({ TNO: 'SX25100001', ICC: 'KAZ', COF: 'KZ554010', COM: 'another remark' }, ours)).toBe(true);
     expect(matches({ TNO: 'SX25100001', ICC: 'KAZ', COF: 'KZ554010', VPN: '0' }, ours)).toBe(true);
+    // IRU always sends PIC, 0 when it has no package count.
+    expect(matches({ TNO: 'SX25100001', ICC: 'KAZ', COF: 'KZ554010', PIC: '0' }, ours)).toBe(true);
   });
   it.each(['COF', 'VPN', 'CWR', 'DCL', 'CNL', 'DDI', 'RND', 'PFD', 'RBC', 'PIC'] as const)('a different %s is a mismatch', (name) => {
     expect(matches({ TNO: 'SX25100001', ...VOLET, [name]: name === 'VPN' ? '6' : name === 'PIC' ? '13' : 'X' }, ours)).toBe(false);
@@ -76,33 +89,48 @@ describe('reconciliation through the gateway', () => {
     return gw.waitFor(async () => ((await gw.api('GET', `/v1/messages/${id}`)).body.status === wanted ? true : undefined));
   }
 
-  async function pull(): Promise<{ received: string[]; answered: string[]; needsOfficer: string[]; open: string[] }> {
+  async function pull(): Promise<{ pullId: string; received: string[]; reopened: string[]; answered: string[]; needsOfficer: string[]; open: string[]; quarantined: number }> {
     const res = await gw.api('POST', '/v1/safetir/reconciliation/pull');
     expect(res.status).toBe(200);
     return res.body;
   }
 
-  const replyTo = (requestId: string): string | undefined => state.reconciliationReplies.find((d) => d.includes(`RequestID="${requestId}"`));
+  /** The reply IRU accepted for a request, once IRU's later processing of the WSRE has settled. */
+  async function replyTo(requestId: string): Promise<string | undefined> {
+    await vi.waitFor(() => expect(sim.received.filter((r) => r.checking)).toEqual([]));
+    return state.reconciliationReplies.find((d) => d.includes(`RequestID="${requestId}"`));
+  }
 
-  it('answers type 1 by itself when the log holds the same termination, with the data as sent', async () => {
+  it('answers type 1 by itself when IRU got a volet without our termination (data source 1) and the log holds the same one, with the data as sent; PIC 0 is unknown', async () => {
     await status(await postTermination('SX25100001'), 'delivered');
-    state.reconciliationRequests.push(request('R-MATCH-1', 'SX25100001', { RequestReminderNum: '1', ...VOLET }));
+    // IRU never sends RBC, and sends PIC 0 when it has no package count.
+    const { PIC: _unknown, RBC: _neverSent, ...withoutPackages } = VOLET;
+    state.reconciliationRequests.push(request('R-MATCH-1', 'SX25100001', { RequestReminderNum: '1', ...withoutPackages }));
     const summary = await pull();
     expect(summary).toMatchObject({ received: ['R-MATCH-1'], answered: ['R-MATCH-1'] });
     const stored = await gw.api('GET', '/v1/safetir/reconciliation/R-MATCH-1', undefined, AUDITOR_TOKEN);
     expect(stored.status).toBe(200);
-    expect(stored.body).toMatchObject({ requestId: 'R-MATCH-1', carnetNumber: 'SX25100001', reminderNum: 1, dataSource: 1, status: 'answered-auto', iru: { TNO: 'SX25100001', ...VOLET } });
+    expect(stored.body).toMatchObject({ requestId: 'R-MATCH-1', carnetNumber: 'SX25100001', reminderNum: 1, dataSource: 1, status: 'answered-auto', iru: { TNO: 'SX25100001', ...withoutPackages, PIC: '0' } });
     expect(stored.body.reply).toMatchObject({ replyType: 1, by: 'gateway', record: { TNO: 'SX25100001', ...SENT } });
-    const reply = replyTo('R-MATCH-1');
+    const reply = await replyTo('R-MATCH-1');
     expect(reply).toMatch(/<RequestReplyRecord [^>]*COM="seal intact"[^>]*RequestID="R-MATCH-1" RequestReplyType="1"[^>]*TNO="SX25100001"/);
   });
 
-  it('answers type 3 by itself when the log holds no termination for the carnet', async () => {
+  it('never answers 3 by itself: a carnet the log holds nothing for goes to an officer (it may predate the gateway or have gone on paper)', async () => {
     state.reconciliationRequests.push(request('R-NONE-1', 'VX25100002', { ICC: 'KAZ', COF: 'KZ554010', VPN: '6' }));
-    expect(await pull()).toMatchObject({ received: ['R-NONE-1'], answered: ['R-NONE-1'] });
+    expect(await pull()).toMatchObject({ received: ['R-NONE-1'], needsOfficer: ['R-NONE-1'], answered: [] });
     const stored = (await gw.api('GET', '/v1/safetir/reconciliation/R-NONE-1')).body;
-    expect(stored).toMatchObject({ status: 'answered-auto', logged: [], reply: { replyType: 3, record: { TNO: 'VX25100002', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '6' } } });
-    expect(replyTo('R-NONE-1')).toMatch(/RequestReplyType="3"/);
+    expect(stored).toMatchObject({ status: 'needs-officer', reason: expect.stringContaining('no termination'), logged: [] });
+    expect(stored.reply).toBeUndefined();
+    expect(await replyTo('R-NONE-1')).toBeUndefined();
+  });
+
+  it('never confirms our own transmitted data (data source 0) by itself, even when the log matches IRU\'s attributes', async () => {
+    await status(await postTermination('XT27654321'), 'delivered');
+    state.reconciliationRequests.push(request('R-OWN-1', 'XT27654321', { ...VOLET, RequestDataSource: '0', RequestRemark: 'volet shows page 6' }));
+    expect(await pull()).toMatchObject({ received: ['R-OWN-1'], needsOfficer: ['R-OWN-1'], answered: [] });
+    expect((await gw.api('GET', '/v1/safetir/reconciliation/R-OWN-1')).body).toMatchObject({ status: 'needs-officer', dataSource: 0, reason: expect.stringContaining('data source 0') });
+    expect(await replyTo('R-OWN-1')).toBeUndefined();
   });
 
   it('leaves a mismatch to an officer, with both versions, and sends the officer reply once', async () => {
@@ -111,9 +139,9 @@ describe('reconciliation through the gateway', () => {
     state.reconciliationRequests.push(request('R-DIFF-1', 'YX25100003', { ...VOLET, VPN: '6' }));
     expect(await pull()).toMatchObject({ received: ['R-DIFF-1'], needsOfficer: ['R-DIFF-1'] });
     const waiting = (await gw.api('GET', '/v1/safetir/reconciliation?status=needs-officer', undefined, AUDITOR_TOKEN)).body.items;
-    expect(waiting.map((c: { requestId: string }) => c.requestId)).toEqual(['R-DIFF-1']);
-    expect(waiting[0]).toMatchObject({ iru: { VPN: '6' }, logged: [{ messageId, status: 'delivered', record: { TNO: 'YX25100003', ...SENT } }] });
-    expect(replyTo('R-DIFF-1')).toBeUndefined();
+    const diff = waiting.find((c: { requestId: string }) => c.requestId === 'R-DIFF-1');
+    expect(diff).toMatchObject({ iru: { VPN: '6' }, logged: [{ messageId, status: 'delivered', record: { TNO: 'YX25100003', ...SENT } }] });
+    expect(await replyTo('R-DIFF-1')).toBeUndefined();
 
     const path = '/v1/safetir/reconciliation/R-DIFF-1/reply';
     const record = { TNO: 'YX25100003', ...SENT };
@@ -126,7 +154,7 @@ describe('reconciliation through the gateway', () => {
     const answered = await gw.api('POST', path, { replyType: 1, record: { ...record, VPN: 4, PIC: 12 } });
     expect(answered.status).toBe(200);
     expect(answered.body).toMatchObject({ status: 'answered', reply: { replyType: 1, by: 'officer', record } });
-    expect(replyTo('R-DIFF-1')).toMatch(/RequestID="R-DIFF-1" RequestReplyType="1"[^>]*VPN="4"/);
+    expect(await replyTo('R-DIFF-1')).toMatch(/RequestID="R-DIFF-1" RequestReplyType="1"[^>]*VPN="4"/);
     const again = await gw.api('POST', path, { replyType: 3 });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('GW_ERR_RECONCILIATION_ANSWERED');
@@ -135,10 +163,33 @@ describe('reconciliation through the gateway', () => {
 
   it('hands out each request once: a second pull receives nothing and changes nothing', async () => {
     const before = state.reconciliationReplies.length;
-    expect(await pull()).toEqual({ received: [], answered: [], needsOfficer: [], open: [] });
+    expect(await pull()).toEqual({ pullId: expect.any(String), received: [], reopened: [], answered: [], needsOfficer: [], open: [], quarantined: 0 });
     expect(state.reconciliationReplies.length).toBe(before);
     const all = (await gw.api('GET', '/v1/safetir/reconciliation')).body.items as Array<{ requestId: string; status: string }>;
-    expect(Object.fromEntries(all.map((c) => [c.requestId, c.status]))).toEqual({ 'R-MATCH-1': 'answered-auto', 'R-NONE-1': 'answered-auto', 'R-DIFF-1': 'answered' });
+    expect(Object.fromEntries(all.map((c) => [c.requestId, c.status]))).toEqual({ 'R-MATCH-1': 'answered-auto', 'R-NONE-1': 'needs-officer', 'R-OWN-1': 'needs-officer', 'R-DIFF-1': 'answered' });
+  });
+
+  it('a reminder after our reply reopens the request for an officer, keeping the reply IRU did not apply', async () => {
+    const seeded = state.reconciliationRequests.find((r) => r.requestId === 'R-MATCH-1')!;
+    seeded.attributes = { ...seeded.attributes, RequestReminderNum: '2' };
+    expect(await pull()).toMatchObject({ received: [], reopened: ['R-MATCH-1'], answered: [] });
+    const reopened = (await gw.api('GET', '/v1/safetir/reconciliation/R-MATCH-1')).body;
+    expect(reopened).toMatchObject({ status: 'needs-officer', reminderNum: 2, reason: expect.stringMatching(/reminder 2 after our reply .* has not applied it/), earlierReplies: [{ replyType: 1, by: 'gateway' }] });
+    expect(reopened.reply).toBeUndefined();
+  });
+
+  it('quarantines a RequestRecord that is not a readable request and still takes the rest of the answer (IRU will not send it again)', async () => {
+    state.reconciliationRequests.push(
+      { requestId: 'R-ODD-1', carnetNumber: 'XQ25100009', attributes: { RequestDataSource: '7', ICC: 'KAZ', COF: 'KZ554010' } },
+      request('R-FINE-1', 'XQ25100009', { ICC: 'KAZ', COF: 'KZ554010' }),
+    );
+    const summary = await pull();
+    expect(summary).toMatchObject({ received: ['R-FINE-1'], quarantined: 1 });
+    const quarantine = (await gw.api('GET', '/v1/safetir/reconciliation/quarantine', undefined, AUDITOR_TOKEN)).body;
+    expect(quarantine.records).toEqual([
+      expect.objectContaining({ pullId: summary.pullId, position: 1, attributes: expect.objectContaining({ RequestID: 'R-ODD-1', RequestDataSource: '7' }), problem: expect.stringContaining('RequestDataSource "7"') }),
+    ]);
+    expect(quarantine.unreadablePulls).toEqual([]);
   });
 
   it('waits while an upload for the carnet is still being delivered, then answers from it', { timeout: 60_000 }, async () => {
@@ -153,8 +204,9 @@ describe('reconciliation through the gateway', () => {
   });
 
   it('keeps a request open when the reply cannot be sent, and answers it on the next pull', async () => {
-    state.reconciliationRequests.push(request('R-RETRY-1', 'XE25100005', { ICC: 'KAZ', COF: 'KZ554010' }));
-    // The WSRQ answer goes through (return code 2, but a faulted answer leaves the requests new); the WSRE gets 503.
+    await status(await postTermination('XE25100005'), 'delivered');
+    state.reconciliationRequests.push(request('R-RETRY-1', 'XE25100005', VOLET));
+    // The WSRQ answer goes through (an injected return code 2); the WSRE gets 503.
     sim.faults.partnerErrorNext(1, 2);
     sim.faults.failNext(1, 503);
     expect(await pull()).toMatchObject({ received: ['R-RETRY-1'], open: ['R-RETRY-1'] });
@@ -181,7 +233,7 @@ describe('reconciliation through the gateway', () => {
     const queries = sim.received.filter((r) => r.document.includes('<ReconciliationQuery '));
     const replies = sim.received.filter((r) => r.document.includes('<RequestReplyRecords>'));
     expect(queries.length).toBeGreaterThanOrEqual(5);
-    expect(replies.length).toBeGreaterThanOrEqual(4);
+    expect(replies.length).toBeGreaterThanOrEqual(3);
     for (const [received, xsd] of [...queries.map((q) => [q, RECONCILIATION_XSD] as const), ...replies.map((r) => [r, UPLOAD_XSD] as const)]) {
       expect(hashMatches(received.document)).toBe(true);
       const result = xmllint(xsd, received.document);
@@ -192,16 +244,8 @@ describe('reconciliation through the gateway', () => {
 });
 
 describe.skipIf(noXsd)("IRU's WSRQ answer, opened with the gateway key", () => {
-  let harness: PartnerHarness;
 
-  beforeAll(async () => {
-    harness = await startPartnerHarness({}, ['iru-safetir']);
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
-
-  it('validates against SafeTIRReconciliation.xsd, with every seeded request and a matching hash', async () => {
+  it('breaks its own XSD only where IRU does (empty DDI, PFD, TCO when unknown), validates otherwise, its hash matching; the gateway reads both requests', async () => {
     iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-XSD-1', 'XQ25100009', { ...VOLET, RequestRemark: 'volet 4 differs' }), request('R-XSD-2', 'XZ30000001', { ICC: 'KAZ', COF: 'KZ554010' }));
     const context = harness.context('iru-safetir');
     const answer = classicResult('WSRQ', await harness.runtime.send('iru-safetir', buildWsrqRequest('wsrq-xsd', context, new Date())));
@@ -209,20 +253,48 @@ describe.skipIf(noXsd)("IRU's WSRQ answer, opened with the gateway key", () => {
     const opened = openRtsPayload({ eSessionKey: field('ESessionKey'), payload: field('ReconciliationRequestData') }, context.identity);
     expect(opened.hashOk && hashMatches(opened.document)).toBe(true);
     expect(opened.document).toContain('<NumberOfRecords>2</NumberOfRecords>');
-    const result = xmllint(RECONCILIATION_XSD, opened.document);
-    expect(result.output).toContain('validates');
-    expect(result.status).toBe(0);
+    // IRU's WSRQ_QueryProcessor writes unknown DDI, PFD, TCO and RND as empty attributes, which its own XSD's types refuse.
+    const asSent = xmllint(RECONCILIATION_XSD, opened.document);
+    expect(asSent.status).not.toBe(0);
+    const complaints = asSent.output.split('\n').filter((line) => line.includes('Schemas validity error'));
+    expect(complaints.length).toBeGreaterThan(0);
+    for (const line of complaints) expect(line).toMatch(/attribute '(DDI|PFD|TCO)': .*(The value '' |'' is not a valid value)/);
+    const withoutEmpty = xmllint(RECONCILIATION_XSD, opened.document.replace(/ (DDI|PFD|TCO|RND)=""/g, ''));
+    expect(withoutEmpty.output).toContain('validates');
+    expect(readReconciliationAnswer(opened.document)).toMatchObject({ odd: [], problems: [], requests: [{ requestId: 'R-XSD-1' }, { requestId: 'R-XSD-2' }] });
+  });
+});
+
+describe('an answer that does not open', () => {
+
+  it('is kept as unreadable, sealed, instead of lost (IRU stamped its requests already), and opens later with the right key', async () => {
+    iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-LOCKED-1', 'XH25000002', { ICC: 'KAZ', COF: 'KZ554010' }));
+    const context = harness.context('iru-safetir');
+    // A gateway holding another key than the one IRU sealed for (a rollover gone wrong): here IRU's own.
+    const certsDir = harness.config.certsDir;
+    const other = { ...context, identity: loadTestKey(join(certsDir, 'partners', 'iru-safetir.key.pem'), join(certsDir, 'partners', 'iru-safetir.cert.pem')) };
+    const kept = new Map<string, unknown>();
+    const records: PartnerRecords = {
+      async put(kind, id, _key, value) {
+        kept.set(`${kind}/${id}`, structuredClone(value));
+      },
+      async get(kind, id) {
+        return kept.get(`${kind}/${id}`);
+      },
+      async list() {
+        return [];
+      },
+    };
+    const pulled = await pullRequests({ send: (r) => harness.runtime.send('iru-safetir', r), context: () => other, records }, new Date());
+    expect(pulled).toMatchObject({ requests: [], quarantined: 0, unreadable: expect.stringContaining('MessageTag') });
+    const stored = kept.get(`${PULL_KIND}/${pulled.pullId}`) as StoredPull;
+    expect(stored).toMatchObject({ status: 'unreadable', problems: [expect.stringContaining('MessageTag')] });
+    expect(stored.sealed.payload.length).toBeGreaterThan(100);
+    expect(readReconciliationAnswer(openIruText(stored.sealed, context)).requests.map((r) => r.requestId)).toEqual(['R-LOCKED-1']);
   });
 });
 
 describe('Information_Exchange_Version: IRU takes exactly 1.0.0 on WSRQ and 2.0.0 on WSRE', () => {
-  let harness: PartnerHarness;
-  beforeAll(async () => {
-    harness = await startPartnerHarness({}, ['iru-safetir']);
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
 
   /** The request with its version replaced. */
   const withVersion = (request: SoapRequest, version: string): SoapRequest => ({

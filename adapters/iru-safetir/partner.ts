@@ -15,7 +15,8 @@ import {
 } from '../../src/partners/kit.js';
 import { registerCarnetQueryRoute } from './carnet-query.js';
 import { iruErrors } from './errors.js';
-import { pullReconciliation, RECONCILIATION_PULL_EVERY_MS, registerReconciliationRoutes } from './reconciliation.js';
+import { registerReconciliationRoutes } from './reconciliation.js';
+import { RECONCILIATION_PULL_EVERY_MS, scheduledPull } from './reconciliation-schedule.js';
 import { sealRtsPayload } from './rts-envelope.js';
 import { buildRtsPlusRequest, checkRtsPlusDocument, classifyRtsPlus, RTS_PLUS_BATCH_BYTES, RTS_PLUS_CODES, RTS_TERMINATION_SERVICE } from './rts-plus.js';
 import { passwordOf, subscriberOf } from './rts-classic-call.js';
@@ -190,5 +191,5 @@ export default definePartner({
     registerCarnetQueryRoute(deps);
     registerReconciliationRoutes(deps);
   },
-  schedules: [{ name: 'reconciliation-pull', everyMs: RECONCILIATION_PULL_EVERY_MS, run: async (deps) => void (await pullReconciliation(deps)) }],
+  schedules: [{ name: 'reconciliation-pull', everyMs: RECONCILIATION_PULL_EVERY_MS, run: (deps) => scheduledPull(deps) }],
 });

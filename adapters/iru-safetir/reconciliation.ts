@@ -12,8 +12,6 @@ import {
   type TerminationData,
 } from './reconciliation-messages.js';
 
-/** How often the gateway pulls IRU's new requests (admins can pull at once: POST /v1/safetir/reconciliation/pull). */
-export const RECONCILIATION_PULL_EVERY_MS = 5 * 60_000;
 /** The kind of the adapter records holding the requests, keyed by carnet number. */
 const KIND = 'reconciliation';
 

@@ -1,5 +1,5 @@
 // SafeTIR reconciliation for real: IRU's requests pulled (WSRQ), answered from the message log or by an officer (WSRE), over loopback HTTP with IRU's XSDs as oracle.
-import { childText, GatewayError, type PartnerRecords, type PartnerSimulator, type SoapRequest } from '../../../src/partners/kit.js';
+import { childText, GatewayError, type MessageStore, type PartnerRecords, type PartnerSimulator, type SoapRequest, type TransportRequest } from '../../../src/partners/kit.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +11,7 @@ import { matches } from '../reconciliation-match.js';
 import { buildWsreRequest, buildWsrqRequest, EXCHANGE_VERSIONS, readReconciliationAnswer } from '../reconciliation-messages.js';
 import { classicResult, openIruText } from '../rts-classic-call.js';
 import { PULL_KIND, pullRequests, type StoredPull } from '../reconciliation-pull.js';
+import { scheduledPull } from '../reconciliation-schedule.js';
 import { loadTestKey } from '../../../test/support/test-keys.js';
 import { openRtsPayload } from '../rts-envelope.js';
 import { iruState } from '../sim/simulator.js';
@@ -35,6 +36,23 @@ const request = (requestId: string, carnetNumber: string, attributes: Record<str
   carnetNumber,
   attributes: { RequestDataSource: '1', ...attributes },
 });
+
+/** Adapter records in memory, for calls made here without a gateway's log. */
+function memoryRecords(): { kept: Map<string, unknown>; records: PartnerRecords } {
+  const kept = new Map<string, unknown>();
+  const records: PartnerRecords = {
+    async put(kind, id, _key, value) {
+      kept.set(`${kind}/${id}`, structuredClone(value));
+    },
+    async get(kind, id) {
+      return kept.get(`${kind}/${id}`);
+    },
+    async list(kind) {
+      return [...kept].filter(([k]) => k.startsWith(`${kind}/`)).map(([k, value]) => ({ id: k.slice(kind.length + 1), key: '', value, updatedAt: 0 }));
+    },
+  };
+  return { kept, records };
+}
 
 /** IRU's simulator with the partner's transport, for the calls made here directly (not through a gateway). */
 let harness: PartnerHarness;
@@ -273,24 +291,40 @@ describe('an answer that does not open', () => {
     // A gateway holding another key than the one IRU sealed for (a rollover gone wrong): here IRU's own.
     const certsDir = harness.config.certsDir;
     const other = { ...context, identity: loadTestKey(join(certsDir, 'partners', 'iru-safetir.key.pem'), join(certsDir, 'partners', 'iru-safetir.cert.pem')) };
-    const kept = new Map<string, unknown>();
-    const records: PartnerRecords = {
-      async put(kind, id, _key, value) {
-        kept.set(`${kind}/${id}`, structuredClone(value));
-      },
-      async get(kind, id) {
-        return kept.get(`${kind}/${id}`);
-      },
-      async list() {
-        return [];
-      },
-    };
+    const { kept, records } = memoryRecords();
     const pulled = await pullRequests({ send: (r) => harness.runtime.send('iru-safetir', r), context: () => other, records }, new Date());
     expect(pulled).toMatchObject({ requests: [], quarantined: 0, unreadable: expect.stringContaining('MessageTag') });
     const stored = kept.get(`${PULL_KIND}/${pulled.pullId}`) as StoredPull;
     expect(stored).toMatchObject({ status: 'unreadable', problems: [expect.stringContaining('MessageTag')] });
     expect(stored.sealed.payload.length).toBeGreaterThan(100);
     expect(readReconciliationAnswer(openIruText(stored.sealed, context)).requests.map((r) => r.requestId)).toEqual(['R-LOCKED-1']);
+  });
+});
+
+/** A message log these calls must not need (no request stays open to be decided against it). */
+const noLog = new Proxy({}, { get: () => { throw new Error('the message log is not used here'); } }) as MessageStore;
+
+describe('the scheduled pull and IRU\'s 1200', () => {
+  it('backs off after three 1200 answers in a row, saying a person must look, and resets when IRU answers again', async () => {
+    const sim = harness.sim('iru-safetir');
+    const { kept, records } = memoryRecords();
+    const deps = { route: () => undefined, send: (r: TransportRequest) => harness.runtime.send('iru-safetir', r), context: () => harness.context('iru-safetir'), store: noLog, records };
+    const at = (minutes: number): Date => new Date(Date.UTC(2026, 11, 2, 12, minutes));
+    sim.faults.partnerErrorNext(4, 1200);
+    try {
+      await expect(scheduledPull(deps, at(0))).rejects.toMatchObject({ detail: { partnerCode: '1200' }, message: expect.not.stringContaining('a person must look') });
+      await expect(scheduledPull(deps, at(5))).rejects.toMatchObject({ detail: { partnerCode: '1200' } });
+      await expect(scheduledPull(deps, at(10))).rejects.toMatchObject({ message: expect.stringContaining('a person must look'), detail: { unclassified: 3, nextTryAt: at(20).toISOString() } });
+      const calls = sim.received.length;
+      await scheduledPull(deps, at(15));
+      expect(sim.received.length).toBe(calls);
+      await expect(scheduledPull(deps, at(20))).rejects.toMatchObject({ detail: { unclassified: 4, nextTryAt: at(40).toISOString() } });
+      expect(sim.received.length).toBe(calls + 1);
+    } finally {
+      sim.faults.reset();
+    }
+    await scheduledPull(deps, at(41));
+    expect(kept.get('reconciliation-schedule/wsrq')).toEqual({ unclassified: 0 });
   });
 });
 

@@ -168,19 +168,22 @@ export function sealedFieldsOf(answer: XmlContent, fields: SealedFields): { mess
 
 /**
  * Opens what IRU sealed for the gateway and returns the document text: the MessageTag must be the
- * thumbprint of the gateway's certificate, the session key must unwrap with its private key,
+ * thumbprint of our certificate for IRU or of a retired one (`keys.retiredKeys`, during a rollover),
+ * the session key must unwrap with that key,
  * `Envelope/Hash` must match the Body.
  * @throws GatewayError GW_ERR_PARTNER_ANSWER_INVALID naming what failed.
  */
 export function openIruText(sealed: { messageTag: string; eSessionKey: string; payload: string }, context: PartnerContext): string {
-  const tag = sealed.messageTag;
-  const ours = rtsMessageTag(context.identity.certificate);
-  if (tag.toUpperCase() !== ours) throw answerInvalid(`IRU sealed its answer for MessageTag "${tag}", not the gateway certificate (${ours})`);
+  const tag = sealed.messageTag.toUpperCase();
+  // IRU seals for the subscriber key it has on file: during our rollover, that may still be an earlier one.
+  const keys = [context.identity, ...context.retiredIdentities];
+  const key = keys.find((k) => rtsMessageTag(k.certificate) === tag);
+  if (!key) throw answerInvalid(`IRU sealed its answer for MessageTag "${tag}", not a gateway certificate (${keys.map((k) => rtsMessageTag(k.certificate)).join(', ')})`);
   const { eSessionKey, payload } = sealed;
   if (!eSessionKey || !payload) throw answerInvalid('the answer lacks its session key or its sealed payload');
   let opened;
   try {
-    opened = openRtsPayload({ eSessionKey: Buffer.from(eSessionKey, 'base64'), payload: Buffer.from(payload, 'base64') }, context.identity);
+    opened = openRtsPayload({ eSessionKey: Buffer.from(eSessionKey, 'base64'), payload: Buffer.from(payload, 'base64') }, key);
   } catch (err) {
     throw answerInvalid(`the sealed answer does not open: ${(err as Error).message}`, err);
   }

@@ -62,6 +62,11 @@ export interface PartnerContext {
   url(service?: string): string;
   /** Our key for this partner: sign, decrypt, and our certificate. */
   readonly identity: KeyCapabilities;
+  /**
+   * Our earlier keys for this partner (partners file `keys.retiredKeys`), during a key rollover: to
+   * open what the partner still encrypts for an earlier certificate. Never for signing.
+   */
+  readonly retiredIdentities: readonly KeyCapabilities[];
   /** The partner's pinned certificates (signing, encryption), the current one first. */
   readonly partnerCertificates: readonly X509Certificate[];
   /** Applies a registered signing profile with our key for this partner. */

@@ -12,6 +12,8 @@ import type { PartnerSettings } from './partner-settings.js';
 export interface PartnerIdentity {
   /** Our key for this partner (the gateway's unless the instance names its own). */
   identity: KeyCapabilities;
+  /** Our earlier keys for this partner, during a rollover (decrypting only). */
+  retiredIdentities: KeyCapabilities[];
   /** The partner's pinned certificates, the current one first. */
   partnerCertificates: X509Certificate[];
   /** The partner's pinned TLS client certificates (its pushes to us); its pinned certificates unless configured apart. */
@@ -115,6 +117,8 @@ export class IdentityLoader {
     };
     const identity = problems.capture(() => this.keyPair(settings));
     let partnerCertificates: X509Certificate[] = [];
+    const retiredIdentities: KeyCapabilities[] = [];
+    for (const pair of settings.keys.retiredKeys ?? []) partnerProblem(() => retiredIdentities.push(loadKeyCapabilities(pair.key, pair.cert)));
     let clientCertificates: X509Certificate[] | undefined;
     let tls: PartnerTls | undefined;
     partnerProblem(() => {
@@ -125,6 +129,6 @@ export class IdentityLoader {
     if (clientFiles) partnerProblem(() => (clientCertificates = clientFiles.flatMap((file) => readCertificates(file, 'pinned TLS client certificate'))));
     partnerProblem(() => (tls = tlsOf(settings.keys)));
     problems.throwIfAny();
-    return { identity: identity as KeyCapabilities, partnerCertificates, clientCertificates: clientCertificates ?? partnerCertificates, ...(tls ? { tls } : {}) };
+    return { identity: identity as KeyCapabilities, retiredIdentities, partnerCertificates, clientCertificates: clientCertificates ?? partnerCertificates, ...(tls ? { tls } : {}) };
   }
 }

@@ -57,7 +57,7 @@ export function createPartnerRuntime({ registry, identities, url }: RuntimeParts
     let found = contexts.get(id);
     if (!found) {
       const partner = registry.get(id);
-      const { identity, partnerCertificates } = identityOf(id);
+      const { identity, retiredIdentities, partnerCertificates } = identityOf(id);
       found = Object.freeze({
         partner: partner.id,
         adapter: partner.adapter,
@@ -65,6 +65,7 @@ export function createPartnerRuntime({ registry, identities, url }: RuntimeParts
         options: Object.freeze({ ...partner.settings.options }),
         url: (service = 'default') => url(partner.id, service),
         identity,
+        retiredIdentities: Object.freeze([...retiredIdentities]),
         partnerCertificates,
         sign: (profile: string, document: Buffer) => registry.signingProfiles.get(profile).sign(document, identity),
       });

@@ -13,6 +13,8 @@ export interface PartnerKeyFiles {
   /** Passphrase of an encrypted signing key (environment only, never the partners file). */
   signingKeyPassphrase?: string;
   partnerCerts?: readonly string[];
+  /** Our earlier key pairs for this partner, kept during a rollover to open what it still encrypts for them (never used to sign). */
+  retiredKeys?: ReadonlyArray<{ key: string; cert: string }>;
   /** The partner's pinned TLS client certificates for its pushes to us; default its pinned signing certificates. */
   clientCerts?: readonly string[];
   tlsCert?: string;
@@ -194,16 +196,18 @@ function schemaProblems(inputs: SettingsInputs, document: unknown, origin: Reado
 }
 
 function settingsOf(entry: RawEntry, index: number, path: string, fromEnvironment: Record<string, string>, secrets: Partial<PartnerKeyFiles>): PartnerSettings {
-  const raw = entry as unknown as Omit<PartnerSettings, 'source' | 'fromEnvironment' | 'keys'> & { keys?: Record<string, string | string[]> };
+  const raw = entry as unknown as Omit<PartnerSettings, 'source' | 'fromEnvironment' | 'keys'> & { keys?: Record<string, string | string[] | Array<{ key: string; cert: string }>> };
   const base = dirname(path);
   const k = raw.keys ?? {};
   const file = (name: string): string | undefined => (typeof k[name] === 'string' ? absolute(base, k[name]) : undefined);
-  const files = (name: string): string[] | undefined => (Array.isArray(k[name]) ? k[name].map((f) => absolute(base, f)) : undefined);
+  const files = (name: string): string[] | undefined => (Array.isArray(k[name]) ? (k[name] as string[]).map((f) => absolute(base, f)) : undefined);
+  const retired = Array.isArray(k.retiredKeys) ? (k.retiredKeys as Array<{ key: string; cert: string }>).map((p) => ({ key: absolute(base, p.key), cert: absolute(base, p.cert) })) : undefined;
   const keys: PartnerKeyFiles = Object.fromEntries(
     Object.entries({
       signingKey: file('signingKey'),
       signingCert: file('signingCert'),
       partnerCerts: files('partnerCerts'),
+      retiredKeys: retired,
       clientCerts: files('clientCerts'),
       tlsCert: file('tlsCert'),
       tlsKey: file('tlsKey'),

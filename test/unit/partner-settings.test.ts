@@ -37,7 +37,7 @@ const ONE = `partners:
     adapter: demo
     participants: { sender: KZ, recipient: KG }
     options: { subscriberId: KZ-CUSTOMS }
-    keys: { partnerCerts: [kg.pem], signingKey: /keys/kz-for-kg.key.pem }
+    keys: { partnerCerts: [kg.pem], signingKey: /keys/kz-for-kg.key.pem, retiredKeys: [{ key: old/kz.key.pem, cert: old/kz.cert.pem }] }
 `;
 
 describe('partner settings', () => {
@@ -48,7 +48,7 @@ describe('partner settings', () => {
       id: 'demo-kg',
       participants: { sender: 'KZ', recipient: 'KG' },
       options: { subscriberId: 'KZ-CUSTOMS', mode: 'live' },
-      keys: { partnerCerts: ['/etc/gateway/kg.pem'], signingKey: '/keys/kz-for-kg.key.pem' },
+      keys: { partnerCerts: ['/etc/gateway/kg.pem'], signingKey: '/keys/kz-for-kg.key.pem', retiredKeys: [{ key: '/etc/gateway/old/kz.key.pem', cert: '/etc/gateway/old/kz.cert.pem' }] },
       source: { file: '/etc/gateway/partners.yaml', pointer: '/partners/0' },
     });
   });

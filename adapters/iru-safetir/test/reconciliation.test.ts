@@ -299,6 +299,16 @@ describe('an answer that does not open', () => {
     expect(stored.sealed.payload.length).toBeGreaterThan(100);
     expect(readReconciliationAnswer(openIruText(stored.sealed, context)).requests.map((r) => r.requestId)).toEqual(['R-LOCKED-1']);
   });
+
+  it('opens at once during our key rollover when the key IRU still seals for is kept as retired (keys.retiredKeys)', async () => {
+    iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-ROLL-1', 'XH25000002', { ICC: 'KAZ', COF: 'KZ554010' }));
+    const context = harness.context('iru-safetir');
+    const certsDir = harness.config.certsDir;
+    const rolled = { ...context, identity: loadTestKey(join(certsDir, 'partners', 'iru-safetir.key.pem'), join(certsDir, 'partners', 'iru-safetir.cert.pem')), retiredIdentities: [context.identity] };
+    const pulled = await pullRequests({ send: (r) => harness.runtime.send('iru-safetir', r), context: () => rolled, records: memoryRecords().records }, new Date());
+    expect(pulled.unreadable).toBeUndefined();
+    expect(pulled.requests.map((r) => r.requestId)).toEqual(['R-ROLL-1']);
+  });
 });
 
 /** A message log these calls must not need (no request stays open to be decided against it). */

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { listGoldenCases, type GoldenCase } from '../../src/mapping/golden-tests.js';
+import { listGoldenCases } from '../../src/mapping/golden-tests.js';
 import type { AcknowledgementCode } from '../../src/partners/partner-definition.js';
 import type { Partner } from '../../src/partners/partner-registry.js';
 import { partnerEnvPrefix } from '../../src/partners/partner-settings.js';
@@ -85,19 +85,25 @@ for (const [adapter, definition] of setup.partners.adapters) {
           await harness?.close();
         });
 
-        /** A fresh, valid document for the partner from one of its golden inputs, as the gateway would log it. */
-        async function payload(c: GoldenCase): Promise<Buffer> {
-          const record = JSON.parse(readFileSync(c.inputFile, 'utf8')) as Record<string, unknown>;
-          const translated = await harness.translator.translate({ ...record, recordId: `${String(record.recordId)}-CONF-${++serial}` });
-          if (!translated.ok) throw new Error(JSON.stringify(translated.problems));
-          const document = translated.documents.find((d) => d.partner === partner.id && d.message === c.mapping.target.message);
-          if (!document) throw new Error(`the golden input ${c.inputFile} gives no document for ${partner.id}`);
-          return document.bytes;
+        /**
+         * A fresh, valid document for the partner, as the gateway would log it, from the first of its golden
+         * inputs this profile takes (a profile may refuse what another carries, e.g. RTS+ a before-load termination).
+         */
+        async function payload(): Promise<Buffer> {
+          const refusals: string[] = [];
+          for (const c of cases) {
+            const record = JSON.parse(readFileSync(c.inputFile, 'utf8')) as Record<string, unknown>;
+            const translated = await harness.translator.translate({ ...record, recordId: `${String(record.recordId)}-CONF-${++serial}` });
+            const document = translated.ok ? translated.documents.find((d) => d.partner === partner.id && d.message === c.mapping.target.message) : undefined;
+            if (document) return document.bytes;
+            refusals.push(`${c.inputFile}: ${translated.ok ? 'no document for the partner' : JSON.stringify(translated.problems)}`);
+          }
+          throw new Error(`no golden input gives a document for ${partner.id} (profile ${profile}): ${refusals.join('; ')}`);
         }
 
         it.each(Object.entries(codes))('%s → %o', async (code, expected) => {
           harness.sim(partner.id).faults.partnerErrorNext(1, code);
-          const { outcome } = await harness.attempt(partner.id, { id: `conformance-${code}-${serial}`, payload: await payload(cases[0]!) });
+          const { outcome } = await harness.attempt(partner.id, { id: `conformance-${code}-${serial}`, payload: await payload() });
           expect(outcome).toMatchObject({ verdict: expected.verdict, partnerCode: code });
         });
 
@@ -106,7 +112,7 @@ for (const [adapter, definition] of setup.partners.adapters) {
           it('a code it does not document → the README\'s "any other" verdict', async () => {
             const code = unknownCode(Object.keys(codes));
             harness.sim(partner.id).faults.partnerErrorNext(1, code);
-            const { outcome } = await harness.attempt(partner.id, { id: `conformance-unknown-${serial}`, payload: await payload(cases[0]!) });
+            const { outcome } = await harness.attempt(partner.id, { id: `conformance-unknown-${serial}`, payload: await payload() });
             expect(outcome).toMatchObject({ verdict: otherwise, partnerCode: code });
           });
         }

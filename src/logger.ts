@@ -1,10 +1,12 @@
 // The gateway's pino logger: JSON lines, secrets and payloads redacted wherever they appear.
 import pino, { type Logger } from 'pino';
 
-/** Paths never written to the log: tokens, keys and document bytes. */
+/** Paths never written to the log: tokens, keys, passwords, adapter options (secret ones among them) and document bytes. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
+  '*.password',
+  '*.options',
   '*.privateKey',
   '*.gatewayPrivateKeyPem',
   '*.payload',

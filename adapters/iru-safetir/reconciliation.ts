@@ -2,7 +2,7 @@
 import { GatewayError, type PartnerRecords, type PartnerRouteDeps } from '../../src/partners/kit.js';
 import { iruErrors } from './errors.js';
 import { decide, loggedTerminations, type LoggedTermination } from './reconciliation-match.js';
-import { PULL_KIND, pullRequests, QUARANTINE_KIND, type QuarantinedRecord, type StoredPull } from './reconciliation-pull.js';
+import { fetchAndKeep, markTaken, PULL_KIND, QUARANTINE_KIND, readKept, untakenPulls, type QuarantinedRecord, type StoredPull } from './reconciliation-pull.js';
 import {
   sendReconciliationReplies,
   TERMINATION_ATTRIBUTES,
@@ -137,35 +137,58 @@ async function settle(deps: PartnerRouteDeps, requestId: string): Promise<Reconc
 }
 
 /**
- * The schedule's work, also run by `POST /v1/safetir/reconciliation/pull`: pulls all new requests
- * (WSRQ QueryType 1), stores each new one as `open` (a request already known only has its reminder
- * count updated), then decides every open request (see `decide` in reconciliation-match.ts).
- * @throws GatewayError when the pull itself fails (open requests then wait for the next pull).
+ * Takes one request IRU returned: a new one is stored `open`; a reminder for one we answered reopens
+ * it for an officer; otherwise only the reminder count changes. Runs under the request's lock, on the
+ * stored copy as it is now, so an officer's reply saved meanwhile is never overwritten; a request an
+ * officer is answering right now is left to them (their reply answers the reminder too).
  */
-export async function pullReconciliation(deps: PartnerRouteDeps, now = new Date()): Promise<PullSummary> {
-  const pulled = await pullRequests(deps, now);
-  const summary: PullSummary = {
-    pullId: pulled.pullId,
-    received: [],
-    reopened: [],
-    answered: [],
-    needsOfficer: [],
-    open: [],
-    quarantined: pulled.quarantined,
-    ...(pulled.unreadable ? { unreadable: pulled.unreadable } : {}),
-  };
-  for (const request of pulled.requests) {
+async function take(deps: PartnerRouteDeps, request: ReconciliationRequest, now: Date): Promise<'received' | 'reopened' | 'known' | 'busy'> {
+  if (answering.get(deps.records)?.has(request.requestId)) return 'busy';
+  return exclusively(deps.records, request.requestId, async () => {
     const known = await find(deps, request.requestId);
     if (!known) {
       await save(deps, caseOf(request, now));
-      summary.received.push(request.requestId);
-    } else if (request.reminderNum > known.reminderNum && known.reply && (known.status === 'answered' || known.status === 'answered-auto')) {
-      await save(deps, reopened(known, request));
-      summary.reopened.push(request.requestId);
-    } else {
-      await save(deps, { ...known, reminderNum: Math.max(known.reminderNum, request.reminderNum) });
+      return 'received';
     }
-  }
+    if (request.reminderNum > known.reminderNum && known.reply && (known.status === 'answered' || known.status === 'answered-auto')) {
+      await save(deps, reopened(known, request));
+      return 'reopened';
+    }
+    if (request.reminderNum > known.reminderNum) await save(deps, { ...known, reminderNum: request.reminderNum });
+    return 'known';
+  });
+}
+
+/**
+ * The schedule's work, also run by `POST /v1/safetir/reconciliation/pull`: pulls all new requests
+ * (WSRQ QueryType 1), keeping IRU's answer before reading it (reconciliation-pull.ts); takes the
+ * requests of every kept answer not yet taken (this one, one a crash interrupted, one that did not
+ * open before), marking each answer taken once its requests are saved; then decides every open request
+ * (see `decide` in reconciliation-match.ts).
+ * @throws GatewayError when the WSRQ call fails (the answers kept earlier are taken first all the same).
+ */
+export async function pullReconciliation(deps: PartnerRouteDeps, now = new Date()): Promise<PullSummary> {
+  const summary: PullSummary = { pullId: '', received: [], reopened: [], answered: [], needsOfficer: [], open: [], quarantined: 0 };
+  const takeAll = async (pulls: readonly StoredPull[]): Promise<void> => {
+    for (const pull of pulls) {
+      const read = await readKept(deps, pull);
+      if (pull.pullId === summary.pullId) {
+        if (read.ok) summary.quarantined = read.quarantined;
+        else summary.unreadable = read.problem;
+      }
+      if (!read.ok) continue;
+      for (const request of read.requests) {
+        const outcome = await take(deps, request, now);
+        if (outcome === 'received') summary.received.push(request.requestId);
+        if (outcome === 'reopened') summary.reopened.push(request.requestId);
+      }
+      await markTaken(deps, pull.pullId);
+    }
+  };
+  await takeAll(await untakenPulls(deps));
+  const fresh = await fetchAndKeep(deps, now);
+  summary.pullId = fresh.pullId;
+  await takeAll([fresh]);
   for (const { id, value } of await deps.records.list(KIND)) {
     // One an officer is answering right now is left to them.
     if ((value as ReconciliationCase).status !== 'open' || answering.get(deps.records)?.has(id)) continue;

@@ -55,9 +55,11 @@ export function editRecords(payload: Buffer, edit: (record: XmlContent, index: n
  * The document with `Body/SubscriberID`, and `Body/Password` when given, in SafeTIRUpload.xsd's place
  * right after `Version` (any the document had are replaced). The SubscriberID comes from the instance's
  * configuration at translation, the password only as the upload is sealed.
+ * @throws GatewayError GW_ERR_DOCUMENT_INVALID for a document without Body/Version or records.
  */
 export function withSubscriber(payload: Buffer, subscriberId: string, password?: string): Buffer {
   const upload = read(payload);
+  if (upload.body.Version === undefined) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', 'a SafeTIR upload needs Body/Version, after which the SubscriberID goes', { pointer: '/SafeTIR/Body/Version' });
   const body: XmlContent = {};
   for (const [key, value] of Object.entries(upload.body)) {
     if (key === 'SubscriberID' || key === 'Password') continue;

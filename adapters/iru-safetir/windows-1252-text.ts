@@ -36,7 +36,8 @@ function latin(ch: string, next: string | undefined): string | undefined {
 
 /** IRU's CIF files delimit attributes with `:+:` and records with `*`; its converter cuts attributes out by substring. */
 function withoutDelimiters(text: string): string {
-  return text.replace(/\*/g, '-').replace(/:\+:/g, ': + :');
+  // A lookahead, so that chained delimiters (":+:+:") are all broken and a second pass changes nothing.
+  return text.replace(/\*/g, '-').replace(/:\+(?=:)/g, ': + ');
 }
 
 /** What {@link toWindows1252} made of a text. */

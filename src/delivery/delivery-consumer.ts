@@ -19,6 +19,19 @@ interface OpenBatch {
   done: Promise<void>;
 }
 
+/**
+ * What a message weighs towards the partner's request-size budget. One the adapter cannot weigh (its
+ * payload is not one the partner's protocol carries) weighs the whole budget: it travels alone, and
+ * building its request fails and is recorded like any other attempt that cannot be made.
+ */
+function weightOf(maxBytes: NonNullable<BatchSpec['maxBytes']>, message: ClaimedMessage): number {
+  try {
+    return maxBytes.weigh(outbound(message));
+  } catch {
+    return maxBytes.budget;
+  }
+}
+
 /** Settings of the consumer. */
 export interface ConsumerOptions {
   /** Identifies this process's leases. */
@@ -127,7 +140,7 @@ export class DeliveryConsumer {
 
   /** Adds a claimed message to the partner's open batch; resolves when the batch's attempt is recorded. */
   private joinBatch(partner: Partner, spec: BatchSpec, message: ClaimedMessage): Promise<void> {
-    const weight = spec.maxBytes?.weigh(outbound(message)) ?? 0;
+    const weight = spec.maxBytes ? weightOf(spec.maxBytes, message) : 0;
     let batch = this.openBatches.get(partner.id);
     if (batch && spec.maxBytes && batch.weight + weight > spec.maxBytes.budget) {
       batch.flush();

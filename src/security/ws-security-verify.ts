@@ -204,6 +204,7 @@ function checkShape(root: Element, pinned: X509Certificate, policy: WsSecurityPo
     throw invalid('ds:SignedInfo must hold CanonicalizationMethod, SignatureMethod and References only');
   }
   if (algorithm(c14n) !== EXC_C14N || elements(c14n).length > 0) throw refuse('GW_ERR_SIGNATURE_POLICY', 'UnsupportedAlgorithm', 'CanonicalizationMethod must be exclusive c14n without comments');
+  if (policy.hash === 'sha1' && pinned.publicKey.asymmetricKeyType !== 'rsa') throw refuse('GW_ERR_SIGNATURE_POLICY', 'UnsupportedAlgorithm', 'a SHA-1 suite is RSA only');
   const expectedMethod = methodFor(pinned, policy.hash ?? 'sha256');
   if (algorithm(method) !== expectedMethod) throw refuse('GW_ERR_SIGNATURE_POLICY', 'UnsupportedAlgorithm', `SignatureMethod must be ${expectedMethod} for the pinned key`);
 

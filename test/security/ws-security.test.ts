@@ -70,6 +70,8 @@ describe.each(['1.1', '1.2'] as const)('SOAP %s', (version) => {
     expect(outcome(sha256, cert, { version, hash: 'sha1' })).toBe('GW_ERR_SIGNATURE_POLICY UnsupportedAlgorithm');
     if (!noXmlsec) expect(xmlsec1(sha1, cert, version)).toBe(0);
     expect(() => buildWsSecurityEnvelope({ version, body, addressing, hash: 'sha1' }, ec)).toThrow(/RSA only/);
+    const ecSigned = buildWsSecurityEnvelope({ version, body, addressing, timestamp: { now: new Date() } }, ec);
+    expect(outcome(ecSigned, join(certs, 'gateway-ec.cert.pem'), { version, hash: 'sha1' })).toBe('GW_ERR_SIGNATURE_POLICY UnsupportedAlgorithm');
   });
 
   it('the ws-security signing profile signs an envelope we rendered: Body and WS-Addressing headers, no Timestamp', () => {

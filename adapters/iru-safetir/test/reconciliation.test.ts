@@ -9,9 +9,10 @@ import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
 import { matches } from '../reconciliation-match.js';
 import { buildWsreRequest, buildWsrqRequest, EXCHANGE_VERSIONS, readReconciliationAnswer } from '../reconciliation-messages.js';
-import { classicResult, openIruText } from '../rts-classic-call.js';
-import { PULL_KIND, pullRequests, type StoredPull } from '../reconciliation-pull.js';
+import { classicResult } from '../rts-classic-call.js';
+import { fetchAndKeep, markTaken, PULL_KIND, readKept, untakenPulls, type StoredPull } from '../reconciliation-pull.js';
 import { scheduledPull } from '../reconciliation-schedule.js';
+import { pullReconciliation } from '../reconciliation.js';
 import { loadTestKey } from '../../../test/support/test-keys.js';
 import { openRtsPayload } from '../rts-envelope.js';
 import { iruState } from '../sim/simulator.js';
@@ -40,15 +41,19 @@ const request = (requestId: string, carnetNumber: string, attributes: Record<str
 /** Adapter records in memory, for calls made here without a gateway's log. */
 function memoryRecords(): { kept: Map<string, unknown>; records: PartnerRecords } {
   const kept = new Map<string, unknown>();
+  const keys = new Map<string, string>();
   const records: PartnerRecords = {
-    async put(kind, id, _key, value) {
+    async put(kind, id, key, value) {
       kept.set(`${kind}/${id}`, structuredClone(value));
+      keys.set(`${kind}/${id}`, key);
     },
     async get(kind, id) {
       return kept.get(`${kind}/${id}`);
     },
-    async list(kind) {
-      return [...kept].filter(([k]) => k.startsWith(`${kind}/`)).map(([k, value]) => ({ id: k.slice(kind.length + 1), key: '', value, updatedAt: 0 }));
+    async list(kind, key) {
+      return [...kept]
+        .filter(([k]) => k.startsWith(`${kind}/`) && (key === undefined || keys.get(k) === key))
+        .map(([k, value]) => ({ id: k.slice(kind.length + 1), key: keys.get(k) ?? '', value, updatedAt: 0 }));
     },
   };
   return { kept, records };
@@ -284,30 +289,49 @@ describe.skipIf(noXsd)("IRU's WSRQ answer, opened with the gateway key", () => {
 });
 
 describe('an answer that does not open', () => {
+  /** A key other than the one IRU seals for: IRU's own development key stands in for it. */
+  const otherKey = () => loadTestKey(join(harness.config.certsDir, 'partners', 'iru-safetir.key.pem'), join(harness.config.certsDir, 'partners', 'iru-safetir.cert.pem'));
+  const send = (r: TransportRequest) => harness.runtime.send('iru-safetir', r);
 
-  it('is kept as unreadable, sealed, instead of lost (IRU stamped its requests already), and opens later with the right key', async () => {
+  it('is kept as unreadable, sealed, instead of lost (IRU stamped its requests already), and is read on a later try with the right key', async () => {
     iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-LOCKED-1', 'XH25000002', { ICC: 'KAZ', COF: 'KZ554010' }));
     const context = harness.context('iru-safetir');
-    // A gateway holding another key than the one IRU sealed for (a rollover gone wrong): here IRU's own.
-    const certsDir = harness.config.certsDir;
-    const other = { ...context, identity: loadTestKey(join(certsDir, 'partners', 'iru-safetir.key.pem'), join(certsDir, 'partners', 'iru-safetir.cert.pem')) };
+    const other = { ...context, identity: otherKey() };
     const { kept, records } = memoryRecords();
-    const pulled = await pullRequests({ send: (r) => harness.runtime.send('iru-safetir', r), context: () => other, records }, new Date());
-    expect(pulled).toMatchObject({ requests: [], quarantined: 0, unreadable: expect.stringContaining('MessageTag') });
-    const stored = kept.get(`${PULL_KIND}/${pulled.pullId}`) as StoredPull;
+    const pull = await fetchAndKeep({ send, context: () => other, records }, new Date());
+    expect(await readKept({ send, context: () => other, records }, pull)).toMatchObject({ ok: false, problem: expect.stringContaining('MessageTag') });
+    const stored = kept.get(`${PULL_KIND}/${pull.pullId}`) as StoredPull;
     expect(stored).toMatchObject({ status: 'unreadable', problems: [expect.stringContaining('MessageTag')] });
     expect(stored.sealed.payload.length).toBeGreaterThan(100);
-    expect(readReconciliationAnswer(openIruText(stored.sealed, context)).requests.map((r) => r.requestId)).toEqual(['R-LOCKED-1']);
+    const [again] = await untakenPulls({ send, context: () => context, records });
+    expect(again?.pullId).toBe(pull.pullId);
+    const read = await readKept({ send, context: () => context, records }, again!);
+    expect(read.ok && read.requests.map((r) => r.requestId)).toEqual(['R-LOCKED-1']);
+    await markTaken({ send, context: () => context, records }, pull.pullId);
+    expect(await untakenPulls({ send, context: () => context, records })).toEqual([]);
+  });
+
+  it('an answer kept but not taken (the gateway stopped before saving its requests) is taken by the next pull', async () => {
+    iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-CRASH-1', 'XH25000002', { ICC: 'KAZ', COF: 'KZ554010' }));
+    const { records } = memoryRecords();
+    // A log that holds nothing for any carnet, so the taken request is decided (for an officer) without a gateway.
+    const emptyLog = { search: async () => ({ items: [] }) } as unknown as MessageStore;
+    const deps = { route: () => undefined, send, context: () => harness.context('iru-safetir'), store: emptyLog, records };
+    const interrupted = await fetchAndKeep(deps, new Date());
+    const summary = await pullReconciliation(deps);
+    expect(summary.pullId).not.toBe(interrupted.pullId);
+    expect(summary).toMatchObject({ received: ['R-CRASH-1'], needsOfficer: ['R-CRASH-1'] });
+    expect(await untakenPulls(deps)).toEqual([]);
+    expect(await records.get(PULL_KIND, interrupted.pullId)).toMatchObject({ status: 'taken', requestIds: ['R-CRASH-1'] });
   });
 
   it('opens at once during our key rollover when the key IRU still seals for is kept as retired (keys.retiredKeys)', async () => {
     iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-ROLL-1', 'XH25000002', { ICC: 'KAZ', COF: 'KZ554010' }));
     const context = harness.context('iru-safetir');
-    const certsDir = harness.config.certsDir;
-    const rolled = { ...context, identity: loadTestKey(join(certsDir, 'partners', 'iru-safetir.key.pem'), join(certsDir, 'partners', 'iru-safetir.cert.pem')), retiredIdentities: [context.identity] };
-    const pulled = await pullRequests({ send: (r) => harness.runtime.send('iru-safetir', r), context: () => rolled, records: memoryRecords().records }, new Date());
-    expect(pulled.unreadable).toBeUndefined();
-    expect(pulled.requests.map((r) => r.requestId)).toEqual(['R-ROLL-1']);
+    const rolled = { ...context, identity: otherKey(), retiredIdentities: [context.identity] };
+    const deps = { send, context: () => rolled, records: memoryRecords().records };
+    const read = await readKept(deps, await fetchAndKeep(deps, new Date()));
+    expect(read.ok && read.requests.map((r) => r.requestId)).toEqual(['R-ROLL-1']);
   });
 });
 

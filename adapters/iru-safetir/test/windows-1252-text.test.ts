@@ -29,8 +29,13 @@ describe('text for IRU in Windows-1252', () => {
     expect(ok(input)).toBe(expected);
   });
 
-  it('breaks up IRU\'s CIF delimiters', () => {
+  it('breaks up IRU\'s CIF delimiters, chained ones too', () => {
     expect(ok('seal *broken* :+: see ledger')).toBe('seal -broken- : + : see ledger');
+    expect(ok('a:+:+:b')).toBe('a: + : + :b');
+  });
+
+  it('changes nothing on a second pass (a correction\'s cancel repeats the record as sent)', () => {
+    for (const text of ['Пломба № 7 цела', 'a:+:+:b *x*', 'Щ'.repeat(126), 'Grüße — “ok”']) expect(ok(ok(text))).toBe(ok(text));
   });
 
   it('cuts a Latin spelling longer than the attribute with an ellipsis, within the length', () => {

@@ -1,5 +1,6 @@
 // TIR carnet holder query (TCHQ) for real: the gateway's API and the adapter against the IRU simulator over loopback HTTP, real crypto, IRU's XSDs as oracle.
 import { childText, GatewayError, type PartnerContext, type PartnerRouteDeps, type PartnerSimulator } from '../../../src/partners/kit.js';
+import { createCipheriv } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
 import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { loadTestKey } from '../../../test/support/test-keys.js';
 import { buildCarnetQueryRequest, queryCarnet } from '../carnet-query.js';
 import { classicResult } from '../rts-classic-call.js';
 import { openRtsPayload } from '../rts-envelope.js';
@@ -164,6 +166,25 @@ describe('the carnet query adapter against the simulator, without the gateway', 
     expect(request.envelope.toString('utf8')).toMatch(
       /^<soap:Envelope xmlns:soap="http:\/\/schemas\.xmlsoap\.org\/soap\/envelope\/"><soap:Body><WSTCHQ xmlns="http:\/\/www\.iru\.org"><su><SubscriberID>KZ-CUSTOMS<\/SubscriberID><MessageTag>[0-9A-F]{40}<\/MessageTag><ESessionKey>[A-Za-z0-9+/=]+<\/ESessionKey><TIRCarnetHolderQueryParams>[A-Za-z0-9+/=]+<\/TIRCarnetHolderQueryParams><Query_ID>q-shape<\/Query_ID><\/su><\/WSTCHQ><\/soap:Body><\/soap:Envelope>$/,
     );
+  });
+
+  it('a query whose Envelope/Hash does not match its Body is answered 1200, as IRU\'s TCHQ processor does: IRU unavailable to the caller, never repeated by the gateway', async () => {
+    const request = buildCarnetQueryRequest({ carnetNumber: 'DX25123456', queryType: 1, reason: 'exit' }, 'q-hash', context, new Date());
+    const xml = request.envelope.toString('utf8');
+    const field = (name: string): Buffer => Buffer.from(new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1] ?? '', 'base64');
+    // Open it as IRU would (IRU's development key), change the Body, and encrypt it again under the same session key and IV.
+    const certsDir = harness.config.certsDir;
+    const iruKey = loadTestKey(join(certsDir, 'partners', 'iru-safetir.key.pem'), join(certsDir, 'partners', 'iru-safetir.cert.pem'));
+    const key = iruKey.decrypt(field('ESessionKey'), 'rsa-pkcs1-v1_5');
+    const opened = openRtsPayload({ eSessionKey: field('ESessionKey'), payload: field('TIRCarnetHolderQueryParams') }, iruKey);
+    const tampered = opened.document.replace('<Query_Reason>2</Query_Reason>', '<Query_Reason>1</Query_Reason>');
+    expect(tampered).not.toBe(opened.document);
+    const cipher = createCipheriv('des-ede3-cbc', key, Buffer.from([3, 1, 4, 1, 5, 9, 2, 6]));
+    const payload = Buffer.concat([cipher.update(Buffer.from(tampered, 'utf16le')), cipher.final()]).toString('base64');
+    const sent = { ...request, envelope: Buffer.from(xml.replace(/<TIRCarnetHolderQueryParams>[^<]+</, `<TIRCarnetHolderQueryParams>${payload}<`)) };
+    const error = await harness.runtime.send(PARTNER, sent).then((result) => classicResult('WSTCHQ', result)).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'GW_ERR_PARTNER_UNAVAILABLE', detail: { partnerCode: '1200' } });
+    expect(sim.received.at(-1)?.problems.join()).toMatch(/1200 UNCLASSIFIED_ERROR: Envelope\/Hash/);
   });
 
   it('queries and decodes; the answer is sealed for the gateway certificate', async () => {

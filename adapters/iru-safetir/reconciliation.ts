@@ -1,5 +1,6 @@
 // SafeTIR reconciliation: pulls IRU's requests (WSRQ) on a schedule, answers from the message log (WSRE) or holds them for an officer; its API routes.
-import { GatewayError, type PartnerRecords, type PartnerRouteDeps } from '../../src/partners/kit.js';
+import { randomUUID } from 'node:crypto';
+import { GatewayError, type PartnerRouteDeps } from '../../src/partners/kit.js';
 import { iruErrors } from './errors.js';
 import { decide, loggedTerminations, type LoggedTermination } from './reconciliation-match.js';
 import { fetchAndKeep, markTaken, PULL_KIND, QUARANTINE_KIND, readKept, untakenPulls, type QuarantinedRecord, type StoredPull } from './reconciliation-pull.js';
@@ -50,6 +51,8 @@ export interface ReconciliationCase extends Omit<ReconciliationRequest, 'data'> 
   lastError?: string;
   /** Replies sent before IRU reminded us again (it did not apply them), oldest first. */
   earlierReplies?: SentReply[];
+  /** Who is answering it right now (a gateway instance) and until when (epoch ms): see `exclusively`. */
+  claim?: { owner: string; until: number };
   receivedAt: string;
   updatedAt: string;
 }
@@ -72,18 +75,41 @@ export interface PullSummary {
   unreadable?: string;
 }
 
-/** Requests being answered right now, per gateway (its records area), so a pull and an officer never reply twice. */
-const answering = new WeakMap<PartnerRecords, Set<string>>();
+/** How long a claim on a request holds when its holder dies before releasing it (a WSRE call times out after 10 s). */
+const CLAIM_MS = 60_000;
+/** This process's name on the claims it takes. */
+const INSTANCE = randomUUID();
 
-async function exclusively<T>(records: PartnerRecords, requestId: string, work: () => Promise<T>): Promise<T> {
-  let busy = answering.get(records);
-  if (!busy) answering.set(records, (busy = new Set()));
-  if (busy.has(requestId)) throw iruErrors.error('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} is being answered right now`);
-  busy.add(requestId);
+function busy(requestId: string): GatewayError {
+  return iruErrors.error('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} is being answered right now`);
+}
+
+/** True while someone (this instance or another on the same log) holds a live claim on the case. */
+function claimed(value: ReconciliationCase, now = Date.now()): boolean {
+  return value.claim !== undefined && value.claim.until > now;
+}
+
+/**
+ * Runs `work` holding a claim on a stored request, taken by compare-and-set on its record, so that a
+ * pull and an officer, of this gateway or of another instance on the same log, never reply twice.
+ * A claim its holder never released (the process died) lapses after {@link CLAIM_MS}.
+ * @throws GatewayError GW_ERR_RECONCILIATION_ANSWERED when another holds it; GW_ERR_RECONCILIATION_NOT_FOUND when there is no such request.
+ */
+async function exclusively<T>(deps: Pick<PartnerRouteDeps, 'records'>, requestId: string, work: () => Promise<T>): Promise<T> {
+  const current = await deps.records.read(KIND, requestId);
+  if (!current) throw iruErrors.error('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
+  const value = current.value as ReconciliationCase;
+  if (claimed(value)) throw busy(requestId);
+  const claim = { owner: INSTANCE, until: Date.now() + CLAIM_MS };
+  if (!(await deps.records.swap(KIND, requestId, value.carnetNumber, { ...value, claim }, current.revision, Date.now()))) throw busy(requestId);
   try {
     return await work();
   } finally {
-    busy.delete(requestId);
+    const after = await find(deps, requestId);
+    if (after?.claim?.owner === INSTANCE) {
+      const { claim: _released, ...rest } = after;
+      await deps.records.put(KIND, requestId, rest.carnetNumber, rest, Date.now());
+    }
   }
 }
 
@@ -116,7 +142,7 @@ function caseOf(request: ReconciliationRequest, now: Date): ReconciliationCase {
 
 /** Decides one open request against the log and, when the rule allows, answers it. Returns its new status. */
 async function settle(deps: PartnerRouteDeps, requestId: string): Promise<ReconciliationStatus | undefined> {
-  return exclusively(deps.records, requestId, async () => {
+  return exclusively(deps, requestId, async () => {
     const open = await find(deps, requestId);
     if (open?.status !== 'open') return open?.status;
     const logged = await loggedTerminations(deps.store, open.carnetNumber);
@@ -143,13 +169,15 @@ async function settle(deps: PartnerRouteDeps, requestId: string): Promise<Reconc
  * officer is answering right now is left to them (their reply answers the reminder too).
  */
 async function take(deps: PartnerRouteDeps, request: ReconciliationRequest, now: Date): Promise<'received' | 'reopened' | 'known' | 'busy'> {
-  if (answering.get(deps.records)?.has(request.requestId)) return 'busy';
-  return exclusively(deps.records, request.requestId, async () => {
-    const known = await find(deps, request.requestId);
-    if (!known) {
-      await save(deps, caseOf(request, now));
-      return 'received';
-    }
+  const stored = await find(deps, request.requestId);
+  if (!stored) {
+    const fresh = caseOf(request, now);
+    // Created by compare-and-set: another instance that stored it first keeps its copy.
+    return (await deps.records.swap(KIND, fresh.requestId, fresh.carnetNumber, fresh, null, now.getTime())) ? 'received' : 'known';
+  }
+  if (claimed(stored)) return 'busy';
+  return exclusively(deps, request.requestId, async () => {
+    const known = (await find(deps, request.requestId)) as ReconciliationCase;
     if (request.reminderNum > known.reminderNum && known.reply && (known.status === 'answered' || known.status === 'answered-auto')) {
       await save(deps, reopened(known, request));
       return 'reopened';
@@ -190,9 +218,12 @@ export async function pullReconciliation(deps: PartnerRouteDeps, now = new Date(
   summary.pullId = fresh.pullId;
   await takeAll([fresh]);
   for (const { id, value } of await deps.records.list(KIND)) {
-    // One an officer is answering right now is left to them.
-    if ((value as ReconciliationCase).status !== 'open' || answering.get(deps.records)?.has(id)) continue;
-    const status = await settle(deps, id);
+    // One being answered right now (by an officer, or by another instance) is left to its holder.
+    if ((value as ReconciliationCase).status !== 'open' || claimed(value as ReconciliationCase)) continue;
+    const status = await settle(deps, id).catch((err: unknown) => {
+      if (err instanceof GatewayError && err.code === 'GW_ERR_RECONCILIATION_ANSWERED') return undefined;
+      throw err;
+    });
     if (status === 'answered-auto') summary.answered.push(id);
     else if (status === 'needs-officer') summary.needsOfficer.push(id);
     else if (status === 'open') summary.open.push(id);
@@ -218,7 +249,7 @@ function replyInvalid(reason: string): GatewayError {
  *   one about another carnet), or an error of the WSRE call (the request then keeps its status).
  */
 export async function answerByOfficer(deps: PartnerRouteDeps, requestId: string, answer: OfficerReply): Promise<ReconciliationCase> {
-  return exclusively(deps.records, requestId, async () => {
+  return exclusively(deps, requestId, async () => {
     const stored = await find(deps, requestId);
     if (!stored) throw iruErrors.error('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
     if (stored.status === 'answered' || stored.status === 'answered-auto') {

@@ -252,6 +252,14 @@ export interface PartnerRecords {
   /** Stores (insert or replace) a record. */
   put(kind: string, id: string, key: string, value: unknown, now: number): Promise<void>;
   get(kind: string, id: string): Promise<unknown | undefined>;
+  /** A record with its revision (1 on first write, one more with each write), or undefined. */
+  read(kind: string, id: string): Promise<{ value: unknown; revision: number } | undefined>;
+  /**
+   * Compare-and-set: writes only when the record's revision is still `expectedRevision` (null: only
+   * when it does not exist yet), against every writer, other gateway instances on the same log
+   * included. True when written.
+   */
+  swap(kind: string, id: string, key: string, value: unknown, expectedRevision: number | null, now: number): Promise<boolean>;
   /** Records of a kind, optionally only those with this key value, newest first. */
   list(kind: string, key?: string): Promise<Array<{ id: string; key: string; value: unknown; updatedAt: number }>>;
 }

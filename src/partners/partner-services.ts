@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { ProblemList } from '../setup/problem-list.js';
 import type { MessageStore } from '../store/message-store.js';
-import type { PartnerRoute, PartnerRouteDeps } from './partner-definition.js';
+import type { PartnerRecordStore } from '../store/partner-record-store.js';
+import type { PartnerRecords, PartnerRoute, PartnerRouteDeps } from './partner-definition.js';
 import type { Partner, PartnerRegistry } from './partner-registry.js';
 import type { PartnerRuntime } from './partner-runtime.js';
 
@@ -60,11 +61,18 @@ function depsFor(partner: Partner, deps: PartnerServiceDeps, table: RouteTable):
     send: (request) => deps.runtime.send(partner.id, request),
     context: () => deps.runtime.context(partner.id),
     store: deps.store,
-    records: {
-      put: (kind, id, key, value, now) => deps.store.putPartnerRecord(partner.id, kind, id, key, value, now),
-      get: (kind, id) => deps.store.getPartnerRecord(partner.id, kind, id),
-      list: (kind, key) => deps.store.listPartnerRecords(partner.id, kind, key),
-    },
+    records: partnerRecordsOf(deps.store, partner.id),
+  };
+}
+
+/** One partner's area of the store's partner records, as its adapter sees it. */
+export function partnerRecordsOf(store: PartnerRecordStore, partner: string): PartnerRecords {
+  return {
+    put: (kind, id, key, value, now) => store.putPartnerRecord(partner, kind, id, key, value, now),
+    get: (kind, id) => store.getPartnerRecord(partner, kind, id),
+    read: (kind, id) => store.readPartnerRecord(partner, kind, id),
+    swap: (kind, id, key, value, expectedRevision, now) => store.swapPartnerRecord(partner, kind, id, key, value, expectedRevision, now),
+    list: (kind, key) => store.listPartnerRecords(partner, kind, key),
   };
 }
 

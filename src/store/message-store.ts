@@ -1,4 +1,5 @@
 // The MessageStore contract: the message log is the system of record for every message, its attempts and its status, and the outbox of the delivery queue.
+import type { PartnerRecordStore } from './partner-record-store.js';
 
 import type { Acknowledgement, AcknowledgementPlan, AcknowledgementStage } from '../partners/partner-definition.js';
 import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
@@ -257,7 +258,7 @@ export interface StoreStats {
  * published once the queue confirmed its job. Consumers take a job and {@link MessageStore.claimById}
  * its message. Every implementation passes test/conformance/message-store.conformance.ts.
  */
-export interface MessageStore {
+export interface MessageStore extends PartnerRecordStore {
   /**
    * Stores a record and its messages atomically (status pending, due at `now`, unpublished). Idempotent on
    * (type, recordId, version): a repeat stores nothing and returns the first time's message ids.
@@ -348,12 +349,6 @@ export interface MessageStore {
    * (the highest version below `version`), or undefined when none was logged.
    */
   previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined>;
-  /** Stores (insert or replace) one of an adapter's own records (e.g. a reconciliation request). */
-  putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void>;
-  /** One adapter record, or undefined. */
-  getPartnerRecord(partner: string, kind: string, id: string): Promise<unknown | undefined>;
-  /** An adapter's records of a kind, optionally only those whose key equals `key`, newest first. */
-  listPartnerRecords(partner: string, kind: string, key?: string): Promise<Array<{ id: string; key: string; value: unknown; updatedAt: number }>>;
   /** Releases the connection; idempotent. */
   close(): Promise<void>;
 }

@@ -25,6 +25,7 @@ import type {
   UnpublishedMessage,
 } from './message-store.js';
 import { CLAIM_EARLY_TOLERANCE_MS } from './message-store.js';
+import type { RevisedPartnerRecord } from './partner-record-store.js';
 import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
 import { AcknowledgementLog } from './sqlite-acknowledgements.js';
 import { DiagnosticLog } from './sqlite-diagnostics.js';
@@ -193,9 +194,15 @@ function prepareStatements(db: Db) {
     ),
     putPartnerRecord: db.prepare<[string, string, string, string, string, number]>(
       `INSERT INTO partner_records (partner, kind, id, key, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (partner, kind, id) DO UPDATE SET key = excluded.key, value = excluded.value, updated_at = excluded.updated_at`,
+       ON CONFLICT (partner, kind, id) DO UPDATE SET key = excluded.key, value = excluded.value, updated_at = excluded.updated_at, revision = revision + 1`,
     ),
-    getPartnerRecord: db.prepare<[string, string, string], { value: string }>('SELECT value FROM partner_records WHERE partner = ? AND kind = ? AND id = ?'),
+    insertPartnerRecord: db.prepare<[string, string, string, string, string, number]>(
+      'INSERT INTO partner_records (partner, kind, id, key, value, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (partner, kind, id) DO NOTHING',
+    ),
+    swapPartnerRecord: db.prepare<[string, string, number, string, string, string, number]>(
+      'UPDATE partner_records SET key = ?, value = ?, updated_at = ?, revision = revision + 1 WHERE partner = ? AND kind = ? AND id = ? AND revision = ?',
+    ),
+    getPartnerRecord: db.prepare<[string, string, string], { value: string; revision: number }>('SELECT value, revision FROM partner_records WHERE partner = ? AND kind = ? AND id = ?'),
     listPartnerRecords: db.prepare<[string, string], { id: string; key: string; value: string; updatedAt: number }>(
       'SELECT id, key, value, updated_at AS updatedAt FROM partner_records WHERE partner = ? AND kind = ? ORDER BY updated_at DESC, id',
     ),
@@ -365,8 +372,23 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async getPartnerRecord(partner: string, kind: string, id: string): Promise<unknown | undefined> {
+    return (await this.readPartnerRecord(partner, kind, id))?.value;
+  }
+
+  async readPartnerRecord(partner: string, kind: string, id: string): Promise<RevisedPartnerRecord | undefined> {
     const row = this.statements.getPartnerRecord.get(partner, kind, id);
-    return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
+    return row === undefined ? undefined : { value: JSON.parse(row.value) as unknown, revision: row.revision };
+  }
+
+  async swapPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, expectedRevision: number | null, now: number): Promise<boolean> {
+    this.durability('FULL');
+    const json = JSON.stringify(value);
+    // One statement each: SQLite runs it atomically against every other connection to the file.
+    const result =
+      expectedRevision === null
+        ? this.statements.insertPartnerRecord.run(partner, kind, id, key, json, now)
+        : this.statements.swapPartnerRecord.run(key, json, now, partner, kind, id, expectedRevision);
+    return result.changes === 1;
   }
 
   async listPartnerRecords(partner: string, kind: string, key?: string): Promise<Array<{ id: string; key: string; value: unknown; updatedAt: number }>> {

@@ -267,22 +267,6 @@ export function messageStoreConformance(name: string, open: () => Promise<Messag
       });
     });
 
-    describe('partner records', () => {
-      it('stores, replaces, finds by key and lists newest first, per partner and kind', async () => {
-        await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R1', 'DX25123456', { status: 'open' }, T0);
-        await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R2', 'XQ25999999', { status: 'open' }, T0 + 1);
-        await store.putPartnerRecord('iru-safetir', 'reconciliation', 'R1', 'DX25123456', { status: 'answered' }, T0 + 2);
-        await store.putPartnerRecord('eaeu-ru', 'reconciliation', 'R1', 'DX25123456', { other: true }, T0 + 3);
-        expect(await store.getPartnerRecord('iru-safetir', 'reconciliation', 'R1')).toEqual({ status: 'answered' });
-        expect(await store.getPartnerRecord('iru-safetir', 'other-kind', 'R1')).toBeUndefined();
-        expect((await store.listPartnerRecords('iru-safetir', 'reconciliation')).map((r) => [r.id, r.updatedAt])).toEqual([
-          ['R1', T0 + 2],
-          ['R2', T0 + 1],
-        ]);
-        expect((await store.listPartnerRecords('iru-safetir', 'reconciliation', 'XQ25999999')).map((r) => r.value)).toEqual([{ status: 'open' }]);
-      });
-    });
-
     describe('outbox', () => {
       it('republishes a published pending message whose attempt is long overdue and unleased, and only such', async () => {
         await acceptOne(1, T0);

@@ -12,6 +12,7 @@ import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js'
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import { acknowledgementConformance } from '../conformance/acknowledgement.conformance.js';
 import { messageStoreConformance } from '../conformance/message-store.conformance.js';
+import { partnerRecordsConformance } from '../conformance/partner-records.conformance.js';
 
 const T0 = 1_767_225_600_000;
 
@@ -30,6 +31,18 @@ messageStoreConformance(
 );
 
 messageStoreConformance('SQLite (:memory:)', async () => openSqliteMessageStore(':memory:'));
+
+let recordsDir: string | undefined;
+const recordsFile = (): string => join((recordsDir ??= mkdtempSync(join(tmpdir(), 'gw-records-'))), 'messages.db');
+partnerRecordsConformance(
+  'SQLite (two connections to one file)',
+  async () => openSqliteMessageStore(recordsFile()),
+  async () => openSqliteMessageStore(recordsFile()),
+  async () => {
+    if (recordsDir !== undefined) rmSync(recordsDir, { recursive: true, force: true });
+    recordsDir = undefined;
+  },
+);
 acknowledgementConformance('SQLite (:memory:)', async () => openSqliteMessageStore(':memory:'));
 
 function message(id: string): NewMessage {

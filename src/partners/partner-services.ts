@@ -1,4 +1,5 @@
 // Runs what adapters add beyond deliveries: their own API routes and their scheduled jobs, with the dependencies they are given.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { ProblemList } from '../setup/problem-list.js';
@@ -7,6 +8,7 @@ import type { PartnerRecordStore } from '../store/partner-record-store.js';
 import type { PartnerRecords, PartnerRoute, PartnerRouteDeps } from './partner-definition.js';
 import type { Partner, PartnerRegistry } from './partner-registry.js';
 import type { PartnerRuntime } from './partner-runtime.js';
+import { holdScheduleLease, releaseScheduleLease } from './schedule-lease.js';
 
 /** What the services of all partners need from the gateway. */
 export interface PartnerServiceDeps {
@@ -76,9 +78,18 @@ export function partnerRecordsOf(store: PartnerRecordStore, partner: string): Pa
   };
 }
 
-/** Collects every adapter's routes and prepares its schedules. */
+/** Missed ticks after which another instance may take a schedule over from its holder. */
+const LEASE_TICKS = 3;
+
+/**
+ * Collects every adapter's routes and prepares its schedules. Each schedule runs under a lease in the
+ * store (schedule-lease.ts): of several gateway instances on one log, only the holder runs it, renewing
+ * the lease at every tick; a crashed holder's lease lapses after three intervals, and a stopped one
+ * gives it up, so another instance takes over.
+ */
 export function collectPartnerServices(deps: PartnerServiceDeps): PartnerServices {
   const table: RouteTable = new Map();
+  const owner = randomUUID();
   const schedules: Array<{ partner: Partner; everyMs: number; name: string; run: () => Promise<void> }> = [];
   for (const partner of deps.partners.partners) {
     const partnerDeps = depsFor(partner, deps, table);
@@ -89,18 +100,21 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
     routes: [...table.values()].map((r) => r.route),
     startSchedules() {
       const running = new Map<(typeof schedules)[number], Promise<void>>();
+      const tick = async (s: (typeof schedules)[number]): Promise<void> => {
+        const held = await holdScheduleLease(deps.store, s.partner.id, s.name, owner, Date.now(), LEASE_TICKS * s.everyMs);
+        // One run of a schedule at a time: a slow run is not overlapped by the next tick (which renewed the lease).
+        if (!held || running.has(s)) return;
+        const run = s.run().catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'scheduled job failed; it runs again next time'));
+        running.set(s, run);
+        void run.finally(() => running.delete(s));
+      };
       const timers = schedules.map((s) =>
-        setInterval(() => {
-          // One run of a schedule at a time: a slow run is not overlapped by the next tick.
-          if (running.has(s)) return;
-          const run = s.run().catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'scheduled job failed; it runs again next time'));
-          running.set(s, run);
-          void run.finally(() => running.delete(s));
-        }, s.everyMs),
+        setInterval(() => void tick(s).catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'schedule lease not taken; tried again next time')), s.everyMs),
       );
       return async () => {
         for (const t of timers) clearInterval(t);
         await Promise.all(running.values());
+        for (const s of schedules) await releaseScheduleLease(deps.store, s.partner.id, s.name, owner, Date.now()).catch(() => undefined);
       };
     },
   };

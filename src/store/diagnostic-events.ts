@@ -33,3 +33,9 @@ export interface DiagnosticFilter {
   /** Before, epoch ms. */
   to?: number;
 }
+
+/** The audit trail of the exchange: the diagnostic events kept beside statuses and attempts. */
+export interface DiagnosticsLog {
+  /** The newest diagnostic events matching the filter, at most `limit`. */
+  diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]>;
+}

@@ -1,9 +1,11 @@
-// The MessageStore contract: the message log is the system of record for every message, its attempts and its status, and the outbox of the delivery queue.
-import type { PartnerRecordStore } from './partner-record-store.js';
-
+// The MessageStore contract, the store by role (message log, outbox, acknowledgements, audit trail, partner records), and the types its roles share.
 import type { Acknowledgement, AcknowledgementPlan, AcknowledgementStage } from '../partners/partner-definition.js';
-import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
+import type { AcknowledgementStore } from './acknowledgement-store.js';
+import type { DiagnosticEvent, DiagnosticsLog } from './diagnostic-events.js';
 import type { StoredReceipt } from './inbound-store.js';
+import type { MessageLog } from './message-log.js';
+import type { Outbox } from './outbox.js';
+import type { PartnerRecordStore } from './partner-record-store.js';
 
 /** Where a message stands. `pending` covers the first try and every scheduled retry. */
 export type MessageStatus = 'pending' | 'delivered' | 'failed' | 'dead-lettered' | 'needs-human';
@@ -252,103 +254,11 @@ export interface StoreStats {
 }
 
 /**
- * The message log, and the outbox of the delivery queue: every pending message needs exactly one
- * queue job for its next attempt. A message is unpublished when it becomes pending (accepted, a
- * retry scheduled, resent); {@link MessageStore.unpublished} hands it to the relay, which marks it
- * published once the queue confirmed its job. Consumers take a job and {@link MessageStore.claimById}
- * its message. Every implementation passes test/conformance/message-store.conformance.ts.
+ * The store, by role: the message log, the outbox of the delivery queue, acknowledgements, the
+ * diagnostics audit trail and adapters' partner records; each role has its own conformance suite
+ * under test/conformance that every implementation passes.
  */
-export interface MessageStore extends PartnerRecordStore {
-  /**
-   * Stores a record and its messages atomically (status pending, due at `now`, unpublished). Idempotent on
-   * (type, recordId, version): a repeat stores nothing and returns the first time's message ids.
-   */
-  accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult>;
-  /**
-   * {@link accept} for several records in one transaction (one durable commit for a whole API
-   * batch): all are stored, or, on any error, none. Results are in input order.
-   */
-  acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]>;
-  /**
-   * Up to `limit` pending messages whose job is not published, longest waiting first (by the time
-   * they became pending, then id), handed to the caller for publishing: {@link markPublished} marks
-   * only messages handed out this way and unchanged since. Messages handed out but never marked
-   * (the relay crashed, the queue refused) are listed again.
-   */
-  unpublished(limit: number): Promise<UnpublishedMessage[]>;
-  /**
-   * Marks the jobs of these messages published, in one transaction, after the queue confirmed them.
-   * Touches only messages still pending with their job as {@link unpublished} handed it out: one that
-   * changed meanwhile (ended, or its job consumed and a retry scheduled or a resend made since) stays
-   * unpublished, so its new job is not lost. Unknown ids are ignored.
-   */
-  markPublished(ids: readonly string[]): Promise<void>;
-  /** How many pending messages wait for their job to be published (for backpressure); cheap. */
-  unpublishedCount(): Promise<number>;
-  /**
-   * Safety net for a lost job (a completion lost to a power cut after the queue acked, a queue
-   * purged by hand): pending messages whose job was published, that nobody holds a lease on, and
-   * whose next attempt is more than `graceMs` overdue become unpublished again, so the relay
-   * publishes a new job; the next attempt moves to `now`, so a message gets at most one extra job
-   * per grace period. A duplicate job is harmless (the consumer claims by id). Returns how many.
-   */
-  republishOverdue(now: number, graceMs: number): Promise<number>;
-  /**
-   * A job found the message leased by someone else: hand the job back to the outbox, due when the
-   * lease ends, so the relay publishes it when the queue can take it (nothing is lost if the holder
-   * crashed, and nothing is retried in a tight loop). Only for a pending message.
-   */
-  deferUntil(id: string, at: number): Promise<void>;
-  /**
-   * Leases one message to `owner` until `now + leaseMs` when it is pending and not leased (or its
-   * lease has ended, so a crashed consumer's message comes back by itself). A job arriving more than
-   * {@link CLAIM_EARLY_TOLERANCE_MS} before the message's next attempt is a stale duplicate (a job
-   * redelivered after its attempt scheduled a retry, or a second relay's copy): `not-due`, so it
-   * cannot cause an extra attempt or a second retry chain.
-   */
-  claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult>;
-  /**
-   * Records an attempt and the resulting transition in one transaction, releasing the lease. A
-   * `pending` transition (a retry) makes the message unpublished, so the relay publishes its next job.
-   * Returns false (and changes nothing) when the message is no longer leased to `owner`.
-   */
-  completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean>;
-  /**
-   * Makes a delivered-not-required message (failed, dead-lettered, needs-human) pending again, due
-   * now and unpublished. False when not in such a state.
-   */
-  /**
-   * Records an acknowledgement a partner pushed for one of our messages and moves the message on: to
-   * the next awaited stage, to done, or to failed when the partner refused it. A push of a partner
-   * message id seen before gets that push's receipt again (same bytes) or a conflict.
-   */
-  acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult>;
-  /** Delivered messages whose awaited acknowledgement is due before `now`, oldest first. */
-  overdueAcknowledgements(now: number, limit: number): Promise<OverdueAcknowledgement[]>;
-  /**
-   * Acts on an overdue acknowledgement: sends the message again while repeats remain, else hands it
-   * to a person (needs-human), each with the reason in its history. False when it was no longer overdue
-   * (the acknowledgement came meanwhile).
-   */
-  repeatOverdue(messageId: string, now: number): Promise<boolean>;
-  /** The newest diagnostic events matching the filter, at most `limit`. */
-  diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]>;
-  resend(id: string, now: number, reason: string): Promise<boolean>;
-  /** Full detail of one message, or undefined. */
-  get(id: string): Promise<MessageDetail | undefined>;
-  /** The exact payload bytes, or undefined. */
-  payload(id: string): Promise<Buffer | undefined>;
-  /** Newest first; `cursor` continues a previous page. */
-  search(filter: MessageFilter, limit: number, cursor?: string): Promise<Page<MessageSummary>>;
-  /** Counts for metrics; cheap enough to call on every scrape. */
-  stats(now: number): Promise<StoreStats>;
-  /** Throws when the store cannot be reached. */
-  ping(): Promise<void>;
-  /**
-   * The payload logged for the latest earlier version of a record towards one partner message type
-   * (the highest version below `version`), or undefined when none was logged.
-   */
-  previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined>;
+export interface MessageStore extends MessageLog, Outbox, AcknowledgementStore, DiagnosticsLog, PartnerRecordStore {
   /** Releases the connection; idempotent. */
   close(): Promise<void>;
 }

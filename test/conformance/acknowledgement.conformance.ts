@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Acknowledgement, AcknowledgementPlan } from '../../src/partners/partner-definition.js';
 import type { AttemptRecord, MessageStore } from '../../src/store/message-store.js';
-import { LEASE_MS, messageId, newMessage, sourceRecord, T0 } from './message-store.conformance.js';
+import { LEASE_MS, messageId, newMessage, sourceRecord, T0 } from './store-fixtures.js';
 
 const PLAN: AcknowledgementPlan = {
   stages: [

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Handover, InboundAcceptResult, InboundRefusal, InboundStore, NewInboundMessage, PullItem, StoredReceipt } from '../../src/store/inbound-store.js';
 import type { MessageFilter, MessageStore } from '../../src/store/message-store.js';
-import { allPages, LEASE_MS, messageId, newestFirst, newMessage, sourceRecord, T0, type Seeded } from './message-store.conformance.js';
+import { allPages, LEASE_MS, messageId, newestFirst, newMessage, sourceRecord, T0, type Seeded } from './store-fixtures.js';
 
 /** The stores one test works with: both directions of one log, closed together. */
 export interface InboundStores {

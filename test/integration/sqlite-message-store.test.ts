@@ -1,4 +1,4 @@
-// The embedded SQLite message store: the MessageStore conformance suite on a temporary file, plus durability, migrations and pragmas.
+// The embedded SQLite message store: the role conformance suites (message log, outbox, acknowledgements, partner records) on a file and in memory, plus durability, migrations and pragmas.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,26 +11,28 @@ import { openSqliteDatabase } from '../../src/store/sqlite-connection.js';
 import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import { acknowledgementConformance } from '../conformance/acknowledgement.conformance.js';
-import { messageStoreConformance } from '../conformance/message-store.conformance.js';
+import { messageLogConformance } from '../conformance/message-log.conformance.js';
+import { outboxConformance } from '../conformance/outbox.conformance.js';
 import { partnerRecordsConformance } from '../conformance/partner-records.conformance.js';
 
 const T0 = 1_767_225_600_000;
 
 let conformanceDir: string | undefined;
 
-messageStoreConformance(
-  'SQLite (temporary file)',
-  async () => {
-    conformanceDir = mkdtempSync(join(tmpdir(), 'gw-store-'));
-    return openSqliteMessageStore(join(conformanceDir, 'nested', 'messages.db'));
-  },
-  async () => {
-    if (conformanceDir !== undefined) rmSync(conformanceDir, { recursive: true, force: true });
-    conformanceDir = undefined;
-  },
-);
+const onFile = async (): Promise<MessageStore> => {
+  conformanceDir = mkdtempSync(join(tmpdir(), 'gw-store-'));
+  return openSqliteMessageStore(join(conformanceDir, 'nested', 'messages.db'));
+};
+const dropFile = async (): Promise<void> => {
+  if (conformanceDir !== undefined) rmSync(conformanceDir, { recursive: true, force: true });
+  conformanceDir = undefined;
+};
+const inMemory = async (): Promise<MessageStore> => openSqliteMessageStore(':memory:');
 
-messageStoreConformance('SQLite (:memory:)', async () => openSqliteMessageStore(':memory:'));
+messageLogConformance('SQLite (temporary file)', onFile, dropFile);
+outboxConformance('SQLite (temporary file)', onFile, dropFile);
+messageLogConformance('SQLite (:memory:)', inMemory);
+outboxConformance('SQLite (:memory:)', inMemory);
 
 let recordsDir: string | undefined;
 const recordsFile = (): string => join((recordsDir ??= mkdtempSync(join(tmpdir(), 'gw-records-'))), 'messages.db');

@@ -1,14 +1,8 @@
 // Schema of the SQLite message store as an ordered list of migrations, and the runner that applies them at open.
 import type { Database } from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
+import type { Migration } from './migration.js';
 
-/** One schema step; versions start at 1 and increase by one. A released migration is never edited. */
-export interface Migration {
-  readonly version: number;
-  /** Short description, kept in `schema_migrations` for operators. */
-  readonly name: string;
-  readonly sql: string;
-}
 
 const STATUS_CHECK = `('pending', 'delivered', 'failed', 'dead-lettered', 'needs-human')`;
 

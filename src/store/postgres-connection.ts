@@ -1,0 +1,76 @@
+// PostgreSQL connections for the store: a pool from GATEWAY_DATABASE_URL with the gateway's timeouts, and migrations applied under an advisory lock.
+import pg from 'pg';
+import { GatewayError } from '../errors.js';
+import type { Migration } from './migration.js';
+
+/** Pool settings. */
+export interface PostgresOptions {
+  /** Connections at most (default 10). */
+  maxConnections?: number;
+  /** A statement running longer is cancelled by the server (default 30 s). */
+  statementTimeoutMs?: number;
+  /** Waiting longer for a connection fails (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Schema the store's tables live in (default `public`); tests give each run its own. */
+  schema?: string;
+}
+
+
+/** The advisory lock every gateway instance takes to migrate, so one at a time does it. */
+const MIGRATION_LOCK = 7_310_516_001;
+const SAFE_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens a pool to `url` (postgres://…). Nothing connects until first use.
+ * @throws GatewayError GW_ERR_CONFIG_INVALID for a schema name that is not a plain identifier.
+ */
+export function openPostgresPool(url: string, options: PostgresOptions = {}): pg.Pool {
+  const schema = options.schema ?? 'public';
+  if (!SAFE_SCHEMA.test(schema)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `"${schema}" is not a plain PostgreSQL schema name`);
+  return new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    application_name: 'customs-gateway',
+    options: `-c search_path=${schema}`,
+  });
+}
+
+/**
+ * Applies the migrations the database lacks, each in its own transaction, holding an advisory lock
+ * so that of several instances starting together one migrates and the others wait, then find nothing
+ * left to do. Creates the schema and the `schema_migrations` table when missing.
+ * @returns the versions applied now
+ */
+export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[], schema = 'public'): Promise<number[]> {
+  if (!SAFE_SCHEMA.test(schema)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `"${schema}" is not a plain PostgreSQL schema name`);
+  const client = await pool.connect();
+  const applied: number[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (done.has(migration.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw new GatewayError('GW_ERR_CONFIG_INVALID', `PostgreSQL migration ${migration.version} (${migration.name}) failed: ${(err as Error).message}`, {}, { cause: err });
+        }
+        applied.push(migration.version);
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+  return applied;
+}

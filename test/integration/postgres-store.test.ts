@@ -1,0 +1,47 @@
+// The PostgreSQL store, on the real server: migrations under an advisory lock, and the role conformance suites built so far (partner records).
+import { afterAll, describe, expect, it } from 'vitest';
+import { migratePostgres } from '../../src/store/postgres-connection.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
+import { PostgresPartnerRecords } from '../../src/store/postgres-partner-records.js';
+import { partnerRecordsConformance } from '../conformance/partner-records.conformance.js';
+import { freshSchema, skipWithoutPostgres, type TestSchema } from '../support/postgres.js';
+
+const skip = await skipWithoutPostgres('PostgreSQL store');
+
+describe.skipIf(skip)('PostgreSQL migrations', () => {
+  const schemas: TestSchema[] = [];
+  afterAll(async () => {
+    for (const s of schemas) await s.drop();
+  });
+
+  it('several instances starting together: one applies each migration, once, the others wait and find nothing to do', async () => {
+    const schema = await freshSchema();
+    schemas.push(schema);
+    // freshSchema migrated already; drop the record of it and the table, then let three instances race.
+    const setup = schema.pool();
+    await setup.query('DROP TABLE partner_records; DELETE FROM schema_migrations');
+    const applied = await Promise.all([1, 2, 3].map(() => migratePostgres(schema.pool(), POSTGRES_MIGRATIONS, schema.schema)));
+    expect(applied.flat()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+    const { rows } = await setup.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+  });
+
+  it('refuses a schema name that is not a plain identifier', async () => {
+    const schema = await freshSchema();
+    schemas.push(schema);
+    await expect(migratePostgres(schema.pool(), POSTGRES_MIGRATIONS, 'x; DROP TABLE y')).rejects.toMatchObject({ code: 'GW_ERR_CONFIG_INVALID' });
+  });
+});
+
+if (!skip) {
+  let current: TestSchema | undefined;
+  const open = async () => {
+    current ??= await freshSchema();
+    const pool = current.pool();
+    return Object.assign(new PostgresPartnerRecords(pool), { close: () => pool.end() });
+  };
+  partnerRecordsConformance('PostgreSQL (two pools on one schema)', open, open, async () => {
+    await current?.drop();
+    current = undefined;
+  });
+}

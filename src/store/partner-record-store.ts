@@ -16,7 +16,7 @@ export interface RevisedPartnerRecord {
 }
 
 /**
- * Adapters' own records (e.g. IRU reconciliation requests), per partner, kind and id, indexed by one
+ * Adapters' own records (e.g. a partner's reconciliation requests), per partner, kind and id, indexed by one
  * key value. Writes are durable when they return. Every implementation passes
  * test/conformance/partner-records.conformance.ts.
  */

@@ -77,8 +77,6 @@ export interface PullSummary {
 
 /** How long a claim on a request holds when its holder dies before releasing it (a WSRE call times out after 10 s). */
 const CLAIM_MS = 60_000;
-/** This process's name on the claims it takes. */
-const INSTANCE = randomUUID();
 
 function busy(requestId: string): GatewayError {
   return iruErrors.error('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} is being answered right now`);
@@ -89,35 +87,57 @@ function claimed(value: ReconciliationCase, now = Date.now()): boolean {
   return value.claim !== undefined && value.claim.until > now;
 }
 
+/** What the holder of a claim may do: save the case, only while the claim is still its own. */
+interface Held {
+  /**
+   * Stores the case by compare-and-set on the revision the claim last saw, the claim kept.
+   * @throws GatewayError GW_ERR_RECONCILIATION_ANSWERED when the claim was lost (it lapsed and another took the request).
+   */
+  save(value: ReconciliationCase): Promise<ReconciliationCase>;
+}
+
 /**
  * Runs `work` holding a claim on a stored request, taken by compare-and-set on its record, so that a
  * pull and an officer, of this gateway or of another instance on the same log, never reply twice.
- * A claim its holder never released (the process died) lapses after {@link CLAIM_MS}.
+ * Every save under the claim is a compare-and-set too, so a holder whose claim lapsed (it died, or
+ * stalled past {@link CLAIM_MS}) cannot overwrite what the next holder did; each claim has its own
+ * token, so no holder releases another's.
  * @throws GatewayError GW_ERR_RECONCILIATION_ANSWERED when another holds it; GW_ERR_RECONCILIATION_NOT_FOUND when there is no such request.
  */
-async function exclusively<T>(deps: Pick<PartnerRouteDeps, 'records'>, requestId: string, work: () => Promise<T>): Promise<T> {
+async function exclusively<T>(deps: Pick<PartnerRouteDeps, 'records'>, requestId: string, work: (held: Held) => Promise<T>): Promise<T> {
   const current = await deps.records.read(KIND, requestId);
   if (!current) throw iruErrors.error('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
   const value = current.value as ReconciliationCase;
   if (claimed(value)) throw busy(requestId);
-  const claim = { owner: INSTANCE, until: Date.now() + CLAIM_MS };
-  if (!(await deps.records.swap(KIND, requestId, value.carnetNumber, { ...value, claim }, current.revision, Date.now()))) throw busy(requestId);
+  const claim = { owner: randomUUID(), until: Date.now() + CLAIM_MS };
+  let revision = current.revision;
+  if (!(await deps.records.swap(KIND, requestId, value.carnetNumber, { ...value, claim }, revision, Date.now()))) throw busy(requestId);
+  revision += 1;
+  const held: Held = {
+    async save(next) {
+      const now = Date.now();
+      const { claim: _theirs, ...rest } = next;
+      const saved = { ...rest, updatedAt: new Date(now).toISOString() };
+      if (!(await deps.records.swap(KIND, requestId, saved.carnetNumber, { ...saved, claim }, revision, now))) throw busy(requestId);
+      revision += 1;
+      return saved;
+    },
+  };
   try {
-    return await work();
+    return await work(held);
   } finally {
-    const after = await find(deps, requestId);
-    if (after?.claim?.owner === INSTANCE) {
-      const { claim: _released, ...rest } = after;
-      await deps.records.put(KIND, requestId, rest.carnetNumber, rest, Date.now());
+    // Released by compare-and-set too; a release that fails leaves the claim to lapse, never hides work's own error.
+    try {
+      const after = await deps.records.read(KIND, requestId);
+      const stored = after?.value as ReconciliationCase | undefined;
+      if (after && stored?.claim?.owner === claim.owner) {
+        const { claim: _released, ...rest } = stored;
+        await deps.records.swap(KIND, requestId, rest.carnetNumber, rest, after.revision, Date.now());
+      }
+    } catch {
+      // The claim lapses after CLAIM_MS.
     }
   }
-}
-
-async function save(deps: Pick<PartnerRouteDeps, 'records'>, value: ReconciliationCase): Promise<ReconciliationCase> {
-  const now = Date.now();
-  const saved = { ...value, updatedAt: new Date(now).toISOString() };
-  await deps.records.put(KIND, saved.requestId, saved.carnetNumber, saved, now);
-  return saved;
 }
 
 async function find(deps: Pick<PartnerRouteDeps, 'records'>, requestId: string): Promise<ReconciliationCase | undefined> {
@@ -142,22 +162,22 @@ function caseOf(request: ReconciliationRequest, now: Date): ReconciliationCase {
 
 /** Decides one open request against the log and, when the rule allows, answers it. Returns its new status. */
 async function settle(deps: PartnerRouteDeps, requestId: string): Promise<ReconciliationStatus | undefined> {
-  return exclusively(deps, requestId, async () => {
+  return exclusively(deps, requestId, async (held) => {
     const open = await find(deps, requestId);
     if (open?.status !== 'open') return open?.status;
     const logged = await loggedTerminations(deps.store, open.carnetNumber);
     const decision = decide({ ...open, data: open.iru }, logged);
-    if (decision.kind === 'wait') return (await save(deps, { ...open, reason: decision.reason })).status;
-    if (decision.kind === 'officer') return (await save(deps, { ...open, status: 'needs-officer', reason: decision.reason, logged: logged.terminations })).status;
+    if (decision.kind === 'wait') return (await held.save({ ...open, reason: decision.reason })).status;
+    if (decision.kind === 'officer') return (await held.save({ ...open, status: 'needs-officer', reason: decision.reason, logged: logged.terminations })).status;
     const replies = [{ requestId: open.requestId, replyType: decision.replyType, record: decision.record }];
     try {
       const senderMessageId = await sendReconciliationReplies(deps, replies);
       const reply: SentReply = { replyType: decision.replyType, record: decision.record, by: 'gateway', senderMessageId, sentAt: new Date().toISOString() };
       const { lastError: _sent, ...rest } = open;
-      return (await save(deps, { ...rest, status: 'answered-auto', reason: decision.reason, logged: logged.terminations, reply })).status;
+      return (await held.save({ ...rest, status: 'answered-auto', reason: decision.reason, logged: logged.terminations, reply })).status;
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
-      return (await save(deps, { ...open, reason: `${decision.reason}; the reply could not be sent, tried again on the next pull`, lastError: err.message })).status;
+      return (await held.save({ ...open, reason: `${decision.reason}; the reply could not be sent, tried again on the next pull`, lastError: err.message })).status;
     }
   });
 }
@@ -176,14 +196,19 @@ async function take(deps: PartnerRouteDeps, request: ReconciliationRequest, now:
     return (await deps.records.swap(KIND, fresh.requestId, fresh.carnetNumber, fresh, null, now.getTime())) ? 'received' : 'known';
   }
   if (claimed(stored)) return 'busy';
-  return exclusively(deps, request.requestId, async () => {
+  const update = exclusively(deps, request.requestId, async (held): Promise<'reopened' | 'known'> => {
     const known = (await find(deps, request.requestId)) as ReconciliationCase;
     if (request.reminderNum > known.reminderNum && known.reply && (known.status === 'answered' || known.status === 'answered-auto')) {
-      await save(deps, reopened(known, request));
+      await held.save(reopened(known, request));
       return 'reopened';
     }
-    if (request.reminderNum > known.reminderNum) await save(deps, { ...known, reminderNum: request.reminderNum });
+    if (request.reminderNum > known.reminderNum) await held.save({ ...known, reminderNum: request.reminderNum });
     return 'known';
+  });
+  // Claimed by an officer or another instance between the look and the claim: left to them, the pull goes on.
+  return update.catch((err: unknown) => {
+    if (err instanceof GatewayError && err.code === 'GW_ERR_RECONCILIATION_ANSWERED') return 'busy' as const;
+    throw err;
   });
 }
 
@@ -249,7 +274,7 @@ function replyInvalid(reason: string): GatewayError {
  *   one about another carnet), or an error of the WSRE call (the request then keeps its status).
  */
 export async function answerByOfficer(deps: PartnerRouteDeps, requestId: string, answer: OfficerReply): Promise<ReconciliationCase> {
-  return exclusively(deps, requestId, async () => {
+  return exclusively(deps, requestId, async (held) => {
     const stored = await find(deps, requestId);
     if (!stored) throw iruErrors.error('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
     if (stored.status === 'answered' || stored.status === 'answered-auto') {
@@ -263,12 +288,12 @@ export async function answerByOfficer(deps: PartnerRouteDeps, requestId: string,
     try {
       senderMessageId = await sendReconciliationReplies(deps, [{ requestId, replyType: answer.replyType, record }]);
     } catch (err) {
-      if (err instanceof GatewayError) await save(deps, { ...stored, lastError: err.message });
+      if (err instanceof GatewayError) await held.save({ ...stored, lastError: err.message });
       throw err;
     }
     const { lastError: _sent, ...rest } = stored;
     const reply: SentReply = { replyType: answer.replyType, record, by: 'officer', senderMessageId, sentAt: new Date().toISOString() };
-    return save(deps, { ...rest, status: 'answered', reason: 'answered by an officer', reply });
+    return held.save({ ...rest, status: 'answered', reason: 'answered by an officer', reply });
   });
 }
 

@@ -100,19 +100,28 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
     routes: [...table.values()].map((r) => r.route),
     startSchedules() {
       const running = new Map<(typeof schedules)[number], Promise<void>>();
+      const ticking = new Set<Promise<void>>();
+      let stopped = false;
       const tick = async (s: (typeof schedules)[number]): Promise<void> => {
         const held = await holdScheduleLease(deps.store, s.partner.id, s.name, owner, Date.now(), LEASE_TICKS * s.everyMs);
-        // One run of a schedule at a time: a slow run is not overlapped by the next tick (which renewed the lease).
-        if (!held || running.has(s)) return;
+        // One run of a schedule at a time: a slow run is not overlapped by the next tick (which renewed the lease);
+        // and none starts once stopping began, even if its lease was taken just before.
+        if (!held || stopped || running.has(s)) return;
         const run = s.run().catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'scheduled job failed; it runs again next time'));
         running.set(s, run);
         void run.finally(() => running.delete(s));
       };
       const timers = schedules.map((s) =>
-        setInterval(() => void tick(s).catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'schedule lease not taken; tried again next time')), s.everyMs),
+        setInterval(() => {
+          const pending = tick(s).catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'schedule lease not taken; tried again next time'));
+          ticking.add(pending);
+          void pending.finally(() => ticking.delete(pending));
+        }, s.everyMs),
       );
       return async () => {
+        stopped = true;
         for (const t of timers) clearInterval(t);
+        await Promise.all(ticking);
         await Promise.all(running.values());
         for (const s of schedules) await releaseScheduleLease(deps.store, s.partner.id, s.name, owner, Date.now()).catch(() => undefined);
       };

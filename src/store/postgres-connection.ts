@@ -37,20 +37,33 @@ export function openPostgresPool(url: string, options: PostgresOptions = {}): pg
   });
 }
 
+/** The schema the pool's connections write to: the first entry of their search_path. */
+async function schemaOf(client: pg.PoolClient): Promise<string> {
+  const { rows } = await client.query<{ search_path: string }>('SHOW search_path');
+  const first = (rows[0]?.search_path ?? 'public').split(',').map((p) => p.trim().replace(/^"|"$/g, '')).find((p) => p !== '$user') ?? 'public';
+  if (!SAFE_SCHEMA.test(first)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `"${first}" is not a plain PostgreSQL schema name`);
+  return first;
+}
+
 /**
  * Applies the migrations the database lacks, each in its own transaction, holding an advisory lock
- * so that of several instances starting together one migrates and the others wait, then find nothing
- * left to do. Creates the schema and the `schema_migrations` table when missing.
+ * so that of several instances starting together one migrates and the others wait (without a statement
+ * timeout), then find nothing left to do. Creates the pool's schema (openPostgresPool's `schema`) only
+ * when it is missing, so a role without CREATE on the database runs against an existing one, and the
+ * `schema_migrations` table when missing.
  * @returns the versions applied now
  */
-export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[], schema = 'public'): Promise<number[]> {
-  if (!SAFE_SCHEMA.test(schema)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `"${schema}" is not a plain PostgreSQL schema name`);
+export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[]): Promise<number[]> {
   const client = await pool.connect();
   const applied: number[] = [];
   try {
+    const schema = await schemaOf(client);
+    // Waiting for another instance's migration, and a migration itself, may take longer than any query.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${schema}`);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
       const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
       for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
@@ -70,7 +83,8 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
-    client.release();
+    // The session's settings (statement_timeout) must not stay with a pooled connection.
+    client.release(true);
   }
   return applied;
 }

@@ -1,10 +1,10 @@
 // The PostgreSQL store, on the real server: migrations under an advisory lock, and the role conformance suites built so far (partner records).
 import { afterAll, describe, expect, it } from 'vitest';
-import { migratePostgres } from '../../src/store/postgres-connection.js';
+import { migratePostgres, openPostgresPool } from '../../src/store/postgres-connection.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import { PostgresPartnerRecords } from '../../src/store/postgres-partner-records.js';
 import { partnerRecordsConformance } from '../conformance/partner-records.conformance.js';
-import { freshSchema, skipWithoutPostgres, type TestSchema } from '../support/postgres.js';
+import { freshSchema, postgresUrl, skipWithoutPostgres, type TestSchema } from '../support/postgres.js';
 
 const skip = await skipWithoutPostgres('PostgreSQL store');
 
@@ -20,16 +20,14 @@ describe.skipIf(skip)('PostgreSQL migrations', () => {
     // freshSchema migrated already; drop the record of it and the table, then let three instances race.
     const setup = schema.pool();
     await setup.query('DROP TABLE partner_records; DELETE FROM schema_migrations');
-    const applied = await Promise.all([1, 2, 3].map(() => migratePostgres(schema.pool(), POSTGRES_MIGRATIONS, schema.schema)));
+    const applied = await Promise.all([1, 2, 3].map(() => migratePostgres(schema.pool(), POSTGRES_MIGRATIONS)));
     expect(applied.flat()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     const { rows } = await setup.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
     expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
   });
 
-  it('refuses a schema name that is not a plain identifier', async () => {
-    const schema = await freshSchema();
-    schemas.push(schema);
-    await expect(migratePostgres(schema.pool(), POSTGRES_MIGRATIONS, 'x; DROP TABLE y')).rejects.toMatchObject({ code: 'GW_ERR_CONFIG_INVALID' });
+  it('refuses a schema name that is not a plain identifier', () => {
+    expect(() => openPostgresPool(postgresUrl, { schema: 'x; DROP TABLE y' })).toThrow(expect.objectContaining({ code: 'GW_ERR_CONFIG_INVALID' }));
   });
 });
 

@@ -48,16 +48,18 @@ describe('schedule leases', () => {
       const partners = { partners: [{ id: 'demo', adapter: 'demo', schedules: [{ name: 'tick', everyMs: 40, run: async () => void runs[name]++ }] }] } as unknown as PartnerRegistry;
       return collectPartnerServices({ partners, runtime: {} as PartnerRuntime, store, logger: createLogger('silent') });
     };
-    const stopFirst = servicesOn(instanceOn('two.db'), 'first').startSchedules();
-    const stopSecond = servicesOn(instanceOn('two.db'), 'second').startSchedules();
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    const [holder, other] = runs.first > 0 ? (['first', 'second'] as const) : (['second', 'first'] as const);
-    expect(runs[holder]).toBeGreaterThan(5);
-    expect(runs[other]).toBe(0);
-    await (holder === 'first' ? stopFirst : stopSecond)();
-    const before = runs[other];
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(runs[other] - before).toBeGreaterThan(3);
-    await (holder === 'first' ? stopSecond : stopFirst)();
+    const stops = { first: servicesOn(instanceOn('two.db'), 'first').startSchedules(), second: servicesOn(instanceOn('two.db'), 'second').startSchedules() };
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const [holder, other] = runs.first > 0 ? (['first', 'second'] as const) : (['second', 'first'] as const);
+      expect(runs[holder]).toBeGreaterThan(5);
+      expect(runs[other]).toBe(0);
+      await stops[holder]();
+      const before = runs[other];
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(runs[other] - before).toBeGreaterThan(3);
+    } finally {
+      await Promise.all([stops.first(), stops.second()]);
+    }
   });
 });

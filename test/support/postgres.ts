@@ -53,7 +53,7 @@ export async function freshSchema(): Promise<TestSchema> {
     pools.push(opened);
     return opened;
   };
-  await migratePostgres(pool(), POSTGRES_MIGRATIONS, schema);
+  await migratePostgres(pool(), POSTGRES_MIGRATIONS);
   return {
     schema,
     pool,

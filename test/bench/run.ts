@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { benchE2e } from './e2e.bench.js';
 import { benchInbound } from './inbound.bench.js';
+import { benchSearch } from './search.bench.js';
 import { benchTranslate, measureTranslate } from './translate.bench.js';
 import { benchVerify } from './verify.bench.js';
 
@@ -21,7 +22,7 @@ async function e2e(): Promise<boolean> {
   return translate.ok;
 }
 
-const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e, verify: benchVerify, inbound: benchInbound };
+const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e, verify: benchVerify, inbound: benchInbound, search: benchSearch };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !(n in BENCHMARKS));

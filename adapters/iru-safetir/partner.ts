@@ -62,7 +62,7 @@ const UPLOAD_BATCH_WAIT_MS = 2_000;
 function wsstRequest(payload: Buffer, messageId: string, context: PartnerContext): SoapRequest {
   const subscriber = subscriberOf(context);
   const password = passwordOf(context);
-  const sealed = sealRtsPayload(password === undefined ? payload : withSubscriber(payload, subscriber, password), context.partnerCertificates[0]);
+  const sealed = sealRtsPayload(password === undefined ? payload : withSubscriber(payload, subscriber, { password }), context.partnerCertificates[0]);
   const su = {
     SubscriberID: subscriber,
     MessageTag: sealed.messageTag,

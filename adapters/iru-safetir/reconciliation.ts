@@ -87,8 +87,10 @@ function claimed(value: ReconciliationCase, now = Date.now()): boolean {
   return value.claim !== undefined && value.claim.until > now;
 }
 
-/** What the holder of a claim may do: save the case, only while the claim is still its own. */
+/** What the holder of a claim has: the case as it claimed it, and saving it while the claim is still its own. */
 interface Held {
+  /** The stored case as it was when claimed (without the claim). */
+  readonly value: ReconciliationCase;
   /**
    * Stores the case by compare-and-set on the revision the claim last saw, the claim kept.
    * @throws GatewayError GW_ERR_RECONCILIATION_ANSWERED when the claim was lost (it lapsed and another took the request).
@@ -114,6 +116,7 @@ async function exclusively<T>(deps: Pick<PartnerRouteDeps, 'records'>, requestId
   if (!(await deps.records.swap(KIND, requestId, value.carnetNumber, { ...value, claim }, revision, Date.now()))) throw busy(requestId);
   revision += 1;
   const held: Held = {
+    value,
     async save(next) {
       const now = Date.now();
       const { claim: _theirs, ...rest } = next;
@@ -140,6 +143,14 @@ async function exclusively<T>(deps: Pick<PartnerRouteDeps, 'records'>, requestId
   }
 }
 
+/** What `work` gave, or 'busy' when the request was claimed by someone else first. */
+async function unlessBusy<T>(work: Promise<T>): Promise<T | 'busy'> {
+  return work.catch((err: unknown) => {
+    if (err instanceof GatewayError && err.code === 'GW_ERR_RECONCILIATION_ANSWERED') return 'busy' as const;
+    throw err;
+  });
+}
+
 async function find(deps: Pick<PartnerRouteDeps, 'records'>, requestId: string): Promise<ReconciliationCase | undefined> {
   return (await deps.records.get(KIND, requestId)) as ReconciliationCase | undefined;
 }
@@ -163,8 +174,8 @@ function caseOf(request: ReconciliationRequest, now: Date): ReconciliationCase {
 /** Decides one open request against the log and, when the rule allows, answers it. Returns its new status. */
 async function settle(deps: PartnerRouteDeps, requestId: string): Promise<ReconciliationStatus | undefined> {
   return exclusively(deps, requestId, async (held) => {
-    const open = await find(deps, requestId);
-    if (open?.status !== 'open') return open?.status;
+    const open = held.value;
+    if (open.status !== 'open') return open.status;
     const logged = await loggedTerminations(deps.store, open.carnetNumber);
     const decision = decide({ ...open, data: open.iru }, logged);
     if (decision.kind === 'wait') return (await held.save({ ...open, reason: decision.reason })).status;
@@ -197,7 +208,7 @@ async function take(deps: PartnerRouteDeps, request: ReconciliationRequest, now:
   }
   if (claimed(stored)) return 'busy';
   const update = exclusively(deps, request.requestId, async (held): Promise<'reopened' | 'known'> => {
-    const known = (await find(deps, request.requestId)) as ReconciliationCase;
+    const known = held.value;
     if (request.reminderNum > known.reminderNum && known.reply && (known.status === 'answered' || known.status === 'answered-auto')) {
       await held.save(reopened(known, request));
       return 'reopened';
@@ -206,10 +217,7 @@ async function take(deps: PartnerRouteDeps, request: ReconciliationRequest, now:
     return 'known';
   });
   // Claimed by an officer or another instance between the look and the claim: left to them, the pull goes on.
-  return update.catch((err: unknown) => {
-    if (err instanceof GatewayError && err.code === 'GW_ERR_RECONCILIATION_ANSWERED') return 'busy' as const;
-    throw err;
-  });
+  return unlessBusy(update);
 }
 
 /**
@@ -245,10 +253,7 @@ export async function pullReconciliation(deps: PartnerRouteDeps, now = new Date(
   for (const { id, value } of await deps.records.list(KIND)) {
     // One being answered right now (by an officer, or by another instance) is left to its holder.
     if ((value as ReconciliationCase).status !== 'open' || claimed(value as ReconciliationCase)) continue;
-    const status = await settle(deps, id).catch((err: unknown) => {
-      if (err instanceof GatewayError && err.code === 'GW_ERR_RECONCILIATION_ANSWERED') return undefined;
-      throw err;
-    });
+    const status = await unlessBusy(settle(deps, id));
     if (status === 'answered-auto') summary.answered.push(id);
     else if (status === 'needs-officer') summary.needsOfficer.push(id);
     else if (status === 'open') summary.open.push(id);
@@ -275,8 +280,7 @@ function replyInvalid(reason: string): GatewayError {
  */
 export async function answerByOfficer(deps: PartnerRouteDeps, requestId: string, answer: OfficerReply): Promise<ReconciliationCase> {
   return exclusively(deps, requestId, async (held) => {
-    const stored = await find(deps, requestId);
-    if (!stored) throw iruErrors.error('GW_ERR_RECONCILIATION_NOT_FOUND', `no reconciliation request ${requestId}`);
+    const stored = held.value;
     if (stored.status === 'answered' || stored.status === 'answered-auto') {
       throw iruErrors.error('GW_ERR_RECONCILIATION_ANSWERED', `request ${requestId} was answered (${stored.status}, reply type ${stored.reply?.replyType ?? '?'})`);
     }

@@ -1,29 +1,27 @@
 // What the adapter writes into a SafeTIR document before it is logged: the configured SubscriberID, and free text IRU can store.
 import { GatewayError, type DocumentToWrap, type PartnerInstance, type XmlContent } from '../../src/partners/kit.js';
 import { subscriberOf } from './rts-classic-call.js';
-import { editRecords, withSubscriber } from './upload-document.js';
+import { withSubscriber } from './upload-document.js';
 import { toWindows1252 } from './windows-1252-text.js';
 
 /** Free-text record attributes and their lengths in SafeTIRUpload.xsd, which IRU's back end stores in Windows-1252. */
 const TEXT_ATTRIBUTES: Readonly<Record<string, number>> = { COM: 126, CNL: 255, RND: 255, COF: 255 };
 
 /**
- * Every record's free text as IRU can store it (windows-1252-text.ts: transliterated, IRU's delimiters
+ * A record's free text as IRU can store it (windows-1252-text.ts: transliterated, IRU's delimiters
  * broken up, cut to length with an ellipsis when the Latin spelling is longer).
  * @throws GatewayError GW_ERR_DOCUMENT_INVALID at the attribute, for a character with no Windows-1252 form.
  */
-function storableByIru(document: Buffer): Buffer {
-  return editRecords(document, (record, index) => {
-    const out: XmlContent = { ...record };
-    for (const [name, maxLength] of Object.entries(TEXT_ATTRIBUTES)) {
-      const value = record[`@${name}`];
-      if (typeof value !== 'string') continue;
-      const result = toWindows1252(value, maxLength);
-      if (!result.ok) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', `IRU stores ${name} in Windows-1252: ${result.problem}`, { pointer: `/SafeTIR/Body/SafeTIRRecords/Record/${index}/@${name}` });
-      out[`@${name}`] = result.text;
-    }
-    return out;
-  });
+function storableByIru(record: XmlContent, index: number): XmlContent {
+  const out: XmlContent = { ...record };
+  for (const [name, maxLength] of Object.entries(TEXT_ATTRIBUTES)) {
+    const value = record[`@${name}`];
+    if (typeof value !== 'string') continue;
+    const result = toWindows1252(value, maxLength);
+    if (!result.ok) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', `IRU stores ${name} in Windows-1252: ${result.problem}`, { pointer: `/SafeTIR/Body/SafeTIRRecords/Record/${index}/@${name}` });
+    out[`@${name}`] = result.text;
+  }
+  return out;
 }
 
 /**
@@ -31,6 +29,6 @@ function storableByIru(document: Buffer): Buffer {
  * does not name it) and free text IRU can store. The log keeps the CAIS record with the original text.
  */
 export function prepareSafetirDocument(message: DocumentToWrap, instance: PartnerInstance): Buffer {
-  return storableByIru(withSubscriber(message.document, subscriberOf(instance)));
+  return withSubscriber(message.document, subscriberOf(instance), { editRecord: storableByIru });
 }
 

@@ -45,19 +45,15 @@ export function mergeUploads(payloads: readonly Buffer[], now: Date): Buffer {
   return withRecords(first, uploads.flatMap((u) => u.records), now.toISOString());
 }
 
-/** The document with each record replaced by what `edit` makes of it (given its index); every other field as it was. */
-export function editRecords(payload: Buffer, edit: (record: XmlContent, index: number) => XmlContent): Buffer {
-  const upload = read(payload);
-  return withRecords(upload, upload.records.map(edit));
-}
-
 /**
  * The document with `Body/SubscriberID`, and `Body/Password` when given, in SafeTIRUpload.xsd's place
- * right after `Version` (any the document had are replaced). The SubscriberID comes from the instance's
- * configuration at translation, the password only as the upload is sealed.
+ * right after `Version` (any the document had are replaced), and each record replaced by what
+ * `editRecord` makes of it, when given: one parse and one rendering. The SubscriberID comes from the
+ * instance's configuration at translation, the password only as the upload is sealed.
  * @throws GatewayError GW_ERR_DOCUMENT_INVALID for a document without Body/Version or records.
  */
-export function withSubscriber(payload: Buffer, subscriberId: string, password?: string): Buffer {
+export function withSubscriber(payload: Buffer, subscriberId: string, options: { password?: string; editRecord?: (record: XmlContent, index: number) => XmlContent } = {}): Buffer {
+  const { password, editRecord } = options;
   const upload = read(payload);
   if (upload.body.Version === undefined) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', 'a SafeTIR upload needs Body/Version, after which the SubscriberID goes', { pointer: '/SafeTIR/Body/Version' });
   const body: XmlContent = {};
@@ -69,6 +65,7 @@ export function withSubscriber(payload: Buffer, subscriberId: string, password?:
       if (password !== undefined) body.Password = password;
     }
   }
+  if (editRecord) body.SafeTIRRecords = { Record: upload.records.map(editRecord) };
   return renderXml({ SafeTIR: { ...upload.root, Body: body } });
 }
 

@@ -46,7 +46,7 @@ export { GatewayError, type ErrorCode, type ErrorDetail, type ErrorSpec } from '
 export { defineErrors, type ErrorSet } from './error-set.js';
 
 // Canonical record rules partners' stand-ins apply too.
-export { carnetCheckLetterProblem, carnetCheckLetters } from '../records/tir-carnet-number.js';
+export { carnetCheckLettersFit } from '../records/tir-carnet-number.js';
 
 // Codecs and documents.
 export { defineCodec, type Codec, type CodecOptions } from '../codec/codec.js';

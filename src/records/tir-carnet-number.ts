@@ -22,10 +22,19 @@ export function carnetCheckLetters(number: number): string {
  * reports it.
  */
 export function carnetCheckLetterProblem(carnetNumber: string): string | undefined {
-  const parts = /^([A-Z]{2})(\d{8,9})$/.exec(carnetNumber);
+  const parts = letteredParts(carnetNumber);
   if (!parts) return undefined;
-  const number = Number(parts[2]);
-  if (number < FIRST_LETTERED) return undefined;
-  const expected = carnetCheckLetters(number);
-  return parts[1] === expected ? undefined : `check letters ${parts[1]} do not fit ${parts[2]}: the TIR numbering rule (number mod 23) gives ${expected}${parts[2]}`;
+  const expected = carnetCheckLetters(Number(parts.digits));
+  return parts.letters === expected ? undefined : `check letters ${parts.letters} do not fit ${parts.digits}: the TIR numbering rule (number mod 23) gives ${expected}${parts.digits}`;
+}
+
+/** True when the number is a lettered one (two letters, then 8 or 9 digits from 25,000,000) whose check letters fit. */
+export function carnetCheckLettersFit(carnetNumber: string): boolean {
+  return letteredParts(carnetNumber) !== undefined && carnetCheckLetterProblem(carnetNumber) === undefined;
+}
+
+/** The letters and digits of a lettered carnet number, or undefined for any other shape. */
+function letteredParts(carnetNumber: string): { letters: string; digits: string } | undefined {
+  const parts = /^([A-Z]{2})(\d{8,9})$/.exec(carnetNumber);
+  return parts && Number(parts[2]) >= FIRST_LETTERED ? { letters: parts[1] as string, digits: parts[2] as string } : undefined;
 }

@@ -20,13 +20,18 @@ export interface PostgresOptions {
 const MIGRATION_LOCK = 7_310_516_001;
 const SAFE_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The name, when it is a plain identifier that may go into SQL unquoted. @throws GatewayError GW_ERR_CONFIG_INVALID otherwise. */
+function plainSchema(name: string): string {
+  if (!SAFE_SCHEMA.test(name)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `"${name}" is not a plain PostgreSQL schema name`);
+  return name;
+}
+
 /**
  * Opens a pool to `url` (postgres://…). Nothing connects until first use.
  * @throws GatewayError GW_ERR_CONFIG_INVALID for a schema name that is not a plain identifier.
  */
 export function openPostgresPool(url: string, options: PostgresOptions = {}): pg.Pool {
-  const schema = options.schema ?? 'public';
-  if (!SAFE_SCHEMA.test(schema)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `"${schema}" is not a plain PostgreSQL schema name`);
+  const schema = plainSchema(options.schema ?? 'public');
   return new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -41,8 +46,7 @@ export function openPostgresPool(url: string, options: PostgresOptions = {}): pg
 async function schemaOf(client: pg.PoolClient): Promise<string> {
   const { rows } = await client.query<{ search_path: string }>('SHOW search_path');
   const first = (rows[0]?.search_path ?? 'public').split(',').map((p) => p.trim().replace(/^"|"$/g, '')).find((p) => p !== '$user') ?? 'public';
-  if (!SAFE_SCHEMA.test(first)) throw new GatewayError('GW_ERR_CONFIG_INVALID', `"${first}" is not a plain PostgreSQL schema name`);
-  return first;
+  return plainSchema(first);
 }
 
 /**

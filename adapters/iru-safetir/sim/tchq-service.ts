@@ -1,5 +1,5 @@
 // IRU's TIR carnet holder query (TCHQ) in the simulator: opens the sealed query, answers from the seeded carnets, sealed for the gateway.
-import { carnetCheckLetterProblem, childElement, childText, renderXml, type XmlContent } from '../../../src/partners/kit.js';
+import { carnetCheckLettersFit, childElement, childText, renderXml, type XmlContent } from '../../../src/partners/kit.js';
 import {
   accepted,
   answeredCode,
@@ -38,9 +38,7 @@ interface Query {
  */
 export function carnetOf(carnets: ReadonlyMap<string, SeededCarnet>, carnetNumber: string): SeededCarnet {
   const seeded = carnets.get(carnetNumber);
-  const lettered = /^[A-Z]{2}\d{8,9}$/.test(carnetNumber) && Number(carnetNumber.slice(2)) >= 25_000_000;
-  if (!seeded || !lettered || carnetCheckLetterProblem(carnetNumber) !== undefined) return { carnetNumber, result: 5 };
-  return seeded;
+  return seeded && carnetCheckLettersFit(carnetNumber) ? seeded : { carnetNumber, result: 5 };
 }
 
 /** Checks the opened Query document field by field, each with its return code (TCHQuery.xsd). */

@@ -1,4 +1,4 @@
-// Vitest configuration: the main suites (the project's and each adapter's own) in parallel, then the broker-fault suites alone (they stop and start the real RabbitMQ).
+// Vitest configuration: the main suites (the project's and each adapter's own) in parallel, then the fault suites alone (they stop and start the real RabbitMQ and PostgreSQL).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -24,6 +24,8 @@ export interface GatewayConfig {
   readonly signingKeyPassphrase: string | undefined;
   /** Folder of the embedded message log (`GATEWAY_DATA_DIR`, default `./data`). */
   readonly dataDir: string;
+  /** The PostgreSQL log shared by gateway instances, or undefined for the embedded SQLite log. */
+  readonly database: DatabaseConfig | undefined;
   /** API listen address (`GATEWAY_HOST`, default 127.0.0.1). */
   readonly host: string;
   /** API port (`GATEWAY_PORT`, default 8080; 0 picks a free port). */
@@ -48,6 +50,8 @@ export interface GatewayConfig {
    * default the retry scale): a test can shorten retries without making every partner's answer late.
    */
   readonly transactionTimeScale: number;
+  /** Multiplies adapters' schedule intervals, such as IRU's reconciliation pull, and so their leases (`GATEWAY_SCHEDULE_SCALE`, default 1); tests and demos shorten them. */
+  readonly scheduleScale: number;
   /** How long a worker's claim on a message lasts before another may take it (`GATEWAY_LEASE_MS`, default 60000). */
   readonly leaseMs: number;
   /** Log level (`GATEWAY_LOG_LEVEL`, default info). */
@@ -158,6 +162,35 @@ function partnersFileFrom(path: string): { path: string; text: string } {
   }
 }
 
+/** The PostgreSQL log: `GATEWAY_DATABASE_URL` and its pool settings. */
+export interface DatabaseConfig {
+  /** postgres:// or postgresql:// URL (`GATEWAY_DATABASE_URL`); credentials in it are never logged. */
+  readonly url: string;
+  /** Schema of the gateway's tables (`GATEWAY_DATABASE_SCHEMA`, default `public`). */
+  readonly schema: string;
+  /** Connections per instance at most (`GATEWAY_DATABASE_POOL_MAX`, default 10). */
+  readonly poolMax: number;
+  /** A statement running longer is cancelled (`GATEWAY_DATABASE_STATEMENT_TIMEOUT_MS`, default 30000). */
+  readonly statementTimeoutMs: number;
+  /** Waiting longer for a connection fails with 503 (`GATEWAY_DATABASE_CONNECT_TIMEOUT_MS`, default 5000). */
+  readonly connectTimeoutMs: number;
+}
+
+function databaseFrom(env: NodeJS.ProcessEnv): DatabaseConfig | undefined {
+  const url = env.GATEWAY_DATABASE_URL;
+  if (url === undefined || url === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new GatewayError('GW_ERR_CONFIG_INVALID', 'GATEWAY_DATABASE_URL must be a postgres:// or postgresql:// URL (unset for the embedded SQLite log)', { variable: 'GATEWAY_DATABASE_URL' });
+  }
+  return {
+    url,
+    schema: env.GATEWAY_DATABASE_SCHEMA || 'public',
+    poolMax: numberFrom(env, 'GATEWAY_DATABASE_POOL_MAX', 10, 1, 1000),
+    statementTimeoutMs: numberFrom(env, 'GATEWAY_DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    connectTimeoutMs: numberFrom(env, 'GATEWAY_DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+  };
+}
+
 function amqpUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
   const url = env.GATEWAY_AMQP_URL;
   if (url === undefined || url === '') return undefined;
@@ -239,6 +272,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     signingCertFile: signing.certFile,
     signingKeyPassphrase: signing.passphrase,
     dataDir: pathFrom(env, 'GATEWAY_DATA_DIR', cwd, join(cwd, 'data')),
+    database: get(() => databaseFrom(env), undefined),
     host,
     port: get(() => numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535), 8080),
     tokens: get(() => tokensFrom(env), []),
@@ -247,6 +281,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     simulators: (env.GATEWAY_SIMULATORS ?? 'on') !== 'off',
     retryDelayScale,
     transactionTimeScale: get(() => numberFrom(env, 'GATEWAY_TRANSACTION_TIME_SCALE', retryDelayScale, 0, 1000), retryDelayScale),
+    scheduleScale: get(() => numberFrom(env, 'GATEWAY_SCHEDULE_SCALE', 1, 0.0001, 1000), 1),
     leaseMs: get(() => numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000), 60_000),
     logLevel: env.GATEWAY_LOG_LEVEL || 'info',
     amqpUrl,

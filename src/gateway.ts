@@ -24,9 +24,7 @@ import { startSimulators } from './sim/start-simulators.js';
 import { createInboundService, type InboundService } from './inbound/inbound-service.js';
 import type { InboundStore } from './store/inbound-store.js';
 import type { MessageStore } from './store/message-store.js';
-import { openSqliteDatabase, SqliteConnection } from './store/sqlite-connection.js';
-import { sqliteInboundStore } from './store/sqlite-inbound-store.js';
-import { sqliteMessageStore } from './store/sqlite-message-store.js';
+import { openStores } from './store/open-stores.js';
 import { createAmqpQueue } from './queue/amqp-queue.js';
 import { openOutboxQueue } from './queue/outbox-queue.js';
 import type { Queue } from './queue/queue.js';
@@ -68,10 +66,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     for (const close of opened.reverse()) await close().catch(() => undefined);
     throw err;
   };
-  const file = join(config.dataDir, 'gateway.sqlite');
-  const connection = new SqliteConnection(openSqliteDatabase(file), file);
-  const store = sqliteMessageStore(connection);
-  const inboundStore = sqliteInboundStore(connection, { commitWorker: true });
+  const { store, inbound: inboundStore, where } = await openStores(config.dataDir, config.database);
+  logger.info({ log: where }, 'message log opened');
   opened.push(() => store.close());
   opened.push(() => inboundStore.close());
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -125,7 +121,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   let stopSchedules: (() => Promise<void>) | undefined;
   let services: PartnerServices;
   try {
-    services = collectPartnerServices({ partners, runtime, store, logger });
+    services = collectPartnerServices({ partners, runtime, store, logger, scheduleScale: config.scheduleScale });
   } catch (err) {
     return undo(err);
   }

@@ -45,7 +45,7 @@ export interface ApiParts {
   partnerRoutes: readonly PartnerRoute[];
 }
 
-/** What a client is told to wait when the outbox is full. */
+/** What a client is told to wait when the outbox is full or the log cannot be reached. */
 const RETRY_AFTER_SECONDS = 5;
 
 /** Largest request body: a batch of CAIS records. */
@@ -134,7 +134,7 @@ function answerError(failure: FastifyError | Error, request: FastifyRequest, rep
   else request.log.warn({ code: err.code, status, reason: reasonOf(err) }, 'request not served now');
   const message = status < 500 || err.detail.partnerCode !== undefined ? reasonOf(err) : spec.message;
   const extra = Array.isArray(err.detail.violations) ? { violations: err.detail.violations } : {};
-  if (err.code === 'GW_ERR_OUTBOX_FULL') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (err.code === 'GW_ERR_OUTBOX_FULL' || err.code === 'GW_ERR_STORE_UNAVAILABLE') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(errorBody(err.code, message, extra)));
 }
 

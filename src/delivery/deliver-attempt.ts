@@ -5,6 +5,7 @@ import type { Partner } from '../partners/partner-registry.js';
 import type { PartnerRuntime } from '../partners/partner-runtime.js';
 import type { ClaimedMessage, MessageStore, Transition } from '../store/message-store.js';
 import { nextRetryDelayMs } from './retry-schedule.js';
+import { acrossStoreOutage, type OutageOptions } from '../store/store-outage.js';
 
 /** What an attempt needs from the running gateway. */
 export interface AttemptDeps {
@@ -19,6 +20,8 @@ export interface AttemptDeps {
   /** Called after every attempt, for metrics. */
   observe?(partner: string, outcome: Outcome['verdict'], durationMs: number, transition: Transition['status']): void;
   now?(): number;
+  /** How long recording an attempt rides out an outage of the log (default: not at all). */
+  storeOutage?: Pick<OutageOptions, 'stop' | 'withinMs'>;
 }
 
 /** The outcome of an attempt as the worker needs it. */
@@ -91,7 +94,7 @@ export async function deliverAttempt(
     const attempt = message.attempts + 1;
     const awaiting = outcome.verdict === 'delivered' ? awaitedAfter(partner, message, context, deps.transactionTimeScale ?? deps.retryDelayScale) : undefined;
     const transition = decide(outcome, partner, attempt, message.retryBase, finishedAt, deps.retryDelayScale, awaiting);
-    const recorded = await deps.store.completeAttempt(
+    const record = (): Promise<boolean> => deps.store.completeAttempt(
       message.id,
       owner,
       {
@@ -108,6 +111,8 @@ export async function deliverAttempt(
       transition,
       finishedAt,
     );
+    // The partner has the message: losing its record to a short outage of the log would mean sending it again.
+    const recorded = await acrossStoreOutage(record, deps.storeOutage ?? { stop: () => true, withinMs: 0 });
     deps.observe?.(partner.id, outcome.verdict, durationMs, transition.status);
     const level = transition.status === 'delivered' || transition.status === 'pending' ? 'info' : 'warn';
     const log = deps.logger.child({ messageId: message.id, partner: partner.id, attempt, ...(batchId === undefined ? {} : { batchId }) });

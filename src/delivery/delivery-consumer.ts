@@ -5,6 +5,7 @@ import type { BatchSpec } from '../partners/partner-definition.js';
 import type { Partner, PartnerRegistry } from '../partners/partner-registry.js';
 import type { DeliveryJob, Queue } from '../queue/queue.js';
 import type { ClaimedMessage, MessageStore } from '../store/message-store.js';
+import { acrossStoreOutage } from '../store/store-outage.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { deliverAttempt, outbound, type AttemptDeps, type AttemptSummary } from './deliver-attempt.js';
 
@@ -46,6 +47,8 @@ export class DeliveryConsumer {
   private readonly inflight = new Set<Promise<void>>();
   private readonly openBatches = new Map<string, OpenBatch>();
   private closing = false;
+  /** The attempt's dependencies; recording an attempt rides out an outage of the log for up to a lease. */
+  private readonly attemptDeps: AttemptDeps;
 
   constructor(
     private readonly store: MessageStore,
@@ -56,7 +59,9 @@ export class DeliveryConsumer {
     /** Told when an attempt scheduled a retry, so the relay publishes its job. */
     private readonly retryScheduled: () => void,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.attemptDeps = { ...deps, storeOutage: deps.storeOutage ?? { stop: () => this.closing, withinMs: options.leaseMs } };
+  }
 
   /** Starts one consumer per partner, each with the partner's concurrency limit. */
   async start(): Promise<void> {
@@ -112,13 +117,13 @@ export class DeliveryConsumer {
   }
 
   private async attempt(job: DeliveryJob, breaker: CircuitBreaker): Promise<void> {
-    const now = Date.now();
-    const claim = await this.store.claimById(job.messageId, now, this.options.leaseMs, this.options.owner);
+    // While the log cannot be reached the job waits here, holding its slot (which pauses consumption), instead of bouncing towards the delivery limit.
+    const claim = await this.acrossOutage(job, () => this.store.claimById(job.messageId, Date.now(), this.options.leaseMs, this.options.owner));
     if (claim.state !== 'claimed') {
       breaker.releaseTrial();
       if (claim.state === 'leased') {
         // Someone holds it (or held it and crashed): the outbox republishes this job for when the lease ends.
-        await this.store.deferUntil(job.messageId, claim.leaseUntil + 50);
+        await this.acrossOutage(job, () => this.store.deferUntil(job.messageId, claim.leaseUntil + 50));
         this.retryScheduled();
       }
       if (claim.state === 'missing') this.logger.warn({ messageId: job.messageId, partner: job.partner }, 'job for a message the log does not hold; dropped');
@@ -126,7 +131,16 @@ export class DeliveryConsumer {
     }
     const partner = this.partners.get(job.partner);
     if (partner.transport.batch) return this.joinBatch(partner, partner.transport.batch, claim.message);
-    this.settle(breaker, await deliverAttempt(partner, [claim.message], this.options.owner, this.deps));
+    this.settle(breaker, await deliverAttempt(partner, [claim.message], this.options.owner, this.attemptDeps));
+  }
+
+  /** Runs a step on the log for `job`, riding out an outage of the log for up to a lease, unless shutting down. */
+  private acrossOutage<T>(job: DeliveryJob, step: () => Promise<T>): Promise<T> {
+    return acrossStoreOutage(step, {
+      stop: () => this.closing,
+      withinMs: this.options.leaseMs,
+      pausing: (err, pauseMs) => this.logger.warn({ messageId: job.messageId, partner: job.partner, pauseMs, reason: err.message }, 'the message log cannot be reached; the job waits'),
+    });
   }
 
   /** One verdict per request: the breaker counts it once, and the relay is woken for any retry. */
@@ -167,7 +181,7 @@ export class DeliveryConsumer {
       done: started.then(async () => {
         // Named after its members: the same group retried (an upload in doubt) repeats its id, so the partner can deduplicate it.
         const batchId = batch.messages.length > 1 ? nameBasedUuid(`batch:${batch.messages.map((m) => m.id).sort().join(',')}`) : undefined;
-        this.settle(this.breaker(partner.id), await deliverAttempt(partner, batch.messages, this.options.owner, this.deps, batchId));
+        this.settle(this.breaker(partner.id), await deliverAttempt(partner, batch.messages, this.options.owner, this.attemptDeps, batchId));
       }),
     };
     const timer = setTimeout(batch.flush, this.closing ? 0 : spec.maxWaitMs * this.deps.retryDelayScale);

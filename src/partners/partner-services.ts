@@ -16,6 +16,8 @@ export interface PartnerServiceDeps {
   runtime: PartnerRuntime;
   store: MessageStore;
   logger: Logger;
+  /** Multiplies every schedule's interval (and so its lease); default 1. */
+  scheduleScale?: number;
 }
 
 /** The routes adapters declared, and their schedules, ready to start. */
@@ -94,7 +96,9 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
   for (const partner of deps.partners.partners) {
     const partnerDeps = depsFor(partner, deps, table);
     partner.routes?.(partnerDeps);
-    for (const s of partner.schedules ?? []) schedules.push({ partner, name: s.name, everyMs: s.everyMs, run: () => s.run(partnerDeps) });
+    for (const s of partner.schedules ?? []) {
+      schedules.push({ partner, name: s.name, everyMs: Math.max(10, Math.round(s.everyMs * (deps.scheduleScale ?? 1))), run: () => s.run(partnerDeps) });
+    }
   }
   return {
     routes: [...table.values()].map((r) => r.route),

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { GatewayError } from '../errors.js';
 import type { Migration } from './migration.js';
+import { storeError } from './postgres-session.js';
 
 /** Pool settings. */
 export interface PostgresOptions {
@@ -16,6 +17,17 @@ export interface PostgresOptions {
 }
 
 
+const INT8 = 20;
+
+/**
+ * BIGINT columns (epoch milliseconds, counts, serials) as numbers: every value the store keeps stays
+ * below 2^53. Other types as pg reads them.
+ */
+function typeParser(oid: number, format?: string): (value: string) => unknown {
+  if (oid === INT8 && format !== 'binary') return Number;
+  return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
+}
+
 /** The advisory lock every gateway instance takes to migrate, so one at a time does it. */
 const MIGRATION_LOCK = 7_310_516_001;
 const SAFE_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -26,20 +38,34 @@ function plainSchema(name: string): string {
   return name;
 }
 
+/** `url` as operators may see it: without credentials or parameters. */
+export function shownPostgresUrl(url: string): string {
+  try {
+    const { protocol, host, pathname } = new URL(url);
+    return `${protocol}//${host}${pathname}`;
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
 /**
  * Opens a pool to `url` (postgres://…). Nothing connects until first use.
  * @throws GatewayError GW_ERR_CONFIG_INVALID for a schema name that is not a plain identifier.
  */
 export function openPostgresPool(url: string, options: PostgresOptions = {}): pg.Pool {
   const schema = plainSchema(options.schema ?? 'public');
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     application_name: 'customs-gateway',
     options: `-c search_path=${schema}`,
+    types: { getTypeParser: typeParser },
   });
+  // An idle connection the server dropped (a restart, an outage) is reported here; unhandled, it would end the process.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** The schema the pool's connections write to: the first entry of their search_path. */
@@ -56,9 +82,12 @@ async function schemaOf(client: pg.PoolClient): Promise<string> {
  * when it is missing, so a role without CREATE on the database runs against an existing one, and the
  * `schema_migrations` table when missing.
  * @returns the versions applied now
+ * @throws GatewayError GW_ERR_STORE_UNAVAILABLE when no connection can be made, GW_ERR_CONFIG_INVALID when a migration fails
  */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[]): Promise<number[]> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((error: unknown) => {
+    throw storeError(error);
+  });
   const applied: number[] = [];
   try {
     const schema = await schemaOf(client);

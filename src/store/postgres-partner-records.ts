@@ -1,10 +1,10 @@
 // The partner-records role on PostgreSQL: adapters' JSON records, with compare-and-set by revision that holds across gateway instances.
-import type pg from 'pg';
+import type { Sql } from './postgres-session.js';
 import type { PartnerRecordRow, PartnerRecordStore, RevisedPartnerRecord } from './partner-record-store.js';
 
-/** Partner records in the `partner_records` table of the pool's schema (postgres-migrations.ts). */
+/** Partner records in the `partner_records` table of the pool's schema (postgres-migrations.ts), read and written through a session (postgres-session.ts). */
 export class PostgresPartnerRecords implements PartnerRecordStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: Sql) {}
 
   async putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void> {
     await this.pool.query(

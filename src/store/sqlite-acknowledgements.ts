@@ -1,35 +1,15 @@
 // Acknowledgements partners push for our messages, and the one each delivered message awaits: recorded, advanced, and acted on when overdue.
 import type Database from 'better-sqlite3';
-import { ACKNOWLEDGEMENT_STAGES, type Acknowledgement, type AcknowledgementPlan, type AcknowledgementStage } from '../partners/partner-definition.js';
+import type { Acknowledgement, AcknowledgementPlan } from '../partners/partner-definition.js';
+import { awaitedOf, effectOf, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
 import type { AcknowledgeResult, AcknowledgementRecord, AwaitedAcknowledgement, IncomingAcknowledgement, MessageStatus, OverdueAcknowledgement } from './message-store.js';
 import type { DiagnosticLog } from './sqlite-diagnostics.js';
-import { REOPEN_MESSAGE_SQL } from './sqlite-message-reopen.js';
+import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
 
 type Db = Database.Database;
-type PlanStage = AcknowledgementPlan['stages'][number];
-
-interface WatchRow {
-  stages: string;
-  repeatsAllowed: number;
-  repeats: number;
-  awaiting: AcknowledgementStage | null;
-  dueAt: number | null;
-}
 
 interface AckRow extends Omit<AcknowledgementRecord, 'rejected'> {
   rejected: number;
-}
-
-const rank = (stage: AcknowledgementStage): number => ACKNOWLEDGEMENT_STAGES.indexOf(stage);
-
-/** The first stage of the plan after `reached` (-1: none reached), or undefined when the plan is done. */
-function nextStage(stages: readonly PlanStage[], reached: number): PlanStage | undefined {
-  return stages.find((s) => rank(s.stage) > reached);
-}
-
-/** Seconds, for reasons people read. */
-function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** The acknowledgement tables on one connection; every method runs inside the caller's transaction. */
@@ -93,8 +73,7 @@ export class AcknowledgementLog {
 
   /** The highest stage acknowledged in the current send cycle (-1: none), and the refusal among them, if any. */
   private reached(messageId: string): { rank: number; refusal: AckRow | undefined } {
-    const rows = this.s.ofCycle.all(messageId, messageId);
-    return { rank: Math.max(-1, ...rows.map((r) => rank(r.stage))), refusal: rows.find((r) => r.effect === 'failed') };
+    return reachedBy(this.s.ofCycle.all(messageId, messageId));
   }
 
   /**
@@ -119,10 +98,8 @@ export class AcknowledgementLog {
     const { acknowledgement: ack, messageId } = incoming;
     const status = this.s.message.get(messageId)?.status;
     const reached = this.reached(messageId);
-    this.diagnostics.record({ at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: `${ack.stage}${ack.rejected ? ' (refusal)' : ''}${ack.code ? ` ${ack.code}` : ''} as ${incoming.partnerMessageId}` });
-    // After the message ended (refused, given up, handed to a person) or its transaction was answered, an acknowledgement only informs.
-    const ended = reached.refusal !== undefined || reached.rank >= rank('answered') || (status !== 'pending' && status !== 'delivered');
-    const effect: AcknowledgementRecord['effect'] = ended ? 'late' : ack.rejected ? 'failed' : rank(ack.stage) <= reached.rank ? 'late' : 'advanced';
+    this.diagnostics.record({ at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: receivedDetail(ack, incoming.partnerMessageId) });
+    const effect = effectOf(ack, reached, status);
     this.s.insert.run({
       messageId,
       partner: incoming.partner,
@@ -147,7 +124,7 @@ export class AcknowledgementLog {
     if (effect === 'failed') {
       this.s.setAwaiting.run(null, null, now, messageId);
       this.s.setStatus.run('failed', now, messageId);
-      this.s.change.run(messageId, now, 'delivered', 'failed', refusalReason({ ...ack, code: ack.code ?? null, text: ack.text ?? null }));
+      this.s.change.run(messageId, now, 'delivered', 'failed', refusalReason(ack));
       return { state: 'recorded', effect };
     }
     const watch = this.s.watch.get(messageId);
@@ -169,11 +146,11 @@ export class AcknowledgementLog {
     if (effect === 'failed') {
       if (this.s.settle.run('failed', now, messageId).changes === 0) return;
       this.s.setAwaiting.run(null, null, now, messageId);
-      this.s.change.run(messageId, now, 'pending', 'failed', `${refusalReason({ ...ack, code: ack.code ?? null, text: ack.text ?? null })}; the queued repeat is dropped`);
+      this.s.change.run(messageId, now, 'pending', 'failed', settledRepeatReason(ack, effect));
     } else if (ack.stage === 'answered') {
       if (this.s.settle.run('delivered', now, messageId).changes === 0) return;
       this.s.setAwaiting.run(null, null, now, messageId);
-      this.s.change.run(messageId, now, 'pending', 'delivered', `answered while a repeat was queued${ack.code ? ` (${ack.code})` : ''}; the repeat is dropped`);
+      this.s.change.run(messageId, now, 'pending', 'delivered', settledRepeatReason(ack, effect));
     }
   }
 
@@ -196,17 +173,16 @@ export class AcknowledgementLog {
     const awaited = watch && awaitedOf(watch);
     const message = this.s.message.get(messageId);
     if (!awaited || awaited.dueAt > now || message?.status !== 'delivered') return false;
-    const stage = (JSON.parse(watch.stages) as PlanStage[]).find((s) => s.stage === awaited.stage);
-    const late = `no ${awaited.name} within ${seconds(stage?.withinMs ?? 0)}`;
-    this.diagnostics.record({ at: now, kind: 'delivery-timeout', partner: message.partner, messageId, inboundId: null, detail: late });
-    if (awaited.repeats < awaited.repeatsAllowed) {
+    const outcome = overdueOutcome(watch, awaited);
+    this.diagnostics.record({ at: now, kind: 'delivery-timeout', partner: message.partner, messageId, inboundId: null, detail: outcome.late });
+    if (outcome.repeat) {
       this.s.countRepeat.run(now, messageId);
       this.s.reopen.run(now, now, messageId);
-      this.s.change.run(messageId, now, 'delivered', 'pending', `${late}: sent again (repeat ${awaited.repeats + 1} of ${awaited.repeatsAllowed})`);
+      this.s.change.run(messageId, now, 'delivered', 'pending', outcome.reason);
     } else {
       this.s.setAwaiting.run(null, null, now, messageId);
       this.s.setStatus.run('needs-human', now, messageId);
-      this.s.change.run(messageId, now, 'delivered', 'needs-human', `${late} after ${awaited.repeatsAllowed} repeat(s) as the transaction allows: a person must look`);
+      this.s.change.run(messageId, now, 'delivered', 'needs-human', outcome.reason);
     }
     return true;
   }
@@ -221,13 +197,3 @@ export class AcknowledgementLog {
   }
 }
 
-function awaitedOf(watch: WatchRow): AwaitedAcknowledgement | undefined {
-  if (watch.awaiting === null || watch.dueAt === null) return undefined;
-  const stage = (JSON.parse(watch.stages) as PlanStage[]).find((s) => s.stage === watch.awaiting);
-  return { stage: watch.awaiting, name: stage?.name ?? watch.awaiting, dueAt: watch.dueAt, repeats: watch.repeats, repeatsAllowed: watch.repeatsAllowed };
-}
-
-function refusalReason(ack: Pick<AckRow, 'stage' | 'code' | 'text'>): string {
-  const what = ack.stage === 'answered' ? 'the partner answered with a refusal' : 'the partner signalled an error';
-  return `${what}${ack.code ? ` (${ack.code})` : ''}${ack.text ? `: ${ack.text}` : ''}`;
-}

@@ -1,5 +1,4 @@
 // The embedded inbound store: InboundStore on the message database, with pushes arriving together committed together.
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { InboundStatus } from './message-store.js';
 import type {
@@ -12,28 +11,14 @@ import type {
   PullItem,
 } from './inbound-store.js';
 import { GatewayError } from '../errors.js';
+import { inboundDetailOf, type InboundDetailRow } from './inbound-detail.js';
+import { clampLimit } from './search-page.js';
 import { connectionCommitter, workerCommitter, type Committer } from './inbound-committer.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { DiagnosticLog } from './sqlite-diagnostics.js';
 import { InboundWrites, type GroupItem, type PriorPush } from './sqlite-inbound-writes.js';
 
 type Db = Database.Database;
-
-/** One inbound message as its row reads: the detail's own fields, the rest flat. */
-type DetailRow = Pick<
-  InboundDetail,
-  'id' | 'partner' | 'partnerMessageId' | 'messageType' | 'status' | 'receivedAt' | 'updatedAt' | 'payloadSha256' | 'answers' | 'clientCertificate' | 'signerCertificate'
-> &
-  InboundDetail['handover'] & {
-    mappingId: string;
-    mappingVersion: number;
-    mappingSha256: string;
-    recordType: string;
-    recordId: string;
-    recordVersion: number;
-    recordJson: string;
-    receiptBody: Buffer;
-  };
 
 function prepareStatements(db: Db) {
   return {
@@ -65,7 +50,7 @@ function prepareStatements(db: Db) {
       `UPDATE inbound_messages SET status = 'handed-over', handover_via = 'pull', handed_over_at = @now, handover_due = NULL, handover_error = NULL,
          lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND status = 'accepted'`,
     ),
-    detail: db.prepare<[string], DetailRow>(
+    detail: db.prepare<[string], InboundDetailRow>(
       `SELECT id, partner, partner_message_id AS partnerMessageId, message_type AS messageType, status, received_at AS receivedAt,
          updated_at AS updatedAt, payload_sha256 AS payloadSha256, mapping_id AS mappingId, mapping_version AS mappingVersion,
          mapping_sha256 AS mappingSha256, record_type AS recordType, record_id AS recordId, record_version AS recordVersion,
@@ -249,20 +234,7 @@ class SqliteInboundStore implements InboundStore {
   private detailOf(id: string): InboundDetail | undefined {
     const row = this.statements.detail.get(id);
     if (row === undefined) return undefined;
-    const { mappingId, mappingVersion, mappingSha256, recordType, recordId, recordVersion, recordJson, receiptBody, via, attempts, nextAttemptAt, lastError, handedOverAt, ...rest } = row;
-    const businessKeys: Record<string, string> = {};
-    for (const { name, value } of this.statements.keys.all(id)) businessKeys[name] = value;
-    return {
-      ...rest,
-      direction: 'in',
-      mapping: { id: mappingId, version: mappingVersion, sha256: mappingSha256 },
-      record: { type: recordType, recordId, version: recordVersion, value: JSON.parse(recordJson) as unknown },
-      businessKeys,
-      receiptSha256: sha256Hex(receiptBody),
-      handover: { via, attempts, nextAttemptAt, lastError, handedOverAt },
-      history: this.statements.history.all(id),
-      events: this.diagnostics.forInbound(id),
-    };
+    return inboundDetailOf(row, this.statements.keys.all(id), this.statements.history.all(id), this.diagnostics.forInbound(id));
   }
 
   async inboundPayload(id: string): Promise<Buffer | undefined> {
@@ -289,13 +261,9 @@ class SqliteInboundStore implements InboundStore {
   }
 
   async refusals(limit: number, partner?: string): Promise<InboundRefusal[]> {
-    const size = Math.min(500, Math.max(1, Math.floor(limit)));
+    const size = clampLimit(limit);
     return partner === undefined ? this.statements.refusals.all(size) : this.statements.partnerRefusals.all(partner, size);
   }
-}
-
-function sha256Hex(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**

@@ -1,6 +1,7 @@
 // The embedded message store: MessageStore on SQLite (better-sqlite3) in WAL mode with synchronous FULL, so an accepted message is durable.
 import type Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
+import { clampLimit, decodeCursor, groupKeys, pageFrom, type Cursor } from './search-page.js';
 import type {
   AcceptResult,
   AcknowledgeResult,
@@ -30,12 +31,10 @@ import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
 import { AcknowledgementLog } from './sqlite-acknowledgements.js';
 import { DiagnosticLog } from './sqlite-diagnostics.js';
 import { openSqliteDatabase, SqliteConnection } from './sqlite-connection.js';
-import { REOPEN_MESSAGE_SQL } from './sqlite-message-reopen.js';
+import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
+import { attemptEvents, transformedEvent } from './message-events.js';
 
 type Db = Database.Database;
-
-/** Largest page `search` returns, whatever the caller asks for. */
-export const MAX_SEARCH_LIMIT = 500;
 
 const SUMMARY_COLUMNS = `'out' AS direction, m.id, m.partner, m.message_type AS messageType, r.type AS recordType, r.record_id AS recordId,
   r.version AS recordVersion, m.status, m.attempts, m.created_at AS createdAt, m.updated_at AS updatedAt,
@@ -140,12 +139,6 @@ interface FinishParams {
 
 type SearchParams = Partial<Record<RowFilter | 'cursorAt' | 'cursorId' | 'limit', string | number>>;
 
-/** Where a page ended: the last row's creation time and id. */
-interface Cursor {
-  at: number;
-  id: string;
-}
-
 function prepareStatements(db: Db) {
   return {
     findRecord: db.prepare<[string, string, number], { row: number }>('SELECT id AS row FROM records WHERE type = ? AND record_id = ? AND version = ?'),
@@ -246,30 +239,6 @@ function prepareStatements(db: Db) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-/** Encodes where a page ended as an opaque token. */
-function encodeCursor(row: SummaryRow): string {
-  return Buffer.from(JSON.stringify([row.createdAt, row.id]), 'utf8').toString('base64url');
-}
-
-/** Reads a token made by {@link encodeCursor}; a forged or damaged one is refused with GW_ERR_REQUEST_INVALID. */
-function decodeCursor(token: string): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[0]) || typeof parsed[1] !== 'string') {
-    throw new GatewayError('GW_ERR_REQUEST_INVALID', 'search cursor is not one this message store issued', { field: 'cursor' });
-  }
-  return { at: parsed[0] as number, id: parsed[1] };
-}
-
-/** The page size actually used: at least 1, at most {@link MAX_SEARCH_LIMIT}. */
-function clampLimit(limit: number): number {
-  return Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.floor(limit) || 1));
-}
-
 /** One side's newest rows matching the filters, at most `@limit`. */
 function sideSql(side: LogSide, filters: readonly RowFilter[], hasCursor: boolean): string {
   const conditions = filters.map((name) => side.filters[name]);
@@ -281,16 +250,6 @@ function sideSql(side: LogSide, filters: readonly RowFilter[], hasCursor: boolea
 /** Both directions of the log merged newest first; each side is cut to the page size before merging. */
 function searchSql(sides: readonly LogSide[], filters: readonly RowFilter[], hasCursor: boolean): string {
   return `${sides.map((side) => sideSql(side, filters, hasCursor)).join(' UNION ALL ')} ORDER BY createdAt DESC, id DESC LIMIT @limit`;
-}
-
-function groupKeys(rows: readonly KeyRow[]): Map<string, Record<string, string>> {
-  const byMessage = new Map<string, Record<string, string>>();
-  for (const { messageId, name, value } of rows) {
-    const keys = byMessage.get(messageId) ?? {};
-    keys[name] = value;
-    byMessage.set(messageId, keys);
-  }
-  return byMessage;
 }
 
 /** MessageStore over one better-sqlite3 connection; every method does its work synchronously. */
@@ -501,13 +460,10 @@ class SqliteMessageStore implements MessageStore {
   }
 
   private pageOf(filter: MessageFilter, size: number, after: Cursor | undefined): Page<MessageSummary> {
-    const rows = this.searchRows(filter, size + 1, after);
-    const items = rows.slice(0, size);
-    const keys = this.keysOf(items.map((row) => row.id));
-    const page: Page<MessageSummary> = { items: items.map((row) => ({ ...row, businessKeys: keys.get(row.id) ?? {} })) };
-    const last = items.at(-1);
-    if (rows.length > size && last !== undefined) page.nextCursor = encodeCursor(last);
-    return page;
+    return pageFrom(this.searchRows(filter, size + 1, after), size, (items) => {
+      const keys = this.keysOf(items.map((row) => row.id));
+      return items.map((row): MessageSummary => ({ ...row, businessKeys: keys.get(row.id) ?? {} }));
+    });
   }
 
   private acceptIn(record: SourceRecord, messages: NewMessage[], now: number): AcceptResult {
@@ -516,8 +472,7 @@ class SqliteMessageStore implements MessageStore {
     const { lastInsertRowid } = this.statements.insertRecord.run(record.type, record.recordId, record.version, record.json, now);
     messages.forEach((message, position) => {
       this.insertMessage(Number(lastInsertRowid), position, message, now);
-      const detail = `${record.type} ${record.recordId} version ${record.version} → ${message.messageType} (${message.mapping.id}@${message.mapping.version})`;
-      this.diagnosticLog.record({ at: now, kind: 'transformed', partner: message.partner, messageId: message.id, inboundId: null, detail });
+      this.diagnosticLog.record(transformedEvent(record, message, now));
     });
     return { created: true, messages: messages.map(({ id, partner, messageType }) => ({ id, partner, messageType })) };
   }
@@ -568,7 +523,7 @@ class SqliteMessageStore implements MessageStore {
     const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
     this.statements.finishAttempt.run({ id, status: transition.status, attempts: number, nextAttemptAt, now });
     this.statements.insertChange.run(id, now, 'pending', transition.status, transition.reason);
-    this.diagnosticsOfAttempt(id, leased.partner, attempt, transition, now);
+    for (const event of attemptEvents(id, leased.partner, attempt, transition, now)) this.diagnosticLog.record(event);
     if (transition.status === 'delivered' && transition.awaiting) {
       const refused = this.acknowledgements.start(id, transition.awaiting, now);
       if (refused) {
@@ -577,12 +532,6 @@ class SqliteMessageStore implements MessageStore {
       }
     }
     return true;
-  }
-
-  /** `sent` when the partner took the message, `delivery-timeout` when the attempt got no answer in time. */
-  private diagnosticsOfAttempt(id: string, partner: string, attempt: AttemptRecord, transition: Transition, now: number): void {
-    if (transition.status === 'delivered') this.diagnosticLog.record({ at: now, kind: 'sent', partner, messageId: id, inboundId: null, detail: `attempt ${attempt.number}: ${transition.reason}` });
-    if (attempt.timedOut) this.diagnosticLog.record({ at: now, kind: 'delivery-timeout', partner, messageId: id, inboundId: null, detail: `attempt ${attempt.number}: ${attempt.error ?? 'no answer in time'}` });
   }
 
   private resendIn(id: string, now: number, reason: string): boolean {

@@ -1,6 +1,8 @@
 // `npm run bench -- [name …]`: runs the named benchmarks (all by default); exits 1 when a target is missed.
 import { randomUUID } from 'node:crypto';
-import { benchE2e } from './e2e.bench.js';
+import { migratePostgres, openPostgresPool } from '../../src/store/postgres-connection.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
+import { benchE2e, type E2eFigures } from './e2e.bench.js';
 import { benchInbound } from './inbound.bench.js';
 import { benchSearch } from './search.bench.js';
 import { benchTranslate, measureTranslate } from './translate.bench.js';
@@ -9,7 +11,27 @@ import { benchVerify } from './verify.bench.js';
 /** RabbitMQ for `e2e --amqp` (`GATEWAY_AMQP_URL` or the local broker). */
 const AMQP_URL = process.env.GATEWAY_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 
-/** The e2e benchmark prints the translate figures of the same run beside its own; `--amqp` adds a run on RabbitMQ. */
+/** PostgreSQL for `e2e --postgres` (`GATEWAY_BENCH_DATABASE_URL` or the local server). */
+const PG_URL = process.env.GATEWAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Two gateway processes on a fresh PostgreSQL schema and RabbitMQ prefix, the schema dropped afterwards. */
+async function twoInstancesOnPostgres(): Promise<E2eFigures> {
+  const schema = `gwbench_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const pool = openPostgresPool(PG_URL, { schema });
+  try {
+    await migratePostgres(pool, POSTGRES_MIGRATIONS);
+    const env = { GATEWAY_DATABASE_URL: PG_URL, GATEWAY_DATABASE_SCHEMA: schema, GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` };
+    return await benchE2e('pg+amqp×2', env, 2);
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await pool.end();
+  }
+}
+
+/**
+ * The e2e benchmark prints the translate figures of the same run beside its own; `--amqp` adds a run on
+ * RabbitMQ, `--postgres` one of two gateway processes sharing PostgreSQL and RabbitMQ.
+ */
 async function e2e(): Promise<boolean> {
   const translate = await measureTranslate();
   console.log('end-to-end benchmark — HTTP ingest → log → queue → deliver → simulator acknowledgement (simulators in a second process)');
@@ -17,6 +39,10 @@ async function e2e(): Promise<boolean> {
   if (process.argv.includes('--amqp')) {
     const amqp = await benchE2e('amqp', { GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` });
     console.log(`  RabbitMQ / embedded = ${(amqp.recordsPerSecond / embedded.recordsPerSecond).toFixed(2)} in records/s`);
+  }
+  if (process.argv.includes('--postgres')) {
+    const shared = await twoInstancesOnPostgres();
+    console.log(`  two instances on PostgreSQL + RabbitMQ / embedded = ${(shared.recordsPerSecond / embedded.recordsPerSecond).toFixed(2)} in records/s`);
   }
   console.log(`  for comparison: map+render+sign alone ${translate.signedPerSecond.toFixed(0)} documents/s`);
   return translate.ok;

@@ -1,9 +1,10 @@
-// The running gateway end to end: CAIS posts records, the log records every attempt, simulators answer like the partners.
+// The running gateway end to end, on the SQLite and on the PostgreSQL log: CAIS posts records, the log records every attempt, simulators answer like the partners.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_FIXTURES } from '../support/project.js';
 import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../support/running-gateway.js';
+import { storeBackends } from '../support/store-backends.js';
 
 const termination = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'tir.termination.json'), 'utf8')) as Record<string, unknown>;
 const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
@@ -13,15 +14,8 @@ let counter = 0;
 /** A movement record with a fresh id, so each test has its own messages (routed to Russian customs only). */
 const freshMovement = (): Record<string, unknown> => ({ ...movement, recordId: `KZ-TM-TEST-${++counter}-${Date.now()}` });
 
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(async () => {
-  await gw?.stop();
-});
-beforeEach(() => {
-  for (const sim of gw.gateway.simulators.values()) sim.faults.reset();
-});
+// A backend that is not available here was reported as skipped by storeBackends.
+const backends = (await storeBackends('gateway service')).filter((b) => !b.skipped);
 
 async function postOne(record: Record<string, unknown>): Promise<string> {
   const res = await gw.api('POST', '/v1/cais/records', record);
@@ -44,7 +38,18 @@ function until(id: string, status: string) {
   });
 }
 
-describe('gateway service', () => {
+describe.each(backends)('gateway service on $name', (backend) => {
+  beforeAll(async () => {
+    gw = await startTestGateway(await backend.open());
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await backend.drop();
+  });
+  beforeEach(() => {
+    for (const sim of gw.gateway.simulators.values()) sim.faults.reset();
+  });
+
   it('delivers a posted record to its simulator with a valid signature, logged delivered after one attempt', async () => {
     const id = await postOne(freshMovement());
     const detail = await until(id, 'delivered');

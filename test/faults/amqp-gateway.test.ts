@@ -1,21 +1,22 @@
 // The gateway on the real RabbitMQ under faults: broker stopped and started, gateway SIGKILLed, a poison job, two processes.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
-import type { PartnerSimulator, ReceivedMessage } from '../../src/sim/partner-simulator.js';
+import type { PartnerSimulator } from '../../src/sim/partner-simulator.js';
 import { externalSimulatorsEnv, startGatewayProcess, until, type GatewayProcess } from '../support/gateway-process.js';
-import { receivedByOurId, type DetailOf } from '../support/member-message-ids.js';
-import { partnersSubset, PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
+import { receivedByOurId } from '../support/member-message-ids.js';
+import { faultClient, movements as records } from '../support/fault-run.js';
+import { partnersSubset, PROJECT_PARTNERS } from '../support/project.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
 import { startProjectSimulators } from '../support/project-simulators.js';
 
 const TOKEN = 'fault-test-token-0123456789';
-const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
+const { post, pendingCount, detailsAt, expectAllDelivered } = faultClient(TOKEN);
 const skip = await skipWithoutRabbitmq('gateway on RabbitMQ under faults');
 const dir = mkdtempSync(join(tmpdir(), 'gw-faults-'));
 const certsDir = join(dir, 'certs');
@@ -61,37 +62,6 @@ async function start(env: Record<string, string>): Promise<GatewayProcess> {
   const p = await startGatewayProcess(env);
   processes.push(p);
   return p;
-}
-
-async function post(url: string, records: unknown[]): Promise<string[]> {
-  const res = await fetch(`${url}/v1/cais/records`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(records) });
-  expect(res.status).toBe(202);
-  const body = (await res.json()) as { results: Array<{ messages: Array<{ id: string }> }> };
-  return body.results.flatMap((r) => r.messages.map((m) => m.id));
-}
-
-async function pendingCount(url: string): Promise<number> {
-  const res = await fetch(`${url}/v1/messages?status=pending&limit=500`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  return ((await res.json()) as { items: unknown[] }).items.length;
-}
-
-function records(tag: string, from: number, count: number): Array<Record<string, unknown>> {
-  return Array.from({ length: count }, (_, i) => ({ ...movement, recordId: `${tag}-${from + i}` }));
-}
-
-/** Reads message details from the gateway at `url`. */
-function detailsAt(url: string): DetailOf {
-  return async (id) => (await fetch(`${url}/v1/messages/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as Promise<{ businessKeys?: Record<string, string> }>;
-}
-
-/** Every accepted id reached Russia's simulator, and a repeated id always carried the same document; returns the number of repeats. */
-async function expectAllDelivered(url: string, accepted: Set<string>, atMember: readonly ReceivedMessage[]): Promise<number> {
-  const received = await receivedByOurId(detailsAt(url), accepted, atMember);
-  const byId = new Map<string, Set<string>>();
-  for (const r of received) if (accepted.has(r.messageId)) byId.set(r.messageId, (byId.get(r.messageId) ?? new Set()).add(r.document));
-  expect([...accepted].filter((id) => !byId.has(id))).toEqual([]);
-  for (const id of accepted) expect(byId.get(id)?.size).toBe(1);
-  return received.filter((r) => accepted.has(r.messageId)).length - accepted.size;
 }
 
 function rabbitmqctl(...args: string[]): void {

@@ -1,21 +1,13 @@
 // PostgreSQL for tests: whether a suite runs (skip with a reason locally, fail in CI), and a schema of its own per test, dropped afterwards.
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import pg from 'pg';
-import { migratePostgres, openPostgresPool } from '../../src/store/postgres-connection.js';
+import { migratePostgres, openPostgresPool, shownPostgresUrl } from '../../src/store/postgres-connection.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 
 /** The server the tests use: GATEWAY_TEST_DATABASE_URL, or the local one with trust authentication. */
 export const postgresUrl = process.env.GATEWAY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** The URL without its credentials, for messages. */
-function shown(url: string): string {
-  try {
-    const { protocol, host, pathname } = new URL(url);
-    return `${protocol}//${host}${pathname}`;
-  } catch {
-    return '(unparseable GATEWAY_TEST_DATABASE_URL)';
-  }
-}
 
 /**
  * Returns true when `suite` must be skipped because PostgreSQL does not answer at {@link postgresUrl}
@@ -28,7 +20,7 @@ export async function skipWithoutPostgres(suite: string): Promise<boolean> {
     await client.query('SELECT 1');
     return false;
   } catch (err) {
-    const reason = `${suite}: PostgreSQL not reachable at ${shown(postgresUrl)} (${(err as Error).message})`;
+    const reason = `${suite}: PostgreSQL not reachable at ${shownPostgresUrl(postgresUrl)} (${(err as Error).message})`;
     if (process.env.CI === 'true') throw new Error(`${reason} (CI must run every test; .ci/run starts PostgreSQL)`);
     console.warn(`SKIPPED ${reason}`);
     return true;
@@ -37,11 +29,26 @@ export async function skipWithoutPostgres(suite: string): Promise<boolean> {
   }
 }
 
-/** A schema of its own on the test server, migrated; `pool()` opens another pool on it (another gateway instance), `drop()` removes it all. */
+/**
+ * A schema of its own on the test server, migrated; `pool()` opens another pool on it (another gateway
+ * instance), `reset()` ends the pools opened so far and empties every table (faster than a new schema),
+ * `drop()` removes it all.
+ */
 export interface TestSchema {
   schema: string;
   pool(): pg.Pool;
+  reset(): Promise<void>;
   drop(): Promise<void>;
+}
+
+async function asAdmin(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** Creates and migrates a fresh schema. */
@@ -54,18 +61,40 @@ export async function freshSchema(): Promise<TestSchema> {
     return opened;
   };
   await migratePostgres(pool(), POSTGRES_MIGRATIONS);
+  const endPools = async (): Promise<void> => {
+    for (const p of pools.splice(0)) if (!p.ended) await p.end();
+  };
   return {
     schema,
     pool,
+    async reset() {
+      await endPools();
+      await asAdmin(
+        `DO $$ BEGIN EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('%I.%I', schemaname, tablename), ', ') || ' RESTART IDENTITY CASCADE'
+           FROM pg_tables WHERE schemaname = '${schema}' AND tablename <> 'schema_migrations'); END $$`,
+      );
+    },
     async drop() {
-      for (const p of pools.splice(0)) if (!p.ended) await p.end();
-      const admin = new pg.Client({ connectionString: postgresUrl });
-      await admin.connect();
-      try {
-        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await admin.end();
-      }
+      await endPools();
+      await asAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     },
   };
+}
+
+/** The local cluster's version folder (/etc/postgresql/<version>), as .ci/run starts it. */
+function clusterVersion(): string {
+  const [version] = readdirSync('/etc/postgresql');
+  if (version === undefined) throw new Error('no PostgreSQL cluster under /etc/postgresql');
+  return version;
+}
+
+/** Stops the local PostgreSQL server (fast: open connections are cut, as in a crash of the database host). */
+export function stopPostgres(): void {
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', clusterVersion(), 'main', 'stop', '-m', 'fast'], { stdio: 'ignore', timeout: 60_000 });
+}
+
+/** Starts the local PostgreSQL server again and waits until it answers. */
+export function startPostgres(): void {
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', clusterVersion(), 'main', 'start'], { stdio: 'ignore', timeout: 60_000 });
+  execFileSync('sh', ['-c', 'for i in $(seq 1 60); do pg_isready -h 127.0.0.1 -p 5432 -q && exit 0; sleep 0.5; done; exit 1'], { stdio: 'ignore', timeout: 60_000 });
 }

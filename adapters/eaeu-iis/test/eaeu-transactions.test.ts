@@ -1,10 +1,11 @@
-// Transactions by template against the simulated member gateways: signals and the R.006 answer as states of a message, repeats of a late one, a needs-human end, errors classified.
+// Transactions by template against the simulated member gateways, on the SQLite and on the PostgreSQL log: signals and the R.006 answer as states of a message, repeats of a late one, a needs-human end, errors classified.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { storeBackends } from '../../../test/support/store-backends.js';
 import { EEC_DATA_MODEL_DIR } from './eec-oracles.js';
 
 const skip = skipWithout('EAEU transactions (the member simulator validates with xmllint)', { tools: ['xmllint'], files: [EEC_DATA_MODEL_DIR] });
@@ -14,7 +15,10 @@ const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- message details are checked field by field
 type Detail = any;
 
-describe.skipIf(skip)('EAEU transactions by template', () => {
+// A backend that is not available here was reported as skipped by storeBackends.
+const backends = (await storeBackends('EAEU transactions')).filter((b) => !b.skipped);
+
+describe.skipIf(skip).each(backends)('EAEU transactions by template, on the $name log', (backend) => {
   let gw: RunningGateway;
   let serial = 0;
 
@@ -22,9 +26,12 @@ describe.skipIf(skip)('EAEU transactions by template', () => {
     // Pushes read on the server's thread: no reader thread starting up while the member's first signals are due in milliseconds.
     // Transaction times 200× shorter: 60 s to confirm receipt become 300 ms (the member's structural control
     // before «Получено» takes xmllint about 200 ms), 300 s to confirm acceptance 1.5 s, an hour to answer 18 s.
-    gw = await startTestGateway({ GATEWAY_INBOUND_WORKERS: '0', GATEWAY_RETRY_DELAY_SCALE: '0.002', GATEWAY_TRANSACTION_TIME_SCALE: '0.005' });
+    gw = await startTestGateway({ GATEWAY_INBOUND_WORKERS: '0', GATEWAY_RETRY_DELAY_SCALE: '0.002', GATEWAY_TRANSACTION_TIME_SCALE: '0.005', ...(await backend.open()) });
   });
-  afterAll(async () => gw?.stop());
+  afterAll(async () => {
+    await gw?.stop();
+    await backend.drop();
+  });
 
   const sim = (partner: string) => {
     const found = gw.gateway.simulators.get(partner);

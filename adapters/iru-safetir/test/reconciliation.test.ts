@@ -12,7 +12,8 @@ import { buildWsreRequest, buildWsrqRequest, EXCHANGE_VERSIONS, readReconciliati
 import { classicResult } from '../rts-classic-call.js';
 import { fetchAndKeep, markTaken, PULL_KIND, readKept, untakenPulls, type StoredPull } from '../reconciliation-pull.js';
 import { scheduledPull } from '../reconciliation-schedule.js';
-import { partnerRecordsFactory } from '../../../test/support/partner-records.js';
+import { partnerRecordsFactory, postgresPartnerRecordsFactory } from '../../../test/support/partner-records.js';
+import { skipWithoutPostgres } from '../../../test/support/postgres.js';
 import { answerByOfficer, pullReconciliation } from '../reconciliation.js';
 import { loadTestKey } from '../../../test/support/test-keys.js';
 import { openRtsPayload } from '../rts-envelope.js';
@@ -42,7 +43,7 @@ const request = (requestId: string, carnetNumber: string, attributes: Record<str
 /** IRU's area of fresh SQLite logs, for calls made here without a gateway. */
 const logs = partnerRecordsFactory();
 afterAll(() => logs.close());
-const freshRecords = (): PartnerRecords => logs.fresh('iru-safetir').records;
+const freshRecords = async (): Promise<PartnerRecords> => (await logs.fresh('iru-safetir')).records;
 
 /** IRU's simulator with the partner's transport, for the calls made here directly (not through a gateway). */
 let harness: PartnerHarness;
@@ -282,7 +283,7 @@ describe('an answer that does not open', () => {
     iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-LOCKED-1', 'XH25000002', { ICC: 'KAZ', COF: 'KZ554010' }));
     const context = harness.context('iru-safetir');
     const other = { ...context, identity: otherKey() };
-    const records = freshRecords();
+    const records = await freshRecords();
     const pull = await fetchAndKeep({ send, context: () => other, records }, new Date());
     expect(await readKept({ send, context: () => other, records }, pull)).toMatchObject({ ok: false, problem: expect.stringContaining('MessageTag') });
     const stored = (await records.get(PULL_KIND, pull.pullId)) as StoredPull;
@@ -298,7 +299,7 @@ describe('an answer that does not open', () => {
 
   it('an answer kept but not taken (the gateway stopped before saving its requests) is taken by the next pull', async () => {
     iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-CRASH-1', 'XH25000002', { ICC: 'KAZ', COF: 'KZ554010' }));
-    const records = freshRecords();
+    const records = await freshRecords();
     // A log that holds nothing for any carnet, so the taken request is decided (for an officer) without a gateway.
     const emptyLog = { search: async () => ({ items: [] }) } as unknown as MessageStore;
     const deps = { route: () => undefined, send, context: () => harness.context('iru-safetir'), store: emptyLog, records };
@@ -314,7 +315,7 @@ describe('an answer that does not open', () => {
     iruState(harness.sim('iru-safetir')).reconciliationRequests.push(request('R-ROLL-1', 'XH25000002', { ICC: 'KAZ', COF: 'KZ554010' }));
     const context = harness.context('iru-safetir');
     const rolled = { ...context, identity: otherKey(), retiredIdentities: [context.identity] };
-    const deps = { send, context: () => rolled, records: freshRecords() };
+    const deps = { send, context: () => rolled, records: await freshRecords() };
     const read = await readKept(deps, await fetchAndKeep(deps, new Date()));
     expect(read.ok && read.requests.map((r) => r.requestId)).toEqual(['R-ROLL-1']);
   });
@@ -323,23 +324,31 @@ describe('an answer that does not open', () => {
 /** A message log these calls must not need (no request stays open to be decided against it). */
 const noLog = new Proxy({}, { get: () => { throw new Error('the message log is not used here'); } }) as MessageStore;
 
-describe('two gateway instances on one log', () => {
-  it('never both answer the same request: the claim on it is taken by compare-and-set on the shared record', async () => {
-    const first = logs.fresh('iru-safetir');
-    const second = logs.fresh('iru-safetir', first.file);
+const postgresLogs = postgresPartnerRecordsFactory();
+afterAll(() => postgresLogs.close());
+const noPostgres = await skipWithoutPostgres('IRU reconciliation on a PostgreSQL log');
+
+describe.each([
+  { backend: 'SQLite', factory: logs, skipped: false },
+  { backend: 'PostgreSQL', factory: postgresLogs, skipped: noPostgres },
+])('two gateway instances on one $backend log', ({ backend, factory, skipped }) => {
+  const requestId = `R-TWICE-${backend}`;
+  it.skipIf(skipped)('never both answer the same request: the claim on it is taken by compare-and-set on the shared record', async () => {
+    const first = await factory.fresh('iru-safetir');
+    const second = await factory.fresh('iru-safetir', first.log);
     const at = new Date().toISOString();
     const stored = {
-      requestId: 'R-TWICE-1', requestDate: at.slice(0, 10), reminderNum: 0, dataSource: 1, carnetNumber: 'XH25000002',
+      requestId, requestDate: at.slice(0, 10), reminderNum: 0, dataSource: 1, carnetNumber: 'XH25000002',
       iru: { TNO: 'XH25000002', ICC: 'KAZ', COF: 'KZ554010' }, status: 'needs-officer', reason: 'seeded', receivedAt: at, updatedAt: at,
     };
-    await first.records.put('reconciliation', 'R-TWICE-1', 'XH25000002', stored, Date.now());
+    await first.records.put('reconciliation', requestId, 'XH25000002', stored, Date.now());
     const instance = (records: PartnerRecords) => ({ route: () => undefined, send: (r: TransportRequest) => harness.runtime.send('iru-safetir', r), context: () => harness.context('iru-safetir'), store: noLog, records });
     const reply = { replyType: 1 as const, record: { TNO: 'XH25000002', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '4' } };
-    const outcomes = await Promise.allSettled([answerByOfficer(instance(first.records), 'R-TWICE-1', reply), answerByOfficer(instance(second.records), 'R-TWICE-1', reply)]);
+    const outcomes = await Promise.allSettled([answerByOfficer(instance(first.records), requestId, reply), answerByOfficer(instance(second.records), requestId, reply)]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'GW_ERR_RECONCILIATION_ANSWERED' } });
-    expect(harness.sim('iru-safetir').received.filter((r) => r.document.includes('RequestID="R-TWICE-1"'))).toHaveLength(1);
-    const after = (await second.records.get('reconciliation', 'R-TWICE-1')) as { status: string; claim?: unknown };
+    expect(harness.sim('iru-safetir').received.filter((r) => r.document.includes(`RequestID="${requestId}"`))).toHaveLength(1);
+    const after = (await second.records.get('reconciliation', requestId)) as { status: string; claim?: unknown };
     expect(after.status).toBe('answered');
     expect(after.claim).toBeUndefined();
   });
@@ -348,7 +357,7 @@ describe('two gateway instances on one log', () => {
 describe('the scheduled pull and IRU\'s 1200', () => {
   it('backs off after three 1200 answers in a row, saying a person must look, and resets when IRU answers again', async () => {
     const sim = harness.sim('iru-safetir');
-    const records = freshRecords();
+    const records = await freshRecords();
     const deps = { route: () => undefined, send: (r: TransportRequest) => harness.runtime.send('iru-safetir', r), context: () => harness.context('iru-safetir'), store: noLog, records };
     const at = (minutes: number): Date => new Date(Date.UTC(2026, 11, 2, 12, minutes));
     sim.faults.partnerErrorNext(4, 1200);

@@ -1,0 +1,174 @@
+// Acknowledgements on PostgreSQL: recorded, advancing or failing their message, and acted on when overdue; each step inside the caller's transaction, its message row locked.
+import type { Acknowledgement, AcknowledgementPlan } from '../partners/partner-definition.js';
+import { awaitedOf, effectOf, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
+import type { AcknowledgeResult, AcknowledgementRecord, AwaitedAcknowledgement, IncomingAcknowledgement, MessageStatus, OverdueAcknowledgement } from './message-store.js';
+import { recordDiagnostic } from './postgres-diagnostics.js';
+import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
+import { numbered, type Sql } from './postgres-session.js';
+
+const REOPEN = numbered(REOPEN_MESSAGE_SQL);
+
+const ACK_COLUMNS = 'partner_message_id AS "partnerMessageId", stage, rejected, code, text, effect, received_at AS "receivedAt"';
+const WATCH_COLUMNS = 'stages, repeats_allowed AS "repeatsAllowed", repeats, awaiting, due_at AS "dueAt"';
+
+/** The message an acknowledgement concerns, its row locked until the transaction ends (so attempts and pushes for it take turns). */
+async function lockMessage(sql: Sql, id: string): Promise<{ status: MessageStatus; partner: string; leaseUntil: number | null } | undefined> {
+  const { rows } = await sql.query<{ status: MessageStatus; partner: string; leaseUntil: number | null }>(
+    'SELECT status, partner, lease_until AS "leaseUntil" FROM messages WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  return rows[0];
+}
+
+async function watchOf(sql: Sql, id: string): Promise<WatchRow | undefined> {
+  return (await sql.query<WatchRow>(`SELECT ${WATCH_COLUMNS} FROM acknowledgement_watch WHERE message_id = $1`, [id])).rows[0];
+}
+
+async function setAwaiting(sql: Sql, id: string, stage: PlanStage | undefined, now: number): Promise<void> {
+  await sql.query('UPDATE acknowledgement_watch SET awaiting = $1, due_at = $2, updated_at = $3 WHERE message_id = $4', [stage?.stage ?? null, stage ? now + stage.withinMs : null, now, id]);
+}
+
+async function change(sql: Sql, id: string, now: number, from: MessageStatus, to: MessageStatus, reason: string): Promise<void> {
+  await sql.query('INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5)', [id, now, from, to, reason]);
+}
+
+async function setStatus(sql: Sql, id: string, status: MessageStatus, now: number): Promise<void> {
+  await sql.query('UPDATE messages SET status = $1, next_attempt_at = NULL, updated_at = $2 WHERE id = $3', [status, now, id]);
+}
+
+/** What the acknowledgements of the message's current send cycle reached. */
+async function reached(sql: Sql, id: string): Promise<ReturnType<typeof reachedBy<AcknowledgementRecord>>> {
+  const { rows } = await sql.query<AcknowledgementRecord>(
+    `SELECT ${ACK_COLUMNS} FROM acknowledgements WHERE message_id = $1
+       AND received_at >= COALESCE((SELECT cycle_since FROM acknowledgement_watch WHERE message_id = $1), 0)
+     ORDER BY received_at, id`,
+    [id],
+  );
+  return reachedBy(rows);
+}
+
+/**
+ * A delivered message starts (or restarts) waiting per its plan, from the stages already
+ * acknowledged; returns the refusal that ends it instead, when one came meanwhile.
+ */
+export async function startWatch(sql: Sql, id: string, plan: AcknowledgementPlan, now: number): Promise<{ failed: string } | undefined> {
+  const { rank: got, refusal } = await reached(sql, id);
+  const next = refusal ? undefined : nextStage(plan.stages, got);
+  await sql.query(
+    `INSERT INTO acknowledgement_watch (message_id, stages, repeats_allowed, awaiting, due_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (message_id) DO UPDATE SET stages = EXCLUDED.stages, repeats_allowed = EXCLUDED.repeats_allowed,
+       awaiting = EXCLUDED.awaiting, due_at = EXCLUDED.due_at, updated_at = EXCLUDED.updated_at`,
+    [id, JSON.stringify(plan.stages), plan.repeats, next?.stage ?? null, next ? now + next.withinMs : null, now],
+  );
+  return refusal ? { failed: refusalReason(refusal) } : undefined;
+}
+
+/** A resend by a person starts a new send cycle: earlier acknowledgements and repeats no longer count. */
+export async function restartWatch(sql: Sql, id: string, now: number): Promise<void> {
+  await sql.query('UPDATE acknowledgement_watch SET repeats = 0, awaiting = NULL, due_at = NULL, cycle_since = $1, updated_at = $1 WHERE message_id = $2', [now, id]);
+}
+
+/** A queued repeat (the message pending, nobody sending it) is settled when the partner answers or refuses meanwhile. */
+async function settleQueuedRepeat(sql: Sql, id: string, ack: Acknowledgement, effect: AcknowledgementRecord['effect'], leaseUntil: number | null, now: number): Promise<void> {
+  if (leaseUntil !== null && leaseUntil > now) return;
+  if (effect !== 'failed' && ack.stage !== 'answered') return;
+  const to: MessageStatus = effect === 'failed' ? 'failed' : 'delivered';
+  const settled = await sql.query("UPDATE messages SET status = $1, next_attempt_at = NULL, job_state = 'published', updated_at = $2 WHERE id = $3 AND status = 'pending'", [to, now, id]);
+  if (settled.rowCount === 0) return;
+  await setAwaiting(sql, id, undefined, now);
+  await change(sql, id, now, 'pending', to, settledRepeatReason(ack, effect));
+}
+
+/** Records a pushed acknowledgement and moves its message on (see AcknowledgementStore.acknowledge). */
+export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult> {
+  const { acknowledgement: ack, messageId } = incoming;
+  const message = await lockMessage(sql, messageId);
+  const { rows: prior } = await sql.query<{ payloadSha256: string; status: number; headers: string; body: Buffer }>(
+    `SELECT payload_sha256 AS "payloadSha256", receipt_status AS status, receipt_headers AS headers, receipt_body AS body
+     FROM acknowledgements WHERE partner = $1 AND partner_message_id = $2`,
+    [incoming.partner, incoming.partnerMessageId],
+  );
+  if (prior[0]) {
+    if (prior[0].payloadSha256 !== incoming.payloadSha256) return { state: 'conflict' };
+    return { state: 'duplicate', receipt: { status: prior[0].status, headers: JSON.parse(prior[0].headers) as Record<string, string>, body: prior[0].body } };
+  }
+  const status = message?.status;
+  const effect = effectOf(ack, await reached(sql, messageId), status);
+  await recordDiagnostic(sql, { at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: receivedDetail(ack, incoming.partnerMessageId) });
+  await sql.query(
+    `INSERT INTO acknowledgements (message_id, partner, partner_message_id, stage, rejected, code, text, effect, payload, payload_sha256,
+       receipt_status, receipt_headers, receipt_body, client_cert, signer_cert, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    [
+      messageId,
+      incoming.partner,
+      incoming.partnerMessageId,
+      ack.stage,
+      ack.rejected === true,
+      ack.code ?? null,
+      ack.text ?? null,
+      effect,
+      incoming.payload,
+      incoming.payloadSha256,
+      incoming.receipt.status,
+      JSON.stringify(incoming.receipt.headers),
+      incoming.receipt.body,
+      incoming.clientCertificate,
+      incoming.signerCertificate,
+      now,
+    ],
+  );
+  if (status === 'pending' && effect !== 'late') await settleQueuedRepeat(sql, messageId, ack, effect, message?.leaseUntil ?? null, now);
+  // A message still pending (its delivery in flight, or a repeat queued) takes the acknowledgement into account when it is delivered.
+  if (status !== 'delivered' || effect === 'late') return { state: 'recorded', effect };
+  if (effect === 'failed') {
+    await setAwaiting(sql, messageId, undefined, now);
+    await setStatus(sql, messageId, 'failed', now);
+    await change(sql, messageId, now, 'delivered', 'failed', refusalReason(ack));
+    return { state: 'recorded', effect };
+  }
+  const watch = await watchOf(sql, messageId);
+  if (watch) await setAwaiting(sql, messageId, nextStage(JSON.parse(watch.stages) as PlanStage[], rank(ack.stage)), now);
+  return { state: 'recorded', effect };
+}
+
+/** Overdue waits, oldest first. */
+export async function overdueAcknowledgements(sql: Sql, now: number, limit: number): Promise<OverdueAcknowledgement[]> {
+  const { rows } = await sql.query<{ messageId: string; partner: string } & WatchRow>(
+    `SELECT w.message_id AS "messageId", m.partner, w.stages, w.repeats_allowed AS "repeatsAllowed", w.repeats, w.awaiting, w.due_at AS "dueAt"
+     FROM acknowledgement_watch w JOIN messages m ON m.id = w.message_id
+     WHERE w.due_at IS NOT NULL AND w.due_at <= $1 ORDER BY w.due_at LIMIT $2`,
+    [now, limit],
+  );
+  return rows.flatMap(({ messageId, partner, ...watch }) => {
+    const awaited = awaitedOf(watch);
+    return awaited ? [{ messageId, partner, awaited }] : [];
+  });
+}
+
+/** Sends an overdue message again while repeats remain, else hands it to a person; false when it is not overdue (any more). */
+export async function repeatOverdue(sql: Sql, id: string, now: number): Promise<boolean> {
+  const message = await lockMessage(sql, id);
+  const watch = await watchOf(sql, id);
+  const awaited = watch && awaitedOf(watch);
+  if (!watch || !awaited || awaited.dueAt > now || message?.status !== 'delivered') return false;
+  const outcome = overdueOutcome(watch, awaited);
+  await recordDiagnostic(sql, { at: now, kind: 'delivery-timeout', partner: message.partner, messageId: id, inboundId: null, detail: outcome.late });
+  if (outcome.repeat) {
+    await sql.query('UPDATE acknowledgement_watch SET repeats = repeats + 1, awaiting = NULL, due_at = NULL, updated_at = $1 WHERE message_id = $2', [now, id]);
+    await sql.query(REOPEN, [now, now, id]);
+    await change(sql, id, now, 'delivered', 'pending', outcome.reason);
+  } else {
+    await setAwaiting(sql, id, undefined, now);
+    await setStatus(sql, id, 'needs-human', now);
+    await change(sql, id, now, 'delivered', 'needs-human', outcome.reason);
+  }
+  return true;
+}
+
+/** What the message detail shows: its acknowledgements and what it awaits. */
+export async function acknowledgementsOf(sql: Sql, id: string): Promise<{ acknowledgements: AcknowledgementRecord[]; awaiting: AwaitedAcknowledgement | null }> {
+  const { rows } = await sql.query<AcknowledgementRecord>(`SELECT ${ACK_COLUMNS} FROM acknowledgements WHERE message_id = $1 ORDER BY received_at, id`, [id]);
+  const watch = await watchOf(sql, id);
+  return { acknowledgements: rows, awaiting: (watch && awaitedOf(watch)) ?? null };
+}

@@ -1,0 +1,340 @@
+// The message store on PostgreSQL: the message log and the outbox shared by several gateway instances, with acknowledgements, diagnostics and partner records.
+import { GatewayError } from '../errors.js';
+import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
+import { attemptEvents, transformedEvent } from './message-events.js';
+import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
+import type {
+  AcceptResult,
+  AcknowledgeResult,
+  AttemptRecord,
+  ClaimedMessage,
+  ClaimResult,
+  IncomingAcknowledgement,
+  MessageDetail,
+  MessageFilter,
+  MessageStatus,
+  MessageStore,
+  MessageSummary,
+  NewMessage,
+  OutboundSummary,
+  OverdueAcknowledgement,
+  Page,
+  SourceRecord,
+  StatusChange,
+  StoreStats,
+  Transition,
+  UnpublishedMessage,
+} from './message-store.js';
+import { CLAIM_EARLY_TOLERANCE_MS } from './message-store.js';
+import * as acknowledgements from './postgres-acknowledgements.js';
+import { diagnosticsOf, listDiagnostics, recordDiagnostic } from './postgres-diagnostics.js';
+import { PostgresPartnerRecords } from './postgres-partner-records.js';
+import { searchPostgresLog } from './postgres-search.js';
+import { numbered, type PostgresSession, type Sql } from './postgres-session.js';
+import { clampLimit, decodeCursor, groupKeys } from './search-page.js';
+
+const REOPEN = numbered(REOPEN_MESSAGE_SQL);
+
+/** The end states `resend` may leave. */
+const RESENDABLE = `('failed', 'dead-lettered', 'needs-human')`;
+
+const DETAIL_COLUMNS = `'out' AS direction, m.id, m.partner, m.message_type AS "messageType", r.type AS "recordType", r.record_id AS "recordId",
+  r.version AS "recordVersion", m.status, m.attempts, m.created_at AS "createdAt", m.updated_at AS "updatedAt", m.next_attempt_at AS "nextAttemptAt",
+  m.record_row AS "recordRow", m.mapping_id AS "mappingId", m.mapping_version AS "mappingVersion", m.mapping_sha256 AS "mappingSha256",
+  m.payload_sha256 AS "payloadSha256", m.extension, r.json AS "recordJson"`;
+
+interface DetailRow extends Omit<OutboundSummary, 'businessKeys'> {
+  recordRow: number;
+  mappingId: string;
+  mappingVersion: number;
+  mappingSha256: string;
+  payloadSha256: string;
+  extension: string;
+  recordJson: string;
+}
+
+/** What claimById reads: the message as a worker gets it, plus what decides whether it may be claimed. */
+interface ClaimRow extends Omit<ClaimedMessage, 'leaseUntil'> {
+  nextAttemptAt: number | null;
+  status: MessageStatus;
+  leaseUntil: number | null;
+}
+
+async function change(sql: Sql, id: string, now: number, from: MessageStatus | null, to: MessageStatus, reason: string): Promise<void> {
+  await sql.query('INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5)', [id, now, from, to, reason]);
+}
+
+/** Each message's business keys, outbound or inbound. */
+export async function keysOf(sql: Sql, ids: readonly string[]): Promise<Map<string, Record<string, string>>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql.query<{ messageId: string; name: string; value: string }>(
+    `SELECT message_id AS "messageId", name, value FROM message_keys WHERE message_id = ANY($1::text[])
+     UNION ALL
+     SELECT inbound_id AS "messageId", name, value FROM inbound_keys WHERE inbound_id = ANY($1::text[])`,
+    [ids],
+  );
+  return groupKeys(rows);
+}
+
+/**
+ * MessageStore on a PostgreSQL pool. Every change is one transaction; one that reads before it writes
+ * locks the message's row first, so gateway instances sharing the database take turns on a message
+ * (a claim, an attempt's record, an acknowledgement, a resend) and never act on a stale read.
+ */
+export class PostgresMessageStore extends PostgresPartnerRecords implements MessageStore {
+  constructor(private readonly session: PostgresSession) {
+    super(session);
+  }
+
+  async accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {
+    const [result] = await this.acceptBatch([{ record, messages }], now);
+    return result as AcceptResult;
+  }
+
+  async acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]> {
+    return this.session.transaction(async (sql) => {
+      const results: AcceptResult[] = [];
+      for (const { record, messages } of items) results.push(await this.acceptIn(sql, record, messages, now));
+      return results;
+    });
+  }
+
+  /**
+   * The record's unique key decides between instances accepting it at once: the second waits for the
+   * first to commit, inserts nothing, and answers with the first one's messages.
+   */
+  private async acceptIn(sql: Sql, record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {
+    const inserted = await sql.query<{ row: number }>(
+      'INSERT INTO records (type, record_id, version, json, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (type, record_id, version) DO NOTHING RETURNING id AS row',
+      [record.type, record.recordId, record.version, record.json, now],
+    );
+    const row = inserted.rows[0]?.row;
+    if (row === undefined) {
+      const { rows } = await sql.query<AcceptResult['messages'][number]>(
+        `SELECT m.id, m.partner, m.message_type AS "messageType" FROM messages m JOIN records r ON r.id = m.record_row
+         WHERE r.type = $1 AND r.record_id = $2 AND r.version = $3 ORDER BY m.position`,
+        [record.type, record.recordId, record.version],
+      );
+      return { created: false, messages: rows };
+    }
+    for (const [position, message] of messages.entries()) {
+      await this.insertMessage(sql, row, position, message, now);
+      await recordDiagnostic(sql, transformedEvent(record, message, now));
+    }
+    return { created: true, messages: messages.map(({ id, partner, messageType }) => ({ id, partner, messageType })) };
+  }
+
+  private async insertMessage(sql: Sql, recordRow: number, position: number, message: NewMessage, now: number): Promise<void> {
+    const { id, partner, messageType, mapping, businessKeys, payload, payloadSha256, extension } = message;
+    await sql.query(
+      `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256,
+         payload, payload_sha256, extension, status, attempts, next_attempt_at, job_state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', 0, $12, 'unpublished', $12, $12)`,
+      [id, recordRow, position, partner, messageType, mapping.id, mapping.version, mapping.sha256, payload, payloadSha256, extension, now],
+    );
+    const keys = Object.entries(businessKeys);
+    if (keys.length > 0) {
+      await sql.query('INSERT INTO message_keys (message_id, name, value) SELECT $1, * FROM unnest($2::text[], $3::text[])', [
+        id,
+        keys.map(([name]) => name),
+        keys.map(([, value]) => value),
+      ]);
+    }
+    await change(sql, id, now, null, 'pending', 'accepted');
+  }
+
+  /**
+   * Hands out the oldest unpublished messages, marking them `publishing` so markPublished can tell a
+   * later change. Rows another instance is handing out at this moment are skipped, not waited for.
+   */
+  async unpublished(limit: number): Promise<UnpublishedMessage[]> {
+    const { rows } = await this.session.query<UnpublishedMessage & { updatedAt: number }>(
+      `UPDATE messages SET job_state = 'publishing' WHERE id IN (
+         SELECT id FROM messages WHERE status = 'pending' AND job_state <> 'published' ORDER BY updated_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, partner, next_attempt_at AS "nextAttemptAt", updated_at AS "updatedAt"`,
+      [Math.max(0, Math.floor(limit))],
+    );
+    return rows.sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : 1)).map(({ id, partner, nextAttemptAt }) => ({ id, partner, nextAttemptAt }));
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.session.query(`UPDATE messages SET job_state = 'published' WHERE id = ANY($1::text[]) AND status = 'pending' AND job_state = 'publishing'`, [ids]);
+  }
+
+  async unpublishedCount(): Promise<number> {
+    const { rows } = await this.session.query<{ count: number }>(`SELECT COUNT(*) AS count FROM messages WHERE status = 'pending' AND job_state <> 'published'`);
+    return rows[0]?.count ?? 0;
+  }
+
+  async republishOverdue(now: number, graceMs: number): Promise<number> {
+    const result = await this.session.query(
+      `UPDATE messages SET job_state = 'unpublished', next_attempt_at = $1
+       WHERE status = 'pending' AND job_state = 'published' AND next_attempt_at < $2 AND (lease_until IS NULL OR lease_until <= $1)`,
+      [now, now - graceMs],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async deferUntil(id: string, at: number): Promise<void> {
+    await this.session.query(`UPDATE messages SET job_state = 'unpublished', next_attempt_at = GREATEST(next_attempt_at, $1) WHERE id = $2 AND status = 'pending'`, [at, id]);
+  }
+
+  async claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult> {
+    const leaseUntil = now + leaseMs;
+    return this.session.transaction(async (sql) => {
+      const { rows } = await sql.query<ClaimRow>(
+        `SELECT id, partner, message_type AS "messageType", payload, attempts, retry_base AS "retryBase", status, lease_until AS "leaseUntil",
+           next_attempt_at AS "nextAttemptAt" FROM messages WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      const row = rows[0];
+      if (row === undefined) return { state: 'missing' };
+      const { status, leaseUntil: heldUntil, nextAttemptAt, ...message } = row;
+      if (status !== 'pending') return { state: 'not-pending', status };
+      if (heldUntil !== null && heldUntil > now) return { state: 'leased', leaseUntil: heldUntil };
+      if (nextAttemptAt !== null && nextAttemptAt > now + CLAIM_EARLY_TOLERANCE_MS) return { state: 'not-due', nextAttemptAt };
+      await sql.query('UPDATE messages SET lease_owner = $1, lease_until = $2 WHERE id = $3', [owner, leaseUntil, id]);
+      return { state: 'claimed', message: { ...message, leaseUntil } };
+    });
+  }
+
+  async completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean> {
+    return this.session.transaction(async (sql) => {
+      const { rows } = await sql.query<{ partner: string }>(`SELECT partner FROM messages WHERE id = $1 AND lease_owner = $2 AND status = 'pending' FOR UPDATE`, [id, owner]);
+      const leased = rows[0];
+      if (leased === undefined) return false;
+      const { number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId } = attempt;
+      await sql.query(
+        `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error, batch_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId ?? null],
+      );
+      const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
+      await this.finish(sql, id, transition.status, number, nextAttemptAt, now);
+      await change(sql, id, now, 'pending', transition.status, transition.reason);
+      for (const event of attemptEvents(id, leased.partner, attempt, transition, now)) await recordDiagnostic(sql, event);
+      if (transition.status === 'delivered' && transition.awaiting) {
+        const refused = await acknowledgements.startWatch(sql, id, transition.awaiting, now);
+        if (refused) {
+          await this.finish(sql, id, 'failed', number, null, now);
+          await change(sql, id, now, 'delivered', 'failed', refused.failed);
+        }
+      }
+      return true;
+    });
+  }
+
+  /** The message's state after an attempt: a retry makes its job unpublished; the lease is released. */
+  private async finish(sql: Sql, id: string, status: MessageStatus, attempts: number, nextAttemptAt: number | null, now: number): Promise<void> {
+    await sql.query(
+      `UPDATE messages SET status = $2, attempts = $3, next_attempt_at = $4,
+         job_state = CASE WHEN $2 = 'pending' THEN 'unpublished' ELSE job_state END,
+         lease_owner = NULL, lease_until = NULL, updated_at = $5
+       WHERE id = $1`,
+      [id, status, attempts, nextAttemptAt, now],
+    );
+  }
+
+  async resend(id: string, now: number, reason: string): Promise<boolean> {
+    return this.session.transaction(async (sql) => {
+      const { rows } = await sql.query<{ status: MessageStatus }>(`SELECT status FROM messages WHERE id = $1 AND status IN ${RESENDABLE} FOR UPDATE`, [id]);
+      const row = rows[0];
+      if (row === undefined) return false;
+      await sql.query(REOPEN, [now, now, id]);
+      await change(sql, id, now, row.status, 'pending', reason);
+      await acknowledgements.restartWatch(sql, id, now);
+      return true;
+    });
+  }
+
+  async acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult> {
+    return this.session.transaction((sql) => acknowledgements.acknowledge(sql, incoming, now));
+  }
+
+  async overdueAcknowledgements(now: number, limit: number): Promise<OverdueAcknowledgement[]> {
+    return acknowledgements.overdueAcknowledgements(this.session, now, limit);
+  }
+
+  async repeatOverdue(messageId: string, now: number): Promise<boolean> {
+    return this.session.transaction((sql) => acknowledgements.repeatOverdue(sql, messageId, now));
+  }
+
+  async diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]> {
+    return listDiagnostics(this.session, filter, clampLimit(limit));
+  }
+
+  async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {
+    const { rows } = await this.session.query<{ payload: Buffer }>(
+      `SELECT m.payload FROM messages m JOIN records r ON r.id = m.record_row
+       WHERE r.type = $1 AND r.record_id = $2 AND r.version < $3 AND m.partner = $4 AND m.message_type = $5
+       ORDER BY r.version DESC, m.position LIMIT 1`,
+      [recordType, recordId, version, partner, messageType],
+    );
+    return rows[0]?.payload;
+  }
+
+  async get(id: string): Promise<MessageDetail | undefined> {
+    return this.session.transaction(async (sql) => {
+      const row = (await sql.query<DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = $1`, [id])).rows[0];
+      if (row === undefined) return undefined;
+      const { recordRow, mappingId, mappingVersion, mappingSha256, recordJson, ...rest } = row;
+      const siblings = await sql.query<MessageDetail['recordMessages'][number]>(
+        'SELECT id, partner, message_type AS "messageType", status FROM messages WHERE record_row = $1 ORDER BY position',
+        [recordRow],
+      );
+      const history = await sql.query<StatusChange>('SELECT at, from_status AS "from", to_status AS "to", reason FROM status_changes WHERE message_id = $1 ORDER BY at, id', [id]);
+      const attempts = await sql.query<Omit<AttemptRecord, 'batchId'> & { batchId: string | null }>(
+        `SELECT number, started_at AS "startedAt", duration_ms AS "durationMs", outcome, http_status AS "httpStatus",
+           partner_code AS "partnerCode", error, batch_id AS "batchId" FROM attempts WHERE message_id = $1 ORDER BY number`,
+        [id],
+      );
+      return {
+        ...rest,
+        businessKeys: (await keysOf(sql, [id])).get(id) ?? {},
+        mapping: { id: mappingId, version: mappingVersion, sha256: mappingSha256 },
+        record: JSON.parse(recordJson) as unknown,
+        recordMessages: siblings.rows,
+        history: history.rows,
+        attemptLog: attempts.rows.map(({ batchId, ...attempt }) => (batchId === null ? attempt : { ...attempt, batchId })),
+        ...(await acknowledgements.acknowledgementsOf(sql, id)),
+        events: await diagnosticsOf(sql, 'message_id', id),
+      };
+    }, 'snapshot');
+  }
+
+  async payload(id: string): Promise<Buffer | undefined> {
+    const { rows } = await this.session.query<{ payload: Buffer }>('SELECT payload FROM messages WHERE id = $1', [id]);
+    return rows[0]?.payload;
+  }
+
+  async search(filter: MessageFilter, limit: number, cursor?: string): Promise<Page<MessageSummary>> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    // No transaction needed: a message's keys are written with it and never change, so the page and its keys agree.
+    return searchPostgresLog(this.session, filter, clampLimit(limit), after, keysOf);
+  }
+
+  async stats(now: number): Promise<StoreStats> {
+    return this.session.transaction(async (sql) => {
+      const counts = await sql.query<StoreStats['counts'][number]>('SELECT partner, status, COUNT(*) AS count FROM messages GROUP BY partner, status ORDER BY partner, status');
+      const pending = await sql.query<{ due: number; oldest: number | null }>(
+        `SELECT COUNT(*) FILTER (WHERE next_attempt_at <= $1) AS due, MIN(created_at) AS oldest FROM messages WHERE status = 'pending'`,
+        [now],
+      );
+      return { counts: counts.rows, due: pending.rows[0]?.due ?? 0, oldestPendingCreatedAt: pending.rows[0]?.oldest ?? null };
+    }, 'snapshot');
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.session.pool.query('SELECT 1');
+    } catch (error) {
+      throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', `PostgreSQL cannot be reached: ${(error as Error).message}`, {}, { cause: error });
+    }
+  }
+
+  /** Ends the pool (the inbound store on it must be closed first, as with SQLite); idempotent. */
+  async close(): Promise<void> {
+    if (!this.session.pool.ended) await this.session.pool.end();
+  }
+}

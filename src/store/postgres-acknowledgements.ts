@@ -79,26 +79,33 @@ async function settleQueuedRepeat(sql: Sql, id: string, ack: Acknowledgement, ef
   await change(sql, id, now, 'pending', to, settledRepeatReason(ack, effect));
 }
 
-/** Records a pushed acknowledgement and moves its message on (see AcknowledgementStore.acknowledge). */
-export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult> {
-  const { acknowledgement: ack, messageId } = incoming;
-  const message = await lockMessage(sql, messageId);
-  const { rows: prior } = await sql.query<{ payloadSha256: string; status: number; headers: string; body: Buffer }>(
+/** What an earlier push of the same partner message id answers a new one: its receipt again (same bytes) or a conflict; undefined when there was none. */
+async function priorPush(sql: Sql, incoming: IncomingAcknowledgement): Promise<AcknowledgeResult | undefined> {
+  const { rows } = await sql.query<{ payloadSha256: string; status: number; headers: string; body: Buffer }>(
     `SELECT payload_sha256 AS "payloadSha256", receipt_status AS status, receipt_headers AS headers, receipt_body AS body
      FROM acknowledgements WHERE partner = $1 AND partner_message_id = $2`,
     [incoming.partner, incoming.partnerMessageId],
   );
-  if (prior[0]) {
-    if (prior[0].payloadSha256 !== incoming.payloadSha256) return { state: 'conflict' };
-    return { state: 'duplicate', receipt: { status: prior[0].status, headers: JSON.parse(prior[0].headers) as Record<string, string>, body: prior[0].body } };
-  }
+  const prior = rows[0];
+  if (prior === undefined) return undefined;
+  if (prior.payloadSha256 !== incoming.payloadSha256) return { state: 'conflict' };
+  return { state: 'duplicate', receipt: { status: prior.status, headers: JSON.parse(prior.headers) as Record<string, string>, body: prior.body } };
+}
+
+/** Records a pushed acknowledgement and moves its message on (see AcknowledgementStore.acknowledge). */
+export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult> {
+  const { acknowledgement: ack, messageId } = incoming;
+  const message = await lockMessage(sql, messageId);
+  const prior = await priorPush(sql, incoming);
+  if (prior) return prior;
   const status = message?.status;
   const effect = effectOf(ack, await reached(sql, messageId), status);
-  await recordDiagnostic(sql, { at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: receivedDetail(ack, incoming.partnerMessageId) });
-  await sql.query(
+  // The same partner message id pushed at once for another of our messages (whose row lock this one does not wait for): the unique key decides.
+  const inserted = await sql.query(
     `INSERT INTO acknowledgements (message_id, partner, partner_message_id, stage, rejected, code, text, effect, payload, payload_sha256,
        receipt_status, receipt_headers, receipt_body, client_cert, signer_cert, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (partner, partner_message_id) DO NOTHING`,
     [
       messageId,
       incoming.partner,
@@ -118,6 +125,8 @@ export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, n
       now,
     ],
   );
+  if (inserted.rowCount === 0) return (await priorPush(sql, incoming)) ?? { state: 'conflict' };
+  await recordDiagnostic(sql, { at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: receivedDetail(ack, incoming.partnerMessageId) });
   if (status === 'pending' && effect !== 'late') await settleQueuedRepeat(sql, messageId, ack, effect, message?.leaseUntil ?? null, now);
   // A message still pending (its delivery in flight, or a repeat queued) takes the acknowledgement into account when it is delivered.
   if (status !== 'delivered' || effect === 'late') return { state: 'recorded', effect };

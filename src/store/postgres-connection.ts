@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { GatewayError } from '../errors.js';
 import type { Migration } from './migration.js';
-import { storeError } from './postgres-session.js';
+import { isUnavailable, storeError } from './postgres-session.js';
 
 /** Pool settings. */
 export interface PostgresOptions {
@@ -63,8 +63,10 @@ export function openPostgresPool(url: string, options: PostgresOptions = {}): pg
     options: `-c search_path=${schema}`,
     types: { getTypeParser: typeParser },
   });
-  // An idle connection the server dropped (a restart, an outage) is reported here; unhandled, it would end the process.
+  // A connection the server or the network dropped reports it as an 'error' event, on the pool while idle and on the
+  // connection itself while checked out; unhandled, either would end the process. The query in flight fails on its own.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -107,14 +109,18 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
           await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
           await client.query('COMMIT');
         } catch (err) {
-          await client.query('ROLLBACK');
+          await client.query('ROLLBACK').catch(() => undefined);
+          if (isUnavailable(err)) throw storeError(err);
           throw new GatewayError('GW_ERR_CONFIG_INVALID', `PostgreSQL migration ${migration.version} (${migration.name}) failed: ${(err as Error).message}`, {}, { cause: err });
         }
         applied.push(migration.version);
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      // On a lost connection the server released the lock with the session.
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
+  } catch (error) {
+    throw storeError(error);
   } finally {
     // The session's settings (statement_timeout) must not stay with a pooled connection.
     client.release(true);

@@ -193,7 +193,7 @@ export class PostgresInboundStore implements InboundStore {
       );
       const [row] = rows;
       if (row === undefined) return undefined;
-      const keys = await sql.query<{ name: string; value: string }>('SELECT name, value FROM inbound_keys WHERE inbound_id = $1 ORDER BY name', [id]);
+      const keys = await sql.query<{ name: string; value: string }>('SELECT name, value FROM inbound_keys WHERE inbound_id = $1 ORDER BY name COLLATE "C"', [id]);
       const history = await sql.query<InboundDetail['history'][number]>('SELECT at, status, reason FROM inbound_changes WHERE inbound_id = $1 ORDER BY at, id', [id]);
       return inboundDetailOf(row, keys.rows, history.rows, await diagnosticsOf(sql, 'inbound_id', id));
     }, 'snapshot');

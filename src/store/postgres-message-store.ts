@@ -1,4 +1,5 @@
 // The message store on PostgreSQL: the message log and the outbox shared by several gateway instances, with acknowledgements, diagnostics and partner records.
+import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
 import { attemptEvents, transformedEvent } from './message-events.js';
@@ -64,13 +65,20 @@ async function change(sql: Sql, id: string, now: number, from: MessageStatus | n
   await sql.query('INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5)', [id, now, from, to, reason]);
 }
 
+/** Orders records by type, id and version (code units, as the C collation does). */
+function compareRecords(a: SourceRecord, b: SourceRecord): number {
+  return a.type < b.type ? -1 : a.type > b.type ? 1 : a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : a.version - b.version;
+}
+
 /** Each message's business keys, outbound or inbound. */
 export async function keysOf(sql: Sql, ids: readonly string[]): Promise<Map<string, Record<string, string>>> {
   if (ids.length === 0) return new Map();
   const { rows } = await sql.query<{ messageId: string; name: string; value: string }>(
-    `SELECT message_id AS "messageId", name, value FROM message_keys WHERE message_id = ANY($1::text[])
-     UNION ALL
-     SELECT inbound_id AS "messageId", name, value FROM inbound_keys WHERE inbound_id = ANY($1::text[])`,
+    `SELECT * FROM (
+       SELECT message_id AS "messageId", name, value FROM message_keys WHERE message_id = ANY($1::text[])
+       UNION ALL
+       SELECT inbound_id AS "messageId", name, value FROM inbound_keys WHERE inbound_id = ANY($1::text[])
+     ) AS k ORDER BY name COLLATE "C"`,
     [ids],
   );
   return groupKeys(rows);
@@ -82,6 +90,9 @@ export async function keysOf(sql: Sql, ids: readonly string[]): Promise<Map<stri
  * (a claim, an attempt's record, an acknowledgement, a resend) and never act on a stale read.
  */
 export class PostgresMessageStore extends PostgresPartnerRecords implements MessageStore {
+  /** Names this instance's hand-outs, so a late markPublished of another instance cannot mark a job this one handed out since. */
+  private readonly handOutOwner = randomUUID();
+
   constructor(private readonly session: PostgresSession) {
     super(session);
   }
@@ -92,9 +103,11 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
   }
 
   async acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]> {
+    // Records in one order whatever the input's, so two instances accepting overlapping batches wait on each other's keys without deadlock.
+    const order = items.map((_, i) => i).sort((a, b) => compareRecords(items[a]!.record, items[b]!.record));
     return this.session.transaction(async (sql) => {
-      const results: AcceptResult[] = [];
-      for (const { record, messages } of items) results.push(await this.acceptIn(sql, record, messages, now));
+      const results: AcceptResult[] = new Array(items.length);
+      for (const i of order) results[i] = await this.acceptIn(sql, items[i]!.record, items[i]!.messages, now);
       return results;
     });
   }
@@ -149,17 +162,20 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
    */
   async unpublished(limit: number): Promise<UnpublishedMessage[]> {
     const { rows } = await this.session.query<UnpublishedMessage & { updatedAt: number }>(
-      `UPDATE messages SET job_state = 'publishing' WHERE id IN (
+      `UPDATE messages SET job_state = 'publishing', publish_owner = $2 WHERE id IN (
          SELECT id FROM messages WHERE status = 'pending' AND job_state <> 'published' ORDER BY updated_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING id, partner, next_attempt_at AS "nextAttemptAt", updated_at AS "updatedAt"`,
-      [Math.max(0, Math.floor(limit))],
+      [Math.max(0, Math.floor(limit)), this.handOutOwner],
     );
     return rows.sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : 1)).map(({ id, partner, nextAttemptAt }) => ({ id, partner, nextAttemptAt }));
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.session.query(`UPDATE messages SET job_state = 'published' WHERE id = ANY($1::text[]) AND status = 'pending' AND job_state = 'publishing'`, [ids]);
+    await this.session.query(`UPDATE messages SET job_state = 'published' WHERE id = ANY($1::text[]) AND status = 'pending' AND job_state = 'publishing' AND publish_owner = $2`, [
+      ids,
+      this.handOutOwner,
+    ]);
   }
 
   async unpublishedCount(): Promise<number> {
@@ -316,7 +332,7 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
 
   async stats(now: number): Promise<StoreStats> {
     return this.session.transaction(async (sql) => {
-      const counts = await sql.query<StoreStats['counts'][number]>('SELECT partner, status, COUNT(*) AS count FROM messages GROUP BY partner, status ORDER BY partner, status');
+      const counts = await sql.query<StoreStats['counts'][number]>('SELECT partner, status, COUNT(*) AS count FROM messages GROUP BY partner, status ORDER BY partner COLLATE "C", status COLLATE "C"');
       const pending = await sql.query<{ due: number; oldest: number | null }>(
         `SELECT COUNT(*) FILTER (WHERE next_attempt_at <= $1) AS due, MIN(created_at) AS oldest FROM messages WHERE status = 'pending'`,
         [now],

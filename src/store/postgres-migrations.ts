@@ -21,7 +21,8 @@ const STATUS_CHECK = `('pending', 'delivered', 'failed', 'dead-lettered', 'needs
 /**
  * The message log and its outbox, as in the SQLite store (sqlite-migrations.ts): records accepted once
  * per (type, record_id, version), their messages with the job state of the delivery queue, business
- * keys, attempts and status changes. Times are epoch milliseconds. Message ids compare bytewise
+ * keys, attempts and status changes. Times are epoch milliseconds; versions are BIGINT, as SQLite's integers.
+ * `publish_owner` is the store instance that handed the job out, so a late mark by another one changes nothing. Message ids compare bytewise
  * (COLLATE "C") whatever the database's collation, so the search order and its cursors are SQLite's.
  */
 const MESSAGE_LOG = `
@@ -29,7 +30,7 @@ CREATE TABLE records (
   id          BIGSERIAL PRIMARY KEY,
   type        TEXT    NOT NULL,
   record_id   TEXT    NOT NULL,
-  version     INTEGER NOT NULL,
+  version     BIGINT  NOT NULL,
   json        TEXT    NOT NULL,
   received_at BIGINT  NOT NULL,
   UNIQUE (type, record_id, version)
@@ -42,7 +43,7 @@ CREATE TABLE messages (
   partner         TEXT    NOT NULL,
   message_type    TEXT    NOT NULL,
   mapping_id      TEXT    NOT NULL,
-  mapping_version INTEGER NOT NULL,
+  mapping_version BIGINT  NOT NULL,
   mapping_sha256  TEXT    NOT NULL,
   payload         BYTEA   NOT NULL,
   payload_sha256  TEXT    NOT NULL,
@@ -52,6 +53,7 @@ CREATE TABLE messages (
   retry_base      INTEGER NOT NULL DEFAULT 0,
   next_attempt_at BIGINT,
   job_state       TEXT    NOT NULL DEFAULT 'unpublished' CHECK (job_state IN ('unpublished', 'publishing', 'published')),
+  publish_owner   TEXT,
   lease_owner     TEXT,
   lease_until     BIGINT,
   created_at      BIGINT  NOT NULL,
@@ -146,10 +148,10 @@ CREATE TABLE inbound_messages (
   message_type       TEXT    NOT NULL,
   record_type        TEXT    NOT NULL,
   record_id          TEXT    NOT NULL,
-  record_version     INTEGER NOT NULL,
+  record_version     BIGINT  NOT NULL,
   record_json        TEXT    NOT NULL,
   mapping_id         TEXT    NOT NULL,
-  mapping_version    INTEGER NOT NULL,
+  mapping_version    BIGINT  NOT NULL,
   mapping_sha256     TEXT    NOT NULL,
   payload            BYTEA   NOT NULL,
   payload_sha256     TEXT    NOT NULL,

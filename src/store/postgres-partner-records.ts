@@ -42,7 +42,7 @@ export class PostgresPartnerRecords implements PartnerRecordStore {
 
   async listPartnerRecords(partner: string, kind: string, key?: string): Promise<PartnerRecordRow[]> {
     const { rows } = await this.pool.query<{ id: string; key: string; value: unknown; updated_at: string }>(
-      `SELECT id, key, value, updated_at FROM partner_records WHERE partner = $1 AND kind = $2 ${key === undefined ? '' : 'AND key = $3'} ORDER BY updated_at DESC, id`,
+      `SELECT id, key, value, updated_at FROM partner_records WHERE partner = $1 AND kind = $2 ${key === undefined ? '' : 'AND key = $3'} ORDER BY updated_at DESC, id COLLATE "C"`,
       key === undefined ? [partner, kind] : [partner, kind, key],
     );
     return rows.map((r) => ({ id: r.id, key: r.key, value: r.value, updatedAt: Number(r.updated_at) }));

@@ -68,6 +68,8 @@ export async function searchPostgresLog(
   after: Cursor | undefined,
   keysOf: (sql: Sql, ids: readonly string[]) => Promise<Map<string, Record<string, string>>>,
 ): Promise<Page<MessageSummary>> {
+  // PostgreSQL text holds no NUL character, so a filter value with one matches nothing (and would be refused by the server).
+  if (ROW_FILTERS.some((name) => typeof filter[name] === 'string' && (filter[name] as string).includes('\u0000'))) return { items: [] };
   const values: unknown[] = [];
   const bind = (value: unknown): string => `$${values.push(value)}`;
   const bound = ROW_FILTERS.filter((name) => filter[name] !== undefined).map((name) => [name, bind(filter[name])] as const);

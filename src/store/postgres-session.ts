@@ -7,10 +7,15 @@ export interface Sql {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
-/** SQLSTATE classes and codes meaning the server cannot serve now (connection lost, shutting down, out of resources, statement timeout). */
-const UNAVAILABLE_STATES = /^(08|53|57P)|^57014$|^40001$|^40P01$/;
+/**
+ * SQLSTATE classes and codes meaning the server cannot serve now: connection exceptions (but 08P01, a
+ * protocol violation, is a bug of ours), out of resources, shutting down, a statement over its timeout,
+ * a serialization failure or deadlock (to be tried again), a standby after a failover (25006) and an
+ * idle transaction ended by the server (25P03).
+ */
+const UNAVAILABLE_STATES = /^(08(?!P01)|53|57P)|^(57014|40001|40P01|25006|25P03)$/;
 /** Node socket errors, and what pg says when a connection ends or the pool cannot hand one out in time. */
-const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNAVAILABLE_TEXT = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is/i;
 
 /** Whether `error` says the database cannot be used now (rather than that the statement is wrong). */

@@ -23,7 +23,7 @@ export function decodeCursor(token: string): Cursor {
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[0]) || typeof parsed[1] !== 'string') {
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isSafeInteger(parsed[0]) || typeof parsed[1] !== 'string') {
     throw new GatewayError('GW_ERR_REQUEST_INVALID', 'search cursor is not one this message store issued', { field: 'cursor' });
   }
   return { at: parsed[0] as number, id: parsed[1] };

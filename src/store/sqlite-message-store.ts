@@ -1,4 +1,5 @@
 // The embedded message store: MessageStore on SQLite (better-sqlite3) in WAL mode with synchronous FULL, so an accepted message is durable.
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import { clampLimit, decodeCursor, groupKeys, pageFrom, type Cursor } from './search-page.js';
@@ -162,8 +163,8 @@ function prepareStatements(db: Db) {
     unpublished: db.prepare<[number], UnpublishedMessage>(
       `SELECT id, partner, next_attempt_at AS nextAttemptAt FROM messages WHERE ${UNPUBLISHED} ORDER BY updated_at, id LIMIT ?`,
     ),
-    handOut: db.prepare<[string]>(`UPDATE messages SET job_state = 'publishing' WHERE id IN (SELECT value FROM json_each(?))`),
-    markPublished: db.prepare<[string]>(`UPDATE messages SET job_state = 'published' WHERE id = ? AND status = 'pending' AND job_state = 'publishing'`),
+    handOut: db.prepare<[string, string]>(`UPDATE messages SET job_state = 'publishing', publish_owner = ? WHERE id IN (SELECT value FROM json_each(?))`),
+    markPublished: db.prepare<[string, string]>(`UPDATE messages SET job_state = 'published' WHERE id = ? AND status = 'pending' AND job_state = 'publishing' AND publish_owner = ?`),
     unpublishedCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM messages WHERE ${UNPUBLISHED}`),
     republishOverdue: db.prepare<[number, number, number]>(
       `UPDATE messages SET job_state = 'unpublished', next_attempt_at = ?
@@ -268,6 +269,8 @@ class SqliteMessageStore implements MessageStore {
   private readonly acknowledgements: AcknowledgementLog;
   private readonly diagnosticLog: DiagnosticLog;
   private readonly db: Db;
+  /** Names this store's hand-outs, so a late markPublished of another process on the file cannot mark a job this one handed out since. */
+  private readonly handOutOwner = randomUUID();
 
   constructor(private readonly connection: SqliteConnection) {
     const db = connection.db;
@@ -278,7 +281,7 @@ class SqliteMessageStore implements MessageStore {
     );
     this.unpublishedTx = db.transaction((limit: number) => this.unpublishedIn(limit));
     this.markPublishedTx = db.transaction((ids: readonly string[]) => {
-      for (const id of ids) this.statements.markPublished.run(id);
+      for (const id of ids) this.statements.markPublished.run(id, this.handOutOwner);
     });
     this.claimTx = db.transaction((id: string, now: number, leaseUntil: number, owner: string) => this.claimIn(id, now, leaseUntil, owner));
     this.completeTx = db.transaction((id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number) =>
@@ -500,7 +503,7 @@ class SqliteMessageStore implements MessageStore {
   /** Lists the oldest unpublished messages and marks them handed out, so markPublished can tell a later change. */
   private unpublishedIn(limit: number): UnpublishedMessage[] {
     const rows = this.statements.unpublished.all(limit);
-    if (rows.length > 0) this.statements.handOut.run(JSON.stringify(rows.map((row) => row.id)));
+    if (rows.length > 0) this.statements.handOut.run(this.handOutOwner, JSON.stringify(rows.map((row) => row.id)));
     return rows;
   }
 

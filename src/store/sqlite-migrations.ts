@@ -238,6 +238,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'acknowledgements partners push for our messages, and the ones awaited', sql: ACKNOWLEDGEMENTS },
   { version: 7, name: 'diagnostic events of the exchange (received, transformed, sent, delivery timeout, header error)', sql: DIAGNOSTIC_EVENTS },
   { version: 8, name: 'partner records carry a revision for compare-and-set', sql: `ALTER TABLE partner_records ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;` },
+  { version: 9, name: 'a job handed out for publishing names the store instance that handed it out', sql: `ALTER TABLE messages ADD COLUMN publish_owner TEXT;` },
 ];
 
 

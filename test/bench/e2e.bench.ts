@@ -121,10 +121,10 @@ export async function benchE2e(label: string, env: Record<string, string> = {}, 
       while (next < RECORDS) {
         const from = next;
         next += BATCH;
-        const records = Array.from({ length: Math.min(BATCH, RECORDS - from) }, (_, i) => ({ ...movement, recordId: `BENCH-${label}-${startedEpoch}-${from + i}` }));
+        const records = Array.from({ length: Math.min(BATCH, RECORDS - from) }, (_, i) => ({ ...movement, recordId: `BENCH-${label.replace(/[^A-Za-z0-9._-]/g, '-')}-${startedEpoch}-${from + i}` }));
         const sentAt = Date.now();
         const res = await api(url, 'POST', '/v1/cais/records', records);
-        if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+        if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
         for (const r of res.body.results) for (const m of r.messages) postedAt.set(m.id, sentAt);
       }
     };

@@ -198,7 +198,7 @@ describe('SQLite message store on disk', () => {
     }
   });
 
-  it('lets two store instances on one file see each other’s committed work, leases included', async () => {
+  it('lets two store instances on one file see each other’s committed work, leases included; each marks only the jobs it handed out', async () => {
     const a = open();
     const b = open();
     await a.accept(record, [message('m-1'), message('m-2')], T0);
@@ -207,8 +207,11 @@ describe('SQLite message store on disk', () => {
     expect(await a.claimById('m-1', T0, 30_000, 'worker-a')).toEqual({ state: 'leased', leaseUntil: T0 + 30_000 });
     expect((await a.claimById('m-2', T0, 30_000, 'worker-a')).state).toBe('claimed');
     expect((await a.unpublished(10)).map((m) => m.id)).toEqual(['m-1', 'm-2']);
+    // b's late mark of a job a handed out (b may have handed it out before, and a again since) changes nothing.
     await b.markPublished(['m-1']);
-    expect(await a.unpublishedCount()).toBe(1);
+    expect(await a.unpublishedCount()).toBe(2);
+    await a.markPublished(['m-1']);
+    expect(await b.unpublishedCount()).toBe(1);
     const attempt = { number: 1, startedAt: T0, durationMs: 10, outcome: 'delivered', httpStatus: 200, partnerCode: null, error: null } as const;
     expect(await b.completeAttempt('m-1', 'worker-b', attempt, { status: 'delivered', reason: 'HTTP 200' }, T0 + 10)).toBe(true);
     expect(await a.get('m-1')).toMatchObject({ status: 'delivered', attempts: 1 });

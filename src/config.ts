@@ -50,7 +50,7 @@ export interface GatewayConfig {
    * default the retry scale): a test can shorten retries without making every partner's answer late.
    */
   readonly transactionTimeScale: number;
-  /** Multiplies adapters' schedule intervals, such as IRU's reconciliation pull, and so their leases (`GATEWAY_SCHEDULE_SCALE`, default 1); tests and demos shorten them. */
+  /** Multiplies adapters' schedule intervals, such as a partner's reconciliation pull, and so their leases (`GATEWAY_SCHEDULE_SCALE`, default 1); tests and demos shorten them. */
   readonly scheduleScale: number;
   /** How long a worker's claim on a message lasts before another may take it (`GATEWAY_LEASE_MS`, default 60000). */
   readonly leaseMs: number;

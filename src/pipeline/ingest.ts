@@ -1,6 +1,7 @@
 // Accepting CAIS records: translate each, then log the record and its documents durably in one transaction.
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors.js';
+import { GroupCommit } from '../store/group-commit.js';
 import type { MessageStore, NewMessage, SourceRecord } from '../store/message-store.js';
 import type { TranslationProblem, Translator } from './translator.js';
 
@@ -35,6 +36,8 @@ export interface IngestDeps {
 
 /** Creates the ingest step. */
 export function createIngest({ translator, store, accepted, maxOutbox, observe = () => undefined, now = Date.now }: IngestDeps): Ingest {
+  // Concurrent requests share one durable commit; each is answered once its own records are durable.
+  const group = new GroupCommit(store);
   return {
     async accept(values) {
       const waiting = await store.unpublishedCount();
@@ -62,7 +65,7 @@ export function createIngest({ translator, store, accepted, maxOutbox, observe =
         }));
         batch.push({ index, record: { type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record) }, messages });
       }
-      const stored = batch.length > 0 ? await store.acceptBatch(batch, now()) : [];
+      const stored = batch.length > 0 ? await group.acceptBatch(batch, now()) : [];
       stored.forEach((result, i) => {
         const { index, record } = batch[i]!;
         out[index] = { index, recordId: record.recordId, status: result.created ? 'accepted' : 'duplicate', messages: result.messages };

@@ -1,154 +1,159 @@
-// Benchmark: records per second from HTTP ingest to acknowledged by the partner simulator, with p50/p99 latency.
+// Benchmark e2e: the gateway end to end against a bare spine measured in the same run, both feeding a partner stand-in that checks nothing; closed and open loop, embedded and RabbitMQ (and two instances on PostgreSQL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
-import { receivedByOurId } from '../support/member-message-ids.js';
-import { partnersSubset, PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
-import { startTestGateway, TEST_TOKEN } from '../support/running-gateway.js';
-import { startSimulatorProcess } from '../support/simulator-process.js';
+import { partnersSubset, PROJECT_PARTNERS, RECORD_FIXTURES, ROOT } from '../support/project.js';
+import { closedLoop, httpTarget, openLoop, type LoadFigures } from './e2e-load.js';
 
-const RECORDS = 2000;
-const BATCH = 50;
-const CLIENTS = 4;
+const RECORDS = 5_000;
+const CLIENTS = 32;
+const OPEN_RATE = 500;
+const TOKEN = 'e2e-bench-token-0123456789';
+/** The bare spine's deliveries at once, as the gateway's partner concurrency. */
+const SPINE_CONCURRENCY = 8;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+/** Starts a TypeScript script of this folder as a process and resolves with the URL its ready line names. */
+function startScript(file: string, args: string[], ready: RegExp): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'bench', file), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = ready.exec(out)?.[1];
+      if (url) resolve({ child, url });
+    });
+    child.once('exit', (code) => reject(new Error(`${file} exited (${String(code)}) before it was ready: ${out}`)));
+  });
 }
 
-/** The gateway(s) under test: their API URLs and the CPU they used so far (ms, all threads). */
-interface Target {
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** A system under load: where to post, and how to stop it. */
+interface System {
   urls: string[];
-  cpuMs(): Promise<number>;
+  path: string;
+  headers: Record<string, string>;
   stop(): Promise<void>;
 }
 
-/** CPU time of a child process so far (utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms). */
-async function processCpuMs(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** What one row of the table runs on. */
+export interface Row {
+  label: string;
+  start(): Promise<System>;
 }
 
-/** One gateway in this process (the clients share it). */
-async function inProcess(env: Record<string, string>): Promise<Target> {
-  const gw = await startTestGateway(env);
-  const before = process.cpuUsage();
-  return {
-    urls: [gw.url],
-    cpuMs: async () => {
-      const cpu = process.cpuUsage(before);
-      return (cpu.user + cpu.system) / 1000;
-    },
-    stop: () => gw.stop(),
-  };
+/** How extra rows are made: gateway processes on the benchmark's partner set-up, with more configuration. */
+export interface RowMaker {
+  /** A row of `instances` gateway processes (each with its own data folder) configured by the base plus what `env` gives at each start. */
+  gatewayRow(label: string, env: () => Promise<Record<string, string>>, instances?: number): Row;
 }
 
-/** `instances` gateway processes (`gateway serve`) on the same configuration, each with its own data folder. */
-async function asProcesses(env: Record<string, string>, instances: number, dir: string): Promise<Target> {
-  const started: GatewayProcess[] = [];
-  try {
-    for (let i = 0; i < instances; i += 1) {
-      started.push(await startGatewayProcess({ GATEWAY_DATA_DIR: join(dir, `instance-${i}`), GATEWAY_PORT: '0', GATEWAY_INBOUND_PORT: '0', GATEWAY_TOKENS: `${TEST_TOKEN}:cais,admin,auditor`, GATEWAY_RETRY_DELAY_SCALE: '0.001', ...env }));
-    }
-  } catch (error) {
-    for (const p of started) p.child.kill('SIGKILL');
-    throw error;
-  }
-  const before = await Promise.all(started.map((p) => processCpuMs(p.child.pid!)));
-  return {
-    urls: started.map((p) => p.url),
-    cpuMs: async () => (await Promise.all(started.map((p) => processCpuMs(p.child.pid!)))).reduce((sum, ms, i) => sum + ms - before[i]!, 0),
-    async stop() {
-      for (const p of started) p.child.kill('SIGTERM');
-      await Promise.all(started.map((p) => p.exited));
-    },
-  };
+/** `count` transit movements with fresh record ids (each becomes one P.CP.01 message to Russia). */
+function movements(tag: string, count: number): unknown[] {
+  const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
+  return Array.from({ length: count }, (_, i) => ({ ...movement, recordId: `E2E-${tag}-${i}` }));
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the benchmark reads the few fields it needs
-async function api(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-/** Result of one end-to-end run. */
-export interface E2eFigures {
-  recordsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
+function line(label: string, mode: string, f: LoadFigures, baseline?: LoadFigures): string {
+  const ratio = baseline ? `  ${(f.deliveredPerSecond / baseline.deliveredPerSecond).toFixed(2)} × bare` : '';
+  const backlog = f.backlogAtEnd === undefined ? '' : `  backlog at end ${f.backlogAtEnd}, drained in ${((f.drainMs ?? 0) / 1000).toFixed(1)} s`;
+  return `  ${label.padEnd(18)} ${mode.padEnd(14)} ${f.deliveredPerSecond.toFixed(0).padStart(6)} delivered/s   ingest p50 ${f.ingestP50Ms.toFixed(0).padStart(5)} ms  p99 ${f.ingestP99Ms.toFixed(0).padStart(5)} ms${ratio}${backlog}`;
 }
 
 /**
- * Posts RECORDS transit movements (each becomes one signed P.CP.01 envelope to the simulator of
- * Russia's member gateway) from CLIENTS concurrent clients in batches of BATCH, and waits until the
- * simulator has taken every message. Gateway and clients share this process; the simulators, which
- * verify every signature and validate every document as the partner would, run in another (the
- * partner is another machine in reality), whose signals cannot reach this gateway: the transactions'
- * times are long, so no repeat starts during the run. With `instances`, that many gateway processes
- * share the configuration (a shared log and queue) and the clients take turns among them.
+ * Runs every row closed loop ({@link CLIENTS} clients, {@link RECORDS} records one per request) and
+ * open loop ({@link OPEN_RATE}/s), each on a fresh process, and checks issue 15's targets.
+ * @param extra rows beyond the bare spine and the embedded gateway (RabbitMQ, PostgreSQL)
  */
-export async function benchE2e(label: string, env: Record<string, string> = {}, instances?: number): Promise<E2eFigures> {
-  const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
-  const certsDir = mkdtempSync(join(tmpdir(), 'gw-bench-certs-'));
+export async function benchE2e(extra: (maker: RowMaker) => Row[]): Promise<boolean> {
+  const certsDir = mkdtempSync(join(tmpdir(), 'gw-bench-e2e-'));
   initDevCertificates(certsDir, PROJECT_PARTNERS);
-  const sims = await startSimulatorProcess(certsDir);
+  const standIn = await startScript('stand-in-partner.ts', [], /stand-in ready: (\S+)/);
   const gatewayEnv = {
-    // The spine with the partners this benchmark measures.
-    ...partnersSubset(join(certsDir, 'partners-subset'), ['iru-safetir', 'eaeu-ru']),
-    GATEWAY_LOG_LEVEL: 'silent',
+    ...partnersSubset(join(certsDir, 'partners'), ['eaeu-ru']),
     GATEWAY_CERTS_DIR: certsDir,
+    GATEWAY_PORT: '0',
+    GATEWAY_INBOUND_PORT: '0',
+    GATEWAY_TOKENS: `${TOKEN}:cais,admin,auditor`,
     GATEWAY_SIMULATORS: 'off',
-    GATEWAY_TRANSACTION_TIME_SCALE: '10',
-    ...Object.fromEntries(Object.entries(sims.env).filter(([name]) => /^GATEWAY_PARTNER_(EAEU_RU|IRU_SAFETIR)_URL/.test(name))),
-    ...env,
+    GATEWAY_PARTNER_EAEU_RU_URL: standIn.url,
+    GATEWAY_LOG_LEVEL: 'info',
+    // The stand-in sends no signals: the transaction's times are long, so no repeat starts during a run.
+    GATEWAY_TRANSACTION_TIME_SCALE: '100',
   };
-  const target = instances === undefined ? await inProcess(gatewayEnv) : await asProcesses(gatewayEnv, instances, certsDir);
-  const [first] = target.urls as [string];
+  const gatewayRow = (label: string, env: () => Promise<Record<string, string>>, instances = 1): Row => ({
+    label,
+    async start() {
+      const shared = { ...gatewayEnv, ...(await env()) };
+      const started: GatewayProcess[] = [];
+      for (let i = 0; i < instances; i += 1) started.push(await startGatewayProcess({ ...shared, GATEWAY_DATA_DIR: join(certsDir, `data-${randomUUID().slice(0, 8)}`) }));
+      return {
+        urls: started.map((p) => p.url),
+        path: '/v1/cais/records',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        async stop() {
+          for (const p of started) p.child.kill('SIGTERM');
+          await Promise.all(started.map((p) => p.exited));
+        },
+      };
+    },
+  });
+  const bare: Row = {
+    label: 'bare spine',
+    async start() {
+      const spine = await startScript('bare-spine.ts', [join(certsDir, 'gateway.key.pem'), standIn.url, String(SPINE_CONCURRENCY)], /bare spine ready: (\S+)/);
+      return { urls: [spine.url], path: '/records', headers: {}, stop: () => stopChild(spine.child) };
+    },
+  };
+  const rows = [bare, gatewayRow('gateway embedded', async () => ({})), ...extra({ gatewayRow })];
+  const results = new Map<string, { closed: LoadFigures; open: LoadFigures }>();
   try {
-    const postedAt = new Map<string, number>();
-    const started = performance.now();
-    const cpuBefore = await target.cpuMs();
-    const startedEpoch = Date.now();
-    let next = 0;
-    const client = async (n: number): Promise<void> => {
-      const url = target.urls[n % target.urls.length]!;
-      while (next < RECORDS) {
-        const from = next;
-        next += BATCH;
-        const records = Array.from({ length: Math.min(BATCH, RECORDS - from) }, (_, i) => ({ ...movement, recordId: `BENCH-${label.replace(/[^A-Za-z0-9._-]/g, '-')}-${startedEpoch}-${from + i}` }));
-        const sentAt = Date.now();
-        const res = await api(url, 'POST', '/v1/cais/records', records);
-        if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
-        for (const r of res.body.results) for (const m of r.messages) postedAt.set(m.id, sentAt);
+    console.log(`end-to-end benchmark — ${RECORDS} transit movements one per request; closed loop ${CLIENTS} clients, open loop ${OPEN_RATE}/s; partner stand-in answers 202 unread`);
+    for (const row of rows) {
+      const figures: Partial<{ closed: LoadFigures; open: LoadFigures }> = {};
+      for (const mode of ['closed', 'open'] as const) {
+        const system = await row.start();
+        const target = httpTarget(system.urls, system.path, system.headers, standIn.url, mode === 'closed' ? CLIENTS : 512);
+        try {
+          const records = movements(`${row.label.replace(/[^A-Za-z0-9]/g, '')}-${mode}-${Date.now()}`, RECORDS);
+          figures[mode] = mode === 'closed' ? await closedLoop(target, records, CLIENTS) : await openLoop(target, records, OPEN_RATE);
+        } finally {
+          await target.close();
+          await system.stop();
+        }
+        console.log(line(row.label, mode === 'closed' ? `closed ${CLIENTS}` : `open ${OPEN_RATE}/s`, figures[mode]!, mode === 'closed' ? results.get(bare.label)?.closed : undefined));
       }
-    };
-    await Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n)));
-    for (const deadline = Date.now() + 600_000; (await api(first, 'GET', '/v1/messages?status=pending&limit=1')).body.items.length > 0; ) {
-      if (Date.now() > deadline) throw new Error('messages still pending after 10 minutes');
-      await new Promise((r) => setTimeout(r, 25));
+      results.set(row.label, figures as { closed: LoadFigures; open: LoadFigures });
     }
-    const seconds = (performance.now() - started) / 1000;
-    const cpuMsPerRecord = ((await target.cpuMs()) - cpuBefore) / RECORDS;
-    const firstAck = new Map<string, number>();
-    const received = await receivedByOurId(async (id) => (await api(first, 'GET', `/v1/messages/${id}`)).body, postedAt.keys(), await sims.received('eaeu-ru'));
-    for (const r of received) if (!firstAck.has(r.messageId)) firstAck.set(r.messageId, r.at);
-    if (firstAck.size < RECORDS) throw new Error(`the simulator acknowledged ${firstAck.size} of ${RECORDS} messages`);
-    const latencies = [...postedAt].map(([id, t]) => (firstAck.get(id) ?? Number.NaN) - t).sort((a, b) => a - b);
-    const figures = { recordsPerSecond: RECORDS / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
-    console.log(
-      `  e2e ${label.padEnd(10)} ${RECORDS} records: ${figures.recordsPerSecond.toFixed(0)} records/s, latency p50 ${figures.p50Ms.toFixed(0)} ms, p99 ${figures.p99Ms.toFixed(0)} ms; ` +
-        `gateway CPU ${cpuMsPerRecord.toFixed(2)} ms per record${instances === undefined ? ' (with the clients)' : ` (${instances} processes)`} (the simulator verifying each XML signature is the slower side)`,
-    );
-    return figures;
   } finally {
-    await target.stop();
-    await sims.stop();
+    await stopChild(standIn.child);
     rmSync(certsDir, { recursive: true, force: true });
   }
+  return checkTargets(results, bare.label);
+}
+
+/** Issue 15's targets: embedded ≥ 0.8 × the bare spine; RabbitMQ ≥ 1,000 delivered/s, and at 500/s ingest p99 ≤ 100 ms with delivery keeping pace. */
+function checkTargets(results: Map<string, { closed: LoadFigures; open: LoadFigures }>, bareLabel: string): boolean {
+  const bare = results.get(bareLabel)!.closed;
+  const checks: Array<[string, boolean]> = [];
+  const embedded = results.get('gateway embedded');
+  if (embedded) checks.push([`embedded delivered/s ≥ 0.8 × bare spine (${(embedded.closed.deliveredPerSecond / bare.deliveredPerSecond).toFixed(2)})`, embedded.closed.deliveredPerSecond >= 0.8 * bare.deliveredPerSecond]);
+  const amqp = results.get('gateway RabbitMQ');
+  if (amqp) {
+    checks.push([`RabbitMQ ≥ 1,000 delivered/s (${amqp.closed.deliveredPerSecond.toFixed(0)})`, amqp.closed.deliveredPerSecond >= 1000]);
+    checks.push([`RabbitMQ at ${OPEN_RATE}/s: ingest p99 ≤ 100 ms (${amqp.open.ingestP99Ms.toFixed(0)} ms)`, amqp.open.ingestP99Ms <= 100]);
+    // Keeping pace: what was still undelivered when offering ended drains within a second.
+    checks.push([`RabbitMQ at ${OPEN_RATE}/s: delivery keeps pace (drained ${((amqp.open.drainMs ?? 0) / 1000).toFixed(1)} s after the last post)`, (amqp.open.drainMs ?? Infinity) <= 1000]);
+  }
+  for (const [what, met] of checks) console.log(`  target: ${what} — ${met ? 'met' : 'MISSED'}`);
+  return checks.every(([, met]) => met);
 }

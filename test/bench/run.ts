@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { migratePostgres, openPostgresPool } from '../../src/store/postgres-connection.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
-import { benchE2e, type E2eFigures } from './e2e.bench.js';
+import { benchE2e as benchE2eSim, type E2eFigures } from './e2e-sim.bench.js';
+import { benchE2e } from './e2e.bench.js';
 import { benchInbound } from './inbound.bench.js';
 import { benchSearch } from './search.bench.js';
 import { benchTranslate, measureTranslate } from './translate.bench.js';
@@ -21,7 +22,7 @@ async function twoInstancesOnPostgres(): Promise<E2eFigures> {
   try {
     await migratePostgres(pool, POSTGRES_MIGRATIONS);
     const env = { GATEWAY_DATABASE_URL: PG_URL, GATEWAY_DATABASE_SCHEMA: schema, GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` };
-    return await benchE2e('pg+amqp×2', env, 2);
+    return await benchE2eSim('pg+amqp×2', env, 2);
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await pool.end();
@@ -29,15 +30,16 @@ async function twoInstancesOnPostgres(): Promise<E2eFigures> {
 }
 
 /**
- * The e2e benchmark prints the translate figures of the same run beside its own; `--amqp` adds a run on
- * RabbitMQ, `--postgres` one of two gateway processes sharing PostgreSQL and RabbitMQ.
+ * The e2e-sim benchmark (against the simulator that checks everything) prints the translate figures of the
+ * same run beside its own; `--amqp` adds a run on RabbitMQ, `--postgres` one of two gateway processes
+ * sharing PostgreSQL and RabbitMQ.
  */
-async function e2e(): Promise<boolean> {
+async function e2eSim(): Promise<boolean> {
   const translate = await measureTranslate();
   console.log('end-to-end benchmark — HTTP ingest → log → queue → deliver → simulator acknowledgement (simulators in a second process)');
-  const embedded = await benchE2e('embedded');
+  const embedded = await benchE2eSim('embedded');
   if (process.argv.includes('--amqp')) {
-    const amqp = await benchE2e('amqp', { GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` });
+    const amqp = await benchE2eSim('amqp', { GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` });
     console.log(`  RabbitMQ / embedded = ${(amqp.recordsPerSecond / embedded.recordsPerSecond).toFixed(2)} in records/s`);
   }
   if (process.argv.includes('--postgres')) {
@@ -48,7 +50,42 @@ async function e2e(): Promise<boolean> {
   return translate.ok;
 }
 
-const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e, verify: benchVerify, inbound: benchInbound, search: benchSearch };
+/**
+ * The e2e benchmark against the bare spine and a stand-in that checks nothing: embedded always;
+ * `--amqp` adds RabbitMQ, `--postgres` two gateway processes on PostgreSQL and RabbitMQ.
+ */
+async function e2e(): Promise<boolean> {
+  const schemas: string[] = [];
+  const pool = openPostgresPool(PG_URL, {});
+  try {
+    return await benchE2e(({ gatewayRow }) => {
+      const queue = async () => ({ GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` });
+      const rows = [];
+      if (process.argv.includes('--amqp')) rows.push(gatewayRow('gateway RabbitMQ', queue));
+      if (process.argv.includes('--postgres')) {
+        rows.push(
+          gatewayRow(
+            'PostgreSQL ×2',
+            async () => {
+              const schema = `gwbench_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+              schemas.push(schema);
+              const migrating = openPostgresPool(PG_URL, { schema });
+              await migratePostgres(migrating, POSTGRES_MIGRATIONS).finally(() => migrating.end());
+              return { ...(await queue()), GATEWAY_DATABASE_URL: PG_URL, GATEWAY_DATABASE_SCHEMA: schema };
+            },
+            2,
+          ),
+        );
+      }
+      return rows;
+    });
+  } finally {
+    for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await pool.end();
+  }
+}
+
+const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e, 'e2e-sim': e2eSim, verify: benchVerify, inbound: benchInbound, search: benchSearch };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !(n in BENCHMARKS));

@@ -1,5 +1,5 @@
 // EAEU members' customs (Russia, Kyrgyzstan …) through the Union's integrated system: P.* messages in the Decision 5 envelope, one adapter, an instance per member.
-import { definePartner, parseSoapEnvelope, type AttemptResult, type Outcome, type SoapVersion } from '../../src/partners/kit.js';
+import { definePartner, ownSoapEnvelopeHead, type AttemptResult, type Outcome, type SoapVersion } from '../../src/partners/kit.js';
 import { envelopeSigning } from './envelope-signing.js';
 import { acknowledgementPlanOf } from './acknowledgement-plan.js';
 import { eaeuErrors } from './errors.js';
@@ -26,9 +26,9 @@ function classify(result: AttemptResult): Outcome {
   return { verdict: 'needs-human', reason: `HTTP ${status} without a technological error message` };
 }
 
-/** The SOAP version and Action of a logged envelope, for the request's Content-Type (and SOAPAction). */
+/** The SOAP version and Action of a logged envelope (ours: its Header is read without its Body), for the request's Content-Type (and SOAPAction). */
 function soapOf(payload: Buffer): { version: SoapVersion; action: string } {
-  const { version, header } = parseSoapEnvelope(payload);
+  const { version, header } = ownSoapEnvelopeHead(payload);
   return { version, action: buildAction(readHeaders(header, false).action) };
 }
 

@@ -58,6 +58,7 @@ export { prettyXml } from '../codec/xml-pretty.js';
 export {
   buildSoapEnvelope,
   buildSoapFault,
+  ownSoapEnvelopeHead,
   parseSoapEnvelope,
   soapCallOf,
   soapHeaders,

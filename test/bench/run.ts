@@ -4,6 +4,8 @@ import { migratePostgres, openPostgresPool } from '../../src/store/postgres-conn
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import { benchE2e as benchE2eSim, type E2eFigures } from './e2e-sim.bench.js';
 import { benchE2e } from './e2e.bench.js';
+import { PROJECT_PARTNERS } from '../support/project.js';
+import { deleteTopology } from '../support/rabbitmq.js';
 import { benchInbound } from './inbound.bench.js';
 import { benchSearch } from './search.bench.js';
 import { benchTranslate, measureTranslate } from './translate.bench.js';
@@ -11,6 +13,14 @@ import { benchVerify } from './verify.bench.js';
 
 /** RabbitMQ for `e2e --amqp` (`GATEWAY_AMQP_URL` or the local broker). */
 const AMQP_URL = process.env.GATEWAY_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+
+/** Every RabbitMQ prefix a run declared queues under: deleted when the run ends (quorum queues left behind weigh on the broker). */
+const prefixes: string[] = [];
+function benchPrefix(): string {
+  const prefix = `gwbench-${randomUUID().slice(0, 8)}`;
+  prefixes.push(prefix);
+  return prefix;
+}
 
 /** PostgreSQL for `e2e --postgres` (`GATEWAY_BENCH_DATABASE_URL` or the local server). */
 const PG_URL = process.env.GATEWAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -21,7 +31,7 @@ async function twoInstancesOnPostgres(): Promise<E2eFigures> {
   const pool = openPostgresPool(PG_URL, { schema });
   try {
     await migratePostgres(pool, POSTGRES_MIGRATIONS);
-    const env = { GATEWAY_DATABASE_URL: PG_URL, GATEWAY_DATABASE_SCHEMA: schema, GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` };
+    const env = { GATEWAY_DATABASE_URL: PG_URL, GATEWAY_DATABASE_SCHEMA: schema, GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: benchPrefix() };
     return await benchE2eSim('pg+amqp×2', env, 2);
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
@@ -39,7 +49,7 @@ async function e2eSim(): Promise<boolean> {
   console.log('end-to-end benchmark — HTTP ingest → log → queue → deliver → simulator acknowledgement (simulators in a second process)');
   const embedded = await benchE2eSim('embedded');
   if (process.argv.includes('--amqp')) {
-    const amqp = await benchE2eSim('amqp', { GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` });
+    const amqp = await benchE2eSim('amqp', { GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: benchPrefix() });
     console.log(`  RabbitMQ / embedded = ${(amqp.recordsPerSecond / embedded.recordsPerSecond).toFixed(2)} in records/s`);
   }
   if (process.argv.includes('--postgres')) {
@@ -59,7 +69,7 @@ async function e2e(): Promise<boolean> {
   const pool = openPostgresPool(PG_URL, {});
   try {
     return await benchE2e(({ gatewayRow }) => {
-      const queue = async () => ({ GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: `gwbench-${randomUUID().slice(0, 8)}` });
+      const queue = async () => ({ GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: benchPrefix() });
       const rows = [];
       if (process.argv.includes('--amqp')) rows.push(gatewayRow('gateway RabbitMQ', queue));
       if (process.argv.includes('--postgres')) {
@@ -94,5 +104,9 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 let ok = true;
-for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) ok = (await BENCHMARKS[name]?.()) !== false && ok;
+try {
+  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) ok = (await BENCHMARKS[name]?.()) !== false && ok;
+} finally {
+  for (const prefix of prefixes) await deleteTopology({ prefix, partners: PROJECT_PARTNERS }).catch((err: Error) => console.error(`could not delete the queues of ${prefix}: ${err.message}`));
+}
 process.exitCode = ok ? 0 : 1;

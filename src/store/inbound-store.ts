@@ -56,6 +56,9 @@ export interface Handover {
   attempts: number;
 }
 
+/** How a hand-over attempt ended: handed over (`via` says how: queue, webhook, pull), or to be tried again at `retryAt`. */
+export type HandoverOutcome = { handed: true; via: string } | { handed: false; retryAt: number; error: string };
+
 /** An accepted record waiting for CAIS to pull it. */
 export interface PullItem {
   /** Position in the log: the cursor of the pull API. Grows with each acceptance (whatever the clock said), so a record accepted later is never behind a cursor already handed out. */
@@ -130,7 +133,7 @@ export interface InboundStore {
    * Records a hand-over attempt of a leased record: `handed` ends it (`via` says how: queue, webhook,
    * pull); otherwise it is due again at `retryAt`. False when the lease is no longer `owner`'s.
    */
-  completeHandover(id: string, owner: string, outcome: { handed: true; via: string } | { handed: false; retryAt: number; error: string }, now: number): Promise<boolean>;
+  completeHandover(id: string, owner: string, outcome: HandoverOutcome, now: number): Promise<boolean>;
   /** Accepted records not yet acknowledged by CAIS, after `cursor`, oldest first (the pull API). */
   pullAfter(cursor: number, limit: number): Promise<PullItem[]>;
   /** CAIS acknowledges pulled records: each becomes handed over (via pull). Returns how many changed. */

@@ -1,6 +1,7 @@
 // The PostgreSQL inbound store: InboundStore on the shared database, correct with several gateway instances accepting, leasing and pulling at once.
 import type {
   Handover,
+  HandoverOutcome,
   InboundAcceptResult,
   InboundDetail,
   InboundRefusal,
@@ -126,12 +127,7 @@ export class PostgresInboundStore implements InboundStore {
     return rows;
   }
 
-  async completeHandover(
-    id: string,
-    owner: string,
-    outcome: { handed: true; via: string } | { handed: false; retryAt: number; error: string },
-    now: number,
-  ): Promise<boolean> {
+  async completeHandover(id: string, owner: string, outcome: HandoverOutcome, now: number): Promise<boolean> {
     // The UPDATE locks the row and rechecks the lease, so a completion racing a new lease or an acknowledgement changes nothing.
     const leased = `id = $1 AND lease_owner = $2 AND status = 'accepted'`;
     const result = outcome.handed

@@ -30,9 +30,9 @@ import { CLAIM_EARLY_TOLERANCE_MS } from './message-store.js';
 import * as acknowledgements from './postgres-acknowledgements.js';
 import { diagnosticsOf, listDiagnostics, recordDiagnostic } from './postgres-diagnostics.js';
 import { PostgresPartnerRecords } from './postgres-partner-records.js';
-import { searchPostgresLog } from './postgres-search.js';
+import { keysOf, searchPostgresLog } from './postgres-search.js';
 import { numbered, type PostgresSession, type Sql } from './postgres-session.js';
-import { clampLimit, decodeCursor, groupKeys } from './search-page.js';
+import { clampLimit, decodeCursor } from './search-page.js';
 
 const REOPEN = numbered(REOPEN_MESSAGE_SQL);
 
@@ -68,20 +68,6 @@ async function change(sql: Sql, id: string, now: number, from: MessageStatus | n
 /** Orders records by type, id and version (code units, as the C collation does). */
 function compareRecords(a: SourceRecord, b: SourceRecord): number {
   return a.type < b.type ? -1 : a.type > b.type ? 1 : a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : a.version - b.version;
-}
-
-/** Each message's business keys, outbound or inbound. */
-export async function keysOf(sql: Sql, ids: readonly string[]): Promise<Map<string, Record<string, string>>> {
-  if (ids.length === 0) return new Map();
-  const { rows } = await sql.query<{ messageId: string; name: string; value: string }>(
-    `SELECT * FROM (
-       SELECT message_id AS "messageId", name, value FROM message_keys WHERE message_id = ANY($1::text[])
-       UNION ALL
-       SELECT inbound_id AS "messageId", name, value FROM inbound_keys WHERE inbound_id = ANY($1::text[])
-     ) AS k ORDER BY name COLLATE "C"`,
-    [ids],
-  );
-  return groupKeys(rows);
 }
 
 /**
@@ -327,7 +313,7 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
   async search(filter: MessageFilter, limit: number, cursor?: string): Promise<Page<MessageSummary>> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     // No transaction needed: a message's keys are written with it and never change, so the page and its keys agree.
-    return searchPostgresLog(this.session, filter, clampLimit(limit), after, keysOf);
+    return searchPostgresLog(this.session, filter, clampLimit(limit), after);
   }
 
   async stats(now: number): Promise<StoreStats> {

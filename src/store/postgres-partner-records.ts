@@ -4,10 +4,10 @@ import type { PartnerRecordRow, PartnerRecordStore, RevisedPartnerRecord } from 
 
 /** Partner records in the `partner_records` table of the pool's schema (postgres-migrations.ts), read and written through a session (postgres-session.ts). */
 export class PostgresPartnerRecords implements PartnerRecordStore {
-  constructor(private readonly pool: Sql) {}
+  constructor(private readonly sql: Sql) {}
 
   async putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void> {
-    await this.pool.query(
+    await this.sql.query(
       `INSERT INTO partner_records (partner, kind, id, key, value, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (partner, kind, id) DO UPDATE SET key = EXCLUDED.key, value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, revision = partner_records.revision + 1`,
       [partner, kind, id, key, JSON.stringify(value), now],
@@ -19,7 +19,7 @@ export class PostgresPartnerRecords implements PartnerRecordStore {
   }
 
   async readPartnerRecord(partner: string, kind: string, id: string): Promise<RevisedPartnerRecord | undefined> {
-    const { rows } = await this.pool.query<{ value: unknown; revision: string }>('SELECT value, revision FROM partner_records WHERE partner = $1 AND kind = $2 AND id = $3', [partner, kind, id]);
+    const { rows } = await this.sql.query<{ value: unknown; revision: string }>('SELECT value, revision FROM partner_records WHERE partner = $1 AND kind = $2 AND id = $3', [partner, kind, id]);
     const [row] = rows;
     return row === undefined ? undefined : { value: row.value, revision: Number(row.revision) };
   }
@@ -29,11 +29,11 @@ export class PostgresPartnerRecords implements PartnerRecordStore {
     // One statement each: the row lock (or the primary key, for a new row) decides between concurrent writers.
     const result =
       expectedRevision === null
-        ? await this.pool.query(
+        ? await this.sql.query(
             'INSERT INTO partner_records (partner, kind, id, key, value, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (partner, kind, id) DO NOTHING',
             [partner, kind, id, key, json, now],
           )
-        : await this.pool.query(
+        : await this.sql.query(
             'UPDATE partner_records SET key = $4, value = $5, updated_at = $6, revision = revision + 1 WHERE partner = $1 AND kind = $2 AND id = $3 AND revision = $7',
             [partner, kind, id, key, json, now, expectedRevision],
           );
@@ -41,7 +41,7 @@ export class PostgresPartnerRecords implements PartnerRecordStore {
   }
 
   async listPartnerRecords(partner: string, kind: string, key?: string): Promise<PartnerRecordRow[]> {
-    const { rows } = await this.pool.query<{ id: string; key: string; value: unknown; updated_at: string }>(
+    const { rows } = await this.sql.query<{ id: string; key: string; value: unknown; updated_at: string }>(
       `SELECT id, key, value, updated_at FROM partner_records WHERE partner = $1 AND kind = $2 ${key === undefined ? '' : 'AND key = $3'} ORDER BY updated_at DESC, id COLLATE "C"`,
       key === undefined ? [partner, kind] : [partner, kind, key],
     );

@@ -1,7 +1,7 @@
-// Search over both directions of the PostgreSQL log: each side's newest rows by the filters given (using its indexes), merged newest first, one page at a time.
+// Search over both directions of the PostgreSQL log (each side's newest rows by the filters given, using its indexes, merged newest first, one page at a time) and the business keys of the messages listed.
 import type { MessageFilter, MessageSummary, Page } from './message-store.js';
 import type { Sql } from './postgres-session.js';
-import { pageFrom, type Cursor } from './search-page.js';
+import { groupKeys, pageFrom, type Cursor } from './search-page.js';
 
 /** Filters a search applies to each side of the log (`direction` chooses the sides). */
 type RowFilter = Exclude<keyof MessageFilter, 'direction'>;
@@ -55,18 +55,30 @@ const LOG_SIDES: readonly LogSide[] = [
   },
 ];
 
+/** Each message's business keys, outbound or inbound. */
+export async function keysOf(sql: Sql, ids: readonly string[]): Promise<Map<string, Record<string, string>>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql.query<{ messageId: string; name: string; value: string }>(
+    `SELECT * FROM (
+       SELECT message_id AS "messageId", name, value FROM message_keys WHERE message_id = ANY($1::text[])
+       UNION ALL
+       SELECT inbound_id AS "messageId", name, value FROM inbound_keys WHERE inbound_id = ANY($1::text[])
+     ) AS k ORDER BY name COLLATE "C"`,
+    [ids],
+  );
+  return groupKeys(rows);
+}
+
 type SummaryRow = Omit<MessageSummary, 'businessKeys'>;
 
 /**
  * One page of the log, newest first (by creation time, then id), after `after` when given.
- * @param keysOf the business keys of the page's messages
  */
 export async function searchPostgresLog(
   sql: Sql,
   filter: MessageFilter,
   size: number,
   after: Cursor | undefined,
-  keysOf: (sql: Sql, ids: readonly string[]) => Promise<Map<string, Record<string, string>>>,
 ): Promise<Page<MessageSummary>> {
   // PostgreSQL text holds no NUL character, so a filter value with one matches nothing (and would be refused by the server).
   if (ROW_FILTERS.some((name) => typeof filter[name] === 'string' && (filter[name] as string).includes('\u0000'))) return { items: [] };

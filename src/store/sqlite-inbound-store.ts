@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { InboundStatus } from './message-store.js';
 import type {
   Handover,
+  HandoverOutcome,
   InboundAcceptResult,
   InboundDetail,
   InboundRefusal,
@@ -196,12 +197,7 @@ class SqliteInboundStore implements InboundStore {
     return out;
   }
 
-  async completeHandover(
-    id: string,
-    owner: string,
-    outcome: { handed: true; via: string } | { handed: false; retryAt: number; error: string },
-    now: number,
-  ): Promise<boolean> {
+  async completeHandover(id: string, owner: string, outcome: HandoverOutcome, now: number): Promise<boolean> {
     this.connection.durability('FULL');
     return this.completeTx.immediate(id, owner, outcome, now);
   }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { migratePostgres, openPostgresPool } from '../../src/store/postgres-connection.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres-migrations.js';
-import { benchE2e as benchE2eSim, type E2eFigures } from './e2e-sim.bench.js';
+import { benchE2e as benchE2eSim } from './e2e-sim.bench.js';
 import { benchE2e } from './e2e.bench.js';
 import { PROJECT_PARTNERS } from '../support/project.js';
 import { deleteTopology } from '../support/rabbitmq.js';
@@ -16,27 +16,36 @@ const AMQP_URL = process.env.GATEWAY_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5
 
 /** Every RabbitMQ prefix a run declared queues under: deleted when the run ends (quorum queues left behind weigh on the broker). */
 const prefixes: string[] = [];
-function benchPrefix(): string {
+
+/** The gateway on RabbitMQ under a fresh queue prefix. */
+function amqpEnv(): Record<string, string> {
   const prefix = `gwbench-${randomUUID().slice(0, 8)}`;
   prefixes.push(prefix);
-  return prefix;
+  return { GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: prefix };
 }
 
-/** PostgreSQL for `e2e --postgres` (`GATEWAY_BENCH_DATABASE_URL` or the local server). */
+/** PostgreSQL for `--postgres` (`GATEWAY_BENCH_DATABASE_URL` or the local server). */
 const PG_URL = process.env.GATEWAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** Two gateway processes on a fresh PostgreSQL schema and RabbitMQ prefix, the schema dropped afterwards. */
-async function twoInstancesOnPostgres(): Promise<E2eFigures> {
+/** Every PostgreSQL schema a run made: dropped when the run ends. */
+const schemas: string[] = [];
+
+/** The gateway on a fresh, migrated PostgreSQL schema (and RabbitMQ, which several instances share). */
+async function postgresEnv(): Promise<Record<string, string>> {
   const schema = `gwbench_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  schemas.push(schema);
   const pool = openPostgresPool(PG_URL, { schema });
-  try {
-    await migratePostgres(pool, POSTGRES_MIGRATIONS);
-    const env = { GATEWAY_DATABASE_URL: PG_URL, GATEWAY_DATABASE_SCHEMA: schema, GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: benchPrefix() };
-    return await benchE2eSim('pg+amqp×2', env, 2);
-  } finally {
-    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await pool.end();
-  }
+  await migratePostgres(pool, POSTGRES_MIGRATIONS).finally(() => pool.end());
+  return { ...amqpEnv(), GATEWAY_DATABASE_URL: PG_URL, GATEWAY_DATABASE_SCHEMA: schema };
+}
+
+/** Deletes the queues and schemas the run made. */
+async function cleanUp(): Promise<void> {
+  for (const prefix of prefixes) await deleteTopology({ prefix, partners: PROJECT_PARTNERS }).catch((err: Error) => console.error(`could not delete the queues of ${prefix}: ${err.message}`));
+  if (schemas.length === 0) return;
+  const pool = openPostgresPool(PG_URL, {});
+  for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((err: Error) => console.error(`could not drop schema ${schema}: ${err.message}`));
+  await pool.end();
 }
 
 /**
@@ -49,11 +58,11 @@ async function e2eSim(): Promise<boolean> {
   console.log('end-to-end benchmark — HTTP ingest → log → queue → deliver → simulator acknowledgement (simulators in a second process)');
   const embedded = await benchE2eSim('embedded');
   if (process.argv.includes('--amqp')) {
-    const amqp = await benchE2eSim('amqp', { GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: benchPrefix() });
+    const amqp = await benchE2eSim('amqp', amqpEnv());
     console.log(`  RabbitMQ / embedded = ${(amqp.recordsPerSecond / embedded.recordsPerSecond).toFixed(2)} in records/s`);
   }
   if (process.argv.includes('--postgres')) {
-    const shared = await twoInstancesOnPostgres();
+    const shared = await benchE2eSim('pg+amqp×2', await postgresEnv(), 2);
     console.log(`  two instances on PostgreSQL + RabbitMQ / embedded = ${(shared.recordsPerSecond / embedded.recordsPerSecond).toFixed(2)} in records/s`);
   }
   console.log(`  for comparison: map+render+sign alone ${translate.signedPerSecond.toFixed(0)} documents/s`);
@@ -65,34 +74,10 @@ async function e2eSim(): Promise<boolean> {
  * `--amqp` adds RabbitMQ, `--postgres` two gateway processes on PostgreSQL and RabbitMQ.
  */
 async function e2e(): Promise<boolean> {
-  const schemas: string[] = [];
-  const pool = openPostgresPool(PG_URL, {});
-  try {
-    return await benchE2e(({ gatewayRow }) => {
-      const queue = async () => ({ GATEWAY_AMQP_URL: AMQP_URL, GATEWAY_AMQP_PREFIX: benchPrefix() });
-      const rows = [];
-      if (process.argv.includes('--amqp')) rows.push(gatewayRow('gateway RabbitMQ', queue));
-      if (process.argv.includes('--postgres')) {
-        rows.push(
-          gatewayRow(
-            'PostgreSQL ×2',
-            async () => {
-              const schema = `gwbench_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-              schemas.push(schema);
-              const migrating = openPostgresPool(PG_URL, { schema });
-              await migratePostgres(migrating, POSTGRES_MIGRATIONS).finally(() => migrating.end());
-              return { ...(await queue()), GATEWAY_DATABASE_URL: PG_URL, GATEWAY_DATABASE_SCHEMA: schema };
-            },
-            2,
-          ),
-        );
-      }
-      return rows;
-    });
-  } finally {
-    for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await pool.end();
-  }
+  return benchE2e(({ gatewayRow }) => [
+    ...(process.argv.includes('--amqp') ? [gatewayRow('gateway RabbitMQ', async () => amqpEnv())] : []),
+    ...(process.argv.includes('--postgres') ? [gatewayRow('PostgreSQL ×2', postgresEnv, 2)] : []),
+  ]);
 }
 
 const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e, 'e2e-sim': e2eSim, verify: benchVerify, inbound: benchInbound, search: benchSearch };
@@ -107,6 +92,6 @@ let ok = true;
 try {
   for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) ok = (await BENCHMARKS[name]?.()) !== false && ok;
 } finally {
-  for (const prefix of prefixes) await deleteTopology({ prefix, partners: PROJECT_PARTNERS }).catch((err: Error) => console.error(`could not delete the queues of ${prefix}: ${err.message}`));
+  await cleanUp();
 }
 process.exitCode = ok ? 0 : 1;

@@ -1,7 +1,6 @@
 // createGateway(config): wires store, translator, partners, simulators, delivery and API; start() and an idempotent, draining close().
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/build-api.js';
@@ -9,7 +8,7 @@ import { createMetrics } from './api/metrics.js';
 import type { GatewayConfig } from './config.js';
 import { DeliveryConsumer } from './delivery/delivery-consumer.js';
 import { AcknowledgementWatch } from './delivery/acknowledgement-watch.js';
-import { OutboxRelay } from './delivery/outbox-relay.js';
+import { openWorkFeed } from './delivery/work-feed.js';
 import { GatewayError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createPartnerRuntime } from './partners/partner-runtime.js';
@@ -25,9 +24,6 @@ import { createInboundService, type InboundService } from './inbound/inbound-ser
 import type { InboundStore } from './store/inbound-store.js';
 import type { MessageStore } from './store/message-store.js';
 import { openStores } from './store/open-stores.js';
-import { createAmqpQueue } from './queue/amqp-queue.js';
-import { openOutboxQueue } from './queue/outbox-queue.js';
-import type { Queue } from './queue/queue.js';
 import { startCaisQueueIngest, type CaisQueueIngest } from './pipeline/cais-queue-ingest.js';
 
 /** A running (or startable) gateway. */
@@ -94,28 +90,36 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const runtime = createPartnerRuntime({ registry: partners, identities, url });
   opened.push(() => runtime.close());
   const translator = translatorOf(setup, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
-  const queue: Queue = await (async () =>
-    config.amqpUrl
-      ? await createAmqpQueue({ url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit, logger })
-      : openOutboxQueue({ file: join(config.dataDir, 'queue.sqlite'), deliveryLimit: config.deliveryLimit }))().catch(undo);
-  opened.push(() => queue.close());
-  const relay = new OutboxRelay(store, queue, { batchSize: 200, pollMs: 1000, backoffMs: 200, sweepMs: 60_000, overdueGraceMs: 15 * 60_000 }, logger);
+  const feed = await openWorkFeed(store, {
+    ...(config.amqpUrl ? { amqp: { url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit } } : {}),
+    maxOutbox: config.maxOutbox,
+    owner,
+    leaseMs: config.leaseMs,
+    logger,
+  }).catch(undo);
+  opened.push(() => feed.close());
   // The watch looks for overdue acknowledgements as often as a scaled second.
   const watchMs = Math.min(1000, Math.max(10, Math.round(1000 * config.transactionTimeScale)));
-  const acknowledgementWatch = new AcknowledgementWatch(store, { intervalMs: watchMs, batchSize: 100, repeated: () => relay.wake() }, logger);
+  const acknowledgementWatch = new AcknowledgementWatch(store, { intervalMs: watchMs, batchSize: 100, repeated: () => feed.wake() }, logger);
   const metrics = createMetrics(store, () => consumer.inFlight(), inboundStore);
   const consumer: DeliveryConsumer = new DeliveryConsumer(
     store,
-    queue,
+    feed.source,
     partners,
     { store, runtime, retryDelayScale: config.retryDelayScale, transactionTimeScale: config.transactionTimeScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
     { owner, leaseMs: config.leaseMs },
-    () => relay.wake(),
+    () => feed.wake(),
     logger,
   );
-  const inbound: InboundService = createInboundService({ setup, store: inboundStore, messages: store, repliesQueued: () => relay.wake(), runtime, metrics, logger, owner });
+  const inbound: InboundService = createInboundService({ setup, store: inboundStore, messages: store, repliesQueued: () => feed.wake(), runtime, metrics, logger, owner });
   inboundUrl = () => inbound.url();
-  const ingest = createIngest({ translator, store, accepted: () => relay.wake(), maxOutbox: config.maxOutbox, observe: (status) => metrics.countRecord(status) });
+  const ingest = createIngest({
+    translator,
+    store,
+    accepted: (partners) => feed.wake(partners),
+    ...(feed.maxOutbox === undefined ? {} : { maxOutbox: feed.maxOutbox }),
+    observe: (status) => metrics.countRecord(status),
+  });
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
   let stopSchedules: (() => Promise<void>) | undefined;
@@ -133,8 +137,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     metrics,
     tokens: config.tokens,
     logger,
-    wake: () => relay.wake(),
-    queueReady: () => running && queue.writable(),
+    wake: () => feed.wake(),
+    queueReady: () => running && feed.writable(),
     partnerRoutes: services.routes,
   }).catch(undo);
   let closing: Promise<void> | undefined;
@@ -145,7 +149,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     logger,
     inboundUrl: () => inbound.url(),
     async start() {
-      relay.start();
+      feed.start();
       acknowledgementWatch.start();
       await consumer.start();
       if (config.amqpUrl) caisQueue = await startCaisQueueIngest({ url: config.amqpUrl, queue: config.caisQueue, ingest, logger });
@@ -164,10 +168,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await stopSchedules?.();
         await api.close();
         await caisQueue?.close();
-        consumer.close();
+        await consumer.close();
         await acknowledgementWatch.close();
-        await queue.close();
-        await relay.close();
+        await feed.close();
         await runtime.close();
         await Promise.all([...simulators.values()].map((s) => s.close()));
         await inboundStore.close();

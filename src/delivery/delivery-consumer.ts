@@ -8,6 +8,10 @@ import type { ClaimedMessage, MessageStore } from '../store/message-store.js';
 import { acrossStoreOutage } from '../store/store-outage.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { deliverAttempt, outbound, type AttemptDeps, type AttemptSummary } from './deliver-attempt.js';
+import type { OutboxTaker } from './outbox-taker.js';
+
+/** Where the consumer's work comes from: a broker's jobs (published by the relay, each claimed by id), or the outbox itself. */
+export type DeliverySource = { queue: Queue } | { taker: OutboxTaker };
 
 /** Messages waiting to travel together in one request. */
 interface OpenBatch {
@@ -41,7 +45,7 @@ export interface ConsumerOptions {
   leaseMs: number;
 }
 
-/** Runs attempts for the jobs the queue hands out. */
+/** Runs attempts for the jobs the queue hands out, or for the messages the outbox taker leases. */
 export class DeliveryConsumer {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly inflight = new Set<Promise<void>>();
@@ -52,7 +56,7 @@ export class DeliveryConsumer {
 
   constructor(
     private readonly store: MessageStore,
-    private readonly queue: Queue,
+    private readonly source: DeliverySource,
     private readonly partners: PartnerRegistry,
     private readonly deps: AttemptDeps,
     private readonly options: ConsumerOptions,
@@ -66,14 +70,23 @@ export class DeliveryConsumer {
   /** Starts one consumer per partner, each with the partner's concurrency limit. */
   async start(): Promise<void> {
     for (const partner of this.partners.partners) {
-      await this.queue.consume(partner.id, partner.transport.concurrency, (job) => this.track(this.handle(job)));
+      const { id, transport } = partner;
+      if ('queue' in this.source) await this.source.queue.consume(id, transport.concurrency, (job) => this.track(this.handle(job)));
+      else {
+        const breaker = this.breaker(id);
+        this.source.taker.start({ id, concurrency: transport.concurrency, breaker, attempt: (message) => this.track(this.guarded(breaker, () => this.deliverClaimed(message, breaker))) });
+      }
     }
   }
 
-  /** Stops waiting on open circuits and sends open batches now; the queue's close() waits for handlers in flight. */
-  close(): void {
+  /**
+   * Stops waiting on open circuits and sends open batches now. With a queue, the queue's close() then
+   * waits for the handlers in flight; with the outbox taker, this stops taking and waits for them.
+   */
+  async close(): Promise<void> {
     this.closing = true;
     for (const batch of [...this.openBatches.values()]) batch.flush();
+    if ('taker' in this.source) await this.source.taker.close();
   }
 
   /** Attempts in flight now, for metrics. */
@@ -107,10 +120,14 @@ export class DeliveryConsumer {
   private async handle(job: DeliveryJob): Promise<void> {
     const breaker = this.breaker(job.partner);
     await this.passBreaker(breaker);
+    await this.guarded(breaker, () => this.attempt(job, breaker));
+  }
+
+  /** Runs an attempt; whatever fails in it (the log, a partner definition), a half-open trial slot must not stay taken. */
+  private async guarded(breaker: CircuitBreaker, work: () => Promise<void>): Promise<void> {
     try {
-      await this.attempt(job, breaker);
+      await work();
     } catch (err) {
-      // Whatever failed (the log, a partner definition), a half-open trial slot must not stay taken.
       breaker.releaseTrial();
       throw err;
     }
@@ -129,9 +146,14 @@ export class DeliveryConsumer {
       if (claim.state === 'missing') this.logger.warn({ messageId: job.messageId, partner: job.partner }, 'job for a message the log does not hold; dropped');
       return;
     }
-    const partner = this.partners.get(job.partner);
-    if (partner.transport.batch) return this.joinBatch(partner, partner.transport.batch, claim.message);
-    this.settle(breaker, await deliverAttempt(partner, [claim.message], this.options.owner, this.attemptDeps));
+    await this.deliverClaimed(claim.message, breaker);
+  }
+
+  /** Makes the attempt of a message leased to this process, alone or in the partner's open batch, and records it. */
+  private async deliverClaimed(message: ClaimedMessage, breaker: CircuitBreaker): Promise<void> {
+    const partner = this.partners.get(message.partner);
+    if (partner.transport.batch) return this.joinBatch(partner, partner.transport.batch, message);
+    this.settle(breaker, await deliverAttempt(partner, [message], this.options.owner, this.attemptDeps));
   }
 
   /** Runs a step on the log for `job`, riding out an outage of the log for up to a lease, unless shutting down. */

@@ -25,10 +25,13 @@ export interface Ingest {
 export interface IngestDeps {
   translator: Translator;
   store: MessageStore;
-  /** Told when new messages wait for delivery. */
-  accepted: () => void;
-  /** Accepted messages not yet handed to the queue, at most; beyond it records are refused for now. */
-  maxOutbox: number;
+  /** Told when new messages wait for delivery, with the partners they go to. */
+  accepted: (partners: ReadonlySet<string>) => void;
+  /**
+   * Accepted messages not yet handed to the broker, at most; beyond it records are refused for now.
+   * Unset without a broker: there the outbox is the queue, bounded by the disk like a broker's queue.
+   */
+  maxOutbox?: number;
   /** Sees every outcome (metrics). */
   observe?: (status: IngestOutcome['status']) => void;
   now?: () => number;
@@ -40,8 +43,8 @@ export function createIngest({ translator, store, accepted, maxOutbox, observe =
   const group = new GroupCommit(store);
   return {
     async accept(values) {
-      const waiting = await store.unpublishedCount();
-      if (waiting >= maxOutbox) {
+      const waiting = maxOutbox === undefined ? 0 : await store.unpublishedCount();
+      if (maxOutbox !== undefined && waiting >= maxOutbox) {
         throw new GatewayError('GW_ERR_OUTBOX_FULL', `${waiting} accepted messages wait for the queue (limit ${maxOutbox}); nothing of this request was accepted`);
       }
       const out: IngestOutcome[] = new Array(values.length);
@@ -70,7 +73,8 @@ export function createIngest({ translator, store, accepted, maxOutbox, observe =
         const { index, record } = batch[i]!;
         out[index] = { index, recordId: record.recordId, status: result.created ? 'accepted' : 'duplicate', messages: result.messages };
       });
-      if (stored.some((r) => r.created)) accepted();
+      const partners = new Set(stored.flatMap((r) => (r.created ? r.messages.map((m) => m.partner) : [])));
+      if (partners.size > 0) accepted(partners);
       for (const o of out) observe(o.status);
       return out;
     },

@@ -1,11 +1,13 @@
-// The outbox role of the store: one queue job per pending message, handed to the relay, claimed by id under a lease, completed with its attempt.
-import type { AttemptRecord, ClaimResult, Transition, UnpublishedMessage } from './message-store.js';
+// The outbox role of the store: pending messages, published as queue jobs by the relay or taken directly as the embedded queue, leased, completed with their attempt.
+import type { AttemptRecord, ClaimedMessage, ClaimResult, Transition, UnpublishedMessage } from './message-store.js';
 
 /**
  * The outbox of the delivery queue: every pending message needs exactly one queue job for its next
  * attempt. A message is unpublished when it becomes pending (accepted, a retry scheduled, resent);
  * {@link Outbox.unpublished} hands it to the relay, which marks it published once the queue confirmed
- * its job. Consumers take a job and {@link Outbox.claimById} its message. Every implementation passes
+ * its job. Consumers take a job and {@link Outbox.claimById} its message. Without a broker the outbox
+ * is the queue itself: consumers take due messages with {@link Outbox.claimDue} and the relay does not
+ * run. Every implementation passes
  * test/conformance/outbox.conformance.ts.
  */
 export interface Outbox {
@@ -47,6 +49,13 @@ export interface Outbox {
    * cannot cause an extra attempt or a second retry chain.
    */
   claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult>;
+  /**
+   * The embedded queue's take: leases to `owner` until `now + leaseMs`, in one transaction, up to
+   * `limit` pending messages of `partner` that are due (next attempt at or before `now`) and not
+   * leased (or whose lease has ended), earliest due first. Whether a job was published for them
+   * does not matter: here the outbox itself is the queue.
+   */
+  claimDue(partner: string, limit: number, now: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]>;
   /**
    * Records an attempt and the resulting transition in one transaction, releasing the lease. A
    * `pending` transition (a retry) makes the message unpublished, so the relay publishes its next job.

@@ -201,6 +201,23 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
     });
   }
 
+  async claimDue(partner: string, limit: number, now: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]> {
+    const count = Math.max(0, Math.floor(limit));
+    if (count === 0) return [];
+    const leaseUntil = now + leaseMs;
+    // SKIP LOCKED: instances taking at once share the due messages instead of queueing behind each other's rows.
+    const { rows } = await this.session.query<ClaimedMessage & { dueAt: number }>(
+      `UPDATE messages SET lease_owner = $1, lease_until = $2 WHERE id IN (
+         SELECT id FROM messages WHERE status = 'pending' AND partner = $3 AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until <= $4)
+         ORDER BY next_attempt_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
+       RETURNING id, partner, message_type AS "messageType", payload, attempts, retry_base AS "retryBase", lease_until AS "leaseUntil", next_attempt_at AS "dueAt"`,
+      [owner, leaseUntil, partner, now, count],
+    );
+    // RETURNING keeps no order: earliest due first, as SQLite hands them out.
+    rows.sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows.map(({ dueAt: _dueAt, ...message }) => message);
+  }
+
   async completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean> {
     return this.session.transaction(async (sql) => {
       const { rows } = await sql.query<{ partner: string }>(`SELECT partner FROM messages WHERE id = $1 AND lease_owner = $2 AND status = 'pending' FOR UPDATE`, [id, owner]);

@@ -177,6 +177,11 @@ function prepareStatements(db: Db) {
       `SELECT id, partner, message_type AS messageType, payload, attempts, retry_base AS retryBase, status, lease_until AS leaseUntil, next_attempt_at AS nextAttemptAt FROM messages WHERE id = ?`,
     ),
     lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
+    due: db.prepare<[{ partner: string; now: number; limit: number }], Omit<ClaimedMessage, 'leaseUntil'>>(
+      `SELECT id, partner, message_type AS messageType, payload, attempts, retry_base AS retryBase FROM messages
+       WHERE partner = @partner AND status = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+       ORDER BY next_attempt_at, id LIMIT @limit`,
+    ),
     leasedTo: db.prepare<[string, string], { partner: string }>(`SELECT partner FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
     insertAttempt: db.prepare<[string, number, number, number, string, number | null, string | null, string | null, string | null]>(
       `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error, batch_id)
@@ -262,6 +267,7 @@ class SqliteMessageStore implements MessageStore {
   private readonly unpublishedTx;
   private readonly markPublishedTx;
   private readonly claimTx;
+  private readonly claimDueTx;
   private readonly completeTx;
   private readonly resendTx;
   private readonly acknowledgeTx;
@@ -284,6 +290,12 @@ class SqliteMessageStore implements MessageStore {
       for (const id of ids) this.statements.markPublished.run(id, this.handOutOwner);
     });
     this.claimTx = db.transaction((id: string, now: number, leaseUntil: number, owner: string) => this.claimIn(id, now, leaseUntil, owner));
+    this.claimDueTx = db.transaction((partner: string, limit: number, now: number, leaseUntil: number, owner: string): ClaimedMessage[] =>
+      this.statements.due.all({ partner, now, limit }).map((message) => {
+        this.statements.lease.run(owner, leaseUntil, message.id);
+        return { ...message, leaseUntil };
+      }),
+    );
     this.completeTx = db.transaction((id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number) =>
       this.completeIn(id, owner, attempt, transition, now),
     );
@@ -366,6 +378,13 @@ class SqliteMessageStore implements MessageStore {
   async claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult> {
     this.durability('NORMAL');
     return this.claimTx.immediate(id, now, now + leaseMs, owner);
+  }
+
+  async claimDue(partner: string, limit: number, now: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]> {
+    const count = Math.max(0, Math.floor(limit));
+    if (count === 0) return [];
+    this.durability('NORMAL');
+    return this.claimDueTx.immediate(partner, count, now, now + leaseMs, owner);
   }
 
   async completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean> {

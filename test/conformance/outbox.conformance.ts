@@ -193,6 +193,53 @@ export function outboxConformance(name: string, open: () => Promise<MessageStore
       });
     });
 
+    describe('claimDue', () => {
+      const ids = (claimed: ReadonlyArray<{ id: string }>) => claimed.map((m) => m.id);
+
+      it("leases the partner's due messages, earliest due first, up to the limit, published or not", async () => {
+        await acceptOne(3, T0 + 20);
+        await acceptOne(1, T0 + 10);
+        await publishAll();
+        await acceptOne(2, T0 + 10);
+        await acceptOne(4, T0 + 10, { partner: 'eaeu-ru' });
+        await acceptOne(5, T0 + 1_000);
+        const claimed = await store.claimDue(PARTNER, 2, T0 + 100, LEASE_MS, 'worker-1');
+        expect(claimed).toEqual([1, 2].map((n) => ({ id: messageId(n), partner: PARTNER, messageType: 'safetir-upload', payload: newMessage(n).payload, attempts: 0, retryBase: 0, leaseUntil: T0 + 100 + LEASE_MS })));
+        expect(ids(await store.claimDue(PARTNER, 10, T0 + 100, LEASE_MS, 'worker-1'))).toEqual([messageId(3)]);
+        expect(await store.claimDue(PARTNER, 10, T0 + 100, LEASE_MS, 'worker-1')).toEqual([]);
+        expect(ids(await store.claimDue('eaeu-ru', 10, T0 + 100, LEASE_MS, 'worker-1'))).toEqual([messageId(4)]);
+        expect(await store.claimDue(PARTNER, 0, T0 + 2_000, LEASE_MS, 'worker-1')).toEqual([]);
+      });
+
+      it('takes a message back once its lease ended (crash recovery), and a completion by the old owner is refused', async () => {
+        await acceptOne(1, T0);
+        expect(ids(await store.claimDue(PARTNER, 5, T0, LEASE_MS, 'worker-1'))).toEqual([messageId(1)]);
+        expect(await store.claimDue(PARTNER, 5, T0 + LEASE_MS - 1, LEASE_MS, 'worker-2')).toEqual([]);
+        expect(await store.claimById(messageId(1), T0 + 1, LEASE_MS, 'worker-2')).toEqual({ state: 'leased', leaseUntil: T0 + LEASE_MS });
+        expect(ids(await store.claimDue(PARTNER, 5, T0 + LEASE_MS, LEASE_MS, 'worker-2'))).toEqual([messageId(1)]);
+        expect(await store.completeAttempt(messageId(1), 'worker-1', attempt(1, 'delivered', T0), endIn('delivered'), T0 + LEASE_MS + 1)).toBe(false);
+        expect(await store.completeAttempt(messageId(1), 'worker-2', attempt(1, 'delivered', T0 + LEASE_MS), endIn('delivered'), T0 + LEASE_MS + 2)).toBe(true);
+      });
+
+      it('takes a retried message again only at its next attempt time, with the attempts made so far; never an ended one', async () => {
+        await acceptOne(1, T0);
+        await acceptOne(2, T0);
+        await attemptOn(messageId(1), T0, retryAt(T0 + 60_000, 1), 'retry');
+        await attemptOn(messageId(2), T0, endIn('failed'), 'failed');
+        expect(await store.claimDue(PARTNER, 5, T0 + 59_999, LEASE_MS, 'worker-2')).toEqual([]);
+        const [again] = await store.claimDue(PARTNER, 5, T0 + 60_000 + 10 * LEASE_MS, LEASE_MS, 'worker-2');
+        expect(again).toMatchObject({ id: messageId(1), attempts: 1 });
+        // Long after, only the retried message's ended lease brings it back; the failed one never.
+        expect(ids(await store.claimDue(PARTNER, 5, T0 + 100 * LEASE_MS, LEASE_MS, 'worker-3'))).toEqual([messageId(1)]);
+      });
+
+      it('shares due messages between owners taking at once: each message to exactly one', async () => {
+        for (let n = 1; n <= 6; n += 1) await acceptOne(n, T0);
+        const taken = await Promise.all(['worker-a', 'worker-b', 'worker-c'].map((owner) => store.claimDue(PARTNER, 4, T0, LEASE_MS, owner)));
+        expect(ids(taken.flat()).sort()).toEqual([1, 2, 3, 4, 5, 6].map(messageId).sort());
+      });
+    });
+
     describe('completeAttempt', () => {
       it('returns false and changes nothing when the owner does not hold the lease', async () => {
         await acceptOne(1, T0);

@@ -64,8 +64,13 @@ export interface GatewayConfig {
   readonly caisQueue: string;
   /** Failed deliveries of one job before it is dead-lettered as poison (`GATEWAY_DELIVERY_LIMIT`, default 10). */
   readonly deliveryLimit: number;
-  /** Accepted messages not yet handed to the queue, at most (`GATEWAY_MAX_OUTBOX`, default 100000); beyond it ingest answers 503. */
+  /** With RabbitMQ: accepted messages not yet published, at most (`GATEWAY_MAX_OUTBOX`, default 100000); beyond it ingest answers 503. */
   readonly maxOutbox: number;
+  /**
+   * Threads that validate, map, render and sign CAIS records beside the server's thread
+   * (`GATEWAY_TRANSLATE_WORKERS`, default one less than the cores, at least 1; 0 translates on the server's thread).
+   */
+  readonly translateWorkers: number;
   /** The inbound listener partners push to, or undefined when switched off (`GATEWAY_INBOUND_PORT=off`). */
   readonly inbound: InboundListenConfig | undefined;
   /** Where accepted inbound records go to reach CAIS. */
@@ -289,6 +294,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     caisQueue: env.GATEWAY_AMQP_CAIS_QUEUE || 'cais.records',
     deliveryLimit: get(() => numberFrom(env, 'GATEWAY_DELIVERY_LIMIT', 10, 1, 1000), 10),
     maxOutbox: get(() => numberFrom(env, 'GATEWAY_MAX_OUTBOX', 100_000, 1, 100_000_000), 100_000),
+    translateWorkers: get(() => numberFrom(env, 'GATEWAY_TRANSLATE_WORKERS', Math.max(1, availableParallelism() - 1), 0, 64), 1),
     inbound: get(() => inboundFrom(env, cwd, host, signing), undefined),
     caisSink: get(() => caisSinkFrom(env, amqpUrl !== undefined), { kind: 'pull', webhookUrl: undefined, queue: 'cais.inbound' }),
   };

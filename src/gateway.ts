@@ -14,6 +14,8 @@ import { createLogger } from './logger.js';
 import { createPartnerRuntime } from './partners/partner-runtime.js';
 import { collectPartnerServices, type PartnerServices } from './partners/partner-services.js';
 import { translatorOf } from './pipeline/build-translator.js';
+import { createTranslatorPool } from './pipeline/translator-pool.js';
+import type { Translator } from './pipeline/translator.js';
 import { createIngest } from './pipeline/ingest.js';
 import { loadSoundSetup } from './setup/load-setup.js';
 import type { PartnerSimulator } from './sim/partner-simulator.js';
@@ -89,7 +91,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
   const runtime = createPartnerRuntime({ registry: partners, identities, url });
   opened.push(() => runtime.close());
-  const translator = translatorOf(setup, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
+  const translator: Translator & { close?(): Promise<void> } =
+    config.translateWorkers > 0
+      ? createTranslatorPool(config, config.translateWorkers, (q) => store.previousPayload(q.type, q.recordId, q.version, q.partner, q.message))
+      : translatorOf(setup, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
+  opened.push(async () => translator.close?.());
   const feed = await openWorkFeed(store, {
     ...(config.amqpUrl ? { amqp: { url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit } } : {}),
     maxOutbox: config.maxOutbox,
@@ -172,6 +178,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await acknowledgementWatch.close();
         await feed.close();
         await runtime.close();
+        await translator.close?.();
         await Promise.all([...simulators.values()].map((s) => s.close()));
         await inboundStore.close();
         await store.close();

@@ -115,8 +115,10 @@ export async function deliverAttempt(
     const recorded = await acrossStoreOutage(record, deps.storeOutage ?? { stop: () => true, withinMs: 0 });
     deps.observe?.(partner.id, outcome.verdict, durationMs, transition.status);
     const level = transition.status === 'delivered' || transition.status === 'pending' ? 'info' : 'warn';
-    const log = deps.logger.child({ messageId: message.id, partner: partner.id, attempt, ...(batchId === undefined ? {} : { batchId }) });
-    log[recorded ? level : 'warn']({ verdict: outcome.verdict, status: transition.status, partnerCode: outcome.partnerCode, recorded }, transition.reason);
+    deps.logger[recorded ? level : 'warn'](
+      { messageId: message.id, partner: partner.id, attempt, ...(batchId === undefined ? {} : { batchId }), verdict: outcome.verdict, status: transition.status, partnerCode: outcome.partnerCode, recorded },
+      transition.reason,
+    );
     summaries.push({ outcome, transition, recorded });
   }
   return summaries;

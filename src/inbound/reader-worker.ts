@@ -1,18 +1,13 @@
 // A push reader thread: loads the gateway's setup once, then verifies, reads and maps the pushes the server's thread hands it.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { GatewayConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
 import { createPartnerRuntime } from '../partners/partner-runtime.js';
 import { loadSoundSetup } from '../setup/load-setup.js';
 import { asBuffer } from '../worker-module.js';
+import { serveRequests } from '../worker-pool.js';
 import { readerFromSetup } from './reader-from-setup.js';
-import type { PushToRead } from './push-reader.js';
-
-/** What the server's thread sends: a push to read, numbered. */
-export interface ReadRequest {
-  id: number;
-  push: PushToRead;
-}
+import type { PushReading, PushToRead } from './push-reader.js';
 
 const { config } = workerData as { config: GatewayConfig };
 const setup = await loadSoundSetup(config, { keys: true, urls: false });
@@ -25,7 +20,4 @@ const runtime = createPartnerRuntime({
   },
 });
 const { reader } = readerFromSetup(setup, (partner) => runtime.context(partner));
-const port = parentPort;
-port?.on('message', ({ id, push }: ReadRequest) => {
-  void reader.read({ ...push, body: asBuffer(push.body) }).then((reading) => port.postMessage({ id, reading }));
-});
+serveRequests<PushToRead, PushReading>((push) => reader.read({ ...push, body: asBuffer(push.body) }));

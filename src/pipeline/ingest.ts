@@ -1,7 +1,7 @@
 // Accepting CAIS records: translate each, then log the record and its documents durably in one transaction.
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors.js';
-import { GroupCommit } from '../store/group-commit.js';
+import { AcceptGroup } from '../store/group-commit.js';
 import type { MessageStore, NewMessage, SourceRecord } from '../store/message-store.js';
 import type { TranslationProblem, Translator } from './translator.js';
 
@@ -40,7 +40,7 @@ export interface IngestDeps {
 /** Creates the ingest step. */
 export function createIngest({ translator, store, accepted, maxOutbox, observe = () => undefined, now = Date.now }: IngestDeps): Ingest {
   // Concurrent requests share one durable commit; each is answered once its own records are durable.
-  const group = new GroupCommit(store);
+  const group = new AcceptGroup(store);
   return {
     async accept(values) {
       const waiting = maxOutbox === undefined ? 0 : await store.unpublishedCount();

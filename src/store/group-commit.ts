@@ -1,33 +1,38 @@
-// Group commit of accepts: the records of concurrent requests stored in one transaction (one durable commit) per turn of the event loop, each request answered once its own are durable.
+// Group commit: the writes of concurrent callers made in one transaction per turn of the event loop, each caller answered once its own are committed.
 import type { MessageLog } from './message-log.js';
 import type { AcceptResult, NewMessage, SourceRecord } from './message-store.js';
 
-type Items = ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>;
+/** How a group is committed: all members in one transaction, or one member on its own. */
+export interface GroupWrites<T, R> {
+  /** Commits every member in one transaction; one result per member, in order. */
+  joint(members: readonly T[]): Promise<R[]>;
+  /** Commits one member in a transaction of its own. */
+  alone(member: T): Promise<R>;
+}
 
-interface Waiting {
-  items: Items;
-  now: number;
-  resolve(results: AcceptResult[]): void;
+interface Waiting<T, R> {
+  member: T;
+  resolve(result: R): void;
   reject(error: unknown): void;
 }
 
 /**
- * Joins the accepts of concurrent requests: each call waits for the next turn of the event loop,
- * when every call made meanwhile is committed in one `acceptBatch` transaction, so a commit's wait for
- * the disk is shared rather than paid per request. Results and durability are those of a call on its
- * own: a call resolves only after the transaction holding its records committed. When a joint
+ * Joins the writes of concurrent callers: each call waits for the next turn of the event loop, when
+ * every call made meanwhile is committed in one transaction, so a commit's cost (its wait for the
+ * disk, its pages) is shared rather than paid per call. Results and durability are those of a call
+ * on its own: a call resolves only after the transaction holding its write committed. When a joint
  * transaction fails, each call is committed on its own, so one call's failure is not another's.
  */
-export class GroupCommit {
-  private waiting: Waiting[] = [];
+export class GroupCommit<T, R> {
+  private waiting: Array<Waiting<T, R>> = [];
   private scheduled = false;
 
-  constructor(private readonly log: Pick<MessageLog, 'acceptBatch'>) {}
+  constructor(private readonly writes: GroupWrites<T, R>) {}
 
-  /** {@link MessageLog.acceptBatch}, in the group of the current turn. */
-  acceptBatch(items: Items, now: number): Promise<AcceptResult[]> {
+  /** Commits `member` with the group of the current turn. */
+  submit(member: T): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ items, now, resolve, reject });
+      this.waiting.push({ member, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       setImmediate(() => void this.commit());
@@ -39,26 +44,45 @@ export class GroupCommit {
     this.waiting = [];
     this.scheduled = false;
     if (group.length === 1) return this.alone(group[0]!);
-    let results: AcceptResult[];
+    let results: R[];
     try {
-      // The group's time is its latest call's: no record is stored as accepted before its request came.
-      results = await this.log.acceptBatch(group.flatMap((w) => w.items), Math.max(...group.map((w) => w.now)));
+      results = await this.writes.joint(group.map((w) => w.member));
     } catch {
-      for (const member of group) await this.alone(member);
+      for (const waiting of group) await this.alone(waiting);
       return;
     }
-    let at = 0;
-    for (const member of group) {
-      member.resolve(results.slice(at, at + member.items.length));
-      at += member.items.length;
-    }
+    group.forEach((waiting, i) => waiting.resolve(results[i]!));
   }
 
-  private async alone(member: Waiting): Promise<void> {
+  private async alone(waiting: Waiting<T, R>): Promise<void> {
     try {
-      member.resolve(await this.log.acceptBatch(member.items, member.now));
+      waiting.resolve(await this.writes.alone(waiting.member));
     } catch (error) {
-      member.reject(error);
+      waiting.reject(error);
     }
+  }
+}
+
+type Items = ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>;
+
+/** The accepts of concurrent requests in one `acceptBatch` transaction (one durable commit) per turn. */
+export class AcceptGroup {
+  private readonly group: GroupCommit<{ items: Items; now: number }, AcceptResult[]>;
+
+  constructor(log: Pick<MessageLog, 'acceptBatch'>) {
+    this.group = new GroupCommit({
+      joint: async (members) => {
+        // The group's time is its latest call's: no record is stored as accepted before its request came.
+        const results = await log.acceptBatch(members.flatMap((m) => m.items), Math.max(...members.map((m) => m.now)));
+        let at = 0;
+        return members.map((m) => results.slice(at, (at += m.items.length)));
+      },
+      alone: (m) => log.acceptBatch(m.items, m.now),
+    });
+  }
+
+  /** {@link MessageLog.acceptBatch}, in the group of the current turn. */
+  acceptBatch(items: Items, now: number): Promise<AcceptResult[]> {
+    return this.group.submit({ items, now });
   }
 }

@@ -34,6 +34,7 @@ import { DiagnosticLog } from './sqlite-diagnostics.js';
 import { openSqliteDatabase, SqliteConnection } from './sqlite-connection.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
 import { attemptEvents, transformedEvent } from './message-events.js';
+import { GroupCommit } from './group-commit.js';
 
 type Db = Database.Database;
 
@@ -128,6 +129,15 @@ interface ClaimRow extends Omit<ClaimedMessage, 'leaseUntil'> {
   nextAttemptAt: number | null;
   status: MessageStatus;
   leaseUntil: number | null;
+}
+
+/** One call of completeAttempt. */
+interface Completion {
+  id: string;
+  owner: string;
+  attempt: AttemptRecord;
+  transition: Transition;
+  now: number;
 }
 
 interface FinishParams {
@@ -269,6 +279,8 @@ class SqliteMessageStore implements MessageStore {
   private readonly claimTx;
   private readonly claimDueTx;
   private readonly completeTx;
+  /** Attempt records of concurrent workers, committed together (see {@link completeAttempt}). */
+  private readonly completions: GroupCommit<Completion, boolean>;
   private readonly resendTx;
   private readonly acknowledgeTx;
   private readonly repeatTx;
@@ -296,9 +308,17 @@ class SqliteMessageStore implements MessageStore {
         return { ...message, leaseUntil };
       }),
     );
-    this.completeTx = db.transaction((id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number) =>
-      this.completeIn(id, owner, attempt, transition, now),
-    );
+    this.completeTx = db.transaction((completions: readonly Completion[]) => completions.map((c) => this.completeIn(c)));
+    this.completions = new GroupCommit<Completion, boolean>({
+      joint: async (members) => {
+        this.durability('NORMAL');
+        return this.completeTx.immediate(members);
+      },
+      alone: async (member) => {
+        this.durability('NORMAL');
+        return this.completeTx.immediate([member])[0]!;
+      },
+    });
     this.resendTx = db.transaction((id: string, now: number, reason: string) => this.resendIn(id, now, reason));
     this.diagnosticLog = new DiagnosticLog(db);
     this.acknowledgements = new AcknowledgementLog(db, this.diagnosticLog);
@@ -387,9 +407,9 @@ class SqliteMessageStore implements MessageStore {
     return this.claimDueTx.immediate(partner, count, now, now + leaseMs, owner);
   }
 
+  /** Completions made in one turn of the event loop share one transaction: one commit for the attempts of several workers. */
   async completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean> {
-    this.durability('NORMAL');
-    return this.completeTx.immediate(id, owner, attempt, transition, now);
+    return this.completions.submit({ id, owner, attempt, transition, now });
   }
 
   /**
@@ -537,7 +557,7 @@ class SqliteMessageStore implements MessageStore {
     return { state: 'claimed', message: { ...message, leaseUntil } };
   }
 
-  private completeIn(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): boolean {
+  private completeIn({ id, owner, attempt, transition, now }: Completion): boolean {
     const leased = this.statements.leasedTo.get(id, owner);
     if (leased === undefined) return false;
     const { number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId } = attempt;

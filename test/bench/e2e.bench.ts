@@ -90,12 +90,14 @@ export async function benchE2e(extra: (maker: RowMaker) => Row[]): Promise<boole
     // The stand-in sends no signals: the transaction's times are long, so no repeat starts during a run.
     GATEWAY_TRANSACTION_TIME_SCALE: '100',
   };
+  // BENCH_PROFILE_DIR: each gateway process writes a V8 CPU profile there when it stops (summarise with profile-summary.ts).
+  const nodeArgs = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const gatewayRow = (label: string, env: () => Promise<Record<string, string>>, instances = 1): Row => ({
     label,
     async start() {
       const shared = { ...gatewayEnv, ...(await env()) };
       const started: GatewayProcess[] = [];
-      for (let i = 0; i < instances; i += 1) started.push(await startGatewayProcess({ ...shared, GATEWAY_DATA_DIR: join(certsDir, `data-${randomUUID().slice(0, 8)}`) }));
+      for (let i = 0; i < instances; i += 1) started.push(await startGatewayProcess({ ...shared, GATEWAY_DATA_DIR: join(certsDir, `data-${randomUUID().slice(0, 8)}`) }, ROOT, nodeArgs));
       return {
         urls: started.map((p) => p.url),
         path: '/v1/cais/records',

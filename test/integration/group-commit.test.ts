@@ -1,6 +1,6 @@
 // Group commit of accepts on a real SQLite log: concurrent calls share one transaction, each gets its own results, and one call's failure stays its own.
 import { afterEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../src/store/group-commit.js';
+import { AcceptGroup } from '../../src/store/group-commit.js';
 import type { MessageStore } from '../../src/store/message-store.js';
 import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
 import { newMessage, sourceRecord, T0 } from '../conformance/store-fixtures.js';
@@ -28,7 +28,7 @@ describe('group commit of accepts', () => {
 
   it('commits the calls of one turn in one transaction and answers each with its own records', async () => {
     const { calls, log } = counted();
-    const group = new GroupCommit(log);
+    const group = new AcceptGroup(log);
     const results = await Promise.all([1, 2, 3].map((n) => group.acceptBatch([{ record: sourceRecord(`G-${n}`), messages: [newMessage(n)] }], T0 + n)));
     expect(calls).toEqual([3]);
     expect(results.map((r) => r.map((x) => x.messages[0]!.id))).toEqual([[newMessage(1).id], [newMessage(2).id], [newMessage(3).id]]);
@@ -39,7 +39,7 @@ describe('group commit of accepts', () => {
 
   it('the same record twice in one group is stored once; the second call is told it is a duplicate with the first one\'s messages', async () => {
     const { log } = counted();
-    const group = new GroupCommit(log);
+    const group = new AcceptGroup(log);
     const [first, second] = await Promise.all([1, 2].map((n) => group.acceptBatch([{ record: sourceRecord('SAME'), messages: [newMessage(n)] }], T0)));
     expect(first![0]!.created).toBe(true);
     expect(second![0]).toEqual({ created: false, messages: first![0]!.messages });
@@ -47,7 +47,7 @@ describe('group commit of accepts', () => {
 
   it('when the joint transaction fails, each call is committed on its own: only the failing one fails', async () => {
     const { calls, log } = counted('BAD');
-    const group = new GroupCommit(log);
+    const group = new AcceptGroup(log);
     const outcomes = await Promise.allSettled(['OK-1', 'BAD', 'OK-2'].map((id, n) => group.acceptBatch([{ record: sourceRecord(id), messages: [newMessage(n + 1)] }], T0)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(calls).toEqual([3, 1, 1, 1]);
@@ -56,7 +56,7 @@ describe('group commit of accepts', () => {
 
   it('calls of later turns form groups of their own', async () => {
     const { calls, log } = counted();
-    const group = new GroupCommit(log);
+    const group = new AcceptGroup(log);
     await group.acceptBatch([{ record: sourceRecord('T-1'), messages: [newMessage(1)] }], T0);
     await group.acceptBatch([{ record: sourceRecord('T-2'), messages: [newMessage(2)] }], T0);
     expect(calls).toEqual([1, 1]);

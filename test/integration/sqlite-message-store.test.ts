@@ -97,6 +97,26 @@ describe('SQLite message store on disk', () => {
     expect(await reopened.accept(record, [message('m-2')], T0 + 2000)).toMatchObject({ created: false });
   });
 
+  it('answers each of the attempt records made in one turn (committed together) on its own, and keeps them on reopen', async () => {
+    const first = open();
+    await first.accept(record, [message('m-1'), message('m-2'), message('m-3')], T0);
+    for (const id of ['m-1', 'm-2', 'm-3']) expect((await first.claimById(id, T0, 30_000, 'worker-1')).state).toBe('claimed');
+    const attempt = (n: number) => ({ number: 1, startedAt: T0, durationMs: 5, outcome: 'delivered' as const, httpStatus: 200, partnerCode: null, error: null, batchId: `b-${n}` });
+    const answers = await Promise.all([
+      first.completeAttempt('m-1', 'worker-1', attempt(1), { status: 'delivered', reason: 'taken' }, T0 + 10),
+      first.completeAttempt('m-2', 'worker-2', attempt(2), { status: 'delivered', reason: 'not the holder' }, T0 + 10),
+      first.completeAttempt('m-3', 'worker-1', attempt(3), { status: 'pending', nextAttemptAt: T0 + 5_000, reason: 'retry' }, T0 + 10),
+      first.completeAttempt('m-404', 'worker-1', attempt(4), { status: 'delivered', reason: 'unknown' }, T0 + 10),
+    ]);
+    expect(answers).toEqual([true, false, true, false]);
+    await first.close();
+    const reopened = open();
+    expect(await reopened.get('m-1')).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(await reopened.get('m-2')).toMatchObject({ status: 'pending', attempts: 0, attemptLog: [] });
+    expect(await reopened.get('m-3')).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 5_000 });
+    expect((await reopened.get('m-3'))?.attemptLog).toMatchObject([{ batchId: 'b-3' }]);
+  });
+
   it('records each migration once and does not re-run them on reopen', async () => {
     await open().close();
     const applied = (): unknown[] => {

@@ -37,9 +37,9 @@ export function externalSimulatorsEnv(options: { dataDir: string; certsDir: stri
   };
 }
 
-/** Starts `src/cli.ts serve` with `env` added to this process's environment. */
-export function startGatewayProcess(env: Record<string, string>, cwd: string = ROOT): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'serve'], {
+/** Starts `src/cli.ts serve` with `env` added to this process's environment, and `nodeArgs` (such as --cpu-prof) given to node. */
+export function startGatewayProcess(env: Record<string, string>, cwd: string = ROOT, nodeArgs: readonly string[] = []): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'serve'], {
     cwd,
     env: { ...process.env, GATEWAY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,0 +1,22 @@
+// A translation thread: loads the gateway's setup once, then validates, maps, renders and signs the records the server's thread hands it.
+import { workerData } from 'node:worker_threads';
+import type { GatewayConfig } from '../config.js';
+import { loadSoundSetup } from '../setup/load-setup.js';
+import { asBuffer } from '../worker-module.js';
+import { serveRequests } from '../worker-pool.js';
+import { translatorOf } from './build-translator.js';
+import type { PreviousPayloadQuestion } from './translator-pool.js';
+import type { Translation, Translator } from './translator.js';
+
+const { config } = workerData as { config: GatewayConfig };
+const setup = await loadSoundSetup(config, { keys: true, urls: false });
+let translator: Translator | undefined;
+serveRequests<unknown, Translation>((value, ask) => {
+  // The log is the server's thread's: a superseding partner's previous document is asked for there.
+  translator ??= translatorOf(setup, async (record, partner, message) => {
+    const question: PreviousPayloadQuestion = { type: record.type, recordId: record.recordId, version: record.version, partner, message };
+    const payload = (await ask(question)) as Uint8Array | undefined;
+    return payload === undefined ? undefined : asBuffer(payload);
+  });
+  return translator.translate(value);
+});

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
-import { attemptEvents, transformedEvent } from './message-events.js';
+import { attemptEvents } from './message-events.js';
+import { acceptRecords } from './postgres-accept.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
 import type {
   AcceptResult,
@@ -65,11 +66,6 @@ async function change(sql: Sql, id: string, now: number, from: MessageStatus | n
   await sql.query('INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5)', [id, now, from, to, reason]);
 }
 
-/** Orders records by type, id and version (code units, as the C collation does). */
-function compareRecords(a: SourceRecord, b: SourceRecord): number {
-  return a.type < b.type ? -1 : a.type > b.type ? 1 : a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : a.version - b.version;
-}
-
 /**
  * MessageStore on a PostgreSQL pool. Every change is one transaction; one that reads before it writes
  * locks the message's row first, so gateway instances sharing the database take turns on a message
@@ -89,57 +85,7 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
   }
 
   async acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]> {
-    // Records in one order whatever the input's, so two instances accepting overlapping batches wait on each other's keys without deadlock.
-    const order = items.map((_, i) => i).sort((a, b) => compareRecords(items[a]!.record, items[b]!.record));
-    return this.session.transaction(async (sql) => {
-      const results: AcceptResult[] = new Array(items.length);
-      for (const i of order) results[i] = await this.acceptIn(sql, items[i]!.record, items[i]!.messages, now);
-      return results;
-    });
-  }
-
-  /**
-   * The record's unique key decides between instances accepting it at once: the second waits for the
-   * first to commit, inserts nothing, and answers with the first one's messages.
-   */
-  private async acceptIn(sql: Sql, record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {
-    const inserted = await sql.query<{ row: number }>(
-      'INSERT INTO records (type, record_id, version, json, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (type, record_id, version) DO NOTHING RETURNING id AS row',
-      [record.type, record.recordId, record.version, record.json, now],
-    );
-    const row = inserted.rows[0]?.row;
-    if (row === undefined) {
-      const { rows } = await sql.query<AcceptResult['messages'][number]>(
-        `SELECT m.id, m.partner, m.message_type AS "messageType" FROM messages m JOIN records r ON r.id = m.record_row
-         WHERE r.type = $1 AND r.record_id = $2 AND r.version = $3 ORDER BY m.position`,
-        [record.type, record.recordId, record.version],
-      );
-      return { created: false, messages: rows };
-    }
-    for (const [position, message] of messages.entries()) {
-      await this.insertMessage(sql, row, position, message, now);
-      await recordDiagnostic(sql, transformedEvent(record, message, now));
-    }
-    return { created: true, messages: messages.map(({ id, partner, messageType }) => ({ id, partner, messageType })) };
-  }
-
-  private async insertMessage(sql: Sql, recordRow: number, position: number, message: NewMessage, now: number): Promise<void> {
-    const { id, partner, messageType, mapping, businessKeys, payload, payloadSha256, extension } = message;
-    await sql.query(
-      `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256,
-         payload, payload_sha256, extension, status, attempts, next_attempt_at, job_state, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', 0, $12, 'unpublished', $12, $12)`,
-      [id, recordRow, position, partner, messageType, mapping.id, mapping.version, mapping.sha256, payload, payloadSha256, extension, now],
-    );
-    const keys = Object.entries(businessKeys);
-    if (keys.length > 0) {
-      await sql.query('INSERT INTO message_keys (message_id, name, value) SELECT $1, * FROM unnest($2::text[], $3::text[])', [
-        id,
-        keys.map(([name]) => name),
-        keys.map(([, value]) => value),
-      ]);
-    }
-    await change(sql, id, now, null, 'pending', 'accepted');
+    return this.session.transaction((sql) => acceptRecords(sql, items, now));
   }
 
   /**

@@ -99,6 +99,25 @@ export function messageLogConformance(name: string, open: () => Promise<MessageS
         expect(await store.get(messageId(3))).toBeUndefined();
       });
 
+      it('stores a record twice in one batch once: the first copy in record order is created, the other answered with its messages', async () => {
+        const results = await store.acceptBatch(
+          [
+            { record: sourceRecord('XC9'), messages: [newMessage(1)] },
+            { record: sourceRecord('XC5'), messages: [newMessage(2), newMessage(3)] },
+            { record: sourceRecord('XC9'), messages: [newMessage(4)] },
+          ],
+          T0,
+        );
+        expect(results.map((r) => [r.created, r.messages.map((m) => m.id)])).toEqual([
+          [true, [messageId(1)]],
+          [true, [messageId(2), messageId(3)]],
+          [false, [messageId(1)]],
+        ]);
+        expect(await store.get(messageId(4))).toBeUndefined();
+        expect(await store.get(messageId(3))).toMatchObject({ status: 'pending', recordId: 'XC5', history: [{ to: 'pending', reason: 'accepted' }] });
+        expect((await store.search({ key: 'XC3' }, 10)).items.map((m) => m.id)).toEqual([messageId(3)]);
+      });
+
       it('stores nothing of a batch when one of its records fails', async () => {
         await acceptOne(1, T0);
         const batch = [

@@ -19,6 +19,8 @@ export interface LoadFigures {
   /** Open loop: messages not yet delivered when the last record was posted, and how long they took to drain. */
   backlogAtEnd?: number;
   drainMs?: number;
+  /** CPU time the system under test spent (all its processes and threads) per record, when measured. */
+  cpuMsPerRecord?: number;
 }
 
 function percentile(sorted: readonly number[], p: number): number {

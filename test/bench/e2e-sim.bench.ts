@@ -1,6 +1,5 @@
 // Benchmark e2e-sim: records per second from HTTP ingest to taken by the partner simulator (which checks every signature and document), with p50/p99 latency.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
@@ -9,6 +8,7 @@ import { partnersSubset, PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/pr
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startTestGateway, TEST_TOKEN } from '../support/running-gateway.js';
 import { startSimulatorProcess } from '../support/simulator-process.js';
+import { processCpuMs } from './process-cpu.js';
 
 const RECORDS = 2000;
 const BATCH = 50;
@@ -23,12 +23,6 @@ interface Target {
   urls: string[];
   cpuMs(): Promise<number>;
   stop(): Promise<void>;
-}
-
-/** CPU time of a child process so far (utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms). */
-async function processCpuMs(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** One gateway in this process (the clients share it). */

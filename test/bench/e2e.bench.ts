@@ -8,6 +8,7 @@ import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { partnersSubset, PROJECT_PARTNERS, RECORD_FIXTURES, ROOT } from '../support/project.js';
 import { closedLoop, httpTarget, openLoop, type LoadFigures } from './e2e-load.js';
+import { totalCpuMs } from './process-cpu.js';
 
 const RECORDS = 5_000;
 const CLIENTS = 32;
@@ -39,6 +40,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /** A system under load: where to post, and how to stop it. */
 interface System {
+  /** Its processes, whose CPU time the run reports. */
+  pids: number[];
   urls: string[];
   path: string;
   headers: Record<string, string>;
@@ -66,7 +69,8 @@ function movements(tag: string, count: number): unknown[] {
 function line(label: string, mode: string, f: LoadFigures, baseline?: LoadFigures): string {
   const ratio = baseline ? `  ${(f.deliveredPerSecond / baseline.deliveredPerSecond).toFixed(2)} × bare` : '';
   const backlog = f.backlogAtEnd === undefined ? '' : `  backlog at end ${f.backlogAtEnd}, drained in ${((f.drainMs ?? 0) / 1000).toFixed(1)} s`;
-  return `  ${label.padEnd(18)} ${mode.padEnd(14)} ${f.deliveredPerSecond.toFixed(0).padStart(6)} delivered/s   ingest p50 ${f.ingestP50Ms.toFixed(0).padStart(5)} ms  p99 ${f.ingestP99Ms.toFixed(0).padStart(5)} ms${ratio}${backlog}`;
+  const cpu = f.cpuMsPerRecord === undefined ? '' : `  cpu ${f.cpuMsPerRecord.toFixed(2)} ms/record`;
+  return `  ${label.padEnd(18)} ${mode.padEnd(14)} ${f.deliveredPerSecond.toFixed(0).padStart(6)} delivered/s   ingest p50 ${f.ingestP50Ms.toFixed(0).padStart(5)} ms  p99 ${f.ingestP99Ms.toFixed(0).padStart(5)} ms${cpu}${ratio}${backlog}`;
 }
 
 /**
@@ -99,6 +103,7 @@ export async function benchE2e(extra: (maker: RowMaker) => Row[]): Promise<boole
       const started: GatewayProcess[] = [];
       for (let i = 0; i < instances; i += 1) started.push(await startGatewayProcess({ ...shared, GATEWAY_DATA_DIR: join(certsDir, `data-${randomUUID().slice(0, 8)}`) }, ROOT, nodeArgs));
       return {
+        pids: started.map((p) => p.child.pid!),
         urls: started.map((p) => p.url),
         path: '/v1/cais/records',
         headers: { authorization: `Bearer ${TOKEN}` },
@@ -113,7 +118,7 @@ export async function benchE2e(extra: (maker: RowMaker) => Row[]): Promise<boole
     label: 'bare spine',
     async start() {
       const spine = await startScript('bare-spine.ts', [join(certsDir, 'gateway.key.pem'), standIn.url, String(SPINE_CONCURRENCY)], /bare spine ready: (\S+)/);
-      return { urls: [spine.url], path: '/records', headers: {}, stop: () => stopChild(spine.child) };
+      return { pids: [spine.child.pid!], urls: [spine.url], path: '/records', headers: {}, stop: () => stopChild(spine.child) };
     },
   };
   const rows = [bare, gatewayRow('gateway embedded', async () => ({})), ...extra({ gatewayRow })];
@@ -127,7 +132,9 @@ export async function benchE2e(extra: (maker: RowMaker) => Row[]): Promise<boole
         const target = httpTarget(system.urls, system.path, system.headers, standIn.url, mode === 'closed' ? CLIENTS : 512);
         try {
           const records = movements(`${row.label.replace(/[^A-Za-z0-9]/g, '')}-${mode}-${Date.now()}`, RECORDS);
-          figures[mode] = mode === 'closed' ? await closedLoop(target, records, CLIENTS) : await openLoop(target, records, OPEN_RATE);
+          const cpuBefore = await totalCpuMs(system.pids);
+          const load = mode === 'closed' ? await closedLoop(target, records, CLIENTS) : await openLoop(target, records, OPEN_RATE);
+          figures[mode] = { ...load, cpuMsPerRecord: ((await totalCpuMs(system.pids)) - cpuBefore) / RECORDS };
         } finally {
           await target.close();
           await system.stop();

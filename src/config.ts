@@ -62,7 +62,7 @@ export interface GatewayConfig {
   readonly amqpPrefix: string;
   /** Queue CAIS may publish records to (`GATEWAY_AMQP_CAIS_QUEUE`, default `cais.records`; rejects go to `<name>.invalid`). */
   readonly caisQueue: string;
-  /** Failed deliveries of one job before it is dead-lettered as poison (`GATEWAY_DELIVERY_LIMIT`, default 10). */
+  /** With RabbitMQ: failed deliveries of one job before it is dead-lettered as poison (`GATEWAY_DELIVERY_LIMIT`, default 10). */
   readonly deliveryLimit: number;
   /** With RabbitMQ: accepted messages not yet published, at most (`GATEWAY_MAX_OUTBOX`, default 100000); beyond it ingest answers 503. */
   readonly maxOutbox: number;

@@ -14,7 +14,7 @@ interface Failure {
 type FromWorker<R> = { id: number; result: R } | { id: number; failure: Failure } | { ask: number; question: unknown };
 
 /** Server's thread → thread: a request, or the answer to a question. */
-type ToWorker<Q> = { id: number; request: Q } | { ask: number; answer: unknown } | { ask: number; failure: string };
+type ToWorker<Q> = { id: number; request: Q } | { ask: number; answer: unknown } | { ask: number; failure: Failure };
 
 /** What {@link createWorkerPool} needs. */
 export interface WorkerPoolOptions {
@@ -86,6 +86,11 @@ export function createWorkerPool<Q, R>(options: WorkerPoolOptions): WorkerPool<Q
       else waiting?.reject(rebuilt(message.failure, options.name));
     });
     worker.on('error', (error) => fail(`failed: ${error.message}`));
+    // A message that cannot be read belongs to no known request: fail them all and replace the thread.
+    worker.on('messageerror', (error) => {
+      fail(`sent a message that could not be read: ${error.message}`);
+      void worker.terminate();
+    });
     worker.on('exit', (code) => fail(`stopped (${code})`));
     worker.unref();
     slots[slot] = thread;
@@ -98,9 +103,14 @@ export function createWorkerPool<Q, R>(options: WorkerPoolOptions): WorkerPool<Q
       if (!options.answer) throw new Error('this pool answers no questions');
       reply = { ask, answer: await options.answer(question) };
     } catch (error) {
-      reply = { ask, failure: (error as Error).message };
+      reply = { ask, failure: failureOf(error) };
     }
-    worker.postMessage(reply);
+    try {
+      worker.postMessage(reply);
+    } catch (error) {
+      // An answer that cannot cross threads: the question fails instead.
+      worker.postMessage({ ask, failure: { message: `the answer could not be sent: ${(error as Error).message}` } } satisfies ToWorker<never>);
+    }
   };
 
   const least = (): PoolThread<R> => {
@@ -158,7 +168,7 @@ export function serveRequests<Q, R>(handle: (request: Q, ask: (question: unknown
       const waiting = asked.get(message.ask);
       asked.delete(message.ask);
       if ('answer' in message) waiting?.resolve(message.answer);
-      else waiting?.reject(new Error(message.failure));
+      else waiting?.reject(rebuilt(message.failure, 'server'));
       return;
     }
     void handle(message.request, ask).then(

@@ -92,8 +92,14 @@ export async function deliverAttempt(
   const summaries: AttemptSummary[] = [];
   for (const message of messages) {
     const attempt = message.attempts + 1;
-    const awaiting = outcome.verdict === 'delivered' ? awaitedAfter(partner, message, context, deps.transactionTimeScale ?? deps.retryDelayScale) : undefined;
-    const transition = decide(outcome, partner, attempt, message.retryBase, finishedAt, deps.retryDelayScale, awaiting);
+    let transition: Transition;
+    try {
+      const awaiting = outcome.verdict === 'delivered' ? awaitedAfter(partner, message, context, deps.transactionTimeScale ?? deps.retryDelayScale) : undefined;
+      transition = decide(outcome, partner, attempt, message.retryBase, finishedAt, deps.retryDelayScale, awaiting);
+    } catch (err) {
+      // The partner has the message: sending it again would not help, a person must look at the adapter.
+      transition = { status: 'needs-human', reason: `the partner took the message, but what to await from it could not be worked out: ${(err as Error).message}` };
+    }
     const record = (): Promise<boolean> => deps.store.completeAttempt(
       message.id,
       owner,

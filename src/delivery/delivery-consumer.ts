@@ -1,4 +1,4 @@
-// Consumes delivery jobs per partner: claims the message from the log, makes one attempt (alone or in a batch), and acknowledges only after it is recorded.
+// Runs the delivery attempts per partner: a RabbitMQ job's message claimed from the log, or a message the outbox taker leased; one attempt (alone or in a batch), acknowledged only after it is recorded.
 import type { Logger } from 'pino';
 import { nameBasedUuid } from '../codec/name-based-uuid.js';
 import type { BatchSpec } from '../partners/partner-definition.js';
@@ -60,7 +60,7 @@ export class DeliveryConsumer {
     private readonly partners: PartnerRegistry,
     private readonly deps: AttemptDeps,
     private readonly options: ConsumerOptions,
-    /** Told when an attempt scheduled a retry, so the relay publishes its job. */
+    /** Told when an attempt scheduled a retry, so the relay publishes its job (the embedded takers find it when it is due). */
     private readonly retryScheduled: () => void,
     private readonly logger: Logger,
   ) {

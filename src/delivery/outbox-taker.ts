@@ -39,6 +39,8 @@ class PartnerTaker {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private wakeScheduled = false;
+  /** The take in progress, so stopping can wait for it: what it leases is run and waited for like any attempt. */
+  private current: Promise<void> | undefined;
 
   constructor(
     private readonly outbox: Outbox,
@@ -54,13 +56,15 @@ class PartnerTaker {
     setImmediate(() => {
       this.wakeScheduled = false;
       if (this.taking) this.again = true;
-      else void this.take();
+      else this.current = this.take();
     });
   }
 
-  stop(): void {
+  /** Takes no more; resolves once a take in progress has handed out what it leased. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.current;
   }
 
   private async take(): Promise<void> {
@@ -156,9 +160,9 @@ export class OutboxTaker {
     else for (const id of partners) this.takers.get(id)?.wake();
   }
 
-  /** Stops taking and waits for the attempts in flight; idempotent. */
+  /** Stops taking and waits for the attempts in flight, those of a take still in progress included; idempotent. */
   async close(): Promise<void> {
-    for (const taker of this.takers.values()) taker.stop();
+    await Promise.all([...this.takers.values()].map((taker) => taker.stop()));
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 }

@@ -25,7 +25,8 @@ export interface PooledTranslator extends Translator {
  * mappings, adapters, keys: what the server's thread loaded, from the same files). A record goes to
  * the thread with the fewest waiting; the previous document a superseding partner needs is looked up
  * by `previousPayload` on this thread. A thread that fails or dies fails its records with
- * GW_ERR_INTERNAL (nothing of them was stored; the caller may send them again) and is replaced.
+ * GW_ERR_INTERNAL (nothing of them was stored; the caller may send them again) and is replaced; a
+ * GatewayError thrown in a thread keeps its code.
  */
 export function createTranslatorPool(
   config: GatewayConfig,
@@ -48,6 +49,7 @@ export function createTranslatorPool(
       try {
         translation = await pool.run(value);
       } catch (error) {
+        if (error instanceof GatewayError) throw error;
         throw new GatewayError('GW_ERR_INTERNAL', `the record could not be translated: ${(error as Error).message}`, {}, { cause: error });
       }
       // Bytes come back as Uint8Array views: make them Buffers again.

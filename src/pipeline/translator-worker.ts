@@ -2,7 +2,7 @@
 import { workerData } from 'node:worker_threads';
 import type { GatewayConfig } from '../config.js';
 import { loadSoundSetup } from '../setup/load-setup.js';
-import { asBuffer } from '../worker-module.js';
+import { asBuffer, ownBytes } from '../worker-module.js';
 import { serveRequests } from '../worker-pool.js';
 import { translatorOf } from './build-translator.js';
 import type { PreviousPayloadQuestion } from './translator-pool.js';
@@ -18,5 +18,9 @@ serveRequests<unknown, Translation>((value, ask) => {
     const payload = (await ask(question)) as Uint8Array | undefined;
     return payload === undefined ? undefined : asBuffer(payload);
   });
-  return translator.translate(value);
+  return translator.translate(value).then((translation) => {
+    // Posted in arrays of their own: a small Buffer is a view of a shared pool, which would be copied whole.
+    if (translation.ok) for (const document of translation.documents) document.bytes = ownBytes(document.bytes);
+    return translation;
+  });
 });

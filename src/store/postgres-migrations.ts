@@ -224,10 +224,14 @@ CREATE INDEX diagnostic_events_inbound ON diagnostic_events (inbound_id, at, id)
 `;
 
 /** The PostgreSQL store's migrations, oldest first. */
+/** The embedded queue's take (claimDue) reads one partner's due messages: without it, a partner with a large backlog slows every other partner's takes. */
+const PARTNER_DUE = `CREATE INDEX messages_partner_due ON messages (partner, next_attempt_at) WHERE status = 'pending';`;
+
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'partner records with a revision for compare-and-set', sql: PARTNER_RECORDS },
   { version: 2, name: 'message log and outbox: records, messages, keys, attempts, status changes', sql: MESSAGE_LOG },
   { version: 3, name: 'acknowledgements partners push, and the ones awaited', sql: ACKNOWLEDGEMENTS },
   { version: 4, name: 'inbound messages, their hand-over to CAIS, and refusals', sql: INBOUND },
   { version: 5, name: 'diagnostic events of the exchange', sql: DIAGNOSTIC_EVENTS },
+  { version: 6, name: "each partner's due messages, for the embedded queue's takes", sql: PARTNER_DUE },
 ];

@@ -48,6 +48,9 @@ const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, m.record_row AS recordRow, m.mapping
 /** Pending messages whose queue job is still to be published (matches the partial index messages_unpublished). */
 const UNPUBLISHED = `status = 'pending' AND job_state <> 'published'`;
 
+/** A partner's messages the embedded queue may take at @now: pending, due, and not leased (or their lease ended). */
+const DUE = `partner = @partner AND status = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)`;
+
 /** The end states `resend` may leave. */
 const RESENDABLE = `('failed', 'dead-lettered', 'needs-human')`;
 
@@ -189,9 +192,9 @@ function prepareStatements(db: Db) {
     lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
     due: db.prepare<[{ partner: string; now: number; limit: number }], Omit<ClaimedMessage, 'leaseUntil'>>(
       `SELECT id, partner, message_type AS messageType, payload, attempts, retry_base AS retryBase FROM messages
-       WHERE partner = @partner AND status = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
-       ORDER BY next_attempt_at, id LIMIT @limit`,
+       WHERE ${DUE} ORDER BY next_attempt_at, id LIMIT @limit`,
     ),
+    anyDue: db.prepare<[{ partner: string; now: number }], { one: number }>(`SELECT 1 AS one FROM messages WHERE ${DUE} LIMIT 1`),
     leasedTo: db.prepare<[string, string], { partner: string }>(`SELECT partner FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
     insertAttempt: db.prepare<[string, number, number, number, string, number | null, string | null, string | null, string | null]>(
       `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error, batch_id)
@@ -402,7 +405,8 @@ class SqliteMessageStore implements MessageStore {
 
   async claimDue(partner: string, limit: number, now: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]> {
     const count = Math.max(0, Math.floor(limit));
-    if (count === 0) return [];
+    // A look before the write lock: an idle poll costs a read, not a write transaction other writers would wait for.
+    if (count === 0 || this.statements.anyDue.get({ partner, now }) === undefined) return [];
     this.durability('NORMAL');
     return this.claimDueTx.immediate(partner, count, now, now + leaseMs, owner);
   }
@@ -417,8 +421,9 @@ class SqliteMessageStore implements MessageStore {
    * Leases, outbox marks and attempt records use NORMAL: in WAL mode they survive a process crash,
    * and the next FULL commit makes them durable too, since it syncs the log up to itself. A power cut
    * can lose the latest of them: a lost lease or outbox mark means a job is published or an attempt
-   * made again with the same message id (at-least-once); a lost attempt record whose job the queue
-   * already acknowledged leaves the message pending without a job.
+   * made again with the same message id (at-least-once); a lost attempt record whose job RabbitMQ
+   * already acknowledged leaves the message pending without a job (the relay's sweep republishes it;
+   * embedded, the message is simply taken again when its lease ends).
    */
   private durability(level: 'FULL' | 'NORMAL'): void {
     this.connection.durability(level);

@@ -174,6 +174,35 @@ describe('outbox taker (the embedded queue)', () => {
     expect(new Set([...attempted.values()].flat())).toEqual(new Set(['instance-a', 'instance-b']));
   });
 
+  it('close() during a take that is still waiting for the log waits for what that take leases', async () => {
+    const ids = await acceptMessages(3);
+    // The log answering a take late, as a database over the network does.
+    let answered = false;
+    const slowLog = Object.create(store) as MessageStore;
+    slowLog.claimDue = async (...args) => {
+      await sleep(100);
+      answered = true;
+      return store.claimDue(...args);
+    };
+    const slow = new OutboxTaker(slowLog, { owner: OWNER, leaseMs: 30_000, pollMs: 60_000, logger });
+    const finished: string[] = [];
+    slow.start({
+      id: PARTNER,
+      concurrency: 4,
+      breaker: new CircuitBreaker({ failureThreshold: 5, cooldownMs: 1_000 }),
+      attempt: async (message) => {
+        await sleep(20);
+        await finish(message);
+        finished.push(message.id);
+      },
+    });
+    await sleep(20);
+    expect(answered).toBe(false);
+    await slow.close();
+    expect(finished.sort()).toEqual([...ids].sort());
+    expect(await delivered(ids)).toBe(true);
+  });
+
   it('wakes for the partner named at once, and close() waits for attempts in flight and takes nothing after', async () => {
     const slow = taker({ pollMs: 60_000 });
     const started: string[] = [];

@@ -13,7 +13,10 @@ function open(size = 1): WorkerPool<PoolTestRequest, unknown> {
     workerData: {},
     size,
     name: 'test',
-    answer: async (question) => `${String(question)}!`,
+    answer: async (question) => {
+      if (question === 'unavailable') throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'the log is down', { file: 'x.sqlite' });
+      return `${String(question)}!`;
+    },
   });
   return pool;
 }
@@ -27,6 +30,12 @@ describe('worker pool', () => {
 
   it("answers a thread's question on the server's thread", async () => {
     expect(await open().run({ ask: 'previous document' })).toBe('answered: previous document!');
+  });
+
+  it("fails a thread's question with the GatewayError the server's thread threw, code and detail kept both ways", async () => {
+    const error = await open().run({ ask: 'unavailable' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ code: 'GW_ERR_STORE_UNAVAILABLE', message: 'GW_ERR_STORE_UNAVAILABLE: the log is down', detail: { file: 'x.sqlite' } });
   });
 
   it('rethrows a GatewayError thrown in a thread with its code and detail', async () => {

@@ -107,12 +107,26 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   // The watch looks for overdue acknowledgements as often as a scaled second.
   const watchMs = Math.min(1000, Math.max(10, Math.round(1000 * config.transactionTimeScale)));
   const acknowledgementWatch = new AcknowledgementWatch(store, { intervalMs: watchMs, batchSize: 100, repeated: () => feed.wake() }, logger);
+  let services: PartnerServices;
+  try {
+    services = collectPartnerServices({ partners, runtime, store, logger, scheduleScale: config.scheduleScale, wake: () => feed.wake() });
+  } catch (err) {
+    return undo(err);
+  }
   const metrics = createMetrics(store, () => consumer.inFlight(), inboundStore);
   const consumer: DeliveryConsumer = new DeliveryConsumer(
     store,
     feed.source,
     partners,
-    { store, runtime, retryDelayScale: config.retryDelayScale, transactionTimeScale: config.transactionTimeScale, logger, observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s) },
+    {
+      store,
+      runtime,
+      retryDelayScale: config.retryDelayScale,
+      transactionTimeScale: config.transactionTimeScale,
+      logger,
+      observe: (p, v, ms, s) => metrics.observeAttempt(p, v, ms, s),
+      afterDelivery: (p, message, result) => services.delivered(p, message, result),
+    },
     { owner, leaseMs: config.leaseMs },
     () => feed.wake(),
     logger,
@@ -129,12 +143,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
   let stopSchedules: (() => Promise<void>) | undefined;
-  let services: PartnerServices;
-  try {
-    services = collectPartnerServices({ partners, runtime, store, logger, scheduleScale: config.scheduleScale });
-  } catch (err) {
-    return undo(err);
-  }
   const api: FastifyInstance = await buildApi({
     store,
     inbound: inboundStore,

@@ -128,7 +128,7 @@ export const messageDetailSchema = {
           rejected: { type: 'boolean' },
           code: { type: ['string', 'null'] },
           text: { type: ['string', 'null'] },
-          effect: { enum: ['advanced', 'late', 'failed'], description: 'moved the message on, came after its stage was reached, or failed the message' },
+          effect: { enum: ['advanced', 'late', 'failed', 'resent'], description: 'moved the message on, came after its stage was reached, failed the message, or had it sent again (the partner asked for it again)' },
           receivedAt: { type: 'string', format: 'date-time' },
         },
       },

@@ -49,6 +49,20 @@ export interface SoapEnvelopeParts {
   header?: XmlContent;
   /** The Body's content: usually one key, the payload element with its namespace declaration. */
   body: XmlContent;
+  /**
+   * Namespaces only QNames in content use (an `xsi:type="p:T"` value), by prefix: declared on the
+   * Envelope, since the canonical rendering of the content leaves out a declaration no element or
+   * attribute name uses.
+   */
+  contextNamespaces?: Readonly<Record<string, string>>;
+}
+
+/** ` xmlns:p="uri"` for each context namespace, in prefix order. */
+export function contextDeclarations(namespaces: Readonly<Record<string, string>> | undefined): string {
+  return Object.keys(namespaces ?? {})
+    .sort()
+    .map((prefix) => ` xmlns:${prefix}="${(namespaces?.[prefix] ?? '').replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"`)
+    .join('');
 }
 
 /**
@@ -56,8 +70,26 @@ export interface SoapEnvelopeParts {
  * The envelope prefix is `soap`.
  * @throws GatewayError as renderXml, for names or characters XML cannot carry.
  */
-export function buildSoapEnvelope({ version = '1.1', header, body }: SoapEnvelopeParts): Buffer {
-  return renderXml({ 'soap:Envelope': { '@xmlns:soap': NAMESPACE[version], ...(header ? { 'soap:Header': header } : {}), 'soap:Body': body } });
+export function buildSoapEnvelope({ version = '1.1', header, body, contextNamespaces }: SoapEnvelopeParts): Buffer {
+  const rendered = renderXml({ 'soap:Envelope': { '@xmlns:soap': NAMESPACE[version], ...(header ? { 'soap:Header': header } : {}), 'soap:Body': body } });
+  const extra = contextDeclarations(contextNamespaces);
+  if (!extra) return rendered;
+  const head = `<soap:Envelope xmlns:soap="${NAMESPACE[version]}"`;
+  return Buffer.concat([Buffer.from(head + extra), rendered.subarray(Buffer.byteLength(head))]);
+}
+
+/** The namespaces an envelope declares on its Envelope element besides its own `soap` prefix (its context namespaces). */
+export function envelopeContextNamespaces(bytes: Buffer): Record<string, string> {
+  const document = parseXml(bytes);
+  const root = Object.values(document)[0];
+  if (typeof root !== 'object' || root === null || Array.isArray(root)) return {};
+  const rootName = Object.keys(document)[0] ?? '';
+  const own = rootName.includes(':') ? rootName.slice(0, rootName.indexOf(':')) : '';
+  return Object.fromEntries(
+    Object.entries(root)
+      .filter(([key]) => key.startsWith('@xmlns:') && key.slice(7) !== own)
+      .map(([key, value]) => [key.slice(7), String(value)]),
+  );
 }
 
 /**

@@ -22,6 +22,8 @@ export interface AttemptDeps {
   now?(): number;
   /** How long recording an attempt rides out an outage of the log (default: not at all). */
   storeOutage?: Pick<OutageOptions, 'stop' | 'withinMs'>;
+  /** Called for each message recorded delivered, with the partner's answer (the partner's `delivered` hook); never throws. */
+  afterDelivery?(partner: string, message: OutboundMessage, result: AttemptResult): Promise<void>;
 }
 
 /** The outcome of an attempt as the worker needs it. */
@@ -125,6 +127,7 @@ export async function deliverAttempt(
       { messageId: message.id, partner: partner.id, attempt, ...(batchId === undefined ? {} : { batchId }), verdict: outcome.verdict, status: transition.status, partnerCode: outcome.partnerCode, recorded },
       transition.reason,
     );
+    if (recorded && transition.status === 'delivered' && result && deps.afterDelivery) await deps.afterDelivery(partner.id, outbound(message), result);
     summaries.push({ outcome, transition, recorded });
   }
   return summaries;

@@ -58,6 +58,8 @@ export { prettyXml } from '../codec/xml-pretty.js';
 export {
   buildSoapEnvelope,
   buildSoapFault,
+  contextDeclarations,
+  envelopeContextNamespaces,
   ownSoapEnvelopeHead,
   parseSoapEnvelope,
   soapCallOf,

@@ -229,6 +229,8 @@ export interface PartnerRouteDeps {
   context(): PartnerContext;
   /** The message log (e.g. to find what was sent for a carnet). */
   store: MessageStore;
+  /** The partner instance these routes and schedules serve (its id: a route of an adapter with several instances names it in its path). */
+  partner: string;
   /** A key-value area of the log reserved for this partner's own records (e.g. reconciliation requests). */
   records: PartnerRecords;
 }
@@ -332,6 +334,11 @@ export interface Acknowledgement {
   /** The partner's code and words, when it gave them. */
   code?: string;
   text?: string;
+  /**
+   * The partner could not take the message and asks for it again (not with `rejected`): it is sent
+   * again as a repeat of its plan while repeats remain, else a person must look.
+   */
+  resend?: boolean;
 }
 
 /**
@@ -499,6 +506,12 @@ export interface PartnerDefinition {
   envelope?(message: DocumentToWrap, instance: PartnerInstance): Buffer;
   /** Alternative protocols of the same partner, chosen by configuration (`profile`), replacing transport, classifier and codes. */
   profiles?: Readonly<Record<string, PartnerProfile>>;
+  /**
+   * Called once the log holds an attempt the partner took (recorded delivered), with its answer: to note
+   * what the answer told that later work needs (e.g. the partner's own id of the message, for status
+   * queries), in the adapter's partner records. An error it throws is logged; the delivery stands.
+   */
+  delivered?(message: OutboundMessage, result: AttemptResult, deps: PartnerRouteDeps): Promise<void>;
   /** Periodic work (e.g. pulling reconciliation requests), started with the gateway. */
   schedules?: ReadonlyArray<{ name: string; everyMs: number; run(deps: PartnerRouteDeps): Promise<void> }>;
 }

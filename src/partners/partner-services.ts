@@ -5,7 +5,7 @@ import { GatewayError } from '../errors.js';
 import type { ProblemList } from '../setup/problem-list.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PartnerRecordStore } from '../store/partner-record-store.js';
-import type { PartnerRecords, PartnerRoute, PartnerRouteDeps } from './partner-definition.js';
+import type { AttemptResult, OutboundMessage, PartnerRecords, PartnerRoute, PartnerRouteDeps } from './partner-definition.js';
 import type { Partner, PartnerRegistry } from './partner-registry.js';
 import type { PartnerRuntime } from './partner-runtime.js';
 import { holdScheduleLease, releaseScheduleLease } from './schedule-lease.js';
@@ -18,6 +18,8 @@ export interface PartnerServiceDeps {
   logger: Logger;
   /** Multiplies every schedule's interval (and so its lease); default 1. */
   scheduleScale?: number;
+  /** Called after each run of a schedule, which may have made messages due (a partner asking for one again). */
+  wake?(): void;
 }
 
 /** The routes adapters declared, and their schedules, ready to start. */
@@ -25,6 +27,8 @@ export interface PartnerServices {
   routes: PartnerRoute[];
   /** Starts every schedule (first run after one interval); returns a function that stops them and waits for runs in progress. */
   startSchedules(): () => Promise<void>;
+  /** Runs the partner's {@link PartnerDefinition.delivered} hook for an attempt it took, if it has one; its error is logged, never thrown. */
+  delivered(partner: string, message: OutboundMessage, result: AttemptResult): Promise<void>;
 }
 
 /** Routes by `METHOD path`, with the partner that declared each. */
@@ -47,7 +51,7 @@ function declaringDeps(partner: Partner, table: RouteTable): PartnerRouteDeps {
     throw new GatewayError('GW_ERR_ADAPTER_INVALID', `adapter ${partner.adapter}: routes() may only declare routes; the partner is not reachable while they are checked`);
   };
   const refuse = new Proxy({}, { get: unavailable }) as never;
-  return { route: (spec) => addRoute(table, partner, spec), send: unavailable, context: unavailable, store: refuse, records: refuse };
+  return { route: (spec) => addRoute(table, partner, spec), send: unavailable, context: unavailable, store: refuse, records: refuse, partner: partner.id };
 }
 
 /**
@@ -66,6 +70,7 @@ function depsFor(partner: Partner, deps: PartnerServiceDeps, table: RouteTable):
     context: () => deps.runtime.context(partner.id),
     store: deps.store,
     records: partnerRecordsOf(deps.store, partner.id),
+    partner: partner.id,
   };
 }
 
@@ -93,8 +98,10 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
   const table: RouteTable = new Map();
   const owner = randomUUID();
   const schedules: Array<{ partner: Partner; everyMs: number; name: string; run: () => Promise<void> }> = [];
+  const depsOf = new Map<string, PartnerRouteDeps>();
   for (const partner of deps.partners.partners) {
     const partnerDeps = depsFor(partner, deps, table);
+    depsOf.set(partner.id, partnerDeps);
     partner.routes?.(partnerDeps);
     for (const s of partner.schedules ?? []) {
       schedules.push({ partner, name: s.name, everyMs: Math.max(10, Math.round(s.everyMs * (deps.scheduleScale ?? 1))), run: () => s.run(partnerDeps) });
@@ -102,6 +109,14 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
   }
   return {
     routes: [...table.values()].map((r) => r.route),
+    async delivered(partnerId, message, result) {
+      const partner = deps.partners.partners.find((p) => p.id === partnerId);
+      const partnerDeps = depsOf.get(partnerId);
+      if (!partner?.delivered || !partnerDeps) return;
+      await partner.delivered(message, result, partnerDeps).catch((err: unknown) =>
+        deps.logger.warn({ err, partner: partnerId, messageId: message.id }, 'the adapter could not note what the partner answered; the delivery stands'),
+      );
+    },
     startSchedules() {
       const running = new Map<(typeof schedules)[number], Promise<void>>();
       const ticking = new Set<Promise<void>>();
@@ -111,7 +126,10 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
         // One run of a schedule at a time: a slow run is not overlapped by the next tick (which renewed the lease);
         // and none starts once stopping began, even if its lease was taken just before.
         if (!held || stopped || running.has(s)) return;
-        const run = s.run().catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'scheduled job failed; it runs again next time'));
+        const run = s
+          .run()
+          .catch((err: unknown) => deps.logger.warn({ err, partner: s.partner.id, schedule: s.name }, 'scheduled job failed; it runs again next time'))
+          .finally(() => deps.wake?.());
         running.set(s, run);
         void run.finally(() => running.delete(s));
       };

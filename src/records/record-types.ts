@@ -320,6 +320,134 @@ export interface GuaranteeEvent {
 }
 
 /**
+ * An official outgoing document of a customs body (letter, notification, request, answer to an agency) registered in CAIS and sent to another state agency through the unified document system (ЕСЭДО). The document itself and its attachments travel as files; the first file marked main (or the first file) is the document that is signed.
+ */
+export interface OfficialLetter {
+  /**
+   * Record type discriminator.
+   */
+  type: 'official.letter';
+  /**
+   * CAIS record identifier, unique per record type; stable across versions of the same record. Letters, digits, dot, underscore and hyphen only (it names files and log keys).
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * Outgoing registration number as CAIS registered it (e.g. 18-04/1234).
+   */
+  documentNumber: string;
+  /**
+   * Registration date of the document.
+   */
+  documentDate: string;
+  /**
+   * Kind of document: a letter, a notification, a request for information, or an answer to an agency's request.
+   */
+  documentKind: 'letter' | 'notification' | 'request' | 'answer';
+  /**
+   * Language of the document: Russian or Kazakh.
+   */
+  language: 'ru' | 'kk';
+  /**
+   * Short content of the document (its subject line).
+   */
+  subject: string;
+  /**
+   * The customs body that sends it.
+   */
+  sender: {
+    /**
+     * The sending organisation's code in the unified document system.
+     */
+    organisationCode: string;
+    /**
+     * The customs office of the sender.
+     */
+    customsOffice: string;
+  };
+  /**
+   * The receiving agency.
+   */
+  recipient: {
+    /**
+     * The receiving organisation's code in the unified document system.
+     */
+    agencyCode: string;
+    /**
+     * Its name in Russian.
+     */
+    nameRu: string;
+    /**
+     * Its name in Kazakh.
+     */
+    nameKk?: string;
+  };
+  /**
+   * The official who signed the document.
+   */
+  signer: {
+    /**
+     * Name in Russian.
+     */
+    nameRu: string;
+    /**
+     * Name in Kazakh.
+     */
+    nameKk?: string;
+  };
+  /**
+   * The officer who prepared it, to be contacted about it.
+   */
+  executor: {
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Telephone number.
+     */
+    phone: string;
+  };
+  /**
+   * Sheets of the document on paper, if it has a paper original.
+   */
+  sheetCount?: number;
+  /**
+   * The e-government gateway's correlation id of the agency request this document answers (an answer continues that chain).
+   */
+  answersCorrelationId?: string;
+  /**
+   * The document and its attachments, at most 20 files.
+   *
+   * @minItems 1
+   * @maxItems 20
+   *
+   * Items: One file.
+   */
+  files: {
+    /**
+     * File name.
+     */
+    name: string;
+    /**
+     * Media type, e.g. application/pdf.
+     */
+    mediaType: string;
+    /**
+     * True for the document itself (it is signed); at most one file.
+     */
+    main?: boolean;
+    /**
+     * The file's bytes, base64 (at most about 5 MB).
+     */
+    content: string;
+  }[];
+}
+
+/**
  * A customs receipt (таможенный приходный ордер): customs duties, taxes, fees and other payments collected by a customs office from one payer, exchanged as an inter-agency document. CAIS exports exactly these fields.
  */
 export interface PaymentReceipt {
@@ -815,4 +943,4 @@ export interface TransitNotice {
 }
 
 /** Any canonical CAIS record, discriminated by `type`. */
-export type CaisRecord = CargoDeclaration | GuaranteeEvent | PaymentReceipt | TirTermination | TransitMovement | TransitNotice;
+export type CaisRecord = CargoDeclaration | GuaranteeEvent | OfficialLetter | PaymentReceipt | TirTermination | TransitMovement | TransitNotice;

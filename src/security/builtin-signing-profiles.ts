@@ -1,6 +1,6 @@
 // The signing profiles every gateway has: none, enveloped XMLDSig, WS-Security on a SOAP envelope, and CMS SignedData.
 import type { XmlContent } from '../codec/document-tree.js';
-import { parseSoapEnvelope } from '../codec/soap-envelope.js';
+import { envelopeContextNamespaces, parseSoapEnvelope } from '../codec/soap-envelope.js';
 import { childText } from '../codec/xml-navigate.js';
 import { GatewayError } from '../errors.js';
 import { cmsSigningProfile } from './cms-signing-profile.js';
@@ -68,7 +68,7 @@ function addressingOf(header: XmlContent | undefined): WsAddressing | undefined 
 
 /**
  * WS-Security over a SOAP envelope the gateway rendered: Body and WS-Addressing headers signed, our
- * certificate as BinarySecurityToken, no Timestamp (the document is logged and may be sent again
+ * certificate as BinarySecurityToken, the Envelope's context namespaces kept on it, no Timestamp (the document is logged and may be sent again
  * later; a per-attempt Timestamp is the adapter's, with buildWsSecurityEnvelope).
  */
 export const wsSecuritySigning = defineSigningProfile({
@@ -80,7 +80,8 @@ export const wsSecuritySigning = defineSigningProfile({
     const message = parseSoapEnvelope(document);
     if (message.fault) throw new GatewayError('GW_ERR_SIGNATURE_POLICY', 'ws-security does not sign a SOAP fault');
     const addressing = addressingOf(message.header);
-    return buildWsSecurityEnvelope({ version: message.version, body: message.body, ...(addressing ? { addressing } : {}) }, signer);
+    const contextNamespaces = envelopeContextNamespaces(document);
+    return buildWsSecurityEnvelope({ version: message.version, body: message.body, ...(addressing ? { addressing } : {}), contextNamespaces }, signer);
   },
 });
 

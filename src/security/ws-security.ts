@@ -2,7 +2,7 @@
 import { hash, randomUUID } from 'node:crypto';
 import type { XmlContent } from '../codec/document-tree.js';
 import { GatewayError } from '../errors.js';
-import { SOAP11_NS, SOAP12_NS, type SoapVersion } from '../codec/soap-envelope.js';
+import { contextDeclarations, SOAP11_NS, SOAP12_NS, type SoapVersion } from '../codec/soap-envelope.js';
 import { renderXmlString } from '../codec/xml-render.js';
 import type { SigningCapability } from './key-capabilities.js';
 import { DSIG_NS, EXC_C14N, SIGNATURE_METHODS, WS_SECURITY_DIGESTS, WS_SECURITY_RSA_METHODS, type WsSecurityHash } from './xmldsig-algorithms.js';
@@ -51,6 +51,12 @@ export interface WsSecurityMessage {
   timestamp?: { now: Date; lifetimeMs?: number };
   /** Hash of digests and signature (default SHA-256); SHA-1 only for an RSA key and a partner whose suite demands it. */
   hash?: WsSecurityHash;
+  /**
+   * Namespaces only QNames in the Body's content use (`xsi:type="p:T"`), declared on the Envelope: outside
+   * every signed part, so exclusive c14n leaves them out of the digests (as any verifier computes them),
+   * and in scope on the wire for whoever resolves the QName.
+   */
+  contextNamespaces?: Readonly<Record<string, string>>;
 }
 
 function part(name: string, content: XmlContent): string {
@@ -145,5 +151,5 @@ export function buildWsSecurityEnvelope(message: WsSecurityMessage, signer: Sign
   const mustUnderstand = message.version === '1.2' ? 'true' : '1';
   const security = `<wsse:Security xmlns:wsse="${WSSE_NS}" soap:mustUnderstand="${mustUnderstand}">${timestamp}${token}${signature}</wsse:Security>`;
   const header = `<soap:Header>${headers.map(([, xml]) => xml).join('')}${security}</soap:Header>`;
-  return Buffer.from(`<soap:Envelope xmlns:soap="${soapNs}">${header}${signedBody}</soap:Envelope>`, 'utf8');
+  return Buffer.from(`<soap:Envelope xmlns:soap="${soapNs}"${contextDeclarations(message.contextNamespaces)}>${header}${signedBody}</soap:Envelope>`, 'utf8');
 }

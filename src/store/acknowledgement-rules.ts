@@ -27,18 +27,22 @@ export function nextStage(stages: readonly PlanStage[], reached: number): PlanSt
 
 /** What the acknowledgements of the current send cycle reached: the highest stage (-1: none) and the refusal among them, if any. */
 export function reachedBy<R extends Pick<AcknowledgementRecord, 'stage' | 'effect'>>(cycle: readonly R[]): { rank: number; refusal: R | undefined } {
-  return { rank: Math.max(-1, ...cycle.map((r) => rank(r.stage))), refusal: cycle.find((r) => r.effect === 'failed') };
+  // A request to send the message again reached nothing: the stage it named is awaited anew.
+  const reaching = cycle.filter((r) => r.effect !== 'resent');
+  return { rank: Math.max(-1, ...reaching.map((r) => rank(r.stage))), refusal: cycle.find((r) => r.effect === 'failed') };
 }
 
 /**
  * What a pushed acknowledgement does to a message in `status` whose cycle reached `reached`: after
  * the message ended (refused, given up, handed to a person) or its transaction was answered it only
- * informs (`late`), as does a stage already reached; a refusal `failed`s it; else it `advanced`s it.
+ * informs (`late`), as does a stage already reached; a refusal `failed`s it; a request for the message
+ * again has it `resent`; else it `advanced`s it.
  */
 export function effectOf(ack: Acknowledgement, reached: { rank: number; refusal: unknown }, status: MessageStatus | undefined): AcknowledgementRecord['effect'] {
   const ended = reached.refusal !== undefined || reached.rank >= rank('answered') || (status !== 'pending' && status !== 'delivered');
   if (ended) return 'late';
   if (ack.rejected) return 'failed';
+  if (ack.resend) return 'resent';
   return rank(ack.stage) <= reached.rank ? 'late' : 'advanced';
 }
 
@@ -66,6 +70,18 @@ export function overdueOutcome(watch: WatchRow, awaited: AwaitedAcknowledgement)
   const late = `no ${awaited.name} within ${Math.round((stage?.withinMs ?? 0) / 100) / 10} s`;
   if (awaited.repeats < awaited.repeatsAllowed) return { late, repeat: true, reason: `${late}: sent again (repeat ${awaited.repeats + 1} of ${awaited.repeatsAllowed})` };
   return { late, repeat: false, reason: `${late} after ${awaited.repeatsAllowed} repeat(s) as the transaction allows: a person must look` };
+}
+
+/**
+ * What a partner's request for the message again leads to: sent again while the plan's repeats remain
+ * (a message delivered without a plan may not be repeated), else a person must look; with the reason.
+ */
+export function resendOutcome(watch: WatchRow | undefined, ack: Acknowledgement): { repeat: boolean; reason: string } {
+  const asked = `the partner asked for the message again${ack.code ? ` (${ack.code})` : ''}${ack.text ? `: ${ack.text}` : ''}`;
+  const allowed = watch?.repeatsAllowed ?? 0;
+  const repeats = watch?.repeats ?? 0;
+  if (repeats < allowed) return { repeat: true, reason: `${asked}; sent again (repeat ${repeats + 1} of ${allowed})` };
+  return { repeat: false, reason: `${asked}, after ${repeats} repeat(s) of the ${allowed} the transaction allows: a person must look` };
 }
 
 /** The reasons of settling a queued repeat when the partner refused or answered meanwhile. */

@@ -170,8 +170,8 @@ export interface AcknowledgementRecord {
   rejected: boolean;
   code: string | null;
   text: string | null;
-  /** What it did: `advanced` the message to its stage, came `late` (its stage was already reached), or `failed` the message. */
-  effect: 'advanced' | 'late' | 'failed';
+  /** What it did: `advanced` the message to its stage, came `late` (its stage was already reached), `failed` the message, or had it `resent` (the partner asked for it again). */
+  effect: 'advanced' | 'late' | 'failed' | 'resent';
   receivedAt: number;
 }
 

@@ -1,6 +1,6 @@
 // Acknowledgements on PostgreSQL: recorded, advancing or failing their message, and acted on when overdue; each step inside the caller's transaction, its message row locked.
 import type { Acknowledgement, AcknowledgementPlan } from '../partners/partner-definition.js';
-import { awaitedOf, effectOf, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
+import { awaitedOf, effectOf, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, resendOutcome, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
 import type { AcknowledgeResult, AcknowledgementRecord, AwaitedAcknowledgement, IncomingAcknowledgement, MessageStatus, OverdueAcknowledgement } from './message-store.js';
 import { recordDiagnostic } from './postgres-diagnostics.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
@@ -127,7 +127,7 @@ export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, n
   );
   if (inserted.rowCount === 0) return (await priorPush(sql, incoming)) ?? { state: 'conflict' };
   await recordDiagnostic(sql, { at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: receivedDetail(ack, incoming.partnerMessageId) });
-  if (status === 'pending' && effect !== 'late') await settleQueuedRepeat(sql, messageId, ack, effect, message?.leaseUntil ?? null, now);
+  if (status === 'pending' && (effect === 'advanced' || effect === 'failed')) await settleQueuedRepeat(sql, messageId, ack, effect, message?.leaseUntil ?? null, now);
   // A message still pending (its delivery in flight, or a repeat queued) takes the acknowledgement into account when it is delivered.
   if (status !== 'delivered' || effect === 'late') return { state: 'recorded', effect };
   if (effect === 'failed') {
@@ -137,6 +137,10 @@ export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, n
     return { state: 'recorded', effect };
   }
   const watch = await watchOf(sql, messageId);
+  if (effect === 'resent') {
+    await sendAgain(sql, messageId, resendOutcome(watch, ack), now);
+    return { state: 'recorded', effect };
+  }
   if (watch) await setAwaiting(sql, messageId, nextStage(JSON.parse(watch.stages) as PlanStage[], rank(ack.stage)), now);
   return { state: 'recorded', effect };
 }
@@ -163,6 +167,12 @@ export async function repeatOverdue(sql: Sql, id: string, now: number): Promise<
   if (!watch || !awaited || awaited.dueAt > now || message?.status !== 'delivered') return false;
   const outcome = overdueOutcome(watch, awaited);
   await recordDiagnostic(sql, { at: now, kind: 'delivery-timeout', partner: message.partner, messageId: id, inboundId: null, detail: outcome.late });
+  await sendAgain(sql, id, outcome, now);
+  return true;
+}
+
+/** A delivered message goes out again as a repeat of its plan, or to a person when none may follow. */
+async function sendAgain(sql: Sql, id: string, outcome: { repeat: boolean; reason: string }, now: number): Promise<void> {
   if (outcome.repeat) {
     await sql.query('UPDATE acknowledgement_watch SET repeats = repeats + 1, awaiting = NULL, due_at = NULL, updated_at = $1 WHERE message_id = $2', [now, id]);
     await sql.query(REOPEN, [now, now, id]);
@@ -172,7 +182,6 @@ export async function repeatOverdue(sql: Sql, id: string, now: number): Promise<
     await setStatus(sql, id, 'needs-human', now);
     await change(sql, id, now, 'delivered', 'needs-human', outcome.reason);
   }
-  return true;
 }
 
 /** What the message detail shows: its acknowledgements and what it awaits. */

@@ -223,10 +223,14 @@ CREATE INDEX diagnostic_events_message ON diagnostic_events (message_id, at, id)
 CREATE INDEX diagnostic_events_inbound ON diagnostic_events (inbound_id, at, id) WHERE inbound_id IS NOT NULL;
 `;
 
-/** The PostgreSQL store's migrations, oldest first. */
 /** The embedded queue's take (claimDue) reads one partner's due messages: without it, a partner with a large backlog slows every other partner's takes. */
 const PARTNER_DUE = `CREATE INDEX messages_partner_due ON messages (partner, next_attempt_at) WHERE status = 'pending';`;
 
+/** An acknowledgement may have its message sent again (`resent`). */
+const ACKNOWLEDGEMENT_RESENT = `ALTER TABLE acknowledgements DROP CONSTRAINT acknowledgements_effect_check,
+  ADD CONSTRAINT acknowledgements_effect_check CHECK (effect IN ('advanced', 'late', 'failed', 'resent'));`;
+
+/** The PostgreSQL store's migrations, oldest first. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'partner records with a revision for compare-and-set', sql: PARTNER_RECORDS },
   { version: 2, name: 'message log and outbox: records, messages, keys, attempts, status changes', sql: MESSAGE_LOG },
@@ -234,4 +238,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'inbound messages, their hand-over to CAIS, and refusals', sql: INBOUND },
   { version: 5, name: 'diagnostic events of the exchange', sql: DIAGNOSTIC_EVENTS },
   { version: 6, name: "each partner's due messages, for the embedded queue's takes", sql: PARTNER_DUE },
+  { version: 7, name: 'an acknowledgement may ask for its message again (effect resent)', sql: ACKNOWLEDGEMENT_RESENT },
 ];

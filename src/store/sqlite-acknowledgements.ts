@@ -1,7 +1,7 @@
 // Acknowledgements partners push for our messages, and the one each delivered message awaits: recorded, advanced, and acted on when overdue.
 import type Database from 'better-sqlite3';
 import type { Acknowledgement, AcknowledgementPlan } from '../partners/partner-definition.js';
-import { awaitedOf, effectOf, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
+import { awaitedOf, effectOf, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, resendOutcome, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
 import type { AcknowledgeResult, AcknowledgementRecord, AwaitedAcknowledgement, IncomingAcknowledgement, MessageStatus, OverdueAcknowledgement } from './message-store.js';
 import type { DiagnosticLog } from './sqlite-diagnostics.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
@@ -118,13 +118,17 @@ export class AcknowledgementLog {
       signerCertificate: incoming.signerCertificate,
       now,
     });
-    if (status === 'pending' && effect !== 'late') this.settleQueuedRepeat(messageId, ack, effect, now);
+    if (status === 'pending' && (effect === 'advanced' || effect === 'failed')) this.settleQueuedRepeat(messageId, ack, effect, now);
     // A message still pending (its delivery in flight, or a repeat queued) takes the acknowledgement into account when it is delivered.
     if (status !== 'delivered' || effect === 'late') return { state: 'recorded', effect };
     if (effect === 'failed') {
       this.s.setAwaiting.run(null, null, now, messageId);
       this.s.setStatus.run('failed', now, messageId);
       this.s.change.run(messageId, now, 'delivered', 'failed', refusalReason(ack));
+      return { state: 'recorded', effect };
+    }
+    if (effect === 'resent') {
+      this.sendAgain(messageId, resendOutcome(this.s.watch.get(messageId), ack), now);
       return { state: 'recorded', effect };
     }
     const watch = this.s.watch.get(messageId);
@@ -175,6 +179,12 @@ export class AcknowledgementLog {
     if (!awaited || awaited.dueAt > now || message?.status !== 'delivered') return false;
     const outcome = overdueOutcome(watch, awaited);
     this.diagnostics.record({ at: now, kind: 'delivery-timeout', partner: message.partner, messageId, inboundId: null, detail: outcome.late });
+    this.sendAgain(messageId, outcome, now);
+    return true;
+  }
+
+  /** A delivered message goes out again as a repeat of its plan, or to a person when none may follow. */
+  private sendAgain(messageId: string, outcome: { repeat: boolean; reason: string }, now: number): void {
     if (outcome.repeat) {
       this.s.countRepeat.run(now, messageId);
       this.s.reopen.run(now, now, messageId);
@@ -184,7 +194,6 @@ export class AcknowledgementLog {
       this.s.setStatus.run('needs-human', now, messageId);
       this.s.change.run(messageId, now, 'delivered', 'needs-human', outcome.reason);
     }
-    return true;
   }
 
   /** What the message detail shows: its acknowledgements and what it awaits. */

@@ -177,6 +177,30 @@ CREATE TABLE inbound_refusals (
 CREATE INDEX inbound_refusals_newest ON inbound_refusals (received_at DESC, id DESC);
 `;
 
+/** The acknowledgements table as created under `name`, with the effects its CHECK allows (SQL literals). */
+function acknowledgementsTable(name: string, effects: string): string {
+  return `CREATE TABLE ${name} (
+  id                 INTEGER PRIMARY KEY,
+  message_id         TEXT    NOT NULL REFERENCES messages (id),
+  partner            TEXT    NOT NULL,
+  partner_message_id TEXT    NOT NULL,
+  stage              TEXT    NOT NULL CHECK (stage IN ('received', 'accepted', 'answered')),
+  rejected           INTEGER NOT NULL,
+  code               TEXT,
+  text               TEXT,
+  effect             TEXT    NOT NULL CHECK (effect IN (${effects})),
+  payload            BLOB    NOT NULL,
+  payload_sha256     TEXT    NOT NULL,
+  receipt_status     INTEGER NOT NULL,
+  receipt_headers    TEXT    NOT NULL,
+  receipt_body       BLOB    NOT NULL,
+  client_cert        TEXT    NOT NULL,
+  signer_cert        TEXT    NOT NULL,
+  received_at        INTEGER NOT NULL,
+  UNIQUE (partner, partner_message_id)
+);`;
+}
+
 const ACKNOWLEDGEMENTS = `
 CREATE TABLE acknowledgement_watch (
   message_id      TEXT    PRIMARY KEY REFERENCES messages (id),
@@ -190,26 +214,7 @@ CREATE TABLE acknowledgement_watch (
 );
 CREATE INDEX acknowledgement_due ON acknowledgement_watch (due_at) WHERE due_at IS NOT NULL;
 
-CREATE TABLE acknowledgements (
-  id                 INTEGER PRIMARY KEY,
-  message_id         TEXT    NOT NULL REFERENCES messages (id),
-  partner            TEXT    NOT NULL,
-  partner_message_id TEXT    NOT NULL,
-  stage              TEXT    NOT NULL CHECK (stage IN ('received', 'accepted', 'answered')),
-  rejected           INTEGER NOT NULL,
-  code               TEXT,
-  text               TEXT,
-  effect             TEXT    NOT NULL CHECK (effect IN ('advanced', 'late', 'failed')),
-  payload            BLOB    NOT NULL,
-  payload_sha256     TEXT    NOT NULL,
-  receipt_status     INTEGER NOT NULL,
-  receipt_headers    TEXT    NOT NULL,
-  receipt_body       BLOB    NOT NULL,
-  client_cert        TEXT    NOT NULL,
-  signer_cert        TEXT    NOT NULL,
-  received_at        INTEGER NOT NULL,
-  UNIQUE (partner, partner_message_id)
-);
+${acknowledgementsTable('acknowledgements', "'advanced', 'late', 'failed'")}
 CREATE INDEX acknowledgements_message ON acknowledgements (message_id, received_at, id);
 `;
 
@@ -228,6 +233,15 @@ CREATE INDEX diagnostic_events_message ON diagnostic_events (message_id, at, id)
 CREATE INDEX diagnostic_events_inbound ON diagnostic_events (inbound_id, at, id) WHERE inbound_id IS NOT NULL;
 `;
 
+/** An acknowledgement may have its message sent again (`resent`): SQLite changes a CHECK only by rebuilding the table. */
+const ACKNOWLEDGEMENT_RESENT = `
+${acknowledgementsTable('acknowledgements_v10', "'advanced', 'late', 'failed', 'resent'")}
+INSERT INTO acknowledgements_v10 SELECT * FROM acknowledgements;
+DROP TABLE acknowledgements;
+ALTER TABLE acknowledgements_v10 RENAME TO acknowledgements;
+CREATE INDEX acknowledgements_message ON acknowledgements (message_id, received_at, id);
+`;
+
 /** Every migration the code knows, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
@@ -239,6 +253,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'diagnostic events of the exchange (received, transformed, sent, delivery timeout, header error)', sql: DIAGNOSTIC_EVENTS },
   { version: 8, name: 'partner records carry a revision for compare-and-set', sql: `ALTER TABLE partner_records ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;` },
   { version: 9, name: 'a job handed out for publishing names the store instance that handed it out', sql: `ALTER TABLE messages ADD COLUMN publish_owner TEXT;` },
+  { version: 10, name: 'an acknowledgement may ask for its message again (effect resent)', sql: ACKNOWLEDGEMENT_RESENT },
 ];
 
 

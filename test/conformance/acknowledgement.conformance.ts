@@ -86,6 +86,34 @@ export function acknowledgementConformance(name: string, open: () => Promise<Mes
       expect(await ack(store, id, { stage: 'received' }, T0 + 2_010)).toEqual({ state: 'recorded', effect: 'advanced' });
     });
 
+    it('a partner asking for the message again sends it again as a repeat; the stage it named is awaited anew; with no repeat left a person must look', async () => {
+      const store = await open();
+      const id = await delivered(store, T0);
+      expect(await ack(store, id, { stage: 'received', resend: true, code: 'NOT_DELIVERED RESEND', text: 'busy' }, T0 + 10)).toEqual({ state: 'recorded', effect: 'resent' });
+      const again = await store.get(id);
+      expect(again?.status).toBe('pending');
+      expect(again?.history.at(-1)?.reason).toMatch(/the partner asked for the message again \(NOT_DELIVERED RESEND\): busy; sent again \(repeat 1 of 1\)/);
+      // Sent again and taken: the stage the request named is awaited again, and its acknowledgement advances the message.
+      await delivered(store, T0 + 100);
+      expect((await store.get(id))?.awaiting).toMatchObject({ stage: 'received', repeats: 1, repeatsAllowed: 1 });
+      expect(await ack(store, id, { stage: 'received' }, T0 + 110)).toEqual({ state: 'recorded', effect: 'advanced' });
+      expect((await store.get(id))?.awaiting).toMatchObject({ stage: 'accepted' });
+      // The plan allows one repeat: a second request hands the message to a person.
+      expect(await ack(store, id, { stage: 'accepted', resend: true, code: 'AGAIN' }, T0 + 120)).toEqual({ state: 'recorded', effect: 'resent' });
+      const given = await store.get(id);
+      expect(given).toMatchObject({ status: 'needs-human', awaiting: null });
+      expect(given?.history.at(-1)?.reason).toMatch(/asked for the message again \(AGAIN\), after 1 repeat\(s\) of the 1 the transaction allows: a person must look/);
+      expect(given?.acknowledgements.map((a) => a.effect)).toEqual(['resent', 'advanced', 'resent']);
+    });
+
+    it('a request for the message again after it ended is late and changes nothing', async () => {
+      const store = await open();
+      const id = await delivered(store, T0);
+      await ack(store, id, { stage: 'answered', code: '6' }, T0 + 10);
+      expect(await ack(store, id, { stage: 'received', resend: true }, T0 + 20)).toEqual({ state: 'recorded', effect: 'late' });
+      expect((await store.get(id))?.status).toBe('delivered');
+    });
+
     it('after the answer, a stray refusal or another answer is late and changes nothing', async () => {
       const store = await open();
       const id = await delivered(store, T0);

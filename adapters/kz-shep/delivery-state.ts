@@ -22,10 +22,20 @@ export interface SentDocument {
   updatedAt: number;
 }
 
-/** The gateway took one of our documents: note its id so its delivery state can be asked for (the partner's `delivered` hook). */
-export async function noteAcceptance(message: OutboundMessage, result: AttemptResult, deps: Pick<PartnerRouteDeps, 'records'>, now = Date.now()): Promise<void> {
+/** Business key of our message: the gateway's id of its latest send (notifications of its state name it). */
+export const SHEP_MESSAGE_ID_KEY = 'shepMessageId';
+/** Business key of our message: the correlation id of its chain (an agency's answer carries it). */
+export const SHEP_CORRELATION_ID_KEY = 'shepCorrelationId';
+
+/**
+ * The gateway took one of our documents (the partner's `delivered` hook): its id and the chain's
+ * correlation id become business keys of the message (a notification or an answer finds it by them),
+ * and a partner record lets the poll ask for its state.
+ */
+export async function noteAcceptance(message: OutboundMessage, result: AttemptResult, deps: Pick<PartnerRouteDeps, 'records' | 'store'>, now = Date.now()): Promise<void> {
   if (result.kind !== 'response') return;
   const accepted = readAsyncAcceptance(parseSoapEnvelope(result.body, '1.1').body);
+  await deps.store.setBusinessKeys(message.id, { [SHEP_MESSAGE_ID_KEY]: accepted.messageId, [SHEP_CORRELATION_ID_KEY]: accepted.correlationId });
   const sent: SentDocument = { messageId: message.id, shepMessageId: accepted.messageId, correlationId: accepted.correlationId, attempt: message.attempt, state: 'ON_DELIVERY', updatedAt: now };
   await deps.records.put(SENT_KIND, accepted.messageId, sent.state, sent, now);
 }
@@ -36,40 +46,47 @@ function resendCodes(option: string | undefined): string[] {
 }
 
 /**
- * What a final delivery state means for our message: DELIVERED acknowledges it; NOT_DELIVERED with the
- * receiver's "resend" asks for it again; NOT_DELIVERED without it, and DELIVERY_STOPPED, refuse it.
- * Undefined while it is ON_DELIVERY.
+ * What a delivery state means for our message: ON_DELIVERY, that the gateway has it (stage `received`,
+ * which its acceptance already told); DELIVERED, that the receiver accepted it (stage `accepted`, the
+ * one awaited); NOT_DELIVERED with the receiver's "resend" asks for it again; NOT_DELIVERED without it,
+ * and DELIVERY_STOPPED, refuse it.
  */
-export function acknowledgementOf(status: DeliveryStatus, options: Readonly<Record<string, string>>): Acknowledgement | undefined {
-  const words = `${status.statusMessage}${status.error ? ` (${describeErrorChain(status.error)})` : ''}`;
-  const code = status.messageState;
-  switch (status.messageState) {
+export function acknowledgementOf(status: DeliveryStatus, options: Readonly<Record<string, string>>): Acknowledgement {
+  const text = `${status.statusMessage}${status.error ? ` (${describeErrorChain(status.error)})` : ''}`;
+  const state = status.messageState;
+  switch (state) {
     case 'ON_DELIVERY':
-      return undefined;
+      return { stage: 'received', code: state, text };
     case 'DELIVERED':
-      return { stage: 'received', code, text: words };
+      return { stage: 'accepted', code: state, text };
     case 'NOT_DELIVERED': {
       const resend = resendCodes(options.resendCodes).some((c) => c === status.statusCode || c === status.error?.errorCode);
-      return resend ? { stage: 'received', resend: true, code: `${code} ${status.statusCode}`, text: words } : { stage: 'received', rejected: true, code: `${code} ${status.statusCode}`, text: words };
+      return { stage: 'accepted', ...(resend ? { resend: true } : { rejected: true }), code: `${state} ${status.statusCode}`, text };
     }
     case 'DELIVERY_STOPPED':
-      return { stage: 'received', rejected: true, code: `${code} ${status.statusCode}`, text: words };
+      return { stage: 'accepted', rejected: true, code: `${state} ${status.statusCode}`, text };
   }
 }
 
 /**
- * Records a final delivery state on our message, once: the same state of the same gateway message
- * (told by a poll and again by a notification) is one acknowledgement.
+ * Records a final delivery state found by the poll on our message, once per state of a gateway message.
+ * A state of an earlier send (the message was sent again since: its business key names another gateway
+ * id) only closes that send's record: it must not act on the message again.
  */
 export async function recordState(sent: SentDocument, status: DeliveryStatus, deps: Pick<PartnerRouteDeps, 'store' | 'records' | 'partner' | 'context'>, now = Date.now()): Promise<void> {
+  const current = (await deps.store.get(sent.messageId))?.businessKeys[SHEP_MESSAGE_ID_KEY];
+  const next: SentDocument = { ...sent, state: status.messageState, statusCode: status.statusCode, statusMessage: status.statusMessage, updatedAt: now };
+  if (current !== sent.shepMessageId) {
+    await deps.records.put(SENT_KIND, sent.shepMessageId, next.state, next, now);
+    return;
+  }
   const acknowledgement = acknowledgementOf(status, deps.context().options);
-  if (!acknowledgement) return;
   const payload = Buffer.from(JSON.stringify({ shepMessageId: sent.shepMessageId, messageState: status.messageState, statusCode: status.statusCode, statusMessage: status.statusMessage, error: status.error ?? null }));
   await deps.store.acknowledge(
     {
       messageId: sent.messageId,
       partner: deps.partner,
-      partnerMessageId: `${sent.shepMessageId}:${status.messageState}`,
+      partnerMessageId: `poll:${sent.shepMessageId}:${status.messageState}`,
       acknowledgement,
       payload,
       payloadSha256: createHash('sha256').update(payload).digest('hex'),
@@ -79,7 +96,6 @@ export async function recordState(sent: SentDocument, status: DeliveryStatus, de
     },
     now,
   );
-  const next: SentDocument = { ...sent, state: status.messageState, statusCode: status.statusCode, statusMessage: status.statusMessage, updatedAt: now };
   await deps.records.put(SENT_KIND, sent.shepMessageId, next.state, next, now);
 }
 
@@ -100,6 +116,6 @@ export async function pollDeliveryStates(deps: PartnerRouteDeps): Promise<void> 
   for (const { value } of pending) {
     const sent = value as SentDocument;
     const status = await askState(sent, deps);
-    if (status) await recordState(sent, status, deps);
+    if (status && status.messageState !== 'ON_DELIVERY') await recordState(sent, status, deps);
   }
 }

@@ -5,6 +5,7 @@ import { noteAcceptance, pollDeliveryStates } from './delivery-state.js';
 import { DEFAULT_ERROR_CODES } from './error-table.js';
 import { shepErrors } from './errors.js';
 import { esedoCmsSigning } from './esedo-document.js';
+import { shepInbound } from './inbound.js';
 import { wrapForLog } from './logged-message.js';
 import { buildShepRequest } from './outbound-request.js';
 import { registerPermitCheckRoutes } from './permit-check.js';
@@ -38,9 +39,11 @@ export default definePartner({
     deliveryWaitMs: { description: 'how long a document may stay ON_DELIVERY before it is sent again', default: String(DELIVERY_WAIT_MS) },
     resendLimit: { description: 'how often a document is sent again (asked by the receiver, or late) before a person must look', default: '3' },
   },
+  participants: { agency: "the receiving agency's sender id on the gateway: its messages to us declare it (the sender check of pushes)" },
+  inbound: shepInbound,
   envelope: (message, instance) => wrapForLog(message, instance),
   acknowledgementPlan: (_message, context) => ({
-    stages: [{ stage: 'received', withinMs: Number(context.options.deliveryWaitMs) || DELIVERY_WAIT_MS, name: 'DELIVERED (delivery state on the e-government gateway)' }],
+    stages: [{ stage: 'accepted', withinMs: Number(context.options.deliveryWaitMs) || DELIVERY_WAIT_MS, name: 'DELIVERED (delivery state on the e-government gateway)' }],
     repeats: Math.max(0, Number(context.options.resendLimit) || 0),
   }),
   delivered: (message, result, deps) => noteAcceptance(message, result, deps),

@@ -3,7 +3,7 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { DEFAULT_SENDER_PARTICIPANT, type InboundSpec, type PartnerContext } from '../partners/partner-definition.js';
 import type { PartnerIdentity } from '../partners/partner-identity.js';
 import type { PartnerRegistry } from '../partners/partner-registry.js';
-import type { SignaturePlacement } from '../security/signed-document-reader.js';
+import type { SignatureLocation } from '../security/xml-verifier.js';
 
 /** A partner instance that pushes documents to us. */
 export interface InboundPartner {
@@ -14,8 +14,8 @@ export interface InboundPartner {
   sender: string;
   /** Its pinned signing keys, the current one first, with each certificate's SHA-256 fingerprint. */
   signingKeys: ReadonlyArray<{ key: KeyObject; fingerprint: string }>;
-  /** Where its enveloped signature sits: where the instance's receipt profile puts ours. */
-  placement: SignaturePlacement;
+  /** Where its signature sits: where the instance's receipt profile puts ours. */
+  placement: SignatureLocation;
   /** Signs a receipt or refusal with the adapter's receipt profile and our key for the partner (off the main thread when the profile can). */
   signReceipt(document: Buffer): Promise<Buffer>;
 }
@@ -33,6 +33,8 @@ export interface InboundDirectory {
   readonly configured: readonly string[];
   /** The pinned signing keys of any configured partner (none for an unknown id). */
   signingKeys(id: string): readonly KeyObject[];
+  /** The pinned signing certificates of any configured partner, in the order of its keys. */
+  signingCertificates(id: string): readonly X509Certificate[];
   /** The configured partner whose pinned TLS client certificate has this SHA-256 fingerprint (hex, lower case, no colons). */
   clientOwner(fingerprint: string): string | undefined;
 }
@@ -51,12 +53,14 @@ export function createInboundDirectory(registry: PartnerRegistry, identities: Re
   const partners: InboundPartner[] = [];
   const clients = new Map<string, string>();
   const keys = new Map<string, KeyObject[]>();
+  const certificates = new Map<string, readonly X509Certificate[]>();
   for (const partner of registry.partners) {
     const identity = identities.get(partner.id);
     if (!identity) continue;
     // One KeyObject per certificate, shared with the verifier, so the key that verified names its certificate.
     const signingKeys = identity.partnerCertificates.map((c) => ({ key: c.publicKey, fingerprint: fingerprintOf(c) }));
     keys.set(partner.id, signingKeys.map((k) => k.key));
+    certificates.set(partner.id, identity.partnerCertificates);
     for (const certificate of identity.clientCertificates) clients.set(fingerprintOf(certificate), partner.id);
     const spec = partner.inbound;
     if (!spec) continue;
@@ -72,6 +76,7 @@ export function createInboundDirectory(registry: PartnerRegistry, identities: Re
     configured: [...keys.keys()],
     get: (id) => byId.get(id),
     signingKeys: (id) => keys.get(id) ?? [],
+    signingCertificates: (id) => certificates.get(id) ?? [],
     clientOwner: (fingerprint) => clients.get(fingerprint),
   };
 }

@@ -14,6 +14,11 @@ export function maxPushBytes(directory: InboundDirectory): number {
 /** The directory of a setup and a reader on it (verifier pinned to the directory's keys). */
 export function readerFromSetup(setup: Setup, contextOf: (partner: string) => PartnerContext): { directory: InboundDirectory; reader: PushReader } {
   const directory = createInboundDirectory(setup.partners, setup.identities, contextOf);
-  const verifier = createXmlVerifier((partner) => directory.signingKeys(partner), maxPushBytes(directory), (partner) => directory.get(partner)?.placement ?? 'root');
+  const verifier = createXmlVerifier(
+    (partner) => directory.signingKeys(partner),
+    maxPushBytes(directory),
+    (partner) => directory.get(partner)?.placement ?? 'root',
+    (partner) => directory.signingCertificates(partner),
+  );
   return { directory, reader: createPushReader({ directory, verifier, mappings: setup.mappings, records: setup.records }) };
 }

@@ -85,6 +85,7 @@ export type { WsSecurityHash } from '../security/xmldsig-algorithms.js';
 export { verifyWsSecurity, wsseFaultOf, type WsSecurityPolicy, type WsSecurityVerification, type WsseFault } from '../security/ws-security-verify.js';
 export { createXmlVerifier, type PinnedKeys, type PlacementOf, type SignedContent, type Verifier } from '../security/xml-verifier.js';
 export type { SignaturePlacement } from '../security/signed-document-reader.js';
+export type { SignatureLocation } from '../security/xml-verifier.js';
 export { createXmlSigner, type Signer } from '../security/xml-signer.js';
 export { buildCmsSignedData, verifyCmsSignedData } from '../security/cms-signed-data.js';
 

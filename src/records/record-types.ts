@@ -320,7 +320,7 @@ export interface GuaranteeEvent {
 }
 
 /**
- * An official outgoing document of a customs body (letter, notification, request, answer to an agency) registered in CAIS and sent to another state agency through the unified document system (ЕСЭДО). The document itself and its attachments travel as files; the first file marked main (or the first file) is the document that is signed.
+ * An official document between a customs body and another state agency through the unified document system (ЕСЭДО): a letter, notification, request or answer customs registered in CAIS and sends, or one an agency sends customs (handed to CAIS). The document itself and its attachments travel as files; the file marked main (or the first file) is the document that is signed.
  */
 export interface OfficialLetter {
   /**
@@ -356,7 +356,7 @@ export interface OfficialLetter {
    */
   subject: string;
   /**
-   * The customs body that sends it.
+   * The organisation that sends it: customs (with its office) or, for a document customs receives, the agency.
    */
   sender: {
     /**
@@ -364,9 +364,9 @@ export interface OfficialLetter {
      */
     organisationCode: string;
     /**
-     * The customs office of the sender.
+     * The customs office of the sender, when customs sends it.
      */
-    customsOffice: string;
+    customsOffice?: string;
   };
   /**
    * The receiving agency.

@@ -76,9 +76,10 @@ export const wsSecuritySigning = defineSigningProfile({
   description: 'WS-Security X.509 token profile over a SOAP 1.1/1.2 envelope: Body and WS-Addressing headers signed',
   codecs: ['xml'],
   signs: true,
+  placement: 'ws-security',
   sign(document, signer) {
+    // A fault is signed too: a partner must be able to trust our refusals as much as our receipts.
     const message = parseSoapEnvelope(document);
-    if (message.fault) throw new GatewayError('GW_ERR_SIGNATURE_POLICY', 'ws-security does not sign a SOAP fault');
     const addressing = addressingOf(message.header);
     const contextNamespaces = envelopeContextNamespaces(document);
     return buildWsSecurityEnvelope({ version: message.version, body: message.body, ...(addressing ? { addressing } : {}), contextNamespaces }, signer);

@@ -1,6 +1,6 @@
 // The signing-profile contract: how a rendered document is signed with our key for a partner.
 import type { SigningCapability } from './key-capabilities.js';
-import type { SignaturePlacement } from './signed-document-reader.js';
+import type { SignatureLocation } from './xml-verifier.js';
 
 /** Signs rendered documents; profiles are registered by name (built-ins and adapters'). */
 export interface SigningProfile {
@@ -16,7 +16,7 @@ export interface SigningProfile {
    * Where an enveloped XML signature of this profile sits; a partner whose instance uses the profile signs
    * its pushes the same way, so the inbound verifier looks there. Undefined for other kinds of profile.
    */
-  readonly placement?: SignaturePlacement;
+  readonly placement?: SignatureLocation;
   /**
    * The signed document. Never returns the input unsigned when `signs` is true.
    * @throws GatewayError when the document is not of a shape the profile signs, or the key is unfit.

@@ -1,10 +1,13 @@
 // Strict enveloped-XMLDSig verification in one scan: pinned partner keys, allow-listed algorithms, one signature over the whole document.
 import { isUtf8 } from 'node:buffer';
-import { hash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { hash, verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
 import type { XmlContent } from '../codec/document-tree.js';
+import { SOAP12_NS } from '../codec/soap-envelope.js';
+import { parseXml } from '../codec/xml-parse.js';
 import { GatewayError } from '../errors.js';
 import { checkSignatureProfile } from './signature-profile.js';
 import { readSignedDocument, type SignaturePlacement } from './signed-document-reader.js';
+import { verifyWsSecurity } from './ws-security-verify.js';
 import { SIGNATURE_METHODS } from './xmldsig-algorithms.js';
 
 /**
@@ -33,7 +36,7 @@ export interface Verifier {
    * Verifies with the keys pinned for `partner`, the signature looked for at `placement` (default the partner's own).
    * @throws GatewayError GW_ERR_SIGNATURE_MISSING, GW_ERR_SIGNATURE_POLICY, GW_ERR_SIGNATURE_INVALID, GW_ERR_PARTNER_UNKNOWN or a GW_ERR_XML_* code.
    */
-  verify(xml: Buffer, partner: string, placement?: SignaturePlacement): SignedContent;
+  verify(xml: Buffer, partner: string, placement?: SignatureLocation): SignedContent;
   /**
    * {@link verify}, with the signed content also as XmlContent, built in the same scan: exactly what
    * `parseXml(xml)` of the canonical bytes gives, without parsing them again.
@@ -45,8 +48,17 @@ export interface Verifier {
 /** Looks up the public keys pinned for a partner (several during a key rollover). */
 export type PinnedKeys = (partner: string) => readonly KeyObject[];
 
+/**
+ * Where a document carries its signature: enveloped (a {@link SignaturePlacement}), or `ws-security`, a
+ * WS-Security header of a SOAP envelope signing its Body by wsu:Id (then the signed Body is what is read).
+ */
+export type SignatureLocation = SignaturePlacement | 'ws-security';
+
 /** Where a partner's documents carry their signature (default `root` for every partner). */
-export type PlacementOf = (partner: string) => SignaturePlacement;
+export type PlacementOf = (partner: string) => SignatureLocation;
+
+/** Looks up the certificates pinned for a partner, in the order of its {@link PinnedKeys} (a WS-Security token must be one of them). */
+export type PinnedCertificates = (partner: string) => readonly X509Certificate[];
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const MIN_RSA_BITS = 2048;
@@ -88,12 +100,14 @@ function decodeUtf8(xml: Buffer): string {
  * @param pinned lookup of a partner's public keys
  * @param maxBytes largest document accepted (default 4 MiB)
  * @param placementOf where each partner's signature sits (default: a direct child of the root)
+ * @param certificates the pinned certificates, for partners whose signature is WS-Security (its token must be one)
  */
-export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYTES, placementOf: PlacementOf = () => 'root'): Verifier {
+export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYTES, placementOf: PlacementOf = () => 'root', certificates: PinnedCertificates = () => []): Verifier {
   const check = (xml: Buffer, partner: string, withContent: boolean, placement = placementOf(partner)): SignedContent & { content: XmlContent | undefined } => {
     if (xml.length > maxBytes) throw new GatewayError('GW_ERR_XML_TOO_LARGE', `${xml.length} bytes exceeds the limit of ${maxBytes}`);
     const keys = pinned(partner);
     if (keys.length === 0) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no signing key is pinned for partner "${partner}"`);
+    if (placement === 'ws-security') return checkWsSecurity(xml, partner, keys, certificates(partner), withContent);
     const document = readSignedDocument(decodeUtf8(xml), withContent, placement);
     const signature = checkSignatureProfile(document, placement);
     const signedInfo = Buffer.from(signature.signedInfo, 'utf8');
@@ -113,4 +127,29 @@ export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYT
       return { ...signed, content: signed.content };
     },
   };
+}
+
+/**
+ * A WS-Security signed SOAP envelope (verifyWsSecurity's strict profile: no Timestamp or WS-Addressing
+ * required), tried with each pinned certificate in turn; the signed Body, as digested, is the content.
+ */
+function checkWsSecurity(xml: Buffer, partner: string, keys: readonly KeyObject[], pinned: readonly X509Certificate[], withContent: boolean): SignedContent & { content: XmlContent | undefined } {
+  if (pinned.length === 0) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no signing certificate is pinned for partner "${partner}"`);
+  const head = xml.subarray(0, 1024).toString('latin1');
+  // The envelope's namespace names its version; verifyWsSecurity refuses an envelope that is not of it.
+  const version = head.includes(SOAP12_NS) ? '1.2' : '1.1';
+  let failure: unknown;
+  for (const [index, certificate] of pinned.entries()) {
+    try {
+      const verified = verifyWsSecurity(xml, certificate, new Date(), { version, requireTimestamp: false, requiredAddressing: [] });
+      const key = keys[index] ?? certificate.publicKey;
+      const method = key.asymmetricKeyType === 'ec' ? SIGNATURE_METHODS['ecdsa-p256-sha256'] : SIGNATURE_METHODS['rsa-sha256'];
+      return { partner, xml: verified.body, signatureMethod: method, key, content: withContent ? parseXml(verified.body) : undefined };
+    } catch (err) {
+      // Another pinned certificate may be the signer (a rollover); a malformed or refused envelope is refused with every one.
+      if (!(err instanceof GatewayError) || err.code !== 'GW_ERR_SIGNATURE_INVALID') throw err;
+      failure = err;
+    }
+  }
+  throw new GatewayError('GW_ERR_SIGNATURE_INVALID', `signature does not verify with the certificate pinned for "${partner}"`, {}, { cause: failure });
 }

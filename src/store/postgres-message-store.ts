@@ -229,6 +229,22 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
     return listDiagnostics(this.session, filter, clampLimit(limit));
   }
 
+  async setBusinessKeys(messageId: string, keys: Readonly<Record<string, string>>): Promise<boolean> {
+    return this.session.transaction(async (sql) => {
+      const { rowCount } = await sql.query('SELECT 1 FROM messages WHERE id = $1 FOR UPDATE', [messageId]);
+      if (rowCount === 0) return false;
+      const entries = Object.entries(keys);
+      if (entries.length > 0) {
+        await sql.query(
+          `INSERT INTO message_keys (message_id, name, value) SELECT $1, * FROM unnest($2::text[], $3::text[])
+           ON CONFLICT (message_id, name) DO UPDATE SET value = excluded.value`,
+          [messageId, entries.map(([name]) => name), entries.map(([, value]) => value)],
+        );
+      }
+      return true;
+    });
+  }
+
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {
     const { rows } = await this.session.query<{ payload: Buffer }>(
       `SELECT m.payload FROM messages m JOIN records r ON r.id = m.record_row

@@ -170,6 +170,10 @@ function prepareStatements(db: Db) {
          @payload, @payloadSha256, @extension, 'pending', 0, @now, 'unpublished', @now, @now)`,
     ),
     insertKey: db.prepare<[string, string, string]>('INSERT INTO message_keys (message_id, name, value) VALUES (?, ?, ?)'),
+    setKey: db.prepare<[string, string, string]>(
+      'INSERT INTO message_keys (message_id, name, value) VALUES (?, ?, ?) ON CONFLICT (message_id, name) DO UPDATE SET value = excluded.value',
+    ),
+    exists: db.prepare<[string], { id: string }>('SELECT id FROM messages WHERE id = ?'),
     insertChange: db.prepare<[string, number, MessageStatus | null, MessageStatus, string]>(
       'INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -285,6 +289,7 @@ class SqliteMessageStore implements MessageStore {
   /** Attempt records of concurrent workers, committed together (see {@link completeAttempt}). */
   private readonly completions: GroupCommit<Completion, boolean>;
   private readonly resendTx;
+  private readonly setKeysTx;
   private readonly acknowledgeTx;
   private readonly repeatTx;
   private readonly acknowledgements: AcknowledgementLog;
@@ -323,6 +328,11 @@ class SqliteMessageStore implements MessageStore {
       },
     });
     this.resendTx = db.transaction((id: string, now: number, reason: string) => this.resendIn(id, now, reason));
+    this.setKeysTx = db.transaction((id: string, keys: Readonly<Record<string, string>>) => {
+      if (!this.statements.exists.get(id)) return false;
+      for (const [name, value] of Object.entries(keys)) this.statements.setKey.run(id, name, value);
+      return true;
+    });
     this.diagnosticLog = new DiagnosticLog(db);
     this.acknowledgements = new AcknowledgementLog(db, this.diagnosticLog);
     this.acknowledgeTx = db.transaction((incoming: IncomingAcknowledgement, now: number) => this.acknowledgements.acknowledge(incoming, now));
@@ -358,6 +368,11 @@ class SqliteMessageStore implements MessageStore {
   async deferUntil(id: string, at: number): Promise<void> {
     this.durability('NORMAL');
     this.statements.deferUntil.run(at, id);
+  }
+
+  async setBusinessKeys(messageId: string, keys: Readonly<Record<string, string>>): Promise<boolean> {
+    this.durability('NORMAL');
+    return this.setKeysTx.immediate(messageId, keys);
   }
 
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import type pino from 'pino';
 
 /** The token the test gateways accept, with every role. */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
@@ -23,8 +24,11 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Starts a gateway; `env` adds or overrides configuration (retries are 1000× faster by default). */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+/**
+ * Starts a gateway; `env` adds or overrides configuration (retries are 1000× faster by default);
+ * `logTo` receives every log line at debug level (instead of GATEWAY_TEST_LOG_LEVEL to stdout).
+ */
+export async function startTestGateway(env: Record<string, string> = {}, logTo?: pino.DestinationStream): Promise<RunningGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-service-'));
   const config = loadConfig({
     GATEWAY_DATA_DIR: join(dir, 'data'),
@@ -37,7 +41,8 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     GATEWAY_TRANSACTION_TIME_SCALE: '0.05',
     ...env,
   });
-  const gateway = await createGateway(config, { logger: createLogger(process.env.GATEWAY_TEST_LOG_LEVEL ?? 'silent') });
+  const logger = logTo ? createLogger('debug', logTo) : createLogger(process.env.GATEWAY_TEST_LOG_LEVEL ?? 'silent');
+  const gateway = await createGateway(config, { logger });
   const url = await gateway.start();
   const api: RunningGateway['api'] = async (method, path, body, token = TEST_TOKEN) => {
     const res = await fetch(`${url}${path}`, {

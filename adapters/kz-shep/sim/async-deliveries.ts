@@ -4,7 +4,7 @@ import type { MessageState } from '../channel-messages.js';
 import type { ErrorInfo } from '../error-info.js';
 
 /** How the agency's side ends one delivery (the fault settings of the async channel). */
-export const DELIVERY_OUTCOMES = ['delivered', 'late', 'not-delivered-resend', 'not-delivered', 'stopped', 'lost-notification'] as const;
+export const DELIVERY_OUTCOMES = ['delivered', 'answered', 'late', 'not-delivered-resend', 'not-delivered', 'stopped', 'lost-notification'] as const;
 /** One outcome. */
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
@@ -45,6 +45,7 @@ function finalState(outcome: DeliveryOutcome, now: Date): Pick<AsyncDelivery, 's
   const agencyError = (code: string, message: string): ErrorInfo => ({ errorCode: code, errorMessage: message, errorDate: now.toISOString() });
   switch (outcome) {
     case 'delivered':
+    case 'answered':
     case 'late':
     case 'lost-notification':
       return { state: 'DELIVERED', statusCode: 'MESSAGE_ACCEPTED', statusMessage: 'the receiver accepted the message' };
@@ -91,6 +92,7 @@ export class AsyncDeliveries {
       this.timers.delete(timer);
       const now = new Date();
       Object.assign(delivery, finalState(outcome, now), { statusDate: now });
+      // A lost notification: the state changed, but the push never reaches the sender (only a poll finds it).
       if (outcome !== 'lost-notification') changed(delivery);
     }, after);
     timer.unref();

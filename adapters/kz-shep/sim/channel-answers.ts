@@ -1,5 +1,5 @@
-// What the simulated e-government gateway (ШЭП) writes back on SyncChannel and AsyncChannel v10: answer Body contents, the status push, and ErrorInfo faults.
-import { renderXml, SOAP11_NS, type XmlContent } from '../../../src/partners/kit.js';
+// What the simulated e-government gateway (ШЭП) writes back on SyncChannel and AsyncChannel v10: answer Body contents and the status push (faults: ../channel-faults.ts).
+import type { XmlContent } from '../../../src/partners/kit.js';
 import type { MessageState } from '../channel-messages.js';
 import { errorInfoContent, type ErrorInfo } from '../error-info.js';
 import { ASYNC_CLIENT_NS, ASYNC_NS, SYNC_NS } from '../namespaces.js';
@@ -114,29 +114,4 @@ export function changeStatusNotification(n: ChangeStatusNotificationParts): XmlC
       },
     },
   };
-}
-
-/** The gateway operations whose WSDL fault the simulator writes: SyncChannel `SendMessage`, AsyncChannel `sendMessage` and `getMessageStatus`. */
-export type FaultOperation = 'SendMessage' | 'sendMessage' | 'getMessageStatus';
-
-const FAULT_WRAPPERS: Readonly<Record<FaultOperation, { prefix: string; namespace: string; element: string }>> = {
-  SendMessage: { prefix: 'sync', namespace: SYNC_NS, element: 'SendMessageFault1_SendMessageFault' },
-  sendMessage: { prefix: 'async', namespace: ASYNC_NS, element: 'sendMessageFault1_sendMessageFault' },
-  getMessageStatus: { prefix: 'async', namespace: ASYNC_NS, element: 'getMessageStatusFault1_getMessageStatusFault' },
-};
-
-/** The content of a fault's `detail`: the operation's fault element (of type common:ErrorInfo) carrying the error's fields, sub-errors included. */
-export function errorFaultDetail(operation: FaultOperation, error: ErrorInfo): XmlContent {
-  const { prefix, namespace, element } = FAULT_WRAPPERS[operation];
-  return { [`${prefix}:${element}`]: { [`@xmlns:${prefix}`]: namespace, ...errorInfoContent(error) } };
-}
-
-/** A whole SOAP 1.1 fault envelope (`soap:Server`, faultstring the error's message) whose detail is {@link errorFaultDetail}. */
-export function errorFault(operation: FaultOperation, error: ErrorInfo): Buffer {
-  return renderXml({
-    'soap:Envelope': {
-      '@xmlns:soap': SOAP11_NS,
-      'soap:Body': { 'soap:Fault': { faultcode: 'soap:Server', faultstring: error.errorMessage, detail: errorFaultDetail(operation, error) } },
-    },
-  });
 }

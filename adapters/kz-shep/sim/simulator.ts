@@ -20,7 +20,9 @@ import { soap11 } from '../channel-messages.js';
 import type { ErrorInfo } from '../error-info.js';
 import { ASYNC_NS, SYNC_NS } from '../namespaces.js';
 import { AsyncDeliveries, DELIVERY_OUTCOMES, type AsyncDelivery, type DeliveryOutcome } from './async-deliveries.js';
-import { asyncAcceptance, errorFault, messageStatusAnswer, syncAnswer, type FaultOperation } from './channel-answers.js';
+import { errorFault, type FaultOperation } from '../channel-faults.js';
+import { asyncAcceptance, messageStatusAnswer, syncAnswer } from './channel-answers.js';
+import { pushAnswer, pushState, signedByGateway, type PushRecord } from './gateway-pushes.js';
 import { checkPermit, uploadFile, type SeededPermit, type StoredFile } from './sync-services.js';
 
 /** Paths of the two channels below the simulator's root (the gateway's service URLs `sync` and `default`). */
@@ -33,6 +35,8 @@ export interface ShepSimState {
   permits: Map<string, SeededPermit>;
   /** Errors the agency answers the next calls that reach it with, look-ups or documents (the gateway wraps each in its 2017). */
   agencyFaults: ErrorInfo[];
+  /** What the simulator pushed to the gateway (states and answers), with the gateway's answers. */
+  pushes: PushRecord[];
 }
 
 interface Call {
@@ -81,7 +85,17 @@ function dataOf(request: XmlContent, holder: string): XmlContent | undefined {
 
 export default defineSimulator({
   async start(context: SimulatorContext) {
-    const state: ShepSimState = { deliveries: new AsyncDeliveries(), files: new Map(), permits: new Map(), agencyFaults: [] };
+    const state: ShepSimState = { deliveries: new AsyncDeliveries(), files: new Map(), permits: new Map(), agencyFaults: [], pushes: [] };
+    const pushing = new Set<Promise<void>>();
+    /** A state change is pushed to the gateway (a lost notification is not), then an answered REQUEST gets the agency's RESPONSE. */
+    const changed = (delivery: AsyncDelivery): void => {
+      const run = (async () => {
+        await pushState(context, delivery, state.pushes);
+        if (delivery.outcome === 'answered' && delivery.messageType === 'REQUEST') await pushAnswer(context, delivery, state.pushes);
+      })().catch(() => undefined);
+      pushing.add(run);
+      void run.finally(() => pushing.delete(run));
+    };
     const [gatewayCertificate] = context.gatewayCertificates;
 
     function sync(call: Call): SimResponse {
@@ -123,7 +137,7 @@ export default defineSimulator({
       const property = (info ? childElements(info, '', 'properties') : []).find((p) => childText(p, '', 'key') === 'gatewayMessageId');
       const delivery = state.deliveries.take(
         { serviceId: text('serviceId'), messageType, ...(correlationId ? { correlationId } : {}), senderMessageId: (property && childText(property, '', 'value')) ?? '', data: renderXmlString({ data }) },
-        () => undefined,
+        changed,
       );
       return { response: ok(asyncAcceptance({ messageId: delivery.messageId, correlationId: delivery.correlationId, responseDate: new Date() })), delivery };
     }
@@ -180,6 +194,11 @@ export default defineSimulator({
             if (deliveryMs !== undefined) state.deliveries.timing.deliveryMs = deliveryMs;
             if (lateMs !== undefined) state.deliveries.timing.lateMs = lateMs;
           },
+          // A push as written by hand (e.g. unsigned), to see how the gateway refuses it.
+          pushRaw: async (command) => {
+            const answer = await context.pushToGateway({ contentType: 'text/xml; charset=utf-8', body: Buffer.from((command as { body: string }).body) });
+            return { status: answer.status, body: answer.body.toString('utf8'), answerSigned: signedByGateway(context, answer) };
+          },
           agencyFault: (command) => {
             const { code, message } = command as { code: string; message: string };
             state.agencyFaults.push({ errorCode: code, errorMessage: message, errorDate: new Date().toISOString() });
@@ -194,6 +213,7 @@ export default defineSimulator({
       serviceUrls: { default: `${simulator.url}${CHANNEL_PATHS.default}`, sync: `${simulator.url}${CHANNEL_PATHS.sync}` },
       close: async () => {
         state.deliveries.reset();
+        await Promise.all(pushing);
         await close();
       },
     });

@@ -25,6 +25,8 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
   let esedo: PartnerSimulator & { state: ShepSimState };
   let elicense: PartnerSimulator & { state: ShepSimState };
   let dataDir: string;
+  /** Every log line the gateway wrote, at debug level. */
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'gw-shep-log-'));
@@ -32,10 +34,11 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
       GATEWAY_DATA_DIR: dataDir,
       GATEWAY_PARTNER_SHEP_ESEDO_OPTION_PASSWORD: PASSWORD,
       GATEWAY_PARTNER_SHEP_ELICENSE_OPTION_PASSWORD: PASSWORD,
+      GATEWAY_PARTNER_SHEP_TREASURY_OPTION_PASSWORD: PASSWORD,
       GATEWAY_PARTNER_SHEP_ESEDO_OPTION_ERRORVERDICTS: 'AG-409=failed,AG-503=retry',
       // Polls of the delivery state every 150 ms instead of 15 s.
       GATEWAY_SCHEDULE_SCALE: '0.01',
-    });
+    }, { write: (line: string) => void logLines.push(line) });
     esedo = gw.gateway.simulators.get('shep-esedo') as typeof esedo;
     elicense = gw.gateway.simulators.get('shep-elicense') as typeof elicense;
     await fetch(`${elicense.url}/_sim/seed`, {
@@ -75,9 +78,10 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
   it('a letter with an annex: both files uploaded first, the sendMessage names their identifiers, DELIVERED ends it delivered', async () => {
     const id = await send(letter());
     const detail = await settled(id, 'delivered');
-    expect(detail.acknowledgements).toEqual([expect.objectContaining({ stage: 'received', code: 'DELIVERED', effect: 'advanced' })]);
+    expect(detail.acknowledgements).toEqual([expect.objectContaining({ stage: 'accepted', code: 'DELIVERED', effect: 'advanced' })]);
     const delivery = [...esedo.state.deliveries.messages.values()].find((d) => d.senderMessageId === id);
     expect(delivery?.state).toBe('DELIVERED');
+    expect(detail.businessKeys).toMatchObject({ shepMessageId: delivery?.messageId, shepCorrelationId: delivery?.correlationId });
     const stored = [...esedo.state.files.values()];
     const annex = Buffer.from((LETTER.files as Array<{ content: string }>)[1]!.content, 'base64');
     expect(stored.some((f) => f.bytes.equals(annex) && f.fileName === 'annex-goods.txt')).toBe(true);
@@ -140,6 +144,19 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
     expect(detail.attemptLog[0].error).toMatch(reason);
   });
 
+  it('a customs receipt goes to the Treasury as its own document and ends delivered; the simulated agency received it whole', async () => {
+    const treasury = gw.gateway.simulators.get('shep-treasury') as typeof esedo;
+    const receipt = { ...JSON.parse(readFileSync(join(ROOT, 'test/fixtures/records/payment.receipt.json'), 'utf8')), recordId: `PR-TEST-${process.pid}` };
+    expect((await gw.api('POST', '/v1/cais/records', receipt)).status).toBe(202);
+    const listed = await gw.api('GET', `/v1/messages?partner=shep-treasury&key=${encodeURIComponent(receipt.receiptNumber)}`);
+    const id = listed.body.items[0].id as string;
+    const detail = await settled(id, 'delivered');
+    expect(detail.acknowledgements.map((a: { code: string }) => a.code)).toContain('DELIVERED');
+    const delivery = [...treasury.state.deliveries.messages.values()].find((d) => d.senderMessageId === id);
+    expect(delivery).toMatchObject({ serviceId: 'KAZNA_CUSTOMS_RECEIPTS', messageType: 'REQUEST', state: 'DELIVERED' });
+    expect(delivery?.data).toContain('<total currency="KZT">3874100.00</total>');
+  });
+
   describe('permit check (SyncChannel) through the API', () => {
     it('valid: the licence covers the goods', async () => {
       const res = await gw.api('POST', '/v1/agencies/shep-elicense/permit-checks', { documentKind: 'licence', documentNumber: 'KZ-LIC-2026-0042', hsCodes: ['8703230000'] });
@@ -181,7 +198,7 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
     });
   });
 
-  it('no credential appears anywhere in the stored data or the API answers', async () => {
+  it('no credential appears anywhere in the stored data, the payload views, the metrics or the log', async () => {
     // Everything the log holds, every byte of every file under the data folder (SQLite, WAL), and the payload views.
     const files: string[] = [];
     const walk = (dir: string): void => {
@@ -207,5 +224,12 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
     }
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).not.toContain(PASSWORD);
+    expect(metrics).not.toContain(SENDER_ID);
+    // The log at debug level, every line since the start (attempts, look-ups, faults, the resend).
+    expect(logLines.length).toBeGreaterThan(20);
+    for (const line of logLines) {
+      expect(line).not.toContain(PASSWORD);
+      expect(line).not.toContain(SENDER_ID);
+    }
   });
 });

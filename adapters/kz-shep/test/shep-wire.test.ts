@@ -36,7 +36,7 @@ describe.skipIf(skip)('kz-shep on the wire, judged by xmllint, xmlsec1 and opens
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gw-shep-wire-'));
-    harness = await startPartnerHarness({ GATEWAY_PARTNER_SHEP_ESEDO_OPTION_PASSWORD: PASSWORD }, ['shep-esedo']);
+    harness = await startPartnerHarness({ GATEWAY_PARTNER_SHEP_ESEDO_OPTION_PASSWORD: PASSWORD }, ['shep-esedo', 'shep-treasury']);
     const translated = await harness.translator.translate({ ...LETTER, recordId: 'LTR-WIRE-1' });
     if (!translated.ok) throw new Error(JSON.stringify(translated.problems));
     const document = translated.documents.find((d) => d.partner === 'shep-esedo');
@@ -63,8 +63,8 @@ describe.skipIf(skip)('kz-shep on the wire, judged by xmllint, xmlsec1 and opens
    * The operation element of a signed envelope's Body, as its signature covers it, with the Envelope's
    * context namespaces it resolves QNames in (xsi:type) by, validated alone against the driver of the published XSDs.
    */
-  function xmllintBody(envelope: Buffer): { status: number | null; output: string } {
-    const body = verifyWsSecurity(envelope, harness.setup.identities.get('shep-esedo')!.identity.certificate, new Date(), { version: '1.1', requireTimestamp: false, requiredAddressing: [] }).body;
+  function xmllintBody(envelope: Buffer, partner = 'shep-esedo'): { status: number | null; output: string } {
+    const body = verifyWsSecurity(envelope, harness.setup.identities.get(partner)!.identity.certificate, new Date(), { version: '1.1', requireTimestamp: false, requiredAddressing: [] }).body;
     const context = Object.entries(envelopeContextNamespaces(envelope)).map(([prefix, uri]) => ` xmlns:${prefix}="${uri}"`).join('');
     const operation = body.replace(/^<[^>]+>/, '').replace(/<\/[^>]+>$/, '').replace(/^<([^\s>]+)/, `<$1${context}`);
     const run = spawnSync('xmllint', ['--noout', '--schema', DRIVER, file(operation)], { encoding: 'utf8' });
@@ -103,6 +103,20 @@ describe.skipIf(skip)('kz-shep on the wire, judged by xmllint, xmlsec1 and opens
       const run = xmllintBody(envelope);
       expect(run.status, run.output).toBe(0);
     }
+  });
+
+  it('a document of an agency system (a customs receipt to the Treasury) travels as the child element of data, and validates', async () => {
+    const receipt = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/records/payment.receipt.json'), 'utf8')) as Record<string, unknown>;
+    const translated = await harness.translator.translate(receipt);
+    if (!translated.ok) throw new Error(JSON.stringify(translated.problems));
+    const document = translated.documents.find((d) => d.partner === 'shep-treasury');
+    expect(document?.message).toBe('agency-document');
+    const built = buildShepRequest({ id: 'b1d7c7a4-6c55-4c1a-8f0e-1d2a3b4c5d6e', messageType: 'agency-document', payload: document!.bytes, attempt: 1 }, harness.context('shep-treasury'));
+    expect(built.uploads).toHaveLength(0);
+    const envelope = built.envelope([]);
+    expect(envelope.toString('utf8')).toMatch(/<data><rcpt:CustomsReceipt xmlns:rcpt="urn:kz:customs:gateway:kz-shep:customs-receipt:1" version="1"><receiptNumber>55401\/261126\/0004821<\/receiptNumber>/);
+    const run = xmllintBody(envelope, 'shep-treasury');
+    expect(run.status, run.output).toBe(0);
   });
 
   it('the sendMessage names the uploaded files by identifier, in order, instead of carrying them', () => {

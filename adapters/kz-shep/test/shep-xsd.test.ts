@@ -9,15 +9,8 @@ import { REFERENCE_DIR } from '../../../test/support/project.js';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { asyncSendMessage, getMessageStatus, readFaultErrorInfo, syncSendMessage, type MessageState } from '../channel-messages.js';
 import type { ErrorInfo } from '../error-info.js';
-import {
-  asyncAcceptance,
-  changeStatusNotification,
-  errorFault,
-  errorFaultDetail,
-  messageStatusAnswer,
-  syncAnswer,
-  type FaultOperation,
-} from '../sim/channel-answers.js';
+import { errorFault, errorFaultDetail, type FaultOperation } from '../channel-faults.js';
+import { asyncAcceptance, changeStatusNotification, messageStatusAnswer, syncAnswer } from '../sim/channel-answers.js';
 
 const DRIVER = join(import.meta.dirname, 'egov-driver.xsd');
 const WSDL_DIR = join(REFERENCE_DIR, 'egov-kz', 'wsdl');

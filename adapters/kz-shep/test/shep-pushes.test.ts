@@ -5,6 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PartnerSimulator } from '../../../src/partners/kit.js';
 import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
 import type { ShepSimState } from '../sim/simulator.js';
+import { skipWithout } from '../../../test/support/external-tool.js';
+import { EGOV_XSD_SAMPLE, xmllintOperation } from './egov-oracle.js';
+
+/** Our answers to the pushes are validated against the published XSDs where xmllint and the reference are present (CI). */
+const noXsd = skipWithout('e-government gateway XSD validation of our answers', { tools: ['xmllint'], files: [EGOV_XSD_SAMPLE] });
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const LETTER = JSON.parse(readFileSync(join(ROOT, 'mappings/shep-esedo/esedo-letter.golden/letter-with-annex.input.json'), 'utf8')) as Record<string, unknown>;
@@ -52,6 +57,7 @@ describe('kz-shep: the gateway pushes states and answers to us', () => {
     const pushed = sim.state.pushes.find((p) => p.kind === 'delivery-state' && p.messageId === done.businessKeys.shepMessageId);
     expect(pushed).toMatchObject({ status: 200, answerSigned: true });
     expect(pushed?.body).toContain('changeMassageStatusNotificationResponse');
+    if (!noXsd) expect(xmllintOperation(Buffer.from(pushed!.body)).status).toBe(0);
   });
 
   it('a pushed NOT_DELIVERED without resend fails the message with the reason', async () => {
@@ -76,6 +82,7 @@ describe('kz-shep: the gateway pushes states and answers to us', () => {
     const answered = await gw.waitFor(async () => sim.state.pushes.find((p) => p.kind === 'agency-answer' && p.status === 200));
     expect(answered.answerSigned).toBe(true);
     expect(answered.body).toContain('sendMessageResponse');
+    if (!noXsd) expect(xmllintOperation(Buffer.from(answered.body)).status).toBe(0);
     const ours = await detail();
     const correlationId = ours.businessKeys.shepCorrelationId as string;
     const inbound = await gw.api('GET', `/v1/messages?partner=shep-esedo&direction=in`);
@@ -97,6 +104,7 @@ describe('kz-shep: the gateway pushes states and answers to us', () => {
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.body).toMatch(/<errorCode>GW_ERR_SIGNATURE_(MISSING|POLICY|INVALID)<\/errorCode>/);
     expect(refused.answerSigned).toBe(true);
+    if (!noXsd) expect(xmllintOperation(Buffer.from(refused.body))).toMatchObject({ status: 0 });
     expect((await gw.api('GET', '/v1/messages?partner=shep-esedo&direction=in')).body.items.length).toBe(before);
   });
 });

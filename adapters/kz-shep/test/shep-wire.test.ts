@@ -4,21 +4,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelopeContextNamespaces, SOAP11_NS, verifyWsSecurity } from '../../../src/partners/kit.js';
+import { SOAP11_NS } from '../../../src/partners/kit.js';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
-import { REFERENCE_DIR } from '../../../test/support/project.js';
 import { documentFiles, mainFile } from '../esedo-document.js';
 import { readLogged } from '../logged-message.js';
 import { buildShepRequest } from '../outbound-request.js';
+import { EGOV_XSD_SAMPLE, xmllintOperation } from './egov-oracle.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const DRIVER = join(import.meta.dirname, 'egov-driver.xsd');
 const LETTER = JSON.parse(readFileSync(join(ROOT, 'mappings/shep-esedo/esedo-letter.golden/letter-with-annex.input.json'), 'utf8')) as Record<string, unknown>;
 const PASSWORD = 'wire-test-password-5d2a';
 const skip = skipWithout('e-government gateway wire oracles', {
   tools: ['xmllint', 'xmlsec1', 'openssl'],
-  files: [join(REFERENCE_DIR, 'egov-kz', 'wsdl', 'AsyncChannel', 'v10', 'Types', 'IAsyncChannel.xsd')],
+  files: [EGOV_XSD_SAMPLE],
 });
 
 describe.skipIf(skip)('kz-shep on the wire, judged by xmllint, xmlsec1 and openssl', () => {
@@ -59,19 +58,6 @@ describe.skipIf(skip)('kz-shep on the wire, judged by xmllint, xmlsec1 and opens
     return { status: run.status, output: `${run.stdout}${run.stderr}` };
   }
 
-  /**
-   * The operation element of a signed envelope's Body, as its signature covers it, with the Envelope's
-   * context namespaces it resolves QNames in (xsi:type) by, validated alone against the driver of the published XSDs.
-   */
-  function xmllintBody(envelope: Buffer, partner = 'shep-esedo'): { status: number | null; output: string } {
-    const body = verifyWsSecurity(envelope, harness.setup.identities.get(partner)!.identity.certificate, new Date(), { version: '1.1', requireTimestamp: false, requiredAddressing: [] }).body;
-    const context = Object.entries(envelopeContextNamespaces(envelope)).map(([prefix, uri]) => ` xmlns:${prefix}="${uri}"`).join('');
-    const operation = body.replace(/^<[^>]+>/, '').replace(/<\/[^>]+>$/, '').replace(/^<([^\s>]+)/, `<$1${context}`);
-    const run = spawnSync('xmllint', ['--noout', '--schema', DRIVER, file(operation)], { encoding: 'utf8' });
-    expect(run.error).toBeUndefined();
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
-  }
-
   it('the logged document holds neither the sender id nor the password; the envelopes sent carry both, signed', () => {
     expect(logged.includes(PASSWORD)).toBe(false);
     expect(logged.includes('KGD_CUSTOMS_GATEWAY')).toBe(false);
@@ -100,7 +86,7 @@ describe.skipIf(skip)('kz-shep on the wire, judged by xmllint, xmlsec1 and opens
   it('xmllint validates the uploads and the sendMessage against the published SyncChannel/AsyncChannel v10 XSDs', () => {
     const built = request();
     for (const envelope of [...built.uploads, built.envelope(['f-1', 'f-2'])]) {
-      const run = xmllintBody(envelope);
+      const run = xmllintOperation(envelope);
       expect(run.status, run.output).toBe(0);
     }
   });
@@ -115,7 +101,7 @@ describe.skipIf(skip)('kz-shep on the wire, judged by xmllint, xmlsec1 and opens
     expect(built.uploads).toHaveLength(0);
     const envelope = built.envelope([]);
     expect(envelope.toString('utf8')).toMatch(/<data><rcpt:CustomsReceipt xmlns:rcpt="urn:kz:customs:gateway:kz-shep:customs-receipt:1" version="1"><receiptNumber>55401\/261126\/0004821<\/receiptNumber>/);
-    const run = xmllintBody(envelope, 'shep-treasury');
+    const run = xmllintOperation(envelope);
     expect(run.status, run.output).toBe(0);
   });
 

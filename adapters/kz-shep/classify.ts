@@ -2,6 +2,7 @@
 import { parseSoapEnvelope, type AttemptResult, type Outcome, type PartnerContext, type SoapMessage } from '../../src/partners/kit.js';
 import { readAsyncAcceptance, readFaultErrorInfo } from './channel-messages.js';
 import { describeErrorChain } from './error-info.js';
+import { SHEP_CORRELATION_ID_KEY, SHEP_MESSAGE_ID_KEY } from './delivery-state.js';
 import { judgeError } from './error-table.js';
 
 function soapOf(body: Buffer): SoapMessage | undefined {
@@ -27,7 +28,12 @@ export function classifyAttempt(result: AttemptResult, context: PartnerContext):
   if (status === 200 && message) {
     try {
       const accepted = readAsyncAcceptance(message.body);
-      return { verdict: 'delivered', reason: `the e-government gateway took the message as ${accepted.messageId} (correlation ${accepted.correlationId})` };
+      return {
+        verdict: 'delivered',
+        reason: `the e-government gateway took the message as ${accepted.messageId} (correlation ${accepted.correlationId})`,
+        // Stored with the attempt, in its transaction: a state pushed or polled right after names the message by them.
+        businessKeys: { [SHEP_MESSAGE_ID_KEY]: accepted.messageId, [SHEP_CORRELATION_ID_KEY]: accepted.correlationId },
+      };
     } catch (err) {
       return { verdict: 'needs-human', reason: `HTTP 200 without a sendMessage acceptance: ${(err as Error).message}` };
     }

@@ -28,14 +28,13 @@ export const SHEP_MESSAGE_ID_KEY = 'shepMessageId';
 export const SHEP_CORRELATION_ID_KEY = 'shepCorrelationId';
 
 /**
- * The gateway took one of our documents (the partner's `delivered` hook): its id and the chain's
- * correlation id become business keys of the message (a notification or an answer finds it by them),
- * and a partner record lets the poll ask for its state.
+ * The gateway took one of our documents (the partner's `delivered` hook; its id and the chain's
+ * correlation id are already business keys of the message, stored with the attempt by the classifier's
+ * outcome): a partner record lets the poll ask for its state.
  */
-export async function noteAcceptance(message: OutboundMessage, result: AttemptResult, deps: Pick<PartnerRouteDeps, 'records' | 'store'>, now = Date.now()): Promise<void> {
+export async function noteAcceptance(message: OutboundMessage, result: AttemptResult, deps: Pick<PartnerRouteDeps, 'records'>, now = Date.now()): Promise<void> {
   if (result.kind !== 'response') return;
   const accepted = readAsyncAcceptance(parseSoapEnvelope(result.body, '1.1').body);
-  await deps.store.setBusinessKeys(message.id, { [SHEP_MESSAGE_ID_KEY]: accepted.messageId, [SHEP_CORRELATION_ID_KEY]: accepted.correlationId });
   const sent: SentDocument = { messageId: message.id, shepMessageId: accepted.messageId, correlationId: accepted.correlationId, attempt: message.attempt, state: 'ON_DELIVERY', updatedAt: now };
   await deps.records.put(SENT_KIND, accepted.messageId, sent.state, sent, now);
 }

@@ -90,6 +90,8 @@ export const shepInbound: InboundSpec = {
     [DELIVERY_STATE]: { description: 'the delivery state of one of our messages (changeMassageStatusNotification): recorded on it like a polled one' },
   },
   mediaTypes: ['text/xml', 'application/xml'],
+  // An agency's document carries its files inline (base64): up to 20 files of a few megabytes.
+  maxBytes: 32 * 1024 * 1024,
   senderParticipant: 'agency',
   read: (document, _request, context) => readPush(document, context),
   receiptSigning: 'ws-security',

@@ -115,6 +115,7 @@ export async function deliverAttempt(
         error: outcome.verdict === 'delivered' ? null : outcome.reason,
         ...(batchId === undefined ? {} : { batchId }),
         ...(result?.kind === 'error' && result.error === 'timeout' ? { timedOut: true } : {}),
+        ...(outcome.businessKeys ? { businessKeys: outcome.businessKeys } : {}),
       },
       transition,
       finishedAt,

@@ -158,6 +158,12 @@ export interface Outcome {
   partnerCode?: string;
   /** Why, in words. */
   reason: string;
+  /**
+   * Business keys the answer gives the message (e.g. the partner's own id of it, by which its later
+   * pushes name it): stored with the attempt's record, in the same transaction, replacing keys of the
+   * same name; searchable like the mapping's keys.
+   */
+  businessKeys?: Readonly<Record<string, string>>;
 }
 
 /** A partner return or error code the adapter documents, and what it means for the message. */
@@ -508,8 +514,8 @@ export interface PartnerDefinition {
   profiles?: Readonly<Record<string, PartnerProfile>>;
   /**
    * Called once the log holds an attempt the partner took (recorded delivered), with its answer: to note
-   * what the answer told that later work needs (e.g. the partner's own id of the message, for status
-   * queries), in the adapter's partner records. An error it throws is logged; the delivery stands.
+   * what later work needs in the adapter's partner records (e.g. what to ask the partner's status
+   * service about). An error it throws is logged; the delivery stands.
    */
   delivered?(message: OutboundMessage, result: AttemptResult, deps: PartnerRouteDeps): Promise<void>;
   /** Periodic work (e.g. pulling reconciliation requests), started with the gateway. */

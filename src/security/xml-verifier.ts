@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { hash, verify as cryptoVerify, type KeyObject, type X509Certificate } from 'node:crypto';
 import type { XmlContent } from '../codec/document-tree.js';
-import { SOAP12_NS } from '../codec/soap-envelope.js';
+import { SOAP11_NS, SOAP12_NS } from '../codec/soap-envelope.js';
 import { parseXml } from '../codec/xml-parse.js';
 import { GatewayError } from '../errors.js';
 import { checkSignatureProfile } from './signature-profile.js';
@@ -107,7 +107,7 @@ export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYT
     if (xml.length > maxBytes) throw new GatewayError('GW_ERR_XML_TOO_LARGE', `${xml.length} bytes exceeds the limit of ${maxBytes}`);
     const keys = pinned(partner);
     if (keys.length === 0) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no signing key is pinned for partner "${partner}"`);
-    if (placement === 'ws-security') return checkWsSecurity(xml, partner, keys, certificates(partner), withContent);
+    if (placement === 'ws-security') return checkWsSecurity(xml, partner, keys, certificates(partner), withContent, maxBytes);
     const document = readSignedDocument(decodeUtf8(xml), withContent, placement);
     const signature = checkSignatureProfile(document, placement);
     const signedInfo = Buffer.from(signature.signedInfo, 'utf8');
@@ -129,27 +129,39 @@ export function createXmlVerifier(pinned: PinnedKeys, maxBytes = DEFAULT_MAX_BYT
   };
 }
 
+/** The SOAP version the document element declares (the Envelope's own namespace), or undefined when it is no SOAP Envelope. */
+function soapVersionOf(text: string): '1.1' | '1.2' | undefined {
+  const root = /^(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->)*<(?:([A-Za-z_][\w.-]*):)?Envelope\b([^>]*)>/.exec(text);
+  if (!root) return undefined;
+  const declared = new RegExp(`\\sxmlns${root[1] ? `:${root[1]}` : ''}\\s*=\\s*["']([^"']*)["']`).exec(root[2] ?? '')?.[1];
+  if (declared === SOAP11_NS) return '1.1';
+  return declared === SOAP12_NS ? '1.2' : undefined;
+}
+
+/** The pinned certificate the envelope's BinarySecurityToken is, byte for byte, with its index; undefined when it is none of them. */
+function tokenCertificate(text: string, pinned: readonly X509Certificate[]): { certificate: X509Certificate; index: number } | undefined {
+  const token = /<(?:[A-Za-z_][\w.-]*:)?BinarySecurityToken\b[^>]*>([^<]*)</.exec(text)?.[1]?.replace(/\s+/g, '');
+  if (!token) return undefined;
+  const der = Buffer.from(token, 'base64');
+  const index = pinned.findIndex((c) => c.raw.equals(der));
+  const certificate = pinned[index];
+  return certificate ? { certificate, index } : undefined;
+}
+
 /**
- * A WS-Security signed SOAP envelope (verifyWsSecurity's strict profile: no Timestamp or WS-Addressing
- * required), tried with each pinned certificate in turn; the signed Body, as digested, is the content.
+ * A WS-Security signed SOAP envelope, by verifyWsSecurity's strict profile (no Timestamp or WS-Addressing
+ * required) with the pinned certificate its token is (the others of a rollover, of another key type
+ * perhaps, are not tried); the signed Body, as digested, is the content.
  */
-function checkWsSecurity(xml: Buffer, partner: string, keys: readonly KeyObject[], pinned: readonly X509Certificate[], withContent: boolean): SignedContent & { content: XmlContent | undefined } {
+function checkWsSecurity(xml: Buffer, partner: string, keys: readonly KeyObject[], pinned: readonly X509Certificate[], withContent: boolean, maxBytes: number): SignedContent & { content: XmlContent | undefined } {
   if (pinned.length === 0) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `no signing certificate is pinned for partner "${partner}"`);
-  const head = xml.subarray(0, 1024).toString('latin1');
-  // The envelope's namespace names its version; verifyWsSecurity refuses an envelope that is not of it.
-  const version = head.includes(SOAP12_NS) ? '1.2' : '1.1';
-  let failure: unknown;
-  for (const [index, certificate] of pinned.entries()) {
-    try {
-      const verified = verifyWsSecurity(xml, certificate, new Date(), { version, requireTimestamp: false, requiredAddressing: [] });
-      const key = keys[index] ?? certificate.publicKey;
-      const method = key.asymmetricKeyType === 'ec' ? SIGNATURE_METHODS['ecdsa-p256-sha256'] : SIGNATURE_METHODS['rsa-sha256'];
-      return { partner, xml: verified.body, signatureMethod: method, key, content: withContent ? parseXml(verified.body) : undefined };
-    } catch (err) {
-      // Another pinned certificate may be the signer (a rollover); a malformed or refused envelope is refused with every one.
-      if (!(err instanceof GatewayError) || err.code !== 'GW_ERR_SIGNATURE_INVALID') throw err;
-      failure = err;
-    }
-  }
-  throw new GatewayError('GW_ERR_SIGNATURE_INVALID', `signature does not verify with the certificate pinned for "${partner}"`, {}, { cause: failure });
+  const text = decodeUtf8(xml);
+  const version = soapVersionOf(text);
+  if (!version) throw new GatewayError('GW_ERR_SIGNATURE_POLICY', 'a WS-Security signed message must be a SOAP 1.1 or 1.2 Envelope');
+  const signer = tokenCertificate(text, pinned);
+  if (!signer) throw new GatewayError('GW_ERR_SIGNATURE_INVALID', `the security token is no certificate pinned for "${partner}"`);
+  const verified = verifyWsSecurity(xml, signer.certificate, new Date(), { version, requireTimestamp: false, requiredAddressing: [], maxBytes });
+  const key = keys[signer.index] ?? signer.certificate.publicKey;
+  const method = key.asymmetricKeyType === 'ec' ? SIGNATURE_METHODS['ecdsa-p256-sha256'] : SIGNATURE_METHODS['rsa-sha256'];
+  return { partner, xml: verified.body, signatureMethod: method, key, content: withContent ? parseXml(verified.body, { maxBytes }) : undefined };
 }

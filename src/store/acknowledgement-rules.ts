@@ -32,14 +32,20 @@ export function reachedBy<R extends Pick<AcknowledgementRecord, 'stage' | 'effec
   return { rank: Math.max(-1, ...reaching.map((r) => rank(r.stage))), refusal: cycle.find((r) => r.effect === 'failed') };
 }
 
+/** The stage that completes a message's plan (its last one); `answered` for a message without a plan. */
+export function finalStage(watch: Pick<WatchRow, 'stages'> | undefined): AcknowledgementStage {
+  const stages = watch ? (JSON.parse(watch.stages) as PlanStage[]) : [];
+  return stages.at(-1)?.stage ?? 'answered';
+}
+
 /**
  * What a pushed acknowledgement does to a message in `status` whose cycle reached `reached`: after
- * the message ended (refused, given up, handed to a person) or its transaction was answered it only
- * informs (`late`), as does a stage already reached; a refusal `failed`s it; a request for the message
- * again has it `resent`; else it `advanced`s it.
+ * the message ended (refused, given up, handed to a person) or its plan was complete (its `final`
+ * stage reached) it only informs (`late`), as does a stage already reached; a refusal `failed`s it; a
+ * request for the message again has it `resent`; else it `advanced`s it.
  */
-export function effectOf(ack: Acknowledgement, reached: { rank: number; refusal: unknown }, status: MessageStatus | undefined): AcknowledgementRecord['effect'] {
-  const ended = reached.refusal !== undefined || reached.rank >= rank('answered') || (status !== 'pending' && status !== 'delivered');
+export function effectOf(ack: Acknowledgement, reached: { rank: number; refusal: unknown }, status: MessageStatus | undefined, final: AcknowledgementStage = 'answered'): AcknowledgementRecord['effect'] {
+  const ended = reached.refusal !== undefined || reached.rank >= rank(final) || (status !== 'pending' && status !== 'delivered');
   if (ended) return 'late';
   if (ack.rejected) return 'failed';
   if (ack.resend) return 'resent';
@@ -84,8 +90,9 @@ export function resendOutcome(watch: WatchRow | undefined, ack: Acknowledgement)
   return { repeat: false, reason: `${asked}, after ${repeats} repeat(s) of the ${allowed} the transaction allows: a person must look` };
 }
 
-/** The reasons of settling a queued repeat when the partner refused or answered meanwhile. */
+/** The reasons of settling a queued repeat when the partner refused, or completed the plan, meanwhile. */
 export function settledRepeatReason(ack: Acknowledgement, effect: AcknowledgementRecord['effect']): string {
   if (effect === 'failed') return `${refusalReason(ack)}; the queued repeat is dropped`;
-  return `answered while a repeat was queued${ack.code ? ` (${ack.code})` : ''}; the repeat is dropped`;
+  const what = ack.stage === 'answered' ? 'answered' : `acknowledged (${ack.stage})`;
+  return `${what} while a repeat was queued${ack.code ? ` (${ack.code})` : ''}; the repeat is dropped`;
 }

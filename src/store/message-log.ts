@@ -29,12 +29,6 @@ export interface MessageLog {
    * (the highest version below `version`), or undefined when none was logged.
    */
   previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined>;
-  /**
-   * Adds business keys to a message after it was logged (what the partner's answer told of it later, such
-   * as its own id of the message), or replaces the value of a key of the same name; searchable, and
-   * findable by inbound answers, like the mapping's keys. False when there is no such message.
-   */
-  setBusinessKeys(messageId: string, keys: Readonly<Record<string, string>>): Promise<boolean>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
 }

@@ -89,6 +89,11 @@ export interface AttemptRecord {
   error: string | null;
   /** When the message travelled in a batch with others (one upload): the batch's id, sent as its message id. */
   batchId?: string;
+  /**
+   * Business keys the partner's answer gave the message (its own id of it …): stored with the attempt,
+   * in the same transaction, each replacing a key of the same name (not listed with the attempt).
+   */
+  businessKeys?: Readonly<Record<string, string>>;
   /** The attempt got no whole answer in time (a diagnostic event; not stored with the attempt). */
   timedOut?: boolean;
 }

@@ -1,6 +1,6 @@
 // Acknowledgements on PostgreSQL: recorded, advancing or failing their message, and acted on when overdue; each step inside the caller's transaction, its message row locked.
-import type { Acknowledgement, AcknowledgementPlan } from '../partners/partner-definition.js';
-import { awaitedOf, effectOf, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, resendOutcome, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
+import type { Acknowledgement, AcknowledgementPlan, AcknowledgementStage } from '../partners/partner-definition.js';
+import { awaitedOf, effectOf, finalStage, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, resendOutcome, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
 import type { AcknowledgeResult, AcknowledgementRecord, AwaitedAcknowledgement, IncomingAcknowledgement, MessageStatus, OverdueAcknowledgement } from './message-store.js';
 import { recordDiagnostic } from './postgres-diagnostics.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
@@ -69,9 +69,9 @@ export async function restartWatch(sql: Sql, id: string, now: number): Promise<v
 }
 
 /** A queued repeat (the message pending, nobody sending it) is settled when the partner answers or refuses meanwhile. */
-async function settleQueuedRepeat(sql: Sql, id: string, ack: Acknowledgement, effect: AcknowledgementRecord['effect'], leaseUntil: number | null, now: number): Promise<void> {
+async function settleQueuedRepeat(sql: Sql, id: string, ack: Acknowledgement, effect: AcknowledgementRecord['effect'], final: AcknowledgementStage, leaseUntil: number | null, now: number): Promise<void> {
   if (leaseUntil !== null && leaseUntil > now) return;
-  if (effect !== 'failed' && ack.stage !== 'answered') return;
+  if (effect !== 'failed' && rank(ack.stage) < rank(final)) return;
   const to: MessageStatus = effect === 'failed' ? 'failed' : 'delivered';
   const settled = await sql.query("UPDATE messages SET status = $1, next_attempt_at = NULL, job_state = 'published', updated_at = $2 WHERE id = $3 AND status = 'pending'", [to, now, id]);
   if (settled.rowCount === 0) return;
@@ -99,7 +99,9 @@ export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, n
   const prior = await priorPush(sql, incoming);
   if (prior) return prior;
   const status = message?.status;
-  const effect = effectOf(ack, await reached(sql, messageId), status);
+  const watch = await watchOf(sql, messageId);
+  const final = finalStage(watch);
+  const effect = effectOf(ack, await reached(sql, messageId), status, final);
   // The same partner message id pushed at once for another of our messages (whose row lock this one does not wait for): the unique key decides.
   const inserted = await sql.query(
     `INSERT INTO acknowledgements (message_id, partner, partner_message_id, stage, rejected, code, text, effect, payload, payload_sha256,
@@ -127,7 +129,8 @@ export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, n
   );
   if (inserted.rowCount === 0) return (await priorPush(sql, incoming)) ?? { state: 'conflict' };
   await recordDiagnostic(sql, { at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: receivedDetail(ack, incoming.partnerMessageId) });
-  if (status === 'pending' && (effect === 'advanced' || effect === 'failed')) await settleQueuedRepeat(sql, messageId, ack, effect, message?.leaseUntil ?? null, now);
+  // A request for the message again while it is pending (a repeat queued or in flight) is honoured already.
+  if (status === 'pending' && (effect === 'advanced' || effect === 'failed')) await settleQueuedRepeat(sql, messageId, ack, effect, final, message?.leaseUntil ?? null, now);
   // A message still pending (its delivery in flight, or a repeat queued) takes the acknowledgement into account when it is delivered.
   if (status !== 'delivered' || effect === 'late') return { state: 'recorded', effect };
   if (effect === 'failed') {
@@ -136,7 +139,6 @@ export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, n
     await change(sql, messageId, now, 'delivered', 'failed', refusalReason(ack));
     return { state: 'recorded', effect };
   }
-  const watch = await watchOf(sql, messageId);
   if (effect === 'resent') {
     await sendAgain(sql, messageId, resendOutcome(watch, ack), now);
     return { state: 'recorded', effect };

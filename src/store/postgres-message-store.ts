@@ -175,6 +175,14 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [id, number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId ?? null],
       );
+      const keys = Object.entries(attempt.businessKeys ?? {});
+      if (keys.length > 0) {
+        await sql.query(
+          `INSERT INTO message_keys (message_id, name, value) SELECT $1, * FROM unnest($2::text[], $3::text[])
+           ON CONFLICT (message_id, name) DO UPDATE SET value = excluded.value`,
+          [id, keys.map(([name]) => name), keys.map(([, value]) => value)],
+        );
+      }
       const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
       await this.finish(sql, id, transition.status, number, nextAttemptAt, now);
       await change(sql, id, now, 'pending', transition.status, transition.reason);
@@ -227,22 +235,6 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
 
   async diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]> {
     return listDiagnostics(this.session, filter, clampLimit(limit));
-  }
-
-  async setBusinessKeys(messageId: string, keys: Readonly<Record<string, string>>): Promise<boolean> {
-    return this.session.transaction(async (sql) => {
-      const { rowCount } = await sql.query('SELECT 1 FROM messages WHERE id = $1 FOR UPDATE', [messageId]);
-      if (rowCount === 0) return false;
-      const entries = Object.entries(keys);
-      if (entries.length > 0) {
-        await sql.query(
-          `INSERT INTO message_keys (message_id, name, value) SELECT $1, * FROM unnest($2::text[], $3::text[])
-           ON CONFLICT (message_id, name) DO UPDATE SET value = excluded.value`,
-          [messageId, entries.map(([name]) => name), entries.map(([, value]) => value)],
-        );
-      }
-      return true;
-    });
   }
 
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {

@@ -1,7 +1,7 @@
 // Acknowledgements partners push for our messages, and the one each delivered message awaits: recorded, advanced, and acted on when overdue.
 import type Database from 'better-sqlite3';
-import type { Acknowledgement, AcknowledgementPlan } from '../partners/partner-definition.js';
-import { awaitedOf, effectOf, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, resendOutcome, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
+import type { Acknowledgement, AcknowledgementPlan, AcknowledgementStage } from '../partners/partner-definition.js';
+import { awaitedOf, effectOf, finalStage, nextStage, overdueOutcome, rank, reachedBy, receivedDetail, refusalReason, resendOutcome, settledRepeatReason, type PlanStage, type WatchRow } from './acknowledgement-rules.js';
 import type { AcknowledgeResult, AcknowledgementRecord, AwaitedAcknowledgement, IncomingAcknowledgement, MessageStatus, OverdueAcknowledgement } from './message-store.js';
 import type { DiagnosticLog } from './sqlite-diagnostics.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
@@ -98,8 +98,10 @@ export class AcknowledgementLog {
     const { acknowledgement: ack, messageId } = incoming;
     const status = this.s.message.get(messageId)?.status;
     const reached = this.reached(messageId);
+    const watch = this.s.watch.get(messageId);
+    const final = finalStage(watch);
     this.diagnostics.record({ at: now, kind: 'received', partner: incoming.partner, messageId, inboundId: null, detail: receivedDetail(ack, incoming.partnerMessageId) });
-    const effect = effectOf(ack, reached, status);
+    const effect = effectOf(ack, reached, status, final);
     this.s.insert.run({
       messageId,
       partner: incoming.partner,
@@ -118,7 +120,8 @@ export class AcknowledgementLog {
       signerCertificate: incoming.signerCertificate,
       now,
     });
-    if (status === 'pending' && (effect === 'advanced' || effect === 'failed')) this.settleQueuedRepeat(messageId, ack, effect, now);
+    // A request for the message again while it is pending (a repeat queued or in flight) is honoured already.
+    if (status === 'pending' && (effect === 'advanced' || effect === 'failed')) this.settleQueuedRepeat(messageId, ack, effect, final, now);
     // A message still pending (its delivery in flight, or a repeat queued) takes the acknowledgement into account when it is delivered.
     if (status !== 'delivered' || effect === 'late') return { state: 'recorded', effect };
     if (effect === 'failed') {
@@ -128,10 +131,9 @@ export class AcknowledgementLog {
       return { state: 'recorded', effect };
     }
     if (effect === 'resent') {
-      this.sendAgain(messageId, resendOutcome(this.s.watch.get(messageId), ack), now);
+      this.sendAgain(messageId, resendOutcome(watch, ack), now);
       return { state: 'recorded', effect };
     }
-    const watch = this.s.watch.get(messageId);
     if (watch) {
       const next = nextStage(JSON.parse(watch.stages) as PlanStage[], rank(ack.stage));
       this.s.setAwaiting.run(next?.stage ?? null, next ? now + next.withinMs : null, now, messageId);
@@ -140,18 +142,18 @@ export class AcknowledgementLog {
   }
 
   /**
-   * A repeat is queued (the message pending, nobody sending it) and the partner answers or refuses
-   * meanwhile: the transaction is settled and the repeat dropped. A message in flight is left to its
+   * A repeat is queued (the message pending, nobody sending it) and the partner completes the plan (its
+   * final stage) or refuses meanwhile: the transaction is settled and the repeat dropped. A message in flight is left to its
    * attempt, whose record takes the acknowledgement into account.
    */
-  private settleQueuedRepeat(messageId: string, ack: Acknowledgement, effect: AcknowledgementRecord['effect'], now: number): void {
+  private settleQueuedRepeat(messageId: string, ack: Acknowledgement, effect: AcknowledgementRecord['effect'], final: AcknowledgementStage, now: number): void {
     const leaseUntil = this.s.message.get(messageId)?.leaseUntil;
     if (leaseUntil !== null && leaseUntil !== undefined && leaseUntil > now) return;
     if (effect === 'failed') {
       if (this.s.settle.run('failed', now, messageId).changes === 0) return;
       this.s.setAwaiting.run(null, null, now, messageId);
       this.s.change.run(messageId, now, 'pending', 'failed', settledRepeatReason(ack, effect));
-    } else if (ack.stage === 'answered') {
+    } else if (rank(ack.stage) >= rank(final)) {
       if (this.s.settle.run('delivered', now, messageId).changes === 0) return;
       this.s.setAwaiting.run(null, null, now, messageId);
       this.s.change.run(messageId, now, 'pending', 'delivered', settledRepeatReason(ack, effect));

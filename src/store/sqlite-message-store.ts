@@ -173,7 +173,6 @@ function prepareStatements(db: Db) {
     setKey: db.prepare<[string, string, string]>(
       'INSERT INTO message_keys (message_id, name, value) VALUES (?, ?, ?) ON CONFLICT (message_id, name) DO UPDATE SET value = excluded.value',
     ),
-    exists: db.prepare<[string], { id: string }>('SELECT id FROM messages WHERE id = ?'),
     insertChange: db.prepare<[string, number, MessageStatus | null, MessageStatus, string]>(
       'INSERT INTO status_changes (message_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -289,7 +288,6 @@ class SqliteMessageStore implements MessageStore {
   /** Attempt records of concurrent workers, committed together (see {@link completeAttempt}). */
   private readonly completions: GroupCommit<Completion, boolean>;
   private readonly resendTx;
-  private readonly setKeysTx;
   private readonly acknowledgeTx;
   private readonly repeatTx;
   private readonly acknowledgements: AcknowledgementLog;
@@ -328,11 +326,6 @@ class SqliteMessageStore implements MessageStore {
       },
     });
     this.resendTx = db.transaction((id: string, now: number, reason: string) => this.resendIn(id, now, reason));
-    this.setKeysTx = db.transaction((id: string, keys: Readonly<Record<string, string>>) => {
-      if (!this.statements.exists.get(id)) return false;
-      for (const [name, value] of Object.entries(keys)) this.statements.setKey.run(id, name, value);
-      return true;
-    });
     this.diagnosticLog = new DiagnosticLog(db);
     this.acknowledgements = new AcknowledgementLog(db, this.diagnosticLog);
     this.acknowledgeTx = db.transaction((incoming: IncomingAcknowledgement, now: number) => this.acknowledgements.acknowledge(incoming, now));
@@ -368,11 +361,6 @@ class SqliteMessageStore implements MessageStore {
   async deferUntil(id: string, at: number): Promise<void> {
     this.durability('NORMAL');
     this.statements.deferUntil.run(at, id);
-  }
-
-  async setBusinessKeys(messageId: string, keys: Readonly<Record<string, string>>): Promise<boolean> {
-    this.durability('NORMAL');
-    return this.setKeysTx.immediate(messageId, keys);
   }
 
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {
@@ -582,6 +570,7 @@ class SqliteMessageStore implements MessageStore {
     if (leased === undefined) return false;
     const { number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId } = attempt;
     this.statements.insertAttempt.run(id, number, startedAt, durationMs, outcome, httpStatus, partnerCode, error, batchId ?? null);
+    for (const [name, value] of Object.entries(attempt.businessKeys ?? {})) this.statements.setKey.run(id, name, value);
     const nextAttemptAt = transition.status === 'pending' ? transition.nextAttemptAt : null;
     this.statements.finishAttempt.run({ id, status: transition.status, attempts: number, nextAttemptAt, now });
     this.statements.insertChange.run(id, now, 'pending', transition.status, transition.reason);

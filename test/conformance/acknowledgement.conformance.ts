@@ -18,13 +18,13 @@ let serial = 0;
 /** Runs the acknowledgement conformance suite against stores made by `open` (each test gets a fresh one). */
 export function acknowledgementConformance(name: string, open: () => Promise<MessageStore>): void {
   describe(`acknowledgement layers: ${name}`, () => {
-    async function delivered(store: MessageStore, at: number, n = 1): Promise<string> {
+    async function delivered(store: MessageStore, at: number, n = 1, plan: AcknowledgementPlan = PLAN): Promise<string> {
       const id = messageId(n);
       if (!(await store.get(id))) await store.accept(sourceRecord(`ACK-${n}`), [newMessage(n)], T0);
       const claim = await store.claimById(id, at, LEASE_MS, 'w');
       if (claim.state !== 'claimed') throw new Error(`not claimed: ${claim.state}`);
       const attempt: AttemptRecord = { number: claim.message.attempts + 1, startedAt: at, durationMs: 5, outcome: 'delivered', httpStatus: 202, partnerCode: null, error: null };
-      expect(await store.completeAttempt(id, 'w', attempt, { status: 'delivered', reason: 'taken', awaiting: PLAN }, at)).toBe(true);
+      expect(await store.completeAttempt(id, 'w', attempt, { status: 'delivered', reason: 'taken', awaiting: plan }, at)).toBe(true);
       return id;
     }
     const ack = (store: MessageStore, id: string, acknowledgement: Acknowledgement, at: number) =>
@@ -104,6 +104,21 @@ export function acknowledgementConformance(name: string, open: () => Promise<Mes
       expect(given).toMatchObject({ status: 'needs-human', awaiting: null });
       expect(given?.history.at(-1)?.reason).toMatch(/asked for the message again \(AGAIN\), after 1 repeat\(s\) of the 1 the transaction allows: a person must look/);
       expect(given?.acknowledgements.map((a) => a.effect)).toEqual(['resent', 'advanced', 'resent']);
+    });
+
+    it('a plan whose last stage is not an answer: reaching it settles a queued repeat, and completes the message for later requests and refusals', async () => {
+      const store = await open();
+      const plan: AcknowledgementPlan = { stages: [{ stage: 'accepted', withinMs: 1_000, name: 'DELIVERED' }], repeats: 1 };
+      const id = await delivered(store, T0, 1, plan);
+      expect(await store.repeatOverdue(id, T0 + 1_000)).toBe(true);
+      expect(await ack(store, id, { stage: 'accepted', code: 'DELIVERED' }, T0 + 1_100)).toEqual({ state: 'recorded', effect: 'advanced' });
+      const settled = await store.get(id);
+      expect(settled).toMatchObject({ status: 'delivered', awaiting: null });
+      expect(settled?.history.at(-1)?.reason).toMatch(/acknowledged \(accepted\) while a repeat was queued \(DELIVERED\); the repeat is dropped/);
+      expect((await store.claimById(id, T0 + 1_200, LEASE_MS, 'w')).state).toBe('not-pending');
+      expect(await ack(store, id, { stage: 'accepted', resend: true }, T0 + 1_300)).toEqual({ state: 'recorded', effect: 'late' });
+      expect(await ack(store, id, { stage: 'accepted', rejected: true }, T0 + 1_400)).toEqual({ state: 'recorded', effect: 'late' });
+      expect((await store.get(id))?.status).toBe('delivered');
     });
 
     it('a request for the message again after it ended is late and changes nothing', async () => {

@@ -180,17 +180,6 @@ export function messageLogConformance(name: string, open: () => Promise<MessageS
         expect(await store.search({ key: 'XC' }, 10)).toEqual({ items: [] });
       });
 
-      it('adds business keys to a logged message, or replaces a value, searchable like the mapping\'s; none for an unknown message', async () => {
-        await store.accept(sourceRecord('XK1'), [newMessage(1)], T0);
-        expect(await store.setBusinessKeys(messageId(1), { partnerMessageId: '{P-1}', carnet: 'XC1' })).toBe(true);
-        expect((await store.search({ key: '{P-1}' }, 10)).items.map((m) => m.businessKeys)).toEqual([{ carnet: 'XC1', partnerMessageId: '{P-1}' }]);
-        expect(await store.setBusinessKeys(messageId(1), { partnerMessageId: '{P-2}' })).toBe(true);
-        expect(await store.search({ key: '{P-1}' }, 10)).toEqual({ items: [] });
-        expect((await store.get(messageId(1)))?.businessKeys).toEqual({ carnet: 'XC1', partnerMessageId: '{P-2}' });
-        expect(await store.setBusinessKeys(messageId(99), { partnerMessageId: '{P-3}' })).toBe(false);
-        expect(await store.search({ key: '{P-3}' }, 10)).toEqual({ items: [] });
-      });
-
       it('filters by partner, message type and time range (from inclusive, to exclusive), combined with AND', async () => {
         const seeded = await seedSearchSet(store);
         const ids = async (filter: Parameters<MessageStore['search']>[0]): Promise<string[]> => (await store.search(filter, 100)).items.map((m) => m.id);

@@ -193,6 +193,24 @@ export function outboxConformance(name: string, open: () => Promise<MessageStore
       });
     });
 
+    describe('business keys from the answer', () => {
+      it("stores the keys an attempt's answer gave with its record, replacing keys of the same name; searchable; none from a refused completion", async () => {
+        await acceptOne(1, T0);
+        const first = await claim(messageId(1), T0);
+        const keyed = { ...attempt(first.attempts + 1, 'retry', T0), businessKeys: { partnerMessageId: '{P-1}' } };
+        expect(await store.completeAttempt(messageId(1), 'worker-1', keyed, retryAt(T0 + 1000, 1), T0 + 5)).toBe(true);
+        expect((await store.get(messageId(1)))?.businessKeys).toEqual({ carnet: 'XC1', partnerMessageId: '{P-1}' });
+        const second = await claim(messageId(1), T0 + 1000, 'worker-2');
+        const delivered = { ...attempt(second.attempts + 1, 'delivered', T0 + 1000), businessKeys: { partnerMessageId: '{P-2}', chain: 'C-9' } };
+        expect(await store.completeAttempt(messageId(1), 'worker-1', delivered, { status: 'delivered', reason: 'taken' }, T0 + 1005)).toBe(false);
+        expect(await store.search({ key: 'C-9' }, 10)).toEqual({ items: [] });
+        expect(await store.completeAttempt(messageId(1), 'worker-2', delivered, { status: 'delivered', reason: 'taken' }, T0 + 1005)).toBe(true);
+        expect((await store.get(messageId(1)))?.businessKeys).toEqual({ carnet: 'XC1', partnerMessageId: '{P-2}', chain: 'C-9' });
+        expect((await store.search({ key: '{P-1}' }, 10)).items).toEqual([]);
+        expect((await store.search({ key: '{P-2}' }, 10)).items.map((m) => m.id)).toEqual([messageId(1)]);
+      });
+    });
+
     describe('claimDue', () => {
       const ids = (claimed: ReadonlyArray<{ id: string }>) => claimed.map((m) => m.id);
 

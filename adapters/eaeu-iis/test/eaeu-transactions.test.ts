@@ -109,7 +109,8 @@ describe.skipIf(skip).each(backends)('EAEU transactions by template, on the $nam
     const id = await send();
     const d = await until(id, (x) => x.acknowledgements?.filter((a: Detail) => a.stage === 'answered').length === 2, 45_000);
     const answers = d.acknowledgements.filter((a: Detail) => a.stage === 'answered');
-    expect(answers.map((a: Detail) => a.effect)).toEqual(['advanced', 'late']);
+    // The two copies may be taken at once: whichever the log took first advanced the message, the other came late.
+    expect(answers.map((a: Detail) => a.effect).sort()).toEqual(['advanced', 'late']);
     expect(d.history.filter((h: Detail) => /sent again/.test(h.reason))).toHaveLength(1);
     expect(d.status).toBe('delivered');
     expect(d.awaiting).toBeNull();

@@ -633,6 +633,99 @@ export interface TirTermination {
 }
 
 /**
+ * Foreign trade statistics of one month, one partner country and one flow at HS 4- or 6-digit level, as CAIS compiles them from goods declarations for another state agency (the statistics bureau). Cells with too few declarations, or flagged, are confidential: the agency receives them suppressed.
+ */
+export interface TradeStatistics {
+  /**
+   * Record type discriminator.
+   */
+  type: 'trade.statistics';
+  /**
+   * CAIS record identifier, unique per record type; stable across versions of the same record. Letters, digits, dot, underscore and hyphen only (it names files and log keys).
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * The month the statistics cover, YYYY-MM.
+   */
+  period: string;
+  /**
+   * Commodity level of the rows: HS 4 digits (heading) or 6 digits (subheading).
+   */
+  level: 'hs4' | 'hs6';
+  /**
+   * The reporting country (KZ).
+   */
+  reporter: string;
+  /**
+   * The partner country (country of origin for imports, of destination for exports).
+   */
+  partner: string;
+  /**
+   * X export, M import.
+   */
+  flow: 'X' | 'M';
+  /**
+   * Currency of the statistical values (USD).
+   */
+  currency: string;
+  /**
+   * One row per commodity code, at most 6000.
+   *
+   * @minItems 1
+   * @maxItems 6000
+   *
+   * Items: One commodity code of the period.
+   */
+  rows: {
+    /**
+     * HS heading (4 digits) or subheading (6 digits), as the level says.
+     */
+    commodityCode: string;
+    /**
+     * Statistical value (FOB for exports, CIF for imports).
+     */
+    statisticalValue: string;
+    /**
+     * Net mass.
+     */
+    netMassKg: string;
+    /**
+     * Quantity in the supplementary unit, when the code has one.
+     */
+    supplementaryQuantity?: string;
+    /**
+     * Supplementary unit code (EAEU classifier of units, e.g. 796 pieces).
+     */
+    supplementaryUnit?: string;
+    /**
+     * Goods declarations the row sums.
+     */
+    declarations: number;
+    /**
+     * True when the cell is confidential (too few declarations, or flagged): sent suppressed.
+     */
+    confidential: boolean;
+  }[];
+  /**
+   * Totals of every row, confidential ones included, so the agency's sums add up.
+   */
+  totals: {
+    /**
+     * Total statistical value.
+     */
+    statisticalValue: string;
+    /**
+     * Total net mass.
+     */
+    netMassKg: string;
+  };
+}
+
+/**
  * One event in a movement of goods under customs transit (national transit, TIR or EAEU customs transit): departure, crossing a border into or out of this country, or arrival at destination. Modelled on the NCTS transit data (IE015/IE029 declaration and release, IE118 crossing frontier, IE007 arrival) and the EAEU transit common process. CAIS exports exactly these fields.
  */
 export interface TransitMovement {
@@ -943,4 +1036,4 @@ export interface TransitNotice {
 }
 
 /** Any canonical CAIS record, discriminated by `type`. */
-export type CaisRecord = CargoDeclaration | GuaranteeEvent | OfficialLetter | PaymentReceipt | TirTermination | TransitMovement | TransitNotice;
+export type CaisRecord = CargoDeclaration | GuaranteeEvent | OfficialLetter | PaymentReceipt | TirTermination | TradeStatistics | TransitMovement | TransitNotice;

@@ -9,8 +9,8 @@ const validator = createRecordValidator(join(ROOT, 'schemas'));
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(RECORD_FIXTURES, name), 'utf8')) as Record<string, unknown>;
 
 describe('CAIS record validation', () => {
-  it('knows the seven record types', () => {
-    expect([...validator.types].sort()).toEqual(['declaration.cargo', 'guarantee.event', 'official.letter', 'payment.receipt', 'tir.termination', 'transit.movement', 'transit.notice']);
+  it('knows the eight record types', () => {
+    expect([...validator.types].sort()).toEqual(['declaration.cargo', 'guarantee.event', 'official.letter', 'payment.receipt', 'tir.termination', 'trade.statistics', 'transit.movement', 'transit.notice']);
   });
 
   it.each(readdirSync(RECORD_FIXTURES))('fixture %s is valid', (name) => {

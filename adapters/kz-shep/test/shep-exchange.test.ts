@@ -44,6 +44,7 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
       GATEWAY_PARTNER_SHEP_ESEDO_OPTION_PASSWORD: PASSWORD,
       GATEWAY_PARTNER_SHEP_ELICENSE_OPTION_PASSWORD: PASSWORD,
       GATEWAY_PARTNER_SHEP_TREASURY_OPTION_PASSWORD: PASSWORD,
+      GATEWAY_PARTNER_SHEP_STAT_OPTION_PASSWORD: PASSWORD,
       GATEWAY_PARTNER_SHEP_ESEDO_OPTION_ERRORVERDICTS: 'AG-409=failed,AG-503=retry',
       // Polls of the delivery state every 150 ms instead of 15 s.
       GATEWAY_SCHEDULE_SCALE: '0.01',
@@ -162,6 +163,19 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
     const delivery = [...treasury.state.deliveries.messages.values()].find((d) => d.senderMessageId === id);
     expect(delivery).toMatchObject({ serviceId: 'KAZNA_CUSTOMS_RECEIPTS', messageType: 'REQUEST', state: 'DELIVERED' });
     expect(delivery?.data).toContain('<total currency="KZT">3874100.00</total>');
+  });
+
+  it('trade statistics go to the statistics bureau with the confidential cell suppressed (code and status C, no figures) and the totals whole', async () => {
+    const bureau = gw.gateway.simulators.get('shep-stat') as typeof esedo;
+    const statistics = { ...JSON.parse(readFileSync(join(ROOT, 'test/fixtures/records/trade.statistics.json'), 'utf8')), recordId: `STAT-TEST-${process.pid}` };
+    expect((await gw.api('POST', '/v1/cais/records', statistics)).status).toBe(202);
+    const listed = await gw.api('GET', `/v1/messages?partner=shep-stat&key=${encodeURIComponent('2026-10/CN/M/hs6')}`);
+    const id = (listed.body.items as Detail[]).find((m) => m.recordId === statistics.recordId)?.id as string;
+    await settled(id, 'delivered');
+    const data = [...bureau.state.deliveries.messages.values()].find((d) => d.senderMessageId === id)?.data ?? '';
+    expect(data).toContain('<row code="930190" status="C"></row>');
+    expect(data).not.toContain('120000.00');
+    expect(data).toContain('<totals><statisticalValue>5158700.50</statisticalValue><netMassKg>658010.5</netMassKg></totals>');
   });
 
   describe('permit check (SyncChannel) through the API', () => {

@@ -201,6 +201,9 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
       expect(res.status).toBe(502);
       expect(res.body.error.code).toBe('GW_ERR_SHEP_AGENCY_FAULT');
       expect(res.body.error.message).toBe('permit check: 2017 (the receiver answered with an error) ← EL-503 (registry database offline)');
+      // Errors carry no credential either.
+      expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
+      expect(JSON.stringify(res.body)).not.toContain(SENDER_ID);
       const logged = await gw.api('GET', '/v1/agencies/shep-elicense/permit-checks?documentNumber=KZ-LIC-2026-0042', undefined, AUDITOR_TOKEN);
       expect(logged.status).toBe(200);
       expect(logged.body.items[0]).toMatchObject({

@@ -100,9 +100,13 @@ export class AsyncDeliveries {
     return delivery;
   }
 
-  /** Forgets the script and stops the timers. */
-  reset(): void {
+  /** Forgets the outcomes scripted for messages not taken yet; messages taken still end as scripted. */
+  forgetScript(): void {
     this.script.length = 0;
+  }
+
+  /** Stops the timers: messages on their way stay ON_DELIVERY (the simulator is closing). */
+  stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }

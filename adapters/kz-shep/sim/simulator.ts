@@ -35,6 +35,8 @@ export interface ShepSimState {
   permits: Map<string, SeededPermit>;
   /** Errors the agency answers the next calls that reach it with, look-ups or documents (the gateway wraps each in its 2017). */
   agencyFaults: ErrorInfo[];
+  /** Errors of the gateway itself for the next documents sent (sendMessage), whatever status questions come between. */
+  gatewayFaults: ErrorInfo[];
   /** What the simulator pushed to the gateway (states and answers), with the gateway's answers. */
   pushes: PushRecord[];
 }
@@ -85,7 +87,7 @@ function dataOf(request: XmlContent, holder: string): XmlContent | undefined {
 
 export default defineSimulator({
   async start(context: SimulatorContext) {
-    const state: ShepSimState = { deliveries: new AsyncDeliveries(), files: new Map(), permits: new Map(), agencyFaults: [], pushes: [] };
+    const state: ShepSimState = { deliveries: new AsyncDeliveries(), files: new Map(), permits: new Map(), agencyFaults: [], gatewayFaults: [], pushes: [] };
     const pushing = new Set<Promise<void>>();
     /** A state change is pushed to the gateway (a lost notification is not), then an answered REQUEST gets the agency's RESPONSE. */
     const changed = (delivery: AsyncDelivery): void => {
@@ -129,6 +131,8 @@ export default defineSimulator({
       if (text('serviceId') !== context.options.serviceId) return { response: fault(call.operation, '2016', `no service ${text('serviceId')} in the registry`) };
       const data = dataOf(call.request, 'messageData');
       if (!data) return { response: fault(call.operation, '2005', 'the message failed XSD validation: no messageData/data') };
+      const gatewayFault = state.gatewayFaults.shift();
+      if (gatewayFault) return { response: fault(call.operation, gatewayFault.errorCode, gatewayFault.errorMessage) };
       const agencyFault = state.agencyFaults.shift();
       if (agencyFault) return { response: fault(call.operation, '2017', 'the receiver answered with an error', agencyFault) };
       const attachments = childElement(data, '', 'attachments');
@@ -203,6 +207,10 @@ export default defineSimulator({
             const { code, message } = command as { code: string; message: string };
             state.agencyFaults.push({ errorCode: code, errorMessage: message, errorDate: new Date().toISOString() });
           },
+          gatewayFault: (command) => {
+            const { code, message } = command as { code: string; message: string };
+            state.gatewayFaults.push({ errorCode: code, errorMessage: message, errorDate: new Date().toISOString() });
+          },
         },
       },
       context.listen,
@@ -212,7 +220,7 @@ export default defineSimulator({
       state,
       serviceUrls: { default: `${simulator.url}${CHANNEL_PATHS.default}`, sync: `${simulator.url}${CHANNEL_PATHS.sync}` },
       close: async () => {
-        state.deliveries.reset();
+        state.deliveries.stop();
         await Promise.all(pushing);
         await close();
       },

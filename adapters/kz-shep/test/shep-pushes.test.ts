@@ -34,7 +34,7 @@ describe('kz-shep: the gateway pushes states and answers to us', () => {
   afterAll(async () => {
     await gw?.stop();
   });
-  beforeEach(() => sim.state.deliveries.reset());
+  beforeEach(() => sim.state.deliveries.forgetScript());
 
   async function send(outcome: string): Promise<{ id: string; detail: () => Promise<Detail> }> {
     await fetch(`${sim.url}/_sim/delivery`, { method: 'POST', body: JSON.stringify({ outcomes: [outcome] }) });

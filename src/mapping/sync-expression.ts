@@ -188,7 +188,8 @@ function compileFunction(ast: Ast, compile: Compile, lists: CodeLists, pointer: 
     case 'exists':
       return args.length === 1 ? unary(a0, (v) => v !== undefined) : undefined;
     case 'not':
-      return args.length === 1 ? unary(a0, (v) => { const t = truth(v); return t === FALLBACK ? FALLBACK : !t; }) : undefined;
+      // As JSONata: $not of nothing is nothing (not true).
+      return args.length === 1 ? unary(a0, (v) => { if (v === undefined) return undefined; const t = truth(v); return t === FALLBACK ? FALLBACK : !t; }) : undefined;
     case 'string':
       return args.length === 1 ? unary(a0, text) : undefined;
     case 'number':

@@ -99,7 +99,7 @@ describe('synchronous JSONata subset', () => {
     's ? 1 : 2', 'e ? 1 : 2', 'z ? 1 : 2', 'f ? 1 : 2', 'a ? 1 : 2', 'o ? 1 : 2', 'missing ? 1', 'nul ? 1 : 2',
     "n in [42, 43]", "s in ['a']", 'missing in [1]', 'a in [1]',
     't and s', 'e or z', 'missing and t', 'o and t',
-    '$exists(missing)', '$exists(nul)', '$exists(e)', '$not(e)', '$not(o)',
+    '$exists(missing)', '$exists(nul)', '$exists(e)', '$not(e)', '$not(o)', '$not(missing)', '$not(missing) ? s',
     '$string(n)', '$string(f)', '$string(t)', '$string(missing)', '$string(o)',
     '$substring(s, 0, 3)', '$substring(s, -4)', '$substring(s, 8, 1)', '$substring(s, -100, 2)', '$substring(s, 2, 0)', '$substring(missing, 0, 1)', '$substring(n, 0, 1)',
     '$uppercase(s)', '$lowercase(s)', '$uppercase(missing)', '$uppercase(n)',

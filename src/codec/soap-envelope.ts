@@ -39,6 +39,8 @@ export interface SoapMessage {
   body: XmlContent;
   /** Present when the Body holds a `Fault`. */
   fault?: SoapFault;
+  /** Namespaces the Envelope element declares besides its own prefix (see {@link SoapEnvelopeParts.contextNamespaces}), when it declares any. */
+  contextNamespaces?: Record<string, string>;
 }
 
 /** What goes into an envelope. */
@@ -76,20 +78,6 @@ export function buildSoapEnvelope({ version = '1.1', header, body, contextNamesp
   if (!extra) return rendered;
   const head = `<soap:Envelope xmlns:soap="${NAMESPACE[version]}"`;
   return Buffer.concat([Buffer.from(head + extra), rendered.subarray(Buffer.byteLength(head))]);
-}
-
-/** The namespaces an envelope declares on its Envelope element besides its own `soap` prefix (its context namespaces). */
-export function envelopeContextNamespaces(bytes: Buffer): Record<string, string> {
-  const document = parseXml(bytes);
-  const root = Object.values(document)[0];
-  if (typeof root !== 'object' || root === null || Array.isArray(root)) return {};
-  const rootName = Object.keys(document)[0] ?? '';
-  const own = rootName.includes(':') ? rootName.slice(0, rootName.indexOf(':')) : '';
-  return Object.fromEntries(
-    Object.entries(root)
-      .filter(([key]) => key.startsWith('@xmlns:') && key.slice(7) !== own)
-      .map(([key, value]) => [key.slice(7), String(value)]),
-  );
 }
 
 /**
@@ -141,6 +129,15 @@ function readFault(fault: XmlContent, version: SoapVersion): SoapFault {
   };
 }
 
+/** The namespaces the document element declares besides its own prefix, or undefined when none. */
+function contextNamespacesOf(document: XmlContent): Record<string, string> | undefined {
+  const [rootName, root] = Object.entries(document)[0] ?? [];
+  if (rootName === undefined || typeof root !== 'object' || root === null || Array.isArray(root)) return undefined;
+  const own = rootName.includes(':') ? rootName.slice(0, rootName.indexOf(':')) : '';
+  const declared = Object.entries(root).filter(([key]) => key.startsWith('@xmlns:') && key.slice(7) !== own);
+  return declared.length > 0 ? Object.fromEntries(declared.map(([key, value]) => [key.slice(7), String(value)])) : undefined;
+}
+
 /**
  * Parses a SOAP 1.1 or 1.2 message with the safe parser, whatever prefixes it uses.
  * @param expected the version the caller requires (any when left out)
@@ -158,7 +155,8 @@ export function parseSoapEnvelope(bytes: Buffer, expected?: SoapVersion): SoapMe
     if (!body) throw new GatewayError('GW_ERR_XML_MALFORMED', `the SOAP ${version} envelope needs exactly one Body`);
     const header = childElement(envelope, ns, 'Header');
     const fault = childElement(body, ns, 'Fault');
-    return { version, body, ...(header ? { header } : {}), ...(fault ? { fault: readFault(fault, version) } : {}) };
+    const context = contextNamespacesOf(document);
+    return { version, body, ...(header ? { header } : {}), ...(fault ? { fault: readFault(fault, version) } : {}), ...(context ? { contextNamespaces: context } : {}) };
   }
   throw new GatewayError('GW_ERR_XML_MALFORMED', `not a SOAP ${expected ?? '1.1 or 1.2'} envelope (root ${Object.keys(document).join(', ')})`);
 }

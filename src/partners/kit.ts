@@ -59,7 +59,6 @@ export {
   buildSoapEnvelope,
   buildSoapFault,
   contextDeclarations,
-  envelopeContextNamespaces,
   ownSoapEnvelopeHead,
   parseSoapEnvelope,
   soapCallOf,

@@ -98,10 +98,11 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
   const table: RouteTable = new Map();
   const owner = randomUUID();
   const schedules: Array<{ partner: Partner; everyMs: number; name: string; run: () => Promise<void> }> = [];
-  const depsOf = new Map<string, PartnerRouteDeps>();
+  /** The partners with a `delivered` hook, with the dependencies it gets. */
+  const hooked = new Map<string, { partner: Partner; deps: PartnerRouteDeps }>();
   for (const partner of deps.partners.partners) {
     const partnerDeps = depsFor(partner, deps, table);
-    depsOf.set(partner.id, partnerDeps);
+    if (partner.delivered) hooked.set(partner.id, { partner, deps: partnerDeps });
     partner.routes?.(partnerDeps);
     for (const s of partner.schedules ?? []) {
       schedules.push({ partner, name: s.name, everyMs: Math.max(10, Math.round(s.everyMs * (deps.scheduleScale ?? 1))), run: () => s.run(partnerDeps) });
@@ -110,10 +111,9 @@ export function collectPartnerServices(deps: PartnerServiceDeps): PartnerService
   return {
     routes: [...table.values()].map((r) => r.route),
     async delivered(partnerId, message, result) {
-      const partner = deps.partners.partners.find((p) => p.id === partnerId);
-      const partnerDeps = depsOf.get(partnerId);
-      if (!partner?.delivered || !partnerDeps) return;
-      await partner.delivered(message, result, partnerDeps).catch((err: unknown) =>
+      const hook = hooked.get(partnerId);
+      if (!hook?.partner.delivered) return;
+      await hook.partner.delivered(message, result, hook.deps).catch((err: unknown) =>
         deps.logger.warn({ err, partner: partnerId, messageId: message.id }, 'the adapter could not note what the partner answered; the delivery stands'),
       );
     },

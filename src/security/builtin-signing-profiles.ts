@@ -1,6 +1,6 @@
 // The signing profiles every gateway has: none, enveloped XMLDSig, WS-Security on a SOAP envelope, and CMS SignedData.
 import type { XmlContent } from '../codec/document-tree.js';
-import { envelopeContextNamespaces, parseSoapEnvelope } from '../codec/soap-envelope.js';
+import { parseSoapEnvelope } from '../codec/soap-envelope.js';
 import { childText } from '../codec/xml-navigate.js';
 import { GatewayError } from '../errors.js';
 import { cmsSigningProfile } from './cms-signing-profile.js';
@@ -81,8 +81,8 @@ export const wsSecuritySigning = defineSigningProfile({
     // A fault is signed too: a partner must be able to trust our refusals as much as our receipts.
     const message = parseSoapEnvelope(document);
     const addressing = addressingOf(message.header);
-    const contextNamespaces = envelopeContextNamespaces(document);
-    return buildWsSecurityEnvelope({ version: message.version, body: message.body, ...(addressing ? { addressing } : {}), contextNamespaces }, signer);
+    const { contextNamespaces } = message;
+    return buildWsSecurityEnvelope({ version: message.version, body: message.body, ...(addressing ? { addressing } : {}), ...(contextNamespaces ? { contextNamespaces } : {}) }, signer);
   },
 });
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envelopeContextNamespaces, parseSoapEnvelope, renderXml, type XmlContent } from '../../../src/partners/kit.js';
+import { contextDeclarations, parseSoapEnvelope, renderXml, type XmlContent } from '../../../src/partners/kit.js';
 import { REFERENCE_DIR } from '../../../test/support/project.js';
 
 /** The driver schema of the published XSDs (see its header comment). */
@@ -17,7 +17,7 @@ export const EGOV_XSD_SAMPLE = join(REFERENCE_DIR, 'egov-kz', 'wsdl', 'AsyncChan
  * of a fault), with the namespaces the Envelope declares for QNames in content (xsi:type) in scope.
  */
 export function xmllintOperation(envelope: Buffer): { status: number | null; output: string } {
-  const { body, fault } = parseSoapEnvelope(envelope, '1.1');
+  const { body, fault, contextNamespaces } = parseSoapEnvelope(envelope, '1.1');
   let operation: XmlContent = body;
   if (fault) {
     const faultElement = Object.entries(body).find(([k]) => k.endsWith(':Fault'))?.[1] as XmlContent;
@@ -31,8 +31,7 @@ export function xmllintOperation(envelope: Buffer): { status: number | null; out
   try {
     const file = join(dir, 'operation.xml');
     // The canonical renderer leaves out declarations only QName values use: the Envelope's go back on the element as text.
-    const extra = Object.entries(envelopeContextNamespaces(envelope)).map(([prefix, uri]) => ` xmlns:${prefix}="${uri}"`).join('');
-    writeFileSync(file, element.toString('utf8').replace(/^<([^\s>]+)/, `<$1${extra}`));
+    writeFileSync(file, element.toString('utf8').replace(/^<([^\s>]+)/, `<$1${contextDeclarations(contextNamespaces)}`));
     const run = spawnSync('xmllint', ['--noout', '--schema', EGOV_DRIVER, file], { encoding: 'utf8' });
     if (run.error) throw run.error;
     return { status: run.status, output: `${run.stdout}${run.stderr}` };

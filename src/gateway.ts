@@ -12,6 +12,7 @@ import { openWorkFeed } from './delivery/work-feed.js';
 import { GatewayError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createPartnerRuntime } from './partners/partner-runtime.js';
+import { createLookupTranslator } from './pipeline/lookup-translator.js';
 import { collectPartnerServices, type PartnerServices } from './partners/partner-services.js';
 import { translatorOf } from './pipeline/build-translator.js';
 import { createTranslatorPool } from './pipeline/translator-pool.js';
@@ -109,7 +110,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const acknowledgementWatch = new AcknowledgementWatch(store, { intervalMs: watchMs, batchSize: 100, repeated: () => feed.wake() }, logger);
   let services: PartnerServices;
   try {
-    services = collectPartnerServices({ partners, runtime, store, logger, scheduleScale: config.scheduleScale, wake: () => feed.wake() });
+    services = collectPartnerServices({ partners, runtime, store, lookups: createLookupTranslator(setup), logger, scheduleScale: config.scheduleScale, wake: () => feed.wake() });
   } catch (err) {
     return undo(err);
   }

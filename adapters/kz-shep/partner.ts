@@ -22,6 +22,7 @@ export default definePartner({
   messages: {
     'agency-document': { description: 'a document for an agency system (its own XML) as an AsyncChannel message', codec: 'xml', signing: 'none' },
     'esedo-document': { description: 'an outgoing document of the unified document system (docOutgoing), its file signed as CMS', codec: 'xml', signing: 'esedo-cms' },
+    'permit-query': { description: "a look-up of the agency's SyncChannel service: is this permit, certificate or licence valid for these goods (permit.query records, asked at once)", codec: 'xml', signing: 'none', lookup: true, schema: 'permit-check-request.schema.json' },
   },
   signingProfiles: [esedoCmsSigning],
   transports: [shepTransport],

@@ -14,16 +14,6 @@ export const PERMIT_CHECK_NS = 'urn:kz:customs:gateway:kz-shep:permit-check:1';
 /** Kind of the partner records that log each look-up. */
 export const LOOKUP_KIND = 'lookup';
 
-/** What is asked. */
-export interface PermitQuery {
-  documentKind: 'permit' | 'certificate' | 'licence';
-  documentNumber: string;
-  /** Goods the document must cover (HS codes, 4 to 10 digits). */
-  hsCodes: string[];
-  /** The declarant's business identification number (12 digits), when the document is personal. */
-  declarantBin?: string;
-}
-
 /** The agency's answer. */
 export interface PermitAnswer {
   lookupId: string;
@@ -36,19 +26,6 @@ export interface PermitAnswer {
   /** The processing system's id of the answer. */
   answerId: string;
   answeredAt: string;
-}
-
-/** The look-up as `requestData/data`. */
-export function permitQueryData(query: PermitQuery): XmlContent {
-  return {
-    'pc:PermitCheckRequest': {
-      '@xmlns:pc': PERMIT_CHECK_NS,
-      documentKind: query.documentKind,
-      documentNumber: query.documentNumber,
-      ...(query.hsCodes.length > 0 ? { hsCode: query.hsCodes } : {}),
-      ...(query.declarantBin ? { declarantBin: query.declarantBin } : {}),
-    },
-  };
 }
 
 function answerInvalid(reason: string): GatewayError {
@@ -68,20 +45,31 @@ function readPermitAnswer(data: XmlContent, lookupId: string, answerId: string, 
 }
 
 /**
- * Asks the agency whether a document is valid for the goods, and logs the look-up with its answer or
- * fault (never the credentials) as a partner record.
- * @throws GatewayError GW_ERR_SHEP_NOT_CONFIGURED (no option syncServiceId), GW_ERR_SHEP_AGENCY_FAULT
- *   (an ErrorInfo, its codes and who raised them in the detail), GW_ERR_PARTNER_REJECTED (a status
- *   other than SCSS001), GW_ERR_PARTNER_UNAVAILABLE / GW_ERR_PARTNER_TIMEOUT, GW_ERR_PARTNER_ANSWER_INVALID.
+ * Asks the agency whether a document is valid for the goods: the permit.query record is mapped by the
+ * instance's look-up mapping (a `permit-query` mapping file) into the request's `data`, sent through
+ * SyncChannel, and the look-up is logged with its record, the mapping that made it, and the answer or
+ * the fault (never the credentials) as a partner record.
+ * @throws GatewayError GW_ERR_SHEP_NOT_CONFIGURED (no option syncServiceId), the record's or mapping's
+ *   problem (GW_ERR_RECORD_INVALID, GW_ERR_NO_ROUTE, GW_ERR_DOCUMENT_INVALID …, each in `violations`),
+ *   GW_ERR_SHEP_AGENCY_FAULT (an ErrorInfo, its codes and who raised them in the detail),
+ *   GW_ERR_PARTNER_REJECTED (a status other than SCSS001), GW_ERR_PARTNER_UNAVAILABLE /
+ *   GW_ERR_PARTNER_TIMEOUT, GW_ERR_PARTNER_ANSWER_INVALID.
  */
-export async function checkPermit(deps: Pick<PartnerRouteDeps, 'send' | 'context' | 'records' | 'partner'>, query: PermitQuery, now = new Date()): Promise<PermitAnswer> {
+export async function checkPermit(deps: Pick<PartnerRouteDeps, 'send' | 'context' | 'records' | 'partner' | 'translate'>, value: unknown, now = new Date()): Promise<PermitAnswer> {
   const context = deps.context();
   const serviceId = context.options.syncServiceId?.trim();
   if (!serviceId) throw shepErrors.error('GW_ERR_SHEP_NOT_CONFIGURED', `partner ${deps.partner} has no option syncServiceId: it answers no look-ups`);
+  const translated = await deps.translate(value);
+  if (!translated.ok) {
+    const [first] = translated.problems;
+    throw new GatewayError(first?.code ?? 'GW_ERR_RECORD_INVALID', `permit check: ${translated.problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; ')}`, { violations: translated.problems });
+  }
+  const { record, mapping, businessKeys } = translated;
   const lookupId = randomUUID();
+  const key = businessKeys.documentNumber ?? record.recordId;
   const log = (outcome: Record<string, unknown>): Promise<void> =>
-    deps.records.put(LOOKUP_KIND, lookupId, query.documentNumber, { lookupId, askedAt: now.toISOString(), serviceId, query, ...outcome }, Date.now());
-  const body = signedEnvelope(syncSendMessage({ messageId: lookupId, serviceId, messageDate: now, sender: senderOf(context), data: permitQueryData(query) }), context);
+    deps.records.put(LOOKUP_KIND, lookupId, key, { lookupId, askedAt: now.toISOString(), serviceId, record, mapping, businessKeys, ...outcome }, Date.now());
+  const body = signedEnvelope(syncSendMessage({ messageId: lookupId, serviceId, messageDate: now, sender: senderOf(context), data: translated.document.value as XmlContent }), context);
   const result = await deps.send({ transport: 'http', method: 'POST', path: '', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, body, service: 'sync' });
   try {
     if (result.kind === 'error') {
@@ -115,18 +103,6 @@ export async function checkPermit(deps: Pick<PartnerRouteDeps, 'send' | 'context
   }
 }
 
-const querySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['documentKind', 'documentNumber'],
-  properties: {
-    documentKind: { enum: ['permit', 'certificate', 'licence'], description: 'what the document is' },
-    documentNumber: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7e]+( [\\x21-\\x7e]+)*$', description: 'its number as issued' },
-    hsCodes: { type: 'array', maxItems: 99, items: { type: 'string', pattern: '^[0-9]{4,10}$' }, description: 'goods (HS codes) it must cover' },
-    declarantBin: { type: 'string', pattern: '^[0-9]{12}$', description: "the declarant's BIN, for a personal document" },
-  },
-} as const;
-
 /** Registers `POST /v1/agencies/<partner>/permit-checks` (cais, admin) and `GET` of the logged look-ups of a document (auditor, admin). */
 export function registerPermitCheckRoutes(deps: PartnerRouteDeps): void {
   const path = `/v1/agencies/${deps.partner}/permit-checks`;
@@ -134,18 +110,16 @@ export function registerPermitCheckRoutes(deps: PartnerRouteDeps): void {
     method: 'POST',
     path,
     roles: ['cais', 'admin'],
-    summary: 'Ask the issuing agency, through the e-government gateway, whether a permit, certificate or licence is valid for these goods',
-    schema: { body: querySchema },
+    summary: 'Ask the issuing agency, through the e-government gateway, whether a permit, certificate or licence is valid for these goods (the body is a permit.query record)',
     async handler(request) {
-      const body = request.body as PermitQuery;
-      return { status: 200, body: await checkPermit(deps, { ...body, hsCodes: body.hsCodes ?? [] }) };
+      return { status: 200, body: await checkPermit(deps, request.body) };
     },
   });
   deps.route({
     method: 'GET',
     path,
     roles: ['auditor', 'admin'],
-    summary: 'The logged look-ups of one document (newest first): what was asked, and the answer or fault',
+    summary: 'The logged look-ups of one document (newest first): the record asked, the mapping that made the request, and the answer or fault',
     schema: { querystring: { type: 'object', additionalProperties: false, required: ['documentNumber'], properties: { documentNumber: { type: 'string', minLength: 1, maxLength: 64 } } } },
     async handler(request) {
       const rows = await deps.records.list(LOOKUP_KIND, String(request.query.documentNumber));

@@ -19,8 +19,15 @@ export interface MappingSet {
   readonly mappings: readonly Mapping[];
   /** Every inbound mapping (partner document → CAIS record), in file order. */
   readonly inbound: readonly InboundMapping[];
-  /** The outbound mappings that apply to a record (possibly several: fan-out to several partners). */
+  /**
+   * The outbound mappings that apply to a record (possibly several: fan-out to several partners);
+   * never a look-up's (see {@link routeLookup}).
+   */
   route(record: CaisRecord): Promise<Mapping[]>;
+  /** The first mapping, in file order, of this partner to one of its look-up messages that applies to a record; undefined when none does. */
+  routeLookup(partner: string, record: CaisRecord): Promise<Mapping | undefined>;
+  /** The partners that have a look-up mapping for this record type (to tell a look-up posted as a delivery where to go). */
+  lookupPartners(recordType: string): string[];
   /**
    * The first inbound mapping, in file order, of this partner's message that applies to a pushed
    * document (parsed, not renamed); undefined when none does.
@@ -88,8 +95,11 @@ export function loadMappingSet(dir: string, schemasDir: string, partners: Partne
     else mappings.push(compiled.mapping);
   }
   if (!problems) collected.throwIfAny();
+  // A look-up's mapping is used by its adapter's route when asked, never by ingest.
+  const isLookup = (m: Mapping): boolean => partners.message(m.target.partner, m.target.message).lookup === true;
   const byType = new Map<string, Mapping[]>();
-  for (const m of mappings) byType.set(m.recordType, [...(byType.get(m.recordType) ?? []), m]);
+  for (const m of mappings.filter((m) => !isLookup(m))) byType.set(m.recordType, [...(byType.get(m.recordType) ?? []), m]);
+  const lookups = mappings.filter(isLookup);
   return {
     mappings,
     inbound,
@@ -97,6 +107,13 @@ export function loadMappingSet(dir: string, schemasDir: string, partners: Partne
       const out: Mapping[] = [];
       for (const m of byType.get(record.type) ?? []) if (await m.applies(record)) out.push(m);
       return out;
+    },
+    async routeLookup(partner, record) {
+      for (const m of lookups) if (m.target.partner === partner && (await m.applies(record))) return m;
+      return undefined;
+    },
+    lookupPartners(recordType) {
+      return [...new Set(lookups.filter((m) => m.recordType === recordType).map((m) => m.target.partner))];
     },
     async routeInbound(partner, message, document) {
       for (const m of inbound) if (m.partner === partner && m.message === message && (await m.applies(document))) return m;

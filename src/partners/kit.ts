@@ -22,6 +22,7 @@ export type {
   InboundReply,
   InboundRequest,
   InboundSpec,
+  LookupTranslation,
   MessageSpec,
   OptionSpec,
   OutboundMessage,

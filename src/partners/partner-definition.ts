@@ -1,7 +1,9 @@
 // The partner adapter contract: the documents a partner receives, how they travel, how its answers are judged, and what it brings.
 import type { X509Certificate } from 'node:crypto';
 import type { Codec, CodecOptions } from '../codec/codec.js';
-import type { XmlContent } from '../codec/document-tree.js';
+import type { DocumentTree, XmlContent } from '../codec/document-tree.js';
+import type { TranslationProblem } from '../pipeline/translator.js';
+import type { CaisRecord } from '../records/record-types.js';
 import type { SoapVersion } from '../codec/soap-envelope.js';
 import type { ErrorSet } from './error-set.js';
 import type { KeyCapabilities } from '../security/key-capabilities.js';
@@ -29,6 +31,12 @@ export interface MessageSpec {
    * Checked before rendering so a mapping mistake never reaches the partner.
    */
   schema?: string;
+  /**
+   * A look-up the adapter's own API route sends and answers at once (a question to the partner, not a
+   * delivery): ingest never routes records to its mappings and nothing is queued; the route turns the
+   * CAIS record into the document with {@link PartnerRouteDeps.translate}.
+   */
+  lookup?: boolean;
 }
 
 /** A document on its way to a partner: what the transport wraps into a request. */
@@ -239,7 +247,18 @@ export interface PartnerRouteDeps {
   partner: string;
   /** A key-value area of the log reserved for this partner's own records (e.g. reconciliation requests). */
   records: PartnerRecords;
+  /**
+   * Validates a CAIS record against its schema and maps it with this partner's look-up mapping for its
+   * type (a mapping whose target message is a {@link MessageSpec.lookup}); the document is checked
+   * against the message's schema, not rendered, signed or logged: the route sends and logs it.
+   */
+  translate(value: unknown): Promise<LookupTranslation>;
 }
+
+/** A CAIS record mapped for a look-up, or every problem that stopped it (bad record, no look-up mapping, a mapping or document error). */
+export type LookupTranslation =
+  | { ok: true; record: CaisRecord; document: DocumentTree; mapping: { id: string; version: number; sha256: string }; businessKeys: Record<string, string> }
+  | { ok: false; problems: TranslationProblem[] };
 
 /** A route an adapter adds to the API. */
 export interface PartnerRoute {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
+import type { LookupTranslator } from '../pipeline/lookup-translator.js';
 import type { ProblemList } from '../setup/problem-list.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PartnerRecordStore } from '../store/partner-record-store.js';
@@ -15,6 +16,8 @@ export interface PartnerServiceDeps {
   partners: PartnerRegistry;
   runtime: PartnerRuntime;
   store: MessageStore;
+  /** Maps CAIS records for look-ups (PartnerRouteDeps.translate). */
+  lookups: LookupTranslator;
   logger: Logger;
   /** Multiplies every schedule's interval (and so its lease); default 1. */
   scheduleScale?: number;
@@ -51,7 +54,7 @@ function declaringDeps(partner: Partner, table: RouteTable): PartnerRouteDeps {
     throw new GatewayError('GW_ERR_ADAPTER_INVALID', `adapter ${partner.adapter}: routes() may only declare routes; the partner is not reachable while they are checked`);
   };
   const refuse = new Proxy({}, { get: unavailable }) as never;
-  return { route: (spec) => addRoute(table, partner, spec), send: unavailable, context: unavailable, store: refuse, records: refuse, partner: partner.id };
+  return { route: (spec) => addRoute(table, partner, spec), send: unavailable, context: unavailable, store: refuse, records: refuse, partner: partner.id, translate: unavailable };
 }
 
 /**
@@ -71,6 +74,7 @@ function depsFor(partner: Partner, deps: PartnerServiceDeps, table: RouteTable):
     store: deps.store,
     records: partnerRecordsOf(deps.store, partner.id),
     partner: partner.id,
+    translate: (value) => deps.lookups.translate(partner.id, value),
   };
 }
 

@@ -72,11 +72,30 @@ function recordIdOf(value: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-function problemOf(err: unknown, target: string): TranslationProblem {
+/** A GatewayError of a mapping or a codec as a problem of the record, for the partner message `target`; anything else is rethrown. */
+export function problemOf(err: unknown, target: string): TranslationProblem {
   if (err instanceof GatewayError) {
     return { code: err.code, pointer: String(err.detail.pointer ?? ''), message: err.message.replace(/^GW_ERR_\w+: /, ''), target };
   }
   throw err;
+}
+
+/**
+ * Maps a valid record with one mapping and checks the document against its partner message's schema:
+ * the document and its business keys, or the problems (a mapping error, or each schema violation).
+ */
+export async function mapChecked(record: CaisRecord, mapping: Mapping, documents: DocumentValidator): Promise<{ document: DocumentTree; businessKeys: Record<string, string> } | TranslationProblem[]> {
+  const { partner, message } = mapping.target;
+  const target = `${partner}/${message}`;
+  try {
+    const document = await mapping.apply(record);
+    const businessKeys = await mapping.businessKeys(record);
+    const violations = documents.check(partner, message, document);
+    if (violations.length > 0) return violations.map((v) => ({ code: 'GW_ERR_DOCUMENT_INVALID', pointer: v.pointer, message: v.message, target }));
+    return { document, businessKeys };
+  } catch (err) {
+    return [problemOf(err, target)];
+  }
 }
 
 /** Creates the translator. Everything it uses was compiled at load; it only runs. */
@@ -101,16 +120,9 @@ export function createTranslator(parts: TranslatorParts): Translator {
   async function produce(record: CaisRecord, mapping: Mapping): Promise<TranslatedDocument | TranslationProblem[]> {
     const { partner, message } = mapping.target;
     const target = `${partner}/${message}`;
-    let doc: DocumentTree;
-    let businessKeys: Record<string, string>;
-    try {
-      doc = await mapping.apply(record);
-      businessKeys = await mapping.businessKeys(record);
-    } catch (err) {
-      return [problemOf(err, target)];
-    }
-    const violations = documents.check(partner, message, doc);
-    if (violations.length > 0) return violations.map((v) => ({ code: 'GW_ERR_DOCUMENT_INVALID', pointer: v.pointer, message: v.message, target }));
+    const mapped = await mapChecked(record, mapping, documents);
+    if (Array.isArray(mapped)) return mapped;
+    const { document: doc, businessKeys } = mapped;
     const spec = partners.message(partner, message);
     const codec = partners.codecs.get(spec.codec);
     const signing = partners.signingProfiles.get(spec.signing);
@@ -148,7 +160,11 @@ export function createTranslator(parts: TranslatorParts): Translator {
         return { ok: false, recordId: record.recordId, problems: [problemOf(err, 'route')] };
       }
       if (routed.length === 0) {
-        return { ok: false, recordId: record.recordId, problems: [{ code: 'GW_ERR_NO_ROUTE', pointer: '', message: `no mapping applies to this ${record.type} record` }] };
+        const askers = mappings.lookupPartners(record.type);
+        const message = askers.length > 0
+          ? `a ${record.type} record is a look-up, not a delivery: ask it through the look-up route of partner ${askers.join(' or ')}`
+          : `no mapping applies to this ${record.type} record`;
+        return { ok: false, recordId: record.recordId, problems: [{ code: 'GW_ERR_NO_ROUTE', pointer: '', message }] };
       }
       const produced: TranslatedDocument[] = [];
       const problems: TranslationProblem[] = [];

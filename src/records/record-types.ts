@@ -545,6 +545,61 @@ export interface PaymentReceipt {
 }
 
 /**
+ * A customs officer's question to the agency that issued a permit, certificate or licence: is this document valid for these goods. Asked at once (a look-up, not a delivery) through an agency partner's permit-check route; CAIS sends exactly these fields.
+ */
+export interface PermitQuery {
+  /**
+   * Record type discriminator.
+   */
+  type: 'permit.query';
+  /**
+   * CAIS record identifier, unique per record type; stable across versions of the same record. Letters, digits, dot, underscore and hyphen only (it names files and log keys).
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * What the document is: a permit (e.g. for goods under import or export restrictions), a certificate (conformity, origin, phytosanitary, veterinary) or a licence.
+   */
+  documentKind: 'permit' | 'certificate' | 'licence';
+  /**
+   * The document's number as the agency issued it: printable ASCII, single spaces between parts, at most 64 characters.
+   */
+  documentNumber: string;
+  /**
+   * The goods the document must cover, as declared; an empty list asks only whether the document is valid.
+   *
+   * @maxItems 99
+   *
+   * Items: One declared goods item.
+   */
+  goods: {
+    /**
+     * Item number on the declaration.
+     */
+    itemNumber?: number;
+    /**
+     * Commodity code of the item.
+     */
+    hsCode: string;
+  }[];
+  /**
+   * The declarant, when the document is personal to a holder (its identification number is compared with the holder's).
+   */
+  declarant?: Party;
+  /**
+   * The declaration the goods are on, when there is one (kept in the look-up log).
+   */
+  declarationNumber?: string;
+  /**
+   * The customs office asking.
+   */
+  customsOffice?: string;
+}
+
+/**
  * A TIR operation ended (terminated) at a customs office of this country: the data a TIR termination is reported with (TIR Convention, Annex 10). CAIS exports exactly these fields.
  */
 export interface TirTermination {
@@ -1036,4 +1091,4 @@ export interface TransitNotice {
 }
 
 /** Any canonical CAIS record, discriminated by `type`. */
-export type CaisRecord = CargoDeclaration | GuaranteeEvent | OfficialLetter | PaymentReceipt | TirTermination | TradeStatistics | TransitMovement | TransitNotice;
+export type CaisRecord = CargoDeclaration | GuaranteeEvent | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;

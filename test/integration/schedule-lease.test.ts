@@ -8,6 +8,7 @@ import type { PartnerRegistry } from '../../src/partners/partner-registry.js';
 import type { PartnerRuntime } from '../../src/partners/partner-runtime.js';
 import { collectPartnerServices } from '../../src/partners/partner-services.js';
 import { holdScheduleLease, releaseScheduleLease } from '../../src/partners/schedule-lease.js';
+import type { LookupTranslator } from '../../src/pipeline/lookup-translator.js';
 import type { MessageStore } from '../../src/store/message-store.js';
 import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
 
@@ -46,7 +47,7 @@ describe('schedule leases', () => {
     const servicesOn = (store: MessageStore, name: keyof typeof runs) => {
       // A registry of one partner with one schedule: all the services need of it.
       const partners = { partners: [{ id: 'demo', adapter: 'demo', schedules: [{ name: 'tick', everyMs: 40, run: async () => void runs[name]++ }] }] } as unknown as PartnerRegistry;
-      return collectPartnerServices({ partners, runtime: {} as PartnerRuntime, store, logger: createLogger('silent') });
+      return collectPartnerServices({ partners, runtime: {} as PartnerRuntime, store, lookups: {} as LookupTranslator, logger: createLogger('silent') });
     };
     const stops = { first: servicesOn(instanceOn('two.db'), 'first').startSchedules(), second: servicesOn(instanceOn('two.db'), 'second').startSchedules() };
     try {

@@ -302,7 +302,7 @@ describe('an answer that does not open', () => {
     const records = await freshRecords();
     // A log that holds nothing for any carnet, so the taken request is decided (for an officer) without a gateway.
     const emptyLog = { search: async () => ({ items: [] }) } as unknown as MessageStore;
-    const deps = { route: () => undefined, send, context: () => harness.context('iru-safetir'), store: emptyLog, records, partner: 'iru-safetir' };
+    const deps = { route: () => undefined, send, context: () => harness.context('iru-safetir'), store: emptyLog, records, partner: 'iru-safetir', translate: noTranslation };
     const interrupted = await fetchAndKeep(deps, new Date());
     const summary = await pullReconciliation(deps);
     expect(summary.pullId).not.toBe(interrupted.pullId);
@@ -322,6 +322,10 @@ describe('an answer that does not open', () => {
 });
 
 /** A message log these calls must not need (no request stays open to be decided against it). */
+/** Reconciliation maps no CAIS record for a look-up. */
+const noTranslation = (): never => {
+  throw new Error('no look-up is translated here');
+};
 const noLog = new Proxy({}, { get: () => { throw new Error('the message log is not used here'); } }) as MessageStore;
 
 const postgresLogs = postgresPartnerRecordsFactory();
@@ -342,7 +346,7 @@ describe.each([
       iru: { TNO: 'XH25000002', ICC: 'KAZ', COF: 'KZ554010' }, status: 'needs-officer', reason: 'seeded', receivedAt: at, updatedAt: at,
     };
     await first.records.put('reconciliation', requestId, 'XH25000002', stored, Date.now());
-    const instance = (records: PartnerRecords) => ({ route: () => undefined, send: (r: TransportRequest) => harness.runtime.send('iru-safetir', r), context: () => harness.context('iru-safetir'), store: noLog, records, partner: 'iru-safetir' });
+    const instance = (records: PartnerRecords) => ({ route: () => undefined, send: (r: TransportRequest) => harness.runtime.send('iru-safetir', r), context: () => harness.context('iru-safetir'), store: noLog, records, partner: 'iru-safetir', translate: noTranslation });
     const reply = { replyType: 1 as const, record: { TNO: 'XH25000002', ICC: 'KAZ', COF: 'KZ554010', CWR: 'OK', VPN: '4' } };
     const outcomes = await Promise.allSettled([answerByOfficer(instance(first.records), requestId, reply), answerByOfficer(instance(second.records), requestId, reply)]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
@@ -358,7 +362,7 @@ describe('the scheduled pull and IRU\'s 1200', () => {
   it('backs off after three 1200 answers in a row, saying a person must look, and resets when IRU answers again', async () => {
     const sim = harness.sim('iru-safetir');
     const records = await freshRecords();
-    const deps = { route: () => undefined, send: (r: TransportRequest) => harness.runtime.send('iru-safetir', r), context: () => harness.context('iru-safetir'), store: noLog, records, partner: 'iru-safetir' };
+    const deps = { route: () => undefined, send: (r: TransportRequest) => harness.runtime.send('iru-safetir', r), context: () => harness.context('iru-safetir'), store: noLog, records, partner: 'iru-safetir', translate: noTranslation };
     const at = (minutes: number): Date => new Date(Date.UTC(2026, 11, 2, 12, minutes));
     sim.faults.partnerErrorNext(4, 1200);
     try {

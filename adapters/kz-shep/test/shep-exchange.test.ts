@@ -24,7 +24,14 @@ function statesOf(detail: Detail): string[] {
   return [...new Set((detail.acknowledgements as Array<{ code: string; effect: string }>).map((a) => `${a.code}:${a.effect}`))];
 }
 
+const PERMIT_QUERY = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/records/permit.query.json'), 'utf8')) as Record<string, unknown>;
+
 let serial = 0;
+/** A permit.query record (the fixture's licence and declarant) with the given document and goods. */
+function permitQuery(documentKind: string, documentNumber: string, hsCodes: string[] = []): Record<string, unknown> {
+  return { ...PERMIT_QUERY, recordId: `PQ-TEST-${process.pid}-${++serial}`, documentKind, documentNumber, goods: hsCodes.map((hsCode, i) => ({ itemNumber: i + 1, hsCode })) };
+}
+
 function letter(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...LETTER, recordId: `LTR-TEST-${process.pid}-${++serial}`, ...overrides };
 }
@@ -180,16 +187,19 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
   });
 
   describe('permit check (SyncChannel) through the API', () => {
-    it('valid: the licence covers the goods', async () => {
-      const res = await gw.api('POST', '/v1/agencies/shep-elicense/permit-checks', { documentKind: 'licence', documentNumber: 'KZ-LIC-2026-0042', hsCodes: ['8703230000'] });
+    it('valid: the licence covers the goods; the request is the look-up mapping\'s document', async () => {
+      const before = elicense.received.length;
+      const res = await gw.api('POST', '/v1/agencies/shep-elicense/permit-checks', permitQuery('licence', 'KZ-LIC-2026-0042', ['8703230000', '870340']));
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body).toMatchObject({ valid: true, status: 'VALID', holder: 'ТОО «Алатау Импорт»', validUntil: '2099-12-31' });
+      const asked = elicense.received.slice(before).map((r) => r.document).join('');
+      expect(asked).toContain('<hsCode>8703230000</hsCode><hsCode>870340</hsCode><declarantBin>100140012345</declarantBin><declarationNumber>55401/261126/0012345</declarationNumber>');
     });
 
     it.each([
-      [{ documentKind: 'certificate', documentNumber: 'KZ-CO-2026-0007', hsCodes: ['0402'] }, 'REVOKED'],
-      [{ documentKind: 'licence', documentNumber: 'KZ-LIC-2026-0042', hsCodes: ['2203'] }, 'GOODS_NOT_COVERED'],
-      [{ documentKind: 'permit', documentNumber: 'NO-SUCH-1' }, 'NOT_FOUND'],
+      [permitQuery('certificate', 'KZ-CO-2026-0007', ['040210']), 'REVOKED'],
+      [permitQuery('licence', 'KZ-LIC-2026-0042', ['2203000100']), 'GOODS_NOT_COVERED'],
+      [permitQuery('permit', 'NO-SUCH-1'), 'NOT_FOUND'],
     ])('invalid: %o → %s', async (query, status) => {
       const res = await gw.api('POST', '/v1/agencies/shep-elicense/permit-checks', query);
       expect(res.status).toBe(200);
@@ -198,7 +208,8 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
 
     it('an agency fault: 502 GW_ERR_SHEP_AGENCY_FAULT with the whole chain, and the look-up logged with it', async () => {
       await fetch(`${elicense.url}/_sim/agencyFault`, { method: 'POST', body: JSON.stringify({ code: 'EL-503', message: 'registry database offline' }) });
-      const res = await gw.api('POST', '/v1/agencies/shep-elicense/permit-checks', { documentKind: 'licence', documentNumber: 'KZ-LIC-2026-0042' });
+      const query = permitQuery('licence', 'KZ-LIC-2026-0042');
+      const res = await gw.api('POST', '/v1/agencies/shep-elicense/permit-checks', query);
       expect(res.status).toBe(502);
       expect(res.body.error.code).toBe('GW_ERR_SHEP_AGENCY_FAULT');
       expect(res.body.error.message).toBe('permit check: 2017 (the receiver answered with an error) ← EL-503 (registry database offline)');
@@ -208,15 +219,35 @@ describe('kz-shep: documents, delivery states and look-ups through the e-governm
       const logged = await gw.api('GET', '/v1/agencies/shep-elicense/permit-checks?documentNumber=KZ-LIC-2026-0042', undefined, AUDITOR_TOKEN);
       expect(logged.status).toBe(200);
       expect(logged.body.items[0]).toMatchObject({
-        query: { documentNumber: 'KZ-LIC-2026-0042' },
+        record: { recordId: query.recordId, documentNumber: 'KZ-LIC-2026-0042' },
+        mapping: { id: 'shep-elicense.permit-check', version: 1 },
+        businessKeys: { documentNumber: 'KZ-LIC-2026-0042', declarationNumber: '55401/261126/0012345' },
         error: { code: 'GW_ERR_SHEP_AGENCY_FAULT', detail: { partnerCode: '2017', raisedBy: 'gateway', errors: [{ code: '2017' }, { code: 'EL-503', message: 'registry database offline' }] } },
       });
+      expect(logged.body.items[0].mapping.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(logged.body.items.some((i: { answer?: { valid: boolean } }) => i.answer?.valid === true)).toBe(true);
+    });
+
+    it('a record that breaks its schema is refused with 400 and its violations, sending nothing', async () => {
+      const before = elicense.received.length;
+      const res = await gw.api('POST', '/v1/agencies/shep-elicense/permit-checks', { ...permitQuery('licence', 'KZ-LIC-2026-0042', ['87']), declarant: undefined });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('GW_ERR_RECORD_INVALID');
+      expect(res.body.error.violations).toEqual([expect.objectContaining({ pointer: '/goods/0/hsCode' })]);
+      expect(elicense.received.length).toBe(before);
+    });
+
+    it('a look-up is no delivery: the same record posted to /v1/cais/records has no route', async () => {
+      const res = await gw.api('POST', '/v1/cais/records', permitQuery('licence', 'KZ-LIC-2026-0042', ['8703230000']));
+      expect(res.status).toBe(400);
+      expect(res.body.results[0].violations).toEqual([
+        { code: 'GW_ERR_NO_ROUTE', pointer: '', message: 'a permit.query record is a look-up, not a delivery: ask it through the look-up route of partner shep-elicense' },
+      ]);
     });
 
     it('an instance without a look-up service refuses with 404 GW_ERR_SHEP_NOT_CONFIGURED, sending nothing', async () => {
       const before = esedo.received.length;
-      const res = await gw.api('POST', '/v1/agencies/shep-esedo/permit-checks', { documentKind: 'licence', documentNumber: 'KZ-LIC-2026-0042' });
+      const res = await gw.api('POST', '/v1/agencies/shep-esedo/permit-checks', permitQuery('licence', 'KZ-LIC-2026-0042'));
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('GW_ERR_SHEP_NOT_CONFIGURED');
       expect(esedo.received.length).toBe(before);

@@ -37,8 +37,9 @@ describe('look-up translation', () => {
   });
 
   it('ingest never routes a record to a look-up mapping', async () => {
-    const routed = await setup.mappings.route((setup.records.validate(query) as { record: never }).record);
-    expect(routed).toEqual([]);
+    const checked = setup.records.validate(query);
+    if (!checked.ok) throw new Error(JSON.stringify(checked.violations));
+    expect(await setup.mappings.route(checked.record)).toEqual([]);
     const translated = await translatorOf(setup).translate(query);
     expect(translated.ok === false && translated.problems[0]?.code).toBe('GW_ERR_NO_ROUTE');
   });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `gateway` command: serve, check a setup, translate records, manage mapping files and development certificates.
+// The `gateway` command: serve, check a setup, translate records, manage mapping files and development certificates, compare mirror statistics.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
@@ -9,6 +9,7 @@ import { createGateway } from './gateway.js';
 import { GatewayError } from './errors.js';
 import { goldenFolder, listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
 import { listInboundGoldenCases, runInboundGoldenCase } from './mapping/inbound-golden-tests.js';
+import { mirrorCompare, type MirrorCompareArgs } from './mirror/mirror-cli.js';
 import { translatorOf } from './pipeline/build-translator.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { initDevCertificates } from './security/dev-certificates.js';
@@ -223,6 +224,18 @@ mappings
   .option('--update', 'rewrite the expected documents from the current output')
   .action((options: { update?: boolean }) => run((config) => mappingsTest(options, config)));
 mappings.command('list').description('list mapping files with version and hash').action(() => run(mappingsList));
+const mirror = program.command('mirror').description('mirror statistics: our declarations against a partner administration\'s');
+mirror
+  .command('compare')
+  .description('match our exports with their imports and the other way round (by transport document, then vehicle and HS6 in a date window) and report missing rows and value, mass and HS6 gaps')
+  .requiredOption('--ours <file>', 'our declarations (CSV with the documented header)')
+  .requiredOption('--theirs <file>', "the partner's declarations (same columns)")
+  .requiredOption('--out <dir>', 'folder for discrepancies.json, discrepancies.csv, mirror-hs6.csv, mirror-trade.csv and report.html')
+  .option('--factor <n>', 'CIF/FOB factor: CIF values are divided by it (default 1.06)')
+  .option('--value-tolerance <share>', 'accepted value gap relative to the larger side (default 0.05)')
+  .option('--mass-tolerance <share>', 'accepted net mass gap relative to the larger side (default 0.02)')
+  .option('--window-days <n>', 'days either side of the crossing date for vehicle matches (default 3)')
+  .action((options: MirrorCompareArgs) => exitWith(() => mirrorCompare(options)));
 const certs = program.command('certs').description('certificates and keys');
 certs
   .command('init')

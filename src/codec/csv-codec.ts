@@ -23,7 +23,11 @@ function separatorOf(options: CsvOptions): string {
   return separator;
 }
 
-function field(value: unknown, separator: string, pointer: string): string {
+/**
+ * One CSV cell: empty for nothing, quoted when it holds the separator, a quote, a line break or edge spaces.
+ * @throws GatewayError GW_ERR_DOCUMENT_INVALID for an object or list (`pointer` names where).
+ */
+export function csvField(value: unknown, separator: string, pointer: string): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     throw new GatewayError('GW_ERR_DOCUMENT_INVALID', `${pointer}: a CSV cell holds text, a number or a boolean, not ${Array.isArray(value) ? 'a list' : typeof value}`, { pointer });
@@ -44,12 +48,12 @@ export function renderCsv(value: unknown, options: CsvOptions = {}): Buffer {
   const own = (value as Partial<CsvTable>).columns;
   const columns = options.columns ?? own ?? Object.keys((rows[0] as object | undefined) ?? {});
   if (columns.length === 0) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', 'a CSV document needs columns (codec option or a first row)', { pointer: '/rows' });
-  const lines = [columns.map((c) => field(c, separator, '/columns')).join(separator)];
+  const lines = [columns.map((c) => csvField(c, separator, '/columns')).join(separator)];
   rows.forEach((row, i) => {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', `/rows/${i} must be an object of cells`, { pointer: `/rows/${i}` });
     const extra = Object.keys(row).find((k) => !columns.includes(k));
     if (extra !== undefined) throw new GatewayError('GW_ERR_DOCUMENT_INVALID', `/rows/${i}/${extra} is not a column (${columns.join(', ')})`, { pointer: `/rows/${i}/${extra}` });
-    lines.push(columns.map((c) => field((row as Record<string, unknown>)[c], separator, `/rows/${i}/${c}`)).join(separator));
+    lines.push(columns.map((c) => csvField((row as Record<string, unknown>)[c], separator, `/rows/${i}/${c}`)).join(separator));
   });
   return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
 }

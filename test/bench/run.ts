@@ -7,6 +7,7 @@ import { benchE2e } from './e2e.bench.js';
 import { PROJECT_PARTNERS } from '../support/project.js';
 import { deleteTopology } from '../support/rabbitmq.js';
 import { benchInbound } from './inbound.bench.js';
+import { benchMirror } from './mirror.bench.js';
 import { benchSearch } from './search.bench.js';
 import { benchTranslate, measureTranslate } from './translate.bench.js';
 import { benchVerify } from './verify.bench.js';
@@ -80,7 +81,7 @@ async function e2e(): Promise<boolean> {
   ]);
 }
 
-const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e, 'e2e-sim': e2eSim, verify: benchVerify, inbound: benchInbound, search: benchSearch };
+const BENCHMARKS: Record<string, () => Promise<boolean>> = { translate: benchTranslate, e2e, 'e2e-sim': e2eSim, verify: benchVerify, inbound: benchInbound, search: benchSearch, mirror: benchMirror };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = names.filter((n) => !(n in BENCHMARKS));

@@ -6,8 +6,12 @@ import { loadConfig } from '../../src/config.js';
 import { loadSoundSetup } from '../../src/setup/load-setup.js';
 import { ROOT } from '../support/project.js';
 
-/** Words of ids that name no partner on their own (an id such as `uz-customs` forbids the whole id, not "customs"); `eaeu` names the Union, whose transit regime CAIS records name. */
-const GENERIC = new Set(['customs', 'gateway', 'agency', 'service', 'services', 'partner', 'exchange', 'national', 'state', 'eaeu']);
+/**
+ * Words of ids that name no partner on their own (an id such as `uz-customs` forbids the whole id, not
+ * "customs"); `eaeu` names the Union, whose transit regime CAIS records name; `stat` (of `shep-stat`,
+ * the statistics bureau's instance) is also the file system's call (`statSync`).
+ */
+const GENERIC = new Set(['customs', 'gateway', 'agency', 'service', 'services', 'partner', 'exchange', 'national', 'state', 'eaeu', 'stat']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

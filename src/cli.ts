@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `gateway` command: serve, check a setup, translate records, manage mapping files and development certificates, compare mirror statistics.
+// The `gateway` command: serve, check a setup, translate records, manage mapping files and development certificates, mirror and trade statistics.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
@@ -11,6 +11,8 @@ import { goldenFolder, listGoldenCases, runGoldenCase } from './mapping/golden-t
 import { listInboundGoldenCases, runInboundGoldenCase } from './mapping/inbound-golden-tests.js';
 import { mirrorCompare, type MirrorCompareArgs } from './mirror/mirror-cli.js';
 import { translatorOf } from './pipeline/build-translator.js';
+import { createRecordValidator } from './records/record-validator.js';
+import { statsExport, statsImport, type StatsExportArgs } from './stats/stats-cli.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { initDevCertificates } from './security/dev-certificates.js';
 import { checkReport } from './setup/check-report.js';
@@ -236,6 +238,29 @@ mirror
   .option('--mass-tolerance <share>', 'accepted net mass gap relative to the larger side (default 0.02)')
   .option('--window-days <n>', 'days either side of the crossing date for vehicle matches (default 3)')
   .action((options: MirrorCompareArgs) => exitWith(() => mirrorCompare(options)));
+const stats = program.command('stats').description('HS4/HS6 trade statistics exchanged with partner administrations (SDMX)');
+stats
+  .command('export')
+  .description('build the statistics of a month and partner from cargo declaration records (flows, HS6 or HS4 with their totals, confidential cells suppressed) as SDMX-CSV 2.0 and SDMX-ML 3.0')
+  .requiredOption('--period <YYYY-MM>', 'month of the declarations\' registration')
+  .requiredOption('--level <hs4|hs6>', 'commodity level of the detail rows')
+  .requiredOption('--partner <CC>', 'partner country (origin of imports, destination of exports)')
+  .option('--reporter <CC>', 'reporting country (default KZ)')
+  .option('--threshold <n>', 'a cell of fewer declarations is confidential (default 3)')
+  .option('--records <files...>', 'JSON files of canonical records (one or an array each); declaration.cargo records are used')
+  .requiredOption('--out <dir>', 'folder for <reporter>-<partner>-<period>-<level>.csv and .xml')
+  .action((options: Omit<StatsExportArgs, 'records'> & { records?: string[] }) =>
+    run(async (config) => {
+      if (!options.records) throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', 'pass the declarations with --records FILE...: reading them from the message log is not available yet');
+      return statsExport({ ...options, records: options.records }, createRecordValidator(config.schemasDir));
+    }),
+  );
+stats
+  .command('import')
+  .description("read a partner's SDMX-CSV statistics file of our dataflow, check it, and print what it holds")
+  .argument('<file>', 'SDMX-CSV 2.0 file')
+  .option('--json <file>', 'also write its observations as JSON')
+  .action((file: string, options: { json?: string }) => exitWith(() => statsImport(file, options)));
 const certs = program.command('certs').description('certificates and keys');
 certs
   .command('init')

@@ -17,6 +17,7 @@ export const CORE_ERRORS = {
   GW_ERR_RECORD_TYPE_UNKNOWN: { message: 'CAIS record type is not one the gateway knows', httpStatus: 400, retryable: false },
   GW_ERR_RECORD_UNREADABLE: { message: 'input is not a JSON record or array of records', httpStatus: 400, retryable: false },
   GW_ERR_MIRROR_INPUT_INVALID: { message: 'a mirror-comparison input file is unreadable, or a row breaks its column rules (file, line and column named)', httpStatus: 400, retryable: false },
+  GW_ERR_STATS_INPUT_INVALID: { message: 'a statistics file (SDMX-CSV) or an export option is unreadable or breaks the data structure (file, line and column named)', httpStatus: 400, retryable: false },
   GW_ERR_NO_ROUTE: { message: 'no mapping applies to this record', httpStatus: 422, retryable: false },
   GW_ERR_MAPPING_INVALID: { message: 'mapping file is malformed or violates schemas/mapping.schema.json', httpStatus: 500, retryable: false },
   GW_ERR_MAPPING_EXPRESSION: { message: 'a JSONata expression in a mapping failed to compile or evaluate', httpStatus: 500, retryable: false },

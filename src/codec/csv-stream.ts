@@ -18,6 +18,8 @@ export interface CsvStreamOptions {
   code: ErrorCode;
   /** Largest row in characters (a quoted field that never closes must not eat the memory); default 1 MiB. */
   maxRowChars?: number;
+  /** Field separator (default `,`), or a function that picks it from the first line's text. */
+  separator?: string | ((firstLine: string) => string);
   /** Called with the bytes read so far, for a progress display. */
   progress?(bytes: number): void;
 }
@@ -25,9 +27,9 @@ export interface CsvStreamOptions {
 const DEFAULT_MAX_ROW_CHARS = 1024 * 1024;
 
 /** Splits one row's text (a line, or several when a quoted field holds line breaks) into fields. */
-function splitRow(text: string, line: number, fail: (line: number, column: number, reason: string) => never): Pick<CsvRow, 'fields' | 'columns'> {
+function splitRow(text: string, sep: string, line: number, fail: (line: number, column: number, reason: string) => never): Pick<CsvRow, 'fields' | 'columns'> {
   if (!text.includes('"')) {
-    const fields = text.split(',');
+    const fields = text.split(sep);
     const columns: number[] = [];
     let at = 1;
     for (const f of fields) {
@@ -56,11 +58,11 @@ function splitRow(text: string, line: number, fail: (line: number, column: numbe
         i = close + 1;
         break;
       }
-      if (i < text.length && text[i] !== ',') fail(line, i + 1, 'a quoted field must end at a comma or the end of the row');
+      if (i < text.length && text[i] !== sep) fail(line, i + 1, 'a quoted field must end at a separator or the end of the row');
       fields.push(value);
     } else {
-      const comma = text.indexOf(',', i);
-      const end = comma < 0 ? text.length : comma;
+      const next = text.indexOf(sep, i);
+      const end = next < 0 ? text.length : next;
       const value = text.slice(i, end);
       if (value.includes('"')) fail(line, i + 1 + value.indexOf('"'), 'a quote inside an unquoted field');
       fields.push(value);
@@ -72,7 +74,7 @@ function splitRow(text: string, line: number, fail: (line: number, column: numbe
 }
 
 /** Whether a row's text so far leaves a quoted field open (a field that starts with a quote and has not closed). */
-function openQuote(text: string): boolean {
+function openQuote(text: string, sep: string): boolean {
   if (!text.includes('"')) return false;
   let i = 0;
   while (i < text.length) {
@@ -88,11 +90,15 @@ function openQuote(text: string): boolean {
         j = close + 2;
       }
     }
-    const comma = text.indexOf(',', i);
-    if (comma < 0) return false;
-    i = comma + 1;
+    const next = text.indexOf(sep, i);
+    if (next < 0) return false;
+    i = next + 1;
   }
   return false;
+}
+
+function separatorFor(options: CsvStreamOptions, firstLine: string): string {
+  return typeof options.separator === 'function' ? options.separator(firstLine) : (options.separator ?? ',');
 }
 
 /**
@@ -112,6 +118,7 @@ export async function* readCsvRows(file: string, options: CsvStreamOptions): Asy
   let pending: { text: string; line: number } | undefined;
   let bytes = 0;
   let first = true;
+  let sep = typeof options.separator === 'string' ? options.separator : undefined;
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       bytes += Buffer.byteLength(chunk);
@@ -126,14 +133,15 @@ export async function* readCsvRows(file: string, options: CsvStreamOptions): Asy
         const piece = text.slice(start, nl > start && text[nl - 1] === '\r' ? nl - 1 : nl);
         start = nl + 1;
         const row: { text: string; line: number } = pending ? { text: `${pending.text}\n${piece}`, line: pending.line } : { text: piece, line };
-        if (openQuote(row.text)) {
+        sep ??= separatorFor(options, row.text);
+        if (openQuote(row.text, sep)) {
           if (row.text.length > maxRowChars) fail(row.line, 1, `the row is longer than ${maxRowChars} characters (a quoted field that never closes?)`);
           pending = row;
           continue;
         }
         pending = undefined;
         if (row.text.length === 0) continue;
-        yield { line: row.line, ...splitRow(row.text, row.line, fail) };
+        yield { line: row.line, ...splitRow(row.text, sep, row.line, fail) };
       }
       rest = text.slice(start);
       if (rest.length > maxRowChars) fail(line + 1, 1, `the row is longer than ${maxRowChars} characters`);
@@ -146,6 +154,7 @@ export async function* readCsvRows(file: string, options: CsvStreamOptions): Asy
     stream.destroy();
   }
   const last = pending ? { text: rest ? `${pending.text}\n${rest}` : pending.text, line: pending.line } : { text: rest.endsWith('\r') ? rest.slice(0, -1) : rest, line: line + 1 };
-  if (openQuote(last.text)) fail(last.line, 1, 'a quoted field is not closed at the end of the file');
-  if (last.text.length > 0) yield { line: last.line, ...splitRow(last.text, last.line, fail) };
+  sep ??= separatorFor(options, last.text);
+  if (openQuote(last.text, sep)) fail(last.line, 1, 'a quoted field is not closed at the end of the file');
+  if (last.text.length > 0) yield { line: last.line, ...splitRow(last.text, sep, last.line, fail) };
 }

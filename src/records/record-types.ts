@@ -222,6 +222,10 @@ export interface CargoDeclaration {
     };
   }[];
   /**
+   * The declarant asked that its trade not be shown in statistics (passive confidentiality, IMTS 2010 para 10.3): every statistics cell this declaration contributes to is confidential.
+   */
+  confidentialStatistics?: boolean;
+  /**
    * Sum of the items' statistical values, in US dollars.
    */
   totalStatisticalValueUsd: string;

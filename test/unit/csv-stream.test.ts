@@ -41,7 +41,7 @@ describe('readCsvRows', () => {
   it.each([
     ['a,b\n1,"open\n2,3\n', /f\d+\.csv:2:1: a quoted field is not closed at the end of the file/],
     ['a,b\n1,x"y\n', /f\d+\.csv:2:4: a quote inside an unquoted field/],
-    ['a,b\n1,"x"y\n', /f\d+\.csv:2:6: a quoted field must end at a comma or the end of the row/],
+    ['a,b\n1,"x"y\n', /f\d+\.csv:2:6: a quoted field must end at a separator or the end of the row/],
   ])('refuses %j with its line and column', async (text, message) => {
     await expect(rows(text)).rejects.toMatchObject({ code: 'GW_ERR_MIRROR_INPUT_INVALID', message: expect.stringMatching(message) });
   });

@@ -1,0 +1,90 @@
+// `gateway stats export` and `gateway stats import`: HS4/HS6 statistics from cargo declaration files to SDMX-CSV and SDMX-ML, and a partner's SDMX-CSV read back.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseJson } from '../codec/json-codec.js';
+import { GatewayError } from '../errors.js';
+import type { CargoDeclaration } from '../records/record-types.js';
+import type { RecordValidator } from '../records/record-validator.js';
+import { fromMillionths } from './fixed-decimal.js';
+import { writeSdmxCsv, readSdmxCsv } from './sdmx-csv.js';
+import { writeSdmxMl } from './sdmx-ml.js';
+import { observationOf, type Observation } from './sdmx-structure.js';
+import { statisticsRows } from './statistics-table.js';
+import { hs6Cells } from './trade-cells.js';
+
+/** The export command's options as commander gives them. */
+export interface StatsExportArgs {
+  period: string;
+  level: string;
+  partner: string;
+  reporter?: string;
+  threshold?: string;
+  records: string[];
+  out: string;
+}
+
+function refuse(reason: string): never {
+  throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', reason);
+}
+
+/**
+ * The cargo declarations in the files (one record or an array each), each record at its highest version.
+ * @throws GatewayError GW_ERR_STATS_INPUT_INVALID naming the file and record of an unreadable or invalid one.
+ */
+function declarationsIn(files: readonly string[], records: RecordValidator): CargoDeclaration[] {
+  const latest = new Map<string, CargoDeclaration>();
+  for (const file of files) {
+    let parsed: unknown;
+    try {
+      parsed = parseJson(readFileSync(file));
+    } catch (err) {
+      refuse(`${file}: cannot read a JSON record or array of records: ${(err as Error).message}`);
+    }
+    (Array.isArray(parsed) ? parsed : [parsed]).forEach((value, i) => {
+      const checked = records.validate(value);
+      if (!checked.ok) refuse(`${file}#${i}: ${checked.violations.map((v) => `${v.code} ${v.pointer || '/'} ${v.message}`).join('; ')}`);
+      if (checked.record.type !== 'declaration.cargo') return;
+      const known = latest.get(checked.record.recordId);
+      if (!known || known.version < checked.record.version) latest.set(checked.record.recordId, checked.record);
+    });
+  }
+  return [...latest.values()];
+}
+
+/** Builds the statistics and writes `<reporter>-<partner>-<period>-<level>.csv` (SDMX-CSV 2.0) and `.xml` (SDMX-ML 3.0) into the output folder. */
+export function statsExport(args: StatsExportArgs, records: RecordValidator, now = new Date()): number {
+  if (!/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(args.period)) refuse(`--period must be YYYY-MM, got "${args.period}"`);
+  if (args.level !== 'hs4' && args.level !== 'hs6') refuse(`--level must be hs4 or hs6, got "${args.level}"`);
+  const reporter = args.reporter ?? 'KZ';
+  for (const [name, code] of [['partner', args.partner], ['reporter', reporter]] as const) if (!/^[A-Z]{2}$/.test(code)) refuse(`--${name} must be an ISO 3166 alpha-2 code, got "${code}"`);
+  const threshold = args.threshold === undefined ? 3 : Number(args.threshold);
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > 100) refuse(`--threshold must be a whole number from 1 to 100, got "${args.threshold}"`);
+  const rows = statisticsRows(hs6Cells(declarationsIn(args.records, records), { period: args.period, partner: args.partner }), { level: args.level, threshold });
+  const context = { reporter, partner: args.partner, period: args.period };
+  const observations = rows.map((r) => observationOf(r, context));
+  const name = `${reporter}-${args.partner}-${args.period}-${args.level}`;
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, `${name}.csv`), writeSdmxCsv(observations));
+  writeFileSync(join(args.out, `${name}.xml`), writeSdmxMl(observations, { id: `${name.replace(/[^A-Za-z0-9_-]/g, '_')}_${now.getTime()}`, prepared: now, sender: `${reporter}_CUSTOMS` }));
+  const hidden = rows.filter((r) => r.status !== 'F').length;
+  process.stdout.write(`${name}: ${rows.length} observations (${hidden} confidential, C or D) written to ${join(args.out, `${name}.csv`)} and .xml\n`);
+  for (const total of rows.filter((r) => r.level === 'TOTAL')) {
+    process.stdout.write(`  ${total.flow} total ${fromMillionths(total.cell.value, 2)} USD, ${fromMillionths(total.cell.netMass)} kg, ${total.cell.declarations.size} declarations${total.status === 'F' ? '' : ' (confidential)'}\n`);
+  }
+  if (rows.length === 0) process.stderr.write(`warning: no cargo declaration of ${args.period} with partner ${args.partner} in the files: the data set is empty\n`);
+  return 0;
+}
+
+/** Reads a partner's SDMX-CSV file, prints what it holds, and writes its observations as JSON when asked. */
+export async function statsImport(file: string, options: { json?: string }): Promise<number> {
+  const observations: Observation[] = await readSdmxCsv(file);
+  const flows = new Map<string, number>();
+  for (const o of observations) flows.set(`${o.REF_AREA}→${o.COUNTERPART_AREA} ${o.TRADE_FLOW} ${o.TIME_PERIOD}`, (flows.get(`${o.REF_AREA}→${o.COUNTERPART_AREA} ${o.TRADE_FLOW} ${o.TIME_PERIOD}`) ?? 0) + 1);
+  process.stdout.write(`${file}: ${observations.length} observations, ${observations.filter((o) => o.CONF_STATUS !== 'F').length} confidential\n`);
+  for (const [key, count] of flows) {
+    const total = observations.find((o) => `${o.REF_AREA}→${o.COUNTERPART_AREA} ${o.TRADE_FLOW} ${o.TIME_PERIOD}` === key && o.CMD_CODE === 'TOTAL');
+    process.stdout.write(`  ${key}: ${count} observations${total?.TRADE_VALUE ? `, total ${total.TRADE_VALUE} ${total.CURRENCY}` : ''}\n`);
+  }
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(observations, null, 2)}\n`);
+  return 0;
+}

@@ -222,6 +222,14 @@ export interface CargoDeclaration {
     };
   }[];
   /**
+   * Number of the transport document the goods cross the border under (CMR consignment note, rail waybill, bill of lading; box 44 document codes 02xx), as written on it.
+   */
+  transportDocument?: string;
+  /**
+   * The means of transport crossing the border (box 21): for road, the tractor unit's registration.
+   */
+  borderTransportMeans?: TransportMeans;
+  /**
    * The declarant asked that its trade not be shown in statistics (passive confidentiality, IMTS 2010 para 10.3): every statistics cell this declaration contributes to is confidential.
    */
   confidentialStatistics?: boolean;

@@ -1,0 +1,83 @@
+// China's customs as the gateway meets it: verifies each batch's signature with our pinned certificate, checks it against its manifest, keeps it, answers a signed receipt.
+import { createXmlSigner, createXmlVerifier, defineSimulator, GatewayError, parseXml, startSimulatorServer, type HandledRequest, type InjectedFault, type SimulatorRequest } from '../../../src/partners/kit.js';
+import { batchRoot, countBatch, manifestOf, partiality } from '../batch-manifest.js';
+import { renderReceipt, type BatchReceipt } from '../batch-receipt.js';
+
+/** What the simulated receiver keeps: batch id → the digest of the batch it accepted. */
+export interface CnSimState {
+  batches: Map<string, string>;
+  /** Answer the next batch with an unsigned receipt (a receiver that lost its key). */
+  unsignedNext: number;
+}
+
+export default defineSimulator({
+  start(context) {
+    const state: CnSimState = { batches: new Map(), unsignedNext: 0 };
+    const keys = context.gatewayCertificates.map((c) => c.publicKey);
+    const verifier = createXmlVerifier(() => keys);
+    const signer = createXmlSigner(context.identity);
+
+    function judge(request: SimulatorRequest): { receipt: BatchReceipt; problems: string[]; document: string; messageId: string } {
+      const now = new Date().toISOString();
+      const refuse = (code: string, text: string, batchId = ''): { receipt: BatchReceipt; problems: string[]; document: string; messageId: string } => ({
+        receipt: { batchId: batchId || 'unknown', receivedAt: now, status: 'REJECTED', itemCount: 0, errors: [{ code, text }] },
+        problems: [`${code}: ${text}`],
+        document: '',
+        messageId: String(request.headers['x-message-id'] ?? ''),
+      });
+      let xml: string;
+      try {
+        xml = verifier.verify(request.body, context.partner).xml;
+      } catch (err) {
+        if (err instanceof GatewayError) return refuse('CNB-SIGNATURE', err.message);
+        throw err;
+      }
+      let root;
+      try {
+        root = batchRoot(parseXml(xml));
+      } catch (err) {
+        if (err instanceof GatewayError) return refuse('CNB-SCHEMA', err.message);
+        throw err;
+      }
+      const manifest = manifestOf(root);
+      const cut = partiality(root);
+      if (cut) return { ...refuse('CNB-PARTIAL', cut, manifest.batchId), document: xml };
+      const held = countBatch(root);
+      const known = state.batches.get(manifest.batchId);
+      if (known === held.digest) return { ...refuse('CNB-DUPLICATE', `batch ${manifest.batchId} is already held`, manifest.batchId), document: xml };
+      state.batches.set(manifest.batchId, held.digest);
+      return {
+        receipt: { batchId: manifest.batchId, receivedAt: now, status: 'ACCEPTED', itemCount: held.items, itemsDigest: held.digest, errors: [] },
+        problems: [],
+        document: xml,
+        messageId: String(request.headers['x-message-id'] ?? ''),
+      };
+    }
+
+    function handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
+      const judged = judge(request);
+      const receipt: BatchReceipt =
+        fault?.kind === 'partner-error' ? { ...judged.receipt, status: 'REJECTED', errors: [{ code: fault.code, text: `simulated ${fault.code}` }] } : judged.receipt;
+      const unsigned = state.unsignedNext > 0;
+      if (unsigned) state.unsignedNext--;
+      const body = unsigned ? renderReceipt(receipt) : signer.sign(renderReceipt(receipt));
+      return {
+        received: { messageId: judged.messageId, valid: judged.problems.length === 0, problems: judged.problems, document: judged.document },
+        response: { status: 200, headers: { 'content-type': 'application/xml; charset=utf-8' }, body },
+      };
+    }
+
+    const server = startSimulatorServer(
+      {
+        partner: context.partner,
+        path: '/batches',
+        handle,
+        controls: {
+          unsignedReceipt: () => void state.unsignedNext++,
+        },
+      },
+      context.listen,
+    );
+    return server.then((sim) => Object.assign(sim, { state }));
+  },
+});

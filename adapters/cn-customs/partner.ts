@@ -3,6 +3,8 @@ import { definePartner } from '../../src/partners/kit.js';
 import { completeManifest } from './batch-manifest.js';
 import { classifyReceipt } from './batch-receipt.js';
 import { BATCH_CODES } from './codes.js';
+import { cnErrors } from './errors.js';
+import { cnInbound } from './inbound.js';
 
 export default definePartner({
   id: 'cn-customs',
@@ -10,7 +12,9 @@ export default definePartner({
   messages: {
     'declaration-batch': { description: 'the goods items of cargo declarations with a manifest (counts and digest), signed XML (schemas/partners/cn-customs/declaration-batch.xsd)', codec: 'xml', signing: 'xmldsig' },
   },
-  participants: { reporter: 'our country code in the manifest (KZ)', partner: "the partner's country code (CN)" },
+  participants: { reporter: 'our country code in the manifest (KZ)', partner: "the partner's country code (CN): its batches must state it as Reporter" },
+  inbound: cnInbound,
+  errors: cnErrors,
   // The mapping cannot hash: the items' digest goes into the manifest before the batch is signed.
   envelope: (message) => completeManifest(message.document),
   transport: {

@@ -26,6 +26,11 @@ export interface PushToRead {
   receivedAt: number;
 }
 
+/** A partial envelope an adapter attached to its refusal: plain text fields only. */
+function isEnvelope(value: unknown): value is Partial<InboundEnvelope> {
+  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+}
+
 /** What reading found: the envelope, the signer and the record, or why the push is refused (plain data: it may cross threads). */
 export type PushReading =
   | {
@@ -111,7 +116,8 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
     try {
       envelope = partner.spec.read(document, request, partner.context);
     } catch (err) {
-      if (err instanceof GatewayError) throw err;
+      // What the adapter read before it refused (detail `envelope`) goes with the refusal, so its receipt can name the document.
+      if (err instanceof GatewayError) throw isEnvelope(err.detail.envelope) ? new Refusal(err.code, reasonOf(err), err.detail.envelope) : err;
       throw new Refusal('GW_ERR_INBOUND_UNREADABLE', `the envelope could not be read: ${(err as Error).message}`);
     }
     if (!Object.hasOwn(partner.spec.messages, envelope.messageType)) {

@@ -432,7 +432,9 @@ export interface InboundSpec {
   senderParticipant?: string;
   /**
    * Reads the envelope from the verified document: the signed content only, parsed.
-   * @throws GatewayError (GW_ERR_INBOUND_UNREADABLE) when the document lacks what the envelope needs.
+   * @throws GatewayError (GW_ERR_INBOUND_UNREADABLE) when the document lacks what the envelope needs, or
+   *   the adapter's own code when it refuses what it read; a detail `envelope` (text fields of what was
+   *   read, e.g. the message id) reaches the refusal's receipt as `outcome.envelope`.
    */
   read(document: XmlContent, request: InboundRequest, context: PartnerContext): InboundEnvelope;
   /** Refusal codes that are faults of the push's header block: each such refusal is also a `header-error` diagnostic event. */

@@ -332,6 +332,144 @@ export interface GuaranteeEvent {
 }
 
 /**
+ * Inbound only: the cargo declarations a partner administration registered, received in one of its declaration batches for mirror comparison with ours (made by an inbound mapping from the partner's batch; it goes to CAIS through the sink, never to partners).
+ */
+export interface MirrorBatch {
+  /**
+   * Record type discriminator.
+   */
+  type: 'mirror.batch';
+  /**
+   * The partner's batch id.
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * The administration that registered the declarations.
+   */
+  reporter: string;
+  /**
+   * The other country of the exchange (KZ).
+   */
+  partner: string;
+  /**
+   * The registration date the batch covers.
+   */
+  period: string;
+  /**
+   * The declarations of the batch.
+   *
+   * @minItems 1
+   * @maxItems 10000
+   *
+   * Items: One declaration as the partner registered it.
+   */
+  declarations: {
+    /**
+     * The partner's registration number of the declaration.
+     */
+    declarationId: string;
+    /**
+     * Flow from the reporter's side: M import, X export, RM re-import, RX re-export.
+     */
+    flow: 'M' | 'X' | 'RM' | 'RX';
+    /**
+     * When the partner registered it, with UTC offset.
+     */
+    registeredAt: string;
+    /**
+     * The partner's office code, as it writes it.
+     */
+    customsOffice: string;
+    /**
+     * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+     */
+    countryOfDispatch: string;
+    /**
+     * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+     */
+    countryOfDestination: string;
+    /**
+     * Mode of transport at the border.
+     */
+    transportMode: 'road' | 'rail' | 'sea' | 'air' | 'post' | 'pipeline' | 'inland-waterway';
+    /**
+     * Transport document number as written on it.
+     */
+    transportDocument?: string;
+    /**
+     * The vehicle that crossed the border.
+     */
+    vehicle?: {
+      /**
+       * Registration as the partner wrote it.
+       */
+      registrationNumber: string;
+      /**
+       * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+       */
+      nationality: string;
+    };
+    consignor: Party;
+    consignee: Party;
+    /**
+     * Goods items.
+     *
+     * @minItems 1
+     * @maxItems 999
+     *
+     * Items: One goods item.
+     */
+    items: {
+      /**
+       * Item number.
+       */
+      itemNumber: number;
+      /**
+       * The partner's commodity code (its national code; the first six digits are the HS subheading).
+       */
+      hsCode: string;
+      /**
+       * Description of the goods.
+       */
+      description: string;
+      /**
+       * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+       */
+      originCountry: string;
+      /**
+       * Mass in kilograms as a decimal string with at most 6 fraction digits (NCTS n..16,6).
+       */
+      netMassKg: string;
+      /**
+       * Mass in kilograms as a decimal string with at most 6 fraction digits (NCTS n..16,6).
+       */
+      grossMassKg: string;
+      /**
+       * Statistical value in US dollars (CIF for imports, FOB for exports).
+       */
+      statisticalValueUsd: string;
+      /**
+       * Quantity in a supplementary unit.
+       */
+      supplementaryQuantity?: {
+        /**
+         * Non-negative decimal number as a string with at most 6 fraction digits, for quantities and rates that are not money or mass (e.g. "40", "12.5").
+         */
+        quantity: string;
+        /**
+         * UN/ECE Recommendation 20 code.
+         */
+        unit: string;
+      };
+    }[];
+  }[];
+}
+
+/**
  * An official document between a customs body and another state agency through the unified document system (ЕСЭДО): a letter, notification, request or answer customs registered in CAIS and sends, or one an agency sends customs (handed to CAIS). The document itself and its attachments travel as files; the file marked main (or the first file) is the document that is signed.
  */
 export interface OfficialLetter {
@@ -1103,4 +1241,4 @@ export interface TransitNotice {
 }
 
 /** Any canonical CAIS record, discriminated by `type`. */
-export type CaisRecord = CargoDeclaration | GuaranteeEvent | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;
+export type CaisRecord = CargoDeclaration | GuaranteeEvent | MirrorBatch | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;

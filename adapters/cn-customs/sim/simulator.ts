@@ -2,6 +2,7 @@
 import { createXmlSigner, createXmlVerifier, defineSimulator, GatewayError, parseXml, startSimulatorServer, type HandledRequest, type InjectedFault, type SimulatorRequest } from '../../../src/partners/kit.js';
 import { batchRoot, countBatch, manifestOf, partiality } from '../batch-manifest.js';
 import { renderReceipt, type BatchReceipt } from '../batch-receipt.js';
+import { chinaBatch, type ChinaBatchCommand } from './china-batch.js';
 
 /** What the simulated receiver keeps: batch id → the digest of the batch it accepted. */
 export interface CnSimState {
@@ -74,6 +75,18 @@ export default defineSimulator({
         handle,
         controls: {
           unsignedReceipt: () => void state.unsignedNext++,
+          // China sends us one of its batches, signed with its key: the gateway's answer as it came.
+          pushBatch: async (command: unknown) => {
+            const answer = await context.pushToGateway({ contentType: 'application/xml', body: signer.sign(chinaBatch(command as ChinaBatchCommand)) });
+            let receiptSigned = true;
+            try {
+              verifier.verify(answer.body, context.partner);
+            } catch {
+              receiptSigned = false;
+            }
+            // The certificate China pinned for us goes back too, for an independent check of the receipt.
+            return { status: answer.status, body: answer.body.toString('utf8'), receiptSigned, gatewayCertificate: context.gatewayCertificates[0]?.toString() ?? '' };
+          },
         },
       },
       context.listen,

@@ -1,9 +1,15 @@
 // A cargo declaration with China through the whole gateway: routed by its countries, batched, signed, delivered on China's signed receipt, and logged with its keys.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
+import { parseXml } from '../../../src/partners/kit.js';
+import { skipWithout } from '../../../test/support/external-tool.js';
+import { xmlsec1Verify } from '../../../test/support/xmlsec1.js';
+import { readReceipt } from '../batch-receipt.js';
+import type { ChinaBatchCommand } from '../sim/china-batch.js';
 import type { CnSimState } from '../sim/simulator.js';
 
 const DECLARATION = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'declaration.cargo.json'), 'utf8')) as Record<string, unknown>;
@@ -31,5 +37,64 @@ describe('cn-customs through the gateway', () => {
     expect(detail.businessKeys).toMatchObject({ declarationNumber: '55401/261126/0012345', transportDocument: 'CMR 0457812', batchId: `${recordId}.1` });
     const china = gw.gateway.simulators.get('cn-customs') as unknown as { state: CnSimState };
     expect(china.state.batches.has(`${recordId}.1`)).toBe(true);
+  });
+
+  describe.skipIf(skipWithout('China batches to us', { tools: ['xmlsec1'] }))('China\'s batches to us', () => {
+    const batch: ChinaBatchCommand = {
+      batchId: `CN-HRG-${process.pid}-1`,
+      period: '2026-11-25',
+      declarations: [
+        { declarationId: '651920261125000001', flow: 'X', registeredAt: '2026-11-25T16:40:00+08:00', transportDocument: 'cmr-0457812', vehicle: 'XJ4711KA', items: [{ hsCode: '8703231910', netMassKg: '1450', valueUsd: '17100.00' }, { hsCode: '4011100000', netMassKg: '360', valueUsd: '5450.00' }] },
+        { declarationId: '651920261125000002', flow: 'M', registeredAt: '2026-11-25T17:00:00+08:00', items: [{ hsCode: '1001990000', netMassKg: '64000', valueUsd: '16320.00' }] },
+      ],
+    };
+    type Pushed = { status: number; body: string; receiptSigned: boolean; gatewayCertificate: string };
+    const push = async (command: ChinaBatchCommand): Promise<Pushed> => {
+      const china = gw.gateway.simulators.get('cn-customs')!;
+      const res = await fetch(`${china.url}/_sim/pushBatch`, { method: 'POST', body: JSON.stringify(command) });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Pushed;
+    };
+    /** Our receipt, checked by China's verifier and by xmlsec1 with the certificate China pinned for us, then read. */
+    const receiptOf = ({ body, receiptSigned, gatewayCertificate }: Pushed) => {
+      expect(receiptSigned).toBe(true);
+      const dir = mkdtempSync(join(tmpdir(), 'gw-cn-receipt-'));
+      try {
+        const cert = join(dir, 'gateway.pem');
+        writeFileSync(cert, gatewayCertificate);
+        const verified = xmlsec1Verify(Buffer.from(body), cert);
+        expect(verified.status, verified.output).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      return readReceipt(parseXml(body));
+    };
+
+    it('a batch is verified, checked against its manifest, answered by our signed receipt, and handed to CAIS as a mirror.batch', async () => {
+      const answer = await push(batch);
+      expect(answer.status, answer.body).toBe(200);
+      expect(receiptOf(answer)).toMatchObject({ batchId: batch.batchId, status: 'ACCEPTED', itemCount: 3 });
+      const pulled = await gw.api('GET', '/v1/cais/inbound?after=0&limit=500');
+      const item = (pulled.body.items as Array<{ record: { type: string; recordId: string; declarations: unknown[] } }>).find((i) => i.record.recordId === batch.batchId);
+      expect(item?.record).toMatchObject({ type: 'mirror.batch', reporter: 'CN', partner: 'KZ', period: '2026-11-25' });
+      expect(item?.record.declarations).toHaveLength(2);
+      // The same batch again: the same receipt, and still one record.
+      const again = await push(batch);
+      expect(receiptOf(again)).toMatchObject({ batchId: batch.batchId, status: 'ACCEPTED' });
+      const inbound = await gw.api('GET', '/v1/messages?partner=cn-customs&direction=in');
+      expect((inbound.body.items as Array<{ recordId: string }>).filter((m) => m.recordId === batch.batchId)).toHaveLength(1);
+    });
+
+    it('a partial batch (its manifest states more items than it holds) is refused with a signed CNB-PARTIAL receipt and nothing is recorded', async () => {
+      const partial = { ...batch, batchId: `CN-HRG-${process.pid}-2`, statedItems: 4 };
+      const answer = await push(partial);
+      expect(answer.status).toBe(422);
+      const receipt = receiptOf(answer);
+      expect(receipt).toMatchObject({ batchId: partial.batchId, status: 'REJECTED' });
+      expect(receipt.errors[0]).toMatchObject({ code: 'CNB-PARTIAL' });
+      expect(receipt.errors[0]?.text).toContain('the manifest states 4 items, the batch holds 3');
+      const inbound = await gw.api('GET', '/v1/messages?partner=cn-customs&direction=in');
+      expect((inbound.body.items as Array<{ recordId: string }>).filter((m) => m.recordId === partial.batchId)).toHaveLength(0);
+    });
   });
 });

@@ -1,0 +1,56 @@
+// China's batches pushed to us: read from the verified batch, refused as partial when they do not hold what their manifest states, answered by our signed receipt.
+import { GatewayError, type InboundSpec, type XmlContent } from '../../src/partners/kit.js';
+import { batchRoot, countBatch, manifestOf, partiality } from './batch-manifest.js';
+import { renderReceipt } from './batch-receipt.js';
+import { cnErrors } from './errors.js';
+
+/** Inbound message type: a batch of China's declarations. */
+export const DECLARATION_BATCH = 'declaration-batch';
+
+/** The receipt's error code for a refusal's GW_ERR_* code (the codes our own receipts get, README). */
+function receiptCode(code: string): string {
+  if (code === 'GW_ERR_CN_BATCH_PARTIAL') return 'CNB-PARTIAL';
+  if (code.startsWith('GW_ERR_SIGNATURE') || code.startsWith('GW_ERR_INBOUND_CLIENT_CERT') || code === 'GW_ERR_INBOUND_TLS_MISMATCH') return 'CNB-SIGNATURE';
+  if (code.startsWith('GW_ERR_XML') || code === 'GW_ERR_INBOUND_UNREADABLE' || code.startsWith('GW_ERR_INBOUND_RECORD') || code === 'GW_ERR_UNSUPPORTED_MEDIA_TYPE') return 'CNB-SCHEMA';
+  if (code === 'GW_ERR_STORE_UNAVAILABLE' || code === 'GW_ERR_INTERNAL') return 'CNB-BUSY';
+  return code;
+}
+
+/**
+ * Reads a verified batch: its id is the deduplication key, its reporter the sender, and it must hold
+ * exactly what its manifest states.
+ * @throws GatewayError GW_ERR_INBOUND_UNREADABLE (no batch, no id), GW_ERR_CN_BATCH_PARTIAL
+ */
+export function readBatch(document: XmlContent): ReturnType<InboundSpec['read']> {
+  let root: XmlContent;
+  try {
+    root = batchRoot(document);
+  } catch (err) {
+    throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', `China's push: ${(err as Error).message.replace(/^GW_ERR_\w+: /, '')}`);
+  }
+  const manifest = manifestOf(root);
+  if (!manifest.batchId) throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', "China's push: the manifest has no BatchId");
+  const partial = partiality(root);
+  if (partial) throw cnErrors.error('GW_ERR_CN_BATCH_PARTIAL', `batch ${manifest.batchId}: ${partial}`, { envelope: { messageType: DECLARATION_BATCH, messageId: manifest.batchId } });
+  const held = countBatch(root);
+  const reporter = String((root.Manifest as XmlContent | undefined)?.Reporter ?? '').trim();
+  return { messageType: DECLARATION_BATCH, messageId: manifest.batchId, sender: reporter, replyContext: { itemCount: String(held.items), itemsDigest: held.digest } };
+}
+
+/** China's pushes: enveloped-signed batches, answered by our signed BatchReceipt (ACCEPTED, or REJECTED with its code). */
+export const cnInbound: InboundSpec = {
+  messages: { [DECLARATION_BATCH]: { description: "a batch of China's cargo declarations for mirror comparison (mapped to a mirror.batch record for CAIS)" } },
+  mediaTypes: ['application/xml', 'text/xml'],
+  maxBytes: 16 * 1024 * 1024,
+  senderParticipant: 'partner',
+  read: (document) => readBatch(document),
+  receiptSigning: 'xmldsig',
+  receipt: (outcome) => {
+    const receivedAt = outcome.receivedAt.toISOString();
+    const batchId = outcome.envelope?.messageId || 'unknown';
+    const body = outcome.accepted
+      ? renderReceipt({ batchId, receivedAt, status: 'ACCEPTED', itemCount: Number(outcome.envelope.replyContext?.itemCount ?? 0), ...(outcome.envelope.replyContext?.itemsDigest ? { itemsDigest: outcome.envelope.replyContext.itemsDigest } : {}), errors: [] })
+      : renderReceipt({ batchId: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(batchId) ? batchId : 'unknown', receivedAt, status: 'REJECTED', itemCount: 0, errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
+    return { contentType: 'application/xml; charset=utf-8', body };
+  },
+};

@@ -9,7 +9,7 @@ import { createGateway } from './gateway.js';
 import { GatewayError } from './errors.js';
 import { goldenFolder, listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
 import { listInboundGoldenCases, runInboundGoldenCase } from './mapping/inbound-golden-tests.js';
-import { mirrorCompare, type MirrorCompareArgs } from './mirror/mirror-cli.js';
+import { mirrorCompare, mirrorRows, type MirrorCompareArgs, type MirrorRowsArgs } from './mirror/mirror-cli.js';
 import { translatorOf } from './pipeline/build-translator.js';
 import { createRecordValidator } from './records/record-validator.js';
 import { statsExport, statsImport, type StatsExportArgs } from './stats/stats-cli.js';
@@ -238,6 +238,13 @@ mirror
   .option('--mass-tolerance <share>', 'accepted net mass gap relative to the larger side (default 0.02)')
   .option('--window-days <n>', 'days either side of the crossing date for vehicle matches (default 3)')
   .action((options: MirrorCompareArgs) => exitWith(() => mirrorCompare(options)));
+mirror
+  .command('rows')
+  .description("write the input rows of a comparison from canonical records: our declaration.cargo records, or a partner's mirror.batch records (one row per goods item)")
+  .requiredOption('--records <files...>', 'JSON files of canonical records (one or an array each)')
+  .requiredOption('--out <file>', 'the CSV file to write')
+  .option('--reporter <CC>', 'reporting country of the declaration.cargo records (default KZ)')
+  .action((options: MirrorRowsArgs) => run(async (config) => mirrorRows(options, createRecordValidator(config.schemasDir))));
 const stats = program.command('stats').description('HS4/HS6 trade statistics exchanged with partner administrations (SDMX)');
 stats
   .command('export')

@@ -1,7 +1,11 @@
 // `gateway mirror compare`: settings from the command line, a progress bar on a terminal, the summary on stdout.
+import { writeFileSync } from 'node:fs';
 import { GatewayError } from '../errors.js';
+import { readRecordFiles } from '../records/record-files.js';
+import type { RecordValidator } from '../records/record-validator.js';
 import { compareMirror } from './mirror-compare.js';
 import { DEFAULT_MIRROR_SETTINGS, type MirrorSettings } from './mirror-pair.js';
+import { mirrorCsv, rowsOfBatch, rowsOfDeclaration } from './mirror-rows.js';
 
 /** The command's options as commander gives them. */
 export interface MirrorCompareArgs {
@@ -77,5 +81,26 @@ export async function mirrorCompare(args: MirrorCompareArgs): Promise<number> {
   for (const side of ['ours', 'theirs'] as const) {
     if (summary[side].ignoredColumns.length > 0) process.stderr.write(`note: ${summary[side].file}: columns ignored: ${summary[side].ignoredColumns.join(', ')}\n`);
   }
+  return 0;
+}
+
+/** The rows command's options as commander gives them. */
+export interface MirrorRowsArgs {
+  records: string[];
+  out: string;
+  reporter?: string;
+}
+
+/**
+ * Writes the input rows of a comparison from canonical records: our `declaration.cargo` records (reporter
+ * `--reporter`, default KZ) and the partner's declarations of `mirror.batch` records, one row per item.
+ */
+export function mirrorRows(args: MirrorRowsArgs, records: RecordValidator): number {
+  const reporter = args.reporter ?? 'KZ';
+  if (!/^[A-Z]{2}$/.test(reporter)) throw new GatewayError('GW_ERR_MIRROR_INPUT_INVALID', `--reporter must be an ISO 3166 alpha-2 code, got "${reporter}"`);
+  const found = readRecordFiles(args.records, records, ['declaration.cargo', 'mirror.batch'], 'GW_ERR_MIRROR_INPUT_INVALID');
+  const rows = found.flatMap((r) => (r.type === 'declaration.cargo' ? rowsOfDeclaration(r, reporter) : rowsOfBatch(r)));
+  writeFileSync(args.out, mirrorCsv(rows));
+  process.stdout.write(`${rows.length} rows from ${found.length} records written to ${args.out}\n`);
   return 0;
 }

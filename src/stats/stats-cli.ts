@@ -1,9 +1,8 @@
 // `gateway stats export` and `gateway stats import`: HS4/HS6 statistics from cargo declaration files to SDMX-CSV and SDMX-ML, and a partner's SDMX-CSV read back.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJson } from '../codec/json-codec.js';
 import { GatewayError } from '../errors.js';
-import type { CargoDeclaration } from '../records/record-types.js';
+import { readRecordFiles } from '../records/record-files.js';
 import type { RecordValidator } from '../records/record-validator.js';
 import { fromMillionths } from './fixed-decimal.js';
 import { writeSdmxCsv, readSdmxCsv } from './sdmx-csv.js';
@@ -27,30 +26,6 @@ function refuse(reason: string): never {
   throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', reason);
 }
 
-/**
- * The cargo declarations in the files (one record or an array each), each record at its highest version.
- * @throws GatewayError GW_ERR_STATS_INPUT_INVALID naming the file and record of an unreadable or invalid one.
- */
-function declarationsIn(files: readonly string[], records: RecordValidator): CargoDeclaration[] {
-  const latest = new Map<string, CargoDeclaration>();
-  for (const file of files) {
-    let parsed: unknown;
-    try {
-      parsed = parseJson(readFileSync(file));
-    } catch (err) {
-      refuse(`${file}: cannot read a JSON record or array of records: ${(err as Error).message}`);
-    }
-    (Array.isArray(parsed) ? parsed : [parsed]).forEach((value, i) => {
-      const checked = records.validate(value);
-      if (!checked.ok) refuse(`${file}#${i}: ${checked.violations.map((v) => `${v.code} ${v.pointer || '/'} ${v.message}`).join('; ')}`);
-      if (checked.record.type !== 'declaration.cargo') return;
-      const known = latest.get(checked.record.recordId);
-      if (!known || known.version < checked.record.version) latest.set(checked.record.recordId, checked.record);
-    });
-  }
-  return [...latest.values()];
-}
-
 /** Builds the statistics and writes `<reporter>-<partner>-<period>-<level>.csv` (SDMX-CSV 2.0) and `.xml` (SDMX-ML 3.0) into the output folder. */
 export function statsExport(args: StatsExportArgs, records: RecordValidator, now = new Date()): number {
   if (!/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(args.period)) refuse(`--period must be YYYY-MM, got "${args.period}"`);
@@ -59,7 +34,7 @@ export function statsExport(args: StatsExportArgs, records: RecordValidator, now
   for (const [name, code] of [['partner', args.partner], ['reporter', reporter]] as const) if (!/^[A-Z]{2}$/.test(code)) refuse(`--${name} must be an ISO 3166 alpha-2 code, got "${code}"`);
   const threshold = args.threshold === undefined ? 3 : Number(args.threshold);
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > 100) refuse(`--threshold must be a whole number from 1 to 100, got "${args.threshold}"`);
-  const rows = statisticsRows(hs6Cells(declarationsIn(args.records, records), { period: args.period, partner: args.partner }), { level: args.level, threshold });
+  const rows = statisticsRows(hs6Cells(readRecordFiles(args.records, records, ['declaration.cargo'], 'GW_ERR_STATS_INPUT_INVALID'), { period: args.period, partner: args.partner }), { level: args.level, threshold });
   const context = { reporter, partner: args.partner, period: args.period };
   const observations = rows.map((r) => observationOf(r, context));
   const name = `${reporter}-${args.partner}-${args.period}-${args.level}`;

@@ -9,7 +9,7 @@ import { DEFAULT_MIRROR_SETTINGS, type Discrepancy } from '../../src/mirror/mirr
 import { launchChromium } from '../support/browser.js';
 import { skipWithout } from '../support/external-tool.js';
 import { mirrorDataset, seeded, type MirrorDataset } from '../support/mirror-data.js';
-import { ROOT } from '../support/project.js';
+import { RECORD_FIXTURES, ROOT } from '../support/project.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-mirror-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,6 +110,22 @@ describe('gateway mirror compare', () => {
     const refused = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'mirror', 'compare', '--ours', ours, '--theirs', theirs, '--out', out, '--factor', '0.9'], { cwd: ROOT, encoding: 'utf8' });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('GW_ERR_CONFIG_INVALID: --factor must be a number from 1 to 2, got "0.9"');
+  });
+
+  it("from records: our declaration and China's batch (mirror.batch) of the same shipment match by transport document; China's export nobody declared here is missing ours", () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+    const oursCsv = join(dir, 'ours-from-records.csv');
+    const theirsCsv = join(dir, 'theirs-from-records.csv');
+    expect(run('mirror', 'rows', '--records', join(RECORD_FIXTURES, 'declaration.cargo.json'), '--out', oursCsv).status).toBe(0);
+    const rows = run('mirror', 'rows', '--records', join(RECORD_FIXTURES, 'mirror.batch.json'), '--out', theirsCsv);
+    expect(rows.stdout).toContain('3 rows from 1 records');
+    const out = join(dir, 'from-records');
+    const compared = run('mirror', 'compare', '--ours', oursCsv, '--theirs', theirsCsv, '--out', out);
+    expect(compared.status, compared.stderr).toBe(0);
+    const { summary, discrepancies } = reported(out);
+    // CMR 0457812 and cmr-0457812 are one document: the car and the tyres pair up, within tolerance after CIF/1.06.
+    expect(summary).toMatchObject({ matched: { 'transport-document': 2, vehicle: 0 }, agreeing: 2 });
+    expect(discrepancies.map((d) => [d.kind, d.ours, d.theirs, d.trade])).toEqual([['missing-ours', null, '651920261126000124#1', 'KZ>CN']]);
   });
 
   describe.skipIf(skipWithout('mirror report in a browser', { tools: ['chromium'] }))('report.html', () => {

@@ -1,8 +1,5 @@
 // Synthetic mirror datasets (our declarations and China's) with a documented list of injected anomalies, for tests and the mirror benchmark.
-import { MIRROR_COLUMNS } from '../../src/mirror/mirror-row.js';
-
-/** One CSV row by column. */
-type Row = Record<(typeof MIRROR_COLUMNS)[number], string>;
+import { mirrorCsv, type MirrorRowText as Row } from '../../src/mirror/mirror-rows.js';
 
 /** A discrepancy the generator put in on purpose: the engine must report exactly these. */
 export interface InjectedAnomaly {
@@ -34,11 +31,6 @@ export function seeded(seed: number): () => number {
 
 const HS = ['870323', '870324', '847130', '851712', '940360', '610910', '020230', '100199', '271019', '720839', '390110', '080810'];
 const FACTOR = 1.06;
-
-function csv(rows: Row[]): string {
-  const quote = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return `${[MIRROR_COLUMNS.join(','), ...rows.map((r) => MIRROR_COLUMNS.map((c) => quote(r[c])).join(','))].join('\r\n')}\r\n`;
-}
 
 function isoDay(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
@@ -124,5 +116,5 @@ export function mirrorDataset(shipments: number, seed = 42, anomalyEvery = 7): M
     else if (farDates) anomalies.push({ kind: 'missing-theirs', ours: oursId, theirs: null }, { kind: 'missing-ours', ours: null, theirs: theirsId });
     else if (anomaly === 'value' || anomaly === 'mass' || anomaly === 'hs') anomalies.push({ kind: anomaly, ours: oursId, theirs: theirsId });
   }
-  return { ours: csv(ours), theirs: csv(theirs), anomalies, shipments };
+  return { ours: mirrorCsv(ours), theirs: mirrorCsv(theirs), anomalies, shipments };
 }

@@ -61,7 +61,8 @@ describe('a new partner without an edit of src/', () => {
     expect(r.status).toBe(0);
   });
 
-  it('two instances of the adapter, with their own participant codes and URLs, each receive their own documents', async () => {
+  // A whole gateway process from a fresh copy (tsx compiling every file, ten simulators): on a loaded 2-core machine its start alone can take half a minute.
+  it('two instances of the adapter, with their own participant codes and URLs, each receive their own documents', { timeout: 90_000 }, async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(copy, 'src', 'cli.ts'), 'serve'], {
       cwd: copy,
       env: { ...process.env, GATEWAY_CERTS_DIR: join(work, 'certs'), GATEWAY_DATA_DIR: join(work, 'data'), GATEWAY_PORT: '0', GATEWAY_INBOUND_PORT: '0', GATEWAY_TOKENS: `${TOKEN}:cais,admin,auditor`, GATEWAY_LOG_LEVEL: 'warn' },
@@ -70,7 +71,7 @@ describe('a new partner without an edit of src/', () => {
     try {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      await until(() => /gateway ready: api (\S+)/.test(out), 30_000);
+      await until(() => /gateway ready: api (\S+)/.test(out), 60_000);
       const api = /gateway ready: api (\S+)/.exec(out)?.[1] ?? '';
       const sims = new Map([...out.matchAll(/(agency-[ab]) (http:\/\/\S+?)(?:,|\s|$)/g)].map((m) => [m[1] as string, m[2] as string]));
       expect(sims.size).toBe(2);

@@ -256,6 +256,7 @@ stats
   .option('--threshold <n>', 'a cell of fewer declarations is confidential (default 3)')
   .option('--records <files...>', 'JSON files of canonical records (one or an array each); declaration.cargo records are used')
   .requiredOption('--out <dir>', 'folder for <reporter>-<partner>-<period>-<level>.csv and .xml')
+  .option('--as-records', 'also write trade.statistics records (one per flow) to post to /v1/cais/records: the gateway sends them to the partners configured for statistics')
   .action((options: Omit<StatsExportArgs, 'records'> & { records?: string[] }) =>
     run(async (config) => {
       if (!options.records) throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', 'pass the declarations with --records FILE...: reading them from the message log is not available yet');

@@ -1,31 +1,36 @@
-// China's customs (GACC) at the Khorgos crossing: batches of cargo declaration items for mirror comparison, in our signed batch format, answered by signed receipts.
+// China's customs (GACC) at the Khorgos crossing: batches of cargo declaration items for mirror comparison and HS4/HS6 statistics (SDMX-CSV), signed, answered by signed receipts.
 import { definePartner } from '../../src/partners/kit.js';
 import { completeManifest } from './batch-manifest.js';
 import { classifyReceipt } from './batch-receipt.js';
 import { BATCH_CODES } from './codes.js';
 import { cnErrors } from './errors.js';
 import { cnInbound } from './inbound.js';
+import { SDMX_CSV_COLUMNS } from './statistics.js';
 
 export default definePartner({
   id: 'cn-customs',
   name: "China's customs at the Khorgos crossing (declaration batches for mirror comparison)",
   messages: {
     'declaration-batch': { description: 'the goods items of cargo declarations with a manifest (counts and digest), signed XML (schemas/partners/cn-customs/declaration-batch.xsd)', codec: 'xml', signing: 'xmldsig' },
+    'trade-statistics': {
+      description: 'HS4/HS6 trade statistics of a month and flow as SDMX-CSV 2.0 of our dataflow KZ_CUSTOMS:DF_IMTS_HS(1.0.0), in CMS SignedData',
+      codec: 'csv',
+      codecOptions: { columns: SDMX_CSV_COLUMNS },
+      signing: 'cms',
+    },
   },
   participants: { reporter: 'our country code in the manifest (KZ)', partner: "the partner's country code (CN): its batches must state it as Reporter" },
   inbound: cnInbound,
   errors: cnErrors,
-  // The mapping cannot hash: the items' digest goes into the manifest before the batch is signed.
-  envelope: (message) => completeManifest(message.document),
+  // The mapping cannot hash: the items' digest goes into a batch's manifest before it is signed.
+  envelope: (message) => (message.messageType === 'declaration-batch' ? completeManifest(message.document) : message.document),
   transport: {
     timeoutMs: 30_000,
     concurrency: 4,
-    buildRequest: (message) => ({
-      method: 'POST',
-      path: '/batches',
-      headers: { 'content-type': 'application/xml; charset=utf-8', 'x-message-id': message.id },
-      body: message.payload,
-    }),
+    buildRequest: (message) =>
+      message.messageType === 'trade-statistics'
+        ? { method: 'POST', path: '/statistics', headers: { 'content-type': 'application/pkcs7-mime; smime-type=signed-data', 'x-message-id': message.id }, body: message.payload }
+        : { method: 'POST', path: '/batches', headers: { 'content-type': 'application/xml; charset=utf-8', 'x-message-id': message.id }, body: message.payload },
   },
   classify: classifyReceipt,
   codes: BATCH_CODES,

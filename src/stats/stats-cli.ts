@@ -8,6 +8,7 @@ import { fromMillionths } from './fixed-decimal.js';
 import { writeSdmxCsv, readSdmxCsv } from './sdmx-csv.js';
 import { writeSdmxMl } from './sdmx-ml.js';
 import { observationOf, type Observation } from './sdmx-structure.js';
+import { statisticsRecords } from './statistics-records.js';
 import { statisticsRows } from './statistics-table.js';
 import { hs6Cells } from './trade-cells.js';
 
@@ -20,6 +21,8 @@ export interface StatsExportArgs {
   threshold?: string;
   records: string[];
   out: string;
+  /** Also write the statistics as trade.statistics records (one per flow), to post to /v1/cais/records. */
+  asRecords?: boolean;
 }
 
 function refuse(reason: string): never {
@@ -41,6 +44,13 @@ export function statsExport(args: StatsExportArgs, records: RecordValidator, now
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, `${name}.csv`), writeSdmxCsv(observations));
   writeFileSync(join(args.out, `${name}.xml`), writeSdmxMl(observations, { id: `${name.replace(/[^A-Za-z0-9_-]/g, '_')}_${now.getTime()}`, prepared: now, sender: `${reporter}_CUSTOMS` }));
+  if (args.asRecords) {
+    for (const record of statisticsRecords(rows, context, args.level)) {
+      const file = join(args.out, `${record.recordId}.record.json`);
+      writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+      process.stdout.write(`trade.statistics record ${record.recordId} written to ${file}\n`);
+    }
+  }
   const hidden = rows.filter((r) => r.status !== 'F').length;
   process.stdout.write(`${name}: ${rows.length} observations (${hidden} confidential, C or D) written to ${join(args.out, `${name}.csv`)} and .xml\n`);
   for (const total of rows.filter((r) => r.level === 'TOTAL')) {

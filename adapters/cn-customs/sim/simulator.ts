@@ -1,24 +1,49 @@
 // China's customs as the gateway meets it: verifies each batch's signature with our pinned certificate, checks it against its manifest, keeps it, answers a signed receipt.
-import { createXmlSigner, createXmlVerifier, defineSimulator, GatewayError, parseXml, startSimulatorServer, type HandledRequest, type InjectedFault, type SimulatorRequest } from '../../../src/partners/kit.js';
+import { createXmlSigner, createXmlVerifier, defineSimulator, GatewayError, parseCsv, parseXml, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest } from '../../../src/partners/kit.js';
 import { batchRoot, countBatch, manifestOf, partiality } from '../batch-manifest.js';
 import { renderReceipt, type BatchReceipt } from '../batch-receipt.js';
+import { statisticsProblem } from '../statistics.js';
 import { chinaBatch, type ChinaBatchCommand } from './china-batch.js';
 
 /** What the simulated receiver keeps: batch id → the digest of the batch it accepted. */
 export interface CnSimState {
   batches: Map<string, string>;
+  /** Statistics files taken: `<reporter>-<partner>-<flow>-<period>` → the SDMX-CSV text. */
+  statistics: Map<string, string>;
   /** Answer the next batch with an unsigned receipt (a receiver that lost its key). */
   unsignedNext: number;
 }
 
 export default defineSimulator({
   start(context) {
-    const state: CnSimState = { batches: new Map(), unsignedNext: 0 };
+    const state: CnSimState = { batches: new Map(), statistics: new Map(), unsignedNext: 0 };
     const keys = context.gatewayCertificates.map((c) => c.publicKey);
     const verifier = createXmlVerifier(() => keys);
     const signer = createXmlSigner(context.identity);
 
+    /** A statistics file: CMS verified with our pinned certificate, checked, kept by its key. */
+    function judgeStatistics(request: SimulatorRequest): { receipt: BatchReceipt; problems: string[]; document: string; messageId: string } {
+      const now = new Date().toISOString();
+      const messageId = String(request.headers['x-message-id'] ?? '');
+      const refuse = (code: string, text: string) => ({ receipt: { batchId: 'unknown', receivedAt: now, status: 'REJECTED' as const, itemCount: 0, errors: [{ code, text }] }, problems: [`${code}: ${text}`], document: '', messageId });
+      let csv: Buffer;
+      try {
+        csv = verifyCmsSignedData(request.body, context.gatewayCertificates).content;
+      } catch (err) {
+        if (err instanceof GatewayError) return refuse('CNB-SIGNATURE', err.message);
+        throw err;
+      }
+      const problem = statisticsProblem(csv);
+      if (problem) return { ...refuse('CNB-SCHEMA', problem), document: csv.toString('utf8') };
+      const rows = parseCsv(csv).rows as Array<Record<string, string>>;
+      const first = rows[0]!;
+      const key = `${first.REF_AREA}-${first.COUNTERPART_AREA}-${first.TRADE_FLOW}-${first.TIME_PERIOD}`;
+      state.statistics.set(key, csv.toString('utf8'));
+      return { receipt: { batchId: key, receivedAt: now, status: 'ACCEPTED', itemCount: rows.length, errors: [] }, problems: [], document: csv.toString('utf8'), messageId };
+    }
+
     function judge(request: SimulatorRequest): { receipt: BatchReceipt; problems: string[]; document: string; messageId: string } {
+      if (request.path === '/statistics') return judgeStatistics(request);
       const now = new Date().toISOString();
       const refuse = (code: string, text: string, batchId = ''): { receipt: BatchReceipt; problems: string[]; document: string; messageId: string } => ({
         receipt: { batchId: batchId || 'unknown', receivedAt: now, status: 'REJECTED', itemCount: 0, errors: [{ code, text }] },
@@ -71,7 +96,9 @@ export default defineSimulator({
     const server = startSimulatorServer(
       {
         partner: context.partner,
-        path: '/batches',
+        // Batches to /batches, statistics to /statistics.
+        path: '/',
+        subpaths: true,
         handle,
         controls: {
           unsignedReceipt: () => void state.unsignedNext++,

@@ -13,7 +13,8 @@ import { batchRoot, countBatch, manifestOf } from '../batch-manifest.js';
 import type { CnSimState } from '../sim/simulator.js';
 
 const XSD = join(ROOT, 'schemas', 'partners', 'cn-customs', 'declaration-batch.xsd');
-const skip = skipWithout('China declaration batches', { tools: ['xmllint', 'xmlsec1'] });
+const skip = skipWithout('China declaration batches', { tools: ['xmllint', 'xmlsec1', 'openssl'] });
+const STATISTICS = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'trade.statistics.json'), 'utf8')) as Record<string, unknown>;
 const DECLARATION = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'declaration.cargo.json'), 'utf8')) as Record<string, unknown>;
 
 describe.skipIf(skip)('cn-customs: declaration batches with manifests and signed receipts', () => {
@@ -98,6 +99,38 @@ describe.skipIf(skip)('cn-customs: declaration batches with manifests and signed
     const second = await harness.attempt('cn-customs', { id: `altered-${serial}`, payload: altered });
     expect(second.outcome).toMatchObject({ verdict: 'retry', partnerCode: 'CNB-PARTIAL' });
     expect(second.outcome.reason).toContain("the items do not match the manifest's digest");
+  });
+
+  it('trade statistics with China go as SDMX-CSV of our dataflow in CMS (openssl verifies it), are taken and read back as the same observations', async () => {
+    const translated = await harness.translator.translate({ ...STATISTICS, recordId: `STAT-CN-${++serial}` });
+    if (!translated.ok) throw new Error(JSON.stringify(translated.problems));
+    const document = translated.documents.find((d) => d.partner === 'cn-customs')!;
+    expect(document.message).toBe('trade-statistics');
+    const der = join(dir, `stats-${serial}.der`);
+    writeFileSync(der, document.bytes);
+    const verified = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-binary', '-purpose', 'any', '-CAfile', join(harness.config.certsDir, 'ca.cert.pem'), '-in', der]);
+    expect(verified.status, verified.stderr.toString()).toBe(0);
+    const { outcome } = await harness.attempt('cn-customs', { id: `stats-${serial}`, payload: document.bytes, messageType: 'trade-statistics' });
+    expect(outcome).toMatchObject({ verdict: 'delivered' });
+    const taken = state().statistics.get('KZ-CN-M-2026-10')!;
+    expect(Buffer.from(taken).equals(verified.stdout)).toBe(true);
+    const csv = join(dir, `stats-${serial}.csv`);
+    writeFileSync(csv, taken);
+    // Read back by the gateway's own importer, as a partner's file would be.
+    const imported = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'stats', 'import', csv, '--json', `${csv}.json`], { cwd: ROOT, encoding: 'utf8' });
+    expect(imported.status, imported.stderr).toBe(0);
+    const observations = JSON.parse(readFileSync(`${csv}.json`, 'utf8')) as Array<Record<string, string>>;
+    expect(observations.map((o) => [o.CMD_CODE, o.TRADE_VALUE, o.CONF_STATUS])).toEqual([
+      ['TOTAL', '5158700.50', 'F'],
+      ['870323', '4120500.00', 'F'],
+      ['850440', '918200.50', 'F'],
+      ['930190', undefined, 'C'],
+    ]);
+    // A file whose visible rows add up to more than its total is refused by China: CNB-SCHEMA, failed.
+    const inflated = harness.context('cn-customs').sign('cms', Buffer.from(verified.stdout.toString().replace('5158700.50', '5000000.00')));
+    const refused = await harness.attempt('cn-customs', { id: `stats-bad-${serial}`, payload: inflated, messageType: 'trade-statistics' });
+    expect(refused.outcome).toMatchObject({ verdict: 'failed', partnerCode: 'CNB-SCHEMA' });
+    expect(refused.outcome.reason).toContain('the visible rows add up to more than the total');
   });
 
   it('a batch changed after signing is refused CNB-SIGNATURE (a person must look); an unsigned receipt is not believed', async () => {

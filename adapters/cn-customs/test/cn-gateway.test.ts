@@ -1,10 +1,12 @@
 // A cargo declaration with China through the whole gateway: routed by its countries, batched, signed, delivered on China's signed receipt, and logged with its keys.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
-import { RECORD_FIXTURES } from '../../../test/support/project.js';
+import { declaration } from '../../../test/support/declaration-data.js';
+import { RECORD_FIXTURES, ROOT } from '../../../test/support/project.js';
 import { parseXml } from '../../../src/partners/kit.js';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { xmlsec1Verify } from '../../../test/support/xmlsec1.js';
@@ -37,6 +39,28 @@ describe('cn-customs through the gateway', () => {
     expect(detail.businessKeys).toMatchObject({ declarationNumber: '55401/261126/0012345', transportDocument: 'CMR 0457812', batchId: `${recordId}.1` });
     const china = gw.gateway.simulators.get('cn-customs') as unknown as { state: CnSimState };
     expect(china.state.batches.has(`${recordId}.1`)).toBe(true);
+  });
+
+  it('statistics computed by stats export go to China through the gateway as trade.statistics records, suppressed cells and all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-cn-stats-'));
+    try {
+      const items = [{ code: '8703231990', value: '1000.00', mass: '10' }];
+      const declarations = [1, 2, 3, 4].map((n) => declaration(n, { flow: 'import', partner: 'CN', day: n, items })).concat(declaration(5, { flow: 'import', partner: 'CN', day: 5, items: [{ code: '8704211000', value: '700.00', mass: '7' }] }));
+      writeFileSync(join(dir, 'declarations.json'), JSON.stringify(declarations));
+      const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'stats', 'export', '--period', '2026-10', '--level', 'hs6', '--partner', 'CN', '--records', join(dir, 'declarations.json'), '--out', dir, '--as-records'], { cwd: ROOT, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      const record = JSON.parse(readFileSync(join(dir, 'STAT-2026-10-CN-M-HS6.record.json'), 'utf8')) as { recordId: string; rows: Array<{ commodityCode: string; confidential: boolean }> };
+      // 870421 has one declaration (C); 870323, the only other part of the total, is hidden too (D): both confidential.
+      expect(record.rows.map((r) => [r.commodityCode, r.confidential])).toEqual([['870323', true], ['870421', true]]);
+      const posted = await gw.api('POST', '/v1/cais/records', { ...record, recordId: `${record.recordId}-${process.pid}` });
+      expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+      const china = gw.gateway.simulators.get('cn-customs') as unknown as { state: CnSimState };
+      const taken = await gw.waitFor(async () => china.state.statistics.get('KZ-CN-M-2026-10'), 20_000);
+      expect(taken).toContain('dataflow,KZ_CUSTOMS:DF_IMTS_HS(1.0.0),I,M,KZ,CN,M,TOTAL,2026-10,4700.00,47,');
+      expect(taken).toContain(',870421,2026-10,,,,USD,CIF,HS6,,C');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe.skipIf(skipWithout('China batches to us', { tools: ['xmlsec1'] }))('China\'s batches to us', () => {

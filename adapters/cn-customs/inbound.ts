@@ -33,8 +33,7 @@ export function readBatch(document: XmlContent): ReturnType<InboundSpec['read']>
   const partial = partiality(root);
   if (partial) throw cnErrors.error('GW_ERR_CN_BATCH_PARTIAL', `batch ${manifest.batchId}: ${partial}`, { envelope: { messageType: DECLARATION_BATCH, messageId: manifest.batchId } });
   const held = countBatch(root);
-  const reporter = String((root.Manifest as XmlContent | undefined)?.Reporter ?? '').trim();
-  return { messageType: DECLARATION_BATCH, messageId: manifest.batchId, sender: reporter, replyContext: { itemCount: String(held.items), itemsDigest: held.digest } };
+  return { messageType: DECLARATION_BATCH, messageId: manifest.batchId, sender: manifest.reporter, replyContext: { itemCount: String(held.items), itemsDigest: held.digest } };
 }
 
 /** China's pushes: enveloped-signed batches, answered by our signed BatchReceipt (ACCEPTED, or REJECTED with its code). */

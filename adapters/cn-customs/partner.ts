@@ -1,11 +1,10 @@
 // China's customs (GACC) at the Khorgos crossing: batches of cargo declaration items for mirror comparison and HS4/HS6 statistics (SDMX-CSV), signed, answered by signed receipts.
-import { definePartner } from '../../src/partners/kit.js';
+import { definePartner, SDMX_CSV_COLUMNS } from '../../src/partners/kit.js';
 import { completeManifest } from './batch-manifest.js';
 import { classifyReceipt } from './batch-receipt.js';
 import { BATCH_CODES } from './codes.js';
 import { cnErrors } from './errors.js';
 import { cnInbound } from './inbound.js';
-import { SDMX_CSV_COLUMNS } from './statistics.js';
 
 export default definePartner({
   id: 'cn-customs',

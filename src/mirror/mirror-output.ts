@@ -7,10 +7,10 @@ import { csvField } from '../codec/csv-codec.js';
 import type { Discrepancy, DiscrepancyKind } from './mirror-pair.js';
 
 /** Columns of discrepancies.csv, in order. */
-export const DISCREPANCY_COLUMNS = ['kind', 'ours', 'theirs', 'trade', 'hs6', 'theirsHs6', 'date', 'matchedBy', 'oursValueFob', 'theirsValueFob', 'oursMassKg', 'theirsMassKg', 'gap', 'gapRelative'] as const;
+const DISCREPANCY_COLUMNS = ['kind', 'ours', 'theirs', 'trade', 'hs6', 'theirsHs6', 'date', 'matchedBy', 'oursValueFob', 'theirsValueFob', 'oursMassKg', 'theirsMassKg', 'gap', 'gapRelative'] as const;
 
 /** How many of the largest value discrepancies the report lists. */
-export const LARGEST = 20;
+const LARGEST = 20;
 
 /** Counts by kind. */
 export type KindCounts = Record<DiscrepancyKind, number>;

@@ -1,12 +1,11 @@
 // Mirror-comparison input rows from canonical records: our cargo declarations, and a partner's declarations received in mirror.batch records, one row per goods item.
 import { csvField } from '../codec/csv-codec.js';
 import type { CargoDeclaration, MirrorBatch } from '../records/record-types.js';
+import { tradeFlowOf } from '../stats/trade-cells.js';
 import { MIRROR_COLUMNS, type MirrorColumn } from './mirror-row.js';
 
 /** One input row by column, as text. */
 export type MirrorRowText = Record<MirrorColumn, string>;
-
-const FLOWS: Record<CargoDeclaration['flow'], string | undefined> = { import: 'M', export: 'X', 're-import': 'RM', 're-export': 'RX', transit: undefined };
 
 /** What a row is made of, whichever record it comes from. */
 interface ItemFacts {
@@ -47,7 +46,7 @@ function rowOf(f: ItemFacts): MirrorRowText {
 
 /** Our declaration's rows (reporter `reporter`), one per item, declaration id `<number>#<item>`; transit makes none. */
 export function rowsOfDeclaration(record: CargoDeclaration, reporter: string): MirrorRowText[] {
-  const flow = FLOWS[record.flow];
+  const flow = tradeFlowOf(record.flow);
   if (!flow) return [];
   return record.items.map((item) =>
     rowOf({

@@ -77,7 +77,7 @@ export { parseCsv, renderCsv, type CsvOptions } from '../codec/csv-codec.js';
 export { nameBasedUuid } from '../codec/name-based-uuid.js';
 
 // Trade statistics: our SDMX dataflow (schemas/sdmx/), for adapters that exchange statistics.
-export { COMPONENTS as SDMX_COMPONENTS, DATAFLOW_ID as SDMX_DATAFLOW_ID } from '../stats/sdmx-structure.js';
+export { DATAFLOW_ID as SDMX_DATAFLOW_ID, SDMX_CSV_COLUMNS } from '../stats/sdmx-structure.js';
 
 // Signing, verification and key capabilities (keys themselves are never handed out).
 export { defineSigningProfile, type SigningProfile } from '../security/signing-profile.js';

@@ -2,14 +2,11 @@
 import { csvField } from '../codec/csv-codec.js';
 import { readCsvRows } from '../codec/csv-stream.js';
 import { GatewayError } from '../errors.js';
-import { COMPONENTS, DATAFLOW_ID, type Component, type Observation } from './sdmx-structure.js';
-
-/** The media type of what {@link writeSdmxCsv} writes. */
-export const SDMX_CSV_MEDIA_TYPE = 'application/vnd.sdmx.data+csv; version=2.0.0';
+import { COMPONENTS, DATAFLOW_ID, SDMX_CSV_COLUMNS, type Component, type Observation } from './sdmx-structure.js';
 
 /** The observations as an SDMX-CSV 2.0 file: STRUCTURE, STRUCTURE_ID, ACTION, then every component; action I (information). */
 export function writeSdmxCsv(observations: readonly Observation[]): string {
-  const header = ['STRUCTURE', 'STRUCTURE_ID', 'ACTION', ...COMPONENTS].join(',');
+  const header = SDMX_CSV_COLUMNS.join(',');
   const lines = observations.map((o) => ['dataflow', DATAFLOW_ID, 'I', ...COMPONENTS.map((c) => csvField(o[c] ?? '', ',', c))].join(','));
   return `${[header, ...lines].join('\r\n')}\r\n`;
 }

@@ -17,6 +17,9 @@ export const COMPONENTS = [
   'CURRENCY', 'VALUATION', 'CMD_LEVEL', 'SUPP_UNIT', 'CONF_STATUS',
 ] as const;
 
+/** SDMX-CSV 2.0 columns of the dataflow: STRUCTURE, STRUCTURE_ID, ACTION, then every component. */
+export const SDMX_CSV_COLUMNS: readonly string[] = ['STRUCTURE', 'STRUCTURE_ID', 'ACTION', ...COMPONENTS];
+
 /** A component's name. */
 export type Component = (typeof COMPONENTS)[number];
 

@@ -63,12 +63,15 @@ export function statsExport(args: StatsExportArgs, records: RecordValidator, now
 /** Reads a partner's SDMX-CSV file, prints what it holds, and writes its observations as JSON when asked. */
 export async function statsImport(file: string, options: { json?: string }): Promise<number> {
   const observations: Observation[] = await readSdmxCsv(file);
-  const flows = new Map<string, number>();
-  for (const o of observations) flows.set(`${o.REF_AREA}→${o.COUNTERPART_AREA} ${o.TRADE_FLOW} ${o.TIME_PERIOD}`, (flows.get(`${o.REF_AREA}→${o.COUNTERPART_AREA} ${o.TRADE_FLOW} ${o.TIME_PERIOD}`) ?? 0) + 1);
+  const byFlow = new Map<string, Observation[]>();
+  for (const o of observations) {
+    const key = `${o.REF_AREA}→${o.COUNTERPART_AREA} ${o.TRADE_FLOW} ${o.TIME_PERIOD}`;
+    byFlow.set(key, [...(byFlow.get(key) ?? []), o]);
+  }
   process.stdout.write(`${file}: ${observations.length} observations, ${observations.filter((o) => o.CONF_STATUS !== 'F').length} confidential\n`);
-  for (const [key, count] of flows) {
-    const total = observations.find((o) => `${o.REF_AREA}→${o.COUNTERPART_AREA} ${o.TRADE_FLOW} ${o.TIME_PERIOD}` === key && o.CMD_CODE === 'TOTAL');
-    process.stdout.write(`  ${key}: ${count} observations${total?.TRADE_VALUE ? `, total ${total.TRADE_VALUE} ${total.CURRENCY}` : ''}\n`);
+  for (const [key, flow] of byFlow) {
+    const total = flow.find((o) => o.CMD_CODE === 'TOTAL');
+    process.stdout.write(`  ${key}: ${flow.length} observations${total?.TRADE_VALUE ? `, total ${total.TRADE_VALUE} ${total.CURRENCY}` : ''}\n`);
   }
   if (options.json) writeFileSync(options.json, `${JSON.stringify(observations, null, 2)}\n`);
   return 0;

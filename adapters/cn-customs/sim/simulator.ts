@@ -2,7 +2,7 @@
 import { createXmlSigner, createXmlVerifier, defineSimulator, GatewayError, parseCsv, parseXml, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest } from '../../../src/partners/kit.js';
 import { batchRoot, countBatch, manifestOf, partiality } from '../batch-manifest.js';
 import { renderReceipt, type BatchReceipt } from '../batch-receipt.js';
-import { statisticsProblem } from '../statistics.js';
+import { statisticsProblem } from './statistics-check.js';
 import { chinaBatch, type ChinaBatchCommand } from './china-batch.js';
 
 /** What the simulated receiver keeps: batch id → the digest of the batch it accepted. */
@@ -14,6 +14,19 @@ export interface CnSimState {
   unsignedNext: number;
 }
 
+/** How the simulated receiver judged a request: its receipt, what it found wrong, what it read. */
+interface Judged {
+  receipt: BatchReceipt;
+  problems: string[];
+  document: string;
+  messageId: string;
+}
+
+/** A REJECTED receipt with one error. */
+function rejected(code: string, text: string, at: { now: string; messageId: string; batchId?: string }): Judged {
+  return { receipt: { batchId: at.batchId ?? 'unknown', receivedAt: at.now, status: 'REJECTED', itemCount: 0, errors: [{ code, text }] }, problems: [`${code}: ${text}`], document: '', messageId: at.messageId };
+}
+
 export default defineSimulator({
   start(context) {
     const state: CnSimState = { batches: new Map(), statistics: new Map(), unsignedNext: 0 };
@@ -22,19 +35,18 @@ export default defineSimulator({
     const signer = createXmlSigner(context.identity);
 
     /** A statistics file: CMS verified with our pinned certificate, checked, kept by its key. */
-    function judgeStatistics(request: SimulatorRequest): { receipt: BatchReceipt; problems: string[]; document: string; messageId: string } {
+    function judgeStatistics(request: SimulatorRequest): Judged {
       const now = new Date().toISOString();
       const messageId = String(request.headers['x-message-id'] ?? '');
-      const refuse = (code: string, text: string) => ({ receipt: { batchId: 'unknown', receivedAt: now, status: 'REJECTED' as const, itemCount: 0, errors: [{ code, text }] }, problems: [`${code}: ${text}`], document: '', messageId });
       let csv: Buffer;
       try {
         csv = verifyCmsSignedData(request.body, context.gatewayCertificates).content;
       } catch (err) {
-        if (err instanceof GatewayError) return refuse('CNB-SIGNATURE', err.message);
+        if (err instanceof GatewayError) return rejected('CNB-SIGNATURE', err.message, { now, messageId });
         throw err;
       }
       const problem = statisticsProblem(csv);
-      if (problem) return { ...refuse('CNB-SCHEMA', problem), document: csv.toString('utf8') };
+      if (problem) return { ...rejected('CNB-SCHEMA', problem, { now, messageId }), document: csv.toString('utf8') };
       const rows = parseCsv(csv).rows as Array<Record<string, string>>;
       const first = rows[0]!;
       const key = `${first.REF_AREA}-${first.COUNTERPART_AREA}-${first.TRADE_FLOW}-${first.TIME_PERIOD}`;
@@ -42,15 +54,10 @@ export default defineSimulator({
       return { receipt: { batchId: key, receivedAt: now, status: 'ACCEPTED', itemCount: rows.length, errors: [] }, problems: [], document: csv.toString('utf8'), messageId };
     }
 
-    function judge(request: SimulatorRequest): { receipt: BatchReceipt; problems: string[]; document: string; messageId: string } {
+    function judge(request: SimulatorRequest): Judged {
       if (request.path === '/statistics') return judgeStatistics(request);
-      const now = new Date().toISOString();
-      const refuse = (code: string, text: string, batchId = ''): { receipt: BatchReceipt; problems: string[]; document: string; messageId: string } => ({
-        receipt: { batchId: batchId || 'unknown', receivedAt: now, status: 'REJECTED', itemCount: 0, errors: [{ code, text }] },
-        problems: [`${code}: ${text}`],
-        document: '',
-        messageId: String(request.headers['x-message-id'] ?? ''),
-      });
+      const at = { now: new Date().toISOString(), messageId: String(request.headers['x-message-id'] ?? '') };
+      const refuse = (code: string, text: string, batchId?: string): Judged => rejected(code, text, { ...at, ...(batchId ? { batchId } : {}) });
       let xml: string;
       try {
         xml = verifier.verify(request.body, context.partner).xml;
@@ -73,10 +80,10 @@ export default defineSimulator({
       if (known === held.digest) return { ...refuse('CNB-DUPLICATE', `batch ${manifest.batchId} is already held`, manifest.batchId), document: xml };
       state.batches.set(manifest.batchId, held.digest);
       return {
-        receipt: { batchId: manifest.batchId, receivedAt: now, status: 'ACCEPTED', itemCount: held.items, itemsDigest: held.digest, errors: [] },
+        receipt: { batchId: manifest.batchId, receivedAt: at.now, status: 'ACCEPTED', itemCount: held.items, itemsDigest: held.digest, errors: [] },
         problems: [],
         document: xml,
-        messageId: String(request.headers['x-message-id'] ?? ''),
+        messageId: at.messageId,
       };
     }
 

@@ -1,8 +1,5 @@
-// Trade statistics to China: the SDMX-CSV 2.0 columns of our dataflow, and how the receiver checks a statistics file before it takes it.
-import { parseCsv, SDMX_COMPONENTS, SDMX_DATAFLOW_ID, type CsvTable } from '../../src/partners/kit.js';
-
-/** SDMX-CSV 2.0 columns of our dataflow: STRUCTURE, STRUCTURE_ID, ACTION, then every component of the data structure. */
-export const SDMX_CSV_COLUMNS: readonly string[] = ['STRUCTURE', 'STRUCTURE_ID', 'ACTION', ...SDMX_COMPONENTS];
+// China's side of the statistics exchange: how the receiver checks an SDMX-CSV statistics file of our dataflow before it takes it.
+import { parseCsv, SDMX_CSV_COLUMNS, SDMX_DATAFLOW_ID, type CsvTable } from '../../../src/partners/kit.js';
 
 /** Cents of a decimal text (values have at most two fraction digits). */
 function cents(text: string): bigint {

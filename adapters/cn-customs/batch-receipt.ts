@@ -47,6 +47,15 @@ export function readReceipt(content: XmlContent): BatchReceipt {
 }
 
 /**
+ * The content of an answer signed by the partner's pinned key, parsed.
+ * @throws GatewayError when it carries no signature or one that does not verify with those keys
+ */
+export function partnerSigned(body: Buffer, context: PartnerContext): XmlContent {
+  const keys = context.partnerCertificates.map((c) => c.publicKey);
+  return parseXml(createXmlVerifier(() => keys).verify(body, context.partner).xml);
+}
+
+/**
  * Judges the answer to a batch: the receipt must be signed by the partner's pinned key; ACCEPTED is
  * delivered; REJECTED takes the verdict of its first error code (README codes table; unknown → a person).
  */
@@ -55,8 +64,7 @@ export function classifyReceipt(result: AttemptResult, context: PartnerContext):
   if (result.status >= 500) return { verdict: 'retry', reason: `HTTP ${result.status}` };
   let receipt: BatchReceipt;
   try {
-    const keys = context.partnerCertificates.map((c) => c.publicKey);
-    receipt = readReceipt(parseXml(createXmlVerifier(() => keys).verify(result.body, context.partner).xml));
+    receipt = readReceipt(partnerSigned(result.body, context));
   } catch (err) {
     const reason = err instanceof GatewayError ? err.message : String(err);
     return { verdict: 'needs-human', reason: `HTTP ${result.status}: the receipt is not one the partner signed: ${reason}` };

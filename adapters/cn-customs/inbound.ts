@@ -1,8 +1,9 @@
-// China's batches pushed to us: read from the verified batch, refused as partial when they do not hold what their manifest states, answered by our signed receipt.
-import { GatewayError, type InboundSpec, type XmlContent } from '../../src/partners/kit.js';
+// China's batches and period manifests pushed to us: a batch refused as partial when it does not hold what its manifest states, a period manifest answered with the listed batches we do not hold; both by our signed receipt.
+import { GatewayError, type InboundOutcome, type InboundSpec, type XmlContent } from '../../src/partners/kit.js';
 import { batchRoot, countBatch, manifestOf, partiality } from './batch-manifest.js';
 import { renderReceipt } from './batch-receipt.js';
 import { cnErrors } from './errors.js';
+import { judgePeriod, PERIOD_MANIFEST, periodManifestRoot, readPeriodManifest, renderPeriodReceipt } from './period-manifest.js';
 
 /** Inbound message type: a batch of China's declarations. */
 export const DECLARATION_BATCH = 'declaration-batch';
@@ -22,6 +23,12 @@ function receiptCode(code: string): string {
  * @throws GatewayError GW_ERR_INBOUND_UNREADABLE (no batch, no id), GW_ERR_CN_BATCH_PARTIAL
  */
 export function readBatch(document: XmlContent): ReturnType<InboundSpec['read']> {
+  const period = periodManifestRoot(document);
+  if (period) {
+    const manifest = readPeriodManifest(period);
+    const ids = manifest.batches.map((b) => b.batchId);
+    return { messageType: PERIOD_MANIFEST, messageId: manifest.manifestId, sender: manifest.reporter, inventory: { messageType: DECLARATION_BATCH, messageIds: ids }, replyContext: { period: manifest.period } };
+  }
   let root: XmlContent;
   try {
     root = batchRoot(document);
@@ -36,20 +43,34 @@ export function readBatch(document: XmlContent): ReturnType<InboundSpec['read']>
   return { messageType: DECLARATION_BATCH, messageId: manifest.batchId, sender: manifest.reporter, replyContext: { itemCount: String(held.items), itemsDigest: held.digest } };
 }
 
-/** China's pushes: enveloped-signed batches, answered by our signed BatchReceipt (ACCEPTED, or REJECTED with its code). */
+/** Our receipt of a period manifest: COMPLETE, INCOMPLETE naming the listed batches the log does not hold, or REJECTED with its code. */
+function periodReceipt(outcome: InboundOutcome): Buffer {
+  const receivedAt = outcome.receivedAt.toISOString();
+  const manifestId = outcome.envelope?.messageId || 'unknown';
+  if (!outcome.accepted) return renderPeriodReceipt({ manifestId: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(manifestId) ? manifestId : 'unknown', receivedAt, status: 'REJECTED', held: 0, missing: [], errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
+  const listed = { manifestId, period: outcome.envelope.replyContext?.period ?? '', batchIds: outcome.envelope.inventory?.messageIds ?? [] };
+  return renderPeriodReceipt(judgePeriod(listed, outcome.held ?? new Set(), receivedAt));
+}
+
+/** Our receipt of a batch: ACCEPTED with what we found, or REJECTED with the code China's side knows. */
+function batchReceipt(outcome: InboundOutcome): Buffer {
+  const receivedAt = outcome.receivedAt.toISOString();
+  const batchId = outcome.envelope?.messageId || 'unknown';
+  return outcome.accepted
+    ? renderReceipt({ batchId, receivedAt, status: 'ACCEPTED', itemCount: Number(outcome.envelope.replyContext?.itemCount ?? 0), ...(outcome.envelope.replyContext?.itemsDigest ? { itemsDigest: outcome.envelope.replyContext.itemsDigest } : {}), errors: [] })
+    : renderReceipt({ batchId: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(batchId) ? batchId : 'unknown', receivedAt, status: 'REJECTED', itemCount: 0, errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
+}
+
+/** China's pushes: enveloped-signed batches and period manifests, each answered by our signed receipt of its kind. */
 export const cnInbound: InboundSpec = {
-  messages: { [DECLARATION_BATCH]: { description: "a batch of China's cargo declarations for mirror comparison (mapped to a mirror.batch record for CAIS)" } },
+  messages: {
+    [DECLARATION_BATCH]: { description: "a batch of China's cargo declarations for mirror comparison (mapped to a mirror.batch record for CAIS)" },
+    [PERIOD_MANIFEST]: { description: 'the batches of one registration day China delivered (mapped to a mirror.period record for CAIS); answered with the ones we do not hold' },
+  },
   mediaTypes: ['application/xml', 'text/xml'],
   maxBytes: 16 * 1024 * 1024,
   senderParticipant: 'partner',
   read: (document) => readBatch(document),
   receiptSigning: 'xmldsig',
-  receipt: (outcome) => {
-    const receivedAt = outcome.receivedAt.toISOString();
-    const batchId = outcome.envelope?.messageId || 'unknown';
-    const body = outcome.accepted
-      ? renderReceipt({ batchId, receivedAt, status: 'ACCEPTED', itemCount: Number(outcome.envelope.replyContext?.itemCount ?? 0), ...(outcome.envelope.replyContext?.itemsDigest ? { itemsDigest: outcome.envelope.replyContext.itemsDigest } : {}), errors: [] })
-      : renderReceipt({ batchId: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(batchId) ? batchId : 'unknown', receivedAt, status: 'REJECTED', itemCount: 0, errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
-    return { contentType: 'application/xml; charset=utf-8', body };
-  },
+  receipt: (outcome) => ({ contentType: 'application/xml; charset=utf-8', body: outcome.envelope?.messageType === PERIOD_MANIFEST ? periodReceipt(outcome) : batchReceipt(outcome) }),
 };

@@ -5,6 +5,7 @@ import { classifyReceipt } from './batch-receipt.js';
 import { BATCH_CODES } from './codes.js';
 import { cnErrors } from './errors.js';
 import { cnInbound } from './inbound.js';
+import { closePeriods, DEFAULT_CLOSE_AFTER_HOURS, noteDeliveredBatch, registerPeriodRoutes } from './period-close.js';
 
 export default definePartner({
   id: 'cn-customs',
@@ -19,7 +20,14 @@ export default definePartner({
     },
   },
   participants: { reporter: 'our country code in the manifest (KZ)', partner: "the partner's country code (CN): its batches must state it as Reporter" },
+  options: {
+    periodCloseAfterHours: { description: 'hours after the end of a period (a UTC registration day) before its period manifest goes to China', default: String(DEFAULT_CLOSE_AFTER_HOURS) },
+  },
   inbound: cnInbound,
+  // Every delivered batch is noted under its period; closed periods' manifests tell which batches China lacks.
+  delivered: (message, _result, deps) => noteDeliveredBatch(message, deps),
+  schedules: [{ name: 'period-close', everyMs: 600_000, run: closePeriods }],
+  routes: registerPeriodRoutes,
   errors: cnErrors,
   // The mapping cannot hash: the items' digest goes into a batch's manifest before it is signed.
   envelope: (message) => (message.messageType === 'declaration-batch' ? completeManifest(message.document) : message.document),

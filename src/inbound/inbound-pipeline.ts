@@ -126,7 +126,8 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     const { envelope, signer, mapping, record, businessKeys } = reading;
     const answers = envelope.answers ? await store.findOutbound(partner.id, envelope.answers.key, envelope.answers.value) : undefined;
     const id = randomUUID();
-    const receipt = await answer(partner, { accepted: true, id, envelope, receivedAt, payloadDigest: digest });
+    const held = envelope.inventory ? new Set(await store.heldInbound(partner.id, envelope.inventory.messageType, envelope.inventory.messageIds)) : undefined;
+    const receipt = await answer(partner, { accepted: true, id, envelope, receivedAt, payloadDigest: digest, ...(held ? { held } : {}) });
     const result = await store.acceptInbound(
       {
         id,

@@ -329,6 +329,11 @@ export interface InboundEnvelope {
   acknowledges?: Acknowledgement;
   /** What the adapter needs to write its replies to this push (its addresses, conversation …): plain text values. */
   replyContext?: Readonly<Record<string, string>>;
+  /**
+   * Set when the push lists earlier pushes of the partner (a period manifest): the gateway looks up which
+   * of these partner message ids of this type it holds and gives them to the receipt as `outcome.held`.
+   */
+  inventory?: { messageType: string; messageIds: readonly string[] };
 }
 
 /** A document the gateway sends back to the partner for one of its pushes (a signal, a business answer), as the adapter writes it. */
@@ -394,6 +399,8 @@ export type InboundOutcome =
       receivedAt: Date;
       /** SHA-256 of the exact bytes received. */
       payloadDigest: Buffer;
+      /** For a push with an {@link InboundEnvelope.inventory}: the listed message ids the log holds. */
+      held?: ReadonlySet<string>;
     }
   | {
       accepted: false;

@@ -470,6 +470,57 @@ export interface MirrorBatch {
 }
 
 /**
+ * Inbound only: a partner administration's period manifest, the declaration batches of one registration day it says it delivered to us (the gateway answered the partner which of them it did not hold; made by an inbound mapping from the partner's manifest; it goes to CAIS through the sink, never to partners).
+ */
+export interface MirrorPeriod {
+  /**
+   * Record type discriminator.
+   */
+  type: 'mirror.period';
+  /**
+   * The partner's manifest id.
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * The administration that sent the batches.
+   */
+  reporter: string;
+  /**
+   * The other country of the exchange (KZ).
+   */
+  partner: string;
+  /**
+   * The registration date the manifest covers.
+   */
+  period: string;
+  /**
+   * The batches the partner lists for the period, in its order (each arrives as a mirror.batch record with this recordId).
+   *
+   * @maxItems 100000
+   *
+   * Items: One listed batch.
+   */
+  batches: {
+    /**
+     * The partner's batch id.
+     */
+    batchId: string;
+    /**
+     * Goods items of the batch.
+     */
+    itemCount: number;
+    /**
+     * The batch's items digest (base64 SHA-256, adapters/cn-customs/README.md).
+     */
+    itemsDigest: string;
+  }[];
+}
+
+/**
  * An official document between a customs body and another state agency through the unified document system (ЕСЭДО): a letter, notification, request or answer customs registered in CAIS and sends, or one an agency sends customs (handed to CAIS). The document itself and its attachments travel as files; the file marked main (or the first file) is the document that is signed.
  */
 export interface OfficialLetter {
@@ -1241,4 +1292,4 @@ export interface TransitNotice {
 }
 
 /** Any canonical CAIS record, discriminated by `type`. */
-export type CaisRecord = CargoDeclaration | GuaranteeEvent | MirrorBatch | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;
+export type CaisRecord = CargoDeclaration | GuaranteeEvent | MirrorBatch | MirrorPeriod | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;

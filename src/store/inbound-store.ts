@@ -146,6 +146,8 @@ export interface InboundStore {
   answersTo(outboundId: string): Promise<Array<{ id: string; partner: string; messageType: string; receivedAt: number }>>;
   /** Accepted records not handed over yet (metrics, readiness). */
   pendingHandovers(): Promise<number>;
+  /** Which of these partner message ids of one type the log holds from `partner` (a period manifest's check), in no particular order. */
+  heldInbound(partner: string, messageType: string, partnerMessageIds: readonly string[]): Promise<string[]>;
   /**
    * Our outbound message to `partner` that carries the business key `name` = `value` (the newest when
    * several do), for linking an inbound answer to what it answers.

@@ -63,8 +63,9 @@ export interface Outbox {
    */
   completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean>;
   /**
-   * Makes a delivered-not-required message (failed, dead-lettered, needs-human) pending again, due
-   * now and unpublished. False when not in such a state.
+   * Makes an ended message (failed, dead-lettered, needs-human) pending again, due now and unpublished;
+   * with `delivered`, a delivered one too (the partner says it does not hold it). False when not in
+   * such a state.
    */
-  resend(id: string, now: number, reason: string): Promise<boolean>;
+  resend(id: string, now: number, reason: string, options?: { delivered?: boolean }): Promise<boolean>;
 }

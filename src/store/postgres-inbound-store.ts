@@ -213,6 +213,14 @@ export class PostgresInboundStore implements InboundStore {
     return rows[0]?.count ?? 0;
   }
 
+  async heldInbound(partner: string, messageType: string, partnerMessageIds: readonly string[]): Promise<string[]> {
+    const { rows } = await this.session.query<{ id: string }>(
+      'SELECT partner_message_id AS id FROM inbound_messages WHERE partner = $1 AND message_type = $2 AND partner_message_id = ANY($3::text[])',
+      [partner, messageType, [...partnerMessageIds]],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async findOutbound(partner: string, name: string, value: string): Promise<string | undefined> {
     const { rows } = await this.session.query<{ id: string }>(
       `SELECT m.id FROM message_keys k JOIN messages m ON m.id = k.message_id

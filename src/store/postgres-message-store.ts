@@ -39,6 +39,7 @@ const REOPEN = numbered(REOPEN_MESSAGE_SQL);
 
 /** The end states `resend` may leave. */
 const RESENDABLE = `('failed', 'dead-lettered', 'needs-human')`;
+const REDELIVERABLE = `('failed', 'dead-lettered', 'needs-human', 'delivered')`;
 
 const DETAIL_COLUMNS = `'out' AS direction, m.id, m.partner, m.message_type AS "messageType", r.type AS "recordType", r.record_id AS "recordId",
   r.version AS "recordVersion", m.status, m.attempts, m.created_at AS "createdAt", m.updated_at AS "updatedAt", m.next_attempt_at AS "nextAttemptAt",
@@ -209,9 +210,9 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
     );
   }
 
-  async resend(id: string, now: number, reason: string): Promise<boolean> {
+  async resend(id: string, now: number, reason: string, options: { delivered?: boolean } = {}): Promise<boolean> {
     return this.session.transaction(async (sql) => {
-      const { rows } = await sql.query<{ status: MessageStatus }>(`SELECT status FROM messages WHERE id = $1 AND status IN ${RESENDABLE} FOR UPDATE`, [id]);
+      const { rows } = await sql.query<{ status: MessageStatus }>(`SELECT status FROM messages WHERE id = $1 AND status IN ${options.delivered ? REDELIVERABLE : RESENDABLE} FOR UPDATE`, [id]);
       const row = rows[0];
       if (row === undefined) return false;
       await sql.query(REOPEN, [now, now, id]);

@@ -69,6 +69,9 @@ function prepareStatements(db: Db) {
       `SELECT id, partner, message_type AS messageType, received_at AS receivedAt FROM inbound_messages WHERE answers = ? ORDER BY received_at, id`,
     ),
     pending: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM inbound_messages WHERE status = 'accepted'`),
+    held: db.prepare<[string, string, string], { id: string }>(
+      `SELECT partner_message_id AS id FROM inbound_messages WHERE partner = ? AND message_type = ? AND partner_message_id IN (SELECT value FROM json_each(?))`,
+    ),
     findOutbound: db.prepare<[string, string, string], { id: string }>(
       `SELECT m.id FROM message_keys k JOIN messages m ON m.id = k.message_id
        WHERE k.value = ? AND k.name = ? AND m.partner = ? ORDER BY m.created_at DESC, m.id DESC LIMIT 1`,
@@ -243,6 +246,10 @@ class SqliteInboundStore implements InboundStore {
 
   async pendingHandovers(): Promise<number> {
     return this.statements.pending.get()?.count ?? 0;
+  }
+
+  async heldInbound(partner: string, messageType: string, partnerMessageIds: readonly string[]): Promise<string[]> {
+    return this.statements.held.all(partner, messageType, JSON.stringify(partnerMessageIds)).map((r) => r.id);
   }
 
   async findOutbound(partner: string, name: string, value: string): Promise<string | undefined> {

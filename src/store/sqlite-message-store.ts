@@ -53,6 +53,7 @@ const DUE = `partner = @partner AND status = 'pending' AND next_attempt_at <= @n
 
 /** The end states `resend` may leave. */
 const RESENDABLE = `('failed', 'dead-lettered', 'needs-human')`;
+const REDELIVERABLE = `('failed', 'dead-lettered', 'needs-human', 'delivered')`;
 
 /** An inbound message in the shape of a summary: received is its creation, the hand-over its attempts. */
 const INBOUND_SUMMARY_COLUMNS = `'in' AS direction, i.id, i.partner, i.message_type AS messageType, i.record_type AS recordType,
@@ -232,6 +233,7 @@ function prepareStatements(db: Db) {
        WHERE id = @id`,
     ),
     resendable: db.prepare<[string], { status: MessageStatus }>(`SELECT status FROM messages WHERE id = ? AND status IN ${RESENDABLE}`),
+    redeliverable: db.prepare<[string], { status: MessageStatus }>(`SELECT status FROM messages WHERE id = ? AND status IN ${REDELIVERABLE}`),
     reopen: db.prepare<[number, number, string]>(REOPEN_MESSAGE_SQL),
     detail: db.prepare<[string], DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = ?`),
     keysOf: db.prepare<[string, string], KeyRow>(
@@ -325,7 +327,7 @@ class SqliteMessageStore implements MessageStore {
         return this.completeTx.immediate([member])[0]!;
       },
     });
-    this.resendTx = db.transaction((id: string, now: number, reason: string) => this.resendIn(id, now, reason));
+    this.resendTx = db.transaction((id: string, now: number, reason: string, delivered: boolean) => this.resendIn(id, now, reason, delivered));
     this.diagnosticLog = new DiagnosticLog(db);
     this.acknowledgements = new AcknowledgementLog(db, this.diagnosticLog);
     this.acknowledgeTx = db.transaction((incoming: IncomingAcknowledgement, now: number) => this.acknowledgements.acknowledge(incoming, now));
@@ -432,9 +434,9 @@ class SqliteMessageStore implements MessageStore {
     this.connection.durability(level);
   }
 
-  async resend(id: string, now: number, reason: string): Promise<boolean> {
+  async resend(id: string, now: number, reason: string, options: { delivered?: boolean } = {}): Promise<boolean> {
     this.durability('FULL');
-    return this.resendTx.immediate(id, now, reason);
+    return this.resendTx.immediate(id, now, reason, options.delivered === true);
   }
 
   async acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult> {
@@ -585,8 +587,8 @@ class SqliteMessageStore implements MessageStore {
     return true;
   }
 
-  private resendIn(id: string, now: number, reason: string): boolean {
-    const row = this.statements.resendable.get(id);
+  private resendIn(id: string, now: number, reason: string, delivered: boolean): boolean {
+    const row = (delivered ? this.statements.redeliverable : this.statements.resendable).get(id);
     if (row === undefined) return false;
     this.statements.reopen.run(now, now, id);
     this.statements.insertChange.run(id, now, row.status, 'pending', reason);

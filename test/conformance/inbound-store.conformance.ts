@@ -410,6 +410,20 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
       });
     });
 
+    describe('heldInbound', () => {
+      it('names the listed partner message ids of one type the log holds from a partner, and no other', async () => {
+        await acceptPush(1, T0);
+        await acceptPush(2, T0 + 1000);
+        await acceptPush(3, T0 + 2000, { messageType: 'p-cp-01-msg-020' });
+        await acceptPush(4, T0 + 3000, { partner: KZ });
+        const held = await inbound.heldInbound(RU, 'p-cp-01-msg-010', ['RU-1', 'RU-2', 'RU-3', 'RU-4', 'RU-5', "RU-1' OR '1'='1"]);
+        expect(held.sort()).toEqual(['RU-1', 'RU-2']);
+        expect(await inbound.heldInbound(RU, 'p-cp-01-msg-020', ['RU-3'])).toEqual(['RU-3']);
+        expect(await inbound.heldInbound(KZ, 'p-cp-01-msg-010', ['RU-1', 'RU-4'])).toEqual(['RU-4']);
+        expect(await inbound.heldInbound(RU, 'p-cp-01-msg-010', [])).toEqual([]);
+      });
+    });
+
     describe('refusals', () => {
       it('lists refused pushes newest first, the later of a tie first, optionally of one partner, and none counts as accepted', async () => {
         const logged = [refusalOf(1, RU, T0), refusalOf(2, KZ, T0 + 1000), refusalOf(3, '?', T0 + 2000), refusalOf(4, RU, T0 + 3000), refusalOf(5, RU, T0 + 3000)];

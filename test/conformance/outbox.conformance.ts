@@ -347,6 +347,19 @@ export function outboxConformance(name: string, open: () => Promise<MessageStore
         for (const n of [1, 2, 3, 404]) expect(await store.resend(messageId(n), T0 + 30, 'resend')).toBe(false);
         expect(await Promise.all([1, 2, 3].map((n) => store.get(messageId(n))))).toEqual(before);
       });
+
+      it('sends a delivered message again when asked to (the partner does not hold it), but still no pending or leased one', async () => {
+        await acceptOne(1, T0);
+        await acceptOne(2, T0 + 1);
+        await attemptOn(messageId(1), T0 + 10, endIn('delivered'), 'delivered');
+        await claim(messageId(2), T0 + 20);
+        expect(await store.resend(messageId(2), T0 + 30, 'again', { delivered: true })).toBe(false);
+        expect(await store.resend(messageId(1), T0 + 30, 'the partner holds no such batch', { delivered: true })).toBe(true);
+        const detail = await store.get(messageId(1));
+        expect(detail).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 30 });
+        expect(detail?.history.at(-1)).toEqual({ at: T0 + 30, from: 'delivered', to: 'pending', reason: 'the partner holds no such batch' });
+        expect(await store.resend(messageId(1), T0 + 40, 'again', { delivered: true })).toBe(false);
+      });
     });
   });
 }

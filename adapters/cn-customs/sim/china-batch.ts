@@ -19,6 +19,8 @@ export interface ChinaBatchCommand {
   declarations: ChinaDeclaration[];
   /** Make the manifest state another item count (a batch cut on China's side). */
   statedItems?: number;
+  /** China counts the batch as sent (its period manifest lists it) but the push never reaches the gateway. */
+  lostInTransit?: boolean;
 }
 
 /** The batch, unsigned, in canonical form. */

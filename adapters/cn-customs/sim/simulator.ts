@@ -1,7 +1,8 @@
-// China's customs as the gateway meets it: verifies each batch's signature with our pinned certificate, checks it against its manifest, keeps it, answers a signed receipt.
+// China's customs as the gateway meets it: verifies each batch's signature with our pinned certificate, checks it against its manifest, keeps it, answers a signed receipt; checks our period manifests against what it holds; pushes its own batches and period manifests.
 import { createXmlSigner, createXmlVerifier, defineSimulator, GatewayError, parseCsv, parseXml, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest } from '../../../src/partners/kit.js';
 import { batchRoot, countBatch, manifestOf, partiality } from '../batch-manifest.js';
 import { renderReceipt, type BatchReceipt } from '../batch-receipt.js';
+import { judgePeriod, periodManifestRoot, readPeriodManifest, renderPeriodManifest, renderPeriodReceipt, type ListedBatch, type PeriodReceipt } from '../period-manifest.js';
 import { statisticsProblem } from './statistics-check.js';
 import { chinaBatch, type ChinaBatchCommand } from './china-batch.js';
 
@@ -12,6 +13,10 @@ export interface CnSimState {
   statistics: Map<string, string>;
   /** Answer the next batch with an unsigned receipt (a receiver that lost its key). */
   unsignedNext: number;
+  /** Our period manifests as China answered them: manifest id → its receipt. */
+  periods: Map<string, PeriodReceipt>;
+  /** China's own batches it counts as sent, by period: what its period manifests list. */
+  sent: Map<string, ListedBatch[]>;
 }
 
 /** How the simulated receiver judged a request: its receipt, what it found wrong, what it read. */
@@ -29,7 +34,7 @@ function rejected(code: string, text: string, at: { now: string; messageId: stri
 
 export default defineSimulator({
   start(context) {
-    const state: CnSimState = { batches: new Map(), statistics: new Map(), unsignedNext: 0 };
+    const state: CnSimState = { batches: new Map(), statistics: new Map(), unsignedNext: 0, periods: new Map(), sent: new Map() };
     const keys = context.gatewayCertificates.map((c) => c.publicKey);
     const verifier = createXmlVerifier(() => keys);
     const signer = createXmlSigner(context.identity);
@@ -87,7 +92,32 @@ export default defineSimulator({
       };
     }
 
+    /** Our period manifest: verified, read, and answered with the listed batches China does not hold. */
+    function handlePeriod(request: SimulatorRequest): HandledRequest {
+      const receivedAt = new Date().toISOString();
+      const messageId = String(request.headers['x-message-id'] ?? '');
+      let receipt: PeriodReceipt;
+      let document = '';
+      try {
+        const root = periodManifestRoot(parseXml(verifier.verify(request.body, context.partner).xml));
+        document = request.body.toString('utf8');
+        if (!root) throw new GatewayError('GW_ERR_XML_MALFORMED', 'not a PeriodManifest');
+        const manifest = readPeriodManifest(root);
+        receipt = judgePeriod({ manifestId: manifest.manifestId, period: manifest.period, batchIds: manifest.batches.map((b) => b.batchId) }, new Set(state.batches.keys()), receivedAt);
+        state.periods.set(manifest.manifestId, receipt);
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        const code = err.code.startsWith('GW_ERR_SIGNATURE') ? 'CNB-SIGNATURE' : 'CNB-SCHEMA';
+        receipt = { manifestId: 'unknown', receivedAt, status: 'REJECTED', held: 0, missing: [], errors: [{ code, text: err.message }] };
+      }
+      return {
+        received: { messageId, valid: receipt.status !== 'REJECTED', problems: receipt.errors.map((e) => `${e.code}: ${e.text}`), document },
+        response: { status: 200, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: signer.sign(renderPeriodReceipt(receipt)) },
+      };
+    }
+
     function handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
+      if (request.path === '/periods') return handlePeriod(request);
       const judged = judge(request);
       const receipt: BatchReceipt =
         fault?.kind === 'partner-error' ? { ...judged.receipt, status: 'REJECTED', errors: [{ code: fault.code, text: `simulated ${fault.code}` }] } : judged.receipt;
@@ -110,21 +140,37 @@ export default defineSimulator({
         controls: {
           unsignedReceipt: () => void state.unsignedNext++,
           // China sends us one of its batches, signed with its key: the gateway's answer as it came.
+          // China loses a batch it had accepted from us (a receiver's fault it does not tell): our next period manifest finds it.
+          loseBatch: (command: unknown) => void state.batches.delete(String((command as { batchId?: unknown }).batchId)),
           pushBatch: async (command: unknown) => {
-            const answer = await context.pushToGateway({ contentType: 'application/xml', body: signer.sign(chinaBatch(command as ChinaBatchCommand)) });
-            let receiptSigned = true;
-            try {
-              verifier.verify(answer.body, context.partner);
-            } catch {
-              receiptSigned = false;
-            }
-            // The certificate China pinned for us goes back too, for an independent check of the receipt.
-            return { status: answer.status, body: answer.body.toString('utf8'), receiptSigned, gatewayCertificate: context.gatewayCertificates[0]?.toString() ?? '' };
+            const batch = chinaBatch(command as ChinaBatchCommand);
+            const { batchId, period, items, digest } = manifestOf(batchRoot(parseXml(batch)));
+            state.sent.set(period, [...(state.sent.get(period) ?? []).filter((b) => b.batchId !== batchId), { batchId, items, digest }]);
+            if ((command as ChinaBatchCommand).lostInTransit) return { status: 0, body: '', receiptSigned: false, gatewayCertificate: '' };
+            return answered(await context.pushToGateway({ contentType: 'application/xml', body: signer.sign(batch) }));
+          },
+          // China's manifest of a period: every batch it counts as sent for the period.
+          pushPeriod: async (command: unknown) => {
+            const { manifestId, period, statedBatches } = command as { manifestId: string; period: string; statedBatches?: number };
+            const manifest = renderPeriodManifest({ manifestId, reporter: 'CN', partner: 'KZ', period, batches: state.sent.get(period) ?? [] });
+            // A manifest whose count disagrees with its list, when asked (a sender's bug).
+            const stated = statedBatches === undefined ? manifest : Buffer.from(manifest.toString('utf8').replace(/<BatchCount>[0-9]+<\/BatchCount>/, `<BatchCount>${statedBatches}</BatchCount>`));
+            return answered(await context.pushToGateway({ contentType: 'application/xml', body: signer.sign(stated) }));
           },
         },
       },
       context.listen,
     );
+    /** The gateway's answer as it came, whether it verifies with the key China pinned for us, and that certificate (for an independent check). */
+    function answered(answer: { status: number; body: Buffer }): { status: number; body: string; receiptSigned: boolean; gatewayCertificate: string } {
+      let receiptSigned = true;
+      try {
+        verifier.verify(answer.body, context.partner);
+      } catch {
+        receiptSigned = false;
+      }
+      return { status: answer.status, body: answer.body.toString('utf8'), receiptSigned, gatewayCertificate: context.gatewayCertificates[0]?.toString() ?? '' };
+    }
     return server.then((sim) => Object.assign(sim, { state }));
   },
 });

@@ -9,8 +9,8 @@ import { declaration } from '../../../test/support/declaration-data.js';
 import { RECORD_FIXTURES, ROOT } from '../../../test/support/project.js';
 import { parseXml } from '../../../src/partners/kit.js';
 import { skipWithout } from '../../../test/support/external-tool.js';
-import { xmlsec1Verify } from '../../../test/support/xmlsec1.js';
 import { readReceipt } from '../batch-receipt.js';
+import { expectSignedByGateway, type GatewayAnswer } from './gateway-answer.js';
 import type { ChinaBatchCommand } from '../sim/china-batch.js';
 import type { CnSimState } from '../sim/simulator.js';
 
@@ -72,26 +72,16 @@ describe('cn-customs through the gateway', () => {
         { declarationId: '651920261125000002', flow: 'M', registeredAt: '2026-11-25T17:00:00+08:00', items: [{ hsCode: '1001990000', netMassKg: '64000', valueUsd: '16320.00' }] },
       ],
     };
-    type Pushed = { status: number; body: string; receiptSigned: boolean; gatewayCertificate: string };
-    const push = async (command: ChinaBatchCommand): Promise<Pushed> => {
+    const push = async (command: ChinaBatchCommand): Promise<GatewayAnswer> => {
       const china = gw.gateway.simulators.get('cn-customs')!;
       const res = await fetch(`${china.url}/_sim/pushBatch`, { method: 'POST', body: JSON.stringify(command) });
       expect(res.status).toBe(200);
-      return (await res.json()) as Pushed;
+      return (await res.json()) as GatewayAnswer;
     };
     /** Our receipt, checked by China's verifier and by xmlsec1 with the certificate China pinned for us, then read. */
-    const receiptOf = ({ body, receiptSigned, gatewayCertificate }: Pushed) => {
-      expect(receiptSigned).toBe(true);
-      const dir = mkdtempSync(join(tmpdir(), 'gw-cn-receipt-'));
-      try {
-        const cert = join(dir, 'gateway.pem');
-        writeFileSync(cert, gatewayCertificate);
-        const verified = xmlsec1Verify(Buffer.from(body), cert);
-        expect(verified.status, verified.output).toBe(0);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-      return readReceipt(parseXml(body));
+    const receiptOf = (answer: GatewayAnswer) => {
+      expectSignedByGateway(answer);
+      return readReceipt(parseXml(answer.body));
     };
 
     it('a batch is verified, checked against its manifest, answered by our signed receipt, and handed to CAIS as a mirror.batch', async () => {

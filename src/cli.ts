@@ -11,7 +11,7 @@ import { goldenFolder, listGoldenCases, runGoldenCase } from './mapping/golden-t
 import { listInboundGoldenCases, runInboundGoldenCase } from './mapping/inbound-golden-tests.js';
 import { mirrorCompare, mirrorRows, type MirrorCompareArgs, type MirrorRowsArgs } from './mirror/mirror-cli.js';
 import { translatorOf } from './pipeline/build-translator.js';
-import { createRecordValidator } from './records/record-validator.js';
+import { readCanonicalRecords, recordSourceOf } from './records/record-source.js';
 import { statsExport, statsImport, type StatsExportArgs } from './stats/stats-cli.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { initDevCertificates } from './security/dev-certificates.js';
@@ -241,10 +241,19 @@ mirror
 mirror
   .command('rows')
   .description("write the input rows of a comparison from canonical records: our declaration.cargo records, or a partner's mirror.batch records (one row per goods item)")
-  .requiredOption('--records <files...>', 'JSON files of canonical records (one or an array each)')
+  .option('--records <files...>', 'JSON files of canonical records (one or an array each)')
+  .option('--from-log <side>', "read the records from the gateway's message log instead: ours (the declaration.cargo records CAIS posted) or theirs (the mirror.batch records made from a partner's batches)")
   .requiredOption('--out <file>', 'the CSV file to write')
   .option('--reporter <CC>', 'reporting country of the declaration.cargo records (default KZ)')
-  .action((options: MirrorRowsArgs) => run(async (config) => mirrorRows(options, createRecordValidator(config.schemasDir))));
+  .option('--partner <CC>', 'only our rows with this partner country and their rows reported by it')
+  .action((options: MirrorRowsArgs & { records?: string[]; fromLog?: string }) =>
+    run(async (config) => {
+      if (options.fromLog !== undefined && options.fromLog !== 'ours' && options.fromLog !== 'theirs') throw new GatewayError('GW_ERR_MIRROR_INPUT_INVALID', `--from-log must be ours or theirs, got "${options.fromLog}"`);
+      const source = recordSourceOf({ ...options, fromLog: options.fromLog !== undefined }, options.fromLog === 'theirs' ? 'inbound' : 'outbound', 'GW_ERR_MIRROR_INPUT_INVALID');
+      const types = options.fromLog === 'ours' ? (['declaration.cargo'] as const) : options.fromLog === 'theirs' ? (['mirror.batch'] as const) : (['declaration.cargo', 'mirror.batch'] as const);
+      return mirrorRows(options, await readCanonicalRecords(source, config, types, 'GW_ERR_MIRROR_INPUT_INVALID'));
+    }),
+  );
 const stats = program.command('stats').description('HS4/HS6 trade statistics exchanged with partner administrations (SDMX)');
 stats
   .command('export')
@@ -255,13 +264,11 @@ stats
   .option('--reporter <CC>', 'reporting country (default KZ)')
   .option('--threshold <n>', 'a cell of fewer declarations is confidential (default 3)')
   .option('--records <files...>', 'JSON files of canonical records (one or an array each); declaration.cargo records are used')
+  .option('--from-log', "read the declaration.cargo records from the gateway's message log instead (those CAIS posted and the gateway routed to a partner)")
   .requiredOption('--out <dir>', 'folder for <reporter>-<partner>-<period>-<level>.csv and .xml')
   .option('--as-records', 'also write trade.statistics records (one per flow) to post to /v1/cais/records: the gateway sends them to the partners configured for statistics')
-  .action((options: Omit<StatsExportArgs, 'records'> & { records?: string[] }) =>
-    run(async (config) => {
-      if (!options.records) throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', 'pass the declarations with --records FILE...: reading them from the message log is not available yet');
-      return statsExport({ ...options, records: options.records }, createRecordValidator(config.schemasDir));
-    }),
+  .action((options: StatsExportArgs & { records?: string[]; fromLog?: boolean }) =>
+    run(async (config) => statsExport(options, await readCanonicalRecords(recordSourceOf(options, 'outbound', 'GW_ERR_STATS_INPUT_INVALID'), config, ['declaration.cargo'], 'GW_ERR_STATS_INPUT_INVALID'))),
   );
 stats
   .command('import')

@@ -1,8 +1,7 @@
 // `gateway mirror compare`: settings from the command line, a progress bar on a terminal, the summary on stdout.
 import { writeFileSync } from 'node:fs';
 import { GatewayError } from '../errors.js';
-import { readRecordFiles } from '../records/record-files.js';
-import type { RecordValidator } from '../records/record-validator.js';
+import type { CargoDeclaration, MirrorBatch } from '../records/record-types.js';
 import { compareMirror } from './mirror-compare.js';
 import { DEFAULT_MIRROR_SETTINGS, type MirrorSettings } from './mirror-pair.js';
 import { mirrorCsv, rowsOfBatch, rowsOfDeclaration } from './mirror-rows.js';
@@ -86,20 +85,23 @@ export async function mirrorCompare(args: MirrorCompareArgs): Promise<number> {
 
 /** The rows command's options as commander gives them. */
 export interface MirrorRowsArgs {
-  records: string[];
   out: string;
   reporter?: string;
+  /** Only rows with this partner (ours) or reporter (theirs). */
+  partner?: string;
 }
 
 /**
  * Writes the input rows of a comparison from canonical records: our `declaration.cargo` records (reporter
- * `--reporter`, default KZ) and the partner's declarations of `mirror.batch` records, one row per item.
+ * `--reporter`, default KZ) and the partner's declarations of `mirror.batch` records, one row per item;
+ * with `--partner`, only our rows with that partner and their rows with that reporter.
  */
-export function mirrorRows(args: MirrorRowsArgs, records: RecordValidator): number {
+export function mirrorRows(args: MirrorRowsArgs, found: ReadonlyArray<CargoDeclaration | MirrorBatch>): number {
   const reporter = args.reporter ?? 'KZ';
-  if (!/^[A-Z]{2}$/.test(reporter)) throw new GatewayError('GW_ERR_MIRROR_INPUT_INVALID', `--reporter must be an ISO 3166 alpha-2 code, got "${reporter}"`);
-  const found = readRecordFiles(args.records, records, ['declaration.cargo', 'mirror.batch'], 'GW_ERR_MIRROR_INPUT_INVALID');
-  const rows = found.flatMap((r) => (r.type === 'declaration.cargo' ? rowsOfDeclaration(r, reporter) : rowsOfBatch(r)));
+  for (const [name, code] of [['reporter', reporter], ['partner', args.partner ?? 'XX']] as const) {
+    if (!/^[A-Z]{2}$/.test(code)) throw new GatewayError('GW_ERR_MIRROR_INPUT_INVALID', `--${name} must be an ISO 3166 alpha-2 code, got "${code}"`);
+  }
+  const rows = found.flatMap((r) => (r.type === 'declaration.cargo' ? rowsOfDeclaration(r, reporter).filter((row) => !args.partner || row.partner === args.partner) : r.reporter === (args.partner ?? r.reporter) ? rowsOfBatch(r) : []));
   writeFileSync(args.out, mirrorCsv(rows));
   process.stdout.write(`${rows.length} rows from ${found.length} records written to ${args.out}\n`);
   return 0;

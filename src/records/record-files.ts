@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseJson } from '../codec/json-codec.js';
 import { GatewayError, type ErrorCode } from '../errors.js';
+import { LatestRecords } from './latest-records.js';
 import type { CaisRecord } from './record-types.js';
 import type { RecordValidator } from './record-validator.js';
 
@@ -11,7 +12,7 @@ import type { RecordValidator } from './record-validator.js';
  * @throws GatewayError `code` naming the file (and index) of an unreadable file or an invalid record
  */
 export function readRecordFiles<T extends CaisRecord['type']>(files: readonly string[], records: RecordValidator, types: readonly T[], code: ErrorCode): Array<Extract<CaisRecord, { type: T }>> {
-  const latest = new Map<string, Extract<CaisRecord, { type: T }>>();
+  const latest = new LatestRecords(types);
   for (const file of files) {
     let parsed: unknown;
     try {
@@ -22,12 +23,8 @@ export function readRecordFiles<T extends CaisRecord['type']>(files: readonly st
     (Array.isArray(parsed) ? parsed : [parsed]).forEach((value, i) => {
       const checked = records.validate(value);
       if (!checked.ok) throw new GatewayError(code, `${file}#${i}: ${checked.violations.map((v) => `${v.code} ${v.pointer || '/'} ${v.message}`).join('; ')}`, { file });
-      const record = checked.record;
-      if (!(types as readonly string[]).includes(record.type)) return;
-      const key = `${record.type} ${record.recordId}`;
-      const known = latest.get(key);
-      if (!known || known.version < record.version) latest.set(key, record as Extract<CaisRecord, { type: T }>);
+      latest.add(checked.record);
     });
   }
-  return [...latest.values()];
+  return latest.values();
 }

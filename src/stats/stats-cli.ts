@@ -2,8 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../errors.js';
-import { readRecordFiles } from '../records/record-files.js';
-import type { RecordValidator } from '../records/record-validator.js';
+import type { CargoDeclaration } from '../records/record-types.js';
 import { fromMillionths } from './fixed-decimal.js';
 import { writeSdmxCsv, readSdmxCsv } from './sdmx-csv.js';
 import { writeSdmxMl } from './sdmx-ml.js';
@@ -19,7 +18,6 @@ export interface StatsExportArgs {
   partner: string;
   reporter?: string;
   threshold?: string;
-  records: string[];
   out: string;
   /** Also write the statistics as trade.statistics records (one per flow), to post to /v1/cais/records. */
   asRecords?: boolean;
@@ -29,15 +27,18 @@ function refuse(reason: string): never {
   throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', reason);
 }
 
-/** Builds the statistics and writes `<reporter>-<partner>-<period>-<level>.csv` (SDMX-CSV 2.0) and `.xml` (SDMX-ML 3.0) into the output folder. */
-export function statsExport(args: StatsExportArgs, records: RecordValidator, now = new Date()): number {
+/**
+ * Builds the statistics of the cargo declarations (read from files or the log by the caller) and writes
+ * `<reporter>-<partner>-<period>-<level>.csv` (SDMX-CSV 2.0) and `.xml` (SDMX-ML 3.0) into the output folder.
+ */
+export function statsExport(args: StatsExportArgs, declarations: readonly CargoDeclaration[], now = new Date()): number {
   if (!/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(args.period)) refuse(`--period must be YYYY-MM, got "${args.period}"`);
   if (args.level !== 'hs4' && args.level !== 'hs6') refuse(`--level must be hs4 or hs6, got "${args.level}"`);
   const reporter = args.reporter ?? 'KZ';
   for (const [name, code] of [['partner', args.partner], ['reporter', reporter]] as const) if (!/^[A-Z]{2}$/.test(code)) refuse(`--${name} must be an ISO 3166 alpha-2 code, got "${code}"`);
   const threshold = args.threshold === undefined ? 3 : Number(args.threshold);
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > 100) refuse(`--threshold must be a whole number from 1 to 100, got "${args.threshold}"`);
-  const rows = statisticsRows(hs6Cells(readRecordFiles(args.records, records, ['declaration.cargo'], 'GW_ERR_STATS_INPUT_INVALID'), { period: args.period, partner: args.partner }), { level: args.level, threshold });
+  const rows = statisticsRows(hs6Cells(declarations, { period: args.period, partner: args.partner }), { level: args.level, threshold });
   const context = { reporter, partner: args.partner, period: args.period };
   const observations = rows.map((r) => observationOf(r, context));
   const name = `${reporter}-${args.partner}-${args.period}-${args.level}`;
@@ -56,7 +57,7 @@ export function statsExport(args: StatsExportArgs, records: RecordValidator, now
   for (const total of rows.filter((r) => r.level === 'TOTAL')) {
     process.stdout.write(`  ${total.flow} total ${fromMillionths(total.cell.value, 2)} USD, ${fromMillionths(total.cell.netMass)} kg, ${total.cell.declarations.size} declarations${total.status === 'F' ? '' : ' (confidential)'}\n`);
   }
-  if (rows.length === 0) process.stderr.write(`warning: no cargo declaration of ${args.period} with partner ${args.partner} in the files: the data set is empty\n`);
+  if (rows.length === 0) process.stderr.write(`warning: no cargo declaration of ${args.period} with partner ${args.partner} in the input: the data set is empty\n`);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 // The InboundStore contract: what partners pushed, logged before it is answered, deduplicated, and handed over to CAIS with nothing lost.
+import type { LoggedRecord } from './message-log.js';
 import type { DiagnosticEvent } from './diagnostic-events.js';
 import type { InboundStatus } from './message-store.js';
 
@@ -146,6 +147,8 @@ export interface InboundStore {
   answersTo(outboundId: string): Promise<Array<{ id: string; partner: string; messageType: string; receivedAt: number }>>;
   /** Accepted records not handed over yet (metrics, readiness). */
   pendingHandovers(): Promise<number>;
+  /** Records made from accepted pushes, of one record type, in acceptance order after `afterSeq` (0 from the start): pages for exports such as mirror comparisons. */
+  inboundRecordsOfType(recordType: string, afterSeq: number, limit: number): Promise<LoggedRecord[]>;
   /** Which of these partner message ids of one type the log holds from `partner` (a period manifest's check), in no particular order. */
   heldInbound(partner: string, messageType: string, partnerMessageIds: readonly string[]): Promise<string[]>;
   /**

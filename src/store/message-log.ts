@@ -1,6 +1,12 @@
 // The message-log role of the store: CAIS records and the messages made from them, accepted idempotently and durably, then read, searched and counted.
 import type { AcceptResult, MessageDetail, MessageFilter, MessageSummary, NewMessage, Page, SourceRecord, StoreStats } from './message-store.js';
 
+/** A record's JSON as the log keeps it, with its position in the log. */
+export interface LoggedRecord {
+  row: number;
+  json: string;
+}
+
 /**
  * The message log: every record accepted and the partner messages made from it, with their
  * history. Every implementation passes test/conformance/message-log.conformance.ts.
@@ -29,6 +35,11 @@ export interface MessageLog {
    * (the highest version below `version`), or undefined when none was logged.
    */
   previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined>;
+  /**
+   * Accepted records of one type, every version, in acceptance order after `afterRow` (0 from the
+   * start): pages for exports such as trade statistics; `row` continues the next page.
+   */
+  recordsOfType(type: string, afterRow: number, limit: number): Promise<LoggedRecord[]>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
 }

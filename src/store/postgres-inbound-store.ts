@@ -1,4 +1,5 @@
 // The PostgreSQL inbound store: InboundStore on the shared database, correct with several gateway instances accepting, leasing and pulling at once.
+import type { LoggedRecord } from './message-log.js';
 import type {
   Handover,
   HandoverOutcome,
@@ -211,6 +212,14 @@ export class PostgresInboundStore implements InboundStore {
   async pendingHandovers(): Promise<number> {
     const { rows } = await this.session.query<{ count: number }>(`SELECT COUNT(*) AS count FROM inbound_messages WHERE status = 'accepted'`);
     return rows[0]?.count ?? 0;
+  }
+
+  async inboundRecordsOfType(recordType: string, afterSeq: number, limit: number): Promise<LoggedRecord[]> {
+    const { rows } = await this.session.query<{ row: string; json: string }>(
+      'SELECT seq AS row, record_json AS json FROM inbound_messages WHERE record_type = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [recordType, afterSeq, clampLimit(limit)],
+    );
+    return rows.map((r) => ({ row: Number(r.row), json: r.json }));
   }
 
   async heldInbound(partner: string, messageType: string, partnerMessageIds: readonly string[]): Promise<string[]> {

@@ -1,4 +1,5 @@
 // The message store on PostgreSQL: the message log and the outbox shared by several gateway instances, with acknowledgements, diagnostics and partner records.
+import type { LoggedRecord } from './message-log.js';
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
@@ -236,6 +237,11 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
 
   async diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]> {
     return listDiagnostics(this.session, filter, clampLimit(limit));
+  }
+
+  async recordsOfType(type: string, afterRow: number, limit: number): Promise<LoggedRecord[]> {
+    const { rows } = await this.session.query<{ row: string; json: string }>('SELECT id AS row, json FROM records WHERE type = $1 AND id > $2 ORDER BY id LIMIT $3', [type, afterRow, clampLimit(limit)]);
+    return rows.map((r) => ({ row: Number(r.row), json: r.json }));
   }
 
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {

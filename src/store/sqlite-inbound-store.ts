@@ -1,4 +1,5 @@
 // The embedded inbound store: InboundStore on the message database, with pushes arriving together committed together.
+import type { LoggedRecord } from './message-log.js';
 import type Database from 'better-sqlite3';
 import type { InboundStatus } from './message-store.js';
 import type {
@@ -69,6 +70,7 @@ function prepareStatements(db: Db) {
       `SELECT id, partner, message_type AS messageType, received_at AS receivedAt FROM inbound_messages WHERE answers = ? ORDER BY received_at, id`,
     ),
     pending: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM inbound_messages WHERE status = 'accepted'`),
+    recordsOfType: db.prepare<[string, number, number], LoggedRecord>('SELECT seq AS row, record_json AS json FROM inbound_messages WHERE record_type = ? AND seq > ? ORDER BY seq LIMIT ?'),
     held: db.prepare<[string, string, string], { id: string }>(
       `SELECT partner_message_id AS id FROM inbound_messages WHERE partner = ? AND message_type = ? AND partner_message_id IN (SELECT value FROM json_each(?))`,
     ),
@@ -246,6 +248,10 @@ class SqliteInboundStore implements InboundStore {
 
   async pendingHandovers(): Promise<number> {
     return this.statements.pending.get()?.count ?? 0;
+  }
+
+  async inboundRecordsOfType(recordType: string, afterSeq: number, limit: number): Promise<LoggedRecord[]> {
+    return this.statements.recordsOfType.all(recordType, afterSeq, clampLimit(limit));
   }
 
   async heldInbound(partner: string, messageType: string, partnerMessageIds: readonly string[]): Promise<string[]> {

@@ -1,4 +1,5 @@
 // The embedded message store: MessageStore on SQLite (better-sqlite3) in WAL mode with synchronous FULL, so an accepted message is durable.
+import type { LoggedRecord } from './message-log.js';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
@@ -204,6 +205,7 @@ function prepareStatements(db: Db) {
       `INSERT INTO attempts (message_id, number, started_at, duration_ms, outcome, http_status, partner_code, error, batch_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    recordsOfType: db.prepare<[string, number, number], LoggedRecord>('SELECT id AS row, json FROM records WHERE type = ? AND id > ? ORDER BY id LIMIT ?'),
     previousPayload: db.prepare<[string, string, number, string, string], { payload: Buffer }>(
       `SELECT m.payload FROM messages m JOIN records r ON r.id = m.record_row
        WHERE r.type = ? AND r.record_id = ? AND r.version < ? AND m.partner = ? AND m.message_type = ?
@@ -363,6 +365,10 @@ class SqliteMessageStore implements MessageStore {
   async deferUntil(id: string, at: number): Promise<void> {
     this.durability('NORMAL');
     this.statements.deferUntil.run(at, id);
+  }
+
+  async recordsOfType(type: string, afterRow: number, limit: number): Promise<LoggedRecord[]> {
+    return this.statements.recordsOfType.all(type, afterRow, clampLimit(limit));
   }
 
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {

@@ -410,6 +410,20 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
       });
     });
 
+    describe('inboundRecordsOfType', () => {
+      it('pages through the records made from accepted pushes, of one record type, in acceptance order', async () => {
+        const one = await acceptPush(1, T0);
+        await acceptPush(2, T0 + 1000, { record: { type: 'mirror.batch', recordId: 'B-2', version: 1, json: '{"type":"mirror.batch"}' } });
+        const three = await acceptPush(3, T0 + 2000);
+        const first = await inbound.inboundRecordsOfType('transit.notice', 0, 1);
+        expect(first.map((r) => r.json)).toEqual([one.record.json]);
+        const rest = await inbound.inboundRecordsOfType('transit.notice', first[0]!.row, 10);
+        expect(rest.map((r) => r.json)).toEqual([three.record.json]);
+        expect((await inbound.inboundRecordsOfType('mirror.batch', 0, 10)).map((r) => r.json)).toEqual(['{"type":"mirror.batch"}']);
+        expect(await inbound.inboundRecordsOfType('declaration.cargo', 0, 10)).toEqual([]);
+      });
+    });
+
     describe('heldInbound', () => {
       it('names the listed partner message ids of one type the log holds from a partner, and no other', async () => {
         await acceptPush(1, T0);

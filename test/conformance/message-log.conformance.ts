@@ -144,6 +144,22 @@ export function messageLogConformance(name: string, open: () => Promise<MessageS
       });
     });
 
+    describe('recordsOfType', () => {
+      it('pages through the records of one type, every version, in acceptance order', async () => {
+        await store.accept(sourceRecord('XC2'), [newMessage(1)], T0);
+        await store.accept({ ...sourceRecord('D-1'), type: 'declaration.cargo' }, [newMessage(2)], T0 + 1);
+        await store.accept(sourceRecord('XC1'), [newMessage(3)], T0 + 2);
+        await store.accept(sourceRecord('XC2', 2), [newMessage(4)], T0 + 3);
+        const first = await store.recordsOfType('tir.termination', 0, 2);
+        expect(first.map((r) => JSON.parse(r.json) as unknown)).toEqual([sourceRecord('XC2'), sourceRecord('XC1')].map((r) => JSON.parse(r.json) as unknown));
+        const rest = await store.recordsOfType('tir.termination', first.at(-1)!.row, 2);
+        expect(rest.map((r) => r.json)).toEqual([sourceRecord('XC2', 2).json]);
+        expect(await store.recordsOfType('tir.termination', rest.at(-1)!.row, 2)).toEqual([]);
+        expect((await store.recordsOfType('declaration.cargo', 0, 10)).map((r) => r.json)).toEqual([sourceRecord('D-1').json]);
+        expect(await store.recordsOfType('mirror.batch', 0, 10)).toEqual([]);
+      });
+    });
+
     describe('previous versions', () => {
       it('finds the payload of the latest earlier version of a record for one partner message type', async () => {
         const payload = (n: number): Buffer => Buffer.from(`<Upload version="${n}"/>`);

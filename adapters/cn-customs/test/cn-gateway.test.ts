@@ -8,6 +8,7 @@ import { startTestGateway, type RunningGateway } from '../../../test/support/run
 import { declaration } from '../../../test/support/declaration-data.js';
 import { RECORD_FIXTURES, ROOT } from '../../../test/support/project.js';
 import { parseXml } from '../../../src/partners/kit.js';
+import { runCli } from '../../../test/support/cli-run.js';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { readReceipt } from '../batch-receipt.js';
 import { expectSignedByGateway, type GatewayAnswer } from './gateway-answer.js';
@@ -18,12 +19,17 @@ const DECLARATION = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'declaration.c
 
 describe('cn-customs through the gateway', () => {
   let gw: RunningGateway;
+  /** The gateway's data folder, for the commands that read its log. */
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-cn-data-'));
   beforeAll(async () => {
-    gw = await startTestGateway();
+    gw = await startTestGateway({ GATEWAY_DATA_DIR: dataDir });
   });
   afterAll(async () => {
     await gw?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
+  /** Runs the gateway command on the same log, without blocking this process (its simulators keep answering). */
+  const cli = (...args: string[]) => runCli(args, { GATEWAY_DATA_DIR: dataDir });
 
   it('a declaration from China is delivered as a batch China keeps, findable by declaration number and transport document', async () => {
     const recordId = `KZ-CD-GW-${process.pid}`;
@@ -97,6 +103,36 @@ describe('cn-customs through the gateway', () => {
       expect(receiptOf(again)).toMatchObject({ batchId: batch.batchId, status: 'ACCEPTED' });
       const inbound = await gw.api('GET', '/v1/messages?partner=cn-customs&direction=in');
       expect((inbound.body.items as Array<{ recordId: string }>).filter((m) => m.recordId === batch.batchId)).toHaveLength(1);
+    });
+
+    it("the log is a comparison's input: our logged declarations and China's logged batches become rows that match by transport document, and the logged declarations make statistics", async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gw-cn-log-'));
+      try {
+        const ours = join(dir, 'ours.csv');
+        const theirs = join(dir, 'theirs.csv');
+        const fromOurs = await cli('mirror', 'rows', '--from-log', 'ours', '--partner', 'CN', '--out', ours);
+        expect(fromOurs.status, fromOurs.stderr).toBe(0);
+        const fromTheirs = await cli('mirror', 'rows', '--from-log', 'theirs', '--partner', 'CN', '--out', theirs);
+        expect(fromTheirs.status, fromTheirs.stderr).toBe(0);
+        // China's batch pushed above: two declarations, three items; nothing from another reporter.
+        expect(fromTheirs.stdout).toContain('3 rows from 1 records');
+        const out = join(dir, 'compared');
+        const compared = await cli('mirror', 'compare', '--ours', ours, '--theirs', theirs, '--out', out);
+        expect(compared.status, compared.stderr).toBe(0);
+        const report = JSON.parse(readFileSync(join(out, 'discrepancies.json'), 'utf8')) as { summary: { matched: Record<string, number> } };
+        // Our declaration with CMR 0457812 (posted in the first test) and China's export with cmr-0457812: car and tyres pair up.
+        expect(report.summary.matched['transport-document']).toBe(2);
+        const exported = await cli('stats', 'export', '--from-log', '--period', '2026-11', '--level', 'hs6', '--partner', 'CN', '--threshold', '1', '--out', dir);
+        expect(exported.status, exported.stderr).toBe(0);
+        expect(readFileSync(join(dir, 'KZ-CN-2026-11-hs6.csv'), 'utf8')).toContain(',870323,2026-11,');
+        // Either source, not both; and an unknown side is refused.
+        const both = await cli('stats', 'export', '--from-log', '--records', 'x.json', '--period', '2026-11', '--level', 'hs6', '--partner', 'CN', '--out', dir);
+        expect(both.status).toBe(2);
+        expect(both.stderr).toContain('GW_ERR_STATS_INPUT_INVALID: give either --records FILE... or --from-log, not both');
+        expect((await cli('mirror', 'rows', '--from-log', 'mine', '--out', ours)).stderr).toContain('GW_ERR_MIRROR_INPUT_INVALID: --from-log must be ours or theirs, got "mine"');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('a partial batch (its manifest states more items than it holds) is refused with a signed CNB-PARTIAL receipt and nothing is recorded', async () => {

@@ -9,10 +9,11 @@ import { createGateway } from './gateway.js';
 import { GatewayError } from './errors.js';
 import { goldenFolder, listGoldenCases, runGoldenCase } from './mapping/golden-tests.js';
 import { listInboundGoldenCases, runInboundGoldenCase } from './mapping/inbound-golden-tests.js';
-import { mirrorCompare, mirrorRows, type MirrorCompareArgs, type MirrorRowsArgs } from './mirror/mirror-cli.js';
+import { mirrorCompare, mirrorRows, mirrorSettingsOf, type MirrorCompareArgs, type MirrorRowsArgs } from './mirror/mirror-cli.js';
 import { translatorOf } from './pipeline/build-translator.js';
 import { readCanonicalRecords, recordSourceOf } from './records/record-source.js';
-import { statsExport, statsImport, type StatsExportArgs } from './stats/stats-cli.js';
+import { readSdmxCsv } from './stats/sdmx-csv.js';
+import { observationsOfRecords, statsCompare, statsExport, statsImport, type StatsCompareArgs, type StatsExportArgs } from './stats/stats-cli.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { initDevCertificates } from './security/dev-certificates.js';
 import { checkReport } from './setup/check-report.js';
@@ -269,6 +270,27 @@ stats
   .option('--as-records', 'also write trade.statistics records (one per flow) to post to /v1/cais/records: the gateway sends them to the partners configured for statistics')
   .action((options: StatsExportArgs & { records?: string[]; fromLog?: boolean }) =>
     run(async (config) => statsExport(options, await readCanonicalRecords(recordSourceOf(options, 'outbound', 'GW_ERR_STATS_INPUT_INVALID'), config, ['declaration.cargo'], 'GW_ERR_STATS_INPUT_INVALID'))),
+  );
+stats
+  .command('compare')
+  .description("mirror comparison of statistics: our exports against the partner's imports from us and the other way round, per period and commodity code, values brought to FOB")
+  .requiredOption('--ours <file>', 'our statistics (SDMX-CSV of stats export)')
+  .option('--theirs <file>', "the partner's statistics (SDMX-CSV of our dataflow)")
+  .option('--theirs-from-log <CC>', 'instead: the statistics partner CC sent through the gateway (mirror.statistics records of the inbound log; of several files of one month and flow the last received)')
+  .requiredOption('--out <dir>', 'folder for statistics-gaps.json and statistics-gaps.csv')
+  .option('--factor <n>', 'CIF/FOB factor: CIF values are divided by it (default 1.06)')
+  .option('--value-tolerance <share>', 'accepted value gap relative to the larger side (default 0.05)')
+  .option('--mass-tolerance <share>', 'accepted net mass gap relative to the larger side (default 0.02)')
+  .action((options: StatsCompareArgs & { theirsFromLog?: string }) =>
+    run(async (config) => {
+      const settings = mirrorSettingsOf({ ...options, theirs: options.theirs ?? '' });
+      if (Boolean(options.theirs) === Boolean(options.theirsFromLog)) throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', 'give the partner side with --theirs FILE or --theirs-from-log CC, one of them');
+      if (options.theirsFromLog !== undefined && !/^[A-Z]{2}$/.test(options.theirsFromLog)) throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', `--theirs-from-log must be an ISO 3166 alpha-2 code, got "${options.theirsFromLog}"`);
+      const theirs = options.theirs
+        ? await readSdmxCsv(options.theirs)
+        : observationsOfRecords((await readCanonicalRecords({ log: 'inbound' }, config, ['mirror.statistics'], 'GW_ERR_STATS_INPUT_INVALID')).filter((r) => r.reporter === options.theirsFromLog));
+      return statsCompare(options, theirs, settings);
+    }),
   );
 stats
   .command('import')

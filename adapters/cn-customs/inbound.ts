@@ -1,9 +1,10 @@
-// China's batches and period manifests pushed to us: a batch refused as partial when it does not hold what its manifest states, a period manifest answered with the listed batches we do not hold; both by our signed receipt.
+// China's batches, period manifests and statistics files pushed to us: a batch refused as partial when it does not hold what its manifest states, a period manifest answered with the listed batches we do not hold, a statistics file checked; each answered by our signed receipt.
 import { GatewayError, type InboundOutcome, type InboundSpec, type XmlContent } from '../../src/partners/kit.js';
 import { batchRoot, countBatch, manifestOf, partiality } from './batch-manifest.js';
 import { renderReceipt } from './batch-receipt.js';
 import { cnErrors } from './errors.js';
 import { judgePeriod, PERIOD_MANIFEST, periodManifestRoot, readPeriodManifest, renderPeriodReceipt } from './period-manifest.js';
+import { readStatisticsFile, TRADE_STATISTICS } from './statistics-file.js';
 
 /** Inbound message type: a batch of China's declarations. */
 export const DECLARATION_BATCH = 'declaration-batch';
@@ -11,6 +12,7 @@ export const DECLARATION_BATCH = 'declaration-batch';
 /** The receipt's error code for a refusal's GW_ERR_* code (the codes our own receipts get, README). */
 function receiptCode(code: string): string {
   if (code === 'GW_ERR_CN_BATCH_PARTIAL') return 'CNB-PARTIAL';
+  if (code === 'GW_ERR_CN_STATISTICS_INVALID') return 'CNB-SCHEMA';
   if (code.startsWith('GW_ERR_SIGNATURE') || code.startsWith('GW_ERR_INBOUND_CLIENT_CERT') || code === 'GW_ERR_INBOUND_TLS_MISMATCH') return 'CNB-SIGNATURE';
   if (code.startsWith('GW_ERR_XML') || code === 'GW_ERR_INBOUND_UNREADABLE' || code.startsWith('GW_ERR_INBOUND_RECORD') || code === 'GW_ERR_UNSUPPORTED_MEDIA_TYPE') return 'CNB-SCHEMA';
   if (code === 'GW_ERR_STORE_UNAVAILABLE' || code === 'GW_ERR_INTERNAL') return 'CNB-BUSY';
@@ -61,16 +63,19 @@ function batchReceipt(outcome: InboundOutcome): Buffer {
     : renderReceipt({ batchId: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(batchId) ? batchId : 'unknown', receivedAt, status: 'REJECTED', itemCount: 0, errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
 }
 
-/** China's pushes: enveloped-signed batches and period manifests, each answered by our signed receipt of its kind. */
+/** China's pushes: enveloped-signed batches and period manifests, and statistics files in CMS, each answered by our signed receipt of its kind. */
 export const cnInbound: InboundSpec = {
   messages: {
     [DECLARATION_BATCH]: { description: "a batch of China's cargo declarations for mirror comparison (mapped to a mirror.batch record for CAIS)" },
     [PERIOD_MANIFEST]: { description: 'the batches of one registration day China delivered (mapped to a mirror.period record for CAIS); answered with the ones we do not hold' },
+    [TRADE_STATISTICS]: { description: "China's HS4/HS6 trade statistics of a month and flow with us, SDMX-CSV of our dataflow in CMS SignedData (mapped to a mirror.statistics record for CAIS)" },
   },
   mediaTypes: ['application/xml', 'text/xml'],
   maxBytes: 16 * 1024 * 1024,
   senderParticipant: 'partner',
   read: (document) => readBatch(document),
+  // Statistics files come as CMS SignedData with the SDMX-CSV inside, as ours go to China.
+  cms: { mediaTypes: ['application/pkcs7-mime'], read: (content) => readStatisticsFile(content) },
   receiptSigning: 'xmldsig',
   receipt: (outcome) => ({ contentType: 'application/xml; charset=utf-8', body: outcome.envelope?.messageType === PERIOD_MANIFEST ? periodReceipt(outcome) : batchReceipt(outcome) }),
 };

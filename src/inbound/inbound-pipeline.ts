@@ -76,7 +76,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
 
   function checkMediaType(partner: InboundPartner, push: Push): void {
     const contentType = (push.request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const accepted = partner.spec.mediaTypes ?? ['application/xml', 'text/xml'];
+    const accepted = [...(partner.spec.mediaTypes ?? ['application/xml', 'text/xml']), ...(partner.spec.cms?.mediaTypes ?? [])];
     if (!accepted.includes(contentType)) {
       throw new Refusal('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${contentType}" is not one partner ${partner.id} pushes (${accepted.join(', ')})`);
     }

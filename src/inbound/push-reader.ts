@@ -4,8 +4,9 @@ import { GatewayError } from '../errors.js';
 import type { InboundEnvelope, InboundRequest } from '../partners/partner-definition.js';
 import type { CaisRecord } from '../records/record-types.js';
 import type { RecordValidator } from '../records/record-validator.js';
+import { verifyCmsSignedData } from '../security/cms-signed-data.js';
 import type { Verifier } from '../security/xml-verifier.js';
-import type { InboundDirectory, InboundPartner } from './inbound-directory.js';
+import { fingerprintOf, type InboundDirectory, type InboundPartner } from './inbound-directory.js';
 import { reasonOf, Refusal } from './refusal.js';
 
 /** An inbound mapping as reading uses it (mapping files with `direction: in`). */
@@ -111,10 +112,23 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
     return { document: signed.content, signer };
   }
 
-  function envelopeOf(partner: InboundPartner, document: XmlContent, request: InboundRequest): InboundEnvelope {
+  /** A push in CMS SignedData (the adapter's `cms` media types): verified with the addressed partner's pinned certificates, its content read by the adapter. */
+  function verifiedCms(partner: InboundPartner, cms: NonNullable<InboundPartner['spec']['cms']>, body: Buffer, request: InboundRequest): { document: XmlContent; signer: string; envelope: InboundEnvelope } {
+    const { content, signer } = verifyCmsSignedData(body, directory.signingCertificates(partner.id));
+    let read: { envelope: InboundEnvelope; document: XmlContent } | undefined;
+    const envelope = envelopeOf(partner, () => (read = cms.read(content, request, partner.context)).envelope);
+    return { document: read!.document, signer: fingerprintOf(signer), envelope };
+  }
+
+  /** The push's media type, lower case, without parameters. */
+  function mediaTypeOf(request: InboundRequest): string {
+    return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  }
+
+  function envelopeOf(partner: InboundPartner, readEnvelope: () => InboundEnvelope): InboundEnvelope {
     let envelope: InboundEnvelope;
     try {
-      envelope = partner.spec.read(document, request, partner.context);
+      envelope = readEnvelope();
     } catch (err) {
       // What the adapter read before it refused (detail `envelope`) goes with the refusal, so its receipt can name the document.
       if (err instanceof GatewayError) throw isEnvelope(err.detail.envelope) ? new Refusal(err.code, reasonOf(err), err.detail.envelope) : err;
@@ -160,8 +174,14 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
       let signer: string;
       let envelope: InboundEnvelope;
       try {
-        ({ document, signer } = verified(partner, body));
-        envelope = envelopeOf(partner, document, request);
+        const cms = partner.spec.cms;
+        if (cms?.mediaTypes.includes(mediaTypeOf(request))) {
+          ({ document, signer, envelope } = verifiedCms(partner, cms, body, request));
+        } else {
+          ({ document, signer } = verified(partner, body));
+          const signed = document;
+          envelope = envelopeOf(partner, () => partner.spec.read(signed, request, partner.context));
+        }
       } catch (err) {
         return refusal(err, 'document');
       }

@@ -2,13 +2,18 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import type { XmlContent } from '../codec/document-tree.js';
 import { parseXml } from '../codec/xml-parse.js';
 import { GatewayError } from '../errors.js';
 import type { RecordValidator } from '../records/record-validator.js';
 import { firstDifference, GOLDEN_NOW, goldenFolder, type GoldenResult } from './golden-tests.js';
 import type { InboundMapping } from './inbound-mapping.js';
 
-/** One inbound golden case: `<mapping>.golden/<name>.input.xml` (the partner's document, unsigned) and `<name>.expected.json` (the record). */
+/**
+ * One inbound golden case: `<mapping>.golden/<name>.input.xml` (the partner's document, unsigned) or
+ * `<name>.input.json` (the document tree an adapter's reader makes of a document that is not XML, such
+ * as a CSV file of a CMS-signed push), and `<name>.expected.json` (the record).
+ */
 export interface InboundGoldenCase {
   mapping: InboundMapping;
   name: string;
@@ -22,8 +27,8 @@ export function listInboundGoldenCases(mappings: readonly InboundMapping[]): Inb
   for (const mapping of mappings) {
     const dir = goldenFolder(mapping.source);
     if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.input.xml')).sort()) {
-      const name = basename(file, '.input.xml');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.input.xml') || f.endsWith('.input.json')).sort()) {
+      const name = basename(basename(file, '.xml'), '.json').replace(/\.input$/, '');
       cases.push({ mapping, name, inputFile: join(dir, file), expectedFile: join(dir, `${name}.expected.json`) });
     }
   }
@@ -43,7 +48,7 @@ function formatted(value: unknown): string {
 export async function runInboundGoldenCase(c: InboundGoldenCase, records: RecordValidator, update = false): Promise<GoldenResult<InboundGoldenCase>> {
   const fail = (reason: string): GoldenResult<InboundGoldenCase> => ({ case: c, ok: false, reason });
   try {
-    const document = parseXml(readFileSync(c.inputFile));
+    const document = c.inputFile.endsWith('.json') ? (JSON.parse(readFileSync(c.inputFile, 'utf8')) as XmlContent) : parseXml(readFileSync(c.inputFile));
     if (!(await c.mapping.applies(document))) return fail('the mapping does not apply to this document');
     const record = await c.mapping.apply(document, GOLDEN_NOW);
     const checked = records.validate(record);

@@ -451,6 +451,17 @@ export interface InboundSpec {
    * own enveloped signature is looked for where this profile puts ours (its `placement`; default `root`).
    */
   receiptSigning: string;
+  /**
+   * Pushes signed as CMS SignedData (DER, the content inside: e.g. a CSV file) instead of XMLDSig: a push
+   * with one of these media types is verified against the partner's pinned certificates (certificates
+   * in the message are ignored), and `read` makes of its content the envelope and the document tree the
+   * inbound mappings read (an XML-like tree: elements as keys, `@name` attributes, text values).
+   */
+  cms?: {
+    mediaTypes: readonly string[];
+    /** @throws GatewayError as {@link InboundSpec.read} */
+    read(content: Buffer, request: InboundRequest, context: PartnerContext): { envelope: InboundEnvelope; document: XmlContent };
+  };
   /** Writes the receipt (accepted) or refusal document, unsigned; the gateway signs it. */
   receipt(outcome: InboundOutcome, context: PartnerContext): InboundAnswer;
   /**

@@ -514,9 +514,89 @@ export interface MirrorPeriod {
      */
     itemCount: number;
     /**
-     * The batch's items digest (base64 SHA-256, adapters/cn-customs/README.md).
+     * The batch's items digest, as its own manifest states it (base64 SHA-256).
      */
     itemsDigest: string;
+  }[];
+}
+
+/**
+ * Inbound only: a partner administration's trade statistics of one month and flow with us at HS4/HS6 level, received as SDMX-CSV of our dataflow KZ_CUSTOMS:DF_IMTS_HS(1.0.0), for mirror comparison with ours (made by an inbound mapping; it goes to CAIS through the sink, never to partners).
+ */
+export interface MirrorStatistics {
+  /**
+   * Record type discriminator.
+   */
+  type: 'mirror.statistics';
+  /**
+   * The partner's file, as the gateway names it: reporter, partner, flow, period and a digest of the file.
+   */
+  recordId: string;
+  /**
+   * Record version. A higher version of the same recordId corrects the earlier one.
+   */
+  version: number;
+  /**
+   * The reporting administration (REF_AREA).
+   */
+  reporter: string;
+  /**
+   * Its partner country (COUNTERPART_AREA): us.
+   */
+  partner: string;
+  /**
+   * Flow from the reporter's side: X export, M import, RX re-export, RM re-import.
+   */
+  flow: 'X' | 'M' | 'RX' | 'RM';
+  /**
+   * The month, YYYY-MM.
+   */
+  period: string;
+  /**
+   * The file's observations in its order: the flow's TOTAL and one per commodity code.
+   *
+   * @minItems 1
+   * @maxItems 20000
+   *
+   * Items: One observation.
+   */
+  observations: {
+    /**
+     * TOTAL, or an HS chapter, heading or subheading.
+     */
+    commodityCode: string;
+    /**
+     * Commodity level (CMD_LEVEL).
+     */
+    level: 'TOTAL' | 'HS2' | 'HS4' | 'HS6';
+    /**
+     * SDMX confidentiality status (CONF_STATUS): F free; C primary, D secondary confidential (no figures).
+     */
+    confidentiality: string;
+    /**
+     * Statistical value (TRADE_VALUE), absent when confidential.
+     */
+    value?: string;
+    /**
+     * ISO 4217 alphabetic currency code (KZT, RUB, KGS, UZS, CNY, USD, EUR …).
+     */
+    currency: string;
+    /**
+     * FOB or CIF.
+     */
+    valuation: 'FOB' | 'CIF';
+    /**
+     * Net mass (NET_MASS), absent when confidential.
+     */
+    netMassKg?: string;
+    /**
+     * Quantity in the supplementary unit (SUPP_QTY).
+     */
+    supplementaryQuantity?: string;
+    /**
+     * Supplementary unit code (SUPP_UNIT).
+     */
+    supplementaryUnit?: string;
   }[];
 }
 
@@ -1292,4 +1372,4 @@ export interface TransitNotice {
 }
 
 /** Any canonical CAIS record, discriminated by `type`. */
-export type CaisRecord = CargoDeclaration | GuaranteeEvent | MirrorBatch | MirrorPeriod | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;
+export type CaisRecord = CargoDeclaration | GuaranteeEvent | MirrorBatch | MirrorPeriod | MirrorStatistics | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;

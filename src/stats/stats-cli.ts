@@ -2,11 +2,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayError } from '../errors.js';
-import type { CargoDeclaration } from '../records/record-types.js';
+import type { MirrorSettings } from '../mirror/mirror-pair.js';
+import type { CargoDeclaration, MirrorStatistics } from '../records/record-types.js';
 import { fromMillionths } from './fixed-decimal.js';
 import { writeSdmxCsv, readSdmxCsv } from './sdmx-csv.js';
 import { writeSdmxMl } from './sdmx-ml.js';
 import { observationOf, type Observation } from './sdmx-structure.js';
+import { compareStatistics, statisticsGapsCsv } from './statistics-compare.js';
 import { statisticsRecords } from './statistics-records.js';
 import { statisticsRows } from './statistics-table.js';
 import { hs6Cells } from './trade-cells.js';
@@ -75,5 +77,58 @@ export async function statsImport(file: string, options: { json?: string }): Pro
     process.stdout.write(`  ${key}: ${flow.length} observations${total?.TRADE_VALUE ? `, total ${total.TRADE_VALUE} ${total.CURRENCY}` : ''}\n`);
   }
   if (options.json) writeFileSync(options.json, `${JSON.stringify(observations, null, 2)}\n`);
+  return 0;
+}
+
+/** The compare command's options as commander gives them. */
+export interface StatsCompareArgs {
+  ours: string;
+  theirs?: string;
+  out: string;
+  factor?: string;
+  valueTolerance?: string;
+  massTolerance?: string;
+}
+
+/** A partner's statistics received through the gateway (mirror.statistics records) as observations; of several files of one data set, the last received counts. */
+export function observationsOfRecords(records: readonly MirrorStatistics[]): Observation[] {
+  const latest = new Map<string, MirrorStatistics>();
+  for (const r of records) latest.set(`${r.reporter}|${r.partner}|${r.flow}|${r.period}`, r);
+  return [...latest.values()].flatMap((r) =>
+    r.observations.map((o) => ({
+      FREQ: 'M',
+      REF_AREA: r.reporter,
+      COUNTERPART_AREA: r.partner,
+      TRADE_FLOW: r.flow,
+      CMD_CODE: o.commodityCode,
+      TIME_PERIOD: r.period,
+      ...(o.value !== undefined ? { TRADE_VALUE: o.value } : {}),
+      ...(o.netMassKg !== undefined ? { NET_MASS: o.netMassKg } : {}),
+      ...(o.supplementaryQuantity !== undefined ? { SUPP_QTY: o.supplementaryQuantity } : {}),
+      CURRENCY: o.currency,
+      VALUATION: o.valuation,
+      CMD_LEVEL: o.level,
+      ...(o.supplementaryUnit !== undefined ? { SUPP_UNIT: o.supplementaryUnit } : {}),
+      CONF_STATUS: o.confidentiality,
+    })),
+  );
+}
+
+/**
+ * Compares our SDMX-CSV statistics with the partner's (an SDMX-CSV file, or what it sent through the
+ * gateway) and writes statistics-gaps.json (summary and gaps) and statistics-gaps.csv into the folder.
+ */
+export async function statsCompare(args: StatsCompareArgs, theirs: readonly Observation[], settings: Pick<MirrorSettings, 'cifFobFactor' | 'valueTolerance' | 'massTolerance'>): Promise<number> {
+  const ours = await readSdmxCsv(args.ours);
+  const { summary, gaps } = compareStatistics(ours, theirs, settings);
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, 'statistics-gaps.json'), `${JSON.stringify({ summary, gaps }, null, 2)}\n`);
+  writeFileSync(join(args.out, 'statistics-gaps.csv'), statisticsGapsCsv(gaps));
+  const g = summary.gaps;
+  process.stdout.write(
+    `${summary.cells} cells, ${summary.agreeing} agreeing; value ${g.value}, mass ${g.mass}, missing-theirs ${g['missing-theirs']}, missing-ours ${g['missing-ours']}, confidential ${g.confidential}\n` +
+      `written to ${args.out}: statistics-gaps.json, statistics-gaps.csv\n`,
+  );
+  if (theirs.length === 0) process.stderr.write('warning: the partner side holds no observation\n');
   return 0;
 }

@@ -51,7 +51,11 @@ function expressionGroups(file: string, m: MappingYaml): Array<{ sources: string
   if (m.direction !== 'in') return [{ sources: [...(m.when ? [m.when] : []), ...keys, ...leavesOf(m.document)], records }];
   const golden = file.replace(/\.ya?ml$/, '.golden');
   const named = (suffix: string): string[] => readdirSync(golden).filter((f) => f.endsWith(suffix)).map((f) => join(golden, f));
-  const documents = named('.input.xml').map((f) => normaliseNamespaces(parseXml(readFileSync(f)), m.namespaces ?? {}));
+  const documents = [
+    ...named('.input.xml').map((f) => normaliseNamespaces(parseXml(readFileSync(f)), m.namespaces ?? {})),
+    // A reader's tree of a document that is not XML (a CSV file in CMS), as the golden case gives it.
+    ...named('.input.json').map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown),
+  ];
   const produced = named('.expected.json').map((f) => JSON.parse(readFileSync(f, 'utf8')) as unknown);
   return [
     { sources: [...(m.when ? [m.when] : []), ...leavesOf(m.record)], records: documents },

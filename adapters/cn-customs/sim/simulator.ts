@@ -1,9 +1,9 @@
 // China's customs as the gateway meets it: verifies each batch's signature with our pinned certificate, checks it against its manifest, keeps it, answers a signed receipt; checks our period manifests against what it holds; pushes its own batches and period manifests.
-import { createXmlSigner, createXmlVerifier, defineSimulator, GatewayError, parseCsv, parseXml, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest } from '../../../src/partners/kit.js';
+import { buildCmsSignedData, createXmlSigner, createXmlVerifier, defineSimulator, GatewayError, parseCsv, parseXml, renderCsv, SDMX_CSV_COLUMNS, SDMX_DATAFLOW_ID, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest } from '../../../src/partners/kit.js';
 import { batchRoot, countBatch, manifestOf, partiality } from '../batch-manifest.js';
 import { renderReceipt, type BatchReceipt } from '../batch-receipt.js';
 import { judgePeriod, periodManifestRoot, readPeriodManifest, renderPeriodManifest, renderPeriodReceipt, type ListedBatch, type PeriodReceipt } from '../period-manifest.js';
-import { statisticsProblem } from './statistics-check.js';
+import { statisticsProblem } from '../statistics-file.js';
 import { chinaBatch, type ChinaBatchCommand } from './china-batch.js';
 
 /** What the simulated receiver keeps: batch id → the digest of the batch it accepted. */
@@ -148,6 +148,16 @@ export default defineSimulator({
             state.sent.set(period, [...(state.sent.get(period) ?? []).filter((b) => b.batchId !== batchId), { batchId, items, digest }]);
             if ((command as ChinaBatchCommand).lostInTransit) return { status: 0, body: '', receiptSigned: false, gatewayCertificate: '' };
             return answered(await context.pushToGateway({ contentType: 'application/xml', body: signer.sign(batch) }));
+          },
+          // China's statistics of a month and flow, SDMX-CSV of our dataflow (one object of components per row) in CMS signed with its key;
+          // `tamper` changes a figure after signing.
+          pushStatistics: async (command: unknown) => {
+            const { observations, tamper } = command as { observations: Array<Record<string, string>>; tamper?: boolean };
+            const csv = renderCsv({ rows: observations.map((o) => ({ STRUCTURE: 'dataflow', STRUCTURE_ID: SDMX_DATAFLOW_ID, ACTION: 'I', ...o })) }, { columns: SDMX_CSV_COLUMNS });
+            const signed = buildCmsSignedData(csv, context.identity, { detached: false });
+            const at = signed.indexOf(Buffer.from(',TOTAL,'));
+            if (tamper && at >= 0) signed[at + 1] = 'X'.charCodeAt(0);
+            return answered(await context.pushToGateway({ contentType: 'application/pkcs7-mime; smime-type=signed-data', body: signed }));
           },
           // China's manifest of a period: every batch it counts as sent for the period.
           pushPeriod: async (command: unknown) => {

@@ -135,6 +135,55 @@ describe('cn-customs through the gateway', () => {
       }
     });
 
+    it("China's statistics (SDMX-CSV in CMS signed by its key) are verified, checked, answered by our signed receipt and handed to CAIS as mirror.statistics; a file changed after signing or with figures in a confidential row is refused", async () => {
+      const china = gw.gateway.simulators.get('cn-customs')!;
+      const pushStatistics = async (command: unknown): Promise<GatewayAnswer> => {
+        const res = await fetch(`${china.url}/_sim/pushStatistics`, { method: 'POST', body: JSON.stringify(command) });
+        expect(res.status).toBe(200);
+        return (await res.json()) as GatewayAnswer;
+      };
+      const key = { FREQ: 'M', REF_AREA: 'CN', COUNTERPART_AREA: 'KZ', TRADE_FLOW: 'X', TIME_PERIOD: '2026-10', CURRENCY: 'USD', VALUATION: 'FOB' };
+      const observations = [
+        { ...key, CMD_CODE: 'TOTAL', CMD_LEVEL: 'TOTAL', TRADE_VALUE: '52340.00', NET_MASS: '2910', CONF_STATUS: 'F' },
+        { ...key, CMD_CODE: '870323', CMD_LEVEL: 'HS6', TRADE_VALUE: '34200.00', NET_MASS: '2900', SUPP_QTY: '2', SUPP_UNIT: '796', CONF_STATUS: 'F' },
+        { ...key, CMD_CODE: '901890', CMD_LEVEL: 'HS6', CONF_STATUS: 'C' },
+      ];
+      const answer = await pushStatistics({ observations });
+      expect(answer.status, answer.body).toBe(200);
+      const receipt = receiptOf(answer);
+      expect(receipt).toMatchObject({ status: 'ACCEPTED', itemCount: 3 });
+      expect(receipt.batchId).toMatch(/^CN-KZ-X-2026-10-[0-9a-f]{16}$/);
+      const pulled = await gw.api('GET', '/v1/cais/inbound?after=0&limit=500');
+      const item = (pulled.body.items as Array<{ record: { type: string; flow: string; observations: Array<{ commodityCode: string; value?: string; confidentiality: string }> } }>).find((i) => i.record.type === 'mirror.statistics');
+      expect(item?.record).toMatchObject({ reporter: 'CN', partner: 'KZ', flow: 'X', period: '2026-10' });
+      expect(item?.record.observations.map((o) => [o.commodityCode, o.value, o.confidentiality])).toEqual([['TOTAL', '52340.00', 'F'], ['870323', '34200.00', 'F'], ['901890', undefined, 'C']]);
+
+      // Mirror comparison with ours: our imports from China of the month (CIF), from the records, against what China sent (FOB).
+      const dir = mkdtempSync(join(tmpdir(), 'gw-cn-stats-compare-'));
+      try {
+        writeFileSync(join(dir, 'ours.json'), JSON.stringify([declaration(81, { flow: 'import', partner: 'CN', day: 9, items: [{ code: '8703231990', value: '36252.00', mass: '2900' }] })]));
+        expect((await cli('stats', 'export', '--records', join(dir, 'ours.json'), '--period', '2026-10', '--level', 'hs6', '--partner', 'CN', '--threshold', '1', '--out', dir)).status).toBe(0);
+        const compared = await cli('stats', 'compare', '--ours', join(dir, 'KZ-CN-2026-10-hs6.csv'), '--theirs-from-log', 'CN', '--out', dir);
+        expect(compared.status, compared.stderr).toBe(0);
+        const { gaps } = JSON.parse(readFileSync(join(dir, 'statistics-gaps.json'), 'utf8')) as { gaps: Array<{ kind: string; commodityCode: string }> };
+        // 36252 CIF / 1.06 = 34200 FOB: 870323 agrees; China's total holds goods we did not declare; 901890 China suppressed.
+        expect(gaps.filter((g) => g.commodityCode === '870323')).toEqual([]);
+        expect(gaps.filter((g) => g.commodityCode === 'TOTAL').map((g) => g.kind)).toEqual(['value']);
+        expect(gaps.find((g) => g.commodityCode === '901890')?.kind).toBe('confidential');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+
+      const tampered = await pushStatistics({ observations, tamper: true });
+      expect(tampered.status).toBe(401);
+      expect(receiptOf(tampered).errors[0]?.code).toBe('CNB-SIGNATURE');
+      const leaking = await pushStatistics({ observations: [observations[0], observations[1], { ...observations[2], TRADE_VALUE: '18140.00' }] });
+      expect(leaking.status).toBe(422);
+      const refused = receiptOf(leaking);
+      expect(refused.errors[0]).toMatchObject({ code: 'CNB-SCHEMA' });
+      expect(refused.errors[0]?.text).toContain('a confidential row carries figures');
+    });
+
     it('a partial batch (its manifest states more items than it holds) is refused with a signed CNB-PARTIAL receipt and nothing is recorded', async () => {
       const partial = { ...batch, batchId: `CN-HRG-${process.pid}-2`, statedItems: 4 };
       const answer = await push(partial);

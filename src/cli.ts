@@ -275,7 +275,7 @@ stats
   .command('compare')
   .description("mirror comparison of statistics: our exports against the partner's imports from us and the other way round, per period and commodity code, values brought to FOB")
   .requiredOption('--ours <file>', 'our statistics (SDMX-CSV of stats export)')
-  .option('--theirs <file>', "the partner's statistics (SDMX-CSV of our dataflow)")
+  .option('--theirs <files...>', "the partner's statistics (SDMX-CSV files of our dataflow, e.g. one per flow)")
   .option('--theirs-from-log <CC>', 'instead: the statistics partner CC sent through the gateway (mirror.statistics records of the inbound log; of several files of one month and flow the last received)')
   .requiredOption('--out <dir>', 'folder for statistics-gaps.json and statistics-gaps.csv')
   .option('--factor <n>', 'CIF/FOB factor: CIF values are divided by it (default 1.06)')
@@ -283,11 +283,11 @@ stats
   .option('--mass-tolerance <share>', 'accepted net mass gap relative to the larger side (default 0.02)')
   .action((options: StatsCompareArgs & { theirsFromLog?: string }) =>
     run(async (config) => {
-      const settings = mirrorSettingsOf({ ...options, theirs: options.theirs ?? '' });
+      const settings = mirrorSettingsOf({ ...options, theirs: '' });
       if (Boolean(options.theirs) === Boolean(options.theirsFromLog)) throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', 'give the partner side with --theirs FILE or --theirs-from-log CC, one of them');
       if (options.theirsFromLog !== undefined && !/^[A-Z]{2}$/.test(options.theirsFromLog)) throw new GatewayError('GW_ERR_STATS_INPUT_INVALID', `--theirs-from-log must be an ISO 3166 alpha-2 code, got "${options.theirsFromLog}"`);
       const theirs = options.theirs
-        ? await readSdmxCsv(options.theirs)
+        ? (await Promise.all(options.theirs.map((file) => readSdmxCsv(file)))).flat()
         : observationsOfRecords((await readCanonicalRecords({ log: 'inbound' }, config, ['mirror.statistics'], 'GW_ERR_STATS_INPUT_INVALID')).filter((r) => r.reporter === options.theirsFromLog));
       return statsCompare(options, theirs, settings);
     }),

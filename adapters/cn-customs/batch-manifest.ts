@@ -40,10 +40,10 @@ export function countBatch(root: XmlContent): BatchCounts {
 }
 
 /** What the manifest states. */
-export function manifestOf(root: XmlContent): BatchCounts & { batchId: string; reporter: string; period: string } {
+export function manifestOf(root: XmlContent): BatchCounts & { batchId: string; reporter: string; partner: string; period: string } {
   const manifest = childElement(root, '', 'Manifest');
   if (!manifest) throw new GatewayError('GW_ERR_XML_MALFORMED', 'the batch has no Manifest');
-  return { batchId: text(manifest, 'BatchId'), reporter: text(manifest, 'Reporter'), period: text(manifest, 'Period'), declarations: Number(text(manifest, 'DeclarationCount')), items: Number(text(manifest, 'ItemCount')), digest: text(manifest, 'ItemsDigest') };
+  return { batchId: text(manifest, 'BatchId'), reporter: text(manifest, 'Reporter'), partner: text(manifest, 'Partner'), period: text(manifest, 'Period'), declarations: Number(text(manifest, 'DeclarationCount')), items: Number(text(manifest, 'ItemCount')), digest: text(manifest, 'ItemsDigest') };
 }
 
 /** How a batch differs from its manifest, or undefined when it holds exactly what the manifest says. */

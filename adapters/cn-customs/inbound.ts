@@ -12,22 +12,28 @@ export const DECLARATION_BATCH = 'declaration-batch';
 /** The receipt's error code for a refusal's GW_ERR_* code (the codes our own receipts get, README). */
 function receiptCode(code: string): string {
   if (code === 'GW_ERR_CN_BATCH_PARTIAL') return 'CNB-PARTIAL';
-  if (code === 'GW_ERR_CN_STATISTICS_INVALID') return 'CNB-SCHEMA';
+  if (code === 'GW_ERR_CN_STATISTICS_INVALID' || code === 'GW_ERR_CN_NOT_FOR_US' || code === 'GW_ERR_MIME_MALFORMED') return 'CNB-SCHEMA';
   if (code.startsWith('GW_ERR_SIGNATURE') || code.startsWith('GW_ERR_INBOUND_CLIENT_CERT') || code === 'GW_ERR_INBOUND_TLS_MISMATCH') return 'CNB-SIGNATURE';
   if (code.startsWith('GW_ERR_XML') || code === 'GW_ERR_INBOUND_UNREADABLE' || code.startsWith('GW_ERR_INBOUND_RECORD') || code === 'GW_ERR_UNSUPPORTED_MEDIA_TYPE') return 'CNB-SCHEMA';
   if (code === 'GW_ERR_STORE_UNAVAILABLE' || code === 'GW_ERR_INTERNAL') return 'CNB-BUSY';
   return code;
 }
 
+/** The refusal of a document for another country than ours (`us`, the instance's reporter participant). */
+function notForUs(named: string, us: string, envelope: { messageType: string; messageId?: string }): GatewayError {
+  return cnErrors.error('GW_ERR_CN_NOT_FOR_US', `the document is for partner country "${named}", we are ${us}`, { envelope });
+}
+
 /**
  * Reads a verified batch: its id is the deduplication key, its reporter the sender, and it must hold
  * exactly what its manifest states.
- * @throws GatewayError GW_ERR_INBOUND_UNREADABLE (no batch, no id), GW_ERR_CN_BATCH_PARTIAL
+ * @throws GatewayError GW_ERR_INBOUND_UNREADABLE (no batch, no id), GW_ERR_CN_NOT_FOR_US (its Partner is not `us`), GW_ERR_CN_BATCH_PARTIAL
  */
-export function readBatch(document: XmlContent): ReturnType<InboundSpec['read']> {
+export function readBatch(document: XmlContent, us: string): ReturnType<InboundSpec['read']> {
   const period = periodManifestRoot(document);
   if (period) {
     const manifest = readPeriodManifest(period);
+    if (manifest.partner !== us) throw notForUs(manifest.partner, us, { messageType: PERIOD_MANIFEST, messageId: manifest.manifestId });
     const ids = manifest.batches.map((b) => b.batchId);
     return { messageType: PERIOD_MANIFEST, messageId: manifest.manifestId, sender: manifest.reporter, inventory: { messageType: DECLARATION_BATCH, messageIds: ids }, replyContext: { period: manifest.period } };
   }
@@ -39,6 +45,7 @@ export function readBatch(document: XmlContent): ReturnType<InboundSpec['read']>
   }
   const manifest = manifestOf(root);
   if (!manifest.batchId) throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', "China's push: the manifest has no BatchId");
+  if (manifest.partner !== us) throw notForUs(manifest.partner, us, { messageType: DECLARATION_BATCH, messageId: manifest.batchId });
   const partial = partiality(root);
   if (partial) throw cnErrors.error('GW_ERR_CN_BATCH_PARTIAL', `batch ${manifest.batchId}: ${partial}`, { envelope: { messageType: DECLARATION_BATCH, messageId: manifest.batchId } });
   const held = countBatch(root);
@@ -73,9 +80,9 @@ export const cnInbound: InboundSpec = {
   mediaTypes: ['application/xml', 'text/xml'],
   maxBytes: 16 * 1024 * 1024,
   senderParticipant: 'partner',
-  read: (document) => readBatch(document),
+  read: (document, _request, context) => readBatch(document, context.participants.reporter ?? ''),
   // Statistics files come as CMS SignedData with the SDMX-CSV inside, as ours go to China.
-  cms: { mediaTypes: ['application/pkcs7-mime'], read: (content) => readStatisticsFile(content) },
+  cms: { mediaTypes: ['application/pkcs7-mime'], read: (content, _request, context) => readStatisticsFile(content, context.participants.reporter ?? '') },
   receiptSigning: 'xmldsig',
   receipt: (outcome) => ({ contentType: 'application/xml; charset=utf-8', body: outcome.envelope?.messageType === PERIOD_MANIFEST ? periodReceipt(outcome) : batchReceipt(outcome) }),
 };

@@ -21,7 +21,7 @@ export default definePartner({
   },
   participants: { reporter: 'our country code in the manifest (KZ)', partner: "the partner's country code (CN): its batches must state it as Reporter" },
   options: {
-    periodCloseAfterHours: { description: 'hours after the end of a period (a UTC registration day) before its period manifest goes to China', default: String(DEFAULT_CLOSE_AFTER_HOURS) },
+    periodCloseAfterHours: { description: 'hours after the end of a period (a registration date, its end counted in UTC) before its period manifest goes to China', default: String(DEFAULT_CLOSE_AFTER_HOURS) },
   },
   inbound: cnInbound,
   // Every delivered batch is noted under its period; closed periods' manifests tell which batches China lacks.

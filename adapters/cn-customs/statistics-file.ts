@@ -56,13 +56,15 @@ export function statisticsProblem(csv: Buffer): string | undefined {
  * and a digest of the file (a revised file is another message, the same file again a repeat), its
  * sender the reporter; the tree for the mapping is `Statistics` (attribute `dataflow`) with one
  * `Observation` per row, each component a child with its text, empty ones left out.
- * @throws GatewayError GW_ERR_CN_STATISTICS_INVALID when the file fails {@link statisticsProblem}
+ * @throws GatewayError GW_ERR_CN_STATISTICS_INVALID when the file fails {@link statisticsProblem}, GW_ERR_CN_NOT_FOR_US when its
+ *   COUNTERPART_AREA is not `us`
  */
-export function readStatisticsFile(content: Buffer): { envelope: InboundEnvelope; document: XmlContent } {
+export function readStatisticsFile(content: Buffer, us: string): { envelope: InboundEnvelope; document: XmlContent } {
   const rows = rowsOf(content);
   const problem = typeof rows === 'string' ? rows : rowsProblem(rows);
   if (typeof rows === 'string' || problem) throw cnErrors.error('GW_ERR_CN_STATISTICS_INVALID', `statistics file: ${problem}`, { envelope: { messageType: TRADE_STATISTICS } });
   const first = rows[0]!;
+  if (first.COUNTERPART_AREA !== us) throw cnErrors.error('GW_ERR_CN_NOT_FOR_US', `the statistics are of trade with "${first.COUNTERPART_AREA}", we are ${us}`, { envelope: { messageType: TRADE_STATISTICS } });
   const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
   const messageId = `${first.REF_AREA}-${first.COUNTERPART_AREA}-${first.TRADE_FLOW}-${first.TIME_PERIOD}-${digest}`;
   const observations = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([column, value]) => value !== '' && value !== undefined && !['STRUCTURE', 'STRUCTURE_ID', 'ACTION'].includes(column))));

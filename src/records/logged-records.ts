@@ -25,7 +25,8 @@ export async function readLoggedRecords<T extends CaisRecord['type']>(pages: Log
         if (!checked.ok) throw new GatewayError(code, `log row ${row.row} (${type}): ${checked.violations.map((v) => `${v.code} ${v.pointer || '/'} ${v.message}`).join('; ')}`);
         latest.add(checked.record);
       }
-      if (page.length < PAGE) break;
+      // Until a page comes back empty: a store may return fewer rows than asked for (its own page limit).
+      if (page.length === 0) break;
       after = page.at(-1)!.row;
     }
   }

@@ -83,17 +83,25 @@ export async function statsImport(file: string, options: { json?: string }): Pro
 /** The compare command's options as commander gives them. */
 export interface StatsCompareArgs {
   ours: string;
-  theirs?: string;
+  theirs?: string[];
   out: string;
   factor?: string;
   valueTolerance?: string;
   massTolerance?: string;
 }
 
-/** A partner's statistics received through the gateway (mirror.statistics records) as observations; of several files of one data set, the last received counts. */
+/** The detail level of a statistics file: the finest of its observations. */
+function detailLevel(r: MirrorStatistics): string {
+  return r.observations.some((o) => o.level === 'HS6') ? 'HS6' : r.observations.some((o) => o.level === 'HS4') ? 'HS4' : 'HS2';
+}
+
+/**
+ * A partner's statistics received through the gateway (mirror.statistics records) as observations; of
+ * several files of one data set and detail level, the last received counts.
+ */
 export function observationsOfRecords(records: readonly MirrorStatistics[]): Observation[] {
   const latest = new Map<string, MirrorStatistics>();
-  for (const r of records) latest.set(`${r.reporter}|${r.partner}|${r.flow}|${r.period}`, r);
+  for (const r of records) latest.set(`${r.reporter}|${r.partner}|${r.flow}|${r.period}|${detailLevel(r)}`, r);
   return [...latest.values()].flatMap((r) =>
     r.observations.map((o) => ({
       FREQ: 'M',
@@ -118,8 +126,12 @@ export function observationsOfRecords(records: readonly MirrorStatistics[]): Obs
  * Compares our SDMX-CSV statistics with the partner's (an SDMX-CSV file, or what it sent through the
  * gateway) and writes statistics-gaps.json (summary and gaps) and statistics-gaps.csv into the folder.
  */
-export async function statsCompare(args: StatsCompareArgs, theirs: readonly Observation[], settings: Pick<MirrorSettings, 'cifFobFactor' | 'valueTolerance' | 'massTolerance'>): Promise<number> {
+export async function statsCompare(args: StatsCompareArgs, partnerSide: readonly Observation[], settings: Pick<MirrorSettings, 'cifFobFactor' | 'valueTolerance' | 'massTolerance'>): Promise<number> {
   const ours = await readSdmxCsv(args.ours);
+  // Only the months and commodity levels our file covers: the partner's other months are not gaps.
+  const periods = new Set(ours.map((o) => o.TIME_PERIOD));
+  const levels = new Set(ours.map((o) => o.CMD_LEVEL));
+  const theirs = partnerSide.filter((o) => periods.has(o.TIME_PERIOD) && levels.has(o.CMD_LEVEL));
   const { summary, gaps } = compareStatistics(ours, theirs, settings);
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, 'statistics-gaps.json'), `${JSON.stringify({ summary, gaps }, null, 2)}\n`);
@@ -129,6 +141,6 @@ export async function statsCompare(args: StatsCompareArgs, theirs: readonly Obse
     `${summary.cells} cells, ${summary.agreeing} agreeing; value ${g.value}, mass ${g.mass}, missing-theirs ${g['missing-theirs']}, missing-ours ${g['missing-ours']}, confidential ${g.confidential}\n` +
       `written to ${args.out}: statistics-gaps.json, statistics-gaps.csv\n`,
   );
-  if (theirs.length === 0) process.stderr.write('warning: the partner side holds no observation\n');
+  if (theirs.length === 0) process.stderr.write(`warning: the partner side holds no observation of ${[...periods].join(', ')} at ${[...levels].join(', ')}\n`);
   return 0;
 }

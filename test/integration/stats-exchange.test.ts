@@ -124,8 +124,13 @@ describe.skipIf(skip)('gateway stats export / import (SDMX)', () => {
     const run = cli('stats', 'export', '--period', '2026-13', '--level', 'hs6', '--partner', 'CN', '--records', records, '--out', out);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('GW_ERR_STATS_INPUT_INVALID: --period must be YYYY-MM, got "2026-13"');
-    const noLog = cli('stats', 'export', '--period', '2026-10', '--level', 'hs6', '--partner', 'CN', '--out', out);
-    expect(noLog.stderr).toContain('GW_ERR_STATS_INPUT_INVALID: pass the declarations with --records');
+    const noSource = cli('stats', 'export', '--period', '2026-10', '--level', 'hs6', '--partner', 'CN', '--out', out);
+    expect(noSource.stderr).toContain('GW_ERR_STATS_INPUT_INVALID: give the records with --records FILE... or read them from the message log with --from-log');
+    // A log that does not exist is not made up empty.
+    const emptyDir = join(dir, 'no-gateway-here');
+    const noLog = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'stats', 'export', '--from-log', '--period', '2026-10', '--level', 'hs6', '--partner', 'CN', '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, GATEWAY_DATA_DIR: emptyDir } });
+    expect(noLog.status).toBe(2);
+    expect(noLog.stderr).toContain(`GW_ERR_STATS_INPUT_INVALID: no message log at ${emptyDir}/gateway.sqlite`);
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, JSON.stringify([{ type: 'declaration.cargo', recordId: 'X' }]));
     const invalid = cli('stats', 'export', '--period', '2026-10', '--level', 'hs6', '--partner', 'CN', '--records', broken, '--out', out);

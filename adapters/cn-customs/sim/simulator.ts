@@ -13,6 +13,8 @@ export interface CnSimState {
   statistics: Map<string, string>;
   /** Answer the next batch with an unsigned receipt (a receiver that lost its key). */
   unsignedNext: number;
+  /** Answer the next period manifest with the receipt of an earlier one (a receiver mixing up its answers). */
+  staleNext: number;
   /** Our period manifests as China answered them: manifest id → its receipt. */
   periods: Map<string, PeriodReceipt>;
   /** China's own batches it counts as sent, by period: what its period manifests list. */
@@ -34,7 +36,7 @@ function rejected(code: string, text: string, at: { now: string; messageId: stri
 
 export default defineSimulator({
   start(context) {
-    const state: CnSimState = { batches: new Map(), statistics: new Map(), unsignedNext: 0, periods: new Map(), sent: new Map() };
+    const state: CnSimState = { batches: new Map(), statistics: new Map(), unsignedNext: 0, staleNext: 0, periods: new Map(), sent: new Map() };
     const keys = context.gatewayCertificates.map((c) => c.publicKey);
     const verifier = createXmlVerifier(() => keys);
     const signer = createXmlSigner(context.identity);
@@ -103,8 +105,10 @@ export default defineSimulator({
         document = request.body.toString('utf8');
         if (!root) throw new GatewayError('GW_ERR_XML_MALFORMED', 'not a PeriodManifest');
         const manifest = readPeriodManifest(root);
-        receipt = judgePeriod({ manifestId: manifest.manifestId, period: manifest.period, batchIds: manifest.batches.map((b) => b.batchId) }, new Set(state.batches.keys()), receivedAt);
-        state.periods.set(manifest.manifestId, receipt);
+        const earlier = state.staleNext > 0 ? [...state.periods.values()].at(-1) : undefined;
+        if (earlier) state.staleNext--;
+        receipt = earlier ?? judgePeriod({ manifestId: manifest.manifestId, period: manifest.period, batchIds: manifest.batches.map((b) => b.batchId) }, new Set(state.batches.keys()), receivedAt);
+        if (!earlier) state.periods.set(manifest.manifestId, receipt);
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         const code = err.code.startsWith('GW_ERR_SIGNATURE') ? 'CNB-SIGNATURE' : 'CNB-SCHEMA';
@@ -139,6 +143,7 @@ export default defineSimulator({
         handle,
         controls: {
           unsignedReceipt: () => void state.unsignedNext++,
+          staleReceipt: () => void state.staleNext++,
           // China sends us one of its batches, signed with its key: the gateway's answer as it came.
           // China loses a batch it had accepted from us (a receiver's fault it does not tell): our next period manifest finds it.
           loseBatch: (command: unknown) => void state.batches.delete(String((command as { batchId?: unknown }).batchId)),
@@ -150,11 +155,11 @@ export default defineSimulator({
             return answered(await context.pushToGateway({ contentType: 'application/xml', body: signer.sign(batch) }));
           },
           // China's statistics of a month and flow, SDMX-CSV of our dataflow (one object of components per row) in CMS signed with its key;
-          // `tamper` changes a figure after signing.
+          // `tamper` changes a figure after signing; `cms` (base64) pushes a test's own CMS instead (another signer).
           pushStatistics: async (command: unknown) => {
-            const { observations, tamper } = command as { observations: Array<Record<string, string>>; tamper?: boolean };
+            const { observations = [], tamper, cms } = command as { observations?: Array<Record<string, string>>; tamper?: boolean; cms?: string };
             const csv = renderCsv({ rows: observations.map((o) => ({ STRUCTURE: 'dataflow', STRUCTURE_ID: SDMX_DATAFLOW_ID, ACTION: 'I', ...o })) }, { columns: SDMX_CSV_COLUMNS });
-            const signed = buildCmsSignedData(csv, context.identity, { detached: false });
+            const signed = cms === undefined ? buildCmsSignedData(csv, context.identity, { detached: false }) : Buffer.from(cms, 'base64');
             const at = signed.indexOf(Buffer.from(',TOTAL,'));
             if (tamper && at >= 0) signed[at + 1] = 'X'.charCodeAt(0);
             return answered(await context.pushToGateway({ contentType: 'application/pkcs7-mime; smime-type=signed-data', body: signed }));

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
 import { declaration } from '../../../test/support/declaration-data.js';
 import { RECORD_FIXTURES, ROOT } from '../../../test/support/project.js';
-import { parseXml } from '../../../src/partners/kit.js';
+import { buildCmsSignedData, parseXml, renderCsv, SDMX_CSV_COLUMNS, SDMX_DATAFLOW_ID } from '../../../src/partners/kit.js';
 import { runCli } from '../../../test/support/cli-run.js';
+import { loadTestKey } from '../../../test/support/test-keys.js';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { readReceipt } from '../batch-receipt.js';
 import { expectSignedByGateway, type GatewayAnswer } from './gateway-answer.js';
@@ -19,14 +20,16 @@ const DECLARATION = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'declaration.c
 
 describe('cn-customs through the gateway', () => {
   let gw: RunningGateway;
-  /** The gateway's data folder, for the commands that read its log. */
+  /** The gateway's data folder, for the commands that read its log, and its development certificates (other partners' keys sign forgeries). */
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-cn-data-'));
+  const certsDir = mkdtempSync(join(tmpdir(), 'gw-cn-certs-'));
   beforeAll(async () => {
-    gw = await startTestGateway({ GATEWAY_DATA_DIR: dataDir });
+    gw = await startTestGateway({ GATEWAY_DATA_DIR: dataDir, GATEWAY_CERTS_DIR: certsDir });
   });
   afterAll(async () => {
     await gw?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(certsDir, { recursive: true, force: true });
   });
   /** Runs the gateway command on the same log, without blocking this process (its simulators keep answering). */
   const cli = (...args: string[]) => runCli(args, { GATEWAY_DATA_DIR: dataDir });
@@ -177,6 +180,17 @@ describe('cn-customs through the gateway', () => {
       const tampered = await pushStatistics({ observations, tamper: true });
       expect(tampered.status).toBe(401);
       expect(receiptOf(tampered).errors[0]?.code).toBe('CNB-SIGNATURE');
+      // Signed by a key pinned for another partner (Russia's), or of trade with another country than ours.
+      const russia = loadTestKey(join(certsDir, 'partners', 'eaeu-ru.key.pem'), join(certsDir, 'partners', 'eaeu-ru.cert.pem'));
+      // The same valid file: only the signer is wrong.
+      const file = renderCsv({ rows: observations.map((o) => ({ STRUCTURE: 'dataflow', STRUCTURE_ID: SDMX_DATAFLOW_ID, ACTION: 'I', ...o })) }, { columns: SDMX_CSV_COLUMNS });
+      const forged = buildCmsSignedData(file, russia, { detached: false });
+      const otherSigner = await pushStatistics({ cms: forged.toString('base64') });
+      expect(otherSigner.status).toBe(401);
+      expect(receiptOf(otherSigner).errors[0]?.code).toBe('CNB-SIGNATURE');
+      const elsewhere = await pushStatistics({ observations: observations.map((o) => ({ ...o, COUNTERPART_AREA: 'UZ' })) });
+      expect(elsewhere.status).toBe(422);
+      expect(receiptOf(elsewhere).errors[0]).toMatchObject({ code: 'CNB-SCHEMA', text: expect.stringContaining('the statistics are of trade with "UZ", we are KZ') as unknown });
       const leaking = await pushStatistics({ observations: [observations[0], observations[1], { ...observations[2], TRADE_VALUE: '18140.00' }] });
       expect(leaking.status).toBe(422);
       const refused = receiptOf(leaking);

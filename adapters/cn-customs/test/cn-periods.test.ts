@@ -94,6 +94,24 @@ describe.skipIf(skipWithout('cn-customs period manifests', { tools: ['xmlsec1', 
     expect(again.history.some((h) => h.reason.includes(`names batch ${first.recordId}.1 as not held`))).toBe(true);
   }, 60_000);
 
+  it("a receipt about another manifest is not believed: the period stays open, and the next close, with a new number, completes it", async () => {
+    const items = [{ code: '8703231990', value: '1000.00', mass: '10' }];
+    const record = { ...declaration(73, { flow: 'export', partner: 'CN', day: 8, items }), recordId: `KZ-CD-PM-${process.pid}-3` };
+    await control('staleReceipt', {});
+    expect((await gw.api('POST', '/v1/cais/records', record)).status).toBe(202);
+    await delivered(record.recordId);
+    const doubted = await gw.waitFor(async () => {
+      const p = await periodOf('2026-10-08');
+      return p?.problem?.includes("China's receipt is about manifest") ? p : undefined;
+    }, 30_000);
+    expect(doubted).toMatchObject({ state: 'open', manifestId: 'KZ-PM-20261008-1' });
+    const complete = await gw.waitFor(async () => {
+      const p = await periodOf('2026-10-08');
+      return p?.state === 'complete' ? p : undefined;
+    }, 30_000);
+    expect(complete).toMatchObject({ manifestId: 'KZ-PM-20261008-2', listed: 1 });
+  }, 60_000);
+
   describe("China's period manifests to us", () => {
     const batch = (n: number, lost = false): ChinaBatchCommand => ({
       batchId: `CN-HRG-PM-${process.pid}-${n}`,

@@ -1,0 +1,67 @@
+// Uzbekistan's customs as the gateway meets it: opens each DEC's CMS with our pinned certificate, checks what the agreement needs of it, keeps it, and answers a WCO RES in CMS signed with its own key.
+import { buildCmsSignedData, childElement, childElements, childText, defineSimulator, GatewayError, parseXml, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest, type XmlContent } from '../../../src/partners/kit.js';
+import { renderResponse, WCO, wcoDateTime, type WcoResponse } from '../wco-response.js';
+
+/** What the simulated receiver keeps: the DECs it registered, by FunctionalReferenceID. */
+export interface UzSimState {
+  declarations: Map<string, { typeCode: string; functionCode: string; registrationId: string; items: number }>;
+}
+
+/** Declaration types the profile knows: pre-lodged export and import, and transit (README). */
+const TYPES = new Set(['EXD', 'IMD', 'TRD']);
+
+/** What is wrong with a DEC, as the receiver sees it (each with a validation code of ours), or nothing. */
+function decProblems(meta: XmlContent | undefined): Array<{ code: string; description: string }> {
+  const declaration = meta && childElement(meta, WCO.dec, 'Declaration');
+  if (!declaration) return [{ code: 'UZ-STRUCTURE', description: 'no WCO DEC Declaration in a DocumentMetaData MetaData' }];
+  const text = (name: string): string => childText(declaration, WCO.dec, name)?.trim() ?? '';
+  const problems: Array<{ code: string; description: string }> = [];
+  if (!text('FunctionalReferenceID')) problems.push({ code: 'UZ-REFERENCE', description: 'FunctionalReferenceID is missing' });
+  if (!['9', '5'].includes(text('FunctionCode'))) problems.push({ code: 'UZ-FUNCTION', description: `FunctionCode "${text('FunctionCode')}" is not 9 (original) or 5 (replacement)` });
+  if (!TYPES.has(text('TypeCode'))) problems.push({ code: 'UZ-TYPE', description: `TypeCode "${text('TypeCode')}" is not EXD, IMD or TRD` });
+  const shipment = childElement(declaration, WCO.dec, 'GoodsShipment');
+  const items = shipment ? childElements(shipment, WCO.dec, 'GovernmentAgencyGoodsItem').length : 0;
+  if (String(items) !== text('GoodsItemQuantity')) problems.push({ code: 'UZ-ITEMS', description: `GoodsItemQuantity ${text('GoodsItemQuantity')} but ${items} goods items` });
+  return problems;
+}
+
+export default defineSimulator({
+  start(context) {
+    const state: UzSimState = { declarations: new Map() };
+    let serial = 0;
+
+    function handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
+      const now = new Date();
+      const messageId = String(request.headers['x-message-id'] ?? '');
+      let xml = '';
+      let response: WcoResponse;
+      const rejected = (errors: Array<{ code: string; description: string }>, reference = 'unknown'): WcoResponse => ({ functionCode: '03', responseId: `UZ-RES-${++serial}`, issuedAt: wcoDateTime(now), declarationReference: reference, errors });
+      try {
+        xml = verifyCmsSignedData(request.body, context.gatewayCertificates).content.toString('utf8');
+        const meta = childElement(parseXml(xml), WCO.metaData, 'MetaData');
+        const declaration = meta && childElement(meta, WCO.dec, 'Declaration');
+        const reference = (declaration && childText(declaration, WCO.dec, 'FunctionalReferenceID')?.trim()) || 'unknown';
+        const problems = decProblems(meta);
+        if (problems.length > 0) {
+          response = rejected(problems, reference);
+        } else {
+          const text = (name: string): string => childText(declaration!, WCO.dec, name)?.trim() ?? '';
+          const known = state.declarations.get(reference);
+          const registrationId = known?.registrationId ?? `UZ${now.toISOString().slice(0, 10).replace(/-/g, '')}${String(++serial).padStart(6, '0')}`;
+          state.declarations.set(reference, { typeCode: text('TypeCode'), functionCode: text('FunctionCode'), registrationId, items: Number(text('GoodsItemQuantity')) });
+          response = { functionCode: '01', responseId: `UZ-RES-${++serial}`, issuedAt: wcoDateTime(now), declarationReference: reference, registrationId, errors: [] };
+        }
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        response = rejected([{ code: err.code.startsWith('GW_ERR_SIGNATURE') ? 'UZ-SIGNATURE' : 'UZ-STRUCTURE', description: err.message }]);
+      }
+      if (fault?.kind === 'partner-error') response = { ...response, functionCode: fault.code, errors: [{ code: 'UZ-SIMULATED', description: `simulated RES ${fault.code}` }] };
+      return {
+        received: { messageId, valid: response.functionCode === '01', problems: response.errors.map((e) => `${e.code}: ${e.description}`), document: xml },
+        response: { status: 200, headers: { 'content-type': 'application/pkcs7-mime; smime-type=signed-data' }, body: buildCmsSignedData(renderResponse(response, 'UZ'), context.identity, { detached: false }) },
+      };
+    }
+
+    return startSimulatorServer({ partner: context.partner, path: '/declarations', handle }, context.listen).then((sim) => Object.assign(sim, { state }));
+  },
+});

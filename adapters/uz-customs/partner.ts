@@ -1,6 +1,7 @@
 // Uzbekistan's customs: advance cargo and transit information as WCO Data Model DEC documents in CMS SignedData, answered by signed WCO RES documents.
 import { definePartner } from '../../src/partners/kit.js';
 import { RES_CODES } from './codes.js';
+import { uzInbound } from './inbound.js';
 import { classifyResponse } from './wco-response.js';
 
 export default definePartner({
@@ -13,7 +14,8 @@ export default definePartner({
       signing: 'cms',
     },
   },
-  participants: { reporter: 'our country code (KZ): the DEC names it as responsible country', partner: "the partner's country code (UZ)" },
+  participants: { reporter: 'our country code (KZ): the DEC names it as responsible country', partner: "the partner's country code (UZ): its DECs must name it as responsible country" },
+  inbound: uzInbound,
   transport: {
     timeoutMs: 30_000,
     concurrency: 4,

@@ -86,7 +86,7 @@ export function classifyResponse(result: AttemptResult, context: PartnerContext)
   const known = RES_CODES[response.functionCode];
   const first = response.errors[0];
   // Our signature refused: retrying cannot help and the DEC is not at fault; keys need a person.
-  if (response.errors.some((e) => e.code === 'UZ-SIGNATURE')) return { verdict: 'needs-human', partnerCode: response.functionCode, reason: `RES ${response.functionCode}: Uzbekistan could not verify our signature: ${first?.description ?? ''}`.trim() };
+  if (response.errors.some((e) => e.code === 'UZ-SIGN')) return { verdict: 'needs-human', partnerCode: response.functionCode, reason: `RES ${response.functionCode}: Uzbekistan could not verify our signature: ${first?.description ?? ''}`.trim() };
   const detail = first ? `: ${first.code} ${first.description}` : response.registrationId ? `, registered as ${response.registrationId}` : '';
   return { verdict: known?.verdict ?? 'needs-human', partnerCode: response.functionCode, reason: `RES ${response.functionCode} (${known?.meaning ?? 'unknown function'}) for ${response.declarationReference}${detail}` };
 }

@@ -77,6 +77,122 @@ export interface TransportMeans {
 }
 
 /**
+ * Inbound only: advance cargo or transit information a partner administration sent us before the goods reach our border (a WCO Data Model DEC of Uzbekistan's customs), for risk analysis and the border office; made by an inbound mapping, it goes to CAIS through the sink, never to partners.
+ */
+export interface AdvanceDeclaration {
+  /**
+   * Record type discriminator.
+   */
+  type: 'advance.declaration';
+  /**
+   * Stable per partner declaration reference (a name-based UUID of it).
+   */
+  recordId: string;
+  /**
+   * 1 for the original, 2 for a replacement.
+   */
+  version: number;
+  /**
+   * The administration that sent it.
+   */
+  reporter: string;
+  /**
+   * The declaration type as the partner coded it (WCO D013: EXD pre-lodged export, IMD pre-lodged import, TRD transit).
+   */
+  declarationType: string;
+  /**
+   * The partner's declaration or transit declaration number (FunctionalReferenceID).
+   */
+  reference: string;
+  /**
+   * original (WCO function 9) or replacement (5) of an earlier one with the same reference.
+   */
+  function: 'original' | 'replacement';
+  /**
+   * The partner's declaration office.
+   */
+  office?: string;
+  /**
+   * The border means of transport.
+   */
+  vehicle?: {
+    /**
+     * Free text, no control characters other than tab and newline.
+     */
+    registrationNumber: string;
+    /**
+     * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+     */
+    nationality?: string;
+    /**
+     * UNECE Recommendation 19 transport mode code.
+     */
+    mode?: string;
+  };
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  exportCountry?: string;
+  /**
+   * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  destinationCountry?: string;
+  /**
+   * Countries of routing, in order.
+   *
+   * @maxItems 99
+   *
+   * Items: ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+   */
+  itinerary?: string[];
+  /**
+   * Consignor's name.
+   */
+  consignor?: string;
+  /**
+   * Consignee's name.
+   */
+  consignee?: string;
+  /**
+   * Goods items.
+   *
+   * @minItems 1
+   * @maxItems 999
+   */
+  items: {
+    sequence: number;
+    /**
+     * Harmonized System / EAEU TN VED commodity code as digits only (leading zeros matter): 6 digits (HS subheading) up to 10 digits (national subheading).
+     */
+    commodityCode: string;
+    /**
+     * Free text, no control characters other than tab and newline.
+     */
+    description?: string;
+    /**
+     * Mass in kilograms as a decimal string with at most 6 fraction digits (NCTS n..16,6).
+     */
+    grossMassKg?: string;
+    /**
+     * Mass in kilograms as a decimal string with at most 6 fraction digits (NCTS n..16,6).
+     */
+    netMassKg?: string;
+    /**
+     * Monetary amount as a decimal string with at most 2 fraction digits, so no binary rounding ever touches it (e.g. "15400.00").
+     */
+    statisticalValue?: string;
+    /**
+     * ISO 4217 alphabetic currency code (KZT, RUB, KGS, UZS, CNY, USD, EUR …).
+     */
+    currency?: string;
+    /**
+     * ISO 3166-1 alpha-2 country code (KZ, RU, KG, UZ, CN …).
+     */
+    originCountry?: string;
+  }[];
+}
+
+/**
  * A registered EAEU goods declaration (декларация на товары) for import, export or another customs procedure: the parties, the goods items with their TN VED codes, masses and values, and the statistical values that feed trade statistics (Comtrade-like HS4/HS6 records). Comparable to an EDIFACT CUSDEC or a WCO DM DEC. CAIS exports exactly these fields.
  */
 export interface CargoDeclaration {
@@ -1372,4 +1488,4 @@ export interface TransitNotice {
 }
 
 /** Any canonical CAIS record, discriminated by `type`. */
-export type CaisRecord = CargoDeclaration | GuaranteeEvent | MirrorBatch | MirrorPeriod | MirrorStatistics | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;
+export type CaisRecord = AdvanceDeclaration | CargoDeclaration | GuaranteeEvent | MirrorBatch | MirrorPeriod | MirrorStatistics | OfficialLetter | PaymentReceipt | PermitQuery | TirTermination | TradeStatistics | TransitMovement | TransitNotice;

@@ -79,3 +79,18 @@ export async function startTestGateway(env: Record<string, string> = {}, logTo?:
     },
   };
 }
+
+/**
+ * The detail of the message to `partner` made from record `recordId` and found by business key `key`,
+ * once it is delivered (within `timeoutMs`); the test fails when no such message exists.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers are checked field by field in the tests
+export async function deliveredMessage(gw: RunningGateway, partner: string, key: string, recordId: string, timeoutMs = 20_000): Promise<any> {
+  const listed = await gw.api('GET', `/v1/messages?partner=${partner}&key=${encodeURIComponent(key)}`);
+  const id = (listed.body.items as Array<{ id: string; recordId: string }>).find((m) => m.recordId === recordId)?.id;
+  if (!id) throw new Error(`no message to ${partner} of record ${recordId} carries the key ${key}`);
+  return gw.waitFor(async () => {
+    const res = await gw.api('GET', `/v1/messages/${id}`);
+    return res.body.status === 'delivered' ? res.body : undefined;
+  }, timeoutMs);
+}

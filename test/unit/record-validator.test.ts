@@ -10,7 +10,7 @@ const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSy
 
 describe('CAIS record validation', () => {
   it('knows the eight record types', () => {
-    expect([...validator.types].sort()).toEqual(['declaration.cargo', 'guarantee.event', 'mirror.batch', 'mirror.period', 'mirror.statistics', 'official.letter', 'payment.receipt', 'permit.query', 'tir.termination', 'trade.statistics', 'transit.movement', 'transit.notice']);
+    expect([...validator.types].sort()).toEqual(['advance.declaration', 'declaration.cargo', 'guarantee.event', 'mirror.batch', 'mirror.period', 'mirror.statistics', 'official.letter', 'payment.receipt', 'permit.query', 'tir.termination', 'trade.statistics', 'transit.movement', 'transit.notice']);
   });
 
   it.each(readdirSync(RECORD_FIXTURES))('fixture %s is valid', (name) => {

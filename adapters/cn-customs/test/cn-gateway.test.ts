@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { deliveredMessage, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
 import { declaration } from '../../../test/support/declaration-data.js';
 import { RECORD_FIXTURES, ROOT } from '../../../test/support/project.js';
 import { buildCmsSignedData, parseXml, renderCsv, SDMX_CSV_COLUMNS, SDMX_DATAFLOW_ID } from '../../../src/partners/kit.js';
@@ -38,13 +38,7 @@ describe('cn-customs through the gateway', () => {
     const recordId = `KZ-CD-GW-${process.pid}`;
     const posted = await gw.api('POST', '/v1/cais/records', { ...DECLARATION, recordId });
     expect(posted.status, JSON.stringify(posted.body)).toBe(202);
-    const listed = await gw.api('GET', `/v1/messages?partner=cn-customs&key=${encodeURIComponent('CMR 0457812')}`);
-    const id = (listed.body.items as Array<{ id: string; recordId: string }>).find((m) => m.recordId === recordId)?.id;
-    expect(id).toBeDefined();
-    const detail = await gw.waitFor(async () => {
-      const res = await gw.api('GET', `/v1/messages/${id}`);
-      return res.body.status === 'delivered' ? res.body : undefined;
-    }, 20_000);
+    const detail = await deliveredMessage(gw, 'cn-customs', 'CMR 0457812', recordId);
     expect(detail.businessKeys).toMatchObject({ declarationNumber: '55401/261126/0012345', transportDocument: 'CMR 0457812', batchId: `${recordId}.1` });
     const china = gw.gateway.simulators.get('cn-customs') as unknown as { state: CnSimState };
     expect(china.state.batches.has(`${recordId}.1`)).toBe(true);

@@ -1,6 +1,7 @@
-// Uzbekistan's customs as the gateway meets it: opens each DEC's CMS with our pinned certificate, checks what the agreement needs of it, keeps it, and answers a WCO RES in CMS signed with its own key.
+// Uzbekistan's customs as the gateway meets it: opens each DEC's CMS with our pinned certificate, checks what the agreement needs of it, keeps it, and answers a WCO RES in CMS signed with its own key; and pushes its own DECs to us.
 import { buildCmsSignedData, childElement, childElements, childText, defineSimulator, GatewayError, parseXml, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest, type XmlContent } from '../../../src/partners/kit.js';
-import { renderResponse, WCO, wcoDateTime, type WcoResponse } from '../wco-response.js';
+import { readResponse, renderResponse, WCO, wcoDateTime, type WcoResponse } from '../wco-response.js';
+import { uzbekDec, type UzbekDecCommand } from './uzbek-dec.js';
 
 /** What the simulated receiver keeps: the DECs it registered, by FunctionalReferenceID. */
 export interface UzSimState {
@@ -13,11 +14,11 @@ const TYPES = new Set(['EXD', 'IMD', 'TRD']);
 /** What is wrong with a DEC, as the receiver sees it (each with a validation code of ours), or nothing. */
 function decProblems(meta: XmlContent | undefined): Array<{ code: string; description: string }> {
   const declaration = meta && childElement(meta, WCO.dec, 'Declaration');
-  if (!declaration) return [{ code: 'UZ-STRUCTURE', description: 'no WCO DEC Declaration in a DocumentMetaData MetaData' }];
+  if (!declaration) return [{ code: 'UZ-STRUC', description: 'no WCO DEC Declaration in a DocumentMetaData MetaData' }];
   const text = (name: string): string => childText(declaration, WCO.dec, name)?.trim() ?? '';
   const problems: Array<{ code: string; description: string }> = [];
-  if (!text('FunctionalReferenceID')) problems.push({ code: 'UZ-REFERENCE', description: 'FunctionalReferenceID is missing' });
-  if (!['9', '5'].includes(text('FunctionCode'))) problems.push({ code: 'UZ-FUNCTION', description: `FunctionCode "${text('FunctionCode')}" is not 9 (original) or 5 (replacement)` });
+  if (!text('FunctionalReferenceID')) problems.push({ code: 'UZ-REF', description: 'FunctionalReferenceID is missing' });
+  if (!['9', '5'].includes(text('FunctionCode'))) problems.push({ code: 'UZ-FUNC', description: `FunctionCode "${text('FunctionCode')}" is not 9 (original) or 5 (replacement)` });
   if (!TYPES.has(text('TypeCode'))) problems.push({ code: 'UZ-TYPE', description: `TypeCode "${text('TypeCode')}" is not EXD, IMD or TRD` });
   const shipment = childElement(declaration, WCO.dec, 'GoodsShipment');
   const items = shipment ? childElements(shipment, WCO.dec, 'GovernmentAgencyGoodsItem').length : 0;
@@ -29,6 +30,7 @@ export default defineSimulator({
   start(context) {
     const state: UzSimState = { declarations: new Map() };
     let serial = 0;
+    let lastPush: Buffer | undefined;
 
     function handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
       const now = new Date();
@@ -53,15 +55,31 @@ export default defineSimulator({
         }
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
-        response = rejected([{ code: err.code.startsWith('GW_ERR_SIGNATURE') ? 'UZ-SIGNATURE' : 'UZ-STRUCTURE', description: err.message }]);
+        response = rejected([{ code: err.code.startsWith('GW_ERR_SIGNATURE') ? 'UZ-SIGN' : 'UZ-STRUC', description: err.message }]);
       }
-      if (fault?.kind === 'partner-error') response = { ...response, functionCode: fault.code, errors: [{ code: 'UZ-SIMULATED', description: `simulated RES ${fault.code}` }] };
+      if (fault?.kind === 'partner-error') response = { ...response, functionCode: fault.code, errors: [{ code: 'UZ-SIMUL', description: `simulated RES ${fault.code}` }] };
       return {
         received: { messageId, valid: response.functionCode === '01', problems: response.errors.map((e) => `${e.code}: ${e.description}`), document: xml },
         response: { status: 200, headers: { 'content-type': 'application/pkcs7-mime; smime-type=signed-data' }, body: buildCmsSignedData(renderResponse(response, 'UZ'), context.identity, { detached: false }) },
       };
     }
 
-    return startSimulatorServer({ partner: context.partner, path: '/declarations', handle }, context.listen).then((sim) => Object.assign(sim, { state }));
+    const controls = {
+      // Uzbekistan sends us one of its DECs in CMS signed with its key: the gateway's RES as it came (base64), and what it says once opened with our pinned certificate.
+      // `repeat`: the last push's exact bytes again (a retry after a lost answer).
+      pushDec: async (command: unknown) => {
+        const body = (command as { repeat?: boolean }).repeat && lastPush ? lastPush : buildCmsSignedData(uzbekDec(command as UzbekDecCommand), context.identity, { detached: false });
+        lastPush = body;
+        const answer = await context.pushToGateway({ contentType: 'application/pkcs7-mime; smime-type=signed-data', body });
+        let res: WcoResponse | undefined;
+        try {
+          res = readResponse(parseXml(verifyCmsSignedData(answer.body, context.gatewayCertificates).content));
+        } catch {
+          res = undefined;
+        }
+        return { status: answer.status, body: answer.body.toString('base64'), res, gatewayCertificate: context.gatewayCertificates[0]?.toString() ?? '' };
+      },
+    };
+    return startSimulatorServer({ partner: context.partner, path: '/declarations', handle, controls }, context.listen).then((sim) => Object.assign(sim, { state }));
   },
 });

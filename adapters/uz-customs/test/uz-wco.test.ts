@@ -7,11 +7,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, verifyCmsSignedData } from '../../../src/partners/kit.js';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { startPartnerHarness, type PartnerHarness } from '../../../test/support/partner-harness.js';
-import { RECORD_FIXTURES, REFERENCE_DIR } from '../../../test/support/project.js';
+import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import type { UzSimState } from '../sim/simulator.js';
 import { readResponse } from '../wco-response.js';
+import { WCO_DIR, writeWcoDrivers } from './wco-schemas.js';
 
-const WCO_DIR = join(REFERENCE_DIR, 'wco');
 const skip = skipWithout('Uzbekistan WCO DEC/RES', { tools: ['xmllint', 'openssl'], files: [join(WCO_DIR, 'declaration', 'WCO_DEC_2_DMS.xsd')] });
 const DECLARATION = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'declaration.cargo.json'), 'utf8')) as Record<string, unknown>;
 const MOVEMENT = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
@@ -23,16 +23,7 @@ describe.skipIf(skip)('uz-customs: WCO Data Model DEC in CMS, answered by RES', 
   beforeAll(async () => {
     harness = await startPartnerHarness({}, ['uz-customs']);
     dir = mkdtempSync(join(tmpdir(), 'gw-uz-'));
-    // xmllint takes one schema: a driver importing the MetaData wrapper and DEC (or RES), as the reference's SOURCE.md does.
-    for (const [name, folder, type, file] of [['dec', 'declaration', 'DEC', 'WCO_DEC_2_DMS.xsd'], ['res', 'notification', 'RES', 'WCO_RES_2_DMS.xsd']] as const) {
-      writeFileSync(
-        join(dir, `${name}.xsd`),
-        `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
-  <xs:import namespace="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2" schemaLocation="${join(WCO_DIR, folder, 'DocumentMetaData_2_DMS.xsd')}"/>
-  <xs:import namespace="urn:wco:datamodel:WCO:${type}-DMS:2" schemaLocation="${join(WCO_DIR, folder, file)}"/>
-</xs:schema>`,
-      );
-    }
+    writeWcoDrivers(dir);
   });
   afterAll(async () => {
     await harness?.close();

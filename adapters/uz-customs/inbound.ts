@@ -1,0 +1,63 @@
+// Uzbekistan's advance information pushed to us: a WCO DEC in CMS SignedData, read for its reference and sender, answered by our WCO RES in CMS.
+import { createHash } from 'node:crypto';
+import { childElement, childText, GatewayError, parseXml, type InboundEnvelope, type InboundOutcome, type InboundSpec, type XmlContent } from '../../src/partners/kit.js';
+import { renderResponse, WCO, wcoDateTime } from './wco-response.js';
+
+/** Inbound message type: a DEC of Uzbekistan's. */
+export const DEC = 'dec';
+
+/**
+ * Reads a DEC (the CMS's content): its id is its FunctionalReferenceID with a digest of the document (a
+ * replacement is a new message, the same DEC again a repeat), its sender the MetaData's responsible country.
+ * @throws GatewayError GW_ERR_INBOUND_UNREADABLE when it is not a DEC in a MetaData, or has no reference
+ */
+export function readDec(content: Buffer): { envelope: InboundEnvelope; document: XmlContent } {
+  const document = parseXml(content);
+  const meta = childElement(document, WCO.metaData, 'MetaData');
+  const declaration = meta && childElement(meta, WCO.dec, 'Declaration');
+  const reference = (declaration && childText(declaration, WCO.dec, 'FunctionalReferenceID')?.trim()) ?? '';
+  if (!declaration || !reference) throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', "Uzbekistan's push is not a WCO DEC in a DocumentMetaData MetaData with a FunctionalReferenceID", { envelope: { messageType: DEC } });
+  const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
+  return {
+    envelope: { messageType: DEC, messageId: `${reference}#${digest}`, sender: childText(meta!, WCO.metaData, 'ResponsibleCountryCode')?.trim() ?? '', replyContext: { reference } },
+    document,
+  };
+}
+
+/**
+ * The RES validation code (an..8 in the WCO schema) of a refusal's GW_ERR_* code; the code itself
+ * opens the error's description (README).
+ */
+export function validationCode(code: string): string {
+  if (code.startsWith('GW_ERR_SIGNATURE') || code === 'GW_ERR_INBOUND_CLIENT_CERT' || code === 'GW_ERR_INBOUND_TLS_MISMATCH' || code === 'GW_ERR_INBOUND_SIGNER_MISMATCH') return 'KZ-SIGN';
+  if (code === 'GW_ERR_INBOUND_SENDER_MISMATCH') return 'KZ-SNDR';
+  if (code === 'GW_ERR_INBOUND_RECORD_INVALID' || code === 'GW_ERR_INBOUND_UNMAPPED') return 'KZ-DATA';
+  if (code === 'GW_ERR_INBOUND_CONFLICT') return 'KZ-DUPL';
+  if (code === 'GW_ERR_STORE_UNAVAILABLE' || code === 'GW_ERR_INTERNAL') return 'KZ-BUSY';
+  return 'KZ-STRUC';
+}
+
+/** Our RES: 01 accepted with our inbound id as registration, or 03 rejected with a validation code and the refusal's GW_ERR_* code and reason. */
+function response(outcome: InboundOutcome, us: string): Buffer {
+  const reference = outcome.envelope?.replyContext?.reference ?? outcome.envelope?.messageId?.split('#')[0] ?? 'unknown';
+  const issuedAt = wcoDateTime(outcome.receivedAt);
+  const responseId = `${us}-RES-${outcome.payloadDigest.toString('hex').slice(0, 16)}`;
+  return outcome.accepted
+    ? renderResponse({ functionCode: '01', responseId, issuedAt, declarationReference: reference, registrationId: outcome.id, errors: [] }, us)
+    : renderResponse({ functionCode: '03', responseId, issuedAt, declarationReference: reference, errors: [{ code: validationCode(outcome.code), description: `${outcome.code}: ${outcome.reason}`.slice(0, 512) }] }, us);
+}
+
+/** Uzbekistan's pushes: DECs in CMS (no XML-signed documents), each answered by our RES in CMS signed with our key for Uzbekistan. */
+export const uzInbound: InboundSpec = {
+  messages: { [DEC]: { description: "Uzbekistan's advance cargo or transit information, a WCO DEC (mapped to an advance.declaration record for CAIS)" } },
+  // Only CMS: the WCO MetaData has no place for an XMLDSig signature.
+  mediaTypes: [],
+  maxBytes: 4 * 1024 * 1024,
+  senderParticipant: 'partner',
+  read: () => {
+    throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', 'Uzbekistan pushes its DECs in CMS SignedData (application/pkcs7-mime)');
+  },
+  cms: { mediaTypes: ['application/pkcs7-mime'], read: (content) => readDec(content) },
+  receiptSigning: 'cms',
+  receipt: (outcome, context) => ({ contentType: 'application/pkcs7-mime; smime-type=signed-data', body: response(outcome, context.participants.reporter ?? 'KZ') }),
+};

@@ -1,0 +1,95 @@
+// Uzbekistan through the whole gateway: a declaration with Uzbekistan delivered on its signed RES, and Uzbekistan's own DECs taken over mutual TLS, answered by our RES in CMS and handed to CAIS.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipWithout } from '../../../test/support/external-tool.js';
+import { RECORD_FIXTURES } from '../../../test/support/project.js';
+import { deliveredMessage, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import type { UzbekDecCommand } from '../sim/uzbek-dec.js';
+import type { WcoResponse } from '../wco-response.js';
+import { WCO_DIR, writeWcoDrivers } from './wco-schemas.js';
+
+const DECLARATION = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'declaration.cargo.json'), 'utf8')) as Record<string, unknown>;
+
+describe.skipIf(skipWithout('Uzbekistan through the gateway', { tools: ['openssl', 'xmllint'], files: [join(WCO_DIR, 'notification', 'WCO_RES_2_DMS.xsd')] }))('uz-customs through the gateway', () => {
+  let gw: RunningGateway;
+  const certsDir = mkdtempSync(join(tmpdir(), 'gw-uz-certs-'));
+  const dir = mkdtempSync(join(tmpdir(), 'gw-uz-gw-'));
+  beforeAll(async () => {
+    gw = await startTestGateway({ GATEWAY_CERTS_DIR: certsDir });
+    writeWcoDrivers(dir);
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    rmSync(certsDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  type Pushed = { status: number; body: string; res?: WcoResponse };
+  let serial = 0;
+  const push = async (command: UzbekDecCommand): Promise<Pushed> => {
+    const res = await fetch(`${gw.gateway.simulators.get('uz-customs')!.url}/_sim/pushDec`, { method: 'POST', body: JSON.stringify(command) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Pushed;
+  };
+  /** Our RES opened by openssl with the development CA (the gateway's certificate chains to it), and checked against the WCO RES schema. */
+  const opened = (pushed: Pushed): string => {
+    const der = join(dir, `res-${++serial}.der`);
+    writeFileSync(der, Buffer.from(pushed.body, 'base64'));
+    const verified = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-binary', '-purpose', 'any', '-CAfile', join(certsDir, 'ca.cert.pem'), '-in', der]);
+    expect(verified.status, verified.stderr.toString()).toBe(0);
+    const xml = join(dir, `res-${serial}.xml`);
+    writeFileSync(xml, verified.stdout);
+    const valid = spawnSync('xmllint', ['--noout', '--schema', join(dir, 'res.xsd'), xml], { encoding: 'utf8' });
+    expect(valid.status, valid.stderr).toBe(0);
+    return verified.stdout.toString();
+  };
+  const transit: UzbekDecCommand = {
+    reference: `UZ17050/271126/${process.pid}`,
+    typeCode: 'TRD',
+    itinerary: ['UZ', 'KZ', 'RU'],
+    vehicle: '01A123BC',
+    items: [{ hsCode: '520100', description: 'Raw cotton, not carded or combed, in bales', grossMassKg: '21400', netMassKg: '21000' }],
+  };
+
+  it('a declaration with Uzbekistan is delivered as a DEC on its RES 01, findable by declaration number', async () => {
+    const recordId = `KZ-CD-UZ-${process.pid}`;
+    const posted = await gw.api('POST', '/v1/cais/records', { ...DECLARATION, recordId, flow: 'export', countryOfDispatch: 'KZ', countryOfDestination: 'UZ' });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const detail = await deliveredMessage(gw, 'uz-customs', '55401/261126/0012345', recordId);
+    expect(detail.attemptLog.at(-1)).toMatchObject({ outcome: 'delivered', partnerCode: '01' });
+  });
+
+  it("Uzbekistan's advance transit information is answered by our RES 01 in CMS (openssl, the WCO RES schema) and reaches CAIS as an advance.declaration; the same DEC again is the same answer and no second record", async () => {
+    const first = await push(transit);
+    expect(first.status).toBe(200);
+    expect(opened(first)).toContain('<FunctionCode>01</FunctionCode>');
+    expect(first.res).toMatchObject({ functionCode: '01', declarationReference: transit.reference });
+    const pulled = await gw.api('GET', '/v1/cais/inbound?after=0&limit=500');
+    const items = (pulled.body.items as Array<{ id: string; record: { type: string; reference: string; declarationType: string; itinerary: string[] } }>).filter((i) => i.record.type === 'advance.declaration' && i.record.reference === transit.reference);
+    expect(items).toHaveLength(1);
+    expect(items[0]!.record).toMatchObject({ declarationType: 'TRD', itinerary: ['UZ', 'KZ', 'RU'], reporter: 'UZ', function: 'original' });
+    // Our RES names the record's inbound id as the registration.
+    expect(first.res?.registrationId).toBe(items[0]!.id);
+    // The same bytes again (a retry after a lost answer): the byte-identical RES.
+    const again = await push({ ...transit, repeat: true } as UzbekDecCommand);
+    expect(again.body).toBe(first.body);
+    const inbound = await gw.api('GET', '/v1/messages?partner=uz-customs&direction=in');
+    expect((inbound.body.items as Array<{ recordId: string }>).length).toBe(1);
+  });
+
+  it('a DEC naming another country as responsible, or whose goods break the record schema, is refused with our RES 03 and its GW_ERR code', async () => {
+    const foreign = await push({ ...transit, reference: `TJ-${process.pid}`, responsibleCountry: 'TJ' });
+    expect(foreign.status).toBe(403);
+    opened(foreign);
+    expect(foreign.res).toMatchObject({ functionCode: '03', errors: [{ code: 'KZ-SNDR', description: expect.stringContaining('GW_ERR_INBOUND_SENDER_MISMATCH') as unknown }] });
+    const badCode = await push({ ...transit, reference: `UZ-BAD-${process.pid}`, items: [{ ...transit.items[0]!, hsCode: '52' }] });
+    expect(badCode.status).toBe(422);
+    expect(badCode.res?.functionCode).toBe('03');
+    expect(badCode.res?.errors[0]).toMatchObject({ code: 'KZ-DATA', description: expect.stringContaining('GW_ERR_INBOUND_RECORD_INVALID') as unknown });
+    opened(badCode);
+    expect(badCode.res?.declarationReference).toBe(`UZ-BAD-${process.pid}`);
+  });
+});

@@ -34,6 +34,7 @@ export const CORE_ERRORS = {
   GW_ERR_EDIFACT_SYNTAX: { message: 'EDIFACT interchange is malformed', httpStatus: 400, retryable: false },
   GW_ERR_EDIFACT_COUNT: { message: 'EDIFACT segment or message count does not match UNT/UNZ', httpStatus: 400, retryable: false },
   GW_ERR_EDIFACT_CHARSET: { message: 'character is not in the EDIFACT syntax character set', httpStatus: 422, retryable: false },
+  GW_ERR_EDIFACT_GRAMMAR: { message: "EDIFACT message breaks its message's segment table (a mandatory segment missing, a repeat over its maximum, a segment out of place)", httpStatus: 422, retryable: false },
   GW_ERR_MIME_MALFORMED: { message: 'MIME entity or CMS structure is malformed or exceeds its size limits', httpStatus: 400, retryable: false },
   GW_ERR_SIGNATURE_INVALID: { message: 'signature does not verify against the pinned key', httpStatus: 401, retryable: false },
   GW_ERR_SIGNATURE_POLICY: { message: 'signature shape or algorithm is not allowed by policy', httpStatus: 401, retryable: false },

@@ -3,6 +3,7 @@ import { defineCodec, type Codec } from './codec.js';
 import { parseCsv, renderCsv, type CsvOptions } from './csv-codec.js';
 import type { EdifactInterchange, XmlContent } from './document-tree.js';
 import { parseEdifact, renderEdifact } from './edifact-codec.js';
+import { checkGrammar, type EdifactGrammar } from './edifact-grammar.js';
 import { parseJson, renderJson } from './json-codec.js';
 import { parseXml, type XmlParseOptions } from './xml-parse.js';
 import { compactXml, prettyXml } from './xml-pretty.js';
@@ -26,14 +27,29 @@ export const xmlCodec = defineCodec({
   normalise: (text) => compactXml(text),
 });
 
+/** The grammars a message spec's codec options give, if any. */
+function grammarsOf(options: unknown): readonly EdifactGrammar[] {
+  const grammars = (options as { grammars?: unknown } | undefined)?.grammars;
+  return Array.isArray(grammars) ? (grammars as EdifactGrammar[]) : [];
+}
+
 /** UN/EDIFACT interchanges (UNA/UNB … UNZ written by the codec). */
 export const edifactCodec = defineCodec({
   name: 'edifact',
   extension: 'edi',
   mediaType: 'application/EDIFACT',
   fileEncoding: 'latin1',
-  render: (value) => renderEdifact(objectValue(value, 'an EDIFACT') as EdifactInterchange),
-  parse: (bytes) => parseEdifact(bytes),
+  // Option `grammars`: the segment tables (EdifactGrammar) every message of that type is checked against, both ways.
+  render: (value, options) => {
+    const interchange = objectValue(value, 'an EDIFACT') as EdifactInterchange;
+    checkGrammar(interchange.messages, grammarsOf(options));
+    return renderEdifact(interchange);
+  },
+  parse: (bytes, options) => {
+    const interchange = parseEdifact(bytes);
+    checkGrammar(interchange.messages, grammarsOf(options));
+    return interchange;
+  },
   pretty: (bytes) => bytes.toString('latin1').replace(/'(?!$)/g, "'\n") + '\n',
   normalise: (text) => text.replace(/\r?\n/g, '').trim(),
 });

@@ -7,19 +7,27 @@ import { renderResponse, WCO, wcoDateTime } from './wco-response.js';
 export const DEC = 'dec';
 
 /**
- * Reads a DEC (the CMS's content): its id is its FunctionalReferenceID with a digest of the document (a
- * replacement is a new message, the same DEC again a repeat), its sender the MetaData's responsible country.
- * @throws GatewayError GW_ERR_INBOUND_UNREADABLE when it is not a DEC in a MetaData, or has no reference
+ * Reads a DEC (the CMS's content): its id is its FunctionalReferenceID and function (an amendment's with a
+ * digest of the document, so each amendment is its own message), its sender the MetaData's responsible country.
+ * @throws GatewayError GW_ERR_INBOUND_UNREADABLE when it is not a DEC in a MetaData, has no reference or one
+ *   over 35 characters, or a function other than 9 and 13
  */
 export function readDec(content: Buffer): { envelope: InboundEnvelope; document: XmlContent } {
   const document = parseXml(content);
   const meta = childElement(document, WCO.metaData, 'MetaData');
   const declaration = meta && childElement(meta, WCO.dec, 'Declaration');
   const reference = (declaration && childText(declaration, WCO.dec, 'FunctionalReferenceID')?.trim()) ?? '';
-  if (!declaration || !reference) throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', "Uzbekistan's push is not a WCO DEC in a DocumentMetaData MetaData with a FunctionalReferenceID", { envelope: { messageType: DEC } });
-  const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
+  const refuse = (why: string, envelope: Record<string, string> = { messageType: DEC }): never => {
+    throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', `Uzbekistan's DEC: ${why}`, { envelope });
+  };
+  if (!declaration || !reference) refuse('not a WCO DEC in a DocumentMetaData MetaData with a FunctionalReferenceID');
+  if (reference.length > 35) refuse(`FunctionalReferenceID has ${reference.length} characters, the WCO schema allows 35`);
+  const functionCode = childText(declaration!, WCO.dec, 'FunctionCode')?.trim() ?? '';
+  if (functionCode !== '9' && functionCode !== '13') refuse(`FunctionCode "${functionCode}" is not 9 (original) or 13 (amendment)`, { messageType: DEC, messageId: reference });
+  // An original is one message per reference (another with other content is a conflict); each amendment is its own.
+  const messageId = functionCode === '9' ? `${reference}:9` : `${reference}:13:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
   return {
-    envelope: { messageType: DEC, messageId: `${reference}#${digest}`, sender: childText(meta!, WCO.metaData, 'ResponsibleCountryCode')?.trim() ?? '', replyContext: { reference } },
+    envelope: { messageType: DEC, messageId, sender: childText(meta!, WCO.metaData, 'ResponsibleCountryCode')?.trim() ?? '', replyContext: { reference } },
     document,
   };
 }
@@ -39,12 +47,16 @@ export function validationCode(code: string): string {
 
 /** Our RES: 01 accepted with our inbound id as registration, or 03 rejected with a validation code and the refusal's GW_ERR_* code and reason. */
 function response(outcome: InboundOutcome, us: string): Buffer {
-  const reference = outcome.envelope?.replyContext?.reference ?? outcome.envelope?.messageId?.split('#')[0] ?? 'unknown';
+  // The DEC's reference as read (an..35 in the RES too), else what a refusal could name of it.
+  const named = outcome.envelope?.replyContext?.reference ?? outcome.envelope?.messageId?.split(':')[0] ?? '';
+  const reference = named && named.length <= 35 ? named : 'unknown';
   const issuedAt = wcoDateTime(outcome.receivedAt);
-  const responseId = `${us}-RES-${outcome.payloadDigest.toString('hex').slice(0, 16)}`;
+  // Unique per answer: the push's digest and the time it came (a push refused busy and then taken gets two RES ids).
+  const responseId = `${us}-RES-${outcome.payloadDigest.toString('hex').slice(0, 16)}-${outcome.receivedAt.getTime().toString(36)}`;
+  const description = Array.from(outcome.accepted ? '' : `${outcome.code}: ${outcome.reason}`).slice(0, 512).join('');
   return outcome.accepted
     ? renderResponse({ functionCode: '01', responseId, issuedAt, declarationReference: reference, registrationId: outcome.id, errors: [] }, us)
-    : renderResponse({ functionCode: '03', responseId, issuedAt, declarationReference: reference, errors: [{ code: validationCode(outcome.code), description: `${outcome.code}: ${outcome.reason}`.slice(0, 512) }] }, us);
+    : renderResponse({ functionCode: '03', responseId, issuedAt, declarationReference: reference, errors: [{ code: validationCode(outcome.code), description }] }, us);
 }
 
 /** Uzbekistan's pushes: DECs in CMS (no XML-signed documents), each answered by our RES in CMS signed with our key for Uzbekistan. */

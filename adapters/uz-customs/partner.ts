@@ -12,6 +12,8 @@ export default definePartner({
       description: 'a WCO Data Model 3.6 DEC (advance cargo information of a cargo declaration, or advance transit information) in its MetaData, as CMS SignedData around the unaltered XML',
       codec: 'xml',
       signing: 'cms',
+      // What the WCO schema limits of the values mappings take from records (names an..70, ids an..17 …): refused before sending.
+      schema: 'dec.schema.json',
     },
   },
   participants: { reporter: 'our country code (KZ): the DEC names it as responsible country', partner: "the partner's country code (UZ): its DECs must name it as responsible country" },

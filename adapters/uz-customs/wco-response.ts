@@ -72,11 +72,12 @@ export function readResponse(content: XmlContent): WcoResponse {
 /**
  * Judges Uzbekistan's answer to a DEC: a RES in CMS signed by its pinned key; function 01 is
  * delivered, 03 failed with the RES's first validation code; anything else, or an answer it did not
- * sign, is for a person; HTTP 5xx and no answer are retried.
+ * sign, is for a person; HTTP 408, 429, 5xx and no answer are retried.
  */
 export function classifyResponse(result: AttemptResult, context: PartnerContext): Outcome {
   if (result.kind === 'error') return { verdict: 'retry', reason: `${result.error}: ${result.message}` };
-  if (result.status >= 500) return { verdict: 'retry', reason: `HTTP ${result.status}` };
+  // A busy or overloaded receiver, or a gateway in front of it, says so with 408, 429 or 5xx: try again later.
+  if (result.status >= 500 || result.status === 408 || result.status === 429) return { verdict: 'retry', reason: `HTTP ${result.status}` };
   let response: WcoResponse;
   try {
     response = readResponse(parseXml(verifyCmsSignedData(result.body, context.partnerCertificates).content));

@@ -89,7 +89,7 @@ export interface AdvanceDeclaration {
    */
   recordId: string;
   /**
-   * 1 for the original, 2 for a replacement.
+   * 1 for the original, 2 for an amendment (every amendment: CAIS keeps the latest received).
    */
   version: number;
   /**
@@ -105,9 +105,9 @@ export interface AdvanceDeclaration {
    */
   reference: string;
   /**
-   * original (WCO function 9) or replacement (5) of an earlier one with the same reference.
+   * original (WCO function 9) or amendment (13) of an earlier one with the same reference.
    */
-  function: 'original' | 'replacement';
+  function: 'original' | 'amendment';
   /**
    * The partner's declaration office.
    */

@@ -18,7 +18,7 @@ function decProblems(meta: XmlContent | undefined): Array<{ code: string; descri
   const text = (name: string): string => childText(declaration, WCO.dec, name)?.trim() ?? '';
   const problems: Array<{ code: string; description: string }> = [];
   if (!text('FunctionalReferenceID')) problems.push({ code: 'UZ-REF', description: 'FunctionalReferenceID is missing' });
-  if (!['9', '5'].includes(text('FunctionCode'))) problems.push({ code: 'UZ-FUNC', description: `FunctionCode "${text('FunctionCode')}" is not 9 (original) or 5 (replacement)` });
+  if (!['9', '13'].includes(text('FunctionCode'))) problems.push({ code: 'UZ-FUNC', description: `FunctionCode "${text('FunctionCode')}" is not 9 (original) or 13 (amendment)` });
   if (!TYPES.has(text('TypeCode'))) problems.push({ code: 'UZ-TYPE', description: `TypeCode "${text('TypeCode')}" is not EXD, IMD or TRD` });
   const shipment = childElement(declaration, WCO.dec, 'GoodsShipment');
   const items = shipment ? childElements(shipment, WCO.dec, 'GovernmentAgencyGoodsItem').length : 0;
@@ -66,9 +66,12 @@ export default defineSimulator({
 
     const controls = {
       // Uzbekistan sends us one of its DECs in CMS signed with its key: the gateway's RES as it came (base64), and what it says once opened with our pinned certificate.
-      // `repeat`: the last push's exact bytes again (a retry after a lost answer).
+      // `repeat`: the last push's exact bytes again (a retry after a lost answer); `cms`: a test's own CMS (base64, another signer);
+      // `asXml`: the DEC as plain XML, which the profile does not take.
       pushDec: async (command: unknown) => {
-        const body = (command as { repeat?: boolean }).repeat && lastPush ? lastPush : buildCmsSignedData(uzbekDec(command as UzbekDecCommand), context.identity, { detached: false });
+        const c = command as UzbekDecCommand & { repeat?: boolean; cms?: string; asXml?: boolean };
+        if (c.asXml) return { status: (await context.pushToGateway({ contentType: 'application/xml', body: uzbekDec(c) })).status, body: '' };
+        const body = c.repeat && lastPush ? lastPush : c.cms !== undefined ? Buffer.from(c.cms, 'base64') : buildCmsSignedData(uzbekDec(c), context.identity, { detached: false });
         lastPush = body;
         const answer = await context.pushToGateway({ contentType: 'application/pkcs7-mime; smime-type=signed-data', body });
         let res: WcoResponse | undefined;

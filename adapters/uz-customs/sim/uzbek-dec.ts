@@ -6,7 +6,7 @@ import { WCO } from '../wco-response.js';
 export interface UzbekDecCommand {
   reference: string;
   typeCode: string;
-  /** 9 original (default) or 5 replacement. */
+  /** 9 original (default) or 13 amendment. */
   functionCode?: string;
   /** The responsible country the MetaData names (default UZ: another is a sender mismatch). */
   responsibleCountry?: string;

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import { deliveredMessage, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
-import type { UzbekDecCommand } from '../sim/uzbek-dec.js';
+import { buildCmsSignedData } from '../../../src/partners/kit.js';
+import { loadTestKey } from '../../../test/support/test-keys.js';
+import { uzbekDec, type UzbekDecCommand } from '../sim/uzbek-dec.js';
 import type { WcoResponse } from '../wco-response.js';
 import { WCO_DIR, writeWcoDrivers } from './wco-schemas.js';
 
@@ -78,6 +80,23 @@ describe.skipIf(skipWithout('Uzbekistan through the gateway', { tools: ['openssl
     expect(again.body).toBe(first.body);
     const inbound = await gw.api('GET', '/v1/messages?partner=uz-customs&direction=in');
     expect((inbound.body.items as Array<{ recordId: string }>).length).toBe(1);
+  });
+
+  it('an amendment is its own message and record (version 2); another original with the same reference is a conflict; plain XML and a CMS signed by another key are refused', async () => {
+    const amendment = await push({ ...transit, functionCode: '13', vehicle: '01B456CD' });
+    expect(amendment.status).toBe(200);
+    expect(amendment.res).toMatchObject({ functionCode: '01', declarationReference: transit.reference });
+    const pulled = await gw.api('GET', '/v1/cais/inbound?after=0&limit=500');
+    const records = (pulled.body.items as Array<{ record: { type: string; reference: string; version: number; function: string; vehicle?: { registrationNumber: string } } }>).filter((i) => i.record.type === 'advance.declaration' && i.record.reference === transit.reference);
+    expect(records.map((r) => [r.record.version, r.record.function, r.record.vehicle?.registrationNumber])).toEqual([[1, 'original', '01A123BC'], [2, 'amendment', '01B456CD']]);
+    const otherOriginal = await push({ ...transit, vehicle: '01Z999ZZ' });
+    expect(otherOriginal.status).toBe(409);
+    expect(otherOriginal.res?.errors[0]?.code).toBe('KZ-DUPL');
+    expect((await push({ ...transit, asXml: true } as UzbekDecCommand)).status).toBe(415);
+    const russia = loadTestKey(join(certsDir, 'partners', 'eaeu-ru.key.pem'), join(certsDir, 'partners', 'eaeu-ru.cert.pem'));
+    const forged = await push({ ...transit, cms: buildCmsSignedData(uzbekDec({ ...transit, reference: `UZ-FORGED-${process.pid}` }), russia, { detached: false }).toString('base64') } as UzbekDecCommand);
+    expect(forged.status).toBe(401);
+    expect(forged.res?.errors[0]?.code).toBe('KZ-SIGN');
   });
 
   it('a DEC naming another country as responsible, or whose goods break the record schema, is refused with our RES 03 and its GW_ERR code', async () => {

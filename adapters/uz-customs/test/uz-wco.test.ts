@@ -83,6 +83,20 @@ describe.skipIf(skip)('uz-customs: WCO Data Model DEC in CMS, answered by RES', 
     expect(opensslVerify(tamper(await dec(toTashkent))).status).not.toBe(0);
   });
 
+  it('an amended transit is a DEC of function 13, a goods item without net mass has no empty measure, and both still validate; a name longer than the WCO allows is refused, not cut', async () => {
+    const amended = opensslVerify(await dec({ ...throughUzbekistan, version: 2, goods: (MOVEMENT.goods as Array<Record<string, unknown>>).map(({ netMassKg: _net, ...g }) => g) })).content;
+    const checked = xmllint(amended, 'dec');
+    expect(checked.ok, checked.output).toBe(true);
+    expect(amended.toString()).toContain('<FunctionCode>13</FunctionCode>');
+    expect(amended.toString()).not.toContain('NetNetWeightMeasure');
+    const long = 'Tashkent Motors Limited Liability Company, Yunusabad District Branch Office';
+    const translated = await harness.translator.translate({ ...toTashkent, recordId: `KZ-CD-LONG-${++serial}`, consignee: { ...(DECLARATION.consignee as object), name: long } });
+    expect(translated.ok).toBe(false);
+    const problem = translated.ok ? undefined : translated.problems.find((p) => p.target?.startsWith('uz-customs') === true);
+    expect(problem?.code).toBe('GW_ERR_DOCUMENT_INVALID');
+    expect(JSON.stringify(problem)).toContain('Consignee');
+  });
+
   it('neither a declaration without Uzbekistan nor a transit that does not pass through it makes a DEC', async () => {
     const translated = await harness.translator.translate({ ...DECLARATION, recordId: `KZ-CD-CN-${++serial}` });
     expect(translated.ok && translated.documents.some((d) => d.partner === 'uz-customs')).toBe(false);
@@ -116,6 +130,9 @@ describe.skipIf(skip)('uz-customs: WCO Data Model DEC in CMS, answered by RES', 
     const rejectedRes = opensslVerify(rejected.result.kind === 'response' ? rejected.result.body : Buffer.alloc(0)).content;
     expect(xmllint(rejectedRes, 'res').ok).toBe(true);
 
+    // Busy answers are tried again; an answer that is not CMS is for a person.
+    harness.sim('uz-customs').faults.failNext(1, 429);
+    expect((await harness.attempt('uz-customs', { id: `busy-${serial}`, payload: await dec(toTashkent) })).outcome.verdict).toBe('retry');
     harness.sim('uz-customs').faults.partnerErrorNext(1, '07');
     expect((await harness.attempt('uz-customs', { id: `unknown-${serial}`, payload: await dec(toTashkent) })).outcome).toMatchObject({ verdict: 'needs-human', partnerCode: '07' });
 

@@ -1,8 +1,13 @@
 // Uzbekistan's customs: advance cargo and transit information as WCO Data Model DEC documents in CMS SignedData, answered by signed WCO RES documents.
-import { definePartner } from '../../src/partners/kit.js';
+import { join } from 'node:path';
+import { definePartner, readEdifactGrammar } from '../../src/partners/kit.js';
 import { RES_CODES } from './codes.js';
 import { uzInbound } from './inbound.js';
+import { classifyMdn, MDN_CODES } from './mdn.js';
 import { classifyResponse } from './wco-response.js';
+
+/** The CUSDEC D.96B segment table every interchange of the edifact profile is checked against when it is written. */
+const CUSDEC = readEdifactGrammar(join(import.meta.dirname, '..', '..', 'schemas', 'edifact', 'CUSDEC-D96B.grammar.json'));
 
 export default definePartner({
   id: 'uz-customs',
@@ -14,9 +19,25 @@ export default definePartner({
       signing: 'cms',
       // What the WCO schema limits of the values mappings take from records (names an..70, ids an..17 …): refused before sending.
       schema: 'dec.schema.json',
+      profiles: ['default'],
+    },
+    cusdec: {
+      description: 'the same advance information as a UN/EDIFACT D.96B CUSDEC interchange of our bilateral MIG (association ZZZ01), checked against its segment table, sent over AS2',
+      codec: 'edifact',
+      codecOptions: { grammars: [CUSDEC] },
+      // Names and descriptions that NAD and FTX cannot carry are refused, never cut.
+      schema: 'cusdec.schema.json',
+      // AS2 signs the interchange as S/MIME when it sends it.
+      signing: 'none',
+      profiles: ['edifact'],
     },
   },
-  participants: { reporter: 'our country code (KZ): the DEC names it as responsible country', partner: "the partner's country code (UZ): its DECs must name it as responsible country" },
+  participants: {
+    reporter: 'our country code (KZ): the DEC names it as responsible country',
+    partner: "the partner's country code (UZ): its DECs must name it as responsible country",
+    as2From: 'our AS2 name (profile edifact)',
+    as2To: "Uzbekistan's AS2 name (profile edifact)",
+  },
   inbound: uzInbound,
   transport: {
     timeoutMs: 30_000,
@@ -25,6 +46,19 @@ export default definePartner({
   },
   classify: classifyResponse,
   codes: RES_CODES,
+  profiles: {
+    // UN/EDIFACT CUSDEC over AS2 (RFC 4130) with a signed synchronous MDN, for a partner whose systems speak EDIFACT.
+    edifact: {
+      transport: {
+        kind: 'as2',
+        timeoutMs: 30_000,
+        concurrency: 4,
+        buildRequest: (message) => ({ transport: 'as2', content: message.payload, contentType: 'application/EDIFACT', fileName: `${message.id}.edi`, subject: `CUSDEC ${message.id}`, messageId: message.id }),
+      },
+      classify: classifyMdn,
+      codes: MDN_CODES,
+    },
+  },
   retry: { delaysMs: [5_000, 30_000, 120_000, 600_000], jitter: 0.2, maxAttempts: 6 },
   circuitBreaker: { failureThreshold: 5, cooldownMs: 60_000 },
 });

@@ -97,8 +97,13 @@ export function loadMappingSet(dir: string, schemasDir: string, partners: Partne
   if (!problems) collected.throwIfAny();
   // A look-up's mapping is used by its adapter's route when asked, never by ingest.
   const isLookup = (m: Mapping): boolean => partners.message(m.target.partner, m.target.message).lookup === true;
+  // A message of another profile than the instance's is not sent (Uzbekistan: WCO XML or EDIFACT, by configuration).
+  const ofProfile = (m: Mapping): boolean => {
+    const profiles = partners.message(m.target.partner, m.target.message).profiles;
+    return profiles === undefined || profiles.includes(partners.get(m.target.partner).profile);
+  };
   const byType = new Map<string, Mapping[]>();
-  for (const m of mappings.filter((m) => !isLookup(m))) byType.set(m.recordType, [...(byType.get(m.recordType) ?? []), m]);
+  for (const m of mappings.filter((m) => !isLookup(m) && ofProfile(m))) byType.set(m.recordType, [...(byType.get(m.recordType) ?? []), m]);
   const lookups = mappings.filter(isLookup);
   return {
     mappings,

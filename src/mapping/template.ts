@@ -81,13 +81,21 @@ function collect(items: readonly unknown[], i: number, out: unknown[], node: (it
 }
 
 function compileObject(template: Record<string, unknown>, pointer: string, lists: CodeLists): TemplateNode {
-  const { $each: each, $if: condition, $value: single, ...fields } = template;
+  const { $each: each, $if: condition, $value: single, $values: several, ...fields } = template;
   const entries = Object.entries(fields).map(([key, value]) => [key, compileNode(value, `${pointer}/${escapePointer(key)}`, lists)] as const);
   if (single !== undefined && entries.length > 0) {
     throw new GatewayError('GW_ERR_MAPPING_INVALID', `${pointer}: $value cannot be combined with other fields`, { pointer });
   }
+  // `$values`: a list of templates written for each item of `$each`, all spliced in order (an EDIFACT goods item is several segments).
+  if (several !== undefined && (!Array.isArray(several) || each === undefined || single !== undefined || entries.length > 0)) {
+    throw new GatewayError('GW_ERR_MAPPING_INVALID', `${pointer}: $values is a list of templates, beside $each (and $if) only`, { pointer });
+  }
   const build: TemplateNode =
-    single !== undefined ? compileLeaf(expressionOf(single, `${pointer}/$value`, lists)) : (input, scope) => fill(entries, 0, {}, input, scope);
+    several !== undefined
+      ? compileArray(several as unknown[], `${pointer}/$values`, lists)
+      : single !== undefined
+        ? compileLeaf(expressionOf(single, `${pointer}/$value`, lists))
+        : (input, scope) => fill(entries, 0, {}, input, scope);
   const guard = condition === undefined ? undefined : expressionOf(condition, `${pointer}/$if`, lists);
   const guarded: TemplateNode = guard ? (input, scope) => then(guard.evaluate(input, scope), (ok) => (ok === true ? build(input, scope) : undefined)) : build;
   if (each === undefined) return guarded;
@@ -96,7 +104,10 @@ function compileObject(template: Record<string, unknown>, pointer: string, lists
     then(items.evaluate(input, scope), (selected) => {
       if (selected === undefined || selected === null) return undefined;
       const list = Array.isArray(selected) ? selected : [selected];
-      return then(collect(list, 0, [], (item) => guarded(item, scope)), (out) => ((out as unknown[]).length > 0 ? out : undefined));
+      return then(collect(list, 0, [], (item) => guarded(item, scope)), (out) => {
+        const values = several !== undefined ? (out as unknown[][]).flat() : (out as unknown[]);
+        return values.length > 0 ? values : undefined;
+      });
     });
 }
 

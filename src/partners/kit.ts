@@ -96,6 +96,7 @@ export { buildCmsSignedData, verifyCmsSignedData } from '../security/cms-signed-
 // Transports.
 export { defineTransport, type PartnerHttpClient, type Transport, type TransportChannel } from '../transport/transport.js';
 export type { As2Receipt } from '../transport/as2-receipt.js';
+export { buildAs2Mdn, openAs2Message, type As2Disposition, type As2Message } from '../transport/as2-mdn.js';
 
 // Simulators: the partner's stand-in each adapter brings in its sim/ folder.
 export { defineSimulator, type GatewayAnswer, type GatewayPush, type SimulatorContext, type SimulatorDefinition } from '../sim/simulator-definition.js';

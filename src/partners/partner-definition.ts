@@ -37,6 +37,12 @@ export interface MessageSpec {
    * CAIS record into the document with {@link PartnerRouteDeps.translate}.
    */
   lookup?: boolean;
+  /**
+   * The adapter's profiles (`default` for its main protocol) whose instances send this message: an
+   * instance configured with another profile gets no document of it (its mappings do not route).
+   * Default: every profile.
+   */
+  profiles?: readonly string[];
 }
 
 /** A document on its way to a partner: what the transport wraps into a request. */

@@ -42,8 +42,12 @@ export interface As2Message {
   signedReceiptRequested: boolean;
 }
 
-/** What a receiver reports: processed, processed with an error or a warning, or failed; each modifier with its description. */
-export type As2Disposition = 'processed' | { kind: 'error' | 'warning' | 'failure'; description: string };
+/**
+ * What a receiver reports: processed, processed with an error or a warning, or failed; each modifier with
+ * its description; or any disposition type and modifier as written (what a partner sends that RFC 4130
+ * does not name, e.g. in a simulator).
+ */
+export type As2Disposition = 'processed' | { kind: 'error' | 'warning' | 'failure'; description: string } | { type: string; modifier?: string; description?: string };
 
 /** What {@link buildAs2Mdn} needs. */
 export interface As2MdnOptions {
@@ -159,6 +163,7 @@ export function openAs2Message(headers: HttpHeaders, body: Buffer, trusted: read
 
 function dispositionField(disposition: As2Disposition): string {
   if (disposition === 'processed') return `${MDN_MODE}; processed`;
+  if ('type' in disposition) return `${MDN_MODE}; ${disposition.type}${disposition.modifier ? `/${disposition.modifier}: ${disposition.description ?? ''}` : ''}`;
   const modifier = disposition.kind === 'failure' ? 'failed/Failure' : `processed/${disposition.kind}`;
   return `${MDN_MODE}; ${modifier}: ${disposition.description}`;
 }

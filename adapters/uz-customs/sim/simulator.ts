@@ -1,10 +1,11 @@
 // Uzbekistan's customs as the gateway meets it: opens each DEC's CMS with our pinned certificate, checks what the agreement needs of it, keeps it, and answers a WCO RES in CMS signed with its own key; and pushes its own DECs to us.
 import { buildCmsSignedData, childElement, childElements, childText, defineSimulator, GatewayError, parseXml, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest, type XmlContent } from '../../../src/partners/kit.js';
 import { readResponse, renderResponse, WCO, wcoDateTime, type WcoResponse } from '../wco-response.js';
+import { as2Receiver, type As2SimState } from './as2-receiver.js';
 import { uzbekDec, type UzbekDecCommand } from './uzbek-dec.js';
 
-/** What the simulated receiver keeps: the DECs it registered, by FunctionalReferenceID. */
-export interface UzSimState {
+/** What the simulated receiver keeps: the DECs it registered, by FunctionalReferenceID, and its AS2 side's (profile edifact). */
+export interface UzSimState extends As2SimState {
   declarations: Map<string, { typeCode: string; functionCode: string; registrationId: string; items: number }>;
 }
 
@@ -28,11 +29,17 @@ function decProblems(meta: XmlContent | undefined): Array<{ code: string; descri
 
 export default defineSimulator({
   start(context) {
-    const state: UzSimState = { declarations: new Map() };
+    const state: UzSimState = { declarations: new Map(), interchanges: new Map(), problems: [], badMicNext: 0, unsignedMdnNext: 0 };
+    const as2 = as2Receiver(context, state);
     let serial = 0;
     let lastPush: Buffer | undefined;
 
+    /** DECs in CMS at /declarations (profile default); AS2 messages, whatever the path (profile edifact). */
     function handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
+      return request.headers['as2-version'] !== undefined ? as2(request, fault) : handleDec(request, fault);
+    }
+
+    function handleDec(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
       const now = new Date();
       const messageId = String(request.headers['x-message-id'] ?? '');
       let xml = '';
@@ -65,6 +72,8 @@ export default defineSimulator({
     }
 
     const controls = {
+      badMic: () => void state.badMicNext++,
+      unsignedMdn: () => void state.unsignedMdnNext++,
       // Uzbekistan sends us one of its DECs in CMS signed with its key: the gateway's RES as it came (base64), and what it says once opened with our pinned certificate.
       // `repeat`: the last push's exact bytes again (a retry after a lost answer); `cms`: a test's own CMS (base64, another signer);
       // `asXml`: the DEC as plain XML, which the profile does not take.
@@ -83,6 +92,6 @@ export default defineSimulator({
         return { status: answer.status, body: answer.body.toString('base64'), res, gatewayCertificate: context.gatewayCertificates[0]?.toString() ?? '' };
       },
     };
-    return startSimulatorServer({ partner: context.partner, path: '/declarations', handle, controls }, context.listen).then((sim) => Object.assign(sim, { state }));
+    return startSimulatorServer({ partner: context.partner, path: '/', subpaths: true, handle, controls }, context.listen).then((sim) => Object.assign(sim, { state }));
   },
 });

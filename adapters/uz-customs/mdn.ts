@@ -25,8 +25,11 @@ export function classifyMdn(result: AttemptResult): Outcome {
   const code = mdn.modifier ? `${mdn.dispositionType}/${mdn.modifier.kind}` : mdn.dispositionType;
   const written = mdn.disposition.split(';')[1]?.split(':')[0]?.trim() || code;
   const claimsSuccess = code === 'processed' || code === 'processed/warning';
+  // A MIC in another algorithm than the SHA-256 we asked for cannot be compared: a person looks; a SHA-256 MIC of other bytes means Uzbekistan got other bytes: send again.
+  if (claimsSuccess && mdn.receivedMic !== undefined && !/,\s*sha-256\s*$/i.test(mdn.receivedMic)) return { verdict: 'needs-human', partnerCode: code, reason: `the MDN's MIC ${mdn.receivedMic} is not SHA-256` };
   if (!mdn.micMatches && claimsSuccess) return { verdict: 'retry', partnerCode: code, reason: `the MDN's MIC ${mdn.receivedMic ?? '(none)'} is not the one of what we sent: not a delivery` };
-  if (mdn.problems.length > 0 && claimsSuccess) return { verdict: 'needs-human', partnerCode: code, reason: `the MDN is doubtful: ${mdn.problems.join('; ')}` };
+  // Whatever it says, an MDN for another message or one that cannot be read is not about ours.
+  if (mdn.problems.length > 0) return { verdict: 'needs-human', partnerCode: code, reason: `the MDN is doubtful: ${mdn.problems.join('; ')}` };
   const known = MDN_CODES[code];
   return { verdict: known?.verdict ?? 'needs-human', partnerCode: known ? code : written, reason: `MDN ${mdn.disposition}` };
 }

@@ -1,13 +1,12 @@
 // Uzbekistan's customs: advance cargo and transit information as WCO Data Model DEC documents in CMS SignedData, answered by signed WCO RES documents.
-import { join } from 'node:path';
-import { definePartner, readEdifactGrammar } from '../../src/partners/kit.js';
+import { definePartner, shippedEdifactGrammar } from '../../src/partners/kit.js';
 import { RES_CODES } from './codes.js';
 import { uzInbound } from './inbound.js';
 import { classifyMdn, MDN_CODES } from './mdn.js';
 import { classifyResponse } from './wco-response.js';
 
 /** The CUSDEC D.96B segment table every interchange of the edifact profile is checked against when it is written. */
-const CUSDEC = readEdifactGrammar(join(import.meta.dirname, '..', '..', 'schemas', 'edifact', 'CUSDEC-D96B.grammar.json'));
+const CUSDEC = shippedEdifactGrammar('CUSDEC-D96B');
 
 export default definePartner({
   id: 'uz-customs',

@@ -1,5 +1,6 @@
 // EDIFACT message structures as data (one grammar file per message, from its UN segment table) and the check of a message's segments against one: mandatory segments, repeats, order, each problem at its segment position.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { GatewayError } from '../errors.js';
 import type { EdifactMessage } from './document-tree.js';
 
@@ -82,6 +83,19 @@ export function readEdifactGrammar(file: string): EdifactGrammar {
 /** The tag that opens an entry: a segment's own, a group's trigger's. */
 function triggerOf(entry: GrammarEntry): string {
   return isGroup(entry) ? (entry.entries[0] as GrammarSegment).tag : entry.tag;
+}
+
+/**
+ * A grammar the project ships in `schemas/edifact/` by name (e.g. `CUSDEC-D96B`), found from this
+ * module upwards, so sources and the built `dist/` read the same file.
+ * @throws GatewayError GW_ERR_CONFIG_INVALID when there is no such grammar or it is not one
+ */
+export function shippedEdifactGrammar(name: string): EdifactGrammar {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'schemas', 'edifact', `${name}.grammar.json`);
+    if (existsSync(file)) return readEdifactGrammar(file);
+    if (dirname(dir) === dir) throw new GatewayError('GW_ERR_CONFIG_INVALID', `no EDIFACT grammar ${name} in schemas/edifact/`);
+  }
 }
 
 /** Matches segments from `at` against a list of entries; returns where it stopped. */

@@ -50,6 +50,12 @@ function decide(outcome: Outcome, partner: Partner, attempt: number, retryBase: 
   return { status: 'pending', nextAttemptAt: now + delay, reason: `attempt ${attempt} failed (${why}); retry ${attempt + 1} in ${delay} ms` };
 }
 
+/** Whether the instance's profile sends this message type (a spec without `profiles` is every profile's). */
+function ofProfile(partner: Partner, messageType: string): boolean {
+  const profiles = partner.messages[messageType]?.profiles;
+  return profiles === undefined || profiles.includes(partner.profile);
+}
+
 /** A claimed message as an adapter sees it for this attempt. */
 export function outbound(message: ClaimedMessage): OutboundMessage {
   return { id: message.id, messageType: message.messageType, payload: message.payload, attempt: message.attempts + 1 };
@@ -84,6 +90,9 @@ export async function deliverAttempt(
   let context: PartnerContext | undefined;
   try {
     context = deps.runtime.context(partner.id);
+    const foreign = messages.find((m) => !ofProfile(partner, m.messageType));
+    // A message made before the instance changed profile would go by the wrong protocol: a person decides.
+    if (foreign) throw new Error(`message type ${foreign.messageType} belongs to profile ${(partner.messages[foreign.messageType]?.profiles ?? []).join(', ')}, the instance is on profile ${partner.profile}`);
     result = await deps.runtime.send(partner.id, buildRequest(partner, messages, batchId, context));
     outcome = partner.classify(result, context);
   } catch (err) {

@@ -72,7 +72,7 @@ export {
   type SoapVersion,
 } from '../codec/soap-envelope.js';
 export { parseEdifact, renderEdifact } from '../codec/edifact-codec.js';
-export { checkGrammar, grammarProblems, readEdifactGrammar, type EdifactGrammar, type GrammarProblem } from '../codec/edifact-grammar.js';
+export { checkGrammar, grammarProblems, readEdifactGrammar, shippedEdifactGrammar, type EdifactGrammar, type GrammarProblem } from '../codec/edifact-grammar.js';
 export { parseJson, renderJson } from '../codec/json-codec.js';
 export { parseCsv, renderCsv, type CsvOptions } from '../codec/csv-codec.js';
 export { nameBasedUuid } from '../codec/name-based-uuid.js';

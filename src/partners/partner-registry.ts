@@ -119,6 +119,8 @@ function pluginProblems(d: PartnerDefinition, registries: PluginRegistries): str
     }
     const profile = registries.signingProfiles.get(spec.signing);
     if (profile.codecs && !profile.codecs.includes(spec.codec)) out.push(`message ${name}: signing profile ${spec.signing} signs ${profile.codecs.join(', ')} documents, not ${spec.codec}`);
+    const known = ['default', ...Object.keys(d.profiles ?? {})];
+    for (const p of spec.profiles ?? []) if (!known.includes(p)) out.push(`message ${name}: profile "${p}" is not one of the adapter's (${known.join(', ')})`);
   }
   if (d.inbound && !registries.signingProfiles.has(d.inbound.receiptSigning)) {
     out.push(`inbound: no signing profile "${d.inbound.receiptSigning}" for receipts (known: ${registries.signingProfiles.names().join(', ')})`);

@@ -1,8 +1,7 @@
 // Uzbekistan's AS2 system as the edifact profile meets it: opens each AS2 message with our pinned certificate, reads the CUSDEC interchange against its segment table, keeps it, and answers a signed MDN at once.
-import { join } from 'node:path';
-import { buildAs2Mdn, checkGrammar, GatewayError, openAs2Message, parseEdifact, readEdifactGrammar, type As2Disposition, type As2Message, type HandledRequest, type InjectedFault, type SimulatorContext, type SimulatorRequest } from '../../../src/partners/kit.js';
+import { buildAs2Mdn, checkGrammar, GatewayError, openAs2Message, parseEdifact, shippedEdifactGrammar, type As2Disposition, type As2Message, type HandledRequest, type InjectedFault, type SimulatorContext, type SimulatorRequest } from '../../../src/partners/kit.js';
 
-const CUSDEC = readEdifactGrammar(join(import.meta.dirname, '..', '..', '..', 'schemas', 'edifact', 'CUSDEC-D96B.grammar.json'));
+const CUSDEC = shippedEdifactGrammar('CUSDEC-D96B');
 
 /** What the AS2 side keeps and what it is told to get wrong. */
 export interface As2SimState {

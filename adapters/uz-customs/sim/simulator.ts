@@ -36,7 +36,9 @@ export default defineSimulator({
 
     /** DECs in CMS at /declarations (profile default); AS2 messages, whatever the path (profile edifact). */
     function handle(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {
-      return request.headers['as2-version'] !== undefined ? as2(request, fault) : handleDec(request, fault);
+      if (request.headers['as2-version'] !== undefined) return as2(request, fault);
+      if (request.path === '/declarations') return handleDec(request, fault);
+      return { received: { messageId: '', valid: false, problems: [`no service at ${request.path}`], document: '' }, response: { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('not found') } };
     }
 
     function handleDec(request: SimulatorRequest, fault: InjectedFault | undefined): HandledRequest {

@@ -112,3 +112,40 @@ describe.skipIf(skipWithout('Uzbekistan through the gateway', { tools: ['openssl
     expect(badCode.res?.declarationReference).toBe(`UZ-BAD-${process.pid}`);
   });
 });
+
+describe('uz-customs: a profile change with messages still queued', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-uz-switch-data-'));
+  const certsDir = mkdtempSync(join(tmpdir(), 'gw-uz-switch-certs-'));
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(certsDir, { recursive: true, force: true });
+  });
+
+  it('a DEC still waiting for its retry when the instance moves to the edifact profile is not sent over AS2: it needs a person', async () => {
+    const env = { GATEWAY_DATA_DIR: dataDir, GATEWAY_CERTS_DIR: certsDir };
+    const recordId = `KZ-CD-UZ-SWITCH-${process.pid}`;
+    let messageId: string | undefined;
+    // Real retry delays: the first attempt fails and the next waits 5 s, longer than this gateway lives.
+    const before = await startTestGateway({ ...env, GATEWAY_RETRY_DELAY_SCALE: '1' });
+    try {
+      before.gateway.simulators.get('uz-customs')!.faults.failNext(1, 503);
+      expect((await before.api('POST', '/v1/cais/records', { ...DECLARATION, recordId, flow: 'export', countryOfDispatch: 'KZ', countryOfDestination: 'UZ' })).status).toBe(202);
+      const listed = await before.api('GET', '/v1/messages?partner=uz-customs');
+      messageId = (listed.body.items as Array<{ id: string; recordId: string }>).find((m) => m.recordId === recordId)?.id;
+      await before.waitFor(async () => ((await before.api('GET', `/v1/messages/${messageId}`)).body.attemptLog.length === 1 ? true : undefined), 20_000);
+    } finally {
+      await before.stop();
+    }
+    const after = await startTestGateway({ ...env, GATEWAY_PARTNER_UZ_CUSTOMS_PROFILE: 'edifact' });
+    try {
+      const detail = await after.waitFor(async () => {
+        const res = await after.api('GET', `/v1/messages/${messageId}`);
+        return res.body.status === 'needs-human' ? res.body : undefined;
+      }, 30_000);
+      expect(detail.attemptLog.at(-1).error).toContain('message type dec belongs to profile default, the instance is on profile edifact');
+      expect(after.gateway.simulators.get('uz-customs')!.received.length).toBe(0);
+    } finally {
+      await after.stop();
+    }
+  }, 90_000);
+});

@@ -52,11 +52,16 @@ export function readBatch(document: XmlContent, us: string): ReturnType<InboundS
   return { messageType: DECLARATION_BATCH, messageId: manifest.batchId, sender: manifest.reporter, replyContext: { itemCount: String(held.items), itemsDigest: held.digest } };
 }
 
+/** An id read from a refused push as a receipt may carry it (the schema's BatchId), else `unknown`. */
+function receiptId(id: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id) ? id : 'unknown';
+}
+
 /** Our receipt of a period manifest: COMPLETE, INCOMPLETE naming the listed batches the log does not hold, or REJECTED with its code. */
 function periodReceipt(outcome: InboundOutcome): Buffer {
   const receivedAt = outcome.receivedAt.toISOString();
   const manifestId = outcome.envelope?.messageId || 'unknown';
-  if (!outcome.accepted) return renderPeriodReceipt({ manifestId: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(manifestId) ? manifestId : 'unknown', receivedAt, status: 'REJECTED', held: 0, missing: [], errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
+  if (!outcome.accepted) return renderPeriodReceipt({ manifestId: receiptId(manifestId), receivedAt, status: 'REJECTED', held: 0, missing: [], errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
   const listed = { manifestId, period: outcome.envelope.replyContext?.period ?? '', batchIds: outcome.envelope.inventory?.messageIds ?? [] };
   return renderPeriodReceipt(judgePeriod(listed, outcome.held ?? new Set(), receivedAt));
 }
@@ -67,7 +72,7 @@ function batchReceipt(outcome: InboundOutcome): Buffer {
   const batchId = outcome.envelope?.messageId || 'unknown';
   return outcome.accepted
     ? renderReceipt({ batchId, receivedAt, status: 'ACCEPTED', itemCount: Number(outcome.envelope.replyContext?.itemCount ?? 0), ...(outcome.envelope.replyContext?.itemsDigest ? { itemsDigest: outcome.envelope.replyContext.itemsDigest } : {}), errors: [] })
-    : renderReceipt({ batchId: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(batchId) ? batchId : 'unknown', receivedAt, status: 'REJECTED', itemCount: 0, errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
+    : renderReceipt({ batchId: receiptId(batchId), receivedAt, status: 'REJECTED', itemCount: 0, errors: [{ code: receiptCode(outcome.code), text: outcome.reason }] });
 }
 
 /** China's pushes: enveloped-signed batches and period manifests, and statistics files in CMS, each answered by our signed receipt of its kind. */

@@ -8,7 +8,7 @@ import type { AcknowledgeResult, IncomingAcknowledgement } from '../store/messag
 import type { InboundDirectory, InboundPartner } from './inbound-directory.js';
 import { reasonOf, Refusal } from './refusal.js';
 import { DEFAULT_MAX_PUSH_BYTES } from './inbound-limits.js';
-import type { PushReader, PushReading } from './push-reader.js';
+import { mediaTypeOf, type PushReader, type PushReading } from './push-reader.js';
 
 /** A push as the listener hands it over. */
 export interface Push {
@@ -75,7 +75,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
   }
 
   function checkMediaType(partner: InboundPartner, push: Push): void {
-    const contentType = (push.request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const contentType = mediaTypeOf(push.request);
     const accepted = [...(partner.spec.mediaTypes ?? ['application/xml', 'text/xml']), ...(partner.spec.cms?.mediaTypes ?? [])];
     if (!accepted.includes(contentType)) {
       throw new Refusal('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${contentType}" is not one partner ${partner.id} pushes (${accepted.join(', ')})`);

@@ -80,6 +80,11 @@ export interface PushReaderParts {
   records: RecordValidator;
 }
 
+/** A push's media type, lower case, without parameters. */
+export function mediaTypeOf(request: InboundRequest): string {
+  return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
 /** Reads on the calling thread. */
 export function createPushReader({ directory, verifier, mappings, records }: PushReaderParts): PushReader {
   /** The signing partner when the document does not verify with the addressed partner's keys (its signature where the addressed partner's sits). */
@@ -118,11 +123,6 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
     let read: { envelope: InboundEnvelope; document: XmlContent } | undefined;
     const envelope = envelopeOf(partner, () => (read = cms.read(content, request, partner.context)).envelope);
     return { document: read!.document, signer: fingerprintOf(signer), envelope };
-  }
-
-  /** The push's media type, lower case, without parameters. */
-  function mediaTypeOf(request: InboundRequest): string {
-    return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   }
 
   function envelopeOf(partner: InboundPartner, readEnvelope: () => InboundEnvelope): InboundEnvelope {

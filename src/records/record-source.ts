@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { GatewayConfig } from '../config.js';
 import { GatewayError, type ErrorCode } from '../errors.js';
-import { openStores } from '../store/open-stores.js';
+import { openStores, sqliteLogFile } from '../store/open-stores.js';
 import { readLoggedRecords } from './logged-records.js';
 import { readRecordFiles } from './record-files.js';
 import type { CaisRecord } from './record-types.js';
@@ -18,8 +18,8 @@ export type RecordSource = { files: readonly string[] } | { log: 'outbound' | 'i
 export async function readCanonicalRecords<T extends CaisRecord['type']>(source: RecordSource, config: GatewayConfig, types: readonly T[], code: ErrorCode): Promise<Array<Extract<CaisRecord, { type: T }>>> {
   const records = createRecordValidator(config.schemasDir);
   if ('files' in source) return readRecordFiles(source.files, records, types, code);
-  if (config.database === undefined && !existsSync(`${config.dataDir}/gateway.sqlite`)) {
-    throw new GatewayError(code, `no message log at ${config.dataDir}/gateway.sqlite: set GATEWAY_DATA_DIR (or GATEWAY_DATABASE_URL) to the gateway's`);
+  if (config.database === undefined && !existsSync(sqliteLogFile(config.dataDir))) {
+    throw new GatewayError(code, `no message log at ${sqliteLogFile(config.dataDir)}: set GATEWAY_DATA_DIR (or GATEWAY_DATABASE_URL) to the gateway's`);
   }
   const stores = await openStores(config.dataDir, config.database);
   try {

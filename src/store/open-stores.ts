@@ -12,6 +12,11 @@ import { openSqliteDatabase, SqliteConnection } from './sqlite-connection.js';
 import { sqliteInboundStore } from './sqlite-inbound-store.js';
 import { sqliteMessageStore } from './sqlite-message-store.js';
 
+/** The embedded log's file in a data folder. */
+export function sqliteLogFile(dataDir: string): string {
+  return join(dataDir, 'gateway.sqlite');
+}
+
 /** Both directions of the log on one database; close the inbound store first (the message store closes the connection). */
 export interface Stores {
   store: MessageStore;
@@ -27,7 +32,7 @@ export interface Stores {
  */
 export async function openStores(dataDir: string, database: DatabaseConfig | undefined): Promise<Stores> {
   if (database === undefined) {
-    const file = join(dataDir, 'gateway.sqlite');
+    const file = sqliteLogFile(dataDir);
     const connection = new SqliteConnection(openSqliteDatabase(file), file);
     return { store: sqliteMessageStore(connection), inbound: sqliteInboundStore(connection, { commitWorker: true }), where: file };
   }

@@ -1,6 +1,9 @@
 // Uzbekistan's advance information pushed to us: a WCO DEC in CMS SignedData, read for its reference and sender, answered by our WCO RES in CMS.
 import { createHash } from 'node:crypto';
 import { childElement, childText, GatewayError, parseXml, type InboundEnvelope, type InboundOutcome, type InboundSpec, type XmlContent } from '../../src/partners/kit.js';
+import { EDIFACT_TYPES, readInterchange } from './edifact-inbound.js';
+import { repliesToCusdec, repliesToRefused } from './edifact-replies.js';
+import { validationCode } from './codes.js';
 import { renderResponse, WCO, wcoDateTime } from './wco-response.js';
 
 /** Inbound message type: a DEC of Uzbekistan's. */
@@ -32,19 +35,6 @@ export function readDec(content: Buffer): { envelope: InboundEnvelope; document:
   };
 }
 
-/**
- * The RES validation code (an..8 in the WCO schema) of a refusal's GW_ERR_* code; the code itself
- * opens the error's description (README).
- */
-export function validationCode(code: string): string {
-  if (code.startsWith('GW_ERR_SIGNATURE') || code === 'GW_ERR_INBOUND_CLIENT_CERT' || code === 'GW_ERR_INBOUND_TLS_MISMATCH' || code === 'GW_ERR_INBOUND_SIGNER_MISMATCH') return 'KZ-SIGN';
-  if (code === 'GW_ERR_INBOUND_SENDER_MISMATCH') return 'KZ-SNDR';
-  if (code === 'GW_ERR_INBOUND_RECORD_INVALID' || code === 'GW_ERR_INBOUND_UNMAPPED') return 'KZ-DATA';
-  if (code === 'GW_ERR_INBOUND_CONFLICT') return 'KZ-DUPL';
-  if (code === 'GW_ERR_STORE_UNAVAILABLE' || code === 'GW_ERR_INTERNAL') return 'KZ-BUSY';
-  return 'KZ-STRUC';
-}
-
 /** Our RES: 01 accepted with our inbound id as registration, or 03 rejected with a validation code and the refusal's GW_ERR_* code and reason. */
 function response(outcome: InboundOutcome, us: string): Buffer {
   // The DEC's reference as read (an..35 in the RES too), else what a refusal could name of it.
@@ -59,9 +49,18 @@ function response(outcome: InboundOutcome, us: string): Buffer {
     : renderResponse({ functionCode: '03', responseId, issuedAt, declarationReference: reference, errors: [{ code: validationCode(outcome.code), description }] }, us);
 }
 
-/** Uzbekistan's pushes: DECs in CMS (no XML-signed documents), each answered by our RES in CMS signed with our key for Uzbekistan. */
+/**
+ * Uzbekistan's pushes: DECs in CMS (no XML-signed documents), each answered by our RES in CMS signed with our
+ * key for Uzbekistan; and on the edifact profile, EDIFACT interchanges over AS2 answered by our MDN: its
+ * CUSDECs (then our CONTRL and CUSRES), and its CONTRL and CUSRES about our CUSDECs.
+ */
 export const uzInbound: InboundSpec = {
-  messages: { [DEC]: { description: "Uzbekistan's advance cargo or transit information, a WCO DEC (mapped to an advance.declaration record for CAIS)" } },
+  messages: {
+    [DEC]: { description: "Uzbekistan's advance cargo or transit information, a WCO DEC (mapped to an advance.declaration record for CAIS)" },
+    [EDIFACT_TYPES.cusdec]: { description: "Uzbekistan's advance cargo information as a CUSDEC over AS2, profile edifact (mapped to an advance.declaration record; answered by our MDN, CONTRL and CUSRES)" },
+    [EDIFACT_TYPES.contrl]: { description: "Uzbekistan's syntax report (CONTRL) on one of our CUSDEC interchanges: recorded on it, accepted or rejected with its syntax error codes" },
+    [EDIFACT_TYPES.cusres]: { description: "Uzbekistan's customs response (CUSRES) to one of our CUSDECs: recorded on it, accepted (29) or not (27) with its error codes" },
+  },
   // Only CMS: the WCO MetaData has no place for an XMLDSig signature.
   mediaTypes: [],
   maxBytes: 4 * 1024 * 1024,
@@ -70,6 +69,9 @@ export const uzInbound: InboundSpec = {
     throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', 'Uzbekistan pushes its DECs in CMS SignedData (application/pkcs7-mime)');
   },
   cms: { mediaTypes: ['application/pkcs7-mime'], read: (content) => readDec(content) },
+  as2: { read: (document, _request, context) => readInterchange(document, context) },
+  replies: repliesToCusdec,
+  refusalReplies: repliesToRefused,
   receiptSigning: 'cms',
   receipt: (outcome, context) => ({ contentType: 'application/pkcs7-mime; smime-type=signed-data', body: response(outcome, context.participants.reporter ?? 'KZ') }),
 };

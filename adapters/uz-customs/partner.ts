@@ -1,12 +1,11 @@
-// Uzbekistan's customs: advance cargo and transit information as WCO Data Model DEC documents in CMS SignedData, answered by signed WCO RES documents.
-import { definePartner, shippedEdifactGrammar } from '../../src/partners/kit.js';
+// Uzbekistan's customs: advance cargo and transit information as WCO Data Model DEC documents in CMS SignedData answered by signed WCO RES documents, or (profile edifact) as CUSDEC over AS2 answered by MDN, CONTRL and CUSRES.
+import { definePartner } from '../../src/partners/kit.js';
+import { GRAMMARS } from './edifact-acknowledgements.js';
 import { RES_CODES } from './codes.js';
 import { uzInbound } from './inbound.js';
 import { classifyMdn, MDN_CODES } from './mdn.js';
 import { classifyResponse } from './wco-response.js';
 
-/** The CUSDEC D.96B segment table every interchange of the edifact profile is checked against when it is written. */
-const CUSDEC = shippedEdifactGrammar('CUSDEC-D96B');
 
 export default definePartner({
   id: 'uz-customs',
@@ -23,14 +22,46 @@ export default definePartner({
     cusdec: {
       description: 'the same advance information as a UN/EDIFACT D.96B CUSDEC interchange of our bilateral MIG (association ZZZ01), checked against its segment table, sent over AS2',
       codec: 'edifact',
-      codecOptions: { grammars: [CUSDEC] },
+      codecOptions: { grammars: [GRAMMARS.cusdec] },
       // Names and descriptions that NAD and FTX cannot carry are refused, never cut.
       schema: 'cusdec.schema.json',
       // AS2 signs the interchange as S/MIME when it sends it.
       signing: 'none',
       profiles: ['edifact'],
     },
+    contrl: {
+      description: "our syntax report (CONTRL) on one of Uzbekistan's CUSDEC interchanges, sent over AS2 after our MDN: action 7, or 4 with the syntax error",
+      codec: 'edifact',
+      signing: 'none',
+      profiles: ['edifact'],
+    },
+    cusres: {
+      description: "our customs response (CUSRES, BGM 962) to one of Uzbekistan's CUSDECs, sent over AS2 after the CONTRL: 29 registered, or 27 with our validation code",
+      codec: 'edifact',
+      signing: 'none',
+      profiles: ['edifact'],
+    },
   },
+  options: {
+    syntax: {
+      description: 'profile edifact: the character set of the agreement for interchanges both ways (UNB S001): UNOC (ISO 8859-1, syntax version 3), or UNOW / UNOY (UTF-8, syntax version 4) where the agreement says so; text the set cannot carry is refused, never transliterated',
+      default: 'UNOC',
+      values: ['UNOC', 'UNOW', 'UNOY'],
+    },
+    contrlWithinMs: { description: "profile edifact: how long after Uzbekistan's MDN its CONTRL may take before the CUSDEC is sent again (once), then handed to a person", default: String(60 * 60_000) },
+    cusresWithinMs: { description: 'profile edifact: how long after the CONTRL its CUSRES may take, as contrlWithinMs', default: String(24 * 60 * 60_000) },
+  },
+  // Profile edifact: a CUSDEC's MDN is the transport's word; Uzbekistan's CONTRL (syntax) and CUSRES (customs) follow, and the latest decides.
+  acknowledgementPlan: (message, context) =>
+    message.messageType === 'cusdec'
+      ? {
+          stages: [
+            { stage: 'accepted', name: 'CONTRL', withinMs: Number(context.options.contrlWithinMs) },
+            { stage: 'answered', name: 'CUSRES', withinMs: Number(context.options.cusresWithinMs) },
+          ],
+          repeats: 1,
+        }
+      : undefined,
   participants: {
     reporter: 'our country code (KZ): the DEC names it as responsible country',
     partner: "the partner's country code (UZ): its DECs must name it as responsible country",
@@ -52,7 +83,7 @@ export default definePartner({
         kind: 'as2',
         timeoutMs: 30_000,
         concurrency: 4,
-        buildRequest: (message) => ({ transport: 'as2', content: message.payload, contentType: 'application/EDIFACT', fileName: `${message.id}.edi`, subject: `CUSDEC ${message.id}`, messageId: message.id }),
+        buildRequest: (message) => ({ transport: 'as2', content: message.payload, contentType: 'application/EDIFACT', fileName: `${message.id}.edi`, subject: `${message.messageType.toUpperCase()} ${message.id}`, messageId: message.id }),
       },
       classify: classifyMdn,
       codes: MDN_CODES,

@@ -36,8 +36,8 @@ export interface EdifactMessage {
 
 /** A whole EDIFACT interchange (UNA/UNB … UNZ are added by the codec). */
 export interface EdifactInterchange {
-  /** Syntax identifier: UNOC (Latin-1), UNOE (Latin/Cyrillic), UNOY (UTF-8), … */
-  syntax: 'UNOA' | 'UNOB' | 'UNOC' | 'UNOE' | 'UNOY';
+  /** Syntax identifier: UNOC (Latin-1), UNOE (Latin/Cyrillic), UNOW (UTF-8, syntax version 4), UNOY (read and written as UTF-8 too), … */
+  syntax: 'UNOA' | 'UNOB' | 'UNOC' | 'UNOE' | 'UNOW' | 'UNOY';
   /** Syntax version number (3 or 4). */
   syntaxVersion: '3' | '4';
   /** Interchange sender identification, with optional qualifier components. */

@@ -35,7 +35,7 @@ export const DEFAULT_SERVICE_CHARACTERS: ServiceCharacters = {
 const UNA_LENGTH = 9;
 
 /** Every syntax identifier this module can encode and decode. */
-const SYNTAX_IDENTIFIERS: readonly SyntaxIdentifier[] = ['UNOA', 'UNOB', 'UNOC', 'UNOE', 'UNOY'];
+const SYNTAX_IDENTIFIERS: readonly SyntaxIdentifier[] = ['UNOA', 'UNOB', 'UNOC', 'UNOE', 'UNOW', 'UNOY'];
 
 /**
  * Narrows a string read from UNB S001 to a supported syntax identifier.
@@ -122,6 +122,7 @@ const UNREPRESENTABLE: Readonly<Record<SyntaxIdentifier, RegExp>> = {
   UNOB: new RegExp(`[^A-Za-z0-9${LEVEL_A_PUNCTUATION}]`),
   UNOC: /[\u0100-\uffff]/,
   UNOE: /[\u00a1-\u00a6\u00a8-\u00ac\u00ae-\u0400\u040d\u0450\u045d\u0460-\u2115\u2117-\uffff]/,
+  UNOW: /[\ud800-\udfff]/u,
   UNOY: /[\ud800-\udfff]/u,
 };
 
@@ -138,7 +139,7 @@ export interface UnrepresentableCharacter {
 /**
  * Finds the first character of a text that a syntax level cannot carry.
  *
- * UNOY refuses only unpaired surrogates, which UTF-8 cannot encode.
+ * UNOW and UNOY refuse only unpaired surrogates, which UTF-8 cannot encode.
  *
  * @param text - The text to check.
  * @param syntax - The syntax identifier whose repertoire applies.
@@ -203,7 +204,7 @@ function decodeIso88595(bytes: Buffer): string {
 
 /**
  * Encodes text into the bytes of a syntax level: ASCII for UNOA/UNOB, ISO 8859-1 for UNOC,
- * ISO 8859-5 for UNOE and UTF-8 for UNOY.
+ * ISO 8859-5 for UNOE and UTF-8 for UNOW and UNOY.
  *
  * @param text - The text to encode.
  * @param syntax - The syntax identifier that selects the character set.
@@ -216,7 +217,7 @@ export function encodeText(text: string, syntax: SyntaxIdentifier): Buffer {
     throw new GatewayError('GW_ERR_EDIFACT_CHARSET', `${bad.codePoint} is not in ${syntax}`, { syntax, ...bad });
   }
   if (syntax === 'UNOE') return encodeIso88595(text);
-  return Buffer.from(text, syntax === 'UNOY' ? 'utf8' : 'latin1');
+  return Buffer.from(text, syntax === 'UNOY' || syntax === 'UNOW' ? 'utf8' : 'latin1');
 }
 
 /** Strict UTF-8 decoder: malformed input throws instead of turning into U+FFFD. */
@@ -226,7 +227,7 @@ const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Decodes bytes of a syntax level back into text.
  *
  * UNOA and UNOB accept any 7-bit byte (lower case under UNOA is tolerated on input);
- * UNOC and UNOE give every byte a character; UNOY requires well-formed UTF-8.
+ * UNOC and UNOE give every byte a character; UNOW and UNOY require well-formed UTF-8.
  *
  * @param bytes - The encoded text.
  * @param syntax - The syntax identifier that selects the character set.
@@ -242,8 +243,9 @@ export function decodeText(bytes: Buffer, syntax: SyntaxIdentifier): string {
       return bytes.toString('latin1');
     case 'UNOE':
       return decodeIso88595(bytes);
+    case 'UNOW':
     case 'UNOY':
-      return decodeUtf8(bytes);
+      return decodeUtf8(bytes, syntax);
   }
 }
 
@@ -260,10 +262,10 @@ function decodeAscii(bytes: Buffer, syntax: SyntaxIdentifier): string {
 }
 
 /** Decodes UTF-8, turning a decoder failure into a charset error. */
-function decodeUtf8(bytes: Buffer): string {
+function decodeUtf8(bytes: Buffer, syntax: 'UNOW' | 'UNOY'): string {
   try {
     return UTF8_STRICT.decode(bytes);
   } catch (cause) {
-    throw new GatewayError('GW_ERR_EDIFACT_CHARSET', 'UNOY interchange is not well-formed UTF-8', { syntax: 'UNOY' }, { cause });
+    throw new GatewayError('GW_ERR_EDIFACT_CHARSET', `${syntax} interchange is not well-formed UTF-8`, { syntax }, { cause });
   }
 }

@@ -6,6 +6,7 @@ import type { InboundEnvelope, InboundOutcome, InboundReply, InboundRequest } fr
 import type { InboundStore, StoredReceipt } from '../store/inbound-store.js';
 import type { AcknowledgeResult, IncomingAcknowledgement } from '../store/message-store.js';
 import type { InboundDirectory, InboundPartner } from './inbound-directory.js';
+import { as2Answer, claimedAs2Facts, isAs2Push, type As2Facts } from './as2-push.js';
 import { reasonOf, Refusal } from './refusal.js';
 import { DEFAULT_MAX_PUSH_BYTES } from './inbound-limits.js';
 import { mediaTypeOf, type PushReader, type PushReading } from './push-reader.js';
@@ -75,6 +76,8 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
   }
 
   function checkMediaType(partner: InboundPartner, push: Push): void {
+    // An AS2 message's media type is S/MIME's; opening it checks that.
+    if (isAs2Push(partner.spec, push.request)) return;
     const contentType = mediaTypeOf(push.request);
     const accepted = [...(partner.spec.mediaTypes ?? ['application/xml', 'text/xml']), ...(partner.spec.cms?.mediaTypes ?? [])];
     if (!accepted.includes(contentType)) {
@@ -82,15 +85,19 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     }
   }
 
-  /** The adapter's receipt or refusal, signed; an empty one (a protocol that answers some pushes with nothing) is 202 without a body. */
-  async function answer(partner: InboundPartner, outcome: InboundOutcome): Promise<PushAnswer> {
+  /**
+   * The adapter's receipt or refusal, signed; an empty one (a protocol that answers some pushes with
+   * nothing) is 202 without a body. An AS2 push is answered by our MDN instead.
+   */
+  async function answer(partner: InboundPartner, outcome: InboundOutcome, as2: As2Facts | undefined): Promise<PushAnswer> {
+    if (as2) return as2Answer(partner.context, as2, outcome.accepted ? undefined : outcome);
     const written = partner.spec.receipt(outcome, partner.context);
     if (written.body.length === 0 && outcome.accepted) return { status: 202, headers: {}, body: written.body };
     const status = outcome.accepted ? 200 : outcome.status;
     return { status, headers: { 'content-type': written.contentType }, body: await partner.signReceipt(written.body) };
   }
 
-  async function refuse(partner: InboundPartner | undefined, push: Push, refusal: Refusal, digest: Buffer, receivedAt: Date): Promise<PushAnswer> {
+  async function refuse(partner: InboundPartner | undefined, push: Push, refusal: Refusal, digest: Buffer, receivedAt: Date, as2?: As2Facts): Promise<PushAnswer> {
     const status = errorSpec(refusal.code)?.httpStatus ?? 500;
     parts.observe(partner?.id ?? '?', 'refused', refusal.code);
     logger.warn({ partner: push.partner, code: refusal.code, clientCertificate: push.clientCertificate, messageId: refusal.envelope?.messageId }, `inbound push refused: ${refusal.reason}`);
@@ -107,27 +114,47 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
       })
       .catch((err: unknown) => logger.error({ err }, 'could not log an inbound refusal'));
     if (!partner) return json(status, refusal.code, refusal.reason);
+    // What identifies the push: its bytes, or an AS2 push's signed document.
+    const identity = as2?.contentSha256 ? Buffer.from(as2.contentSha256, 'hex') : digest;
+    await refusalReplies(partner, refusal, identity, receivedAt);
     try {
-      return await answer(partner, { accepted: false, code: refusal.code, reason: refusal.reason, status, ...(refusal.envelope ? { envelope: refusal.envelope } : {}), receivedAt, payloadDigest: digest });
+      return await answer(partner, { accepted: false, code: refusal.code, reason: refusal.reason, status, ...(refusal.envelope ? { envelope: refusal.envelope } : {}), receivedAt, payloadDigest: identity }, as2);
     } catch (err) {
       logger.error({ err, partner: partner.id }, 'could not write a signed refusal');
       return json(status, refusal.code, refusal.reason);
     }
   }
 
-  async function accept(partner: InboundPartner, push: Push, digest: Buffer, receivedAt: Date): Promise<PushAnswer> {
+  /**
+   * The adapter's replies to a push refused after its envelope was read (so after its signature verified),
+   * unless the partner is to repeat it: logged and queued once per refused bytes; a failure is logged.
+   */
+  async function refusalReplies(partner: InboundPartner, refusal: Refusal, digest: Buffer, receivedAt: Date): Promise<void> {
+    if (!partner.spec.refusalReplies || !refusal.envelope || errorSpec(refusal.code)?.retryable) return;
+    try {
+      const replies = partner.spec.refusalReplies({ code: refusal.code, reason: refusal.reason, envelope: refusal.envelope, receivedAt, payloadDigest: digest }, partner.context);
+      if (replies.length > 0) await parts.sendReplies(partner.id, `refused:${digest.toString('hex')}`, replies, receivedAt.getTime());
+    } catch (err) {
+      logger.error({ err, partner: partner.id }, 'could not write the replies to a refused push');
+    }
+  }
+
+  async function accept(partner: InboundPartner, push: Push, bodyDigest: Buffer, receivedAt: Date, as2: { facts?: As2Facts }): Promise<PushAnswer> {
     const limit = partner.spec.maxBytes ?? DEFAULT_MAX_PUSH_BYTES;
     if (push.body.length > limit) throw new Refusal('GW_ERR_REQUEST_TOO_LARGE', `the push has ${push.body.length} bytes; partner ${partner.id} may push ${limit} at most`);
     checkMediaType(partner, push);
-    const payloadSha256 = digest.toString('hex');
     const reading = await reader.read({ partner: partner.id, body: push.body, request: push.request, receivedAt: receivedAt.getTime() });
+    if (reading.as2) as2.facts = reading.as2;
+    // A push is the same as an earlier one when its bytes are, or for AS2 its signed document (a resend is signed anew).
+    const digest = reading.as2?.contentSha256 ? Buffer.from(reading.as2.contentSha256, 'hex') : bodyDigest;
+    const payloadSha256 = digest.toString('hex');
     if (!reading.ok) return refusedReading(partner, reading, payloadSha256);
     if (reading.kind === 'acknowledgement') return acknowledged(partner, push, reading, digest, receivedAt);
     const { envelope, signer, mapping, record, businessKeys } = reading;
     const answers = envelope.answers ? await store.findOutbound(partner.id, envelope.answers.key, envelope.answers.value) : undefined;
     const id = randomUUID();
     const held = envelope.inventory ? new Set(await store.heldInbound(partner.id, envelope.inventory.messageType, envelope.inventory.messageIds)) : undefined;
-    const receipt = await answer(partner, { accepted: true, id, envelope, receivedAt, payloadDigest: digest, ...(held ? { held } : {}) });
+    const receipt = await answer(partner, { accepted: true, id, envelope, receivedAt, payloadDigest: digest, ...(held ? { held } : {}) }, reading.as2);
     const result = await store.acceptInbound(
       {
         id,
@@ -148,7 +175,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     );
     if (result.state === 'duplicate') {
       await replied(partner, result.id, envelope, receivedAt);
-      return repeat(partner, result.receipt);
+      return repeat(partner, result.receipt, reading.as2);
     }
     if (result.state === 'conflict') throw conflict(envelope, result.id);
     parts.observe(partner.id, 'accepted');
@@ -181,7 +208,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     if (!acknowledgement || !envelope.answers) throw new Refusal('GW_ERR_INBOUND_UNREADABLE', 'an acknowledgement must name the message it answers', envelope);
     const messageId = await store.findOutbound(partner.id, envelope.answers.key, envelope.answers.value);
     if (!messageId) throw new Refusal('GW_ERR_INBOUND_ANSWERS_UNKNOWN', `the push acknowledges ${envelope.answers.key} ${envelope.answers.value}, which no message of ours to ${partner.id} carries`, envelope);
-    const receipt = await answer(partner, { accepted: true, id: randomUUID(), envelope, receivedAt, payloadDigest: digest });
+    const receipt = await answer(partner, { accepted: true, id: randomUUID(), envelope, receivedAt, payloadDigest: digest }, reading.as2);
     const result = await parts.acknowledge(
       {
         messageId,
@@ -196,7 +223,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
       },
       receivedAt.getTime(),
     );
-    if (result.state === 'duplicate') return repeat(partner, result.receipt);
+    if (result.state === 'duplicate') return repeat(partner, result.receipt, reading.as2);
     if (result.state === 'conflict') throw conflict(envelope, messageId);
     parts.observe(partner.id, 'accepted');
     return receipt;
@@ -211,7 +238,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     const envelope = reading.envelope;
     if (reading.stage === 'mapping' && envelope?.messageId) {
       const prior = await store.priorPush(partner.id, envelope.messageId, payloadSha256);
-      if (prior?.state === 'duplicate') return repeat(partner, prior.receipt);
+      if (prior?.state === 'duplicate') return repeat(partner, prior.receipt, reading.as2);
       if (prior?.state === 'conflict') throw conflict(envelope, prior.id);
     }
     throw new Refusal(reading.code as ErrorCode, reading.reason, envelope);
@@ -221,9 +248,10 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
     return new Refusal('GW_ERR_INBOUND_CONFLICT', `message ${envelope.messageId ?? '?'} was accepted before with other content (our id ${earlier})`, envelope);
   }
 
-  function repeat(partner: InboundPartner, receipt: StoredReceipt): PushAnswer {
+  /** A repeat gets the first push's answer; an AS2 repeat its own MDN (its Message-ID and MIC), `processed` as the first was taken. */
+  function repeat(partner: InboundPartner, receipt: StoredReceipt, as2: As2Facts | undefined): PushAnswer {
     parts.observe(partner.id, 'duplicate');
-    return receipt;
+    return as2 ? as2Answer(partner.context, as2) : receipt;
   }
 
   return {
@@ -232,12 +260,15 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
       const digest = createHash('sha256').update(push.body).digest();
       const partner = directory.get(push.partner);
       if (!partner) return refuse(undefined, push, new Refusal('GW_ERR_PARTNER_UNKNOWN', `no partner "${push.partner}" pushes to this gateway`), digest, receivedAt);
+      // An AS2 push is answered by an MDN even when refused before it could be opened (what its headers claim, without a MIC).
+      const claimed = isAs2Push(partner.spec, push.request) ? claimedAs2Facts(push.request) : undefined;
+      const as2: { facts?: As2Facts } = claimed ? { facts: claimed } : {};
       try {
         identify(partner, push);
-        return await accept(partner, push, digest, receivedAt);
+        return await accept(partner, push, digest, receivedAt, as2);
       } catch (err) {
         if (!(err instanceof Refusal) && !(err instanceof GatewayError)) logger.error({ err, partner: partner.id }, 'inbound push failed');
-        return refuse(partner, push, asRefusal(err), digest, receivedAt);
+        return refuse(partner, push, asRefusal(err), digest, receivedAt, as2.facts);
       }
     },
   };

@@ -6,6 +6,7 @@ import type { CaisRecord } from '../records/record-types.js';
 import type { RecordValidator } from '../records/record-validator.js';
 import { verifyCmsSignedData } from '../security/cms-signed-data.js';
 import type { Verifier } from '../security/xml-verifier.js';
+import { checkAs2Names, isAs2Push, openAs2Push, type As2Facts } from './as2-push.js';
 import { fingerprintOf, type InboundDirectory, type InboundPartner } from './inbound-directory.js';
 import { reasonOf, Refusal } from './refusal.js';
 
@@ -27,13 +28,17 @@ export interface PushToRead {
   receivedAt: number;
 }
 
-/** A partial envelope an adapter attached to its refusal: plain text fields only. */
+/** A partial envelope an adapter attached to its refusal: plain text fields only, and a reply context of text values. */
 function isEnvelope(value: unknown): value is Partial<InboundEnvelope> {
-  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+  const isText = (v: unknown): boolean => typeof v === 'string';
+  return typeof value === 'object' && value !== null && Object.entries(value).every(([key, v]) => isText(v) || (key === 'replyContext' && typeof v === 'object' && v !== null && Object.values(v).every(isText)));
 }
 
-/** What reading found: the envelope, the signer and the record, or why the push is refused (plain data: it may cross threads). */
-export type PushReading =
+/**
+ * What reading found: the envelope, the signer and the record, or why the push is refused (plain data: it
+ * may cross threads); with what the MDN needs when the push is an AS2 message that could be opened.
+ */
+export type PushReading = (
   | {
       ok: true;
       /** An acknowledgement of one of our messages (`envelope.acknowledges`): nothing to map. */
@@ -63,7 +68,8 @@ export type PushReading =
       stage: 'document' | 'mapping';
       /** An unexpected failure's own message, for the log only (never for the partner). */
       internal?: string;
-    };
+    }
+) & { as2?: As2Facts };
 
 /** Reads pushes; never throws: every failure is a refusal. */
 export interface PushReader {
@@ -125,6 +131,16 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
     return { document: read!.document, signer: fingerprintOf(signer), envelope };
   }
 
+  /** A push as an AS2 message (the adapter's `as2`): its S/MIME signature verified with the addressed partner's pinned certificates, its AS2 names checked, its document read by the adapter. */
+  function verifiedAs2(partner: InboundPartner, as2: NonNullable<InboundPartner['spec']['as2']>, body: Buffer, request: InboundRequest, opened: (facts: As2Facts) => void): { document: XmlContent; signer: string; envelope: InboundEnvelope } {
+    const { document: signed, facts, signer } = openAs2Push(request, body, directory.signingCertificates(partner.id));
+    opened(facts);
+    checkAs2Names(facts, partner.context);
+    let read: { envelope: InboundEnvelope; document: XmlContent } | undefined;
+    const envelope = envelopeOf(partner, () => (read = as2.read(signed, request, partner.context)).envelope);
+    return { document: read!.document, signer: fingerprintOf(signer), envelope };
+  }
+
   function envelopeOf(partner: InboundPartner, readEnvelope: () => InboundEnvelope): InboundEnvelope {
     let envelope: InboundEnvelope;
     try {
@@ -173,9 +189,13 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
       let document: XmlContent;
       let signer: string;
       let envelope: InboundEnvelope;
+      let as2: As2Facts | undefined;
+      const withAs2 = (reading: PushReading): PushReading => (as2 ? { ...reading, as2 } : reading);
       try {
         const cms = partner.spec.cms;
-        if (cms?.mediaTypes.includes(mediaTypeOf(request))) {
+        if (partner.spec.as2 && isAs2Push(partner.spec, request)) {
+          ({ document, signer, envelope } = verifiedAs2(partner, partner.spec.as2, body, request, (facts) => (as2 = facts)));
+        } else if (cms?.mediaTypes.includes(mediaTypeOf(request))) {
           ({ document, signer, envelope } = verifiedCms(partner, cms, body, request));
         } else {
           ({ document, signer } = verified(partner, body));
@@ -183,13 +203,13 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
           envelope = envelopeOf(partner, () => partner.spec.read(signed, request, partner.context));
         }
       } catch (err) {
-        return refusal(err, 'document');
+        return withAs2(refusal(err, 'document'));
       }
-      if (envelope.acknowledges) return { ok: true, kind: 'acknowledgement', envelope, signer };
+      if (envelope.acknowledges) return withAs2({ ok: true, kind: 'acknowledgement', envelope, signer });
       try {
-        return { ok: true, kind: 'document', envelope, signer, ...(await recordOf(partner, envelope, document, new Date(receivedAt))) };
+        return withAs2({ ok: true, kind: 'document', envelope, signer, ...(await recordOf(partner, envelope, document, new Date(receivedAt))) });
       } catch (err) {
-        return refusal(err, 'mapping', envelope);
+        return withAs2(refusal(err, 'mapping', envelope));
       }
     },
     close: async () => undefined,

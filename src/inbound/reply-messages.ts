@@ -29,6 +29,7 @@ export function replyMessages(setup: Setup, context: PartnerContext, inboundId: 
       payload,
       payloadSha256: createHash('sha256').update(payload).digest('hex'),
       extension: setup.partners.codecs.get(spec.codec).extension,
+      ...(reply.delayMs ? { delayMs: reply.delayMs } : {}),
     };
   });
   const source: SourceRecord = { type: REPLY_SOURCE_TYPE, recordId: inboundId, version: 1, json: JSON.stringify({ type: REPLY_SOURCE_TYPE, inboundId, partner: partner.id }) };

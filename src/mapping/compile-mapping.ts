@@ -30,6 +30,7 @@ export function compileMapping(read: MappingFile, context: MappingContext): Mapp
   checkRecordType(file, '/source', m.source, context.recordTypes);
   const spec = lookUpAt(file, '/target', () => context.message(m.target.partner, m.target.message));
   const lists: CodeLists = m.codes ?? {};
+  const options = context.options?.(m.target.partner) ?? {};
   return withFile(file, () => {
     const when = m.when === undefined ? undefined : compileExpression(m.when, '/when', lists);
     const document = compileNode(m.document, '/document', lists);
@@ -43,10 +44,10 @@ export function compileMapping(read: MappingFile, context: MappingContext): Mapp
       target: { partner: m.target.partner, message: m.target.message },
       async applies(record: CaisRecord) {
         if (record.type !== m.source) return false;
-        return when === undefined ? true : (await when.evaluate(record, translationScope(record))) === true;
+        return when === undefined ? true : (await when.evaluate(record, translationScope(record, undefined, options))) === true;
       },
       async apply(record: CaisRecord, now?: Date) {
-        const tree: DocumentTree = { codec: spec.codec, value: await document(record, translationScope(record, now)) };
+        const tree: DocumentTree = { codec: spec.codec, value: await document(record, translationScope(record, now, options)) };
         return tree;
       },
       businessKeys,

@@ -14,9 +14,9 @@ export interface Scope extends SyncScope {
   readonly now: string;
 }
 
-/** The scope of one translation: `$record` is `record`, `$now()` is `now` (default: the current time). */
-export function translationScope(record: unknown, now: Date = new Date()): Scope {
-  return { record, now: now.toISOString() };
+/** The scope of one translation: `$record` is `record`, `$now()` is `now` (default: the current time), `$option(name)` one of `options`. */
+export function translationScope(record: unknown, now: Date = new Date(), options: Readonly<Record<string, string>> = {}): Scope {
+  return { record, now: now.toISOString(), options };
 }
 
 /** Evaluates against an input (the record, or the current item inside `$each`); a Promise only when JSONata ran. */
@@ -49,7 +49,9 @@ function expressionError(err: unknown, source: string, pointer: string): Gateway
  * Compiles an expression once. Available besides JSONata's own functions: `$code(list, value)` looks a
  * value up in the mapping's code lists (an unknown value is an error, never a silent blank);
  * `$uuid(seed)` gives a stable UUID for a seed (e.g. an envelope id that repeats on a resend);
- * `$record` is the whole record (useful inside `$each`); `$now()` is the translation time.
+ * `$record` is the whole record (useful inside `$each`); `$now()` is the translation time; `$option(name)`
+ * is an option of the target partner instance (partners file `options`, e.g. the character set of an
+ * agreement), nothing when it has none.
  * @throws GatewayError GW_ERR_MAPPING_EXPRESSION with the pointer when the expression does not compile.
  */
 export function compileExpression(source: string, pointer: string, lists: CodeLists): CompiledExpression {
@@ -63,7 +65,7 @@ export function compileExpression(source: string, pointer: string, lists: CodeLi
   expr.registerFunction('uuid', (seed: string) => uuidFrom(seed), '<s:s>');
   const slow = async (input: unknown, scope: Scope): Promise<unknown> => {
     try {
-      return plain(await expr.evaluate(input, { record: scope.record, now: () => scope.now }));
+      return plain(await expr.evaluate(input, { record: scope.record, now: () => scope.now, option: (name: string) => scope.options?.[name] }));
     } catch (err) {
       throw expressionError(err, source, pointer);
     }

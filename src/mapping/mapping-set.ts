@@ -74,6 +74,7 @@ export function loadMappingSet(dir: string, schemasDir: string, partners: Partne
     recordTypes,
     message: (p, m) => partners.message(p, m),
     inboundMessage: (p, m) => partners.inboundMessage(p, m),
+    options: (p) => partners.get(p).settings.options,
   };
   const mappings: Mapping[] = [];
   const inbound: InboundMapping[] = [];

@@ -17,6 +17,8 @@ export const FALLBACK: unique symbol = Symbol('jsonata-fallback');
 export interface SyncScope {
   readonly record: unknown;
   readonly now: string;
+  /** The target partner instance's options (`$option(name)`). */
+  readonly options?: Readonly<Record<string, string>>;
 }
 
 /** A compiled subset expression. */
@@ -176,6 +178,10 @@ function compileFunction(ast: Ast, compile: Compile, lists: CodeLists, pointer: 
   const name = ast.procedure?.type === 'variable' ? ast.procedure.value : undefined;
   const args = ast.arguments ?? [];
   if (name === 'now' && args.length === 0) return (_input, scope) => scope.now;
+  if (name === 'option' && args.length === 1 && args[0]?.type === 'string') {
+    const option = String(args[0].value);
+    return (_input, scope) => scope.options?.[option];
+  }
   if (name === 'code' && args.length === 2 && args[0]?.type === 'string') {
     const list = String(args[0].value);
     const value = compile(args[1]);

@@ -16,9 +16,11 @@ export type {
   DocumentToWrap,
   HttpRequest,
   InboundAnswer,
+  InboundAs2Document,
   InboundEnvelope,
   InboundMessageSpec,
   InboundOutcome,
+  InboundRefused,
   InboundReply,
   InboundRequest,
   InboundSpec,
@@ -96,7 +98,8 @@ export { buildCmsSignedData, verifyCmsSignedData } from '../security/cms-signed-
 // Transports.
 export { defineTransport, type PartnerHttpClient, type Transport, type TransportChannel } from '../transport/transport.js';
 export type { As2Receipt } from '../transport/as2-receipt.js';
-export { buildAs2Mdn, openAs2Message, type As2Disposition, type As2Message } from '../transport/as2-mdn.js';
+export { buildAs2Mdn, openAs2Message, readAs2Mdn, type As2Disposition, type As2Message } from '../transport/as2-mdn.js';
+export { buildAs2Message, type As2Outgoing } from '../transport/as2-transport.js';
 
 // Simulators: the partner's stand-in each adapter brings in its sim/ folder.
 export { defineSimulator, type GatewayAnswer, type GatewayPush, type SimulatorContext, type SimulatorDefinition } from '../sim/simulator-definition.js';

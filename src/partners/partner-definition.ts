@@ -350,6 +350,8 @@ export interface InboundReply {
   document: Buffer;
   /** Business keys for the log (e.g. the reply's own message id). */
   businessKeys: Record<string, string>;
+  /** Its first attempt waits this long (e.g. so a business answer follows the syntax report sent with it); default at once. */
+  delayMs?: number;
 }
 
 /** The layers of acknowledgement a partner may give one of our messages after taking it, in order. */
@@ -468,6 +470,18 @@ export interface InboundSpec {
     /** @throws GatewayError as {@link InboundSpec.read} */
     read(content: Buffer, request: InboundRequest, context: PartnerContext): { envelope: InboundEnvelope; document: XmlContent };
   };
+  /**
+   * Pushes sent as AS2 messages (RFC 4130: a request with `AS2-Version`, an S/MIME multipart/signed body):
+   * the gateway checks AS2-From and AS2-To against the participants `as2To` (the partner) and `as2From`
+   * (us), verifies the signature with the partner's pinned certificates, hands the signed document to
+   * `read`, and answers every such push with our signed MDN (RFC 8098) carrying the MIC of what came:
+   * `processed` when the push is taken, `processed/error` with the refusal's code when not (a refusal the
+   * partner should repeat, such as a busy log, is its HTTP status instead). `receipt` is not called for them.
+   */
+  as2?: {
+    /** @throws GatewayError as {@link InboundSpec.read} */
+    read(document: InboundAs2Document, request: InboundRequest, context: PartnerContext): { envelope: InboundEnvelope; document: XmlContent };
+  };
   /** Writes the receipt (accepted) or refusal document, unsigned; the gateway signs it. */
   receipt(outcome: InboundOutcome, context: PartnerContext): InboundAnswer;
   /**
@@ -476,6 +490,33 @@ export interface InboundSpec {
    * repeated push creates them if a crash lost them, never twice).
    */
   replies?(accepted: { id: string; envelope: InboundEnvelope; receivedAt: Date }, context: PartnerContext): InboundReply[];
+  /**
+   * Documents to send back for a push refused after its signature verified and its envelope was read
+   * (e.g. a syntax report rejecting it): logged and delivered like replies, once per refused push's
+   * bytes (the same push refused again creates none).
+   */
+  refusalReplies?(refused: InboundRefused, context: PartnerContext): InboundReply[];
+}
+
+/** The signed document of an AS2 push, its transfer encoding undone. */
+export interface InboundAs2Document {
+  content: Buffer;
+  /** Its Content-Type as sent (e.g. `application/EDIFACT`). */
+  contentType: string;
+  /** The file name its Content-Disposition offers. */
+  fileName?: string;
+}
+
+/** A push refused after its envelope was read, for {@link InboundSpec.refusalReplies}. */
+export interface InboundRefused {
+  /** The GW_ERR_* code of the refusal and why, in words. */
+  code: string;
+  reason: string;
+  /** What was read of the envelope. */
+  envelope: Partial<InboundEnvelope>;
+  receivedAt: Date;
+  /** SHA-256 of the exact bytes received. */
+  payloadDigest: Buffer;
 }
 
 /** What an {@link PartnerDefinition.envelope} hook knows of the partner instance: ids, participant codes and options. */

@@ -20,7 +20,10 @@ export interface NewInboundMessage {
   messageType: string;
   /** The exact bytes received. */
   payload: Buffer;
-  /** SHA-256 (hex) of `payload`. */
+  /**
+   * SHA-256 (hex) that identifies the push for repeats: of `payload`, or for an AS2 push of the document it
+   * signed (AS2 software signs a resend anew).
+   */
   payloadSha256: string;
   /** The inbound mapping that made the record. */
   mapping: { id: string; version: number; sha256: string };

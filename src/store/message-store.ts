@@ -34,6 +34,8 @@ export interface NewMessage {
   payloadSha256: string;
   /** File extension of the codec: xml, edi, json. */
   extension: string;
+  /** Its first attempt is due this long after it is accepted (default at once). */
+  delayMs?: number;
 }
 
 /** Where an inbound message stands: accepted and logged, then handed over to CAIS. */

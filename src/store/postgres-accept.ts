@@ -47,9 +47,9 @@ async function insertMessages(sql: Sql, placed: readonly Placed[], now: number):
   await sql.query(
     `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256,
        payload, payload_sha256, extension, status, attempts, next_attempt_at, job_state, created_at, updated_at)
-     SELECT id, row, pos, partner, type, mid, mversion, msha, payload, psha, ext, 'pending', 0, $12, 'unpublished', $12, $12
-     FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bytea[], $10::text[], $11::text[])
-       AS u(id, row, pos, partner, type, mid, mversion, msha, payload, psha, ext)`,
+     SELECT id, row, pos, partner, type, mid, mversion, msha, payload, psha, ext, 'pending', 0, due, 'unpublished', $12, $12
+     FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bytea[], $10::text[], $11::text[], $13::bigint[])
+       AS u(id, row, pos, partner, type, mid, mversion, msha, payload, psha, ext, due)`,
     [
       column((p) => p.message.id),
       column((p) => p.row),
@@ -63,6 +63,7 @@ async function insertMessages(sql: Sql, placed: readonly Placed[], now: number):
       column((p) => p.message.payloadSha256),
       column((p) => p.message.extension),
       now,
+      column((p) => now + (p.message.delayMs ?? 0)),
     ],
   );
   const keys = placed.flatMap((p) => Object.entries(p.message.businessKeys).map(([name, value]) => [p.message.id, name, value] as const));

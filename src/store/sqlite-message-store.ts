@@ -169,7 +169,7 @@ function prepareStatements(db: Db) {
       `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256,
          payload, payload_sha256, extension, status, attempts, next_attempt_at, job_state, created_at, updated_at)
        VALUES (@id, @recordRow, @position, @partner, @messageType, @mappingId, @mappingVersion, @mappingSha256,
-         @payload, @payloadSha256, @extension, 'pending', 0, @now, 'unpublished', @now, @now)`,
+         @payload, @payloadSha256, @extension, 'pending', 0, @nextAttemptAt, 'unpublished', @now, @now)`,
     ),
     insertKey: db.prepare<[string, string, string]>('INSERT INTO message_keys (message_id, name, value) VALUES (?, ?, ?)'),
     setKey: db.prepare<[string, string, string]>(
@@ -550,6 +550,7 @@ class SqliteMessageStore implements MessageStore {
       payloadSha256,
       extension,
       now,
+      nextAttemptAt: now + (message.delayMs ?? 0),
     });
     for (const [name, value] of Object.entries(businessKeys)) this.statements.insertKey.run(id, name, value);
     this.statements.insertChange.run(id, now, null, 'pending', 'accepted');

@@ -60,6 +60,8 @@ export interface As2MdnOptions {
   /** Received-Content-MIC from {@link openAs2Message}; left out when the message could not be opened. */
   mic?: string;
   disposition: As2Disposition;
+  /** Words for people in the MDN's text part (e.g. why the message was refused); a line of its own after the disposition. */
+  explanation?: string;
   /** Signs the MDN (multipart/signed around the report) when given. */
   signer?: SigningCapability;
 }
@@ -186,7 +188,7 @@ export function buildAs2Mdn(options: As2MdnOptions): As2Mdn {
   ];
   const text = buildMimeEntity(
     [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Transfer-Encoding', '8bit']],
-    Buffer.from(`The AS2 message ${options.originalMessageId} sent to ${options.as2From} was received.\r\nDisposition: ${disposition}\r\n`, 'utf8'),
+    Buffer.from(`The AS2 message ${options.originalMessageId} sent to ${options.as2From} was received.\r\nDisposition: ${disposition}\r\n${options.explanation === undefined ? '' : `${options.explanation.replace(/[\r\n]+/g, ' ')}\r\n`}`, 'utf8'),
   );
   const notification = buildMimeEntity([['Content-Type', 'message/disposition-notification'], ['Content-Transfer-Encoding', '7bit']], buildMimeEntity(fields, Buffer.alloc(0)));
   const report = buildMultipart([text, notification]);

@@ -2,6 +2,7 @@
 import { buildMimeEntity, formatHeaderText, formatParameterized } from '../codec/mime-entity.js';
 import { GatewayError } from '../errors.js';
 import type { As2Request } from '../partners/partner-definition.js';
+import type { SigningCapability } from '../security/key-capabilities.js';
 import { computeMic, signSmime } from '../security/smime-signed.js';
 import { as2MessageId, formatAs2Name, readAs2Mdn } from './as2-mdn.js';
 import { defineTransport, type TransportChannel } from './transport.js';
@@ -41,6 +42,39 @@ function documentEntity(request: As2Request): Buffer {
   );
 }
 
+/** An AS2 message ready to POST: its headers and body, the Message-ID it goes under, and the MIC its MDN must return. */
+export interface As2Outgoing {
+  headers: Record<string, string>;
+  body: Buffer;
+  messageId: string;
+  mic: string;
+}
+
+/**
+ * Builds an AS2 message: the document as an entity signed as S/MIME with the signer's key, AS2-Version 1.2
+ * headers, and a request for a synchronous MDN signed over SHA-256.
+ * @throws GatewayError GW_ERR_ADAPTER_INVALID for a request it cannot send, GW_ERR_CONFIG_INVALID for AS2 names it cannot write
+ */
+export function buildAs2Message(request: As2Request, names: { as2From: string; as2To: string }, signer: SigningCapability): As2Outgoing {
+  const message = requestOf(request);
+  const entity = documentEntity(message);
+  const signed = signSmime(entity, signer);
+  const messageId = as2MessageId(message.messageId, names.as2From);
+  const headers = {
+    'AS2-Version': '1.2',
+    'AS2-From': formatAs2Name(names.as2From),
+    'AS2-To': formatAs2Name(names.as2To),
+    'Message-ID': messageId,
+    Subject: formatHeaderText(message.subject ?? `AS2 message ${message.messageId}`),
+    Date: new Date().toUTCString(),
+    'MIME-Version': '1.0',
+    'Content-Type': signed.contentType,
+    'Disposition-Notification-To': formatAs2Name(names.as2From),
+    'Disposition-Notification-Options': RECEIPT_OPTIONS,
+  };
+  return { headers, body: signed.body, messageId, mic: computeMic(entity) };
+}
+
 /**
  * Signs the document with our key for the partner, POSTs it with AS2-Version 1.2 headers and a signed-MDN
  * request, and returns the HTTP answer with `receipt` when it is an MDN (signature, Original-Message-ID,
@@ -51,26 +85,10 @@ export const as2Transport = defineTransport({
   description: 'AS2 (RFC 4130): S/MIME-signed document over HTTP(S), synchronous signed MDN verified against the pinned certificates',
   participants: ['as2From', 'as2To'],
   async send(request, channel) {
-    const message = requestOf(request);
-    const { as2From, as2To } = participantsOf(channel);
-    const entity = documentEntity(message);
-    const signed = signSmime(entity, channel.identity);
-    const messageId = as2MessageId(message.messageId, as2From);
-    const headers = {
-      'AS2-Version': '1.2',
-      'AS2-From': formatAs2Name(as2From),
-      'AS2-To': formatAs2Name(as2To),
-      'Message-ID': messageId,
-      Subject: formatHeaderText(message.subject ?? `AS2 message ${message.messageId}`),
-      Date: new Date().toUTCString(),
-      'MIME-Version': '1.0',
-      'Content-Type': signed.contentType,
-      'Disposition-Notification-To': formatAs2Name(as2From),
-      'Disposition-Notification-Options': RECEIPT_OPTIONS,
-    };
-    const result = await channel.http.send(channel.url, { method: 'POST', path: '', headers, body: signed.body }, channel.timeoutMs, channel.maxResponseBytes);
+    const outgoing = buildAs2Message(request as As2Request, participantsOf(channel), channel.identity);
+    const result = await channel.http.send(channel.url, { method: 'POST', path: '', headers: outgoing.headers, body: outgoing.body }, channel.timeoutMs, channel.maxResponseBytes);
     if (result.kind !== 'response') return result;
-    const receipt = readAs2Mdn(result.headers, result.body, { messageId, mic: computeMic(entity), trusted: channel.partnerCertificates });
+    const receipt = readAs2Mdn(result.headers, result.body, { messageId: outgoing.messageId, mic: outgoing.mic, trusted: channel.partnerCertificates });
     return receipt === undefined ? result : { ...result, receipt };
   },
 });

@@ -37,6 +37,16 @@ export function outboxConformance(name: string, open: () => Promise<MessageStore
         expect(await store.unpublishedCount()).toBe(3);
       });
 
+      it('lists a message accepted with a delay as due after it, and reports its job as not-due before then', async () => {
+        await store.accept(sourceRecord('XC-DELAY'), [newMessage(1), newMessage(2, { delayMs: 5_000 })], T0);
+        expect(await store.unpublished(10)).toEqual([
+          { id: messageId(1), partner: PARTNER, nextAttemptAt: T0 },
+          { id: messageId(2), partner: PARTNER, nextAttemptAt: T0 + 5_000 },
+        ]);
+        expect((await store.claimById(messageId(2), T0 + 1_000, LEASE_MS, 'worker-a')).state).toBe('not-due');
+        expect((await store.claimById(messageId(2), T0 + 5_000, LEASE_MS, 'worker-a')).state).toBe('claimed');
+      });
+
       it('respects the limit and lists a handed-out message again until it is marked published', async () => {
         for (let n = 1; n <= 4; n += 1) await acceptOne(n, T0 + n);
         expect(await unpublishedIds(0)).toEqual([]);

@@ -48,10 +48,10 @@ function declaration(reference: string, lrn: string, description: string): Edifa
 function interchange(syntax: EdifactInterchange['syntax'], messages: EdifactMessage[]): EdifactInterchange {
   return {
     syntax,
-    syntaxVersion: syntax === 'UNOY' ? '4' : '3',
+    syntaxVersion: syntax === 'UNOY' || syntax === 'UNOW' ? '4' : '3',
     sender: ['GATEWAY01', 'ZZ'],
     recipient: ['CUSTOMS-DE', '14', 'ROUTE7'],
-    preparedAt: syntax === 'UNOY' ? { date: '20240131', time: '0930' } : { date: '240131', time: '0930' },
+    preparedAt: syntax === 'UNOY' || syntax === 'UNOW' ? { date: '20240131', time: '0930' } : { date: '240131', time: '0930' },
     controlReference: 'ICR000017',
     messages,
   };
@@ -111,12 +111,15 @@ describe('renderEdifact', () => {
     expect(bytes.includes(Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x27]))).toBe(true);
   });
 
-  it('writes Cyrillic as ISO 8859-5 under UNOE and as UTF-8 under UNOY', () => {
+  it('writes Cyrillic as ISO 8859-5 under UNOE and as UTF-8 under UNOW and UNOY', () => {
     const message = declaration('M1', 'LRN1', 'Жёлтый №5');
     const unoe = renderEdifact(interchange('UNOE', [message]));
     expect(unoe.includes(Buffer.from([0xb6, 0xf1, 0xdb, 0xe2, 0xeb, 0xd9, 0x20, 0xf0, 0x35]))).toBe(true);
-    const unoy = renderEdifact(interchange('UNOY', [message]));
-    expect(unoy.includes(Buffer.from('Жёлтый №5', 'utf8'))).toBe(true);
+    for (const syntax of ['UNOW', 'UNOY'] as const) {
+      const utf8 = renderEdifact(interchange(syntax, [message]));
+      expect(utf8.includes(Buffer.from('Жёлтый №5', 'utf8'))).toBe(true);
+      expect(utf8.toString('latin1')).toContain(`UNB+${syntax}:4+`);
+    }
   });
 
   it('refuses Cyrillic under UNOC and names where it is', () => {
@@ -163,8 +166,9 @@ describe('parseEdifact round trips', () => {
     expect(parseEdifact(renderEdifact(original))).toEqual(original);
   });
 
-  it('gives back Cyrillic text under UNOE and UNOY', () => {
-    for (const syntax of ['UNOE', 'UNOY'] as const) {
+  it('gives back Cyrillic text under UNOE, UNOW and UNOY, and refuses bytes that are not UTF-8 under UNOW', () => {
+    expectGatewayError(() => parseEdifact(Buffer.concat([Buffer.from("UNB+UNOW:4+S+R+20240131:0930+1'UNZ+0+1", 'latin1'), Buffer.from([0xc3, 0x27])])), 'GW_ERR_EDIFACT_CHARSET');
+    for (const syntax of ['UNOE', 'UNOW', 'UNOY'] as const) {
       const original = interchange(syntax, [declaration('M1', 'ЛРН-1', 'Ноутбуки, ёмкость №5 § ­ Ђ џ')]);
       expect(parseEdifact(renderEdifact(original))).toEqual(original);
     }

@@ -1,7 +1,9 @@
-// Uzbekistan's customs as the gateway meets it: opens each DEC's CMS with our pinned certificate, checks what the agreement needs of it, keeps it, and answers a WCO RES in CMS signed with its own key; and pushes its own DECs to us.
+// Uzbekistan's customs as the gateway meets it: opens each DEC's CMS with our pinned certificate, checks what the agreement needs of it, keeps it, and answers a WCO RES in CMS signed with its own key; pushes its own DECs to us; and its AS2 side (profile edifact).
 import { buildCmsSignedData, childElement, childElements, childText, defineSimulator, GatewayError, parseXml, startSimulatorServer, verifyCmsSignedData, type HandledRequest, type InjectedFault, type SimulatorRequest, type XmlContent } from '../../../src/partners/kit.js';
 import { readResponse, renderResponse, WCO, wcoDateTime, type WcoResponse } from '../wco-response.js';
-import { as2Receiver, type As2SimState } from './as2-receiver.js';
+import { as2Pusher } from './as2-pusher.js';
+import { as2Receiver, as2SimState, UZ_PARTIES, type As2SimState } from './as2-receiver.js';
+import { uzbekCusdec, type UzbekCusdecCommand } from './uzbek-cusdec.js';
 import { uzbekDec, type UzbekDecCommand } from './uzbek-dec.js';
 
 /** What the simulated receiver keeps: the DECs it registered, by FunctionalReferenceID, and its AS2 side's (profile edifact). */
@@ -29,8 +31,10 @@ function decProblems(meta: XmlContent | undefined): Array<{ code: string; descri
 
 export default defineSimulator({
   start(context) {
-    const state: UzSimState = { declarations: new Map(), interchanges: new Map(), problems: [], badMicNext: 0, unsignedMdnNext: 0 };
-    const as2 = as2Receiver(context, state);
+    const state: UzSimState = { declarations: new Map(), ...as2SimState() };
+    const pusher = as2Pusher(context, { as2From: UZ_PARTIES.sender, as2To: UZ_PARTIES.recipient }, state.pushed);
+    const as2 = as2Receiver(context, state, pusher);
+    let lastCusdec: Buffer | undefined;
     let serial = 0;
     let lastPush: Buffer | undefined;
 
@@ -76,6 +80,20 @@ export default defineSimulator({
     const controls = {
       badMic: () => void state.badMicNext++,
       unsignedMdn: () => void state.unsignedMdnNext++,
+      contrlReject: () => void state.contrlRejectNext++,
+      cusresReject: () => void state.cusresRejectNext++,
+      silent: () => void state.silentNext++,
+      duplicateNext: () => void state.duplicateNext++,
+      timing: (command: unknown) => Object.assign(state.timing, command as Partial<As2SimState['timing']>),
+      // Uzbekistan sends us one of its CUSDECs over AS2 (profile edifact): the HTTP status and our MDN as read with our pinned certificate.
+      // `repeat`: the last CUSDEC's bytes again; `as2From`: another AS2 name as sender.
+      pushCusdec: async (command: unknown) => {
+        const c = command as UzbekCusdecCommand & { repeat?: boolean; as2From?: string };
+        const interchange = c.repeat && lastCusdec ? lastCusdec : uzbekCusdec(c);
+        lastCusdec = interchange;
+        const result = await pusher.push('cusdec', c.interchange, interchange, c.as2From ? { as2From: c.as2From } : {});
+        return { status: result.status, body: result.body, mdnContentType: result.raw?.contentType, mdnBody: result.raw?.body, mdn: result.mdn && { disposition: result.mdn.disposition, signed: result.mdn.signed, verified: result.mdn.verified, micMatches: result.mdn.micMatches, problems: result.mdn.problems } };
+      },
       // Uzbekistan sends us one of its DECs in CMS signed with its key: the gateway's RES as it came (base64), and what it says once opened with our pinned certificate.
       // `repeat`: the last push's exact bytes again (a retry after a lost answer); `cms`: a test's own CMS (base64, another signer);
       // `asXml`: the DEC as plain XML, which the profile does not take.

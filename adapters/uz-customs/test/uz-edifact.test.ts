@@ -59,7 +59,7 @@ describe('uz-customs, profile edifact: CUSDEC over AS2', () => {
     const reference = parseEdifact(payload).controlReference;
     const first = await edifact.attempt('uz-customs', { id: `as2-${serial}`, payload, messageType: 'cusdec' });
     expect(first.outcome).toMatchObject({ verdict: 'delivered', partnerCode: 'processed' });
-    expect(state().interchanges.get(reference)).toEqual({ message: '1', type: 'CUSDEC:D:96B:UN:ZZZ01' });
+    expect(state().interchanges.get(reference)).toMatchObject({ message: '1', type: 'CUSDEC:D:96B:UN:ZZZ01' });
     expect(state().problems).toEqual([]);
 
     await fetch(`${edifact.sim('uz-customs').url}/_sim/badMic`, { method: 'POST', body: '{}' });
@@ -74,6 +74,49 @@ describe('uz-customs, profile edifact: CUSDEC over AS2', () => {
     expect((await edifact.attempt('uz-customs', { id: `as2-error-${serial}`, payload, messageType: 'cusdec' })).outcome).toMatchObject({ verdict: 'needs-human', partnerCode: 'processed/error' });
     edifact.sim('uz-customs').faults.partnerErrorNext(1, 'failed/failure');
     expect((await edifact.attempt('uz-customs', { id: `as2-failed-${serial}`, payload, messageType: 'cusdec' })).outcome).toMatchObject({ verdict: 'failed', partnerCode: 'failed/failure' });
+  });
+
+  it('a Cyrillic name is refused under the default UNOC with its pointer, and written as UTF-8 in syntax version 4 where the agreement says UNOW', async () => {
+    const cyrillic = { ...toTashkent, consignee: { ...(DECLARATION.consignee as object), name: 'ООО «Тошкент Моторс»' } };
+    const refused = await edifact.translator.translate({ ...cyrillic, recordId: `KZ-CD-UZ-CYR-${++serial}` });
+    const problem = refused.ok ? undefined : refused.problems.find((p) => p.target?.startsWith('uz-customs') === true);
+    expect(problem?.code).toBe('GW_ERR_EDIFACT_CHARSET');
+    expect(problem?.pointer).toMatch(/^\/messages\/0\/segments\/\d+\/elements\/3\/0$/);
+    const unow = await startPartnerHarness({ GATEWAY_PARTNER_UZ_CUSTOMS_PROFILE: 'edifact', GATEWAY_PARTNER_UZ_CUSTOMS_OPTION_SYNTAX: 'UNOW' }, ['uz-customs']);
+    try {
+      const translated = await unow.translator.translate({ ...cyrillic, recordId: `KZ-CD-UZ-UNOW-${++serial}` });
+      if (!translated.ok) throw new Error(JSON.stringify(translated.problems));
+      const bytes = translated.documents.find((d) => d.partner === 'uz-customs')!.bytes;
+      expect(bytes.toString('utf8')).toMatch(/^UNA:\+\.\? 'UNB\+UNOW:4\+KZCUSTOMS:ZZ\+UZCUSTOMS:ZZ\+\d{8}:\d{4}\+/);
+      expect(bytes.includes(Buffer.from('ООО «Тошкент Моторс»', 'utf8'))).toBe(true);
+      expect(parseEdifact(bytes).messages[0]!.segments.find((s) => s.tag === 'NAD' && s.elements[0]![0] === 'CN')!.elements[3]).toEqual(['ООО «Тошкент Моторс»']);
+    } finally {
+      await unow.close();
+    }
+  });
+
+  it('a transit through Uzbekistan is a CUSDEC 950 with its itinerary, offices, trailer, seals and carnet, read alike by the independent parser and taken by the simulator', async () => {
+    const transit = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
+    const translated = await edifact.translator.translate({ ...transit, recordId: `KZ-TM-UZ-EDI-${++serial}`, itinerary: ['RU', 'KZ', 'UZ'], destinationCountry: 'UZB' });
+    if (!translated.ok) throw new Error(JSON.stringify(translated.problems));
+    const document = translated.documents.find((d) => d.partner === 'uz-customs')!;
+    expect(document.message).toBe('cusdec');
+    const ours = parseEdifact(document.bytes);
+    const body = ours.messages[0]!.segments;
+    const tagged = (tag: string, qualifier: string) => body.filter((s) => s.tag === tag && s.elements[0]![0] === qualifier).map((s) => s.elements[1]![0]);
+    expect(body[0]).toEqual({ tag: 'BGM', elements: [['950'], [transit.transitDeclarationNumber], ['9']] });
+    expect(tagged('LOC', '49')).toEqual(['RU', 'KZ', 'UZ']);
+    expect(tagged('LOC', '28')).toEqual(['UZ']);
+    expect(tagged('EQD', 'TE')).toEqual(['45ABD02']);
+    expect(body.filter((s) => s.tag === 'SEL').map((s) => s.elements[0]![0])).toEqual(['RU102250-0451', 'RU102250-0452']);
+    expect(body.find((s) => s.tag === 'RFF')!.elements[0]).toEqual(['TI', 'DX25123456']);
+    const theirs = readWithEdifactPackage(document.bytes.toString('latin1'));
+    expect(theirs.map((s) => s.name)).toEqual(['UNB', 'UNH', ...body.map((s) => s.tag), 'UNT', 'UNZ']);
+    for (const [i, segment] of body.entries()) expect(theirs[i + 2]!.elements).toEqual(segment.elements);
+    const sent = await edifact.attempt('uz-customs', { id: `as2-transit-${serial}`, payload: document.bytes, messageType: 'cusdec' });
+    expect(sent.outcome).toMatchObject({ verdict: 'delivered', partnerCode: 'processed' });
+    expect(state().interchanges.get(ours.controlReference)).toMatchObject({ type: 'CUSDEC:D:96B:UN:ZZZ01' });
+    expect(state().problems).toEqual([]);
   });
 
   it('a party name longer than NAD can carry (five components of 35) is refused, not cut', async () => {

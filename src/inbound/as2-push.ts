@@ -1,0 +1,94 @@
+// Pushes that come as AS2 messages (RFC 4130): recognised, opened against the partner's pinned certificates and AS2 names, and answered by our signed MDN.
+import { createHash, type X509Certificate } from 'node:crypto';
+import { errorSpec, type ErrorCode } from '../errors.js';
+import type { InboundAs2Document, InboundRequest, InboundSpec, PartnerContext } from '../partners/partner-definition.js';
+import { buildAs2Mdn, openAs2Message } from '../transport/as2-mdn.js';
+import { Refusal } from './refusal.js';
+
+/** What the MDN answering an AS2 push needs of it: plain text, so it crosses threads with a reading. */
+export interface As2Facts {
+  /** The push's Message-ID, angle brackets included. */
+  messageId: string;
+  /** Its AS2-From and AS2-To as sent. */
+  as2From: string;
+  as2To: string;
+  /** The MIC of its signed entity, once the signature verified. */
+  mic?: string;
+  /**
+   * SHA-256 (hex) of the signed document, once the signature verified: what identifies the push for
+   * repeats (AS2 software signs a resend anew, so its bytes differ while its document does not).
+   */
+  contentSha256?: string;
+}
+
+/** An AS2 answer: the status, headers and body of the HTTP response. */
+export interface As2Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Refusals that mean the push's signature or the sender's certificate is not the partner's (MDN `authentication-failed`). */
+const AUTHENTICATION: ReadonlySet<string> = new Set(['GW_ERR_SIGNATURE_INVALID', 'GW_ERR_SIGNATURE_POLICY', 'GW_ERR_INBOUND_SIGNER_MISMATCH', 'GW_ERR_INBOUND_CLIENT_CERT', 'GW_ERR_INBOUND_TLS_MISMATCH']);
+
+/** True when the push is an AS2 message (an `AS2-Version` header) to a partner that pushes AS2. */
+export function isAs2Push(spec: InboundSpec, request: InboundRequest): boolean {
+  return spec.as2 !== undefined && request.headers['as2-version'] !== undefined;
+}
+
+/** What the headers of an AS2 push say before anything is verified (for an MDN refusing it); undefined without a Message-ID. */
+export function claimedAs2Facts(request: InboundRequest): As2Facts | undefined {
+  const messageId = request.headers['message-id']?.trim();
+  if (!messageId) return undefined;
+  const unquote = (value: string | undefined): string => (value ?? '').trim().replace(/^"(.*)"$/, '$1');
+  return { messageId, as2From: unquote(request.headers['as2-from']), as2To: unquote(request.headers['as2-to']) };
+}
+
+/**
+ * Opens an AS2 push: its signature verified with the partner's pinned certificates; the signed document, what its MDN needs and the certificate that signed.
+ * @throws GatewayError from {@link openAs2Message} (broken MIME, unsigned, signature refused)
+ */
+export function openAs2Push(request: InboundRequest, body: Buffer, trusted: readonly X509Certificate[]): { document: InboundAs2Document; facts: As2Facts; signer: X509Certificate } {
+  const message = openAs2Message(request.headers, body, trusted);
+  return {
+    signer: message.signer,
+    document: { content: message.content, contentType: message.contentType, ...(message.fileName === undefined ? {} : { fileName: message.fileName }) },
+    facts: { messageId: message.messageId, as2From: message.as2From, as2To: message.as2To, mic: message.mic, contentSha256: createHash('sha256').update(message.content).digest('hex') },
+  };
+}
+
+/**
+ * Checks the AS2 names of a push against the participants: `as2To` is the partner's name, `as2From` ours.
+ * @throws Refusal GW_ERR_INBOUND_SENDER_MISMATCH when they are not
+ */
+export function checkAs2Names(facts: As2Facts, context: PartnerContext): void {
+  const { as2From: ours, as2To: theirs } = context.participants;
+  if (facts.as2From !== theirs || facts.as2To !== ours) {
+    throw new Refusal('GW_ERR_INBOUND_SENDER_MISMATCH', `the AS2 message is from "${facts.as2From}" to "${facts.as2To}"; partner ${context.partner} sends as "${theirs ?? '(no as2To participant)'}" to "${ours ?? '(no as2From participant)'}"`);
+  }
+}
+
+/**
+ * Our signed MDN for an AS2 push: `processed` when it was taken, else `processed/error` with the RFC 4130
+ * modifier of the refusal and its GW_ERR_* code and reason in the human-readable part. A refusal the
+ * partner should repeat (its catalogue entry is retryable) is answered with its HTTP status and a JSON
+ * error instead, so the partner's AS2 system sends the message again.
+ */
+export function as2Answer(context: PartnerContext, facts: As2Facts, refusal?: { code: string; reason: string }): As2Answer {
+  const spec = refusal && errorSpec(refusal.code as ErrorCode);
+  if (refusal && spec?.retryable) {
+    return { status: spec.httpStatus, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ error: { code: refusal.code, message: refusal.reason, retryable: true } })) };
+  }
+  const modifier = !refusal ? undefined : AUTHENTICATION.has(refusal.code) ? 'authentication-failed' : refusal.code === 'GW_ERR_SIGNATURE_MISSING' ? 'insufficient-message-security' : 'unexpected-processing-error';
+  const mdn = buildAs2Mdn({
+    originalMessageId: facts.messageId,
+    // We answer as the name the participants give us; a push that named us otherwise is refused, and told so under our own name.
+    as2From: context.participants.as2From ?? facts.as2To,
+    as2To: context.participants.as2To ?? facts.as2From,
+    ...(facts.mic === undefined ? {} : { mic: facts.mic }),
+    disposition: modifier === undefined ? 'processed' : { kind: 'error', description: modifier },
+    ...(refusal ? { explanation: `${refusal.code}: ${refusal.reason}` } : {}),
+    signer: context.identity,
+  });
+  return { status: 200, headers: Object.fromEntries(Object.entries(mdn.headers).map(([name, value]) => [name.toLowerCase(), value])), body: mdn.body };
+}

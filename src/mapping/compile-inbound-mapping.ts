@@ -109,6 +109,7 @@ export function compileInboundMapping(read: MappingFile, context: MappingContext
         return record(input, translationScope(whole, now));
       },
       businessKeys: compileBusinessKeys(m.businessKeys, lists),
+      keyNames: Object.keys(m.businessKeys),
     };
     return mapping;
   });

@@ -42,8 +42,8 @@ function formatted(value: unknown): string {
 
 /**
  * Runs one inbound golden case: the mapping must apply to the parsed document, the record it builds
- * must be a valid CAIS record of the mapping's type, and it must equal the expected JSON (key order and
- * layout aside). With `update`, writes the expected file instead.
+ * must be a valid CAIS record of the mapping's type, its business keys must select something from it, and
+ * it must equal the expected JSON (key order and layout aside). With `update`, writes the expected file instead.
  */
 export async function runInboundGoldenCase(c: InboundGoldenCase, records: RecordValidator, update = false): Promise<GoldenResult<InboundGoldenCase>> {
   const fail = (reason: string): GoldenResult<InboundGoldenCase> => ({ case: c, ok: false, reason });
@@ -54,6 +54,9 @@ export async function runInboundGoldenCase(c: InboundGoldenCase, records: Record
     const checked = records.validate(record);
     if (!checked.ok) return fail(`record invalid: ${checked.violations.map((v) => `${v.pointer} ${v.message}`).join('; ')}`);
     if (checked.record.type !== c.mapping.recordType) return fail(`the record is a ${checked.record.type}, the mapping's target is ${c.mapping.recordType}`);
+    // Business keys are expressions over the record, not the document: keys of which none selects anything from a golden record are a mistake (one may be optional).
+    const keys = await c.mapping.businessKeys(checked.record);
+    if (c.mapping.keyNames.length > 0 && Object.keys(keys).length === 0) return fail(`no business key (${c.mapping.keyNames.join(', ')}) selects anything from the record: business keys read the record, not the document`);
     if (update) {
       writeFileSync(c.expectedFile, formatted(record));
       return { case: c, ok: true };

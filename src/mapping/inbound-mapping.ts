@@ -31,4 +31,6 @@ export interface InboundMapping {
   apply(document: XmlContent, now?: Date): Promise<unknown>;
   /** Business keys the log indexes, evaluated over the produced record; keys that select nothing are left out. */
   businessKeys(record: CaisRecord): Promise<Record<string, string>>;
+  /** The names of the business keys the file declares. */
+  readonly keyNames: readonly string[];
 }

@@ -17,6 +17,8 @@ export interface TestPush {
   body: Buffer;
   contentType?: string;
   path?: string;
+  /** More request headers (e.g. AS2's). */
+  headers?: Record<string, string>;
 }
 
 /** A client holding one pool per TLS identity; close it after the test. */
@@ -42,8 +44,8 @@ export function inboundClient(url: string, certsDir: string): InboundClient {
     return agent;
   };
   return {
-    async push({ tlsAs, partner, body, contentType = 'application/xml', path = '' }) {
-      const res = await request(`${url}/v1/inbound/${partner}${path}`, { method: 'POST', dispatcher: agentFor(tlsAs), headers: { 'content-type': contentType }, body });
+    async push({ tlsAs, partner, body, contentType = 'application/xml', path = '', headers: extra = {} }) {
+      const res = await request(`${url}/v1/inbound/${partner}${path}`, { method: 'POST', dispatcher: agentFor(tlsAs), headers: { ...extra, 'content-type': contentType }, body });
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       return { status: res.statusCode, headers, body: Buffer.from(await res.body.arrayBuffer()) };

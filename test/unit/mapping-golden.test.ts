@@ -28,3 +28,13 @@ describe('mapping golden tests', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('inbound golden cases check business keys', () => {
+  it('refuse a mapping whose business keys read the document instead of the record', async () => {
+    const c = inboundCases.find((x) => x.mapping.id === 'uz-customs.dec.in')!;
+    const documentKeys = { ...c.mapping, keyNames: ['reference'], businessKeys: async () => ({}) };
+    const result = await runInboundGoldenCase({ ...c, mapping: documentKeys }, parts.records);
+    expect(result.ok).toBe(false);
+    expect(result.reason).toContain('no business key (reference) selects anything from the record');
+  });
+});

@@ -100,6 +100,8 @@ describe('cn-customs through the gateway', () => {
       expect(receiptOf(again)).toMatchObject({ batchId: batch.batchId, status: 'ACCEPTED' });
       const inbound = await gw.api('GET', '/v1/messages?partner=cn-customs&direction=in');
       expect((inbound.body.items as Array<{ recordId: string }>).filter((m) => m.recordId === batch.batchId)).toHaveLength(1);
+      // Found by its batch id, like any message of the log.
+      expect((await gw.api('GET', `/v1/messages?key=${encodeURIComponent(batch.batchId)}&direction=in`)).body.items).toHaveLength(1);
     });
 
     it("the log is a comparison's input: our logged declarations and China's logged batches become rows that match by transport document, and the logged declarations make statistics", async () => {

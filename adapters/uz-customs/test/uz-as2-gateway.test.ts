@@ -8,8 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { X509Certificate } from 'node:crypto';
+import { buildAs2Message, readAs2Mdn } from '../../../src/partners/kit.js';
+import { inboundClient } from '../../../test/support/inbound-client.js';
+import { loadTestKey } from '../../../test/support/test-keys.js';
 import type { UzSimState } from '../sim/simulator.js';
-import type { UzbekCusdecCommand } from '../sim/uzbek-cusdec.js';
+import { uzbekCusdec, type UzbekCusdecCommand } from '../sim/uzbek-cusdec.js';
 
 const DECLARATION = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'declaration.cargo.json'), 'utf8')) as Record<string, unknown>;
 
@@ -217,6 +221,44 @@ describe.skipIf(skipWithout('Uzbekistan over AS2 through the gateway', { tools: 
       expect(refused).toMatchObject({ type: 'contrl', accepted: false, codes: ['2'] });
     } finally {
       await unow.stop();
+    }
+  });
+
+  it("an AS2 message signed with Russia's key, altered after signing, unsigned, or over another partner's TLS certificate is refused with an MDN saying why; nothing is logged and no report follows", async () => {
+    const client = inboundClient(gw.gateway.inboundUrl()!, certsDir);
+    try {
+      const uzbekistan = loadTestKey(join(certsDir, 'partners', 'uz-customs.key.pem'), join(certsDir, 'partners', 'uz-customs.cert.pem'));
+      const russia = loadTestKey(join(certsDir, 'partners', 'eaeu-ru.key.pem'), join(certsDir, 'partners', 'eaeu-ru.cert.pem'));
+      const gateway = new X509Certificate(readFileSync(join(certsDir, 'gateway.cert.pem')));
+      let n = 0;
+      /** Sends a CUSDEC as an AS2 message signed by `signer`, its body changed by `change`, over `tlsAs`'s certificate; `unsigned`: the interchange itself with the AS2 headers. */
+      const send = async (signer: typeof russia, change: (body: Buffer) => Buffer = (b) => b, tlsAs = 'uz-customs', unsigned = false) => {
+        const reference = `UZH${++n}${process.pid}`.slice(0, 14);
+        const interchange = uzbekCusdec({ ...cotton, interchange: reference, reference: `UZ-HOSTILE-${n}` });
+        const outgoing = buildAs2Message({ transport: 'as2', content: interchange, contentType: 'application/EDIFACT', messageId: `hostile-${n}` }, { as2From: 'UZCUSTOMS', as2To: 'KZCUSTOMS' }, signer);
+        const { 'Content-Type': signedType = '', ...headers } = outgoing.headers;
+        const [body, contentType] = unsigned ? [interchange, 'application/EDIFACT'] : [change(outgoing.body), signedType];
+        const answer = await client.push({ tlsAs, partner: 'uz-customs', body, contentType, headers });
+        return { reference, answer, mdn: readAs2Mdn(answer.headers, answer.body, { messageId: outgoing.messageId, mic: outgoing.mic, trusted: [gateway] }) };
+      };
+      const wrongKey = await send(russia);
+      expect(wrongKey.mdn).toMatchObject({ verified: true, dispositionType: 'processed', modifier: { kind: 'error', description: 'authentication-failed' } });
+      expect(wrongKey.mdn?.receivedMic).toBeUndefined();
+      const altered = await send(uzbekistan, (body) => Buffer.from(body.toString('latin1').replace('Raw cotton', 'Raw cottom'), 'latin1'));
+      expect(altered.mdn?.modifier).toEqual({ kind: 'error', description: 'authentication-failed' });
+      const unsigned = await send(uzbekistan, undefined, 'uz-customs', true);
+      expect(unsigned.mdn?.modifier).toEqual({ kind: 'error', description: 'insufficient-message-security' });
+      const stolenTls = await send(uzbekistan, (b) => b, 'eaeu-ru');
+      expect(stolenTls.mdn?.modifier).toEqual({ kind: 'error', description: 'authentication-failed' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const refused of [wrongKey, altered, unsigned, stolenTls]) expect(state().reports.filter((r) => r.answers === refused.reference)).toEqual([]);
+      const refusals = (await gw.api('GET', '/v1/inbound/refusals?partner=uz-customs')).body.items as Array<{ code: string }>;
+      expect(refusals.map((r) => r.code)).toEqual(expect.arrayContaining(['GW_ERR_SIGNATURE_INVALID', 'GW_ERR_SIGNATURE_MISSING', 'GW_ERR_INBOUND_TLS_MISMATCH']));
+      // Nothing in the log under the declaration numbers they carried (an accepted CUSDEC is found by its number).
+      for (let i = 1; i <= n; i++) expect((await gw.api('GET', `/v1/messages?key=UZ-HOSTILE-${i}`)).body.items).toEqual([]);
+      expect((await gw.api('GET', `/v1/messages?key=${encodeURIComponent(cotton.reference)}`)).body.items.length).toBeGreaterThan(0);
+    } finally {
+      await client.close();
     }
   });
 

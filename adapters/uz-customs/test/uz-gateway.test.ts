@@ -80,6 +80,8 @@ describe.skipIf(skipWithout('Uzbekistan through the gateway', { tools: ['openssl
     expect(again.body).toBe(first.body);
     const inbound = await gw.api('GET', '/v1/messages?partner=uz-customs&direction=in');
     expect((inbound.body.items as Array<{ recordId: string }>).length).toBe(1);
+    // Found by its reference and its vehicle, like any message of the log.
+    for (const key of [transit.reference, transit.vehicle!]) expect((await gw.api('GET', `/v1/messages?key=${encodeURIComponent(key)}&direction=in`)).body.items).toHaveLength(1);
   });
 
   it('an amendment is its own message and record (version 2); another original with the same reference is a conflict; plain XML and a CMS signed by another key are refused', async () => {

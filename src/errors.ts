@@ -24,6 +24,7 @@ export const CORE_ERRORS = {
   GW_ERR_MAPPING_CODE_UNKNOWN: { message: 'a value has no entry in the mapping code list', httpStatus: 422, retryable: false },
   GW_ERR_MAPPING_GOLDEN_MISMATCH: { message: 'a mapping golden test produced a different document', httpStatus: 500, retryable: false },
   GW_ERR_DOCUMENT_INVALID: { message: 'mapped document violates the partner document schema', httpStatus: 422, retryable: false },
+  GW_ERR_KEY_NOT_UNIQUE: { message: "the document would carry a reference another record's message to the partner already carries (a business key its message type keeps unique, such as an EDIFACT interchange control reference)", httpStatus: 409, retryable: false },
   GW_ERR_XML_MALFORMED: { message: 'XML is not well-formed', httpStatus: 400, retryable: false },
   GW_ERR_XML_DOCTYPE: { message: 'XML carries a DOCTYPE or entity declaration, which is refused', httpStatus: 400, retryable: false },
   GW_ERR_XML_TOO_DEEP: { message: 'XML nesting exceeds the allowed depth', httpStatus: 400, retryable: false },

@@ -17,8 +17,16 @@ export const MESSAGE_TYPES = {
   contrl: ['CONTRL', 'D', '3', 'UN'],
 };
 
-/** Action codes (0083) of CONTRL: 7 this level acknowledged (and the next unless rejected), 4 this level and all lower levels rejected. */
+/** Action codes (0083) of CONTRL we write: 7 this level acknowledged (and the next unless rejected), 4 this level and all lower levels rejected. */
 export const ACTION = { acknowledged: '7', rejected: '4' } as const;
+
+/**
+ * What each action code (0083, UNSL D.96B) a CONTRL may carry says of the interchange: 1 acknowledged, 2
+ * acknowledged with errors reported, 7 acknowledged unless a lower level is rejected: accepted; 3 one or
+ * more rejected at the next lower level (our interchanges hold one message), 4 rejected, 6 UNB/UNZ
+ * rejected: rejected; 5 UNB/UNZ accepted and 8 interchange received: only received, the verdict to follow.
+ */
+const ACTIONS: Readonly<Record<string, 'accepted' | 'rejected' | 'received'>> = { '1': 'accepted', '2': 'accepted', '3': 'rejected', '4': 'rejected', '5': 'received', '6': 'rejected', '7': 'accepted', '8': 'received' };
 /** Message function (1225) of a CUSRES: 29 accepted without amendment, 27 not accepted. */
 export const RESPONSE = { accepted: '29', notAccepted: '27' } as const;
 
@@ -83,7 +91,7 @@ export function writeContrl(parties: Parties, reference: string, at: Date, repor
   };
   const segments: EdifactSegment[] = [uci];
   if (error?.message !== undefined) {
-    segments.push({ tag: 'UCM', elements: [[error.message], MESSAGE_TYPES.cusdec, [ACTION.rejected], [error.code]] });
+    segments.push({ tag: 'UCM', elements: [[error.message], error.messageType ?? MESSAGE_TYPES.cusdec, [ACTION.rejected], [error.code], ...(error.serviceSegment ? [[error.serviceSegment]] : [])] });
     if (error.segment) segments.push({ tag: 'UCS', elements: [[String(error.segment.position)], [error.code]] });
   }
   return interchange(parties, reference, at, MESSAGE_TYPES.contrl, segments);
@@ -128,23 +136,28 @@ function first(segments: readonly EdifactSegment[], tag: string, element: number
   return segments.find((s) => s.tag === tag)?.elements[element]?.[component] ?? '';
 }
 
-/** What a CONTRL we received says: the interchange it reports on, whether it rejects it, and its error codes in words. */
-export function readContrl(segments: readonly EdifactSegment[]): { interchange: string; rejected: boolean; codes: string[]; text: string } {
+/**
+ * What a CONTRL we received says: the interchange it reports on, its action code (UCI 0083) and verdict
+ * (`rejected` too when a UCM rejects the message; `unknown` for an action code UNSL does not list), and its
+ * error codes in words.
+ */
+export function readContrl(segments: readonly EdifactSegment[]): { interchange: string; action: string; verdict: 'accepted' | 'rejected' | 'received' | 'unknown'; codes: string[]; text: string } {
   const uci = segments.find((s) => s.tag === 'UCI');
   if (!uci) throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', 'the CONTRL has no UCI');
   const codes: string[] = [];
   const words: string[] = [];
-  let rejected = uci.elements[3]?.[0] === ACTION.rejected;
+  const action = uci.elements[3]?.[0] ?? '';
+  let verdict: 'accepted' | 'rejected' | 'received' | 'unknown' = ACTIONS[action] ?? 'unknown';
   for (const segment of segments) {
     const code = segment.tag === 'UCI' ? segment.elements[4]?.[0] : segment.tag === 'UCM' ? segment.elements[3]?.[0] : segment.tag === 'UCS' ? segment.elements[1]?.[0] : undefined;
-    if (segment.tag === 'UCM' && segment.elements[2]?.[0] === ACTION.rejected) rejected = true;
+    if (segment.tag === 'UCM' && ACTIONS[segment.elements[2]?.[0] ?? ''] === 'rejected' && verdict !== 'unknown') verdict = 'rejected';
     if (!code) continue;
     if (!codes.includes(code)) codes.push(code);
     if (segment.tag === 'UCI') words.push(`interchange: syntax error ${code}${segment.elements[5]?.[0] ? ` in ${segment.elements[5][0]}` : ''}`);
     if (segment.tag === 'UCM') words.push(`message ${segment.elements[0]?.[0] ?? '?'}: syntax error ${code}`);
     if (segment.tag === 'UCS') words.push(`segment ${segment.elements[0]?.[0] ?? '?'}: syntax error ${code}`);
   }
-  return { interchange: uci.elements[0]?.[0] ?? '', rejected, codes, text: words.join('; ') };
+  return { interchange: uci.elements[0]?.[0] ?? '', action, verdict, codes, text: words.join('; ') };
 }
 
 /** What a CUSRES we received says: its id, accepted or not, the interchange it answers, and its errors. */

@@ -11,7 +11,7 @@ function parties(context: PartnerContext): Parties {
 }
 
 /** A CUSRES waits this long before its first attempt, so it follows the CONTRL logged with it (unless that one needs retries). */
-export const CUSRES_AFTER_MS = 1_000;
+const CUSRES_AFTER_MS = 1_000;
 
 /** A reply as the log keeps it: its own interchange reference and the one it answers; a CUSRES after the CONTRL. */
 function reply(messageType: 'contrl' | 'cusres', document: Buffer, reference: string, answers: string): InboundReply {
@@ -23,8 +23,8 @@ function reply(messageType: 'contrl' | 'cusres', document: Buffer, reference: st
  * inbound id without hyphens). Interchange references derive from our inbound id, so they are unique.
  */
 export function repliesToCusdec(accepted: { id: string; envelope: InboundEnvelope; receivedAt: Date }, context: PartnerContext): InboundReply[] {
-  if (accepted.envelope.messageType !== EDIFACT_TYPES.cusdec) return [];
-  const theirs = accepted.envelope.messageId;
+  const theirs = accepted.envelope.replyContext?.interchange ?? '';
+  if (accepted.envelope.messageType !== EDIFACT_TYPES.cusdec || theirs === '') return [];
   const who = parties(context);
   const contrl = controlReference('KZ', `${accepted.id}:contrl`);
   const cusres = controlReference('KZ', `${accepted.id}:cusres`);
@@ -44,10 +44,10 @@ export function repliesToCusdec(accepted: { id: string; envelope: InboundEnvelop
  */
 export function repliesToRefused(refused: InboundRefused, context: PartnerContext): InboundReply[] {
   const { envelope } = refused;
-  const theirs = envelope.replyContext?.interchange ?? envelope.messageId ?? '';
+  const theirs = envelope.replyContext?.interchange ?? '';
   if (theirs === '' || (envelope.messageType !== EDIFACT_TYPES.cusdec && envelope.messageType !== 'interchange')) return [];
   const who = parties(context);
-  const seed = refused.payloadDigest.toString('hex');
+  const seed = refused.identity.toString('hex');
   const contrl = controlReference('KZ', `${seed}:contrl`);
   const report = { interchange: theirs, sender: who.recipient, recipient: who.sender };
   const fault = refused.code === 'GW_ERR_INBOUND_CONFLICT' ? { code: SYNTAX_ERRORS.duplicate, serviceSegment: 'UNB' } : faultOf(envelope.replyContext);

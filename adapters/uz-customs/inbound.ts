@@ -1,4 +1,4 @@
-// Uzbekistan's advance information pushed to us: a WCO DEC in CMS SignedData, read for its reference and sender, answered by our WCO RES in CMS.
+// Uzbekistan's pushes to us: its WCO DECs in CMS SignedData (answered by our WCO RES in CMS) and, on the edifact profile, its interchanges over AS2 (answered by our MDN, then CONTRL and CUSRES).
 import { createHash } from 'node:crypto';
 import { childElement, childText, GatewayError, parseXml, type InboundEnvelope, type InboundOutcome, type InboundSpec, type XmlContent } from '../../src/partners/kit.js';
 import { EDIFACT_TYPES, readInterchange } from './edifact-inbound.js';
@@ -69,7 +69,7 @@ export const uzInbound: InboundSpec = {
     throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', 'Uzbekistan pushes its DECs in CMS SignedData (application/pkcs7-mime)');
   },
   cms: { mediaTypes: ['application/pkcs7-mime'], read: (content) => readDec(content) },
-  as2: { read: (document, _request, context) => readInterchange(document, context) },
+  as2: { profiles: ['edifact'], read: (document, _request, context) => readInterchange(document, context) },
   replies: repliesToCusdec,
   refusalReplies: repliesToRefused,
   receiptSigning: 'cms',

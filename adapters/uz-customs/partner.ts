@@ -6,7 +6,6 @@ import { uzInbound } from './inbound.js';
 import { classifyMdn, MDN_CODES } from './mdn.js';
 import { classifyResponse } from './wco-response.js';
 
-
 export default definePartner({
   id: 'uz-customs',
   name: "Uzbekistan's customs (advance cargo and transit information in the customs data model of the World Customs Organization)",
@@ -27,6 +26,8 @@ export default definePartner({
       schema: 'cusdec.schema.json',
       // AS2 signs the interchange as S/MIME when it sends it.
       signing: 'none',
+      // UNB 0020: no two records' interchanges may share a control reference (a resend of one is the same interchange).
+      uniqueKeys: ['interchange'],
       profiles: ['edifact'],
     },
     contrl: {

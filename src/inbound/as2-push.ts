@@ -2,7 +2,7 @@
 import { createHash, type X509Certificate } from 'node:crypto';
 import { errorSpec, type ErrorCode } from '../errors.js';
 import type { InboundAs2Document, InboundRequest, InboundSpec, PartnerContext } from '../partners/partner-definition.js';
-import { buildAs2Mdn, openAs2Message } from '../transport/as2-mdn.js';
+import { buildAs2Mdn, openAs2Message, parseAs2Name } from '../transport/as2-mdn.js';
 import { Refusal } from './refusal.js';
 
 /** What the MDN answering an AS2 push needs of it: plain text, so it crosses threads with a reading. */
@@ -15,8 +15,9 @@ export interface As2Facts {
   /** The MIC of its signed entity, once the signature verified. */
   mic?: string;
   /**
-   * SHA-256 (hex) of the signed document, once the signature verified: what identifies the push for
-   * repeats (AS2 software signs a resend anew, so its bytes differ while its document does not).
+   * SHA-256 (hex) of the signed document's Content-Type, a line break and its content, once the signature
+   * verified: what identifies the push for repeats (AS2 software signs a resend anew, so its bytes differ
+   * while its document does not; the file name offered, often the message id, is left out).
    */
   contentSha256?: string;
 }
@@ -32,16 +33,18 @@ export interface As2Answer {
 const AUTHENTICATION: ReadonlySet<string> = new Set(['GW_ERR_SIGNATURE_INVALID', 'GW_ERR_SIGNATURE_POLICY', 'GW_ERR_INBOUND_SIGNER_MISMATCH', 'GW_ERR_INBOUND_CLIENT_CERT', 'GW_ERR_INBOUND_TLS_MISMATCH']);
 
 /** True when the push is an AS2 message (an `AS2-Version` header) to a partner that pushes AS2. */
-export function isAs2Push(spec: InboundSpec, request: InboundRequest): boolean {
+export function isAs2Push(spec: InboundSpec, request: InboundRequest): spec is InboundSpec & { as2: NonNullable<InboundSpec['as2']> } {
   return spec.as2 !== undefined && request.headers['as2-version'] !== undefined;
 }
 
-/** What the headers of an AS2 push say before anything is verified (for an MDN refusing it); undefined without a Message-ID. */
+/** A Message-ID we echo in an MDN: a msg-id in angle brackets, without spaces, of sane length. */
+const MESSAGE_ID = /^<[^<>\s]{1,250}>$/;
+
+/** What the headers of an AS2 push say before anything is verified (for an MDN refusing it); undefined without a well-formed Message-ID. */
 export function claimedAs2Facts(request: InboundRequest): As2Facts | undefined {
   const messageId = request.headers['message-id']?.trim();
-  if (!messageId) return undefined;
-  const unquote = (value: string | undefined): string => (value ?? '').trim().replace(/^"(.*)"$/, '$1');
-  return { messageId, as2From: unquote(request.headers['as2-from']), as2To: unquote(request.headers['as2-to']) };
+  if (!messageId || !MESSAGE_ID.test(messageId)) return undefined;
+  return { messageId, as2From: parseAs2Name(request.headers['as2-from'] ?? ''), as2To: parseAs2Name(request.headers['as2-to'] ?? '') };
 }
 
 /**
@@ -53,7 +56,7 @@ export function openAs2Push(request: InboundRequest, body: Buffer, trusted: read
   return {
     signer: message.signer,
     document: { content: message.content, contentType: message.contentType, ...(message.fileName === undefined ? {} : { fileName: message.fileName }) },
-    facts: { messageId: message.messageId, as2From: message.as2From, as2To: message.as2To, mic: message.mic, contentSha256: createHash('sha256').update(message.content).digest('hex') },
+    facts: { messageId: message.messageId, as2From: message.as2From, as2To: message.as2To, mic: message.mic, contentSha256: createHash('sha256').update(`${message.contentType}\n`).update(message.content).digest('hex') },
   };
 }
 
@@ -69,17 +72,19 @@ export function checkAs2Names(facts: As2Facts, context: PartnerContext): void {
 }
 
 /**
- * Our signed MDN for an AS2 push: `processed` when it was taken, else `processed/error` with the RFC 4130
- * modifier of the refusal and its GW_ERR_* code and reason in the human-readable part. A refusal the
+ * Our signed MDN for an AS2 push: `processed` when it was taken, or when it was refused after it was read
+ * and the refusal is `reported` by the adapter's replies (the protocol's own reports, such as a syntax
+ * report, say why: the transfer itself succeeded); else `processed/error` with the RFC 4130 modifier of
+ * the refusal. The refusal's GW_ERR_* code and reason are in the human-readable part. A refusal the
  * partner should repeat (its catalogue entry is retryable) is answered with its HTTP status and a JSON
  * error instead, so the partner's AS2 system sends the message again.
  */
-export function as2Answer(context: PartnerContext, facts: As2Facts, refusal?: { code: string; reason: string }): As2Answer {
+export function as2Answer(context: PartnerContext, facts: As2Facts, refusal?: { code: string; reason: string; reported?: boolean }): As2Answer {
   const spec = refusal && errorSpec(refusal.code as ErrorCode);
   if (refusal && spec?.retryable) {
     return { status: spec.httpStatus, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ error: { code: refusal.code, message: refusal.reason, retryable: true } })) };
   }
-  const modifier = !refusal ? undefined : AUTHENTICATION.has(refusal.code) ? 'authentication-failed' : refusal.code === 'GW_ERR_SIGNATURE_MISSING' ? 'insufficient-message-security' : 'unexpected-processing-error';
+  const modifier = !refusal || refusal.reported ? undefined : AUTHENTICATION.has(refusal.code) ? 'authentication-failed' : refusal.code === 'GW_ERR_SIGNATURE_MISSING' ? 'insufficient-message-security' : 'unexpected-processing-error';
   const mdn = buildAs2Mdn({
     originalMessageId: facts.messageId,
     // We answer as the name the participants give us; a push that named us otherwise is refused, and told so under our own name.
@@ -87,7 +92,7 @@ export function as2Answer(context: PartnerContext, facts: As2Facts, refusal?: { 
     as2To: context.participants.as2To ?? facts.as2From,
     ...(facts.mic === undefined ? {} : { mic: facts.mic }),
     disposition: modifier === undefined ? 'processed' : { kind: 'error', description: modifier },
-    ...(refusal ? { explanation: `${refusal.code}: ${refusal.reason}` } : {}),
+    ...(refusal ? { explanation: `${refusal.code}: ${refusal.reason}${refusal.reported ? ' (the replies that follow report it)' : ''}` } : {}),
     signer: context.identity,
   });
   return { status: 200, headers: Object.fromEntries(Object.entries(mdn.headers).map(([name, value]) => [name.toLowerCase(), value])), body: mdn.body };

@@ -62,8 +62,10 @@ export function createInboundDirectory(registry: PartnerRegistry, identities: Re
     keys.set(partner.id, signingKeys.map((k) => k.key));
     certificates.set(partner.id, identity.partnerCertificates);
     for (const certificate of identity.clientCertificates) clients.set(fingerprintOf(certificate), partner.id);
-    const spec = partner.inbound;
-    if (!spec) continue;
+    const declared = partner.inbound;
+    if (!declared) continue;
+    // AS2 pushes only where the instance's profile takes them.
+    const spec: InboundSpec = declared.as2?.profiles && !declared.as2.profiles.includes(partner.profile) ? { ...declared, as2: undefined } : declared;
     const sender = partner.settings.participants[spec.senderParticipant ?? DEFAULT_SENDER_PARTICIPANT] ?? '';
     const profile = registry.signingProfiles.get(spec.receiptSigning);
     const ours = identity.identity;

@@ -49,6 +49,9 @@ export interface InboundPipeline {
   handle(push: Push): Promise<PushAnswer>;
 }
 
+/** Refusals of a push whose TLS certificate is not the addressed partner's: nothing signed answers them. */
+const UNIDENTIFIED: ReadonlySet<string> = new Set(['GW_ERR_INBOUND_CLIENT_CERT', 'GW_ERR_INBOUND_TLS_MISMATCH']);
+
 /** A GatewayError becomes a refusal with its own code; anything else is an internal error. */
 function asRefusal(err: unknown, envelope?: Partial<InboundEnvelope>): Refusal {
   if (err instanceof Refusal) return err;
@@ -114,11 +117,16 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
       })
       .catch((err: unknown) => logger.error({ err }, 'could not log an inbound refusal'));
     if (!partner) return json(status, refusal.code, refusal.reason);
-    // What identifies the push: its bytes, or an AS2 push's signed document.
-    const identity = as2?.contentSha256 ? Buffer.from(as2.contentSha256, 'hex') : digest;
-    await refusalReplies(partner, refusal, identity, receivedAt);
+    if (isAs2Push(partner.spec, push.request)) {
+      // Nothing signed for a push whose TLS certificate is not the partner's, or that names no message to answer.
+      if (!as2 || UNIDENTIFIED.has(refusal.code)) return json(status, refusal.code, refusal.reason);
+      // What identifies the push: its bytes, or an AS2 push's signed document.
+      const reported = await refusalReplies(partner, refusal, as2.contentSha256 ? Buffer.from(as2.contentSha256, 'hex') : digest, receivedAt);
+      return as2Answer(partner.context, as2, { code: refusal.code, reason: refusal.reason, reported });
+    }
+    await refusalReplies(partner, refusal, digest, receivedAt);
     try {
-      return await answer(partner, { accepted: false, code: refusal.code, reason: refusal.reason, status, ...(refusal.envelope ? { envelope: refusal.envelope } : {}), receivedAt, payloadDigest: identity }, as2);
+      return await answer(partner, { accepted: false, code: refusal.code, reason: refusal.reason, status, ...(refusal.envelope ? { envelope: refusal.envelope } : {}), receivedAt, payloadDigest: digest }, undefined);
     } catch (err) {
       logger.error({ err, partner: partner.id }, 'could not write a signed refusal');
       return json(status, refusal.code, refusal.reason);
@@ -127,29 +135,33 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
 
   /**
    * The adapter's replies to a push refused after its envelope was read (so after its signature verified),
-   * unless the partner is to repeat it: logged and queued once per refused bytes; a failure is logged.
+   * unless the partner is to repeat it: logged and queued once per refused push (by its identity); a
+   * failure is logged. True when replies were logged.
    */
-  async function refusalReplies(partner: InboundPartner, refusal: Refusal, digest: Buffer, receivedAt: Date): Promise<void> {
-    if (!partner.spec.refusalReplies || !refusal.envelope || errorSpec(refusal.code)?.retryable) return;
+  async function refusalReplies(partner: InboundPartner, refusal: Refusal, identity: Buffer, receivedAt: Date): Promise<boolean> {
+    if (!partner.spec.refusalReplies || !refusal.envelope || errorSpec(refusal.code)?.retryable) return false;
     try {
-      const replies = partner.spec.refusalReplies({ code: refusal.code, reason: refusal.reason, envelope: refusal.envelope, receivedAt, payloadDigest: digest }, partner.context);
-      if (replies.length > 0) await parts.sendReplies(partner.id, `refused:${digest.toString('hex')}`, replies, receivedAt.getTime());
+      const replies = partner.spec.refusalReplies({ code: refusal.code, reason: refusal.reason, envelope: refusal.envelope, receivedAt, identity }, partner.context);
+      if (replies.length === 0) return false;
+      await parts.sendReplies(partner.id, `refused:${identity.toString('hex')}`, replies, receivedAt.getTime());
+      return true;
     } catch (err) {
       logger.error({ err, partner: partner.id }, 'could not write the replies to a refused push');
+      return false;
     }
   }
 
-  async function accept(partner: InboundPartner, push: Push, bodyDigest: Buffer, receivedAt: Date, as2: { facts?: As2Facts }): Promise<PushAnswer> {
+  async function accept(partner: InboundPartner, push: Push, digest: Buffer, receivedAt: Date, as2: { facts?: As2Facts }): Promise<PushAnswer> {
     const limit = partner.spec.maxBytes ?? DEFAULT_MAX_PUSH_BYTES;
     if (push.body.length > limit) throw new Refusal('GW_ERR_REQUEST_TOO_LARGE', `the push has ${push.body.length} bytes; partner ${partner.id} may push ${limit} at most`);
     checkMediaType(partner, push);
     const reading = await reader.read({ partner: partner.id, body: push.body, request: push.request, receivedAt: receivedAt.getTime() });
     if (reading.as2) as2.facts = reading.as2;
-    // A push is the same as an earlier one when its bytes are, or for AS2 its signed document (a resend is signed anew).
-    const digest = reading.as2?.contentSha256 ? Buffer.from(reading.as2.contentSha256, 'hex') : bodyDigest;
     const payloadSha256 = digest.toString('hex');
-    if (!reading.ok) return refusedReading(partner, reading, payloadSha256);
-    if (reading.kind === 'acknowledgement') return acknowledged(partner, push, reading, digest, receivedAt);
+    // A push is the same as an earlier one when its bytes are, or for AS2 its signed document (a resend is signed anew).
+    const identitySha256 = reading.as2?.contentSha256;
+    if (!reading.ok) return refusedReading(partner, reading, identitySha256 ?? payloadSha256);
+    if (reading.kind === 'acknowledgement') return acknowledged(partner, push, reading, digest, receivedAt, identitySha256);
     const { envelope, signer, mapping, record, businessKeys } = reading;
     const answers = envelope.answers ? await store.findOutbound(partner.id, envelope.answers.key, envelope.answers.value) : undefined;
     const id = randomUUID();
@@ -163,6 +175,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
         messageType: envelope.messageType,
         payload: push.body,
         payloadSha256,
+        ...(identitySha256 ? { identitySha256 } : {}),
         mapping,
         record,
         businessKeys,
@@ -202,7 +215,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
    * A signal or answer to one of our messages: recorded on that message (found by the business key the
    * envelope names), answered as the adapter says, never handed to CAIS.
    */
-  async function acknowledged(partner: InboundPartner, push: Push, reading: Extract<PushReading, { kind: 'acknowledgement' }>, digest: Buffer, receivedAt: Date): Promise<PushAnswer> {
+  async function acknowledged(partner: InboundPartner, push: Push, reading: Extract<PushReading, { kind: 'acknowledgement' }>, digest: Buffer, receivedAt: Date, identitySha256: string | undefined): Promise<PushAnswer> {
     const { envelope, signer } = reading;
     const acknowledgement = envelope.acknowledges;
     if (!acknowledgement || !envelope.answers) throw new Refusal('GW_ERR_INBOUND_UNREADABLE', 'an acknowledgement must name the message it answers', envelope);
@@ -217,6 +230,7 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
         acknowledgement,
         payload: push.body,
         payloadSha256: digest.toString('hex'),
+        ...(identitySha256 ? { identitySha256 } : {}),
         clientCertificate: push.clientCertificate ?? '',
         signerCertificate: signer,
         receipt,
@@ -233,11 +247,11 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
    * A push reading refused; when the envelope was read, the push may repeat an accepted one, which
    * gets its receipt even after the mapping changed (accepting checks repeats itself).
    */
-  async function refusedReading(partner: InboundPartner, reading: Extract<PushReading, { ok: false }>, payloadSha256: string): Promise<PushAnswer> {
+  async function refusedReading(partner: InboundPartner, reading: Extract<PushReading, { ok: false }>, identitySha256: string): Promise<PushAnswer> {
     if (reading.internal) logger.error({ partner: partner.id, err: reading.internal }, 'inbound push could not be read');
     const envelope = reading.envelope;
     if (reading.stage === 'mapping' && envelope?.messageId) {
-      const prior = await store.priorPush(partner.id, envelope.messageId, payloadSha256);
+      const prior = await store.priorPush(partner.id, envelope.messageId, identitySha256);
       if (prior?.state === 'duplicate') return repeat(partner, prior.receipt, reading.as2);
       if (prior?.state === 'conflict') throw conflict(envelope, prior.id);
     }

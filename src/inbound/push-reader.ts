@@ -1,4 +1,5 @@
 // Reading a push: strict verification, the adapter's envelope and the sender check, then the inbound mapping to a validated CAIS record.
+import type { X509Certificate } from 'node:crypto';
 import type { XmlContent } from '../codec/document-tree.js';
 import { GatewayError } from '../errors.js';
 import type { InboundEnvelope, InboundRequest } from '../partners/partner-definition.js';
@@ -123,12 +124,17 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
     return { document: signed.content, signer };
   }
 
+  /** The adapter's reading of verified content: its envelope checked (type, sender), its document tree, and the signing certificate's fingerprint. */
+  function readVerified(partner: InboundPartner, signer: X509Certificate, read: () => { envelope: InboundEnvelope; document: XmlContent }): { document: XmlContent; signer: string; envelope: InboundEnvelope } {
+    let content: { envelope: InboundEnvelope; document: XmlContent } | undefined;
+    const envelope = envelopeOf(partner, () => (content = read()).envelope);
+    return { document: content!.document, signer: fingerprintOf(signer), envelope };
+  }
+
   /** A push in CMS SignedData (the adapter's `cms` media types): verified with the addressed partner's pinned certificates, its content read by the adapter. */
   function verifiedCms(partner: InboundPartner, cms: NonNullable<InboundPartner['spec']['cms']>, body: Buffer, request: InboundRequest): { document: XmlContent; signer: string; envelope: InboundEnvelope } {
     const { content, signer } = verifyCmsSignedData(body, directory.signingCertificates(partner.id));
-    let read: { envelope: InboundEnvelope; document: XmlContent } | undefined;
-    const envelope = envelopeOf(partner, () => (read = cms.read(content, request, partner.context)).envelope);
-    return { document: read!.document, signer: fingerprintOf(signer), envelope };
+    return readVerified(partner, signer, () => cms.read(content, request, partner.context));
   }
 
   /** A push as an AS2 message (the adapter's `as2`): its S/MIME signature verified with the addressed partner's pinned certificates, its AS2 names checked, its document read by the adapter. */
@@ -136,9 +142,7 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
     const { document: signed, facts, signer } = openAs2Push(request, body, directory.signingCertificates(partner.id));
     opened(facts);
     checkAs2Names(facts, partner.context);
-    let read: { envelope: InboundEnvelope; document: XmlContent } | undefined;
-    const envelope = envelopeOf(partner, () => (read = as2.read(signed, request, partner.context)).envelope);
-    return { document: read!.document, signer: fingerprintOf(signer), envelope };
+    return readVerified(partner, signer, () => as2.read(signed, request, partner.context));
   }
 
   function envelopeOf(partner: InboundPartner, readEnvelope: () => InboundEnvelope): InboundEnvelope {
@@ -193,8 +197,9 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
       const withAs2 = (reading: PushReading): PushReading => (as2 ? { ...reading, as2 } : reading);
       try {
         const cms = partner.spec.cms;
-        if (partner.spec.as2 && isAs2Push(partner.spec, request)) {
-          ({ document, signer, envelope } = verifiedAs2(partner, partner.spec.as2, body, request, (facts) => (as2 = facts)));
+        const spec = partner.spec;
+        if (isAs2Push(spec, request)) {
+          ({ document, signer, envelope } = verifiedAs2(partner, spec.as2, body, request, (facts) => (as2 = facts)));
         } else if (cms?.mediaTypes.includes(mediaTypeOf(request))) {
           ({ document, signer, envelope } = verifiedCms(partner, cms, body, request));
         } else {

@@ -16,7 +16,7 @@ export interface MappingContext {
   message(partner: string, message: string): MessageSpec;
   /** Looks up a message the partner pushes (inbound source). @throws GatewayError GW_ERR_PARTNER_UNKNOWN */
   inboundMessage(partner: string, message: string): InboundMessageSpec;
-  /** The options of a partner instance (partners file `options`), for `$option(name)` in its outbound mappings. @throws GatewayError GW_ERR_PARTNER_UNKNOWN */
+  /** The options of a partner instance (partners file `options`, secret ones left out), for `$option(name)` in its outbound mappings. @throws GatewayError GW_ERR_PARTNER_UNKNOWN */
   options?(partner: string): Readonly<Record<string, string>>;
 }
 

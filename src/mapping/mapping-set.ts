@@ -74,7 +74,11 @@ export function loadMappingSet(dir: string, schemasDir: string, partners: Partne
     recordTypes,
     message: (p, m) => partners.message(p, m),
     inboundMessage: (p, m) => partners.inboundMessage(p, m),
-    options: (p) => partners.get(p).settings.options,
+    // Never a secret option (a password): a mapping would write it into a logged document.
+    options: (p) => {
+      const partner = partners.get(p);
+      return Object.fromEntries(Object.entries(partner.settings.options).filter(([name]) => partner.definition.options?.[name]?.secret !== true));
+    },
   };
   const mappings: Mapping[] = [];
   const inbound: InboundMapping[] = [];

@@ -38,6 +38,13 @@ export interface MessageSpec {
    */
   lookup?: boolean;
   /**
+   * Business keys of this message whose values no two records' messages to the partner may share (a
+   * reference the partner keeps unique, such as an EDIFACT interchange control reference): a record whose
+   * document would reuse one held by another record's message is refused (`GW_ERR_KEY_NOT_UNIQUE`); the
+   * same record again (a repeat, or a resend) keeps its own.
+   */
+  uniqueKeys?: readonly string[];
+  /**
    * The adapter's profiles (`default` for its main protocol) whose instances send this message: an
    * instance configured with another profile gets no document of it (its mappings do not route).
    * Default: every profile.
@@ -479,6 +486,8 @@ export interface InboundSpec {
    * partner should repeat, such as a busy log, is its HTTP status instead). `receipt` is not called for them.
    */
   as2?: {
+    /** The adapter's profiles whose instances take AS2 pushes (default every profile); another instance answers them 415. */
+    profiles?: readonly string[];
     /** @throws GatewayError as {@link InboundSpec.read} */
     read(document: InboundAs2Document, request: InboundRequest, context: PartnerContext): { envelope: InboundEnvelope; document: XmlContent };
   };
@@ -492,8 +501,8 @@ export interface InboundSpec {
   replies?(accepted: { id: string; envelope: InboundEnvelope; receivedAt: Date }, context: PartnerContext): InboundReply[];
   /**
    * Documents to send back for a push refused after its signature verified and its envelope was read
-   * (e.g. a syntax report rejecting it): logged and delivered like replies, once per refused push's
-   * bytes (the same push refused again creates none).
+   * (e.g. a syntax report rejecting it): logged and delivered like replies, once per refused push (by its
+   * `identity`: the same push refused again creates none).
    */
   refusalReplies?(refused: InboundRefused, context: PartnerContext): InboundReply[];
 }
@@ -515,8 +524,8 @@ export interface InboundRefused {
   /** What was read of the envelope. */
   envelope: Partial<InboundEnvelope>;
   receivedAt: Date;
-  /** SHA-256 of the exact bytes received. */
-  payloadDigest: Buffer;
+  /** SHA-256 that identifies the push: of its bytes, or of an AS2 push's signed document (a resend is signed anew). */
+  identity: Buffer;
 }
 
 /** What an {@link PartnerDefinition.envelope} hook knows of the partner instance: ids, participant codes and options. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import { AcceptGroup } from '../store/group-commit.js';
 import type { MessageStore, NewMessage, SourceRecord } from '../store/message-store.js';
-import type { TranslationProblem, Translator } from './translator.js';
+import type { TranslatedDocument, TranslationProblem, Translator } from './translator.js';
 
 /** What happened to one record of a batch. */
 export type IngestOutcome =
@@ -37,6 +37,25 @@ export interface IngestDeps {
   now?: () => number;
 }
 
+/**
+ * The problems of a translated record whose documents would reuse a unique business key value (their
+ * message type's `uniqueKeys`) that another record's message to the same partner holds; none when the
+ * holder is this record's own (a repeat).
+ */
+async function reusedKeys(store: MessageStore, record: { type: string; recordId: string; version: number }, documents: readonly TranslatedDocument[]): Promise<TranslationProblem[]> {
+  const problems: TranslationProblem[] = [];
+  for (const d of documents) {
+    for (const name of d.uniqueKeys ?? []) {
+      const value = d.businessKeys[name];
+      if (value === undefined) continue;
+      const holders = (await store.search({ key: value, partner: d.partner, direction: 'out' }, 50)).items.filter((m) => m.businessKeys[name] === value);
+      const other = holders.find((m) => m.recordType !== record.type || m.recordId !== record.recordId || m.recordVersion !== record.version);
+      if (other) problems.push({ code: 'GW_ERR_KEY_NOT_UNIQUE', pointer: `/businessKeys/${name}`, message: `${name} ${value} is already carried by message ${other.id} of ${other.recordType} ${other.recordId} version ${other.recordVersion}`, target: `${d.partner}/${d.message}` });
+    }
+  }
+  return problems;
+}
+
 /** Creates the ingest step. */
 export function createIngest({ translator, store, accepted, maxOutbox, observe = () => undefined, now = Date.now }: IngestDeps): Ingest {
   // Concurrent requests share one durable commit; each is answered once its own records are durable.
@@ -56,6 +75,11 @@ export function createIngest({ translator, store, accepted, maxOutbox, observe =
           continue;
         }
         const { record } = result;
+        const reused = await reusedKeys(store, record, result.documents);
+        if (reused.length > 0) {
+          out[index] = { index, recordId: record.recordId, status: 'rejected', violations: reused };
+          continue;
+        }
         const messages: NewMessage[] = result.documents.map((d) => ({
           id: randomUUID(),
           partner: d.partner,

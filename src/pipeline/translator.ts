@@ -27,6 +27,8 @@ export interface TranslatedDocument {
   extension: string;
   /** Whether the bytes carry our signature (the message's signing profile is not `none`). */
   signed: boolean;
+  /** Names of its business keys no other record's message to the partner may share (the message's `uniqueKeys`). */
+  uniqueKeys?: readonly string[];
 }
 
 /** A problem with a record, located by JSON pointer (into the record, or into the mapped document). */
@@ -145,6 +147,7 @@ export function createTranslator(parts: TranslatorParts): Translator {
       sha256: createHash('sha256').update(bytes).digest('hex'),
       extension: codec.extension,
       signed: signing.signs,
+      ...(spec.uniqueKeys ? { uniqueKeys: spec.uniqueKeys } : {}),
     };
   }
 

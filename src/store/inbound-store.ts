@@ -20,11 +20,13 @@ export interface NewInboundMessage {
   messageType: string;
   /** The exact bytes received. */
   payload: Buffer;
-  /**
-   * SHA-256 (hex) that identifies the push for repeats: of `payload`, or for an AS2 push of the document it
-   * signed (AS2 software signs a resend anew).
-   */
+  /** SHA-256 (hex) of `payload`. */
   payloadSha256: string;
+  /**
+   * SHA-256 (hex) that identifies the push for repeats when its bytes do not (an AS2 push: the document it
+   * signed, as AS2 software signs a resend anew); default `payloadSha256`.
+   */
+  identitySha256?: string;
   /** The inbound mapping that made the record. */
   mapping: { id: string; version: number; sha256: string };
   /** The canonical CAIS record (validated), as JSON text, with its type, id and version. */
@@ -123,11 +125,12 @@ export interface InboundStore {
   /** Logs an accepted push, idempotent on (partner, partnerMessageId); see {@link InboundAcceptResult}. */
   acceptInbound(message: NewInboundMessage, now: number): Promise<InboundAcceptResult>;
   /**
-   * What an earlier push of this partner message id says about a new one with these bytes: a
-   * `duplicate` (same bytes: its receipt), a `conflict` (other bytes), or undefined when there was none.
-   * Checked before mapping, so a repeat gets its receipt even after the mapping changed.
+   * What an earlier push of this partner message id says about a new one with this identity digest (its
+   * bytes' SHA-256, or the identity digest it would be accepted with): a `duplicate` (the same: its
+   * receipt), a `conflict` (another), or undefined when there was none. Checked before mapping, so a
+   * repeat gets its receipt even after the mapping changed.
    */
-  priorPush(partner: string, partnerMessageId: string, payloadSha256: string): Promise<Exclude<InboundAcceptResult, { state: 'accepted' }> | undefined>;
+  priorPush(partner: string, partnerMessageId: string, identitySha256: string): Promise<Exclude<InboundAcceptResult, { state: 'accepted' }> | undefined>;
   /**
    * Leases up to `limit` accepted records whose hand-over is due to `owner` until `now + leaseMs`
    * (a crashed worker's lease ends by itself), oldest first: by due time, then order of acceptance.

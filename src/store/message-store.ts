@@ -202,6 +202,8 @@ export interface IncomingAcknowledgement {
   acknowledgement: Acknowledgement;
   payload: Buffer;
   payloadSha256: string;
+  /** SHA-256 (hex) that identifies the push for repeats when its bytes do not (an AS2 push: its signed document); default `payloadSha256`. */
+  identitySha256?: string;
   clientCertificate: string;
   signerCertificate: string;
   receipt: StoredReceipt;

@@ -81,14 +81,14 @@ async function settleQueuedRepeat(sql: Sql, id: string, ack: Acknowledgement, ef
 
 /** What an earlier push of the same partner message id answers a new one: its receipt again (same bytes) or a conflict; undefined when there was none. */
 async function priorPush(sql: Sql, incoming: IncomingAcknowledgement): Promise<AcknowledgeResult | undefined> {
-  const { rows } = await sql.query<{ payloadSha256: string; status: number; headers: string; body: Buffer }>(
-    `SELECT payload_sha256 AS "payloadSha256", receipt_status AS status, receipt_headers AS headers, receipt_body AS body
+  const { rows } = await sql.query<{ identity: string; status: number; headers: string; body: Buffer }>(
+    `SELECT COALESCE(identity_sha256, payload_sha256) AS identity, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
      FROM acknowledgements WHERE partner = $1 AND partner_message_id = $2`,
     [incoming.partner, incoming.partnerMessageId],
   );
   const prior = rows[0];
   if (prior === undefined) return undefined;
-  if (prior.payloadSha256 !== incoming.payloadSha256) return { state: 'conflict' };
+  if (prior.identity !== (incoming.identitySha256 ?? incoming.payloadSha256)) return { state: 'conflict' };
   return { state: 'duplicate', receipt: { status: prior.status, headers: JSON.parse(prior.headers) as Record<string, string>, body: prior.body } };
 }
 
@@ -105,8 +105,8 @@ export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, n
   // The same partner message id pushed at once for another of our messages (whose row lock this one does not wait for): the unique key decides.
   const inserted = await sql.query(
     `INSERT INTO acknowledgements (message_id, partner, partner_message_id, stage, rejected, code, text, effect, payload, payload_sha256,
-       receipt_status, receipt_headers, receipt_body, client_cert, signer_cert, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       receipt_status, receipt_headers, receipt_body, client_cert, signer_cert, received_at, identity_sha256)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (partner, partner_message_id) DO NOTHING`,
     [
       messageId,
@@ -125,6 +125,7 @@ export async function acknowledge(sql: Sql, incoming: IncomingAcknowledgement, n
       incoming.clientCertificate,
       incoming.signerCertificate,
       now,
+      incoming.identitySha256 ?? null,
     ],
   );
   if (inserted.rowCount === 0) return (await priorPush(sql, incoming)) ?? { state: 'conflict' };

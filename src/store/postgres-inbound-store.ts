@@ -29,16 +29,16 @@ type PriorPush = Exclude<InboundAcceptResult, { state: 'accepted' }>;
 const PULL_ORDER_LOCK = 7_310_516;
 const PULL_ORDER_KEY = `${PULL_ORDER_LOCK}, 'inbound_messages'::regclass::oid::int`;
 
-/** What an earlier push of this partner message id says about one with these bytes; undefined when there was none. */
-async function priorOf(sql: Sql, partner: string, partnerMessageId: string, payloadSha256: string): Promise<PriorPush | undefined> {
-  const { rows } = await sql.query<{ id: string; payloadSha256: string; status: number; headers: string; body: Buffer }>(
-    `SELECT id, payload_sha256 AS "payloadSha256", receipt_status AS status, receipt_headers AS headers, receipt_body AS body
+/** What an earlier push of this partner message id says about one with this identity digest; undefined when there was none. */
+async function priorOf(sql: Sql, partner: string, partnerMessageId: string, identitySha256: string): Promise<PriorPush | undefined> {
+  const { rows } = await sql.query<{ id: string; identity: string; status: number; headers: string; body: Buffer }>(
+    `SELECT id, COALESCE(identity_sha256, payload_sha256) AS identity, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
      FROM inbound_messages WHERE partner = $1 AND partner_message_id = $2`,
     [partner, partnerMessageId],
   );
   const [existing] = rows;
   if (existing === undefined) return undefined;
-  if (existing.payloadSha256 !== payloadSha256) return { state: 'conflict', id: existing.id };
+  if (existing.identity !== identitySha256) return { state: 'conflict', id: existing.id };
   const receipt: StoredReceipt = { status: existing.status, headers: JSON.parse(existing.headers) as Record<string, string>, body: existing.body };
   return { state: 'duplicate', id: existing.id, receipt };
 }
@@ -60,8 +60,8 @@ export class PostgresInboundStore implements InboundStore {
       const inserted = await sql.query(
         `INSERT INTO inbound_messages (id, partner, partner_message_id, message_type, record_type, record_id, record_version, record_json,
            mapping_id, mapping_version, mapping_sha256, payload, payload_sha256, receipt_status, receipt_headers, receipt_body, answers,
-           client_cert, signer_cert, status, handover_due, received_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'accepted', $20, $20, $20)
+           client_cert, signer_cert, status, handover_due, received_at, updated_at, identity_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'accepted', $20, $20, $20, $21)
          ON CONFLICT (partner, partner_message_id) DO NOTHING`,
         [
           message.id,
@@ -84,11 +84,12 @@ export class PostgresInboundStore implements InboundStore {
           message.clientCertificate,
           message.signerCertificate,
           now,
+          message.identitySha256 ?? null,
         ],
       );
       if (inserted.rowCount === 0) {
         // This statement sees what the one that won committed.
-        const prior = await priorOf(sql, message.partner, message.partnerMessageId, message.payloadSha256);
+        const prior = await priorOf(sql, message.partner, message.partnerMessageId, message.identitySha256 ?? message.payloadSha256);
         if (prior === undefined) throw new Error(`inbound message ${message.partner}/${message.partnerMessageId} conflicted but cannot be read`);
         return prior;
       }

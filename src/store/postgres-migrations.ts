@@ -239,4 +239,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'diagnostic events of the exchange', sql: DIAGNOSTIC_EVENTS },
   { version: 6, name: "each partner's due messages, for the embedded queue's takes", sql: PARTNER_DUE },
   { version: 7, name: 'an acknowledgement may ask for its message again (effect resent)', sql: ACKNOWLEDGEMENT_RESENT },
+  {
+    version: 8,
+    name: 'a push identified for repeats by a digest of its own (an AS2 push: its signed document)',
+    sql: `ALTER TABLE inbound_messages ADD COLUMN identity_sha256 TEXT; ALTER TABLE acknowledgements ADD COLUMN identity_sha256 TEXT;`,
+  },
 ];

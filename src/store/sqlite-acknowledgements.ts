@@ -21,8 +21,8 @@ export class AcknowledgementLog {
     private readonly diagnostics: DiagnosticLog,
   ) {
     this.s = {
-      byPartnerMessage: db.prepare<[string, string], { payloadSha256: string; status: number; headers: string; body: Buffer }>(
-        `SELECT payload_sha256 AS payloadSha256, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
+      byPartnerMessage: db.prepare<[string, string], { identity: string; status: number; headers: string; body: Buffer }>(
+        `SELECT COALESCE(identity_sha256, payload_sha256) AS identity, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
          FROM acknowledgements WHERE partner = ? AND partner_message_id = ?`,
       ),
       ofMessage: db.prepare<[string], AckRow>(
@@ -41,9 +41,9 @@ export class AcknowledgementLog {
       ),
       insert: db.prepare<[Record<string, string | number | Buffer | null>]>(
         `INSERT INTO acknowledgements (message_id, partner, partner_message_id, stage, rejected, code, text, effect, payload, payload_sha256,
-           receipt_status, receipt_headers, receipt_body, client_cert, signer_cert, received_at)
+           identity_sha256, receipt_status, receipt_headers, receipt_body, client_cert, signer_cert, received_at)
          VALUES (@messageId, @partner, @partnerMessageId, @stage, @rejected, @code, @text, @effect, @payload, @payloadSha256,
-           @receiptStatus, @receiptHeaders, @receiptBody, @clientCertificate, @signerCertificate, @now)`,
+           @identitySha256, @receiptStatus, @receiptHeaders, @receiptBody, @clientCertificate, @signerCertificate, @now)`,
       ),
       watch: db.prepare<[string], WatchRow>(
         'SELECT stages, repeats_allowed AS repeatsAllowed, repeats, awaiting, due_at AS dueAt FROM acknowledgement_watch WHERE message_id = ?',
@@ -92,7 +92,7 @@ export class AcknowledgementLog {
   acknowledge(incoming: IncomingAcknowledgement, now: number): AcknowledgeResult {
     const prior = this.s.byPartnerMessage.get(incoming.partner, incoming.partnerMessageId);
     if (prior) {
-      if (prior.payloadSha256 !== incoming.payloadSha256) return { state: 'conflict' };
+      if (prior.identity !== (incoming.identitySha256 ?? incoming.payloadSha256)) return { state: 'conflict' };
       return { state: 'duplicate', receipt: { status: prior.status, headers: JSON.parse(prior.headers) as Record<string, string>, body: prior.body } };
     }
     const { acknowledgement: ack, messageId } = incoming;
@@ -113,6 +113,7 @@ export class AcknowledgementLog {
       effect,
       payload: incoming.payload,
       payloadSha256: incoming.payloadSha256,
+      identitySha256: incoming.identitySha256 ?? null,
       receiptStatus: incoming.receipt.status,
       receiptHeaders: JSON.stringify(incoming.receipt.headers),
       receiptBody: incoming.receipt.body,

@@ -19,7 +19,8 @@ export type GroupOutcome = { result: InboundAcceptResult } | { error: string };
 
 interface ReceiptRow {
   id: string;
-  payloadSha256: string;
+  /** The digest a repeat must match: the identity digest, else the payload's. */
+  identity: string;
   status: number;
   headers: string;
   body: Buffer;
@@ -37,15 +38,15 @@ export class InboundWrites {
   constructor(db: Db) {
     this.diagnostics = new DiagnosticLog(db);
     this.byPartnerMessage = db.prepare<[string, string], ReceiptRow>(
-      `SELECT id, payload_sha256 AS payloadSha256, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
+      `SELECT id, COALESCE(identity_sha256, payload_sha256) AS identity, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
        FROM inbound_messages WHERE partner = ? AND partner_message_id = ?`,
     );
     this.insert = db.prepare<[Record<string, string | number | Buffer | null>]>(
       `INSERT INTO inbound_messages (id, partner, partner_message_id, message_type, record_type, record_id, record_version, record_json,
-         mapping_id, mapping_version, mapping_sha256, payload, payload_sha256, receipt_status, receipt_headers, receipt_body, answers,
+         mapping_id, mapping_version, mapping_sha256, payload, payload_sha256, identity_sha256, receipt_status, receipt_headers, receipt_body, answers,
          client_cert, signer_cert, status, handover_due, received_at, updated_at)
        VALUES (@id, @partner, @partnerMessageId, @messageType, @recordType, @recordId, @recordVersion, @recordJson,
-         @mappingId, @mappingVersion, @mappingSha256, @payload, @payloadSha256, @receiptStatus, @receiptHeaders, @receiptBody, @answers,
+         @mappingId, @mappingVersion, @mappingSha256, @payload, @payloadSha256, @identitySha256, @receiptStatus, @receiptHeaders, @receiptBody, @answers,
          @clientCertificate, @signerCertificate, 'accepted', @now, @now, @now)`,
     );
     this.insertKey = db.prepare<[string, string, string]>('INSERT INTO inbound_keys (inbound_id, name, value) VALUES (?, ?, ?)');
@@ -63,11 +64,11 @@ export class InboundWrites {
     );
   }
 
-  /** What an earlier push of this partner message id says about one with these bytes; undefined when there was none. */
-  prior(partner: string, partnerMessageId: string, payloadSha256: string): PriorPush | undefined {
+  /** What an earlier push of this partner message id says about one with this identity digest; undefined when there was none. */
+  prior(partner: string, partnerMessageId: string, identitySha256: string): PriorPush | undefined {
     const existing = this.byPartnerMessage.get(partner, partnerMessageId);
     if (existing === undefined) return undefined;
-    if (existing.payloadSha256 !== payloadSha256) return { state: 'conflict', id: existing.id };
+    if (existing.identity !== identitySha256) return { state: 'conflict', id: existing.id };
     const receipt: StoredReceipt = { status: existing.status, headers: JSON.parse(existing.headers) as Record<string, string>, body: existing.body };
     return { state: 'duplicate', id: existing.id, receipt };
   }
@@ -78,7 +79,7 @@ export class InboundWrites {
   }
 
   private acceptIn(message: NewInboundMessage, now: number): InboundAcceptResult {
-    const prior = this.prior(message.partner, message.partnerMessageId, message.payloadSha256);
+    const prior = this.prior(message.partner, message.partnerMessageId, message.identitySha256 ?? message.payloadSha256);
     if (prior !== undefined) return prior;
     const { mapping, record, receipt } = message;
     this.insert.run({
@@ -95,6 +96,7 @@ export class InboundWrites {
       mappingSha256: mapping.sha256,
       payload: asBuffer(message.payload),
       payloadSha256: message.payloadSha256,
+      identitySha256: message.identitySha256 ?? null,
       receiptStatus: receipt.status,
       receiptHeaders: JSON.stringify(receipt.headers),
       receiptBody: asBuffer(receipt.body),

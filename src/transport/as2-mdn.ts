@@ -120,7 +120,7 @@ export function formatAs2Name(name: string): string {
 }
 
 /** The AS2 identifier an AS2-From / AS2-To value carries, unquoted. */
-function parseAs2Name(value: string): string {
+export function parseAs2Name(value: string): string {
   const text = value.trim();
   return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).replace(/\\(["\\])/g, '$1') : text;
 }

@@ -56,6 +56,31 @@ export function acknowledgementConformance(name: string, open: () => Promise<Mes
       expect(await store.overdueAcknowledgements(T0 + 1_000_000, 10)).toEqual([]);
     });
 
+    it('an acknowledgement pushed again signed anew (other bytes, the same identity digest) gets its first receipt; another identity is a conflict', async () => {
+      const store = await open();
+      const id = await delivered(store, T0);
+      const push = (bytes: string, identitySha256: string, status: number) =>
+        store.acknowledge(
+          {
+            messageId: id,
+            partner: 'iru-safetir',
+            partnerMessageId: 'contrl-1',
+            acknowledgement: { stage: 'received' },
+            payload: Buffer.from(bytes),
+            payloadSha256: `sha-${bytes}`,
+            identitySha256,
+            clientCertificate: 'c',
+            signerCertificate: 's',
+            receipt: { status, headers: {}, body: Buffer.from(bytes) },
+          },
+          T0 + status,
+        );
+      expect(await push('first signing', 'doc-1', 200)).toEqual({ state: 'recorded', effect: 'advanced' });
+      expect(await push('second signing', 'doc-1', 201)).toEqual({ state: 'duplicate', receipt: { status: 200, headers: {}, body: Buffer.from('first signing') } });
+      expect(await push('third signing', 'doc-2', 202)).toEqual({ state: 'conflict' });
+      expect((await store.get(id))?.acknowledgements).toHaveLength(1);
+    });
+
     it('a late stage repeats the message as often as allowed, then it needs a person; a resend starts a new cycle with its repeats', async () => {
       const store = await open();
       const id = await delivered(store, T0);

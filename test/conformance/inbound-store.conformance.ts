@@ -188,6 +188,21 @@ export function inboundStoreConformance(name: string, open: () => Promise<Inboun
         expect(await inbound.pendingHandovers()).toBe(1);
       });
 
+      it('identifies a push by its identity digest when it has one: other bytes with the same identity are a repeat, another identity a conflict', async () => {
+        const identitySha256 = sha256('the signed document');
+        const first = await acceptPush(1, T0, { identitySha256 });
+        // The same document signed anew: other bytes, the same identity.
+        const resigned = { ...inboundMessage(2, { partnerMessageId: first.partnerMessageId, identitySha256 }) };
+        expect(resigned.payloadSha256).not.toBe(first.payloadSha256);
+        expect(await inbound.acceptInbound(resigned, T0 + 1)).toEqual({ state: 'duplicate', id: first.id, receipt: first.receipt });
+        expect(await inbound.priorPush(RU, first.partnerMessageId, identitySha256)).toEqual({ state: 'duplicate', id: first.id, receipt: first.receipt });
+        // The bytes of the first push no longer identify it.
+        expect(await inbound.priorPush(RU, first.partnerMessageId, first.payloadSha256)).toEqual({ state: 'conflict', id: first.id });
+        expect(await inbound.acceptInbound(inboundMessage(3, { partnerMessageId: first.partnerMessageId, identitySha256: sha256('another document') }), T0 + 2)).toEqual({ state: 'conflict', id: first.id });
+        // The stored digest is still the one of the bytes received.
+        expect((await inbound.getInbound(first.id))?.payloadSha256).toBe(first.payloadSha256);
+      });
+
       it('deduplicates per partner: another partner may push the same message id', async () => {
         const ru = await acceptPush(1, T0);
         const kz = await acceptPush(2, T0 + 1, { partner: KZ, partnerMessageId: ru.partnerMessageId, payload: ru.payload });

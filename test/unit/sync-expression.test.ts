@@ -10,6 +10,8 @@ import { compileExpression, type Scope } from '../../src/mapping/expression.js';
 import { RECORD_FIXTURES, ROOT } from '../support/project.js';
 
 const NOW = '2026-11-26T12:00:00.000Z';
+/** The target instance's options `$option(name)` reads (an agreement's character set). */
+const OPTIONS = { syntax: 'UNOW' };
 
 /** A mapping file as far as this test reads it (either direction). */
 interface MappingYaml {
@@ -74,7 +76,7 @@ async function outcome(run: () => unknown): Promise<unknown> {
 async function expectAgreement(source: string, inputs: unknown[], record: unknown, lists = {}): Promise<void> {
   const expr = compileExpression(source, '/test', lists);
   for (const input of inputs) {
-    const scope: Scope = { record, now: NOW };
+    const scope: Scope = { record, now: NOW, options: OPTIONS };
     const fast = await outcome(() => expr.evaluate(input, scope));
     const reference = await outcome(() => expr.evaluateWithJsonata(input, scope));
     expect({ source, input, result: fast }).toEqual({ source, input, result: reference });
@@ -112,6 +114,13 @@ describe('synchronous JSONata subset', () => {
     "$number('12345678901234567890')", "$number('')", "$number('x')", '$number(s)', '$number(o)', '$number(a)',
   ])('agrees with JSONata on %s', async (source) => {
     await expectAgreement(source, [edge], edge);
+  });
+
+  it("agrees on $option, and gives the instance's option or nothing", async () => {
+    for (const source of ["$option('syntax')", "$option('missing')", "$option('syntax') = 'UNOC' ? '3' : '4'"]) await expectAgreement(source, [edge], edge);
+    const expr = compileExpression("$option('syntax') = 'UNOC' ? '3' : '4'", '/test', {});
+    expect(await expr.evaluate(edge, { record: edge, now: NOW, options: { syntax: 'UNOC' } })).toBe('3');
+    expect(await expr.evaluate(edge, { record: edge, now: NOW, options: OPTIONS })).toBe('4');
   });
 
   it('agrees on $code, including the unknown-code error', async () => {

@@ -99,7 +99,7 @@ export function as2Receiver(context: Pick<SimulatorContext, 'gatewayCertificates
       const segments = first!.segments;
       if (type === 'CONTRL') {
         const report = readContrl(segments);
-        state.reports.push({ type: 'contrl', answers: report.interchange, accepted: !report.rejected, codes: report.codes, text: report.text, syntax: interchange.syntax });
+        state.reports.push({ type: 'contrl', answers: report.interchange, accepted: report.verdict === 'accepted', codes: report.codes, text: report.text, syntax: interchange.syntax });
       } else {
         const response = readCusres(segments);
         state.reports.push({ type: 'cusres', answers: response.answers, accepted: response.accepted, codes: response.errors.map((e) => e.code), text: response.errors.map((e) => e.description).join('; '), syntax: interchange.syntax });
@@ -117,7 +117,7 @@ export function as2Receiver(context: Pick<SimulatorContext, 'gatewayCertificates
       checkGrammar(interchange.messages, [GRAMMARS.cusdec]);
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
-      answerLater(interchange, reference, syntaxErrorOf(err, first?.reference));
+      answerLater(interchange, reference, syntaxErrorOf(err, first));
       return [err.message];
     }
     state.interchanges.set(reference, { message: first?.reference ?? '', type: first?.type.join(':') ?? '', digest });

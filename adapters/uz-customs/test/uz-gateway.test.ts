@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import { deliveredMessage, startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
-import { buildCmsSignedData } from '../../../src/partners/kit.js';
+import { buildAs2Message, buildCmsSignedData } from '../../../src/partners/kit.js';
 import { loadTestKey } from '../../../test/support/test-keys.js';
 import { uzbekDec, type UzbekDecCommand } from '../sim/uzbek-dec.js';
+import { uzbekCusdec } from '../sim/uzbek-cusdec.js';
+import { inboundClient } from '../../../test/support/inbound-client.js';
 import type { WcoResponse } from '../wco-response.js';
 import { WCO_DIR, writeWcoDrivers } from './wco-schemas.js';
 
@@ -82,6 +84,22 @@ describe.skipIf(skipWithout('Uzbekistan through the gateway', { tools: ['openssl
     expect((inbound.body.items as Array<{ recordId: string }>).length).toBe(1);
     // Found by its reference and its vehicle, like any message of the log.
     for (const key of [transit.reference, transit.vehicle!]) expect((await gw.api('GET', `/v1/messages?key=${encodeURIComponent(key)}&direction=in`)).body.items).toHaveLength(1);
+  });
+
+  it('an AS2 message (profile edifact) to an instance on the default profile is refused 415 and leaves nothing', async () => {
+    const client = inboundClient(gw.gateway.inboundUrl()!, certsDir);
+    try {
+      const uzbekistan = loadTestKey(join(certsDir, 'partners', 'uz-customs.key.pem'), join(certsDir, 'partners', 'uz-customs.cert.pem'));
+      const content = uzbekCusdec({ interchange: 'UZAS2DEFAULT', reference: `UZ-AS2-DEFAULT-${process.pid}`, items: transit.items });
+      const outgoing = buildAs2Message({ transport: 'as2', content, contentType: 'application/EDIFACT', messageId: `default-${process.pid}` }, { as2From: 'UZCUSTOMS', as2To: 'KZCUSTOMS' }, uzbekistan);
+      const { 'Content-Type': contentType = '', ...headers } = outgoing.headers;
+      const answer = await client.push({ tlsAs: 'uz-customs', partner: 'uz-customs', body: outgoing.body, contentType, headers });
+      // Refused as any push of a media type the profile does not take: 415, answered by our RES 03 in CMS.
+      expect([answer.status, answer.headers['content-type']]).toEqual([415, 'application/pkcs7-mime; smime-type=signed-data']);
+      expect((await gw.api('GET', `/v1/messages?key=${encodeURIComponent(`UZ-AS2-DEFAULT-${process.pid}`)}`)).body.items).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 
   it('an amendment is its own message and record (version 2); another original with the same reference is a conflict; plain XML and a CMS signed by another key are refused', async () => {

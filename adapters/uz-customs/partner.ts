@@ -77,6 +77,8 @@ export default definePartner({
   },
   classify: classifyResponse,
   codes: RES_CODES,
+  // The WCO Data Model profile is the main one: `profile: wco-dm` names it, as `default` does.
+  defaultProfile: 'wco-dm',
   profiles: {
     // UN/EDIFACT CUSDEC over AS2 (RFC 4130) with a signed synchronous MDN, for a partner whose systems speak EDIFACT.
     edifact: {

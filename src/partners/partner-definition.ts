@@ -607,6 +607,8 @@ export interface PartnerDefinition {
   envelope?(message: DocumentToWrap, instance: PartnerInstance): Buffer;
   /** Alternative protocols of the same partner, chosen by configuration (`profile`), replacing transport, classifier and codes. */
   profiles?: Readonly<Record<string, PartnerProfile>>;
+  /** What the adapter calls its main protocol (e.g. the standard it speaks): an instance may give it as `profile`, the same as `default`. */
+  defaultProfile?: string;
   /**
    * Called once the log holds an attempt the partner took (recorded delivered), with its answer: to note
    * what later work needs in the adapter's partner records (e.g. what to ask the partner's status

@@ -122,6 +122,7 @@ function pluginProblems(d: PartnerDefinition, registries: PluginRegistries): str
     const known = ['default', ...Object.keys(d.profiles ?? {})];
     for (const p of spec.profiles ?? []) if (!known.includes(p)) out.push(`message ${name}: profile "${p}" is not one of the adapter's (${known.join(', ')})`);
   }
+  if (d.defaultProfile !== undefined && (d.defaultProfile === 'default' || d.profiles?.[d.defaultProfile])) out.push(`defaultProfile "${d.defaultProfile}" must name the main protocol apart from the other profiles`);
   if (d.inbound && !registries.signingProfiles.has(d.inbound.receiptSigning)) {
     out.push(`inbound: no signing profile "${d.inbound.receiptSigning}" for receipts (known: ${registries.signingProfiles.names().join(', ')})`);
   }

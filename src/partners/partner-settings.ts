@@ -239,8 +239,9 @@ function checkAgainstAdapter(settings: PartnerSettings, definition: PartnerDefin
     const text = `partner ${settings.id}: ${message}`;
     problems.add(variable ? { code: 'GW_ERR_CONFIG_INVALID', variable, message: `${variable}: ${text}` } : { code: 'GW_ERR_CONFIG_INVALID', file: settings.source.file, pointer: `${settings.source.pointer}${at}`, message: text });
   };
-  if (settings.profile !== undefined && settings.profile !== 'default' && !definition.profiles?.[settings.profile]) {
-    fail('/profile', `adapter ${definition.id} has no profile "${settings.profile}" (known: ${['default', ...Object.keys(definition.profiles ?? {})].join(', ')})`);
+  if (settings.profile !== undefined && settings.profile !== 'default' && settings.profile !== definition.defaultProfile && !definition.profiles?.[settings.profile]) {
+    const main = definition.defaultProfile ? `default (${definition.defaultProfile})` : 'default';
+    fail('/profile', `adapter ${definition.id} has no profile "${settings.profile}" (known: ${[main, ...Object.keys(definition.profiles ?? {})].join(', ')})`);
   }
   for (const name of Object.keys(definition.participants ?? {})) if (!settings.participants[name]) fail('/participants', `needs participant code "${name}" (${definition.participants?.[name] ?? ''})`);
   for (const name of Object.keys(settings.participants)) {

@@ -30,8 +30,8 @@ describe('uz-customs, profile edifact: CUSDEC over AS2', () => {
     return documents[0]!.bytes;
   }
 
-  it('switching the profile is configuration only: the same record is a DEC on the default profile and a CUSDEC on this one', async () => {
-    const wco = await startPartnerHarness({}, ['uz-customs']);
+  it('switching the profile is configuration only: the same record is a DEC on the default profile (wco-dm) and a CUSDEC on this one', async () => {
+    const wco = await startPartnerHarness({ GATEWAY_PARTNER_UZ_CUSTOMS_PROFILE: 'wco-dm' }, ['uz-customs']);
     try {
       const translated = await wco.translator.translate({ ...toTashkent, recordId: `KZ-CD-UZ-WCO-${++serial}` });
       expect(translated.ok && translated.documents.filter((d) => d.partner === 'uz-customs').map((d) => d.message)).toEqual(['dec']);

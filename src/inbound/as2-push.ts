@@ -2,6 +2,7 @@
 import { createHash, type X509Certificate } from 'node:crypto';
 import { errorSpec, type ErrorCode } from '../errors.js';
 import type { InboundAs2Document, InboundRequest, InboundSpec, PartnerContext } from '../partners/partner-definition.js';
+import type { RecipientKey } from '../security/cms-enveloped-data.js';
 import { buildAs2Mdn, openAs2Message, parseAs2Name } from '../transport/as2-mdn.js';
 import { Refusal } from './refusal.js';
 
@@ -29,8 +30,14 @@ export interface As2Answer {
   body: Buffer;
 }
 
-/** Refusals that mean the push's signature or the sender's certificate is not the partner's (MDN `authentication-failed`). */
-const AUTHENTICATION: ReadonlySet<string> = new Set(['GW_ERR_SIGNATURE_INVALID', 'GW_ERR_SIGNATURE_POLICY', 'GW_ERR_INBOUND_SIGNER_MISMATCH', 'GW_ERR_INBOUND_CLIENT_CERT', 'GW_ERR_INBOUND_TLS_MISMATCH']);
+/** The RFC 4130 §7.4.3 error modifier of a refusal: the signature or the sender's certificate is not the partner's, it came unsigned, or it does not decrypt with our key; any other is `unexpected-processing-error`. */
+const MODIFIERS: Readonly<Record<string, string>> = {
+  GW_ERR_SIGNATURE_INVALID: 'authentication-failed',
+  GW_ERR_SIGNATURE_POLICY: 'authentication-failed',
+  GW_ERR_INBOUND_SIGNER_MISMATCH: 'authentication-failed',
+  GW_ERR_SIGNATURE_MISSING: 'insufficient-message-security',
+  GW_ERR_DECRYPTION_FAILED: 'decryption-failed',
+};
 
 /** True when the push is an AS2 message (an `AS2-Version` header) to a partner that pushes AS2. */
 export function isAs2Push(spec: InboundSpec, request: InboundRequest): spec is InboundSpec & { as2: NonNullable<InboundSpec['as2']> } {
@@ -48,11 +55,12 @@ export function claimedAs2Facts(request: InboundRequest): As2Facts | undefined {
 }
 
 /**
- * Opens an AS2 push: its signature verified with the partner's pinned certificates; the signed document, what its MDN needs and the certificate that signed.
- * @throws GatewayError from {@link openAs2Message} (broken MIME, unsigned, signature refused)
+ * Opens an AS2 push: decrypted with our keys for the partner when it is encrypted, its signature verified
+ * with the partner's pinned certificates; the signed document, what its MDN needs and the certificate that signed.
+ * @throws GatewayError from {@link openAs2Message} (broken MIME, not for our keys, unsigned, signature refused)
  */
-export function openAs2Push(request: InboundRequest, body: Buffer, trusted: readonly X509Certificate[]): { document: InboundAs2Document; facts: As2Facts; signer: X509Certificate } {
-  const message = openAs2Message(request.headers, body, trusted);
+export function openAs2Push(request: InboundRequest, body: Buffer, trusted: readonly X509Certificate[], keys: readonly RecipientKey[]): { document: InboundAs2Document; facts: As2Facts; signer: X509Certificate } {
+  const message = openAs2Message(request.headers, body, trusted, keys);
   return {
     signer: message.signer,
     document: { content: message.content, contentType: message.contentType, ...(message.fileName === undefined ? {} : { fileName: message.fileName }) },
@@ -84,7 +92,7 @@ export function as2Answer(context: PartnerContext, facts: As2Facts, refusal?: { 
   if (refusal && spec?.retryable) {
     return { status: spec.httpStatus, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ error: { code: refusal.code, message: refusal.reason, retryable: true } })) };
   }
-  const modifier = !refusal || refusal.reported ? undefined : AUTHENTICATION.has(refusal.code) ? 'authentication-failed' : refusal.code === 'GW_ERR_SIGNATURE_MISSING' ? 'insufficient-message-security' : 'unexpected-processing-error';
+  const modifier = !refusal || refusal.reported ? undefined : (MODIFIERS[refusal.code] ?? 'unexpected-processing-error');
   const mdn = buildAs2Mdn({
     originalMessageId: facts.messageId,
     // We answer as the name the participants give us; a push that named us otherwise is refused, and told so under our own name.

@@ -133,6 +133,8 @@ export interface As2Request {
   subject?: string;
   /** Our message id; becomes the AS2 `Message-ID` (`<id@as2From>`), the same on every attempt. */
   messageId: string;
+  /** Encrypt the signed entity for the partner's current pinned certificate (S/MIME enveloped data, AES-256-CBC, RSAES-OAEP). */
+  encrypt?: boolean;
   service?: string;
 }
 

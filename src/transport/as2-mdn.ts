@@ -15,6 +15,8 @@ import {
 import { GatewayError } from '../errors.js';
 import { verifyCmsSignedData } from '../security/cms-signed-data.js';
 import type { SigningCapability } from '../security/key-capabilities.js';
+import type { RecipientKey } from '../security/cms-enveloped-data.js';
+import { decryptSmime, isEnvelopedType } from '../security/smime-enveloped.js';
 import { computeMic, readSmimeParts, signSmime, verifySmime } from '../security/smime-signed.js';
 import type { As2Receipt } from './as2-receipt.js';
 
@@ -38,6 +40,8 @@ export interface As2Message {
   mic: string;
   /** The pinned certificate whose key signed it. */
   signer: X509Certificate;
+  /** True when it came encrypted (S/MIME enveloped data). */
+  encrypted: boolean;
   /** True when Disposition-Notification-Options asks for a receipt signed with pkcs7-signature. */
   signedReceiptRequested: boolean;
 }
@@ -131,12 +135,14 @@ export function as2MessageId(id: string, as2From: string): string {
 }
 
 /**
- * Opens an inbound AS2 message: checks its AS2 headers, verifies the S/MIME signature with the sender's pinned
- * certificates (look the sender up by AS2-From first), and only then reads the signed entity.
- * @throws GatewayError GW_ERR_MIME_MALFORMED for missing AS2 headers or broken MIME, GW_ERR_SIGNATURE_MISSING
- *   when it is not signed, GW_ERR_SIGNATURE_POLICY / GW_ERR_SIGNATURE_INVALID when the signature is refused.
+ * Opens an inbound AS2 message: checks its AS2 headers, decrypts it with our keys when it is S/MIME
+ * enveloped data, verifies the S/MIME signature with the sender's pinned certificates (look the sender up
+ * by AS2-From first), and only then reads the signed entity.
+ * @throws GatewayError GW_ERR_MIME_MALFORMED for missing AS2 headers or broken MIME, GW_ERR_DECRYPTION_FAILED
+ *   when it is encrypted and does not open with `keys`, GW_ERR_SIGNATURE_MISSING when it is not signed,
+ *   GW_ERR_SIGNATURE_POLICY / GW_ERR_SIGNATURE_INVALID when the signature is refused.
  */
-export function openAs2Message(headers: HttpHeaders, body: Buffer, trusted: readonly X509Certificate[]): As2Message {
+export function openAs2Message(headers: HttpHeaders, body: Buffer, trusted: readonly X509Certificate[], keys: readonly RecipientKey[] = []): As2Message {
   const required = (name: string): string => {
     const value = httpHeader(headers, name);
     if (!value) throw malformed(`the AS2 message has no ${name} header`);
@@ -145,7 +151,12 @@ export function openAs2Message(headers: HttpHeaders, body: Buffer, trusted: read
   const as2From = parseAs2Name(required('AS2-From'));
   const as2To = parseAs2Name(required('AS2-To'));
   const messageId = required('Message-ID').trim();
-  const { entity, signer } = verifySmime(required('Content-Type'), body, trusted);
+  const contentType = required('Content-Type');
+  const encrypted = isEnvelopedType(contentType);
+  // Some AS2 software sends the encrypted DER base64-encoded and says so in an HTTP header.
+  const der = encrypted && /^\s*base64\s*$/i.test(httpHeader(headers, 'Content-Transfer-Encoding') ?? '') ? Buffer.from(body.toString('latin1'), 'base64') : body;
+  const signedPart = encrypted ? decryptSmime(der, keys) : { contentType, body };
+  const { entity, signer } = verifySmime(signedPart.contentType, signedPart.body, trusted);
   const document = parseMimeEntity(entity);
   const disposition = headerValue(document.headers, 'content-disposition');
   const fileName = disposition === undefined ? undefined : parseParameterized(disposition).params.filename;
@@ -159,6 +170,7 @@ export function openAs2Message(headers: HttpHeaders, body: Buffer, trusted: read
     messageId,
     mic: computeMic(entity),
     signer,
+    encrypted,
     signedReceiptRequested: /signed-receipt-protocol\s*=\s*(required|optional)\s*,\s*pkcs7-signature/i.test(options),
   };
 }

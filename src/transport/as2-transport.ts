@@ -1,8 +1,10 @@
 // The `as2` transport (RFC 4130): the document as an S/MIME-signed entity POSTed with AS2 headers, and the synchronous MDN read and checked.
+import type { X509Certificate } from 'node:crypto';
 import { buildMimeEntity, formatHeaderText, formatParameterized } from '../codec/mime-entity.js';
 import { GatewayError } from '../errors.js';
 import type { As2Request } from '../partners/partner-definition.js';
 import type { SigningCapability } from '../security/key-capabilities.js';
+import { encryptSmime } from '../security/smime-enveloped.js';
 import { computeMic, signSmime } from '../security/smime-signed.js';
 import { as2MessageId, formatAs2Name, readAs2Mdn } from './as2-mdn.js';
 import { defineTransport, type TransportChannel } from './transport.js';
@@ -51,14 +53,16 @@ export interface As2Outgoing {
 }
 
 /**
- * Builds an AS2 message: the document as an entity signed as S/MIME with the signer's key, AS2-Version 1.2
- * headers, and a request for a synchronous MDN signed over SHA-256.
+ * Builds an AS2 message: the document as an entity signed as S/MIME with the signer's key (and, given a
+ * certificate, that signed entity encrypted for it: `application/pkcs7-mime; smime-type=enveloped-data`),
+ * AS2-Version 1.2 headers, and a request for a synchronous MDN signed over SHA-256 (its MIC is the signed
+ * entity's, encrypted or not).
  * @throws GatewayError GW_ERR_ADAPTER_INVALID for a request it cannot send, GW_ERR_CONFIG_INVALID for AS2 names it cannot write
  */
-export function buildAs2Message(request: As2Request, names: { as2From: string; as2To: string }, signer: SigningCapability): As2Outgoing {
+export function buildAs2Message(request: As2Request, names: { as2From: string; as2To: string }, signer: SigningCapability, encryptFor?: X509Certificate): As2Outgoing {
   const message = requestOf(request);
   const entity = documentEntity(message);
-  const signed = signSmime(entity, signer);
+  const signed = encryptFor ? encryptSmime(signSmime(entity, signer), encryptFor) : signSmime(entity, signer);
   const messageId = as2MessageId(message.messageId, names.as2From);
   const headers = {
     'AS2-Version': '1.2',
@@ -85,7 +89,10 @@ export const as2Transport = defineTransport({
   description: 'AS2 (RFC 4130): S/MIME-signed document over HTTP(S), synchronous signed MDN verified against the pinned certificates',
   participants: ['as2From', 'as2To'],
   async send(request, channel) {
-    const outgoing = buildAs2Message(request as As2Request, participantsOf(channel), channel.identity);
+    const as2 = request as As2Request;
+    const recipient = as2.encrypt ? channel.partnerCertificates[0] : undefined;
+    if (as2.encrypt && !recipient) throw new GatewayError('GW_ERR_KEY_UNAVAILABLE', `partner ${channel.partner}: no pinned certificate to encrypt the AS2 message for`);
+    const outgoing = buildAs2Message(as2, participantsOf(channel), channel.identity, recipient);
     const result = await channel.http.send(channel.url, { method: 'POST', path: '', headers: outgoing.headers, body: outgoing.body }, channel.timeoutMs, channel.maxResponseBytes);
     if (result.kind !== 'response') return result;
     const receipt = readAs2Mdn(result.headers, result.body, { messageId: outgoing.messageId, mic: outgoing.mic, trusted: channel.partnerCertificates });

@@ -320,6 +320,29 @@ describe.skipIf(skip)('openAs2Message and buildAs2Mdn', () => {
     expect(result.kind === 'response' ? result.receipt : undefined).toMatchObject({ signed: true, verified: true, dispositionType: 'processed', originalMessageId: MESSAGE_ID, micMatches: true, problems: [] });
   });
 
+  it("encrypts the signed entity for the partner's certificate when asked: openssl decrypts it with the partner's key and verifies our signature inside; the receiver opens it, the MDN's MIC is the signed entity's", async () => {
+    const requests: Array<{ headers: Received['headers']; body: Buffer }> = [];
+    const opened: As2Message[] = [];
+    answer = (request) => {
+      requests.push(request);
+      const message = openAs2Message(request.headers, request.body, [ourCert], [partner]);
+      opened.push(message);
+      const mdn = buildAs2Mdn({ originalMessageId: message.messageId, as2From: message.as2To, as2To: message.as2From, mic: message.mic, disposition: 'processed', signer: partner });
+      return { status: 200, headers: mdn.headers, body: mdn.body };
+    };
+    const result = await as2Transport.send({ ...REQUEST, encrypt: true }, channel());
+    expect(String(requests[0]?.headers['content-type'])).toMatch(/^application\/pkcs7-mime; smime-type=enveloped-data/);
+    const decrypted = openssl(['cms', '-decrypt', '-inform', 'DER', '-binary', '-recip', files.partner.cert, '-inkey', files.partner.key], requests[0]!.body);
+    expect(decrypted.status, decrypted.stderr).toBe(0);
+    const [verified] = opensslVerifySmime(/^Content-Type: (.*)\r\n/.exec(decrypted.stdout.toString('latin1'))![1]!, decrypted.stdout.subarray(decrypted.stdout.indexOf('\r\n\r\n') + 4));
+    expect(verified!.status, verified!.stderr).toBe(0);
+    expect(verified!.stdout.includes(DOCUMENT)).toBe(true);
+    expect(opened[0]).toMatchObject({ content: DOCUMENT, encrypted: true, messageId: MESSAGE_ID });
+    expect(result.kind === 'response' ? result.receipt : undefined).toMatchObject({ verified: true, dispositionType: 'processed', micMatches: true, problems: [] });
+    // Without the partner's key it does not open.
+    expect(() => openAs2Message(requests[0]!.headers, requests[0]!.body, [ourCert], [ours])).toThrow(/GW_ERR_DECRYPTION_FAILED|none of our certificates/);
+  });
+
   it('round-trip an unsigned failure MDN: read, but flagged as not signed', async () => {
     answer = (request) => {
       const mdn = buildAs2Mdn({ originalMessageId: String(request.headers['message-id']), as2From: AS2_TO, as2To: AS2_FROM, disposition: { kind: 'failure', description: 'unsupported format' } });

@@ -1,8 +1,7 @@
 // Proves CMS SignedData interoperates with openssl both ways (RSA and EC, attached and detached) and that the verifier refuses tampering, unpinned signers, SHA-1 and other shapes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import type { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GatewayError } from '../../src/errors.js';
@@ -11,18 +10,18 @@ import { cmsSigningProfile } from '../../src/security/cms-signing-profile.js';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import { loadKeyCapabilities, readCertificate, type KeyCapabilities } from '../../src/security/key-capabilities.js';
 import { skipWithout } from '../support/external-tool.js';
+import { opensslIn } from '../support/openssl-run.js';
 
-const OPENSSL = 'openssl';
 const skip = skipWithout('CMS openssl oracle', { tools: ['openssl'] });
 
 /** EDIFACT-like bytes with CRLF, a NUL and non-ASCII: binary content must come out byte for byte. */
 const CONTENT = Buffer.concat([Buffer.from("UNB+UNOC:3+SENDER+RECEIVER+261201:1200+1'\r\nUNH+1+CUSDEC:D:96B:UN'\r\n", 'latin1'), Buffer.from([0, 0xff, 0xd0, 0x9a])]);
 
 let dir: string;
+const { file, openssl } = opensslIn(() => dir);
 let keys: Record<'rsa' | 'ec' | 'partner' | 'stranger', KeyCapabilities>;
 let files: Record<'rsa' | 'ec' | 'partner' | 'stranger', { key: string; cert: string }>;
 let pinned: Record<'rsa' | 'ec' | 'partner', X509Certificate[]>;
-let counter = 0;
 
 beforeAll(() => {
   if (skip) return;
@@ -39,19 +38,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Writes bytes to a fresh file in the temp folder and returns its path. */
-function file(bytes: Buffer): string {
-  const path = join(dir, `f-${++counter}.bin`);
-  writeFileSync(path, bytes);
-  return path;
-}
 
-/** Runs openssl; a binary that did not run must not count as "openssl refused it". */
-function openssl(args: string[]): { status: number | null; stdout: Buffer; stderr: string } {
-  const run = spawnSync(OPENSSL, args);
-  expect(run.error, 'openssl could not be run').toBeUndefined();
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
-}
 
 /** `openssl cms -verify` of DER SignedData, trusting the dev CA (dev certificates carry no S/MIME purpose). */
 function opensslVerify(der: Buffer, detached?: Buffer): { status: number | null; stdout: Buffer; stderr: string } {
@@ -61,10 +48,9 @@ function opensslVerify(der: Buffer, detached?: Buffer): { status: number | null;
 
 /** SignedData made by `openssl cms -sign` over CONTENT with the given key files and extra options. */
 function opensslSign(signer: { key: string; cert: string }, extra: string[]): Buffer {
-  const out = join(dir, `signed-${++counter}.der`);
-  const run = openssl(['cms', '-sign', '-binary', '-outform', 'DER', '-in', file(CONTENT), '-signer', signer.cert, '-inkey', signer.key, '-out', out, ...extra]);
+  const run = openssl(['cms', '-sign', '-binary', '-outform', 'DER', '-in', file(CONTENT), '-signer', signer.cert, '-inkey', signer.key, ...extra]);
   expect(run.status, run.stderr).toBe(0);
-  return readFileSync(out);
+  return run.stdout;
 }
 
 /** The error code a call throws (undefined when it does not throw). */

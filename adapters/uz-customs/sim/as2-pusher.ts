@@ -18,7 +18,9 @@ export interface As2Pusher {
 }
 
 /** A pusher noting the outcome of each push of a CONTRL or CUSRES in `pushed`. */
-export function as2Pusher(context: Pick<SimulatorContext, 'gatewayCertificates' | 'identity' | 'pushToGateway'>, names: { as2From: string; as2To: string }, pushed: Array<{ type: 'contrl' | 'cusres'; answers: string; outcome: string }>): As2Pusher {
+export function as2Pusher(context: Pick<SimulatorContext, 'gatewayCertificates' | 'identity' | 'pushToGateway' | 'options'>, names: { as2From: string; as2To: string }, pushed: Array<{ type: 'contrl' | 'cusres'; answers: string; outcome: string }>): As2Pusher {
+  // Uzbekistan encrypts for our certificate when the agreement (the instance's option) says so.
+  const encryptFor = context.options.as2Encrypt === 'yes' ? context.gatewayCertificates[0] : undefined;
   return {
     async push(type, answers, interchange, options = {}) {
       const id = `uz-${randomUUID()}`;
@@ -26,6 +28,7 @@ export function as2Pusher(context: Pick<SimulatorContext, 'gatewayCertificates' 
         { transport: 'as2', content: interchange, contentType: 'application/EDIFACT', fileName: `${id}.edi`, subject: `${type.toUpperCase()} ${id}`, messageId: id },
         { as2From: options.as2From ?? names.as2From, as2To: names.as2To },
         options.signer ?? context.identity,
+        encryptFor,
       );
       const { 'Content-Type': contentType = '', ...headers } = outgoing.headers;
       let result: As2PushResult;

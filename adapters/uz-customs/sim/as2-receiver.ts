@@ -11,8 +11,8 @@ export const UZ_PARTIES: Parties = { sender: 'UZCUSTOMS', recipient: 'KZCUSTOMS'
 
 /** What the AS2 side keeps and what it is told to get wrong. */
 export interface As2SimState {
-  /** Our CUSDEC interchanges taken, by control reference (UNB 0020): the first UNH reference, its type and the digest of the interchange. */
-  interchanges: Map<string, { message: string; type: string; digest: string }>;
+  /** Our CUSDEC interchanges taken, by control reference (UNB 0020): the first UNH reference, its type, the digest of the interchange, and whether it came encrypted. */
+  interchanges: Map<string, { message: string; type: string; digest: string; encrypted: boolean }>;
   /** Problems found reading our interchanges (the MDN still reports the transfer; EDIFACT errors are CONTRL's). */
   problems: string[];
   /** Our CONTRL and CUSRES about Uzbekistan's own CUSDECs, as read: by the interchange they answer. */
@@ -120,7 +120,7 @@ export function as2Receiver(context: Pick<SimulatorContext, 'gatewayCertificates
       answerLater(interchange, reference, syntaxErrorOf(err, first));
       return [err.message];
     }
-    state.interchanges.set(reference, { message: first?.reference ?? '', type: first?.type.join(':') ?? '', digest });
+    state.interchanges.set(reference, { message: first?.reference ?? '', type: first?.type.join(':') ?? '', digest, encrypted: message.encrypted });
     answerLater(interchange, reference, undefined);
     return [];
   }
@@ -128,7 +128,7 @@ export function as2Receiver(context: Pick<SimulatorContext, 'gatewayCertificates
   return (request, fault) => {
     let message: As2Message;
     try {
-      message = openAs2Message(request.headers, request.body, context.gatewayCertificates);
+      message = openAs2Message(request.headers, request.body, context.gatewayCertificates, [context.identity]);
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       // Nobody we trust sent it: a signed MDN without a MIC says so.

@@ -266,6 +266,29 @@ describe.skipIf(skipWithout('Uzbekistan over AS2 through the gateway', { tools: 
     }
   });
 
+  it('where the agreement says so, both ways are encrypted (S/MIME enveloped data): our CUSDEC goes encrypted for Uzbekistan\'s key and is delivered with its CONTRL and CUSRES, and Uzbekistan\'s encrypted CUSDEC is taken', async () => {
+    const sealed = await startTestGateway({ GATEWAY_CERTS_DIR: certsDir, GATEWAY_PARTNER_UZ_CUSTOMS_PROFILE: 'edifact', GATEWAY_PARTNER_UZ_CUSTOMS_OPTION_AS2_ENCRYPT: 'yes' });
+    try {
+      const sim = sealed.gateway.simulators.get('uz-customs')! as unknown as { url: string; state: UzSimState; received: Array<{ messageId: string }> };
+      const recordId = `KZ-CD-UZ-SEALED-${process.pid}`;
+      expect((await sealed.api('POST', '/v1/cais/records', { ...DECLARATION, recordId, declarationNumber: '55401/011226/7777777', flow: 'export', countryOfDispatch: 'KZ', countryOfDestination: 'UZ' })).status).toBe(202);
+      const detail = await sealed.waitFor(async () => {
+        const found = await sealed.api('GET', '/v1/messages?partner=uz-customs&key=55401%2F011226%2F7777777');
+        const id = (found.body.items as Array<{ id: string }>)[0]?.id;
+        const res = id ? await sealed.api('GET', `/v1/messages/${id}`) : undefined;
+        return res?.body.status === 'delivered' && res.body.awaiting === null ? res.body : undefined;
+      }, 30_000);
+      expect(detail.acknowledgements.map((a: any) => [a.stage, a.rejected])).toEqual([['accepted', false], ['answered', false]]);
+      expect(sim.state.interchanges.get(detail.businessKeys.interchange)).toMatchObject({ encrypted: true });
+      const pushed = (await (await fetch(`${sim.url}/_sim/pushCusdec`, { method: 'POST', body: JSON.stringify({ ...cotton, interchange: 'UZSEALED1', reference: `UZ-SEALED-${process.pid}` }) })).json()) as Pushed;
+      expect(pushed.mdn).toMatchObject({ disposition: 'automatic-action/MDN-sent-automatically; processed', verified: true, micMatches: true });
+      const pulled = await sealed.api('GET', '/v1/cais/inbound?after=0&limit=500');
+      expect((pulled.body.items as Array<{ record: Record<string, unknown> }>).map((i) => i.record.reference)).toContain(`UZ-SEALED-${process.pid}`);
+    } finally {
+      await sealed.stop();
+    }
+  });
+
   it('an AS2 message from another AS2 name is refused with an MDN and gets no report', async () => {
     const wrong = await pushCusdec({ interchange: `UZN${process.pid}`.slice(0, 14), as2From: 'SOMEONE' });
     expect(wrong.mdn?.disposition).toContain('processed/error');

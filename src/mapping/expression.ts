@@ -65,7 +65,7 @@ export function compileExpression(source: string, pointer: string, lists: CodeLi
   expr.registerFunction('uuid', (seed: string) => uuidFrom(seed), '<s:s>');
   const slow = async (input: unknown, scope: Scope): Promise<unknown> => {
     try {
-      return plain(await expr.evaluate(input, { record: scope.record, now: () => scope.now, option: (name: string) => scope.options?.[name] }));
+      return plain(await expr.evaluate(input, { record: scope.record, now: () => scope.now, option: (name: string) => (scope.options && Object.hasOwn(scope.options, name) ? scope.options[name] : undefined) }));
     } catch (err) {
       throw expressionError(err, source, pointer);
     }

@@ -180,7 +180,7 @@ function compileFunction(ast: Ast, compile: Compile, lists: CodeLists, pointer: 
   if (name === 'now' && args.length === 0) return (_input, scope) => scope.now;
   if (name === 'option' && args.length === 1 && args[0]?.type === 'string') {
     const option = String(args[0].value);
-    return (_input, scope) => scope.options?.[option];
+    return (_input, scope) => (scope.options && Object.hasOwn(scope.options, option) ? scope.options[option] : undefined);
   }
   if (name === 'code' && args.length === 2 && args[0]?.type === 'string') {
     const list = String(args[0].value);

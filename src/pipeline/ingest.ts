@@ -37,20 +37,27 @@ export interface IngestDeps {
   now?: () => number;
 }
 
+/** A record as its unique keys are held: type, id and version. */
+type Holder = { recordType: string; recordId: string; recordVersion: number };
+
 /**
  * The problems of a translated record whose documents would reuse a unique business key value (their
- * message type's `uniqueKeys`) that another record's message to the same partner holds; none when the
- * holder is this record's own (a repeat).
+ * message type's `uniqueKeys`) that another record's message to the same partner holds, in the log or
+ * earlier in the same request (`taken`, which it adds its own to); none when the holder is this record
+ * itself (a repeat).
  */
-async function reusedKeys(store: MessageStore, record: { type: string; recordId: string; version: number }, documents: readonly TranslatedDocument[]): Promise<TranslationProblem[]> {
+async function reusedKeys(store: MessageStore, record: { type: string; recordId: string; version: number }, documents: readonly TranslatedDocument[], taken: Map<string, Holder>): Promise<TranslationProblem[]> {
   const problems: TranslationProblem[] = [];
+  const self = (h: Holder): boolean => h.recordType === record.type && h.recordId === record.recordId && h.recordVersion === record.version;
   for (const d of documents) {
     for (const name of d.uniqueKeys ?? []) {
       const value = d.businessKeys[name];
       if (value === undefined) continue;
-      const holders = (await store.search({ key: value, partner: d.partner, direction: 'out' }, 50)).items.filter((m) => m.businessKeys[name] === value);
-      const other = holders.find((m) => m.recordType !== record.type || m.recordId !== record.recordId || m.recordVersion !== record.version);
-      if (other) problems.push({ code: 'GW_ERR_KEY_NOT_UNIQUE', pointer: `/businessKeys/${name}`, message: `${name} ${value} is already carried by message ${other.id} of ${other.recordType} ${other.recordId} version ${other.recordVersion}`, target: `${d.partner}/${d.message}` });
+      const slot = JSON.stringify([d.partner, name, value]);
+      const earlier = taken.get(slot);
+      const other = earlier && !self(earlier) ? earlier : (await store.keyHolders(d.partner, name, value, 2)).find((h) => !self(h));
+      if (other) problems.push({ code: 'GW_ERR_KEY_NOT_UNIQUE', pointer: `/businessKeys/${name}`, message: `${name} ${value} is already carried by a message of ${other.recordType} ${other.recordId} version ${other.recordVersion}`, target: `${d.partner}/${d.message}` });
+      else taken.set(slot, { recordType: record.type, recordId: record.recordId, recordVersion: record.version });
     }
   }
   return problems;
@@ -67,6 +74,7 @@ export function createIngest({ translator, store, accepted, maxOutbox, observe =
         throw new GatewayError('GW_ERR_OUTBOX_FULL', `${waiting} accepted messages wait for the queue (limit ${maxOutbox}); nothing of this request was accepted`);
       }
       const out: IngestOutcome[] = new Array(values.length);
+      const taken = new Map<string, Holder>();
       const batch: Array<{ index: number; record: SourceRecord; messages: NewMessage[] }> = [];
       for (const [index, value] of values.entries()) {
         const result = await translator.translate(value);
@@ -75,7 +83,7 @@ export function createIngest({ translator, store, accepted, maxOutbox, observe =
           continue;
         }
         const { record } = result;
-        const reused = await reusedKeys(store, record, result.documents);
+        const reused = result.documents.some((d) => d.uniqueKeys) ? await reusedKeys(store, record, result.documents, taken) : [];
         if (reused.length > 0) {
           out[index] = { index, recordId: record.recordId, status: 'rejected', violations: reused };
           continue;

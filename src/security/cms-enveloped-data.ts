@@ -2,7 +2,7 @@
 import { createCipheriv, createDecipheriv, constants, publicEncrypt, randomBytes, type X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { GatewayError } from '../errors.js';
-import { algorithm, certificateParts, children, CMS_OID, der, explicit, fromBytes, int, isContext, octets, octetsOf, oid, oidOf, parseDer, seq, toBytes, type Asn1 } from './cms-der.js';
+import { algorithm, algorithmOf, certificateParts, children, CMS_OID, der, explicit, fromBytes, int, isContext, octets, octetsOf, oid, oidOf, parseDer, seq, toBytes, type Asn1 } from './cms-der.js';
 import type { DecryptCapability, KeyTransportPadding } from './key-capabilities.js';
 
 const { asn1 } = forge;
@@ -60,74 +60,112 @@ export function buildCmsEnvelopedData(content: Buffer, recipient: X509Certificat
   return der(seq([oid(OID.envelopedData), explicit(0, envelopedData)]));
 }
 
-/** The key transport padding of a KeyTransRecipientInfo's algorithm: rsaEncryption (PKCS#1 v1.5) or RSAES-OAEP with SHA-1 (default) or SHA-256. */
+/** The key transport padding of a KeyTransRecipientInfo's algorithm: rsaEncryption (PKCS#1 v1.5) or RSAES-OAEP with SHA-1 (default) or SHA-256, MGF1 with the same hash. */
 function paddingOf(node: Asn1 | undefined): KeyTransportPadding {
-  const [id, params] = children(node, 'keyEncryptionAlgorithm');
+  const [id, params, ...rest] = children(node, 'keyEncryptionAlgorithm');
   const algorithmId = oidOf(id, 'keyEncryptionAlgorithm');
-  if (algorithmId === OID.rsaEncryption) return 'rsa-pkcs1-v1_5';
+  if (algorithmId === OID.rsaEncryption) {
+    if (rest.length > 0 || (params && !(params.tagClass === asn1.Class.UNIVERSAL && params.type === asn1.Type.NULL))) throw failed('rsaEncryption with parameters is not taken');
+    return 'rsa-pkcs1-v1_5';
+  }
   if (algorithmId !== OID.rsaesOaep) throw failed(`key encryption algorithm ${algorithmId} is not RSA`);
-  const fields = params && params.type === asn1.Type.SEQUENCE ? children(params, 'RSAES-OAEP-params') : [];
-  const hashOf = (tag: number): string | undefined => {
+  // RFC 4055 §3: the parameters are present (a SEQUENCE, its fields defaulting to SHA-1).
+  const fields = children(params, 'RSAES-OAEP-params');
+  if (rest.length > 0 || fields.some((f) => !isContext(f, 0) && !isContext(f, 1))) throw failed('RSAES-OAEP with a label or other parameters is not taken');
+  const inner = (tag: number): Asn1 | undefined => {
     const field = fields.find((f) => isContext(f, tag));
-    if (!field) return undefined;
-    const inner = children(field, 'OAEP parameter', tag, asn1.Class.CONTEXT_SPECIFIC)[0];
-    const [hashId, mgfParams] = children(inner, 'OAEP algorithm');
-    if (tag === 0) return oidOf(hashId, 'OAEP hash');
-    // [1] maskGenAlgorithm is MGF1 whose parameter names the hash.
-    if (oidOf(hashId, 'OAEP mask generation') !== OID.mgf1) throw failed('RSAES-OAEP with a mask generation other than MGF1 is not taken');
-    return oidOf(children(mgfParams, 'MGF1 hash')[0], 'MGF1 hash');
+    return field ? children(field, 'OAEP parameter', tag, asn1.Class.CONTEXT_SPECIFIC)[0] : undefined;
   };
-  if (fields.some((f) => isContext(f, 2))) throw failed('RSAES-OAEP with a label is not taken');
-  const hash = hashOf(0) ?? OID.sha1;
-  const mgf = hashOf(1) ?? OID.sha1;
-  if (hash !== mgf) throw failed('RSAES-OAEP with a mask generation hash other than its hash is not taken');
+  const hashNode = inner(0);
+  const hash = hashNode ? algorithmOf(hashNode, 'OAEP hash') : OID.sha1;
+  const mgfNode = inner(1);
+  let mgfHash: string = OID.sha1;
+  if (mgfNode) {
+    const [mgfId, mgfParams, ...more] = children(mgfNode, 'OAEP mask generation');
+    if (more.length > 0 || oidOf(mgfId, 'OAEP mask generation') !== OID.mgf1) throw failed('RSAES-OAEP with a mask generation other than MGF1 is not taken');
+    mgfHash = algorithmOf(mgfParams, 'MGF1 hash');
+  }
+  // Node's crypto takes one hash for both (so no SHA-256 with MGF1-SHA-1, as some Java providers write).
+  if (hash !== mgfHash) throw failed('RSAES-OAEP with a mask generation hash other than its hash is not taken');
   if (hash === OID.sha1) return 'rsa-oaep-sha1';
   if (hash === OID.sha256) return 'rsa-oaep-sha256';
   throw failed(`RSAES-OAEP with hash ${hash} is not taken`);
 }
 
+/** Options of {@link openCmsEnvelopedData}. */
+export interface OpenEnvelopedOptions {
+  /**
+   * Take RSA PKCS#1 v1.5 key transport (rsaEncryption). Off by default: its decryption cannot be made
+   * safe against padding oracles where a remote sender sees the outcome, and our decryption key is a
+   * signing key too. Only RSAES-OAEP is taken otherwise.
+   */
+  allowPkcs1v15?: boolean;
+}
+
+/** What a structural refusal of the reader (GW_ERR_SIGNATURE_POLICY) means here: a broken or unsupported envelope. */
+function asEnvelopeError(err: unknown): unknown {
+  return err instanceof GatewayError && err.code === 'GW_ERR_SIGNATURE_POLICY' ? failed(err.message.replace(/^GW_ERR_\w+: CMS: /, ''), err) : err;
+}
+
 /**
- * Opens a ContentInfo holding an EnvelopedData with the first of our keys one of its
- * KeyTransRecipientInfos is for (by issuer and serial number): RSA PKCS#1 v1.5 or RSAES-OAEP key
- * transport, AES-128/192/256-CBC content encryption.
- * @throws GatewayError GW_ERR_MIME_MALFORMED when it is not CMS; GW_ERR_DECRYPTION_FAILED when it is for
- *   none of our keys, uses an algorithm not taken here, or does not decrypt
+ * Opens a ContentInfo holding an EnvelopedData with our keys: each of its KeyTransRecipientInfos for one
+ * of our certificates (by issuer and serial number) is tried until one opens; RSAES-OAEP key transport
+ * (PKCS#1 v1.5 only when allowed), AES-128/192/256-CBC content encryption. Recipients named by subject
+ * key identifier are not matched.
+ * @throws GatewayError GW_ERR_MIME_MALFORMED when it is not DER; GW_ERR_DECRYPTION_FAILED when it is for
+ *   none of our keys, uses an algorithm or structure not taken here, or does not decrypt
  */
-export function openCmsEnvelopedData(derBytes: Buffer, keys: readonly RecipientKey[]): Buffer {
+export function openCmsEnvelopedData(derBytes: Buffer, keys: readonly RecipientKey[], options: OpenEnvelopedOptions = {}): Buffer {
+  try {
+    return open(derBytes, keys, options);
+  } catch (err) {
+    throw asEnvelopeError(err);
+  }
+}
+
+function open(derBytes: Buffer, keys: readonly RecipientKey[], options: OpenEnvelopedOptions): Buffer {
   const [type, wrapper] = children(parseDer(derBytes, 'enveloped data'), 'ContentInfo');
   if (oidOf(type, 'contentType') !== OID.envelopedData) throw failed('the content is not EnvelopedData');
   const fields = children(children(wrapper, 'content', 0, asn1.Class.CONTEXT_SPECIFIC)[0], 'EnvelopedData');
   if (isContext(fields[1], 0)) throw failed('EnvelopedData with originator information is not taken');
   const [, recipients, contentInfo] = fields;
-  const candidates = children(recipients, 'recipientInfos', asn1.Type.SET).filter((info) => info.tagClass === asn1.Class.UNIVERSAL && info.type === asn1.Type.SEQUENCE);
-  let contentKey: Buffer | undefined;
-  for (const info of candidates) {
-    const [, rid, keyAlgorithm, encryptedKey] = children(info, 'KeyTransRecipientInfo');
-    if (!rid || rid.type !== asn1.Type.SEQUENCE || rid.tagClass !== asn1.Class.UNIVERSAL) continue;
-    const ridDer = der(rid);
-    const key = keys.find((k) => certificateParts(k.certificate).issuerAndSerialDer.equals(ridDer));
-    if (!key) continue;
-    try {
-      contentKey = key.decrypt(octetsOf(encryptedKey, 'encryptedKey'), paddingOf(keyAlgorithm));
-    } catch (err) {
-      throw err instanceof GatewayError && err.code === 'GW_ERR_DECRYPTION_FAILED' ? err : failed('the content key does not decrypt with our key', err);
-    }
-    break;
-  }
-  if (!contentKey) throw failed('the message is encrypted for none of our certificates');
   const [contentType, cipherAlgorithm, encrypted] = children(contentInfo, 'EncryptedContentInfo');
   if (oidOf(contentType, 'encrypted content type') !== OID.data) throw failed('the encrypted content is not id-data');
   const [cipherId, ivNode] = children(cipherAlgorithm, 'contentEncryptionAlgorithm');
   const cipher = CIPHERS[oidOf(cipherId, 'contentEncryptionAlgorithm')];
   if (!cipher) throw failed(`content encryption ${oidOf(cipherId, 'contentEncryptionAlgorithm')} is not AES-CBC`);
-  if (contentKey.length !== cipher.keyBytes) throw failed(`the content key has ${contentKey.length} bytes, ${cipher.name} needs ${cipher.keyBytes}`);
+  const iv = octetsOf(ivNode, 'IV');
   if (!isContext(encrypted, 0)) throw failed('the encrypted content is missing (detached content is not taken)');
   // [0] IMPLICIT OCTET STRING: primitive, or constructed of segments (BER, as streaming writers make it).
   const ciphertext = Array.isArray(encrypted!.value) ? Buffer.concat(encrypted!.value.map((segment) => octetsOf(segment, 'encryptedContent'))) : fromBytes(encrypted!.value);
-  try {
-    const decipher = createDecipheriv(cipher.name, contentKey, octetsOf(ivNode, 'IV'));
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-  } catch (err) {
-    throw failed('the content does not decrypt', err);
+  // Every recipient for one of our keys, read before anything is decrypted.
+  const ours = children(recipients, 'recipientInfos', asn1.Type.SET).flatMap((info) => {
+    if (info.tagClass !== asn1.Class.UNIVERSAL || info.type !== asn1.Type.SEQUENCE) return [];
+    const [, rid, keyAlgorithm, encryptedKey] = children(info, 'KeyTransRecipientInfo');
+    if (!rid || rid.type !== asn1.Type.SEQUENCE || rid.tagClass !== asn1.Class.UNIVERSAL) return [];
+    const ridDer = der(rid);
+    const key = keys.find((k) => certificateParts(k.certificate).issuerAndSerialDer.equals(ridDer));
+    if (!key) return [];
+    const padding = paddingOf(keyAlgorithm);
+    if (padding === 'rsa-pkcs1-v1_5' && options.allowPkcs1v15 !== true) throw failed('RSA PKCS#1 v1.5 key transport is not taken (RSAES-OAEP is)');
+    return [{ key, padding, wrapped: octetsOf(encryptedKey, 'encryptedKey') }];
+  });
+  if (ours.length === 0) throw failed('the message is encrypted for none of our certificates');
+  for (const { key, padding, wrapped } of ours) {
+    let contentKey: Buffer;
+    try {
+      contentKey = key.decrypt(wrapped, padding);
+    } catch {
+      continue;
+    }
+    if (contentKey.length !== cipher.keyBytes) continue;
+    try {
+      const decipher = createDecipheriv(cipher.name, contentKey, iv);
+      return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    } catch {
+      continue;
+    }
   }
+  // One answer for every way it failed: which step failed is not told.
+  throw failed('the message does not decrypt with our keys');
 }

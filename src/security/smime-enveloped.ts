@@ -6,7 +6,7 @@ import { buildCmsEnvelopedData, openCmsEnvelopedData, type RecipientKey } from '
 import type { SmimeSigned } from './smime-signed.js';
 
 /** The Content-Type of an S/MIME encrypted entity. */
-export const ENVELOPED_CONTENT_TYPE = 'application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m';
+const ENVELOPED_CONTENT_TYPE = 'application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m';
 
 /** True when a Content-Type names S/MIME enveloped data (`application/pkcs7-mime` or the older x- name, smime-type enveloped-data or none). */
 export function isEnvelopedType(contentType: string): boolean {

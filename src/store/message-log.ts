@@ -36,6 +36,11 @@ export interface MessageLog {
    */
   previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined>;
   /**
+   * The records whose messages to a partner carry a business key of this name with this value (each
+   * record once, at most `limit`): to keep a key unique across records.
+   */
+  keyHolders(partner: string, name: string, value: string, limit: number): Promise<Array<{ recordType: string; recordId: string; recordVersion: number }>>;
+  /**
    * Accepted records of one type, every version, in acceptance order after `afterRow` (0 from the
    * start): pages for exports such as trade statistics; `row` continues the next page.
    */

@@ -254,6 +254,16 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
     return rows[0]?.payload;
   }
 
+  async keyHolders(partner: string, name: string, value: string, limit: number): Promise<Array<{ recordType: string; recordId: string; recordVersion: number }>> {
+    const { rows } = await this.session.query<{ recordType: string; recordId: string; recordVersion: string | number }>(
+      `SELECT DISTINCT r.type AS "recordType", r.record_id AS "recordId", r.version AS "recordVersion"
+       FROM message_keys k JOIN messages m ON m.id = k.message_id JOIN records r ON r.id = m.record_row
+       WHERE k.value = $1 AND k.name = $2 AND m.partner = $3 LIMIT $4`,
+      [value, name, partner, limit],
+    );
+    return rows.map((r) => ({ recordType: r.recordType, recordId: r.recordId, recordVersion: Number(r.recordVersion) }));
+  }
+
   async get(id: string): Promise<MessageDetail | undefined> {
     return this.session.transaction(async (sql) => {
       const row = (await sql.query<DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM messages m JOIN records r ON r.id = m.record_row WHERE m.id = $1`, [id])).rows[0];

@@ -239,6 +239,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'diagnostic events of the exchange', sql: DIAGNOSTIC_EVENTS },
   { version: 6, name: "each partner's due messages, for the embedded queue's takes", sql: PARTNER_DUE },
   { version: 7, name: 'an acknowledgement may ask for its message again (effect resent)', sql: ACKNOWLEDGEMENT_RESENT },
+  // Rows before it keep payload_sha256 as the digest of their bytes (no release ever wrote another digest there).
   {
     version: 8,
     name: 'a push identified for repeats by a digest of its own (an AS2 push: its signed document)',

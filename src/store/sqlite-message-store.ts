@@ -206,6 +206,11 @@ function prepareStatements(db: Db) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     recordsOfType: db.prepare<[string, number, number], LoggedRecord>('SELECT id AS row, json FROM records WHERE type = ? AND id > ? ORDER BY id LIMIT ?'),
+    keyHolders: db.prepare<[string, string, string, number], { recordType: string; recordId: string; recordVersion: number }>(
+      `SELECT DISTINCT r.type AS recordType, r.record_id AS recordId, r.version AS recordVersion
+       FROM message_keys k JOIN messages m ON m.id = k.message_id JOIN records r ON r.id = m.record_row
+       WHERE k.value = ? AND k.name = ? AND m.partner = ? LIMIT ?`,
+    ),
     previousPayload: db.prepare<[string, string, number, string, string], { payload: Buffer }>(
       `SELECT m.payload FROM messages m JOIN records r ON r.id = m.record_row
        WHERE r.type = ? AND r.record_id = ? AND r.version < ? AND m.partner = ? AND m.message_type = ?
@@ -373,6 +378,10 @@ class SqliteMessageStore implements MessageStore {
 
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {
     return this.statements.previousPayload.get(recordType, recordId, version, partner, messageType)?.payload;
+  }
+
+  async keyHolders(partner: string, name: string, value: string, limit: number): Promise<Array<{ recordType: string; recordId: string; recordVersion: number }>> {
+    return this.statements.keyHolders.all(value, name, partner, limit);
   }
 
   async putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void> {

@@ -254,6 +254,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'partner records carry a revision for compare-and-set', sql: `ALTER TABLE partner_records ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;` },
   { version: 9, name: 'a job handed out for publishing names the store instance that handed it out', sql: `ALTER TABLE messages ADD COLUMN publish_owner TEXT;` },
   { version: 10, name: 'an acknowledgement may ask for its message again (effect resent)', sql: ACKNOWLEDGEMENT_RESENT },
+  // Rows before it keep payload_sha256 as the digest of their bytes (no release ever wrote another digest there).
   {
     version: 11,
     name: 'a push identified for repeats by a digest of its own (an AS2 push: its signed document)',

@@ -135,11 +135,27 @@ export function as2MessageId(id: string, as2From: string): string {
 }
 
 /**
+ * Decrypts an encrypted AS2 body with our keys and verifies the signed entity inside. Every way it can fail
+ * (not for our keys, a key or content that does not decrypt, no signed entity inside, a signature that does
+ * not verify) is one error with one text, so what the sender learns from our answer is not a padding oracle.
+ * @throws GatewayError GW_ERR_DECRYPTION_FAILED
+ */
+function openEncrypted(der: Buffer, keys: readonly RecipientKey[], trusted: readonly X509Certificate[]): { entity: Buffer; signer: X509Certificate } {
+  try {
+    const inner = decryptSmime(der, keys);
+    return verifySmime(inner.contentType, inner.body, trusted);
+  } catch (err) {
+    throw new GatewayError('GW_ERR_DECRYPTION_FAILED', 'the encrypted AS2 message could not be opened with our keys and verified', {}, { cause: err });
+  }
+}
+
+/**
  * Opens an inbound AS2 message: checks its AS2 headers, decrypts it with our keys when it is S/MIME
  * enveloped data, verifies the S/MIME signature with the sender's pinned certificates (look the sender up
  * by AS2-From first), and only then reads the signed entity.
  * @throws GatewayError GW_ERR_MIME_MALFORMED for missing AS2 headers or broken MIME, GW_ERR_DECRYPTION_FAILED
- *   when it is encrypted and does not open with `keys`, GW_ERR_SIGNATURE_MISSING when it is not signed,
+ *   when it is encrypted and does not open with `keys` or verify (one text for every cause),
+ *   GW_ERR_SIGNATURE_MISSING when it is not signed,
  *   GW_ERR_SIGNATURE_POLICY / GW_ERR_SIGNATURE_INVALID when the signature is refused.
  */
 export function openAs2Message(headers: HttpHeaders, body: Buffer, trusted: readonly X509Certificate[], keys: readonly RecipientKey[] = []): As2Message {
@@ -155,8 +171,7 @@ export function openAs2Message(headers: HttpHeaders, body: Buffer, trusted: read
   const encrypted = isEnvelopedType(contentType);
   // Some AS2 software sends the encrypted DER base64-encoded and says so in an HTTP header.
   const der = encrypted && /^\s*base64\s*$/i.test(httpHeader(headers, 'Content-Transfer-Encoding') ?? '') ? Buffer.from(body.toString('latin1'), 'base64') : body;
-  const signedPart = encrypted ? decryptSmime(der, keys) : { contentType, body };
-  const { entity, signer } = verifySmime(signedPart.contentType, signedPart.body, trusted);
+  const { entity, signer } = encrypted ? openEncrypted(der, keys, trusted) : verifySmime(contentType, body, trusted);
   const document = parseMimeEntity(entity);
   const disposition = headerValue(document.headers, 'content-disposition');
   const fileName = disposition === undefined ? undefined : parseParameterized(disposition).params.filename;

@@ -66,6 +66,20 @@ export function messageLogConformance(name: string, open: () => Promise<MessageS
         expect((await store.get(messageId(1)))?.history).toHaveLength(1);
       });
 
+      it('names the records whose messages to a partner carry a key value, each once, by key name and partner', async () => {
+        await store.accept(sourceRecord('XC1', 1), [newMessage(1, { businessKeys: { interchange: 'KZ1', carnet: 'KZ1' } }), newMessage(2, { businessKeys: { interchange: 'KZ1' } })], T0);
+        await store.accept(sourceRecord('XC2', 1), [newMessage(3, { businessKeys: { interchange: 'KZ1' } })], T0 + 1);
+        await store.accept(sourceRecord('XC3', 1), [newMessage(4, { partner: 'eaeu-ru', businessKeys: { interchange: 'KZ1' } })], T0 + 2);
+        const holders = await store.keyHolders(PARTNER, 'interchange', 'KZ1', 10);
+        expect(holders.sort((a, b) => a.recordId.localeCompare(b.recordId))).toEqual([
+          { recordType: 'tir.termination', recordId: 'XC1', recordVersion: 1 },
+          { recordType: 'tir.termination', recordId: 'XC2', recordVersion: 1 },
+        ]);
+        expect(await store.keyHolders(PARTNER, 'interchange', 'KZ1', 1)).toHaveLength(1);
+        expect(await store.keyHolders(PARTNER, 'carnet', 'KZ2', 10)).toEqual([]);
+        expect(await store.keyHolders('eaeu-ru', 'interchange', 'KZ1', 10)).toEqual([{ recordType: 'tir.termination', recordId: 'XC3', recordVersion: 1 }]);
+      });
+
       it('treats another version of the same record as a new record', async () => {
         await store.accept(sourceRecord('XC1', 1), [newMessage(1)], T0);
         const second = await store.accept(sourceRecord('XC1', 2), [newMessage(2)], T0 + 1);

@@ -34,8 +34,6 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-
-
 function decryptionFailure(action: () => unknown): GatewayError {
   try {
     action();
@@ -60,13 +58,20 @@ describe.skipIf(skip)('CMS EnvelopedData and openssl', () => {
 
   // -keyopt applies to the -recip before it.
   it.each([
-    ['PKCS#1 v1.5 and AES-256-CBC', '-aes256', []],
     ['RSAES-OAEP SHA-256 and AES-128-CBC', '-aes128', ['-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256']],
     ['RSAES-OAEP SHA-1 and AES-192-CBC', '-aes192', ['-keyopt', 'rsa_padding_mode:oaep']],
+    ['RSAES-OAEP SHA-256 and AES-256-CBC', '-aes256', ['-keyopt', 'rsa_padding_mode:oaep', '-keyopt', 'rsa_oaep_md:sha256']],
   ])('we open what openssl cms -encrypt made with %s', (_label, cipher, keyOptions) => {
     const run = openssl(['cms', '-encrypt', '-binary', '-outform', 'DER', cipher, '-recip', files.ours.cert, ...keyOptions, '-in', file(CONTENT)]);
     expect(run.status, run.stderr).toBe(0);
     expect(openCmsEnvelopedData(run.stdout, [stranger, ours]).equals(CONTENT)).toBe(true);
+  });
+
+  it('refuses PKCS#1 v1.5 key transport (openssl\'s default) unless asked to take it', () => {
+    const run = openssl(['cms', '-encrypt', '-binary', '-outform', 'DER', '-aes256', '-recip', files.ours.cert, '-in', file(CONTENT)]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(decryptionFailure(() => openCmsEnvelopedData(run.stdout, [ours])).message).toContain('PKCS#1 v1.5 key transport is not taken');
+    expect(openCmsEnvelopedData(run.stdout, [ours], { allowPkcs1v15: true }).equals(CONTENT)).toBe(true);
   });
 
   it('refuses what is encrypted for another certificate, a damaged key, and what is not enveloped data', () => {

@@ -38,8 +38,6 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-
-
 /** `openssl cms -verify` of DER SignedData, trusting the dev CA (dev certificates carry no S/MIME purpose). */
 function opensslVerify(der: Buffer, detached?: Buffer): { status: number | null; stdout: Buffer; stderr: string } {
   const args = ['cms', '-verify', '-inform', 'DER', '-binary', '-purpose', 'any', '-CAfile', join(dir, 'ca.cert.pem'), '-in', file(der)];

@@ -44,5 +44,9 @@ describe('ingest: unique business keys', () => {
     // A later version of A is another record version: it needs its own reference.
     expect((await ingest.accept([record('A', 'KZ000000000001', 2)]))[0]).toMatchObject({ status: 'rejected' });
     expect((await store.search({ partner: 'uz-customs' }, 10)).items).toHaveLength(2);
+    // Two records of one request with one reference: the first is taken, the second refused.
+    const [c, d] = await ingest.accept([record('C', 'KZ000000000003'), record('D', 'KZ000000000003')]);
+    expect([c!.status, d!.status]).toEqual(['accepted', 'rejected']);
+    expect(d!.status === 'rejected' && d!.violations[0]!.message).toContain('declaration.cargo C version 1');
   });
 });

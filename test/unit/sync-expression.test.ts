@@ -117,7 +117,8 @@ describe('synchronous JSONata subset', () => {
   });
 
   it("agrees on $option, and gives the instance's option or nothing", async () => {
-    for (const source of ["$option('syntax')", "$option('missing')", "$option('syntax') = 'UNOC' ? '3' : '4'"]) await expectAgreement(source, [edge], edge);
+    for (const source of ["$option('syntax')", "$option('missing')", "$option('constructor')", "$option('syntax') = 'UNOC' ? '3' : '4'"]) await expectAgreement(source, [edge], edge);
+    expect(await compileExpression("$option('constructor')", '/test', {}).evaluate(edge, { record: edge, now: NOW, options: OPTIONS })).toBeUndefined();
     const expr = compileExpression("$option('syntax') = 'UNOC' ? '3' : '4'", '/test', {});
     expect(await expr.evaluate(edge, { record: edge, now: NOW, options: { syntax: 'UNOC' } })).toBe('3');
     expect(await expr.evaluate(edge, { record: edge, now: NOW, options: OPTIONS })).toBe('4');

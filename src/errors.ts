@@ -41,6 +41,7 @@ export const CORE_ERRORS = {
   GW_ERR_SIGNATURE_POLICY: { message: 'signature shape or algorithm is not allowed by policy', httpStatus: 401, retryable: false },
   GW_ERR_SIGNATURE_MISSING: { message: 'document must be signed but carries no signature', httpStatus: 401, retryable: false },
   GW_ERR_KEY_UNAVAILABLE: { message: 'a key or certificate is missing, unreadable or unfit for its use', httpStatus: 500, retryable: false },
+  GW_ERR_INBOUND_NOT_ENCRYPTED: { message: "the push came unencrypted, and the partner's agreement requires encryption", httpStatus: 403, retryable: false },
   GW_ERR_DECRYPTION_FAILED: { message: 'an encrypted message could not be opened with our keys (encrypted for another certificate, with an algorithm not taken, or damaged)', httpStatus: 400, retryable: false },
   GW_ERR_PARTNER_UNKNOWN: { message: 'partner is not configured', httpStatus: 404, retryable: false },
   GW_ERR_CONFIG_INVALID: { message: 'configuration value is missing or invalid', httpStatus: 500, retryable: false },

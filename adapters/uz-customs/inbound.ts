@@ -69,7 +69,12 @@ export const uzInbound: InboundSpec = {
     throw new GatewayError('GW_ERR_INBOUND_UNREADABLE', 'Uzbekistan pushes its DECs in CMS SignedData (application/pkcs7-mime)');
   },
   cms: { mediaTypes: ['application/pkcs7-mime'], read: (content) => readDec(content) },
-  as2: { profiles: ['edifact'], read: (document, _request, context) => readInterchange(document, context) },
+  as2: {
+    profiles: ['edifact'],
+    // Where the agreement says our messages go encrypted (option as2Encrypt), Uzbekistan's must come encrypted too.
+    requiresEncryption: (context) => context.options.as2Encrypt === 'yes',
+    read: (document, _request, context) => readInterchange(document, context),
+  },
   replies: repliesToCusdec,
   refusalReplies: repliesToRefused,
   receiptSigning: 'cms',

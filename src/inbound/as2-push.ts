@@ -36,6 +36,7 @@ const MODIFIERS: Readonly<Record<string, string>> = {
   GW_ERR_SIGNATURE_POLICY: 'authentication-failed',
   GW_ERR_INBOUND_SIGNER_MISMATCH: 'authentication-failed',
   GW_ERR_SIGNATURE_MISSING: 'insufficient-message-security',
+  GW_ERR_INBOUND_NOT_ENCRYPTED: 'insufficient-message-security',
   GW_ERR_DECRYPTION_FAILED: 'decryption-failed',
 };
 
@@ -59,10 +60,11 @@ export function claimedAs2Facts(request: InboundRequest): As2Facts | undefined {
  * with the partner's pinned certificates; the signed document, what its MDN needs and the certificate that signed.
  * @throws GatewayError from {@link openAs2Message} (broken MIME, not for our keys, unsigned, signature refused)
  */
-export function openAs2Push(request: InboundRequest, body: Buffer, trusted: readonly X509Certificate[], keys: readonly RecipientKey[]): { document: InboundAs2Document; facts: As2Facts; signer: X509Certificate } {
+export function openAs2Push(request: InboundRequest, body: Buffer, trusted: readonly X509Certificate[], keys: readonly RecipientKey[]): { document: InboundAs2Document; facts: As2Facts; signer: X509Certificate; encrypted: boolean } {
   const message = openAs2Message(request.headers, body, trusted, keys);
   return {
     signer: message.signer,
+    encrypted: message.encrypted,
     document: { content: message.content, contentType: message.contentType, ...(message.fileName === undefined ? {} : { fileName: message.fileName }) },
     facts: { messageId: message.messageId, as2From: message.as2From, as2To: message.as2To, mic: message.mic, contentSha256: createHash('sha256').update(`${message.contentType}\n`).update(message.content).digest('hex') },
   };

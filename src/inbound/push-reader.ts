@@ -139,9 +139,10 @@ export function createPushReader({ directory, verifier, mappings, records }: Pus
 
   /** A push as an AS2 message (the adapter's `as2`): its S/MIME signature verified with the addressed partner's pinned certificates, its AS2 names checked, its document read by the adapter. */
   function verifiedAs2(partner: InboundPartner, as2: NonNullable<InboundPartner['spec']['as2']>, body: Buffer, request: InboundRequest, opened: (facts: As2Facts) => void): { document: XmlContent; signer: string; envelope: InboundEnvelope } {
-    const { document: signed, facts, signer } = openAs2Push(request, body, directory.signingCertificates(partner.id), [partner.context.identity, ...partner.context.retiredIdentities]);
+    const { document: signed, facts, signer, encrypted } = openAs2Push(request, body, directory.signingCertificates(partner.id), [partner.context.identity, ...partner.context.retiredIdentities]);
     opened(facts);
     checkAs2Names(facts, partner.context);
+    if (!encrypted && as2.requiresEncryption?.(partner.context)) throw new Refusal('GW_ERR_INBOUND_NOT_ENCRYPTED', `partner ${partner.id}'s agreement requires its AS2 messages encrypted; this one came signed only`);
     return readVerified(partner, signer, () => as2.read(signed, request, partner.context));
   }
 

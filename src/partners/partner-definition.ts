@@ -490,6 +490,8 @@ export interface InboundSpec {
   as2?: {
     /** The adapter's profiles whose instances take AS2 pushes (default every profile); another instance answers them 415. */
     profiles?: readonly string[];
+    /** True when the instance's agreement requires pushes to come encrypted: an unencrypted one is refused (`GW_ERR_INBOUND_NOT_ENCRYPTED`, MDN `insufficient-message-security`). */
+    requiresEncryption?(context: PartnerContext): boolean;
     /** @throws GatewayError as {@link InboundSpec.read} */
     read(document: InboundAs2Document, request: InboundRequest, context: PartnerContext): { envelope: InboundEnvelope; document: XmlContent };
   };

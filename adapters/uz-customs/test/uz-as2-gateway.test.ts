@@ -285,7 +285,7 @@ describe.skipIf(skipWithout('Uzbekistan over AS2 through the gateway', { tools: 
     }
   });
 
-  it('where the agreement says so, both ways are encrypted (S/MIME enveloped data): our CUSDEC goes encrypted for Uzbekistan\'s key and is delivered with its CONTRL and CUSRES, and Uzbekistan\'s encrypted CUSDEC is taken', async () => {
+  it('where the agreement says so, both ways are encrypted (S/MIME enveloped data): our CUSDEC goes encrypted for Uzbekistan\'s key and is delivered with its CONTRL and CUSRES, and Uzbekistan\'s encrypted CUSDEC is taken, an unencrypted one refused', async () => {
     const sealed = await startTestGateway({ GATEWAY_CERTS_DIR: certsDir, GATEWAY_PARTNER_UZ_CUSTOMS_PROFILE: 'edifact', GATEWAY_PARTNER_UZ_CUSTOMS_OPTION_AS2_ENCRYPT: 'yes' });
     try {
       const sim = sealed.gateway.simulators.get('uz-customs')! as unknown as { url: string; state: UzSimState; received: Array<{ messageId: string }> };
@@ -303,6 +303,19 @@ describe.skipIf(skipWithout('Uzbekistan over AS2 through the gateway', { tools: 
       expect(pushed.mdn).toMatchObject({ disposition: 'automatic-action/MDN-sent-automatically; processed', verified: true, micMatches: true });
       const pulled = await sealed.api('GET', '/v1/cais/inbound?after=0&limit=500');
       expect((pulled.body.items as Array<{ record: Record<string, unknown> }>).map((i) => i.record.reference)).toContain(`UZ-SEALED-${process.pid}`);
+      // Signed but not encrypted, where the agreement requires encryption: refused, MDN insufficient-message-security.
+      const client = inboundClient(sealed.gateway.inboundUrl()!, certsDir);
+      try {
+        const uzbekistan = loadTestKey(join(certsDir, 'partners', 'uz-customs.key.pem'), join(certsDir, 'partners', 'uz-customs.cert.pem'));
+        const outgoing = buildAs2Message({ transport: 'as2', content: uzbekCusdec({ ...cotton, interchange: 'UZPLAIN1', reference: `UZ-PLAIN-${process.pid}` }), contentType: 'application/EDIFACT', messageId: `plain-${process.pid}` }, { as2From: 'UZCUSTOMS', as2To: 'KZCUSTOMS' }, uzbekistan);
+        const { 'Content-Type': contentType = '', ...headers } = outgoing.headers;
+        const answer = await client.push({ tlsAs: 'uz-customs', partner: 'uz-customs', body: outgoing.body, contentType, headers });
+        const gateway = new X509Certificate(readFileSync(join(certsDir, 'gateway.cert.pem')));
+        expect(readAs2Mdn(answer.headers, answer.body, { messageId: outgoing.messageId, mic: outgoing.mic, trusted: [gateway] })).toMatchObject({ verified: true, modifier: { kind: 'error', description: 'insufficient-message-security' } });
+        expect((await sealed.api('GET', `/v1/messages?key=UZ-PLAIN-${process.pid}`)).body.items).toEqual([]);
+      } finally {
+        await client.close();
+      }
     } finally {
       await sealed.stop();
     }

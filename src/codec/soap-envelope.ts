@@ -161,13 +161,19 @@ export function parseSoapEnvelope(bytes: Buffer, expected?: SoapVersion): SoapMe
   throw new GatewayError('GW_ERR_XML_MALFORMED', `not a SOAP ${expected ?? '1.1 or 1.2'} envelope (root ${Object.keys(document).join(', ')})`);
 }
 
+/** How our signer opens an XMLDSig signature (xml-signer.ts): the element our own logged envelopes carry. */
+const OUR_SIGNATURE = Buffer.from('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">');
+const OUR_SIGNATURE_END = Buffer.from('</ds:Signature>');
+
 /**
  * The version and Header of an envelope this gateway rendered and logged itself, read without parsing
  * its Body: the bytes up to the end of the envelope's Header, closed with an empty Body, are parsed
- * as {@link parseSoapEnvelope} would. For our own logged envelopes only (their Header holds no
- * comment or CDATA that spells the closing tag), where re-reading a large signed Body at every
- * attempt costs more than the attempt's own work; a received envelope is read with parseSoapEnvelope.
- * Falls back to parsing the whole envelope when the Header's closing tag is not where expected.
+ * as {@link parseSoapEnvelope} would. Our own XMLDSig signature, when it is the Header's last block, is
+ * left out of what is parsed (it is most of the Header's bytes, and readers of the head want its other
+ * blocks). For our own logged envelopes only (their Header holds no comment or CDATA that spells the
+ * closing tag), where re-reading a large signed Body at every attempt costs more than the attempt's own
+ * work; a received envelope is read with parseSoapEnvelope. Falls back to parsing the whole envelope when
+ * the Header's closing tag is not where expected.
  * @throws GatewayError as parseSoapEnvelope does
  */
 export function ownSoapEnvelopeHead(bytes: Buffer): Pick<SoapMessage, 'version' | 'header'> {
@@ -175,7 +181,16 @@ export function ownSoapEnvelopeHead(bytes: Buffer): Pick<SoapMessage, 'version' 
   const prefix = root?.[1] ? `${root[1]}:` : '';
   const close = Buffer.from(`</${prefix}Header>`);
   const end = root ? bytes.indexOf(close) : -1;
-  const { version, header } = parseSoapEnvelope(end < 0 ? bytes : Buffer.concat([bytes.subarray(0, end + close.length), Buffer.from(`<${prefix}Body/></${prefix}Envelope>`)]));
+  if (end < 0) return headOf(parseSoapEnvelope(bytes));
+  // Our signature as the last header block: only whitespace between its end and the Header's.
+  const signature = bytes.subarray(0, end).lastIndexOf(OUR_SIGNATURE);
+  const signatureEnd = signature < 0 ? -1 : bytes.indexOf(OUR_SIGNATURE_END, signature);
+  const last = signatureEnd >= 0 && bytes.subarray(signatureEnd + OUR_SIGNATURE_END.length, end).toString('latin1').trim() === '';
+  const head = last ? bytes.subarray(0, signature) : bytes.subarray(0, end);
+  return headOf(parseSoapEnvelope(Buffer.concat([head, close, Buffer.from(`<${prefix}Body/></${prefix}Envelope>`)])));
+}
+
+function headOf({ version, header }: SoapMessage): Pick<SoapMessage, 'version' | 'header'> {
   return { version, ...(header ? { header } : {}) };
 }
 

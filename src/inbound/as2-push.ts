@@ -1,8 +1,8 @@
 // Pushes that come as AS2 messages (RFC 4130): recognised, opened against the partner's pinned certificates and AS2 names, and answered by our signed MDN.
 import { createHash, type X509Certificate } from 'node:crypto';
-import { errorSpec, type ErrorCode } from '../errors.js';
 import type { InboundAs2Document, InboundRequest, InboundSpec, PartnerContext } from '../partners/partner-definition.js';
 import type { RecipientKey } from '../security/cms-enveloped-data.js';
+import type { StoredReceipt } from '../store/inbound-store.js';
 import { buildAs2Mdn, openAs2Message, parseAs2Name } from '../transport/as2-mdn.js';
 import { Refusal } from './refusal.js';
 
@@ -21,13 +21,6 @@ export interface As2Facts {
    * while its document does not; the file name offered, often the message id, is left out).
    */
   contentSha256?: string;
-}
-
-/** An AS2 answer: the status, headers and body of the HTTP response. */
-export interface As2Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
 }
 
 /** The RFC 4130 §7.4.3 error modifier of a refusal: the signature or the sender's certificate is not the partner's, it came unsigned, or it does not decrypt with our key; any other is `unexpected-processing-error`. */
@@ -85,15 +78,11 @@ export function checkAs2Names(facts: As2Facts, context: PartnerContext): void {
  * Our signed MDN for an AS2 push: `processed` when it was taken, or when it was refused after it was read
  * and the refusal is `reported` by the adapter's replies (the protocol's own reports, such as a syntax
  * report, say why: the transfer itself succeeded); else `processed/error` with the RFC 4130 modifier of
- * the refusal. The refusal's GW_ERR_* code and reason are in the human-readable part. A refusal the
- * partner should repeat (its catalogue entry is retryable) is answered with its HTTP status and a JSON
- * error instead, so the partner's AS2 system sends the message again.
+ * the refusal. The refusal's GW_ERR_* code and reason are in the human-readable part. (A refusal the
+ * partner should repeat gets no MDN but its HTTP status, so its AS2 system sends the message again: the
+ * caller answers it.)
  */
-export function as2Answer(context: PartnerContext, facts: As2Facts, refusal?: { code: string; reason: string; reported?: boolean }): As2Answer {
-  const spec = refusal && errorSpec(refusal.code as ErrorCode);
-  if (refusal && spec?.retryable) {
-    return { status: spec.httpStatus, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ error: { code: refusal.code, message: refusal.reason, retryable: true } })) };
-  }
+export function as2Answer(context: PartnerContext, facts: As2Facts, refusal?: { code: string; reason: string; reported?: boolean }): StoredReceipt {
   const modifier = !refusal || refusal.reported ? undefined : (MODIFIERS[refusal.code] ?? 'unexpected-processing-error');
   const mdn = buildAs2Mdn({
     originalMessageId: facts.messageId,

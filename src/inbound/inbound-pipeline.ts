@@ -118,8 +118,9 @@ export function createInboundPipeline(parts: InboundPipelineParts): InboundPipel
       .catch((err: unknown) => logger.error({ err }, 'could not log an inbound refusal'));
     if (!partner) return json(status, refusal.code, refusal.reason);
     if (isAs2Push(partner.spec, push.request)) {
-      // Nothing signed for a push whose TLS certificate is not the partner's, or that names no message to answer.
-      if (!as2 || UNIDENTIFIED.has(refusal.code)) return json(status, refusal.code, refusal.reason);
+      // Nothing signed for a push whose TLS certificate is not the partner's, or that names no message to answer;
+      // one the partner should repeat gets its HTTP status, so its AS2 system sends the message again.
+      if (!as2 || UNIDENTIFIED.has(refusal.code) || errorSpec(refusal.code)?.retryable) return json(status, refusal.code, refusal.reason);
       // What identifies the push: its bytes, or an AS2 push's signed document.
       const reported = await refusalReplies(partner, refusal, as2.contentSha256 ? Buffer.from(as2.contentSha256, 'hex') : digest, receivedAt);
       return as2Answer(partner.context, as2, { code: refusal.code, reason: refusal.reason, reported });

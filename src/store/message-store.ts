@@ -1,6 +1,7 @@
 // The MessageStore contract, the store by role (message log, outbox, acknowledgements, audit trail, partner records), and the types its roles share.
 import type { Acknowledgement, AcknowledgementPlan, AcknowledgementStage } from '../partners/partner-definition.js';
 import type { AcknowledgementStore } from './acknowledgement-store.js';
+import type { AuditStore } from './audit-store.js';
 import type { DiagnosticEvent, DiagnosticsLog } from './diagnostic-events.js';
 import type { StoredReceipt } from './inbound-store.js';
 import type { MessageLog } from './message-log.js';
@@ -268,6 +269,8 @@ export interface StoreStats {
  * under test/conformance that every implementation passes.
  */
 export interface MessageStore extends MessageLog, Outbox, AcknowledgementStore, DiagnosticsLog, PartnerRecordStore {
+  /** The hash-chained audit trail on the same database. */
+  readonly audit: AuditStore;
   /** Releases the connection; idempotent. */
   close(): Promise<void>;
 }

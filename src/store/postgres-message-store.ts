@@ -5,6 +5,7 @@ import { GatewayError } from '../errors.js';
 import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
 import { attemptEvents } from './message-events.js';
 import { acceptRecords } from './postgres-accept.js';
+import { PostgresAuditTrail } from './postgres-audit.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
 import type {
   AcceptResult,
@@ -77,8 +78,11 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
   /** Names this instance's hand-outs, so a late markPublished of another instance cannot mark a job this one handed out since. */
   private readonly handOutOwner = randomUUID();
 
+  readonly audit: PostgresAuditTrail;
+
   constructor(private readonly session: PostgresSession) {
     super(session);
+    this.audit = new PostgresAuditTrail(session);
   }
 
   async accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {

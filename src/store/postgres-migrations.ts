@@ -1,4 +1,5 @@
 // Schema of the PostgreSQL store as an ordered list of migrations (migratePostgres applies them under an advisory lock).
+import { POSTGRES_AUDIT_SCHEMA } from './postgres-audit.js';
 import type { Migration } from './migration.js';
 
 /** Adapters' own records: JSON by partner, kind and id, found by key, with a revision for compare-and-set. */
@@ -245,4 +246,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: 'a push identified for repeats by a digest of its own (an AS2 push: its signed document)',
     sql: `ALTER TABLE inbound_messages ADD COLUMN identity_sha256 TEXT; ALTER TABLE acknowledgements ADD COLUMN identity_sha256 TEXT;`,
   },
+  { version: 9, name: 'the hash-chained audit trail, its head and signed checkpoints', sql: POSTGRES_AUDIT_SCHEMA },
 ];

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
+import { registerAuditHash } from './sqlite-audit.js';
 import { applyMigrations } from './sqlite-migrations.js';
 
 type Db = Database.Database;
@@ -50,13 +51,14 @@ function connect(file: string): Db {
 }
 
 /**
- * Applies the store's connection settings (WAL, synchronous FULL, a 5 s busy timeout, foreign keys) to
+ * Applies the store's connection settings (WAL, synchronous FULL, a 5 s busy timeout, foreign keys, the audit chain's hash) to
  * a connection of an existing, migrated database, such as a commit worker's own.
  * @throws GatewayError GW_ERR_CONFIG_INVALID when SQLite refuses one
  */
 export function configure(db: Db, file: string): void {
   try {
     for (const pragma of PRAGMAS) db.pragma(pragma);
+    registerAuditHash(db);
   } catch (error) {
     throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot open message store ${file}: ${(error as Error).message}`, { file }, { cause: error });
   }

@@ -36,6 +36,7 @@ import { openSqliteDatabase, SqliteConnection } from './sqlite-connection.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
 import { attemptEvents, transformedEvent } from './message-events.js';
 import { GroupCommit } from './group-commit.js';
+import { SqliteAuditTrail } from './sqlite-audit.js';
 
 type Db = Database.Database;
 
@@ -301,6 +302,7 @@ class SqliteMessageStore implements MessageStore {
   private readonly repeatTx;
   private readonly acknowledgements: AcknowledgementLog;
   private readonly diagnosticLog: DiagnosticLog;
+  readonly audit: SqliteAuditTrail;
   private readonly db: Db;
   /** Names this store's hand-outs, so a late markPublished of another process on the file cannot mark a job this one handed out since. */
   private readonly handOutOwner = randomUUID();
@@ -339,6 +341,7 @@ class SqliteMessageStore implements MessageStore {
     this.acknowledgements = new AcknowledgementLog(db, this.diagnosticLog);
     this.acknowledgeTx = db.transaction((incoming: IncomingAcknowledgement, now: number) => this.acknowledgements.acknowledge(incoming, now));
     this.repeatTx = db.transaction((id: string, now: number) => this.acknowledgements.repeatOverdue(id, now));
+    this.audit = new SqliteAuditTrail(connection);
   }
 
   async accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {

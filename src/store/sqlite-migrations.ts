@@ -1,4 +1,5 @@
 // Schema of the SQLite message store as an ordered list of migrations, and the runner that applies them at open.
+import { SQLITE_AUDIT_SCHEMA } from './sqlite-audit.js';
 import type { Database } from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import type { Migration } from './migration.js';
@@ -260,6 +261,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'a push identified for repeats by a digest of its own (an AS2 push: its signed document)',
     sql: `ALTER TABLE inbound_messages ADD COLUMN identity_sha256 TEXT; ALTER TABLE acknowledgements ADD COLUMN identity_sha256 TEXT;`,
   },
+  { version: 12, name: 'the hash-chained audit trail, its head and signed checkpoints', sql: SQLITE_AUDIT_SCHEMA },
 ];
 
 

@@ -3,6 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PostgresMessageStore } from '../../src/store/postgres-message-store.js';
 import { PostgresSession } from '../../src/store/postgres-session.js';
 import { acknowledgementConformance } from '../conformance/acknowledgement.conformance.js';
+import { auditConformance } from '../conformance/audit.conformance.js';
 import { messageLogConformance } from '../conformance/message-log.conformance.js';
 import { outboxConformance } from '../conformance/outbox.conformance.js';
 import { LEASE_MS, messageId, newMessage, PARTNER, sourceRecord, T0 } from '../conformance/store-fixtures.js';
@@ -22,6 +23,9 @@ if (!skip) {
   messageLogConformance('PostgreSQL', open);
   outboxConformance('PostgreSQL', open);
   acknowledgementConformance('PostgreSQL', open);
+  auditConformance('PostgreSQL', open, async (sql) => {
+    await schema!.pool().query(sql);
+  });
 }
 
 /** Two gateway instances on one schema: what only several connections at once can show. */

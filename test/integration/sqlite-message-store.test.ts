@@ -11,6 +11,7 @@ import { openSqliteDatabase } from '../../src/store/sqlite-connection.js';
 import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import { acknowledgementConformance } from '../conformance/acknowledgement.conformance.js';
+import { auditConformance } from '../conformance/audit.conformance.js';
 import { messageLogConformance } from '../conformance/message-log.conformance.js';
 import { outboxConformance } from '../conformance/outbox.conformance.js';
 import { partnerRecordsConformance } from '../conformance/partner-records.conformance.js';
@@ -32,6 +33,16 @@ const inMemory = async (): Promise<MessageStore> => openSqliteMessageStore(':mem
 messageLogConformance('SQLite (temporary file)', onFile, dropFile);
 outboxConformance('SQLite (temporary file)', onFile, dropFile);
 messageLogConformance('SQLite (:memory:)', inMemory);
+auditConformance(
+  'SQLite (temporary file)',
+  onFile,
+  async (sql) => {
+    const db = new Database(join(conformanceDir!, 'nested', 'messages.db'));
+    db.exec(sql);
+    db.close();
+  },
+  dropFile,
+);
 outboxConformance('SQLite (:memory:)', inMemory);
 
 let recordsDir: string | undefined;

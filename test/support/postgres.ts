@@ -1,4 +1,5 @@
 // PostgreSQL for tests: whether a suite runs (skip with a reason locally, fail in CI), and a schema of its own per test, dropped afterwards.
+import { GENESIS_HASH } from '../../src/audit/audit-hash.js';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -73,6 +74,8 @@ export async function freshSchema(): Promise<TestSchema> {
         `DO $$ BEGIN EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('%I.%I', schemaname, tablename), ', ') || ' RESTART IDENTITY CASCADE'
            FROM pg_tables WHERE schemaname = '${schema}' AND tablename <> 'schema_migrations'); END $$`,
       );
+      // The audit trail's head is one row the migration writes: a truncated trail starts again from it.
+      await asAdmin(`INSERT INTO ${schema}.audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}')`);
     },
     async drop() {
       await endPools();

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `gateway` command: serve, check a setup, translate records, manage mapping files and development certificates, mirror and trade statistics.
+// The `gateway` command: serve, check a setup, translate records, manage mapping files and development certificates, verify the audit trail, mirror and trade statistics.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
@@ -15,6 +15,7 @@ import { readCanonicalRecords, recordSourceOf } from './records/record-source.js
 import { readSdmxCsv } from './stats/sdmx-csv.js';
 import { observationsOfRecords, statsCompare, statsExport, statsImport, type StatsCompareArgs, type StatsExportArgs } from './stats/stats-cli.js';
 import type { TranslationProblem } from './pipeline/translator.js';
+import { auditCheckpoint, auditTrail, auditVerify } from './audit/audit-cli.js';
 import { initDevCertificates } from './security/dev-certificates.js';
 import { checkReport } from './setup/check-report.js';
 import { loadSetup, loadSoundSetup } from './setup/load-setup.js';
@@ -227,6 +228,14 @@ mappings
   .option('--update', 'rewrite the expected documents from the current output')
   .action((options: { update?: boolean }) => run((config) => mappingsTest(options, config)));
 mappings.command('list').description('list mapping files with version and hash').action(() => run(mappingsList));
+const audit = program.command('audit').description('the tamper-evident audit trail');
+audit.command('verify').description('recompute the hash chain and check the signed checkpoints; exit 0 when sound, 2 naming the first broken or missing event').action(() => run(auditVerify));
+audit.command('checkpoint').description('sign a checkpoint of the trail\'s head now with the gateway key').action(() => run(auditCheckpoint));
+audit
+  .command('trail')
+  .description('print the events of one subject as JSON lines')
+  .argument('<subject>', 'message:<id>, record:<type>/<id>/<version>, partner:<id> or gateway')
+  .action((subject: string) => run((config) => auditTrail(subject, config)));
 const mirror = program.command('mirror').description('mirror statistics: our declarations against a partner administration\'s');
 mirror
   .command('compare')

@@ -1,4 +1,6 @@
 // The only reader of process.env: one validated, frozen configuration object for the whole gateway.
+import { createHash } from 'node:crypto';
+import { BUILTIN_ROLES, RIGHTS, type Right } from './api/rights.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -30,8 +32,10 @@ export interface GatewayConfig {
   readonly host: string;
   /** API port (`GATEWAY_PORT`, default 8080; 0 picks a free port). */
   readonly port: number;
-  /** API bearer tokens and their roles. */
-  readonly tokens: ReadonlyArray<{ token: string; roles: readonly Role[] }>;
+  /** API bearer tokens, the name each acts under, and their roles (`GATEWAY_TOKENS`). */
+  readonly tokens: readonly ApiToken[];
+  /** Every role and its rights: the built-in ones and `GATEWAY_ROLES`. */
+  readonly roles: Readonly<Record<string, readonly Right[]>>;
   /** The partners file (`GATEWAY_PARTNERS_FILE`, default `<root>/partners.yaml`): its path and text. */
   readonly partnersFile: { readonly path: string; readonly text: string };
   /**
@@ -54,6 +58,8 @@ export interface GatewayConfig {
   readonly scheduleScale: number;
   /** How long a worker's claim on a message lasts before another may take it (`GATEWAY_LEASE_MS`, default 60000). */
   readonly leaseMs: number;
+  /** How often the running gateway signs a checkpoint of the audit trail's head when it grew (`GATEWAY_AUDIT_CHECKPOINT_MS`, default 60000). */
+  readonly auditCheckpointMs: number;
   /** Log level (`GATEWAY_LOG_LEVEL`, default info). */
   readonly logLevel: string;
   /** RabbitMQ URL (`GATEWAY_AMQP_URL`); unset means the embedded outbox queue under the data folder. */
@@ -108,10 +114,17 @@ export interface CaisSinkConfig {
   readonly queue: string;
 }
 
-/** API roles: CAIS posts records, admins resend and manage, auditors read. */
+/** The built-in API roles: CAIS posts records, admins resend and manage, auditors read (see rights.ts). */
 export type Role = 'cais' | 'admin' | 'auditor';
 
 const ROLES: readonly Role[] = ['cais', 'admin', 'auditor'];
+
+/** One API client: its token, the name the audit trail records for it, and its roles. */
+export interface ApiToken {
+  readonly name: string;
+  readonly token: string;
+  readonly roles: readonly string[];
+}
 /** The documented development token; `npm start` prints a warning while it is in use. */
 export const DEFAULT_DEV_TOKEN = 'dev-token-change-me';
 
@@ -136,20 +149,48 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   return value;
 }
 
+/** The name a token without one acts under: a short digest, so the trail never holds the token. */
+function tokenName(token: string): string {
+  return `token-${createHash('sha256').update(token).digest('hex').slice(0, 8)}`;
+}
+
 /**
- * Tokens: `GATEWAY_TOKENS="token1:cais,admin;token2:auditor"`; without it, the development token
- * (`GATEWAY_DEV_TOKEN`, default {@link DEFAULT_DEV_TOKEN}) gets every role.
+ * Roles: the built-in ones plus `GATEWAY_ROLES="reviewer=metadata;investigator=metadata,content,export"`,
+ * each composed of rights (records, metadata, content, export, resend, mappings).
  */
-function tokensFrom(env: NodeJS.ProcessEnv): Array<{ token: string; roles: Role[] }> {
-  const raw = env.GATEWAY_TOKENS;
-  if (raw === undefined || raw.trim() === '') return [{ token: env.GATEWAY_DEV_TOKEN || DEFAULT_DEV_TOKEN, roles: [...ROLES] }];
-  return raw.split(';').filter((e) => e.trim() !== '').map((entry) => {
-    const [token, roleList] = entry.split(':');
-    const roles = (roleList ?? '').split(',').map((r) => r.trim());
-    if (!token || token.length < 16 || roles.some((r) => !ROLES.includes(r as Role))) {
-      throw new GatewayError('GW_ERR_CONFIG_INVALID', 'GATEWAY_TOKENS entries must be "<token of 16+ characters>:<role>[,<role>]" with roles cais, admin, auditor', { variable: 'GATEWAY_TOKENS' });
+function rolesFrom(env: NodeJS.ProcessEnv): Record<string, readonly Right[]> {
+  const roles: Record<string, readonly Right[]> = { ...BUILTIN_ROLES };
+  for (const entry of (env.GATEWAY_ROLES ?? '').split(';').filter((e) => e.trim() !== '')) {
+    const [name, list] = entry.split('=').map((p) => p.trim());
+    const rights = (list ?? '').split(',').map((r) => r.trim());
+    if (!name || !/^[a-z][a-z0-9-]*$/.test(name) || Object.hasOwn(BUILTIN_ROLES, name) || rights.some((r) => !RIGHTS.includes(r as Right))) {
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `GATEWAY_ROLES entries must be "<new role name>=<right>[,<right>]" with rights ${RIGHTS.join(', ')}`, { variable: 'GATEWAY_ROLES' });
     }
-    return { token, roles: roles as Role[] };
+    roles[name] = rights as Right[];
+  }
+  return roles;
+}
+
+/**
+ * Tokens: `GATEWAY_TOKENS="cais-prod=token1:cais;anna=token2:auditor"` (the name before `=` is what the
+ * audit trail records; without one, a digest of the token); without it, the development token
+ * (`GATEWAY_DEV_TOKEN`, default {@link DEFAULT_DEV_TOKEN}) gets every built-in role as `developer`.
+ */
+function tokensFrom(env: NodeJS.ProcessEnv, roles: Readonly<Record<string, readonly Right[]>>): ApiToken[] {
+  const raw = env.GATEWAY_TOKENS;
+  if (raw === undefined || raw.trim() === '') return [{ name: 'developer', token: env.GATEWAY_DEV_TOKEN || DEFAULT_DEV_TOKEN, roles: [...ROLES] }];
+  return raw.split(';').filter((e) => e.trim() !== '').map((entry) => {
+    const named = /^([A-Za-z0-9._@-]+)=(.*)$/.exec(entry.trim());
+    const [token, roleList] = (named?.[2] ?? entry.trim()).split(':');
+    const list = (roleList ?? '').split(',').map((r) => r.trim());
+    if (!token || token.length < 16 || list.some((r) => !Object.hasOwn(roles, r))) {
+      throw new GatewayError(
+        'GW_ERR_CONFIG_INVALID',
+        `GATEWAY_TOKENS entries must be "[<name>=]<token of 16+ characters>:<role>[,<role>]" with roles ${Object.keys(roles).join(', ')}`,
+        { variable: 'GATEWAY_TOKENS' },
+      );
+    }
+    return { name: named?.[1] ?? tokenName(token), token, roles: list };
   });
 }
 
@@ -266,6 +307,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     passphrase: env.GATEWAY_SIGNING_KEY_PASSPHRASE || undefined,
   };
   const amqpUrl = get(() => amqpUrlFrom(env), undefined);
+  const roles = get(() => rolesFrom(env), { ...BUILTIN_ROLES });
   const retryDelayScale = get(() => numberFrom(env, 'GATEWAY_RETRY_DELAY_SCALE', 1, 0, 1000), 1);
   const config: GatewayConfig = {
     rootDir,
@@ -280,7 +322,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     database: get(() => databaseFrom(env), undefined),
     host,
     port: get(() => numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535), 8080),
-    tokens: get(() => tokensFrom(env), []),
+    roles,
+    tokens: get(() => tokensFrom(env, roles), []),
     partnersFile: get(() => partnersFileFrom(pathFrom(env, 'GATEWAY_PARTNERS_FILE', cwd, join(rootDir, 'partners.yaml'))), { path: '', text: '' }),
     partnerEnv: partnerEnvFrom(env),
     simulators: (env.GATEWAY_SIMULATORS ?? 'on') !== 'off',
@@ -288,6 +331,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     transactionTimeScale: get(() => numberFrom(env, 'GATEWAY_TRANSACTION_TIME_SCALE', retryDelayScale, 0, 1000), retryDelayScale),
     scheduleScale: get(() => numberFrom(env, 'GATEWAY_SCHEDULE_SCALE', 1, 0.0001, 1000), 1),
     leaseMs: get(() => numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000), 60_000),
+    auditCheckpointMs: get(() => numberFrom(env, 'GATEWAY_AUDIT_CHECKPOINT_MS', 60_000, 100, 86_400_000), 60_000),
     logLevel: env.GATEWAY_LOG_LEVEL || 'info',
     amqpUrl,
     amqpPrefix: env.GATEWAY_AMQP_PREFIX || 'gw',

@@ -1,5 +1,8 @@
 // createGateway(config): wires store, translator, partners, simulators, delivery and API; start() and an idempotent, draining close().
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { AuditCheckpointer } from './audit/audit-checkpoint.js';
+import { loadKeyCapabilities } from './security/key-capabilities.js';
+
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -43,6 +46,13 @@ export interface Gateway {
   /** The inbound listener's URL once started (undefined when it is off). */
   inboundUrl(): string | undefined;
   readonly logger: Logger;
+}
+
+/** What the audit trail records of the configuration a gateway started with: partners, the partners file's digest, API clients and their roles, the log. */
+function configurationSummary(config: GatewayConfig, partners: readonly string[]): string {
+  const partnersFile = createHash('sha256').update(config.partnersFile.text).digest('hex');
+  const clients = config.tokens.map((t) => `${t.name}(${t.roles.join(',')})`).join(' ');
+  return `partners ${partners.join(',')}; partners file sha256 ${partnersFile}; API clients ${clients}; log ${config.database ? 'postgresql' : 'sqlite'}; queue ${config.amqpUrl ? 'amqp' : 'embedded'}`;
 }
 
 /** Options for embedding the gateway (tests pass their own logger destination). */
@@ -141,6 +151,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     ...(feed.maxOutbox === undefined ? {} : { maxOutbox: feed.maxOutbox }),
     observe: (status) => metrics.countRecord(status),
   });
+  const checkpointer = new AuditCheckpointer(store.audit, loadKeyCapabilities(config.signingKeyFile, config.signingCertFile, config.signingKeyPassphrase), config.auditCheckpointMs, logger);
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
   let stopSchedules: (() => Promise<void>) | undefined;
@@ -151,6 +162,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     ingest,
     metrics,
     tokens: config.tokens,
+    roles: config.roles,
     logger,
     wake: () => feed.wake(),
     queueReady: () => running && feed.writable(),
@@ -164,6 +176,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     logger,
     inboundUrl: () => inbound.url(),
     async start() {
+      await store.audit.appendAudit([{ at: Date.now(), actor: 'gateway', action: 'configuration.loaded', subject: 'gateway', detail: configurationSummary(config, partnerIds) }]);
+      checkpointer.start();
       feed.start();
       acknowledgementWatch.start();
       await consumer.start();
@@ -188,6 +202,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await feed.close();
         await runtime.close();
         await translator.close?.();
+        await checkpointer.close().catch((err: unknown) => logger.warn({ err }, 'last audit checkpoint not written'));
         await Promise.all([...simulators.values()].map((s) => s.close()));
         await inboundStore.close();
         await store.close();

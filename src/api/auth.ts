@@ -1,37 +1,81 @@
-// Bearer-token authentication with roles: cais posts records, admins resend, auditors read.
+// Authentication and authorisation of API requests: bearer tokens or a console session, each a named principal whose roles give rights.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../config.js';
+import type { ApiToken, Role } from '../config.js';
 import { GatewayError } from '../errors.js';
+import { rightsOf, type Principal, type Right } from './rights.js';
 
-/** Checks a request's bearer token and required roles; throws GatewayError on failure. */
-export type Authorize = (request: FastifyRequest, roles: readonly Role[]) => Role[];
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request acts as, once a role or right hook admitted it. */
+    principal?: Principal;
+  }
+}
+
+/** What a request must hold: one of `roles`, or `right`. */
+export type Requirement = { roles: readonly Role[] } | { right: Right };
+
+/** Checks a request's credentials against a requirement; throws GatewayError on failure, else returns its principal. */
+export type Authorize = (request: FastifyRequest, requirement: Requirement) => Principal;
+
+/** Finds the principal of a request's console session, if it has a valid one (the console's session store). */
+export type SessionLookup = (request: FastifyRequest) => Principal | undefined;
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-/**
- * Creates the token check. Tokens are compared as SHA-256 digests in constant time, so neither
- * their length nor their prefix leaks through timing.
- */
-export function createAuthorize(tokens: ReadonlyArray<{ token: string; roles: readonly Role[] }>): Authorize {
-  const known = tokens.map((t) => ({ digest: digest(t.token), roles: [...t.roles] }));
-  return (request, required) => {
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'send Authorization: Bearer <token>');
-    const presented = digest(match[1]);
-    const entry = known.find((k) => timingSafeEqual(k.digest, presented));
-    if (!entry) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'unknown token');
-    if (!required.some((r) => entry.roles.includes(r))) throw new GatewayError('GW_ERR_FORBIDDEN', `needs one of the roles ${required.join(', ')}`);
-    return entry.roles;
+/** Finds the principal a bearer token stands for; tokens are compared as SHA-256 digests in constant time, so neither length nor prefix leaks through timing. */
+export type TokenLookup = (token: string) => Principal | undefined;
+
+/** The token table as a lookup. */
+export function createTokenLookup(tokens: readonly ApiToken[], roles: Readonly<Record<string, readonly Right[]>>): TokenLookup {
+  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { actor: t.name, roles: [...t.roles], rights: rightsOf(t.roles, roles) } }));
+  return (token) => {
+    const presented = digest(token);
+    return known.find((k) => timingSafeEqual(k.digest, presented))?.principal;
   };
 }
 
-/** A fastify onRequest hook that admits only tokens holding one of `roles`. */
+function admits(principal: Principal, requirement: Requirement): boolean {
+  return 'right' in requirement ? principal.rights.has(requirement.right) : requirement.roles.some((r) => principal.roles.includes(r));
+}
+
+/**
+ * Creates the check: an `Authorization: Bearer` token first, else the console session cookie when
+ * `session` finds one (the console's store admits a session's state change only with its CSRF token).
+ */
+export function createAuthorize(lookup: TokenLookup, session: SessionLookup = () => undefined): Authorize {
+  return (request, requirement) => {
+    const header = request.headers.authorization;
+    let principal: Principal | undefined;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1]) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'send Authorization: Bearer <token>');
+      principal = lookup(match[1]);
+      if (!principal) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'unknown token');
+    } else {
+      principal = session(request);
+      if (!principal) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'send Authorization: Bearer <token>');
+    }
+    if (!admits(principal, requirement)) {
+      throw new GatewayError('GW_ERR_FORBIDDEN', 'right' in requirement ? `needs the right ${requirement.right}` : `needs one of the roles ${requirement.roles.join(', ')}`);
+    }
+    request.principal = principal;
+    return principal;
+  };
+}
+
+/** A fastify onRequest hook that admits only principals holding one of `roles`. */
 export function requireRole(authorize: Authorize, ...roles: Role[]) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    authorize(request, roles);
+    authorize(request, { roles });
+  };
+}
+
+/** A fastify onRequest hook that admits only principals holding `right`. */
+export function requireRight(authorize: Authorize, right: Right) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    authorize(request, { right });
   };
 }

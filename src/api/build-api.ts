@@ -8,8 +8,9 @@ import { CORE_ERRORS, errorSpec, GatewayError, type ErrorCode } from '../errors.
 import type { PartnerRoute } from '../partners/partner-definition.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { MessageStore } from '../store/message-store.js';
-import { createAuthorize, requireRole } from './auth.js';
-import type { CaisSinkConfig } from '../config.js';
+import { createAuthorize, createTokenLookup, requireRole, type Authorize } from './auth.js';
+import type { ApiToken, CaisSinkConfig } from '../config.js';
+import type { Right } from './rights.js';
 import type { InboundStore } from '../store/inbound-store.js';
 import { registerCaisInboundRoutes } from './cais-inbound-routes.js';
 import { registerCaisRoutes } from './cais-routes.js';
@@ -36,7 +37,10 @@ export interface ApiParts {
   caisSink: CaisSinkConfig['kind'];
   ingest: Ingest;
   metrics: GatewayMetrics;
-  tokens: ReadonlyArray<{ token: string; roles: readonly ('cais' | 'admin' | 'auditor')[] }>;
+  /** API clients: their tokens, names and roles. */
+  tokens: readonly ApiToken[];
+  /** Every role and the rights it gives. */
+  roles: Readonly<Record<string, readonly Right[]>>;
   logger: Logger;
   /** Tell the delivery loop that messages became due (a resend). */
   wake(): void;
@@ -198,7 +202,7 @@ function registerBodyParsing(app: FastifyInstance): void {
   });
 }
 
-function registerPartnerRoute(app: FastifyInstance, route: PartnerRoute, authorize: ReturnType<typeof createAuthorize>): void {
+function registerPartnerRoute(app: FastifyInstance, route: PartnerRoute, authorize: Authorize): void {
   app.route({
     method: route.method,
     url: route.path,
@@ -237,7 +241,7 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
   app.setNotFoundHandler(async (request) => {
     throw new GatewayError('GW_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: the path is unknown or does not take ${request.method}`);
   });
-  const authorize = createAuthorize(parts.tokens);
+  const authorize = createAuthorize(createTokenLookup(parts.tokens, parts.roles));
   registerCaisRoutes(app, parts.ingest, authorize);
   registerCaisInboundRoutes(app, parts.inbound, parts.caisSink, authorize);
   registerMessageRoutes(app, parts.store, parts.inbound, authorize, parts.wake);

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import { errorSchema, ingestResponseSchema } from './api-schemas.js';
-import { requireRole, type Authorize } from './auth.js';
+import { requireRight, type Authorize } from './auth.js';
 
 /** Most records accepted in one request. */
 export const MAX_BATCH = 1000;
@@ -30,7 +30,7 @@ export function registerCaisRoutes(app: FastifyInstance, ingest: Ingest, authori
   app.post(
     '/v1/cais/records',
     {
-      onRequest: requireRole(authorize, 'cais', 'admin'),
+      onRequest: requireRight(authorize, 'records'),
       preValidation: checkBatchSize,
       config: { unreadableBodyCode: 'GW_ERR_RECORD_UNREADABLE' },
       schema: {

@@ -1,10 +1,11 @@
-// The message log over HTTP, both directions: search, detail with lineage, the exact payload, refused pushes, and resend for admins.
+// The message log over HTTP, both directions: search, detail with lineage, the exact payload (content right, audited), its audit trail, refused pushes, and resend.
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../errors.js';
 import type { InboundDetail, InboundStore } from '../store/inbound-store.js';
 import type { MessageDetail, MessageFilter, MessageStore, MessageSummary } from '../store/message-store.js';
 import { errorSchema, idParamsSchema, messagePageSchema, messageQuerySchema } from './api-schemas.js';
-import { requireRole, type Authorize } from './auth.js';
+import { requireRight, type Authorize } from './auth.js';
+import type { Principal } from './rights.js';
 import { inboundLineage, outboundLineage, type Answer } from './lineage.js';
 import { diagnosticPageSchema, diagnosticQuerySchema, inboundDetailSchema, outboundDetailSchema, refusalPageSchema, refusalQuerySchema } from './log-schemas.js';
 import type { DiagnosticEvent, DiagnosticKind } from '../store/diagnostic-events.js';
@@ -77,9 +78,23 @@ async function found<T>(value: Promise<T | undefined>, id: string): Promise<T> {
   return v;
 }
 
+/** A detail without the record's content, for a principal without the content right. */
+function withheld(view: Record<string, unknown>, principal: Principal | undefined): Record<string, unknown> {
+  if (principal?.rights.has('content')) return view;
+  const { record, ...rest } = view;
+  if (view.direction === 'in' && record !== null && typeof record === 'object') {
+    const { value: _value, ...identity } = record as Record<string, unknown>;
+    return { ...rest, record: identity };
+  }
+  return rest;
+}
+
+/** Most events one subject's trail route returns. */
+const TRAIL_LIMIT = 1_000;
+
 /** Registers the message log routes. */
 export function registerMessageRoutes(app: FastifyInstance, store: MessageStore, inbound: InboundStore, authorize: Authorize, resent: () => void): void {
-  const readers = requireRole(authorize, 'auditor', 'admin');
+  const readers = requireRight(authorize, 'metadata');
   app.get(
     '/v1/messages',
     { onRequest: readers, schema: { tags: ['messages'], summary: 'Search the message log (newest first)', security: [{ bearer: [] }], querystring: messageQuerySchema, response: { 200: messagePageSchema, '4xx': errorSchema } } },
@@ -104,18 +119,22 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
     async (request) => {
       const { id } = request.params as { id: string };
       const outbound = await store.get(id);
-      if (outbound) return detailView(outbound, await inbound.answersTo(id));
-      return inboundView(await found(inbound.getInbound(id), id));
+      const view = outbound ? detailView(outbound, await inbound.answersTo(id)) : inboundView(await found(inbound.getInbound(id), id));
+      return withheld(view, request.principal);
     },
   );
   app.get(
     '/v1/messages/:id/payload',
-    { onRequest: readers, schema: { tags: ['messages'], summary: 'The exact bytes sent to the partner, or received from it', security: [{ bearer: [] }], params: idParamsSchema } },
+    {
+      onRequest: requireRight(authorize, 'content'),
+      schema: { tags: ['messages'], summary: 'The exact bytes sent to the partner, or received from it (content right; each view is an audit event)', security: [{ bearer: [] }], params: idParamsSchema },
+    },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const detail = await store.get(id);
       const received = detail ? undefined : await found(inbound.getInbound(id), id);
       const bytes = await found(detail ? store.payload(id) : inbound.inboundPayload(id), id);
+      await store.audit.appendAudit([{ at: Date.now(), actor: request.principal!.actor, action: 'payload.viewed', subject: `message:${id}`, detail: `${bytes.length} bytes over the API` }]);
       // Inbound documents are signed XML: the only kind the inbound pipeline verifies.
       const extension = detail?.extension ?? 'xml';
       const name = detail ? `${detail.recordId}.${detail.partner}.${detail.messageType}` : `${received?.partnerMessageId ?? id}.${received?.partner ?? ''}.${received?.messageType ?? ''}`;
@@ -124,6 +143,16 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
         .header('x-payload-sha256', (detail ?? received)?.payloadSha256 ?? '')
         .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}.${extension}"`)
         .send(bytes);
+    },
+  );
+  app.get(
+    '/v1/messages/:id/audit',
+    { onRequest: readers, schema: { tags: ['messages'], summary: 'The audit trail of one message, oldest first: every state change, view, export and resend, with actor', security: [{ bearer: [] }], params: idParamsSchema } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      if (!(await store.get(id)) && !(await inbound.getInbound(id))) throw new GatewayError('GW_ERR_NOT_FOUND', `no message ${id}`);
+      const events = await store.audit.auditTrail(`message:${id}`, TRAIL_LIMIT);
+      return { items: events.map((e) => ({ ...e, at: iso(e.at) })) };
     },
   );
   app.get(
@@ -146,7 +175,7 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
   );
   app.post(
     '/v1/messages/:id/resend',
-    { onRequest: requireRole(authorize, 'admin'), schema: { tags: ['messages'], summary: 'Resend a failed, dead-lettered or held message (admin)', security: [{ bearer: [] }], params: idParamsSchema, response: { '4xx': errorSchema } } },
+    { onRequest: requireRight(authorize, 'resend'), schema: { tags: ['messages'], summary: 'Resend a failed, dead-lettered or held message (resend right)', security: [{ bearer: [] }], params: idParamsSchema, response: { '4xx': errorSchema } } },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const detail = await store.get(id);
@@ -154,9 +183,10 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
         if (await inbound.getInbound(id)) throw new GatewayError('GW_ERR_STATE_CONFLICT', `message ${id} is inbound: only messages we send can be resent`);
         throw new GatewayError('GW_ERR_NOT_FOUND', `no message ${id}`);
       }
-      if (!(await store.resend(id, Date.now(), 'resent by an admin'))) {
+      if (!(await store.resend(id, Date.now(), `resent by ${request.principal!.actor}`))) {
         throw new GatewayError('GW_ERR_STATE_CONFLICT', `message ${id} is ${detail.status}; only failed, dead-lettered or needs-human messages can be resent`);
       }
+      await store.audit.appendAudit([{ at: Date.now(), actor: request.principal!.actor, action: 'resend.requested', subject: `message:${id}`, detail: `was ${detail.status}` }]);
       resent();
       return reply.code(202).send({ id, status: 'pending' });
     },

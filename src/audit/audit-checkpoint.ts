@@ -1,6 +1,7 @@
 // Signed checkpoints of the audit trail's head: their text, signing and checking, and the timer that writes one when the trail has grown.
-import { sign, verify, type KeyObject, type X509Certificate } from 'node:crypto';
+import { verify, type X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { SigningCapability } from '../security/key-capabilities.js';
 import type { AuditCheckpoint, AuditStore } from '../store/audit-store.js';
 
 /** The exact text a checkpoint's signature covers. */
@@ -8,9 +9,9 @@ export function checkpointText(c: Pick<AuditCheckpoint, 'seq' | 'hash' | 'at'>):
   return `customs-gateway audit checkpoint v1\nseq ${c.seq}\nhash ${c.hash}\nat ${new Date(c.at).toISOString()}\n`;
 }
 
-/** Signs the head `seq`/`hash` at `at` with the gateway key (SHA-256 with its RSA or EC key). */
-export function signCheckpoint(key: KeyObject, seq: number, hash: string, at: number): AuditCheckpoint {
-  const signature = sign('sha256', Buffer.from(checkpointText({ seq, hash, at })), key).toString('base64');
+/** Signs the head `seq`/`hash` at `at` with the gateway key (SHA-256; an EC signature DER-encoded, as `openssl dgst -verify` reads it). */
+export function signCheckpoint(key: SigningCapability, seq: number, hash: string, at: number): AuditCheckpoint {
+  const signature = key.sign(checkpointText({ seq, hash, at }), { dsaEncoding: 'der' }).toString('base64');
   return { seq, hash, at, signature };
 }
 
@@ -35,14 +36,14 @@ export class AuditCheckpointer {
 
   constructor(
     private readonly store: AuditStore,
-    private readonly key: KeyObject,
+    private readonly key: SigningCapability,
     private readonly intervalMs: number,
-    private readonly logger: Logger,
+    private readonly logger?: Logger,
   ) {}
 
   /** Starts the timer. */
   start(): void {
-    this.timer = setInterval(() => void this.checkpoint().catch((err: unknown) => this.logger.warn({ err }, 'audit checkpoint not written')), this.intervalMs);
+    this.timer = setInterval(() => void this.checkpoint().catch((err: unknown) => this.logger?.warn({ err }, 'audit checkpoint not written')), this.intervalMs);
     this.timer.unref();
   }
 

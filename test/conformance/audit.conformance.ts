@@ -1,5 +1,5 @@
 // The audit-trail role of every store: state changes chained by the store itself, events the gateway appends, checkpoints, and tampering that verification names.
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { signCheckpoint } from '../../src/audit/audit-checkpoint.js';
 import { auditHash, GENESIS_HASH } from '../../src/audit/audit-hash.js';
 import { verifyAuditTrail } from '../../src/audit/audit-verify.js';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
+import { loadKeyCapabilities, type KeyCapabilities } from '../../src/security/key-capabilities.js';
 import type { MessageStore } from '../../src/store/message-store.js';
 import { endIn, eachFreshStore, messageId, retryAt, storeSteps, T0 } from './store-fixtures.js';
 
@@ -21,13 +22,13 @@ export type Tamper = (sql: string) => Promise<void>;
 export function auditConformance(name: string, open: () => Promise<MessageStore>, tamper: Tamper, cleanup?: () => Promise<void>): void {
   describe(`audit conformance: ${name}`, () => {
     let store!: MessageStore;
-    let key!: KeyObject;
+    let key!: KeyCapabilities;
     let certificate!: X509Certificate;
     const { acceptOne, attemptOn } = storeSteps(() => store);
     beforeAll(() => {
       const dir = mkdtempSync(join(tmpdir(), 'gw-audit-keys-'));
       initDevCertificates(dir, []);
-      key = createPrivateKey(readFileSync(join(dir, 'gateway.key.pem')));
+      key = loadKeyCapabilities(join(dir, 'gateway.key.pem'), join(dir, 'gateway.cert.pem'));
       certificate = new X509Certificate(readFileSync(join(dir, 'gateway.cert.pem')));
     });
     eachFreshStore(open, cleanup, (fresh) => (store = fresh));

@@ -1,4 +1,5 @@
 // Every way an API request can fail before or outside a handler answers in the error shape with the catalogue's status, logged once, and leaves nothing in the log.
+import { BUILTIN_ROLES } from '../../src/api/rights.js';
 import { readFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -348,7 +349,8 @@ describe('API error answers for failures inside handlers, and their log lines', 
       store: { ping: async () => undefined } as unknown as MessageStore,
       ingest,
       metrics,
-      tokens: [{ token: 't', roles: ['cais', 'admin', 'auditor'] }],
+      tokens: [{ name: 'tester', token: 't', roles: ['cais', 'admin', 'auditor'] }],
+      roles: BUILTIN_ROLES,
       logger: createLogger('info', sink),
       wake: () => undefined,
       queueReady: () => true,

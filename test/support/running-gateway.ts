@@ -9,13 +9,17 @@ import type pino from 'pino';
 
 /** The token the test gateways accept, with every role. */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
-/** A token with the auditor role only. */
+/** A token with the auditor role only; the audit trail names it `auditor-anna`. */
 export const AUDITOR_TOKEN = 'auditor-token-0123456789abcdef';
+/** A token of the deployment's own role `reviewer`, whose only right is metadata; named `reviewer-rita`. */
+export const REVIEWER_TOKEN = 'reviewer-token-0123456789abcdef';
 
 /** A started gateway and how to reach it. */
 export interface RunningGateway {
   gateway: Gateway;
   url: string;
+  /** The configuration variables it runs with (for a `gateway` command on the same log and keys). */
+  env: Record<string, string>;
   /** Calls the API with the test token; JSON bodies in and out. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers are checked field by field in the tests
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
@@ -30,17 +34,19 @@ export interface RunningGateway {
  */
 export async function startTestGateway(env: Record<string, string> = {}, logTo?: pino.DestinationStream): Promise<RunningGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-service-'));
-  const config = loadConfig({
+  const configured: Record<string, string> = {
     GATEWAY_DATA_DIR: join(dir, 'data'),
     GATEWAY_CERTS_DIR: join(dir, 'certs'),
     GATEWAY_PORT: '0',
     GATEWAY_INBOUND_PORT: '0',
-    GATEWAY_TOKENS: `${TEST_TOKEN}:cais,admin,auditor;${AUDITOR_TOKEN}:auditor`,
+    GATEWAY_TOKENS: `tester=${TEST_TOKEN}:cais,admin,auditor;auditor-anna=${AUDITOR_TOKEN}:auditor;reviewer-rita=${REVIEWER_TOKEN}:reviewer`,
+    GATEWAY_ROLES: 'reviewer=metadata',
     GATEWAY_RETRY_DELAY_SCALE: '0.001',
     // Partners' signals and answers get a twentieth of their real time (3 s for a minute), not a thousandth: a member's answers arrive in time.
     GATEWAY_TRANSACTION_TIME_SCALE: '0.05',
     ...env,
-  });
+  };
+  const config = loadConfig(configured);
   const logger = logTo ? createLogger('debug', logTo) : createLogger(process.env.GATEWAY_TEST_LOG_LEVEL ?? 'silent');
   const gateway = await createGateway(config, { logger });
   const url = await gateway.start();
@@ -71,6 +77,7 @@ export async function startTestGateway(env: Record<string, string> = {}, logTo?:
   return {
     gateway,
     url,
+    env: configured,
     api,
     waitFor,
     async stop() {

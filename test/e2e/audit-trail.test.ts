@@ -1,0 +1,92 @@
+// The audit trail of a running gateway, on SQLite and PostgreSQL: who saw what (rights enforced by the API), every state change, and `gateway audit verify` against tampering.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-run.js';
+import { RECORD_FIXTURES } from '../support/project.js';
+import { AUDITOR_TOKEN, REVIEWER_TOKEN, startTestGateway, type RunningGateway } from '../support/running-gateway.js';
+import { storeBackends } from '../support/store-backends.js';
+
+const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
+const backends = (await storeBackends('audit trail')).filter((b) => !b.skipped);
+
+describe.each(backends)('audit trail on $name', (backend) => {
+  let gw: RunningGateway;
+  let id: string;
+
+  /** Runs SQL on the gateway's log behind its back, as someone with database access could. */
+  async function tamper(sql: string): Promise<void> {
+    if (gw.env.GATEWAY_DATABASE_SCHEMA === undefined) {
+      const db = new Database(join(gw.env.GATEWAY_DATA_DIR!, 'gateway.sqlite'));
+      db.exec(sql);
+      db.close();
+      return;
+    }
+    const client = new pg.Client({ connectionString: gw.env.GATEWAY_DATABASE_URL });
+    await client.connect();
+    await client.query(`SET search_path TO ${gw.env.GATEWAY_DATABASE_SCHEMA}`);
+    await client.query(sql);
+    await client.end();
+  }
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ ...(await backend.open()), GATEWAY_AUDIT_CHECKPOINT_MS: '3600000' });
+    const res = await gw.api('POST', '/v1/cais/records', { ...movement, recordId: `KZ-TM-AUDIT-${Date.now()}` });
+    expect(res.status).toBe(202);
+    id = (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'eaeu-ru')!.id;
+    await gw.waitFor(async () => ((await gw.api('GET', `/v1/messages/${id}`)).body.status === 'delivered' ? true : undefined));
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await backend.drop();
+  });
+
+  it('refuses the payload to a client without the content right (403) and leaves the record out of its detail', async () => {
+    const payload = await gw.api('GET', `/v1/messages/${id}/payload`, undefined, REVIEWER_TOKEN);
+    expect(payload.status).toBe(403);
+    expect(payload.body.error).toMatchObject({ code: 'GW_ERR_FORBIDDEN', message: expect.stringContaining('content') });
+    const detail = await gw.api('GET', `/v1/messages/${id}`, undefined, REVIEWER_TOKEN);
+    expect(detail.status).toBe(200);
+    expect(detail.body.status).toBe('delivered');
+    expect(detail.body).not.toHaveProperty('record');
+    expect((await gw.api('GET', `/v1/messages/${id}`, undefined, AUDITOR_TOKEN)).body).toHaveProperty('record');
+  });
+
+  it('records each state change and each payload view with its actor, readable per message', async () => {
+    expect((await gw.api('GET', `/v1/messages/${id}/payload`, undefined, AUDITOR_TOKEN)).status).toBe(200);
+    const trail = await gw.api('GET', `/v1/messages/${id}/audit`, undefined, REVIEWER_TOKEN);
+    expect(trail.status).toBe(200);
+    const steps = (trail.body.items as Array<{ actor: string; action: string }>).map((e) => `${e.actor} ${e.action}`);
+    expect(steps).toEqual(['gateway message.created', 'gateway message.attempted', 'gateway message.delivered', 'auditor-anna payload.viewed']);
+    expect((await gw.api('GET', `/v1/messages/${id}/resend`, undefined, AUDITOR_TOKEN)).status).toBe(404);
+    expect((await gw.api('POST', `/v1/messages/${id}/resend`, undefined, AUDITOR_TOKEN)).status).toBe(403);
+  });
+
+  it('`gateway audit verify` passes, then names the event after a row is changed, deleted, or the newest are cut off past a checkpoint', async () => {
+    const cli = (command: string) => runCli(['audit', command], gw.env);
+    const checkpoint = await cli('checkpoint');
+    expect(checkpoint.stdout).toMatch(/^checkpoint of event (\d+) [0-9a-f]{64}$/m);
+    const size = Number(/event (\d+)/.exec(checkpoint.stdout)![1]);
+    const sound = await cli('verify');
+    expect(sound.stdout).toContain('verified');
+    expect(sound.status).toBe(0);
+
+    await tamper("UPDATE audit_events SET actor = 'nobody' WHERE action = 'payload.viewed'");
+    const changed = await cli('verify');
+    expect(changed.status).toBe(2);
+    expect(changed.stdout).toMatch(/NOT VERIFIED: first broken or missing event (\d+): event \1 was altered/);
+
+    await tamper('DELETE FROM audit_events WHERE seq = 2');
+    const deleted = await cli('verify');
+    expect(deleted.status).toBe(2);
+    expect(deleted.stdout).toContain('NOT VERIFIED: first broken or missing event 2: events 2 are missing (the next event is 3)');
+
+    await tamper(`DELETE FROM audit_events WHERE seq > ${size - 2}`);
+    await tamper(`UPDATE audit_head SET seq = ${size - 2}, hash = (SELECT hash FROM audit_events WHERE seq = ${size - 2}) WHERE id = 1`);
+    const cut = await cli('verify');
+    expect(cut.status).toBe(2);
+    expect(cut.stdout).toContain(`events ${size - 1}–${size} are missing: the checkpoint signed at`);
+  });
+});

@@ -151,7 +151,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     ...(feed.maxOutbox === undefined ? {} : { maxOutbox: feed.maxOutbox }),
     observe: (status) => metrics.countRecord(status),
   });
-  const checkpointer = new AuditCheckpointer(store.audit, loadKeyCapabilities(config.signingKeyFile, config.signingCertFile, config.signingKeyPassphrase), config.auditCheckpointMs, logger);
+  const gatewayKey = loadKeyCapabilities(config.signingKeyFile, config.signingCertFile, config.signingKeyPassphrase);
+  const checkpointer = new AuditCheckpointer(store.audit, gatewayKey, config.auditCheckpointMs, logger);
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
   let stopSchedules: (() => Promise<void>) | undefined;
@@ -167,6 +168,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     wake: () => feed.wake(),
     queueReady: () => running && feed.writable(),
     partnerRoutes: services.routes,
+    signer: gatewayKey,
   }).catch(undo);
   let closing: Promise<void> | undefined;
   return {

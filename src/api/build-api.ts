@@ -11,6 +11,8 @@ import type { MessageStore } from '../store/message-store.js';
 import { createAuthorize, createTokenLookup, requireRole, type Authorize } from './auth.js';
 import type { ApiToken, CaisSinkConfig } from '../config.js';
 import type { Right } from './rights.js';
+import type { SigningCapability } from '../security/key-capabilities.js';
+import { EvidenceExporter, registerEvidenceRoutes } from './evidence-routes.js';
 import type { InboundStore } from '../store/inbound-store.js';
 import { registerCaisInboundRoutes } from './cais-inbound-routes.js';
 import { registerCaisRoutes } from './cais-routes.js';
@@ -45,6 +47,8 @@ export interface ApiParts {
   /** Tell the delivery loop that messages became due (a resend). */
   wake(): void;
   queueReady(): boolean;
+  /** The gateway's own key: it signs evidence manifests. */
+  signer: SigningCapability;
   /** Routes the partner adapters add (queries, reconciliation …). */
   partnerRoutes: readonly PartnerRoute[];
 }
@@ -245,6 +249,7 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
   registerCaisRoutes(app, parts.ingest, authorize);
   registerCaisInboundRoutes(app, parts.inbound, parts.caisSink, authorize);
   registerMessageRoutes(app, parts.store, parts.inbound, authorize, parts.wake);
+  registerEvidenceRoutes(app, new EvidenceExporter(parts.store, parts.inbound, parts.signer), authorize);
   registerHealthRoutes(app, parts.store, parts.metrics, parts.queueReady);
   for (const route of parts.partnerRoutes) registerPartnerRoute(app, route, authorize);
   return app;

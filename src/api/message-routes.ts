@@ -1,92 +1,22 @@
 // The message log over HTTP, both directions: search, detail with lineage, the exact payload (content right, audited), its audit trail, refused pushes, and resend.
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../errors.js';
-import type { InboundDetail, InboundStore } from '../store/inbound-store.js';
-import type { MessageDetail, MessageFilter, MessageStore, MessageSummary } from '../store/message-store.js';
+import type { InboundStore } from '../store/inbound-store.js';
+import type { MessageStore } from '../store/message-store.js';
 import { errorSchema, idParamsSchema, messagePageSchema, messageQuerySchema } from './api-schemas.js';
 import { requireRight, type Authorize } from './auth.js';
-import type { Principal } from './rights.js';
-import { inboundLineage, outboundLineage, type Answer } from './lineage.js';
+import { detailView, eventView, filterOf, inboundView, iso, summaryView, withheld, type LogQuery } from './message-views.js';
 import { diagnosticPageSchema, diagnosticQuerySchema, inboundDetailSchema, outboundDetailSchema, refusalPageSchema, refusalQuerySchema } from './log-schemas.js';
-import type { DiagnosticEvent, DiagnosticKind } from '../store/diagnostic-events.js';
+import type { DiagnosticKind } from '../store/diagnostic-events.js';
 
-const CONTENT_TYPES: Record<string, string> = { xml: 'application/xml', edi: 'application/edifact', json: 'application/json' };
+/** Media types of the codecs' extensions. */
+export const CONTENT_TYPES: Record<string, string> = { xml: 'application/xml', edi: 'application/edifact', json: 'application/json' };
 
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-function summaryView(m: MessageSummary): Record<string, unknown> {
-  return { ...m, createdAt: iso(m.createdAt), updatedAt: iso(m.updatedAt), nextAttemptAt: m.nextAttemptAt === null ? null : iso(m.nextAttemptAt) };
-}
-
-function detailView(m: MessageDetail, answers: readonly Answer[]): Record<string, unknown> {
-  return {
-    ...summaryView(m),
-    history: m.history.map((h) => ({ ...h, at: iso(h.at) })),
-    attemptLog: m.attemptLog.map((a) => ({ ...a, startedAt: iso(a.startedAt) })),
-    acknowledgements: m.acknowledgements.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })),
-    events: m.events.map(eventView),
-    awaiting: m.awaiting === null ? null : { ...m.awaiting, dueAt: iso(m.awaiting.dueAt) },
-    answeredBy: answers.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })),
-    lineage: outboundLineage(m, answers),
-  };
-}
-
-function inboundView(m: InboundDetail): Record<string, unknown> {
-  const { handover } = m;
-  return {
-    ...m,
-    receivedAt: iso(m.receivedAt),
-    updatedAt: iso(m.updatedAt),
-    handover: { ...handover, nextAttemptAt: handover.nextAttemptAt === null ? null : iso(handover.nextAttemptAt), handedOverAt: handover.handedOverAt === null ? null : iso(handover.handedOverAt) },
-    history: m.history.map((h) => ({ ...h, at: iso(h.at) })),
-    events: m.events.map(eventView),
-    lineage: inboundLineage(m),
-  };
-}
-
-function eventView(e: DiagnosticEvent): Record<string, unknown> {
-  return { ...e, at: iso(e.at) };
-}
-
-interface Query {
-  key?: string;
-  partner?: string;
-  status?: MessageFilter['status'];
-  direction?: MessageFilter['direction'];
-  type?: string;
-  from?: string;
-  to?: string;
-  limit: number;
-  cursor?: string;
-}
-
-function filterOf(q: Query): MessageFilter {
-  return {
-    ...(q.key ? { key: q.key } : {}),
-    ...(q.partner ? { partner: q.partner } : {}),
-    ...(q.status ? { status: q.status } : {}),
-    ...(q.direction ? { direction: q.direction } : {}),
-    ...(q.type ? { type: q.type } : {}),
-    ...(q.from ? { from: Date.parse(q.from) } : {}),
-    ...(q.to ? { to: Date.parse(q.to) } : {}),
-  };
-}
-
-async function found<T>(value: Promise<T | undefined>, id: string): Promise<T> {
+/** The value, or GW_ERR_NOT_FOUND naming message `id`. */
+export async function found<T>(value: Promise<T | undefined>, id: string): Promise<T> {
   const v = await value;
   if (v === undefined) throw new GatewayError('GW_ERR_NOT_FOUND', `no message ${id}`);
   return v;
-}
-
-/** A detail without the record's content, for a principal without the content right. */
-function withheld(view: Record<string, unknown>, principal: Principal | undefined): Record<string, unknown> {
-  if (principal?.rights.has('content')) return view;
-  const { record, ...rest } = view;
-  if (view.direction === 'in' && record !== null && typeof record === 'object') {
-    const { value: _value, ...identity } = record as Record<string, unknown>;
-    return { ...rest, record: identity };
-  }
-  return rest;
 }
 
 /** Most events one subject's trail route returns. */
@@ -99,7 +29,7 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
     '/v1/messages',
     { onRequest: readers, schema: { tags: ['messages'], summary: 'Search the message log (newest first)', security: [{ bearer: [] }], querystring: messageQuerySchema, response: { 200: messagePageSchema, '4xx': errorSchema } } },
     async (request) => {
-      const q = request.query as Query;
+      const q = request.query as LogQuery;
       const page = await store.search(filterOf(q), q.limit, q.cursor);
       return { items: page.items.map(summaryView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     },

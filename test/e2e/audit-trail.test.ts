@@ -1,5 +1,8 @@
 // The audit trail of a running gateway, on SQLite and PostgreSQL: who saw what (rights enforced by the API), every state change, and `gateway audit verify` against tampering.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -62,6 +65,59 @@ describe.each(backends)('audit trail on $name', (backend) => {
     expect(steps).toEqual(['gateway message.created', 'gateway message.attempted', 'gateway message.delivered', 'auditor-anna payload.viewed']);
     expect((await gw.api('GET', `/v1/messages/${id}/resend`, undefined, AUDITOR_TOKEN)).status).toBe(404);
     expect((await gw.api('POST', `/v1/messages/${id}/resend`, undefined, AUDITOR_TOKEN)).status).toBe(403);
+  });
+
+  /** Unpacks an export with Info-ZIP's unzip; checks every manifest digest and the manifest's CMS signature with openssl against the development CA. */
+  function openEvidence(zip: Buffer): { dir: string; manifest: { actor: string; messages: string[]; files: Array<{ path: string; size: number; sha256: string }> } } {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-evidence-'));
+    writeFileSync(join(dir, 'export.zip'), zip);
+    execFileSync('unzip', ['-q', 'export.zip', '-d', 'x'], { cwd: dir });
+    const x = join(dir, 'x');
+    const verified = execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'manifest.json.p7s', '-content', 'manifest.json', '-purpose', 'any', '-CAfile', join(gw.env.GATEWAY_CERTS_DIR!, 'ca.cert.pem'), '-out', 'verified.json'], { cwd: x, stdio: ['ignore', 'ignore', 'pipe'] });
+    expect(verified).toBeDefined();
+    expect(readFileSync(join(x, 'verified.json'))).toEqual(readFileSync(join(x, 'manifest.json')));
+    const manifest = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8'));
+    for (const f of manifest.files) {
+      const bytes = readFileSync(join(x, f.path));
+      expect({ path: f.path, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual(f);
+    }
+    return { dir: x, manifest };
+  }
+
+  it('exports one message as evidence: its exact bytes, account and trail, a manifest openssl verifies with the gateway certificate; the export is in the trail', async () => {
+    const res = await fetch(`${gw.url}/v1/messages/${id}/evidence`, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    const { dir, manifest } = openEvidence(Buffer.from(await res.arrayBuffer()));
+    expect(manifest).toMatchObject({ actor: 'auditor-anna', messages: [id] });
+    const payload = await fetch(`${gw.url}/v1/messages/${id}/payload`, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } });
+    expect(readFileSync(join(dir, id, 'payload.xml'))).toEqual(Buffer.from(await payload.arrayBuffer()));
+    const trail = JSON.parse(readFileSync(join(dir, id, 'audit.json'), 'utf8')) as Array<{ actor: string; action: string }>;
+    expect(trail.at(-1)).toMatchObject({ actor: 'auditor-anna', action: 'evidence.exported' });
+    expect(JSON.parse(readFileSync(join(dir, id, 'detail.json'), 'utf8'))).toMatchObject({ id, status: 'delivered', attemptLog: [{ outcome: 'delivered' }] });
+    const signer = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', join(dir, 'gateway.cert.pem')], { encoding: 'utf8' });
+    expect(signer).toContain(new (await import('node:crypto')).X509Certificate(readFileSync(join(gw.env.GATEWAY_CERTS_DIR!, 'gateway.cert.pem'))).fingerprint256);
+    expect((await gw.api('GET', `/v1/messages/${id}/evidence`, undefined, REVIEWER_TOKEN)).status).toBe(403);
+  });
+
+  it('exports a search only once its count is confirmed, and refuses a search beyond the cap', async () => {
+    const second = await gw.api('POST', '/v1/cais/records', { ...movement, recordId: `KZ-TM-AUDIT-2-${Date.now()}` });
+    expect(second.status).toBe(202);
+    const search = '?partner=eaeu-ru&direction=out';
+    const count = await gw.api('GET', `/v1/evidence/count${search}`, undefined, AUDITOR_TOKEN);
+    expect(count.body).toEqual({ count: 2, cap: 200, overCap: false });
+    const unconfirmed = await gw.api('POST', '/v1/evidence', { partner: 'eaeu-ru', direction: 'out', confirmCount: 1 }, AUDITOR_TOKEN);
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.error).toMatchObject({ code: 'GW_ERR_EXPORT_UNCONFIRMED', message: expect.stringContaining('the search finds 2 messages, not the 1 confirmed') });
+    const res = await fetch(`${gw.url}/v1/evidence`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${AUDITOR_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ partner: 'eaeu-ru', direction: 'out', confirmCount: 2 }),
+    });
+    expect(res.status).toBe(200);
+    const { manifest } = openEvidence(Buffer.from(await res.arrayBuffer()));
+    expect(manifest.messages).toHaveLength(2);
+    expect(manifest.messages).toContain(id);
   });
 
   it('`gateway audit verify` passes, then names the event after a row is changed, deleted, or the newest are cut off past a checkpoint', async () => {

@@ -169,6 +169,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     queueReady: () => running && feed.writable(),
     partnerRoutes: services.routes,
     signer: gatewayKey,
+    signers: (partner, direction) => {
+      const keys = identities.get(partner);
+      if (!keys) return [];
+      return direction === 'in' ? keys.partnerCertificates : [keys.identity, ...keys.retiredIdentities].map((k) => k.certificate);
+    },
   }).catch(undo);
   let closing: Promise<void> | undefined;
   return {

@@ -1,4 +1,5 @@
 // Builds the fastify application: OpenAPI at /docs, bearer auth, the CAIS, message-log and health routes, and one error answer for every failure.
+import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -47,6 +48,8 @@ export interface ApiParts {
   /** Tell the delivery loop that messages became due (a resend). */
   wake(): void;
   queueReady(): boolean;
+  /** The certificates a logged document of `partner` must be signed by: ours for it (`out`), its pinned ones (`in`). */
+  signers(partner: string, direction: 'in' | 'out'): readonly X509Certificate[];
   /** The gateway's own key: it signs evidence manifests. */
   signer: SigningCapability;
   /** Routes the partner adapters add (queries, reconciliation …). */
@@ -248,7 +251,7 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
   const authorize = createAuthorize(createTokenLookup(parts.tokens, parts.roles));
   registerCaisRoutes(app, parts.ingest, authorize);
   registerCaisInboundRoutes(app, parts.inbound, parts.caisSink, authorize);
-  registerMessageRoutes(app, parts.store, parts.inbound, authorize, parts.wake);
+  registerMessageRoutes(app, parts, authorize);
   registerEvidenceRoutes(app, new EvidenceExporter(parts.store, parts.inbound, parts.signer), authorize);
   registerHealthRoutes(app, parts.store, parts.metrics, parts.queueReady);
   for (const route of parts.partnerRoutes) registerPartnerRoute(app, route, authorize);

@@ -1,8 +1,8 @@
 // The message log over HTTP, both directions: search, detail with lineage, the exact payload (content right, audited), its audit trail, refused pushes, and resend.
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../errors.js';
-import type { InboundStore } from '../store/inbound-store.js';
-import type { MessageStore } from '../store/message-store.js';
+import { recheckSignature } from '../audit/signature-recheck.js';
+import type { ApiParts } from './build-api.js';
 import { errorSchema, idParamsSchema, messagePageSchema, messageQuerySchema } from './api-schemas.js';
 import { requireRight, type Authorize } from './auth.js';
 import { detailView, eventView, filterOf, inboundView, iso, summaryView, withheld, type LogQuery } from './message-views.js';
@@ -22,8 +22,12 @@ export async function found<T>(value: Promise<T | undefined>, id: string): Promi
 /** Most events one subject's trail route returns. */
 const TRAIL_LIMIT = 1_000;
 
+/** What the message routes read and call. */
+export type MessageRouteParts = Pick<ApiParts, 'store' | 'inbound' | 'wake' | 'signers'>;
+
 /** Registers the message log routes. */
-export function registerMessageRoutes(app: FastifyInstance, store: MessageStore, inbound: InboundStore, authorize: Authorize, resent: () => void): void {
+export function registerMessageRoutes(app: FastifyInstance, parts: MessageRouteParts, authorize: Authorize): void {
+  const { store, inbound } = parts;
   const readers = requireRight(authorize, 'metadata');
   app.get(
     '/v1/messages',
@@ -86,6 +90,22 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
     },
   );
   app.get(
+    '/v1/messages/:id/signature',
+    {
+      onRequest: readers,
+      schema: { tags: ['messages'], summary: "Verifies the logged document's own signature again: ours for what we sent, the partner's pinned certificates for what it sent", security: [{ bearer: [] }], params: idParamsSchema },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const outbound = await store.get(id);
+      const partner = outbound?.partner ?? (await found(inbound.getInbound(id), id)).partner;
+      const bytes = await found(outbound ? store.payload(id) : inbound.inboundPayload(id), id);
+      const checked = recheckSignature(bytes, parts.signers(partner, outbound ? 'out' : 'in'));
+      await store.audit.appendAudit([{ at: Date.now(), actor: request.principal!.actor, action: 'signature.verified', subject: `message:${id}`, detail: `${checked.result}: ${checked.detail}` }]);
+      return { id, ...checked, checkedAt: iso(Date.now()) };
+    },
+  );
+  app.get(
     '/v1/inbound/refusals',
     { onRequest: readers, schema: { tags: ['messages'], summary: 'Pushes refused before acceptance, newest first: code, reason and evidence, never content', security: [{ bearer: [] }], querystring: refusalQuerySchema, response: { 200: refusalPageSchema, '4xx': errorSchema } } },
     async (request) => {
@@ -117,7 +137,7 @@ export function registerMessageRoutes(app: FastifyInstance, store: MessageStore,
         throw new GatewayError('GW_ERR_STATE_CONFLICT', `message ${id} is ${detail.status}; only failed, dead-lettered or needs-human messages can be resent`);
       }
       await store.audit.appendAudit([{ at: Date.now(), actor: request.principal!.actor, action: 'resend.requested', subject: `message:${id}`, detail: `was ${detail.status}` }]);
-      resent();
+      parts.wake();
       return reply.code(202).send({ id, status: 'pending' });
     },
   );

@@ -18,6 +18,7 @@ const backends = (await storeBackends('audit trail')).filter((b) => !b.skipped);
 describe.each(backends)('audit trail on $name', (backend) => {
   let gw: RunningGateway;
   let id: string;
+  const recordId = `KZ-TM-AUDIT-${Date.now()}`;
 
   /** Runs SQL on the gateway's log behind its back, as someone with database access could. */
   async function tamper(sql: string): Promise<void> {
@@ -36,7 +37,7 @@ describe.each(backends)('audit trail on $name', (backend) => {
 
   beforeAll(async () => {
     gw = await startTestGateway({ ...(await backend.open()), GATEWAY_AUDIT_CHECKPOINT_MS: '3600000' });
-    const res = await gw.api('POST', '/v1/cais/records', { ...movement, recordId: `KZ-TM-AUDIT-${Date.now()}` });
+    const res = await gw.api('POST', '/v1/cais/records', { ...movement, recordId });
     expect(res.status).toBe(202);
     id = (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'eaeu-ru')!.id;
     await gw.waitFor(async () => ((await gw.api('GET', `/v1/messages/${id}`)).body.status === 'delivered' ? true : undefined));
@@ -118,6 +119,25 @@ describe.each(backends)('audit trail on $name', (backend) => {
     const { manifest } = openEvidence(Buffer.from(await res.arrayBuffer()));
     expect(manifest.messages).toHaveLength(2);
     expect(manifest.messages).toContain(id);
+  });
+
+  it('verifies the signature of what we sent again on demand, and reports a document changed in the log as invalid', async () => {
+    const sound = await gw.api('GET', `/v1/messages/${id}/signature`, undefined, REVIEWER_TOKEN);
+    expect(sound.status).toBe(200);
+    expect(sound.body).toMatchObject({ id, result: 'valid', kind: expect.stringMatching(/^xmldsig/) });
+    const bytes = Buffer.from(await (await fetch(`${gw.url}/v1/messages/${id}/payload`, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } })).arrayBuffer()).toString('utf8');
+    const carrier = 'Trans Logistic Kazakhstan LLP';
+    expect(bytes).toContain(carrier);
+    const forged = 'Trans Logistic Kazakhstan LTD';
+    await tamper(
+      gw.env.GATEWAY_DATABASE_SCHEMA === undefined
+        ? `UPDATE messages SET payload = CAST(replace(CAST(payload AS TEXT), '${carrier}', '${forged}') AS BLOB) WHERE id = '${id}'`
+        : `UPDATE messages SET payload = convert_to(replace(convert_from(payload, 'UTF8'), '${carrier}', '${forged}'), 'UTF8') WHERE id = '${id}'`,
+    );
+    const broken = await gw.api('GET', `/v1/messages/${id}/signature`, undefined, REVIEWER_TOKEN);
+    expect(broken.body).toMatchObject({ result: 'invalid', detail: expect.stringMatching(/^GW_ERR_SIGNATURE_INVALID/) });
+    const trail = (await gw.api('GET', `/v1/messages/${id}/audit`)).body.items as Array<{ actor: string; action: string; detail: string }>;
+    expect(trail.filter((e) => e.action === 'signature.verified').map((e) => `${e.actor} ${e.detail.split(':')[0]}`)).toEqual(['reviewer-rita valid', 'reviewer-rita invalid']);
   });
 
   it('`gateway audit verify` passes, then names the event after a row is changed, deleted, or the newest are cut off past a checkpoint', async () => {

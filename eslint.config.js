@@ -63,6 +63,8 @@ export default tseslint.config(
     },
   },
   { files: ['src/config.ts', 'test/**', 'vitest.config.ts'], rules: { 'no-restricted-properties': 'off' } },
+  // The console's one script runs in the browser.
+  { files: ['src/ui/assets/*.js'], languageOptions: { globals: { document: 'readonly', window: 'readonly', HTMLFormElement: 'readonly' } } },
   {
     files: ['adapters/**/*.{ts,mts,cts,js,mjs,cjs}'],
     plugins: { gateway: { rules: { 'adapter-boundary': adapterBoundary } } },

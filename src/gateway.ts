@@ -4,6 +4,7 @@ import { AuditCheckpointer } from './audit/audit-checkpoint.js';
 import { loadKeyCapabilities } from './security/key-capabilities.js';
 
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/build-api.js';
@@ -169,6 +170,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     queueReady: () => running && feed.writable(),
     partnerRoutes: services.routes,
     signer: gatewayKey,
+    console: { dir: join(config.rootDir, 'src', 'ui'), partners: partnerIds },
     signers: (partner, direction) => {
       const keys = identities.get(partner);
       if (!keys) return [];

@@ -1,4 +1,4 @@
-// Authentication and authorisation of API requests: bearer tokens or a console session, each a named principal whose roles give rights.
+// Authentication and authorisation of API requests: bearer tokens, each a named principal whose roles give rights.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiToken, Role } from '../config.js';
@@ -17,9 +17,6 @@ export type Requirement = { roles: readonly Role[] } | { right: Right };
 
 /** Checks a request's credentials against a requirement; throws GatewayError on failure, else returns its principal. */
 export type Authorize = (request: FastifyRequest, requirement: Requirement) => Principal;
-
-/** Finds the principal of a request's console session, if it has a valid one (the console's session store). */
-export type SessionLookup = (request: FastifyRequest) => Principal | undefined;
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -41,23 +38,13 @@ function admits(principal: Principal, requirement: Requirement): boolean {
   return 'right' in requirement ? principal.rights.has(requirement.right) : requirement.roles.some((r) => principal.roles.includes(r));
 }
 
-/**
- * Creates the check: an `Authorization: Bearer` token first, else the console session cookie when
- * `session` finds one (the console's store admits a session's state change only with its CSRF token).
- */
-export function createAuthorize(lookup: TokenLookup, session: SessionLookup = () => undefined): Authorize {
+/** Creates the check of an `Authorization: Bearer` token (the console has its own sessions, see src/ui). */
+export function createAuthorize(lookup: TokenLookup): Authorize {
   return (request, requirement) => {
-    const header = request.headers.authorization;
-    let principal: Principal | undefined;
-    if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match?.[1]) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'send Authorization: Bearer <token>');
-      principal = lookup(match[1]);
-      if (!principal) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'unknown token');
-    } else {
-      principal = session(request);
-      if (!principal) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'send Authorization: Bearer <token>');
-    }
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    if (!match?.[1]) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'send Authorization: Bearer <token>');
+    const principal = lookup(match[1]);
+    if (!principal) throw new GatewayError('GW_ERR_UNAUTHENTICATED', 'unknown token');
     if (!admits(principal, requirement)) {
       throw new GatewayError('GW_ERR_FORBIDDEN', 'right' in requirement ? `needs the right ${requirement.right}` : `needs one of the roles ${requirement.roles.join(', ')}`);
     }

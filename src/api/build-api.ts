@@ -1,5 +1,8 @@
 // Builds the fastify application: OpenAPI at /docs, bearer auth, the CAIS, message-log and health routes, and one error answer for every failure.
 import type { X509Certificate } from 'node:crypto';
+import { join } from 'node:path';
+import { registerConsole } from '../ui/console-routes.js';
+import { Languages } from '../ui/i18n.js';
 import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -50,6 +53,8 @@ export interface ApiParts {
   queueReady(): boolean;
   /** The certificates a logged document of `partner` must be signed by: ours for it (`out`), its pinned ones (`in`). */
   signers(partner: string, direction: 'in' | 'out'): readonly X509Certificate[];
+  /** The console's folder (`src/ui`: its assets and translations), and the partner ids its search offers; no console when unset. */
+  console?: { dir: string; partners: readonly string[] };
   /** The gateway's own key: it signs evidence manifests. */
   signer: SigningCapability;
   /** Routes the partner adapters add (queries, reconciliation …). */
@@ -248,11 +253,17 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
   app.setNotFoundHandler(async (request) => {
     throw new GatewayError('GW_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: the path is unknown or does not take ${request.method}`);
   });
-  const authorize = createAuthorize(createTokenLookup(parts.tokens, parts.roles));
+  const tokens = createTokenLookup(parts.tokens, parts.roles);
+  const authorize = createAuthorize(tokens);
+  const exporter = new EvidenceExporter(parts.store, parts.inbound, parts.signer);
   registerCaisRoutes(app, parts.ingest, authorize);
   registerCaisInboundRoutes(app, parts.inbound, parts.caisSink, authorize);
   registerMessageRoutes(app, parts, authorize);
-  registerEvidenceRoutes(app, new EvidenceExporter(parts.store, parts.inbound, parts.signer), authorize);
+  registerEvidenceRoutes(app, exporter, authorize);
+  if (parts.console) {
+    const { dir, partners } = parts.console;
+    await registerConsole(app, { ...parts, tokens, exporter, partners, languages: Languages.load(join(dir, 'i18n')), assetsDir: join(dir, 'assets') });
+  }
   registerHealthRoutes(app, parts.store, parts.metrics, parts.queueReady);
   for (const route of parts.partnerRoutes) registerPartnerRoute(app, route, authorize);
   return app;

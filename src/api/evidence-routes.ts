@@ -102,7 +102,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, exporter: EvidenceE
       const { confirmCount, ...query } = request.body as LogQuery & { confirmCount: number };
       const ids = await exporter.matching(query as LogQuery);
       if (ids.length > EVIDENCE_CAP) throw new GatewayError('GW_ERR_EXPORT_TOO_LARGE', `the search finds more than ${EVIDENCE_CAP} messages; narrow it (partner, status, time window)`, { cap: EVIDENCE_CAP });
-      if (ids.length !== confirmCount) throw new GatewayError('GW_ERR_EXPORT_UNCONFIRMED', `the search finds ${ids.length} messages, not the ${confirmCount} confirmed; confirm ${ids.length}`, { count: ids.length });
+      if (ids.length !== confirmCount) throw new GatewayError('GW_ERR_COUNT_UNCONFIRMED', `the search finds ${ids.length} messages, not the ${confirmCount} confirmed; confirm ${ids.length}`, { count: ids.length });
       return sendZip(reply, await exporter.export(ids, request.principal!.actor, `search ${JSON.stringify(query)}`));
     },
   );

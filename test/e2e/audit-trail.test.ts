@@ -1,13 +1,12 @@
 // The audit trail of a running gateway, on SQLite and PostgreSQL: who saw what (rights enforced by the API), every state change, and `gateway audit verify` against tampering.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-run.js';
+import { openEvidence } from '../support/evidence-archive.js';
 import { RECORD_FIXTURES } from '../support/project.js';
 import { AUDITOR_TOKEN, REVIEWER_TOKEN, startTestGateway, type RunningGateway } from '../support/running-gateway.js';
 import { storeBackends } from '../support/store-backends.js';
@@ -68,28 +67,11 @@ describe.each(backends)('audit trail on $name', (backend) => {
     expect((await gw.api('POST', `/v1/messages/${id}/resend`, undefined, AUDITOR_TOKEN)).status).toBe(403);
   });
 
-  /** Unpacks an export with Info-ZIP's unzip; checks every manifest digest and the manifest's CMS signature with openssl against the development CA. */
-  function openEvidence(zip: Buffer): { dir: string; manifest: { actor: string; messages: string[]; files: Array<{ path: string; size: number; sha256: string }> } } {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-evidence-'));
-    writeFileSync(join(dir, 'export.zip'), zip);
-    execFileSync('unzip', ['-q', 'export.zip', '-d', 'x'], { cwd: dir });
-    const x = join(dir, 'x');
-    const verified = execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'manifest.json.p7s', '-content', 'manifest.json', '-purpose', 'any', '-CAfile', join(gw.env.GATEWAY_CERTS_DIR!, 'ca.cert.pem'), '-out', 'verified.json'], { cwd: x, stdio: ['ignore', 'ignore', 'pipe'] });
-    expect(verified).toBeDefined();
-    expect(readFileSync(join(x, 'verified.json'))).toEqual(readFileSync(join(x, 'manifest.json')));
-    const manifest = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8'));
-    for (const f of manifest.files) {
-      const bytes = readFileSync(join(x, f.path));
-      expect({ path: f.path, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual(f);
-    }
-    return { dir: x, manifest };
-  }
-
   it('exports one message as evidence: its exact bytes, account and trail, a manifest openssl verifies with the gateway certificate; the export is in the trail', async () => {
     const res = await fetch(`${gw.url}/v1/messages/${id}/evidence`, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
-    const { dir, manifest } = openEvidence(Buffer.from(await res.arrayBuffer()));
+    const { dir, manifest } = openEvidence(Buffer.from(await res.arrayBuffer()), join(gw.env.GATEWAY_CERTS_DIR!, 'ca.cert.pem'));
     expect(manifest).toMatchObject({ actor: 'auditor-anna', messages: [id] });
     const payload = await fetch(`${gw.url}/v1/messages/${id}/payload`, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } });
     expect(readFileSync(join(dir, id, 'payload.xml'))).toEqual(Buffer.from(await payload.arrayBuffer()));
@@ -109,14 +91,14 @@ describe.each(backends)('audit trail on $name', (backend) => {
     expect(count.body).toEqual({ count: 2, cap: 200, overCap: false });
     const unconfirmed = await gw.api('POST', '/v1/evidence', { partner: 'eaeu-ru', direction: 'out', confirmCount: 1 }, AUDITOR_TOKEN);
     expect(unconfirmed.status).toBe(409);
-    expect(unconfirmed.body.error).toMatchObject({ code: 'GW_ERR_EXPORT_UNCONFIRMED', message: expect.stringContaining('the search finds 2 messages, not the 1 confirmed') });
+    expect(unconfirmed.body.error).toMatchObject({ code: 'GW_ERR_COUNT_UNCONFIRMED', message: expect.stringContaining('the search finds 2 messages, not the 1 confirmed') });
     const res = await fetch(`${gw.url}/v1/evidence`, {
       method: 'POST',
       headers: { authorization: `Bearer ${AUDITOR_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ partner: 'eaeu-ru', direction: 'out', confirmCount: 2 }),
     });
     expect(res.status).toBe(200);
-    const { manifest } = openEvidence(Buffer.from(await res.arrayBuffer()));
+    const { manifest } = openEvidence(Buffer.from(await res.arrayBuffer()), join(gw.env.GATEWAY_CERTS_DIR!, 'ca.cert.pem'));
     expect(manifest.messages).toHaveLength(2);
     expect(manifest.messages).toContain(id);
   });

@@ -43,7 +43,7 @@ export function registerCaisRoutes(app: FastifyInstance, ingest: Ingest, authori
     },
     async (request, reply) => {
       const values = Array.isArray(request.body) ? (request.body as unknown[]) : [request.body];
-      const results = await ingest.accept(values);
+      const results = await ingest.accept(values, request.principal?.actor);
       const rejected = results.filter((r) => r.status === 'rejected').length;
       const duplicates = results.filter((r) => r.status === 'duplicate').length;
       const accepted = results.length - rejected - duplicates;

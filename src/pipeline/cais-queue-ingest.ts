@@ -46,7 +46,7 @@ export async function startCaisQueueIngest(options: CaisQueueOptions): Promise<C
     let outcomes: IngestOutcome[];
     try {
       const parsed = parseJson(msg.content);
-      outcomes = await ingest.accept(Array.isArray(parsed) ? parsed : [parsed]);
+      outcomes = await ingest.accept(Array.isArray(parsed) ? parsed : [parsed], `amqp:${queue}`);
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'GW_ERR_RECORD_UNREADABLE') {
         outcomes = [{ index: 0, status: 'rejected', violations: [{ code: err.code, pointer: '', message: err.message.replace(/^GW_ERR_\w+: /, '') }] }];

@@ -18,7 +18,7 @@ export interface Ingest {
    * nothing is. Returns only after what was accepted is committed.
    * @throws GatewayError GW_ERR_OUTBOX_FULL while the queue cannot take work and the outbox is at its bound.
    */
-  accept(values: readonly unknown[]): Promise<IngestOutcome[]>;
+  accept(values: readonly unknown[], acceptedBy?: string): Promise<IngestOutcome[]>;
 }
 
 /** What the ingest step works with. */
@@ -68,7 +68,7 @@ export function createIngest({ translator, store, accepted, maxOutbox, observe =
   // Concurrent requests share one durable commit; each is answered once its own records are durable.
   const group = new AcceptGroup(store);
   return {
-    async accept(values) {
+    async accept(values, acceptedBy) {
       const waiting = maxOutbox === undefined ? 0 : await store.unpublishedCount();
       if (maxOutbox !== undefined && waiting >= maxOutbox) {
         throw new GatewayError('GW_ERR_OUTBOX_FULL', `${waiting} accepted messages wait for the queue (limit ${maxOutbox}); nothing of this request was accepted`);
@@ -98,7 +98,7 @@ export function createIngest({ translator, store, accepted, maxOutbox, observe =
           payloadSha256: d.sha256,
           extension: d.extension,
         }));
-        batch.push({ index, record: { type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record) }, messages });
+        batch.push({ index, record: { type: record.type, recordId: record.recordId, version: record.version, json: JSON.stringify(record), ...(acceptedBy === undefined ? {} : { acceptedBy }) }, messages });
       }
       const stored = batch.length > 0 ? await group.acceptBatch(batch, now()) : [];
       stored.forEach((result, i) => {

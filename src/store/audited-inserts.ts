@@ -8,6 +8,8 @@ import { GENESIS_HASH } from '../audit/audit-hash.js';
  */
 export interface AuditedInsert {
   table: string;
+  /** Who did it (the gateway when unset). */
+  actor?: string;
   /** When it happened, epoch ms. */
   at: string;
   action: string;
@@ -22,6 +24,7 @@ const MESSAGE_CREATED_DETAIL =
 export const AUDITED_INSERTS: readonly AuditedInsert[] = [
   {
     table: 'records',
+    actor: "COALESCE(NEW.accepted_by, 'gateway')",
     at: 'NEW.received_at',
     action: "'record.accepted'",
     subject: "'record:' || NEW.type || '/' || NEW.record_id || '/' || NEW.version",

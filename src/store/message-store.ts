@@ -18,6 +18,8 @@ export interface SourceRecord {
   version: number;
   /** The record exactly as accepted (canonical JSON text). */
   json: string;
+  /** Who posted it: the API client's name, or the queue it came from (the audit trail's actor); the gateway when unset. */
+  acceptedBy?: string;
 }
 
 /** One document to log and deliver. */

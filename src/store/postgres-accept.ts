@@ -32,11 +32,11 @@ interface Placed {
 async function insertRecords(sql: Sql, records: readonly SourceRecord[], now: number): Promise<Map<string, number>> {
   // Rows go in in the order given (sorted), so instances accepting overlapping batches wait on each other's keys without deadlock.
   const { rows } = await sql.query<{ row: number; type: string; recordId: string; version: number }>(
-    `INSERT INTO records (type, record_id, version, json, received_at)
-     SELECT t, r, v, j, $5 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS u(t, r, v, j, n) ORDER BY n
+    `INSERT INTO records (type, record_id, version, json, received_at, accepted_by)
+     SELECT t, r, v, j, $5, a FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $6::text[]) WITH ORDINALITY AS u(t, r, v, j, a, n) ORDER BY n
      ON CONFLICT (type, record_id, version) DO NOTHING
      RETURNING id AS row, type, record_id AS "recordId", version`,
-    [records.map((r) => r.type), records.map((r) => r.recordId), records.map((r) => r.version), records.map((r) => r.json), now],
+    [records.map((r) => r.type), records.map((r) => r.recordId), records.map((r) => r.version), records.map((r) => r.json), now, records.map((r) => r.acceptedBy ?? null)],
   );
   return new Map(rows.map((r) => [keyOf(r), r.row]));
 }

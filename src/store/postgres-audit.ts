@@ -31,13 +31,14 @@ END $$;`;
 
 /** Migration: events, head, checkpoints, the chain's functions and one deferred trigger per audited table. */
 export const POSTGRES_AUDIT_SCHEMA = `
+ALTER TABLE records ADD COLUMN accepted_by TEXT;
 ${auditTablesSql('BIGINT', 'COLLATE "C"')}
 ${HASH_FUNCTION}
 ${APPEND_FUNCTION}
 ${AUDITED_INSERTS.map(
   (a) => `CREATE FUNCTION gw_audit_${a.table}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM gw_audit_append((${a.at})::bigint, 'gateway', ${a.action}, ${a.subject}, ${a.detail});
+  PERFORM gw_audit_append((${a.at})::bigint, ${a.actor ?? "'gateway'"}, ${a.action}, ${a.subject}, ${a.detail});
   RETURN NULL;
 END $$;
 CREATE CONSTRAINT TRIGGER audit_${a.table} AFTER INSERT ON ${a.table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gw_audit_${a.table}();`,

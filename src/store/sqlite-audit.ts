@@ -13,6 +13,7 @@ type Db = Database.Database;
  * The chain's hash is `gw_audit_hash`, registered on every connection by {@link registerAuditHash}.
  */
 export const SQLITE_AUDIT_SCHEMA = `
+ALTER TABLE records ADD COLUMN accepted_by TEXT;
 ${auditTablesSql('INTEGER', '')}
 CREATE VIEW audit_append AS SELECT at, actor, action, subject, detail FROM audit_events WHERE 0;
 CREATE TRIGGER audit_append_chain INSTEAD OF INSERT ON audit_append BEGIN
@@ -24,7 +25,7 @@ CREATE TRIGGER audit_append_chain INSTEAD OF INSERT ON audit_append BEGIN
 END;
 ${AUDITED_INSERTS.map(
   (a) => `CREATE TRIGGER audit_${a.table} AFTER INSERT ON ${a.table} BEGIN
-  INSERT INTO audit_append (at, actor, action, subject, detail) VALUES (${a.at}, 'gateway', ${a.action}, ${a.subject}, ${a.detail});
+  INSERT INTO audit_append (at, actor, action, subject, detail) VALUES (${a.at}, ${a.actor ?? "'gateway'"}, ${a.action}, ${a.subject}, ${a.detail});
 END;`,
 ).join('\n')}
 `;

@@ -165,7 +165,7 @@ function prepareStatements(db: Db) {
     recordSiblings: db.prepare<[number], MessageDetail['recordMessages'][number]>(
       'SELECT id, partner, message_type AS messageType, status FROM messages WHERE record_row = ? ORDER BY position',
     ),
-    insertRecord: db.prepare<[string, string, number, string, number]>('INSERT INTO records (type, record_id, version, json, received_at) VALUES (?, ?, ?, ?, ?)'),
+    insertRecord: db.prepare<[string, string, number, string, number, string | null]>('INSERT INTO records (type, record_id, version, json, received_at, accepted_by) VALUES (?, ?, ?, ?, ?, ?)'),
     insertMessage: db.prepare<[Record<string, string | number | Buffer>]>(
       `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256,
          payload, payload_sha256, extension, status, attempts, next_attempt_at, job_state, created_at, updated_at)
@@ -539,7 +539,7 @@ class SqliteMessageStore implements MessageStore {
   private acceptIn(record: SourceRecord, messages: NewMessage[], now: number): AcceptResult {
     const existing = this.statements.findRecord.get(record.type, record.recordId, record.version);
     if (existing !== undefined) return { created: false, messages: this.statements.recordMessages.all(existing.row) };
-    const { lastInsertRowid } = this.statements.insertRecord.run(record.type, record.recordId, record.version, record.json, now);
+    const { lastInsertRowid } = this.statements.insertRecord.run(record.type, record.recordId, record.version, record.json, now, record.acceptedBy ?? null);
     messages.forEach((message, position) => {
       this.insertMessage(Number(lastInsertRowid), position, message, now);
       this.diagnosticLog.record(transformedEvent(record, message, now));

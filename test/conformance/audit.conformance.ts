@@ -10,7 +10,7 @@ import { verifyAuditTrail } from '../../src/audit/audit-verify.js';
 import { initDevCertificates } from '../../src/security/dev-certificates.js';
 import { loadKeyCapabilities, type KeyCapabilities } from '../../src/security/key-capabilities.js';
 import type { MessageStore } from '../../src/store/message-store.js';
-import { endIn, eachFreshStore, messageId, retryAt, storeSteps, T0 } from './store-fixtures.js';
+import { endIn, eachFreshStore, messageId, newMessage, retryAt, sourceRecord, storeSteps, T0 } from './store-fixtures.js';
 
 /** Runs raw SQL on the store's database, as someone with write access to it would. */
 export type Tamper = (sql: string) => Promise<void>;
@@ -57,6 +57,11 @@ export function auditConformance(name: string, open: () => Promise<MessageStore>
       expect(trail[0]?.detail).toBe('iru-safetir safetir-upload by mapping safetir-termination v3 sha256 ' + 'ab'.repeat(32));
       expect(trail[1]?.detail).toMatch(/^attempt 1: retry/);
       expect(await store.audit.auditTrail('record:tir.termination/R-1/1', 10)).toMatchObject([{ action: 'record.accepted', at: T0 }]);
+    });
+
+    it('names the client that posted a record as the actor of its acceptance', async () => {
+      await store.accept({ ...sourceRecord('POSTED'), acceptedBy: 'cais-prod' }, [newMessage(7)], T0);
+      expect(await store.audit.auditTrail('record:tir.termination/POSTED/1', 10)).toMatchObject([{ actor: 'cais-prod', action: 'record.accepted' }]);
     });
 
     it('chains every event to the one before it, from the genesis hash, with the hash verification recomputes', async () => {

@@ -40,11 +40,11 @@ describe.each(backends)('audit trail on $name', (backend) => {
     expect(res.status).toBe(202);
     id = (res.body.results[0].messages as Array<{ id: string; partner: string }>).find((m) => m.partner === 'eaeu-ru')!.id;
     await gw.waitFor(async () => ((await gw.api('GET', `/v1/messages/${id}`)).body.status === 'delivered' ? true : undefined));
-  });
+  }, 60_000);
   afterAll(async () => {
     await gw?.stop();
     await backend.drop();
-  });
+  }, 60_000);
 
   it('refuses the payload to a client without the content right (403) and leaves the record out of its detail', async () => {
     const payload = await gw.api('GET', `/v1/messages/${id}/payload`, undefined, REVIEWER_TOKEN);

@@ -43,11 +43,11 @@ describe('console in a real browser', () => {
     id = (res.body.results[0].messages as Array<{ id: string }>)[0]!.id;
     await gw.waitFor(async () => ((await gw.api('GET', `/v1/messages/${id}`)).body.status === 'delivered' ? true : undefined));
     browser = await launchChromium();
-  });
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await gw?.stop();
-  });
+  }, 60_000);
 
   it('an auditor finds a carnet, reads its story, opens the payload, verifies the signature and exports evidence openssl verifies; the trail names them', async () => {
     const page = await signIn(AUDITOR_TOKEN);
@@ -62,6 +62,7 @@ describe('console in a real browser', () => {
     const story = await timeline.textContent();
     for (const step of ['document created', 'delivery attempted', 'delivered']) expect(story).toContain(step);
     expect(story!.indexOf('record accepted')).toBeLessThan(story!.indexOf('delivered'));
+    expect(await timeline.locator('li', { hasText: 'record accepted' }).locator('.actor').textContent()).toBe('tester');
     await shot(page, 'story');
 
     await page.click(`a[href="/ui/messages/${id}"]`);

@@ -54,6 +54,7 @@ export const CORE_ERRORS = {
   GW_ERR_FORBIDDEN: { message: 'the token lacks the role this operation needs', httpStatus: 403, retryable: false },
   GW_ERR_NOT_FOUND: { message: 'no such message or resource', httpStatus: 404, retryable: false },
   GW_ERR_STATE_CONFLICT: { message: 'the message is not in a state that allows this operation', httpStatus: 409, retryable: false },
+  GW_ERR_TOO_MANY_ATTEMPTS: { message: 'too many refused sign-ins from this address; wait a few minutes', httpStatus: 429, retryable: true },
   GW_ERR_COUNT_UNCONFIRMED: { message: 'a bulk export or resend must confirm the number of messages it will touch', httpStatus: 409, retryable: false },
   GW_ERR_EXPORT_TOO_LARGE: { message: 'the export would hold more messages than one export may', httpStatus: 413, retryable: false },
   GW_ERR_OUTBOX_FULL: { message: 'too many accepted messages wait for the queue (broker blocked or unreachable); try again after Retry-After', httpStatus: 503, retryable: true },

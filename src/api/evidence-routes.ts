@@ -14,12 +14,18 @@ import type { Principal } from './rights.js';
 /** Most audit events of one message an export carries. */
 const TRAIL_LIMIT = 10_000;
 
+/** A search's filters (its paging is the export's own). */
+function searchProperties(): Record<string, unknown> {
+  const { limit: _limit, cursor: _cursor, ...filters } = messageQuerySchema.properties;
+  return filters;
+}
+
 /** The search a bulk export names, and the count its client confirms. */
 const bulkBodySchema = {
   type: 'object',
   required: ['confirmCount'],
   additionalProperties: false,
-  properties: { ...messageQuerySchema.properties, confirmCount: { type: 'integer', minimum: 1, maximum: EVIDENCE_CAP } },
+  properties: { ...searchProperties(), confirmCount: { type: 'integer', minimum: 1, maximum: EVIDENCE_CAP } },
 } as const;
 
 /** Exports the log's evidence; the gateway's key signs each manifest. */

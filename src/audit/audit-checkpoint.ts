@@ -49,7 +49,8 @@ export class AuditCheckpointer {
 
   /** Signs and stores a checkpoint of the current head unless one exists for it; resolves to the head checkpointed. */
   checkpoint(now = Date.now()): Promise<void> {
-    this.running = this.running.then(async () => {
+    // A failed run (the store briefly away) must not stop every later one.
+    this.running = this.running.catch(() => undefined).then(async () => {
       const head = await this.store.auditHead();
       if (head.seq === 0 || head.seq === this.lastSeq) return;
       await this.store.saveAuditCheckpoint(signCheckpoint(this.key, head.seq, head.hash, now));

@@ -24,6 +24,9 @@ DECLARE
   h TEXT;
 BEGIN
   UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash INTO s, prev;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'the audit trail has no head row (audit_head id 1): nothing can be appended to it';
+  END IF;
   h := gw_audit_hash(prev, s, p_at, p_actor, p_action, p_subject, p_detail);
   UPDATE audit_head SET hash = h WHERE id = 1;
   INSERT INTO audit_events (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (s, p_at, p_actor, p_action, p_subject, p_detail, prev, h);

@@ -17,6 +17,7 @@ ALTER TABLE records ADD COLUMN accepted_by TEXT;
 ${auditTablesSql('INTEGER', '')}
 CREATE VIEW audit_append AS SELECT at, actor, action, subject, detail FROM audit_events WHERE 0;
 CREATE TRIGGER audit_append_chain INSTEAD OF INSERT ON audit_append BEGIN
+  SELECT RAISE(ABORT, 'the audit trail has no head row (audit_head id 1): nothing can be appended to it') WHERE NOT EXISTS (SELECT 1 FROM audit_head WHERE id = 1);
   INSERT INTO audit_events (seq, at, actor, action, subject, detail, prev_hash, hash)
     SELECT h.seq + 1, NEW.at, NEW.actor, NEW.action, NEW.subject, NEW.detail, h.hash,
            gw_audit_hash(h.hash, h.seq + 1, NEW.at, NEW.actor, NEW.action, NEW.subject, NEW.detail)

@@ -41,11 +41,13 @@ const FIELDS = ['key', 'partner', 'status', 'direction', 'type', 'from', 'to'] a
 const STATUS = /^[a-z-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The search fields of a query string or form, checked as the API checks them. */
-function fieldsOf(source: Record<string, string | undefined>): SearchFields {
+/** The search fields of a query string or form, checked as the API checks them (a field given twice is refused). */
+function fieldsOf(source: Record<string, unknown>): SearchFields {
   const fields: SearchFields = {};
   for (const name of FIELDS) {
-    const value = source[name]?.trim();
+    const given = source[name];
+    if (given !== undefined && typeof given !== 'string') throw new GatewayError('GW_ERR_REQUEST_INVALID', `${name} is given more than once`);
+    const value = given?.trim();
     if (value) fields[name] = value.slice(0, 255);
   }
   if (fields.direction && !['in', 'out'].includes(fields.direction)) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'direction is in or out');
@@ -155,8 +157,10 @@ export function registerConsoleLogRoutes(ui: FastifyInstance, parts: ConsoleLogP
     const received = outbound ? undefined : await found(inbound.getInbound(id), id);
     const bytes = await found(outbound ? store.payload(id) : inbound.inboundPayload(id), id);
     const extension = outbound?.extension ?? 'xml';
-    const view = (request.query as { view?: string }).view;
-    await store.audit.appendAudit([{ at: Date.now(), actor: session.principal.actor, action: 'payload.viewed', subject: `message:${id}`, detail: `${bytes.length} bytes in the console (${view ?? 'pretty'})` }]);
+    const asked = (request.query as { view?: unknown }).view ?? 'pretty';
+    if (asked !== 'pretty' && asked !== 'raw' && asked !== 'download') throw new GatewayError('GW_ERR_REQUEST_INVALID', 'view is pretty, raw or download');
+    const view = asked;
+    await store.audit.appendAudit([{ at: Date.now(), actor: session.principal.actor, action: 'payload.viewed', subject: `message:${id}`, detail: `${bytes.length} bytes in the console (${view})` }]);
     if (view === 'download') {
       return reply.header('content-type', CONTENT_TYPES[extension] ?? 'application/octet-stream').header('content-disposition', `attachment; filename="${id}.${extension}"`).send(bytes);
     }

@@ -11,6 +11,7 @@ import { html } from './html.js';
 import type { Languages } from './i18n.js';
 import { page, type PageContext } from './console-page.js';
 import { registerConsoleLogRoutes, type ConsoleLogParts } from './console-log-routes.js';
+import { LoginThrottle } from './login-throttle.js';
 import { loginPage } from './pages/login-page.js';
 
 declare module 'fastify' {
@@ -42,10 +43,20 @@ function formOf(request: FastifyRequest): Record<string, string> {
   return (request.body ?? {}) as Record<string, string>;
 }
 
-/** Whether a state-changing request came from our own pages: its Origin (when sent) is this host. */
+/**
+ * Whether a state-changing request came from our own pages: its Origin (when sent) names this host.
+ * The scheme is not compared: behind a TLS-terminating proxy the browser's https origin reaches a
+ * plain-HTTP server.
+ */
 function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
-  return origin === undefined || origin === `${request.protocol}://${request.headers.host ?? ''}`;
+  if (origin === undefined) return true;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.host === request.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** Builds a page context for a request (language from `lang`, its cookie, or Accept-Language). */
@@ -72,6 +83,7 @@ export function need(request: FastifyRequest, ...rights: Right[]): ConsoleSessio
 }
 
 function registerSignIn(app: FastifyInstance, parts: ConsoleParts, sessions: ConsoleSessions): void {
+  const throttle = new LoginThrottle();
   const showLogin = (request: FastifyRequest, reply: FastifyReply, refused?: string) => {
     const csrf = randomToken();
     setCookie(reply, request, LOGIN_COOKIE, csrf);
@@ -82,9 +94,12 @@ function registerSignIn(app: FastifyInstance, parts: ConsoleParts, sessions: Con
     const form = formOf(request);
     const t = contextOf(request, reply, parts.languages).t;
     if (!sameOrigin(request) || !sameToken(form.csrf, cookiesOf(request)[LOGIN_COOKIE])) return showLogin(request, reply, t('login.expired'));
+    if (!throttle.allows(request.ip)) throw new GatewayError('GW_ERR_TOO_MANY_ATTEMPTS', 'too many refused sign-ins from this address; wait a few minutes');
     const principal = parts.tokens(form.token ?? '');
     if (!principal) {
-      await parts.store.audit.appendAudit([{ at: Date.now(), actor: 'unknown', action: 'console.login-refused', subject: 'gateway', detail: `from ${request.ip}` }]);
+      // Each refusal is an event until the address reaches the limit; the last one says so, later tries are not recorded one by one.
+      const limited = throttle.refused(request.ip);
+      await parts.store.audit.appendAudit([{ at: Date.now(), actor: 'unknown', action: 'console.login-refused', subject: 'gateway', detail: `from ${request.ip}${limited ? '; further sign-ins from this address are refused for 5 minutes' : ''}` }]);
       return showLogin(request, reply, t('login.refused'));
     }
     const id = sessions.open(principal);
@@ -130,7 +145,7 @@ export async function registerConsole(app: FastifyInstance, parts: ConsoleParts)
       request.consoleSession = session;
     });
     ui.addHook('preHandler', async (request) => {
-      if (request.method !== 'POST' || request.url === '/ui/login') return;
+      if (request.method !== 'POST' || request.url.split('?')[0] === '/ui/login') return;
       if (!sameOrigin(request) || !sameToken(formOf(request).csrf, request.consoleSession?.csrf)) throw new GatewayError('GW_ERR_FORBIDDEN', 'the form is stale or from another site (CSRF check); reload the page');
     });
     ui.setErrorHandler((err: FastifyError | GatewayError, request, reply) => answerError(parts, err, request, reply));

@@ -23,14 +23,27 @@ export function cookiesOf(request: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of (request.headers.cookie ?? '').split(';')) {
     const at = pair.indexOf('=');
-    if (at > 0) out[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    if (at <= 0) continue;
+    try {
+      out[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      // Another application's cookie on the host, not percent-encoding: not ours, ignored.
+    }
   }
   return out;
 }
 
-/** Sets a console cookie: HttpOnly, SameSite=Strict, path /ui, Secure when the request came over TLS; `maxAgeS` 0 deletes it. */
+/**
+ * Whether the browser reached the console over TLS: directly, or through a TLS-terminating proxy that
+ * says so (X-Forwarded-Proto, or the page's Origin). A forged claim only makes the cookie stricter.
+ */
+function overTls(request: FastifyRequest): boolean {
+  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https' || (request.headers.origin ?? '').startsWith('https://');
+}
+
+/** Sets a console cookie: HttpOnly, SameSite=Strict, path /ui, Secure when the browser came over TLS; `maxAgeS` 0 deletes it. */
 export function setCookie(reply: FastifyReply, request: FastifyRequest, name: string, value: string, maxAgeS?: number): void {
-  const attributes = ['Path=/ui', 'HttpOnly', 'SameSite=Strict', ...(request.protocol === 'https' ? ['Secure'] : []), ...(maxAgeS === undefined ? [] : [`Max-Age=${maxAgeS}`])];
+  const attributes = ['Path=/ui', 'HttpOnly', 'SameSite=Strict', ...(overTls(request) ? ['Secure'] : []), ...(maxAgeS === undefined ? [] : [`Max-Age=${maxAgeS}`])];
   // fastify adds each set-cookie header to the ones set before.
   reply.header('set-cookie', `${name}=${encodeURIComponent(value)}; ${attributes.join('; ')}`);
 }

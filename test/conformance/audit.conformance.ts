@@ -122,6 +122,27 @@ export function auditConformance(name: string, open: () => Promise<MessageStore>
       expect(verified.problems.map((p) => p.problem)).toContainEqual(expect.stringMatching(/is not signed by the gateway certificate$/));
     });
 
+    it('verifies a trail that grows while it is read (events after the head it read first are left for the next run)', async () => {
+      await story();
+      const growing = Object.create(store.audit) as typeof store.audit;
+      let appended = false;
+      growing.auditEvents = async (after, limit) => {
+        if (!appended) {
+          appended = true;
+          await store.audit.appendAudit([{ at: T0 + 9000, actor: 'auditor-anna', action: 'payload.viewed', subject: `message:${messageId(1)}`, detail: 'meanwhile' }]);
+        }
+        return store.audit.auditEvents(after, limit);
+      };
+      expect(await verifyAuditTrail(growing, certificate)).toMatchObject({ ok: true, problems: [] });
+      expect((await verifyAuditTrail(store.audit, certificate)).ok).toBe(true);
+    });
+
+    it('refuses to append, loudly, when the head row is gone (rather than dropping events)', async () => {
+      await story();
+      await tamper('DELETE FROM audit_head');
+      await expect(store.audit.appendAudit([{ at: T0, actor: 'x', action: 'payload.viewed', subject: 'message:x', detail: '' }])).rejects.toThrow(/no head row/);
+    });
+
     it('keeps appending after a checkpoint: a trail that grew since its last checkpoint still verifies', async () => {
       await story();
       await acceptOne(2, T0 + 5000);

@@ -1,0 +1,78 @@
+// The console's HTTP edges without a browser: sign-in behind a TLS proxy, forged origins, throttled guessing, and bad input answered as 400 pages.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../support/running-gateway.js';
+
+describe('console over HTTP', () => {
+  let gw: RunningGateway;
+  let host: string;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    host = new URL(gw.url).host;
+  }, 60_000);
+  afterAll(async () => gw?.stop(), 60_000);
+
+  /** The login form's CSRF pair: its cookie and its hidden field. */
+  async function loginForm(): Promise<{ cookie: string; csrf: string }> {
+    const res = await fetch(`${gw.url}/ui/login`);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('gw_login='))!.split(';')[0]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await res.text())![1]!;
+    return { cookie, csrf };
+  }
+
+  function signIn(form: { cookie: string; csrf: string }, token: string, headers: Record<string, string> = {}, path = '/ui/login') {
+    return fetch(`${gw.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie, ...headers },
+      body: new URLSearchParams({ csrf: form.csrf, token }),
+    });
+  }
+
+  async function session(): Promise<string> {
+    const res = await signIn(await loginForm(), AUDITOR_TOKEN);
+    return res.headers.getSetCookie().find((c) => c.startsWith('gw_session='))!.split(';')[0]!;
+  }
+
+  it('signs in behind a TLS-terminating proxy (https Origin, X-Forwarded-Proto) with a Secure cookie, and from a page with ?lang', async () => {
+    const res = await signIn(await loginForm(), AUDITOR_TOKEN, { origin: `https://${host}`, 'x-forwarded-proto': 'https' });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('gw_session='))!;
+    expect(cookie).toMatch(/; HttpOnly; SameSite=Strict; Secure/);
+    expect((await signIn(await loginForm(), AUDITOR_TOKEN, {}, '/ui/login?lang=ru')).status).toBe(303);
+  });
+
+  it('refuses a sign-in posted from another site, and one without the login form\'s own cookie', async () => {
+    const forged = await signIn(await loginForm(), AUDITOR_TOKEN, { origin: 'https://attacker.example' });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.getSetCookie().some((c) => c.startsWith('gw_session='))).toBe(false);
+    const form = await loginForm();
+    const noCookie = await signIn({ ...form, cookie: 'gw_login=other' }, AUDITOR_TOKEN);
+    expect(noCookie.status).toBe(401);
+  });
+
+  it('answers repeated or invalid parameters with a 400 page, and ignores a cookie that is not percent-encoding', async () => {
+    const cookie = await session();
+    for (const path of ['/ui/messages?key=a&key=b', '/ui/story?key=a&key=b', '/ui/messages?from=x']) {
+      const res = await fetch(`${gw.url}${path}`, { headers: { cookie } });
+      expect(res.status, path).toBe(400);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(await res.text()).toContain('GW_ERR_REQUEST_INVALID');
+    }
+    const login = await fetch(`${gw.url}/ui/login`, { headers: { cookie: 'other=%E0' } });
+    expect(login.status).toBe(200);
+    const page = await fetch(`${gw.url}/ui/messages`, { headers: { cookie: `other=%E0; ${cookie}` } });
+    expect(page.status).toBe(200);
+  });
+
+  it('refuses an address after ten wrong tokens (429) until the window passes, with the limit in the audit trail', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await signIn(await loginForm(), `wrong-token-${i}-0123456789`)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[10]).toBe(429);
+    expect((await signIn(await loginForm(), AUDITOR_TOKEN)).status).toBe(429);
+    const refusals = await gw.gateway.store.audit.auditTrail('gateway', 100);
+    const refused = refusals.filter((e) => e.action === 'console.login-refused');
+    expect(refused).toHaveLength(10);
+    expect(refused.at(-1)?.detail).toContain('refused for 5 minutes');
+  });
+});

@@ -7,8 +7,8 @@ import { filterOf, type LogQuery } from '../api/message-views.js';
 import { EVIDENCE_CAP } from '../audit/evidence-export.js';
 import { recheckSignature } from '../audit/signature-recheck.js';
 import { GatewayError } from '../errors.js';
-import type { InboundStore } from '../store/inbound-store.js';
-import type { MessageDetail, MessageStore, MessageSummary } from '../store/message-store.js';
+import type { InboundDetail, InboundStore } from '../store/inbound-store.js';
+import type { InboundSummary, MessageDetail, MessageStore, MessageSummary } from '../store/message-store.js';
 import { contextOf, need } from './console-routes.js';
 import type { Languages } from './i18n.js';
 import { confirmPage } from './pages/confirm-page.js';
@@ -85,6 +85,41 @@ function sendZip(reply: FastifyReply, archive: { zip: Buffer; name: string }): F
   return reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${archive.name}"`).send(archive.zip);
 }
 
+/** An inbound message as listings summarise it. */
+function inboundSummary(m: InboundDetail): InboundSummary {
+  return {
+    direction: 'in',
+    id: m.id,
+    partner: m.partner,
+    messageType: m.messageType,
+    status: m.status,
+    recordType: m.record.type,
+    recordId: m.record.recordId,
+    recordVersion: m.record.version,
+    attempts: m.handover.attempts,
+    createdAt: m.receivedAt,
+    updatedAt: m.updatedAt,
+    nextAttemptAt: m.handover.nextAttemptAt,
+    businessKeys: m.businessKeys,
+  };
+}
+
+/** The messages of a key's story: those holding the key, and the partner documents answering them (a reply need not repeat the key). */
+async function storyMessages(store: MessageStore, inbound: InboundStore, key: string): Promise<MessageSummary[]> {
+  const holding = (await store.search({ key }, STORY_LIMIT)).items;
+  const seen = new Set(holding.map((m) => m.id));
+  const answers: MessageSummary[] = [];
+  for (const m of holding.filter((h) => h.direction === 'out')) {
+    for (const a of await inbound.answersTo(m.id)) {
+      if (seen.has(a.id)) continue;
+      seen.add(a.id);
+      const detail = await inbound.getInbound(a.id);
+      if (detail) answers.push(inboundSummary(detail));
+    }
+  }
+  return [...holding, ...answers];
+}
+
 async function storyEvents(store: MessageStore, messages: readonly MessageSummary[]): Promise<StoryEvent[]> {
   const events: StoryEvent[] = [];
   const records = new Set<string>();
@@ -129,7 +164,7 @@ export function registerConsoleLogRoutes(ui: FastifyInstance, parts: ConsoleLogP
     need(request, 'metadata');
     const key = fieldsOf(request.query as Record<string, string>).key;
     if (!key) return reply.redirect('/ui/messages', 303);
-    const messages = (await store.search({ key }, STORY_LIMIT)).items;
+    const messages = await storyMessages(store, inbound, key);
     return sendHtml(reply, storyPage(ctx(request, reply), key, messages, await storyEvents(store, messages)));
   });
 

@@ -33,7 +33,7 @@ function receiptOf(n: number): StoredReceipt {
 }
 
 /** Push `n` of Russia: partner message id `RU-<n>`, a transit.notice record `TN-<n>`, keys carnet `XC<n>` and notice `TN-<n>`. */
-function inboundMessage(n: number, overrides: Partial<Omit<NewInboundMessage, 'payloadSha256'>> = {}): NewInboundMessage {
+export function inboundMessage(n: number, overrides: Partial<Omit<NewInboundMessage, 'payloadSha256'>> = {}): NewInboundMessage {
   const base = {
     id: inboundId(n),
     partner: RU,

@@ -1,5 +1,9 @@
 // The console's HTTP edges without a browser: sign-in behind a TLS proxy, forged origins, throttled guessing, and bad input answered as 400 pages.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboundMessage } from '../conformance/inbound-store.conformance.js';
+import { RECORD_FIXTURES } from '../support/project.js';
 import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../support/running-gateway.js';
 
 describe('console over HTTP', () => {
@@ -62,6 +66,19 @@ describe('console over HTTP', () => {
     expect(login.status).toBe(200);
     const page = await fetch(`${gw.url}/ui/messages`, { headers: { cookie: `other=%E0; ${cookie}` } });
     expect(page.status).toBe(200);
+  });
+
+  it("tells a key's story with the partner documents answering its messages, though they do not hold the key", async () => {
+    const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement.json'), 'utf8')) as Record<string, unknown>;
+    const posted = await gw.api('POST', '/v1/cais/records', { ...movement, recordId: `KZ-TM-STORY-${Date.now()}` });
+    const outbound = (posted.body.results[0].messages as Array<{ id: string }>)[0]!.id;
+    const key = Object.values((await gw.api('GET', `/v1/messages/${outbound}`)).body.businessKeys as Record<string, string>)[0]!;
+    const answer = inboundMessage(901, { answers: outbound, businessKeys: { reply: 'R-901' } });
+    await gw.gateway.inboundStore.acceptInbound(answer, Date.now());
+    const story = await (await fetch(`${gw.url}/ui/story?key=${encodeURIComponent(key)}`, { headers: { cookie: await session() } })).text();
+    expect(story).toContain(`/ui/messages/${outbound}`);
+    expect(story).toContain(`/ui/messages/${answer.id}`);
+    expect(story).toContain('received and accepted');
   });
 
   it('refuses an address after ten wrong tokens (429) until the window passes, with the limit in the audit trail', async () => {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_PARTNERS, RECORD_FIXTURES } from '../support/project.js';
 import { deleteTopology, rabbitmqUrl, skipWithoutRabbitmq } from '../support/rabbitmq.js';
 import { startTestGateway, type RunningGateway } from '../support/running-gateway.js';
+import { within } from '../support/wait.js';
 
 const skip = await skipWithoutRabbitmq('CAIS over AMQP');
 const prefix = `gwcais-${randomUUID().slice(0, 8)}`;
@@ -15,10 +16,10 @@ const movement = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'transit.movement
 let gw: RunningGateway | undefined;
 
 afterAll(async () => {
-  await gw?.stop();
+  await within('the gateway stop', 25_000, gw?.stop() ?? Promise.resolve());
   if (skip) return;
-  await deleteTopology({ prefix, partners: PROJECT_PARTNERS });
-  const connection = await amqplib.connect(rabbitmqUrl);
+  await within("deleting the partners' topology", 15_000, deleteTopology({ prefix, partners: PROJECT_PARTNERS }));
+  const connection = await within('connecting to delete the CAIS queues', 10_000, amqplib.connect(rabbitmqUrl));
   const channel = await connection.createChannel();
   for (const q of [caisQueue, `${caisQueue}.invalid`]) await channel.deleteQueue(q);
   await connection.close();

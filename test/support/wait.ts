@@ -12,3 +12,16 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
     await sleep(25);
   }
 }
+
+/** Awaits `work`, or fails naming `what` once `timeoutMs` passed (so a hung clean-up says which step hung). */
+export async function within<T>(what: string, timeoutMs: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

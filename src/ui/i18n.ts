@@ -7,7 +7,7 @@ import { GatewayError } from '../errors.js';
 export type Translate = (key: string, values?: Record<string, string | number>) => string;
 
 /** The reference language: its file names every key. */
-export const REFERENCE_LANGUAGE = 'en';
+const REFERENCE_LANGUAGE = 'en';
 
 /** Every language the console speaks, by code (`en`, `ru`, and any `<code>.json` added). */
 export class Languages {

@@ -21,7 +21,7 @@ function option(value: string, current: string | undefined, label: string) {
 }
 
 /** The query string of a search (for "next page", export and story links). */
-export function searchQuery(fields: SearchFields, extra: Record<string, string> = {}): string {
+function searchQuery(fields: SearchFields, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries({ ...fields, ...extra })) if (v) params.set(k, v);
   return params.toString();

@@ -6,8 +6,11 @@ import { createXmlVerifier, type SignatureLocation } from '../security/xml-verif
 
 /** What a re-verification found. */
 export interface SignatureRecheck {
-  /** `valid`: a signature of one of the certificates covers the document; `invalid`: a signature is there and fails; `unsigned`: the document carries none of its own. */
-  result: 'valid' | 'invalid' | 'unsigned';
+  /**
+   * `valid`: a signature of one of the certificates covers the document; `invalid`: a signature is there
+   * and fails; `unsigned`: the document carries none of its own; `unverifiable`: no certificate to check with.
+   */
+  result: 'valid' | 'invalid' | 'unsigned' | 'unverifiable';
   /** The kind of signature looked at: `xmldsig (root)`, `xmldsig (soap-header)`, `xmldsig (ws-security)`, `cms`. */
   kind: string | null;
   /** The reason, in words (the GW_ERR_* code first when it failed). */
@@ -31,6 +34,7 @@ function rejection(err: unknown): string {
  * interchange is signed by its MIME envelope, which the log does not keep as the payload).
  */
 export function recheckSignature(bytes: Buffer, certificates: readonly X509Certificate[]): SignatureRecheck {
+  if (certificates.length === 0) return { result: 'unverifiable', kind: null, detail: 'no certificate is configured for this partner and direction: nothing to check the signature with' };
   if (bytes[0] === 0x30) {
     try {
       const { signer } = verifyCmsSignedData(bytes, certificates);

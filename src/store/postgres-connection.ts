@@ -60,7 +60,8 @@ export function openPostgresPool(url: string, options: PostgresOptions = {}): pg
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     application_name: 'customs-gateway',
-    options: `-c search_path=${schema}`,
+    // Read committed whatever the server's default: row locks order writers, and the audit trail's head row chains them (postgres-audit.ts).
+    options: `-c search_path=${schema} -c default_transaction_isolation=read\\ committed`,
     types: { getTypeParser: typeParser },
   });
   // A connection the server or the network dropped reports it as an 'error' event, on the pool while idle and on the

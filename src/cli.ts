@@ -16,6 +16,7 @@ import { readSdmxCsv } from './stats/sdmx-csv.js';
 import { observationsOfRecords, statsCompare, statsExport, statsImport, type StatsCompareArgs, type StatsExportArgs } from './stats/stats-cli.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { auditCheckpoint, auditTrail, auditVerify } from './audit/audit-cli.js';
+import { MappingHistory } from './mapping/mapping-history.js';
 import { initDevCertificates } from './security/dev-certificates.js';
 import { checkReport } from './setup/check-report.js';
 import { loadSetup, loadSoundSetup } from './setup/load-setup.js';
@@ -114,8 +115,13 @@ async function mappingsTest(options: { update?: boolean }, config: GatewayConfig
 
 async function mappingsList(config: GatewayConfig): Promise<number> {
   const { mappings } = await loadSoundSetup(config, { keys: false, urls: false });
+  const history = new MappingHistory(config.dataDir).all();
   for (const m of mappings.mappings) {
-    process.stdout.write(`${m.id}@${m.version} ${m.recordType} -> ${m.target.partner}/${m.target.message} sha256=${m.sha256.slice(0, 16)}… ${show(m.source)}\n`);
+    const last = history.filter((a) => a.id === m.id).at(-1);
+    const activation = last
+      ? ` | last ${last.kind} v${last.version} sha256=${last.sha256.slice(0, 16)}… by ${last.by} at ${new Date(last.at).toISOString()}${last.sha256 === m.sha256 ? '' : ' — DIFFERS from the file (edited since; a running gateway still uses the activated version until restarted)'}`
+      : '';
+    process.stdout.write(`${m.id}@${m.version} ${m.recordType} -> ${m.target.partner}/${m.target.message} file sha256=${m.sha256.slice(0, 16)}… ${show(m.source)}${activation}\n`);
   }
   for (const m of mappings.inbound) {
     process.stdout.write(`${m.id}@${m.version} ${m.partner}/${m.message} -> ${m.recordType} (in) sha256=${m.sha256.slice(0, 16)}… ${show(m.source)}\n`);
@@ -227,7 +233,7 @@ mappings
   .description('run every golden test beside the mapping files')
   .option('--update', 'rewrite the expected documents from the current output')
   .action((options: { update?: boolean }) => run((config) => mappingsTest(options, config)));
-mappings.command('list').description('list mapping files with version and hash').action(() => run(mappingsList));
+mappings.command('list').description('list mapping files with version and hash, and the last version an admin activated (flagged when the file differs)').action(() => run(mappingsList));
 const audit = program.command('audit').description('the tamper-evident audit trail');
 audit.command('verify').description('recompute the hash chain and check the signed checkpoints; exit 0 when sound, 2 naming the first broken or missing event').action(() => run(auditVerify));
 audit.command('checkpoint').description('sign a checkpoint of the trail\'s head now with the gateway key').action(() => run(auditCheckpoint));

@@ -21,6 +21,7 @@ export const CORE_ERRORS = {
   GW_ERR_NO_ROUTE: { message: 'no mapping applies to this record', httpStatus: 422, retryable: false },
   GW_ERR_MAPPING_INVALID: { message: 'mapping file is malformed or violates schemas/mapping.schema.json', httpStatus: 500, retryable: false },
   GW_ERR_MAPPING_EXPRESSION: { message: 'a JSONata expression in a mapping failed to compile or evaluate', httpStatus: 500, retryable: false },
+  GW_ERR_MAPPING_REFUSED: { message: 'an uploaded mapping file is refused: each violation names its problem and pointer', httpStatus: 400, retryable: false },
   GW_ERR_MAPPING_CODE_UNKNOWN: { message: 'a value has no entry in the mapping code list', httpStatus: 422, retryable: false },
   GW_ERR_MAPPING_GOLDEN_MISMATCH: { message: 'a mapping golden test produced a different document', httpStatus: 500, retryable: false },
   GW_ERR_DOCUMENT_INVALID: { message: 'mapped document violates the partner document schema', httpStatus: 422, retryable: false },

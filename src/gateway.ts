@@ -20,9 +20,10 @@ import { createLookupTranslator } from './pipeline/lookup-translator.js';
 import { collectPartnerServices, type PartnerServices } from './partners/partner-services.js';
 import { translatorOf } from './pipeline/build-translator.js';
 import { createTranslatorPool } from './pipeline/translator-pool.js';
-import type { Translator } from './pipeline/translator.js';
+import { SwitchableTranslator, type ClosableTranslator } from './pipeline/switchable-translator.js';
+import { MappingAdmin } from './mapping/mapping-admin.js';
 import { createIngest } from './pipeline/ingest.js';
-import { loadSoundSetup } from './setup/load-setup.js';
+import { loadSoundSetup, type Setup } from './setup/load-setup.js';
 import type { PartnerSimulator } from './sim/partner-simulator.js';
 import { simulatorTrust } from './sim/gateway-push.js';
 import { simulatedServiceUrl } from './sim/simulator-environment.js';
@@ -103,11 +104,27 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
   const runtime = createPartnerRuntime({ registry: partners, identities, url });
   opened.push(() => runtime.close());
-  const translator: Translator & { close?(): Promise<void> } =
+  // Worker threads load the setup from the files themselves; on the server's thread the translator uses the setup loaded here.
+  const buildTranslator = (loaded: Setup): ClosableTranslator =>
     config.translateWorkers > 0
       ? createTranslatorPool(config, config.translateWorkers, (q) => store.previousPayload(q.type, q.recordId, q.version, q.partner, q.message))
-      : translatorOf(setup, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
-  opened.push(async () => translator.close?.());
+      : translatorOf(loaded, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
+  const translator = new SwitchableTranslator(buildTranslator(setup));
+  opened.push(() => translator.close());
+  let activeSetup = setup;
+  const mappingAdmin = new MappingAdmin({
+    mappingsDir: config.mappingsDir,
+    schemasDir: config.schemasDir,
+    dataDir: config.dataDir,
+    store,
+    setup: () => activeSetup,
+    // A mapping activated: the files are read again and new records go to a translator built from them.
+    async reload() {
+      const next = await loadSoundSetup(config, { keys: true, urls: true, logger });
+      activeSetup = next;
+      await translator.swap(buildTranslator(next));
+    },
+  });
   const feed = await openWorkFeed(store, {
     ...(config.amqpUrl ? { amqp: { url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit } } : {}),
     maxOutbox: config.maxOutbox,
@@ -170,6 +187,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     queueReady: () => running && feed.writable(),
     partnerRoutes: services.routes,
     signer: gatewayKey,
+    mappingAdmin,
     console: { dir: join(config.rootDir, 'src', 'ui'), partners: partnerIds },
     signers: (partner, direction) => {
       const keys = identities.get(partner);
@@ -210,7 +228,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await acknowledgementWatch.close();
         await feed.close();
         await runtime.close();
-        await translator.close?.();
+        await translator.close();
         await checkpointer.close().catch((err: unknown) => logger.warn({ err }, 'last audit checkpoint not written'));
         await Promise.all([...simulators.values()].map((s) => s.close()));
         await inboundStore.close();

@@ -17,6 +17,8 @@ import type { ApiToken, CaisSinkConfig } from '../config.js';
 import type { Right } from './rights.js';
 import type { SigningCapability } from '../security/key-capabilities.js';
 import { EvidenceExporter, registerEvidenceRoutes } from './evidence-routes.js';
+import type { MappingAdmin } from '../mapping/mapping-admin.js';
+import { registerMappingRoutes } from './mapping-routes.js';
 import type { InboundStore } from '../store/inbound-store.js';
 import { registerCaisInboundRoutes } from './cais-inbound-routes.js';
 import { registerCaisRoutes } from './cais-routes.js';
@@ -55,6 +57,8 @@ export interface ApiParts {
   signers(partner: string, direction: 'in' | 'out'): readonly X509Certificate[];
   /** The console's folder (`src/ui`: its assets and translations), and the partner ids its search offers; no console when unset. */
   console?: { dir: string; partners: readonly string[] };
+  /** The mapping lifecycle (upload, dry run, activation, rollback); no mapping routes when unset. */
+  mappingAdmin?: MappingAdmin;
   /** The gateway's own key: it signs evidence manifests. */
   signer: SigningCapability;
   /** Routes the partner adapters add (queries, reconciliation …). */
@@ -260,6 +264,7 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
   registerCaisInboundRoutes(app, parts.inbound, parts.caisSink, authorize);
   registerMessageRoutes(app, parts, authorize);
   registerEvidenceRoutes(app, exporter, authorize);
+  if (parts.mappingAdmin) registerMappingRoutes(app, parts.mappingAdmin, authorize);
   if (parts.console) {
     const { dir, partners } = parts.console;
     await registerConsole(app, { ...parts, tokens, exporter, partners, languages: Languages.load(join(dir, 'i18n')), assetsDir: join(dir, 'assets') });

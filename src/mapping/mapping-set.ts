@@ -46,9 +46,10 @@ export function listMappingFiles(dir: string): string[] {
 }
 
 /** A compiled file of either direction, with the partner whose folder it must live in and the field that names it. */
-type Compiled = { kind: 'out'; mapping: Mapping; partner: string; pointer: string } | { kind: 'in'; mapping: InboundMapping; partner: string; pointer: string };
+export type Compiled = { kind: 'out'; mapping: Mapping; partner: string; pointer: string } | { kind: 'in'; mapping: InboundMapping; partner: string; pointer: string };
 
-function compileFile(file: string, context: MappingContext): Compiled {
+/** Compiles one mapping file of either direction with the partner whose folder it must live in. */
+export function compileMappingFile(file: string, context: MappingContext): Compiled {
   const read = readMappingFile(file, context.validateFile);
   if (read.direction === 'in') {
     const mapping = compileInboundMapping(read, context);
@@ -56,6 +57,22 @@ function compileFile(file: string, context: MappingContext): Compiled {
   }
   const mapping = compileMapping(read, context);
   return { kind: 'out', mapping, partner: mapping.target.partner, pointer: '/target/partner' };
+}
+
+/** What compiling a mapping file needs: the file schema, the record types, the partners' messages and options. */
+export function mappingContext(schemasDir: string, partners: PartnerRegistry, recordTypes: readonly string[]): MappingContext {
+  const ajv = new Ajv2020({ strict: true, allErrors: false });
+  return {
+    validateFile: ajv.compile(JSON.parse(readFileSync(join(schemasDir, 'mapping.schema.json'), 'utf8')) as object),
+    recordTypes,
+    message: (p, m) => partners.message(p, m),
+    inboundMessage: (p, m) => partners.inboundMessage(p, m),
+    // Never a secret option (a password): a mapping would write it into a logged document.
+    options: (p) => {
+      const partner = partners.get(p);
+      return Object.fromEntries(Object.entries(partner.settings.options).filter(([name]) => partner.definition.options?.[name]?.secret !== true));
+    },
+  };
 }
 
 /**
@@ -68,24 +85,13 @@ function compileFile(file: string, context: MappingContext): Compiled {
  */
 export function loadMappingSet(dir: string, schemasDir: string, partners: PartnerRegistry, recordTypes: readonly string[], problems?: ProblemList): MappingSet {
   const collected = problems ?? new ProblemList();
-  const ajv = new Ajv2020({ strict: true, allErrors: false });
-  const context: MappingContext = {
-    validateFile: ajv.compile(JSON.parse(readFileSync(join(schemasDir, 'mapping.schema.json'), 'utf8')) as object),
-    recordTypes,
-    message: (p, m) => partners.message(p, m),
-    inboundMessage: (p, m) => partners.inboundMessage(p, m),
-    // Never a secret option (a password): a mapping would write it into a logged document.
-    options: (p) => {
-      const partner = partners.get(p);
-      return Object.fromEntries(Object.entries(partner.settings.options).filter(([name]) => partner.definition.options?.[name]?.secret !== true));
-    },
-  };
+  const context = mappingContext(schemasDir, partners, recordTypes);
   const mappings: Mapping[] = [];
   const inbound: InboundMapping[] = [];
   const ids = new Map<string, string>();
   for (const file of listMappingFiles(dir)) {
     const compiled = collected.capture(() => {
-      const found = compileFile(file, context);
+      const found = compileMappingFile(file, context);
       const folder = relative(dir, file).split(/[\\/]/)[0];
       if (folder !== found.partner) {
         throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: ${found.pointer} is "${found.partner}" but the file is in mappings/${folder}/`, { file, pointer: found.pointer });

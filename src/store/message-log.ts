@@ -45,6 +45,8 @@ export interface MessageLog {
    * start): pages for exports such as trade statistics; `row` continues the next page.
    */
   recordsOfType(type: string, afterRow: number, limit: number): Promise<LoggedRecord[]>;
+  /** The newest records of a type, newest first, at most `limit` (a mapping's dry run replays them). */
+  latestRecordsOfType(type: string, limit: number): Promise<LoggedRecord[]>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
 }

@@ -248,6 +248,11 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
     return rows.map((r) => ({ row: Number(r.row), json: r.json }));
   }
 
+  async latestRecordsOfType(type: string, limit: number): Promise<LoggedRecord[]> {
+    const { rows } = await this.session.query<{ row: string; json: string }>('SELECT id AS row, json FROM records WHERE type = $1 ORDER BY id DESC LIMIT $2', [type, clampLimit(limit)]);
+    return rows.map((r) => ({ row: Number(r.row), json: r.json }));
+  }
+
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {
     const { rows } = await this.session.query<{ payload: Buffer }>(
       `SELECT m.payload FROM messages m JOIN records r ON r.id = m.record_row

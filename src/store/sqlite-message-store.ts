@@ -207,6 +207,7 @@ function prepareStatements(db: Db) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     recordsOfType: db.prepare<[string, number, number], LoggedRecord>('SELECT id AS row, json FROM records WHERE type = ? AND id > ? ORDER BY id LIMIT ?'),
+    latestRecordsOfType: db.prepare<[string, number], LoggedRecord>('SELECT id AS row, json FROM records WHERE type = ? ORDER BY id DESC LIMIT ?'),
     keyHolders: db.prepare<[string, string, string, number], { recordType: string; recordId: string; recordVersion: number }>(
       `SELECT DISTINCT r.type AS recordType, r.record_id AS recordId, r.version AS recordVersion
        FROM message_keys k JOIN messages m ON m.id = k.message_id JOIN records r ON r.id = m.record_row
@@ -377,6 +378,10 @@ class SqliteMessageStore implements MessageStore {
 
   async recordsOfType(type: string, afterRow: number, limit: number): Promise<LoggedRecord[]> {
     return this.statements.recordsOfType.all(type, afterRow, clampLimit(limit));
+  }
+
+  async latestRecordsOfType(type: string, limit: number): Promise<LoggedRecord[]> {
+    return this.statements.latestRecordsOfType.all(type, clampLimit(limit));
   }
 
   async previousPayload(recordType: string, recordId: string, version: number, partner: string, messageType: string): Promise<Buffer | undefined> {

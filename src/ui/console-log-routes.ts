@@ -9,7 +9,7 @@ import { recheckSignature } from '../audit/signature-recheck.js';
 import { GatewayError } from '../errors.js';
 import type { InboundDetail, InboundStore } from '../store/inbound-store.js';
 import type { InboundSummary, MessageDetail, MessageStore, MessageSummary } from '../store/message-store.js';
-import { contextOf, need } from './console-routes.js';
+import { contextOf, need, sendHtml } from './console-routes.js';
 import type { Languages } from './i18n.js';
 import { confirmPage } from './pages/confirm-page.js';
 import { deadLettersPage } from './pages/dead-letters-page.js';
@@ -75,10 +75,6 @@ function idOf(request: FastifyRequest): string {
   const { id } = request.params as { id: string };
   if (!UUID.test(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `no message ${id}`);
   return id;
-}
-
-function sendHtml(reply: FastifyReply, text: string): FastifyReply {
-  return reply.type('text/html; charset=utf-8').send(text);
 }
 
 function sendZip(reply: FastifyReply, archive: { zip: Buffer; name: string }): FastifyReply {

@@ -36,7 +36,7 @@ export function csrfField(ctx: PageContext): Html {
 export function page(ctx: PageContext, title: string, body: Html): string {
   const { t } = ctx;
   const nav = ctx.principal
-    ? html`<nav><a href="/ui/messages">${t('nav.search')}</a> <a href="/ui/dead-letters">${t('nav.deadLetters')}</a>
+    ? html`<nav><a href="/ui/messages">${t('nav.search')}</a> <a href="/ui/dead-letters">${t('nav.deadLetters')}</a>${may(ctx, 'mappings') ? html` <a href="/ui/mappings">${t('nav.mappings')}</a>` : ''}
         <span class="who">${t('nav.signedInAs', { actor: ctx.principal.actor })}</span>
         <form method="post" action="/ui/logout" class="inline">${csrfField(ctx)}<button type="submit">${t('nav.signOut')}</button></form></nav>`
     : html``;

@@ -11,6 +11,8 @@ import { html } from './html.js';
 import type { Languages } from './i18n.js';
 import { page, type PageContext } from './console-page.js';
 import { registerConsoleLogRoutes, type ConsoleLogParts } from './console-log-routes.js';
+import { registerConsoleMappingRoutes } from './console-mapping-routes.js';
+import type { MappingAdmin } from '../mapping/mapping-admin.js';
 import { LoginThrottle } from './login-throttle.js';
 import { loginPage } from './pages/login-page.js';
 
@@ -28,6 +30,8 @@ export interface ConsoleParts extends ConsoleLogParts {
   languages: Languages;
   /** Folder of console.css, console.js and favicon.svg. */
   assetsDir: string;
+  /** The mapping lifecycle, for admins' pages (none when unset). */
+  mappingAdmin?: MappingAdmin;
 }
 
 /** No inline script or style, nothing from elsewhere, no framing. */
@@ -72,6 +76,11 @@ export function contextOf(request: FastifyRequest, reply: FastifyReply, language
     path: request.url,
     ...(session ? { principal: session.principal, csrf: session.csrf } : {}),
   };
+}
+
+/** Answers a drawn page. */
+export function sendHtml(reply: FastifyReply, text: string): FastifyReply {
+  return reply.type('text/html; charset=utf-8').send(text);
 }
 
 /** Refuses a signed-in request without `right` (the page is never drawn). */
@@ -158,5 +167,6 @@ export async function registerConsole(app: FastifyInstance, parts: ConsoleParts)
     });
     registerSignIn(ui, parts, sessions);
     registerConsoleLogRoutes(ui, parts);
+    if (parts.mappingAdmin) registerConsoleMappingRoutes(ui, parts.mappingAdmin, parts.languages);
   });
 }

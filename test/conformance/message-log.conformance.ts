@@ -172,6 +172,15 @@ export function messageLogConformance(name: string, open: () => Promise<MessageS
         expect((await store.recordsOfType('declaration.cargo', 0, 10)).map((r) => r.json)).toEqual([sourceRecord('D-1').json]);
         expect(await store.recordsOfType('mirror.batch', 0, 10)).toEqual([]);
       });
+
+      it('gives the newest records of one type first, as many as asked', async () => {
+        await store.accept(sourceRecord('XC2'), [newMessage(1)], T0);
+        await store.accept({ ...sourceRecord('D-1'), type: 'declaration.cargo' }, [newMessage(2)], T0 + 1);
+        await store.accept(sourceRecord('XC1'), [newMessage(3)], T0 + 2);
+        await store.accept(sourceRecord('XC2', 2), [newMessage(4)], T0 + 3);
+        expect((await store.latestRecordsOfType('tir.termination', 2)).map((r) => r.json)).toEqual([sourceRecord('XC2', 2).json, sourceRecord('XC1').json]);
+        expect(await store.latestRecordsOfType('mirror.batch', 5)).toEqual([]);
+      });
     });
 
     describe('previous versions', () => {

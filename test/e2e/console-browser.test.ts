@@ -1,5 +1,6 @@
 // The console in Debian's Chromium: an auditor signs in, finds a carnet, reads its story and payload, verifies the signature, exports evidence that openssl verifies; a reviewer without the content right sees no payload.
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +38,9 @@ describe('console in a real browser', () => {
   }
 
   beforeAll(async () => {
-    gw = await startTestGateway();
+    const mappings = join(mkdtempSync(join(tmpdir(), 'gw-console-mappings-')), 'mappings');
+    cpSync(join(ROOT, 'mappings'), mappings, { recursive: true });
+    gw = await startTestGateway({ GATEWAY_MAPPINGS_DIR: mappings });
     const res = await gw.api('POST', '/v1/cais/records', { ...termination, recordId: `KZ-TT-UI-${Date.now()}` });
     expect(res.status).toBe(202);
     id = (res.body.results[0].messages as Array<{ id: string }>)[0]!.id;
@@ -116,5 +119,26 @@ describe('console in a real browser', () => {
     const headers = (await page.goto(`${gw.url}/ui/messages`))!.headers();
     expect(headers['content-security-policy']).toContain("script-src 'self'");
     expect(headers['content-security-policy']).not.toContain('unsafe-inline');
+  });
+
+  it('an admin uploads a mapping version, sees its golden cases and a dry run side by side, activates it, and the list shows it running', async () => {
+    const page = await signIn(TEST_TOKEN);
+    await page.click('nav a[href="/ui/mappings"]');
+    const path = 'iru-safetir/safetir-upload.yaml';
+    const text = readFileSync(join(ROOT, 'mappings', path), 'utf8').replace(/^version: 2$/m, 'version: 3').replace('"@RND": certificate.reference', `"@RND": "'NEW-' & certificate.reference"`);
+    await page.fill('input[name=path]', path);
+    await page.fill('textarea[name=yaml]', text);
+    await page.click('form.upload button[type=submit]');
+    await page.waitForURL(/\/ui\/mappings\/uploads\//);
+    expect(await page.locator('li.golden-differs').count()).toBeGreaterThan(0);
+    await page.click('form[action$="/dry-run"] button');
+    const differing = page.locator('table.dry-run tr.differs');
+    await expect.poll(() => differing.count()).toBeGreaterThan(0);
+    expect(await differing.first().textContent()).toContain('NEW-TC-554010-118');
+    await shot(page, 'mapping-dry-run');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('#activate');
+    await page.waitForURL(/\/ui\/mappings$/);
+    expect(await page.locator('tr[data-mapping="iru-safetir.safetir-upload"]').textContent()).toMatch(/v3 .*same as running.*activated v3 · tester/s);
   });
 });

@@ -1,0 +1,49 @@
+// Swapping translators: new records go to the new one at once, a record in flight finishes with the old one, which closes only after it.
+import { describe, expect, it } from 'vitest';
+import { SwitchableTranslator, type ClosableTranslator } from '../../src/pipeline/switchable-translator.js';
+import type { Translation } from '../../src/pipeline/translator.js';
+
+/** A translator whose translations wait for `release`, recording what it translated and when it closed. */
+function held(name: string, log: string[]) {
+  const waiting: Array<() => void> = [];
+  const translator: ClosableTranslator = {
+    async translate(value) {
+      log.push(`${name} starts ${String(value)}`);
+      await new Promise<void>((r) => waiting.push(r));
+      log.push(`${name} ends ${String(value)}`);
+      return { ok: false, problems: [{ code: 'GW_ERR_RECORD_INVALID', pointer: '', message: name }] } as Translation;
+    },
+    async close() {
+      log.push(`${name} closed`);
+    },
+  };
+  return { translator, release: () => waiting.splice(0).forEach((r) => r()) };
+}
+
+describe('switchable translator', () => {
+  it('sends new records to the next translator at once and closes the previous one after its last record', async () => {
+    const log: string[] = [];
+    const old = held('old', log);
+    const next = held('new', log);
+    const switchable = new SwitchableTranslator(old.translator);
+    const first = switchable.translate('r1');
+    const swapped = switchable.swap(next.translator);
+    const second = switchable.translate('r2');
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['old starts r1', 'new starts r2']);
+    next.release();
+    await second;
+    expect(log).not.toContain('old closed');
+    old.release();
+    await Promise.all([first, swapped]);
+    expect(log).toEqual(['old starts r1', 'new starts r2', 'new ends r2', 'old ends r1', 'old closed']);
+    expect(((await first) as { problems: Array<{ message: string }> }).problems[0]?.message).toBe('old');
+  });
+
+  it('closes an idle previous translator at once', async () => {
+    const log: string[] = [];
+    const switchable = new SwitchableTranslator(held('old', log).translator);
+    await switchable.swap(held('new', log).translator);
+    expect(log).toEqual(['old closed']);
+  });
+});

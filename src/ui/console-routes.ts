@@ -140,7 +140,7 @@ export async function registerConsole(app: FastifyInstance, parts: ConsoleParts)
   const sessions = new ConsoleSessions();
   const assets = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(join(parts.assetsDir, name))]));
   await app.register(async (ui) => {
-    ui.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
+    ui.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
     ui.addHook('onSend', async (_request, reply) => {

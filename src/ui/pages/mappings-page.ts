@@ -20,7 +20,7 @@ export function mappingsPage(ctx: PageContext, items: readonly MappingListing[])
   const body = html`<table><thead><tr><th>${t('col.id')}</th><th>${t('mappings.file')}</th><th>${t('mappings.running')}</th><th>${t('mappings.onDisk')}</th><th>${t('mappings.lastActivation')}</th><th></th></tr></thead><tbody>${rows}</tbody></table>
 <h3>${t('mappings.upload')}</h3>
 <form method="post" action="/ui/mappings/upload" class="upload">${csrfField(ctx)}
-<label>${t('mappings.path')} <input name="path" required placeholder="iru-safetir/safetir-upload.yaml"></label>
+<label>${t('mappings.path')} <input name="path" required placeholder="partner/name.yaml"></label>
 <label>${t('mappings.text')} <textarea name="yaml" rows="16" cols="100" required></textarea></label>
 <button type="submit">${t('mappings.validate')}</button></form>`;
   return page(ctx, t('mappings.title'), body);

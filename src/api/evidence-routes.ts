@@ -75,7 +75,8 @@ function needsContent(principal: Principal): void {
   if (!principal.rights.has('content')) throw new GatewayError('GW_ERR_FORBIDDEN', 'needs the right content: an export holds the exact bytes');
 }
 
-function sendZip(reply: FastifyReply, archive: { zip: Buffer; name: string }): FastifyReply {
+/** Answers an evidence archive as a download. */
+export function sendZip(reply: FastifyReply, archive: { zip: Buffer; name: string }): FastifyReply {
   return reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${archive.name}"`).send(archive.zip);
 }
 

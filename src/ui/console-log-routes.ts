@@ -1,7 +1,7 @@
 // The console's pages over the message log: search, a key's story, a message with its trail, its payload, evidence exports, dead letters and resends.
 import type { X509Certificate } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EvidenceExporter } from '../api/evidence-routes.js';
+import { sendZip, type EvidenceExporter } from '../api/evidence-routes.js';
 import { CONTENT_TYPES, found } from '../api/message-routes.js';
 import { filterOf, type LogQuery } from '../api/message-views.js';
 import { EVIDENCE_CAP } from '../audit/evidence-export.js';
@@ -9,7 +9,7 @@ import { recheckSignature } from '../audit/signature-recheck.js';
 import { GatewayError } from '../errors.js';
 import type { InboundDetail, InboundStore } from '../store/inbound-store.js';
 import type { InboundSummary, MessageDetail, MessageStore, MessageSummary } from '../store/message-store.js';
-import { contextOf, need, sendHtml } from './console-routes.js';
+import { contextOf, need, sendHtml, UUID } from './console-routes.js';
 import type { Languages } from './i18n.js';
 import { confirmPage } from './pages/confirm-page.js';
 import { deadLettersPage } from './pages/dead-letters-page.js';
@@ -39,7 +39,6 @@ const TRAIL_LIMIT = 1_000;
 
 const FIELDS = ['key', 'partner', 'status', 'direction', 'type', 'from', 'to'] as const;
 const STATUS = /^[a-z-]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The search fields of a query string or form, checked as the API checks them (a field given twice is refused). */
 function fieldsOf(source: Record<string, unknown>): SearchFields {
@@ -75,10 +74,6 @@ function idOf(request: FastifyRequest): string {
   const { id } = request.params as { id: string };
   if (!UUID.test(id)) throw new GatewayError('GW_ERR_NOT_FOUND', `no message ${id}`);
   return id;
-}
-
-function sendZip(reply: FastifyReply, archive: { zip: Buffer; name: string }): FastifyReply {
-  return reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${archive.name}"`).send(archive.zip);
 }
 
 /** An inbound message as listings summarise it. */

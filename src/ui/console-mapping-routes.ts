@@ -2,11 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../errors.js';
 import type { MappingAdmin } from '../mapping/mapping-admin.js';
-import { contextOf, need, sendHtml } from './console-routes.js';
+import { contextOf, need, sendHtml, UUID } from './console-routes.js';
 import type { Languages } from './i18n.js';
 import { mappingsPage, stagedPage } from './pages/mappings-page.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function uploadIdOf(params: unknown): string {
   const { uploadId } = params as { uploadId: string };

@@ -78,6 +78,9 @@ export function contextOf(request: FastifyRequest, reply: FastifyReply, language
   };
 }
 
+/** A message id or upload id in a console path. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Answers a drawn page. */
 export function sendHtml(reply: FastifyReply, text: string): FastifyReply {
   return reply.type('text/html; charset=utf-8').send(text);

@@ -19,9 +19,10 @@ import { createPartnerRuntime } from './partners/partner-runtime.js';
 import { createLookupTranslator } from './pipeline/lookup-translator.js';
 import { collectPartnerServices, type PartnerServices } from './partners/partner-services.js';
 import { translatorOf } from './pipeline/build-translator.js';
-import { createTranslatorPool } from './pipeline/translator-pool.js';
+import { createTranslatorPool, mappingVersions } from './pipeline/translator-pool.js';
 import { SwitchableTranslator, type ClosableTranslator } from './pipeline/switchable-translator.js';
 import { MappingAdmin } from './mapping/mapping-admin.js';
+import { mappingSetOf } from './mapping/mapping-set.js';
 import { createIngest } from './pipeline/ingest.js';
 import { loadSoundSetup, type Setup } from './setup/load-setup.js';
 import type { PartnerSimulator } from './sim/partner-simulator.js';
@@ -104,25 +105,36 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
   const runtime = createPartnerRuntime({ registry: partners, identities, url });
   opened.push(() => runtime.close());
-  // Worker threads load the setup from the files themselves; on the server's thread the translator uses the setup loaded here.
+  // Worker threads load the setup from the files themselves (and refuse files other than the versions of `loaded`); on the server's thread the translator uses the setup loaded here.
   const buildTranslator = (loaded: Setup): ClosableTranslator =>
     config.translateWorkers > 0
-      ? createTranslatorPool(config, config.translateWorkers, (q) => store.previousPayload(q.type, q.recordId, q.version, q.partner, q.message))
+      ? createTranslatorPool(config, mappingVersions(loaded.mappings.mappings), config.translateWorkers, (q) => store.previousPayload(q.type, q.recordId, q.version, q.partner, q.message))
       : translatorOf(loaded, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
-  const translator = new SwitchableTranslator(buildTranslator(setup));
+  const translator = new SwitchableTranslator(buildTranslator(setup), (err) => logger.warn({ err }, 'a replaced translator did not close cleanly'));
   opened.push(() => translator.close());
   let activeSetup = setup;
+  let lookups = createLookupTranslator(setup);
   const mappingAdmin = new MappingAdmin({
     mappingsDir: config.mappingsDir,
     schemasDir: config.schemasDir,
     dataDir: config.dataDir,
     store,
     setup: () => activeSetup,
-    // A mapping activated: the files are read again and new records go to a translator built from them.
-    async reload() {
-      const next = await loadSoundSetup(config, { keys: true, urls: true, logger });
+    // A mapping activated: only it changes (the other files are not read again); the new translator is warmed before records go to it.
+    async install(mapping) {
+      const running = activeSetup.mappings.mappings;
+      const mappings = running.some((m) => m.id === mapping.id) ? running.map((m) => (m.id === mapping.id ? mapping : m)) : [...running, mapping];
+      const next: Setup = { ...activeSetup, mappings: mappingSetOf(mappings, activeSetup.mappings.inbound, activeSetup.partners) };
+      const nextTranslator = buildTranslator(next);
+      try {
+        await nextTranslator.warm?.();
+      } catch (err) {
+        await nextTranslator.close?.();
+        throw err;
+      }
       activeSetup = next;
-      await translator.swap(buildTranslator(next));
+      lookups = createLookupTranslator(next);
+      translator.swap(nextTranslator);
     },
   });
   const feed = await openWorkFeed(store, {
@@ -138,7 +150,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const acknowledgementWatch = new AcknowledgementWatch(store, { intervalMs: watchMs, batchSize: 100, repeated: () => feed.wake() }, logger);
   let services: PartnerServices;
   try {
-    services = collectPartnerServices({ partners, runtime, store, lookups: createLookupTranslator(setup), logger, scheduleScale: config.scheduleScale, wake: () => feed.wake() });
+    services = collectPartnerServices({ partners, runtime, store, lookups: { translate: (partner, value) => lookups.translate(partner, value) }, logger, scheduleScale: config.scheduleScale, wake: () => feed.wake() });
   } catch (err) {
     return undo(err);
   }

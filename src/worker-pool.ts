@@ -10,8 +10,8 @@ interface Failure {
   detail?: ErrorDetail;
 }
 
-/** Thread → server's thread: the answer to request `id`, or a question the work needs answered. */
-type FromWorker<R> = { id: number; result: R } | { id: number; failure: Failure } | { ask: number; question: unknown };
+/** Thread → server's thread: ready for requests, the answer to request `id`, or a question the work needs answered. */
+type FromWorker<R> = { ready: true } | { id: number; result: R } | { id: number; failure: Failure } | { ask: number; question: unknown };
 
 /** Server's thread → thread: a request, or the answer to a question. */
 type ToWorker<Q> = { id: number; request: Q } | { ask: number; answer: unknown } | { ask: number; failure: Failure };
@@ -37,6 +37,12 @@ export interface WorkerPool<Q, R> {
    * @throws Error when the thread failed or stopped before answering, or threw anything else
    */
   run(request: Q): Promise<R>;
+  /**
+   * Starts every thread not running yet and resolves once all are ready for requests (their module
+   * loaded whatever it loads first).
+   * @throws Error when a thread failed or stopped while starting
+   */
+  warm(): Promise<void>;
   /** Takes no more requests, waits for those running, then stops the threads. Idempotent. */
   close(): Promise<void>;
 }
@@ -44,6 +50,8 @@ export interface WorkerPool<Q, R> {
 interface PoolThread<R> {
   worker: Worker;
   waiting: Map<number, { resolve(result: R): void; reject(error: Error): void }>;
+  /** Resolves when the thread serves requests; rejects when it fails or stops before. */
+  ready: Promise<void>;
 }
 
 /** The error a thread threw, on this side. */
@@ -71,13 +79,20 @@ export function createWorkerPool<Q, R>(options: WorkerPoolOptions): WorkerPool<Q
 
   const start = (slot: number): PoolThread<R> => {
     const worker = startModuleWorker(options.url, { workerData: options.workerData });
-    const thread: PoolThread<R> = { worker, waiting: new Map() };
+    let isReady!: () => void;
+    let notReady!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => ((isReady = resolve), (notReady = reject)));
+    // Only warm() waits for it: an unawaited failure is the requests' to report.
+    ready.catch(() => undefined);
+    const thread: PoolThread<R> = { worker, waiting: new Map(), ready };
     const fail = (reason: string): void => {
+      notReady(new Error(`${options.name} thread ${reason}`));
       if (slots[slot] === thread) slots[slot] = undefined;
       for (const { reject } of thread.waiting.values()) reject(new Error(`${options.name} thread ${reason}`));
       thread.waiting.clear();
     };
     worker.on('message', (message: FromWorker<R>) => {
+      if ('ready' in message) return isReady();
       if ('ask' in message) return void answer(worker, message.ask, message.question);
       const waiting = thread.waiting.get(message.id);
       thread.waiting.delete(message.id);
@@ -140,6 +155,10 @@ export function createWorkerPool<Q, R>(options: WorkerPoolOptions): WorkerPool<Q
       );
       return result;
     },
+    async warm() {
+      if (closing) throw new Error(`${options.name} threads are closing`);
+      await Promise.all(slots.map((thread, slot) => (thread ?? start(slot)).ready));
+    },
     async close() {
       closing = true;
       await Promise.allSettled([...running]);
@@ -183,4 +202,5 @@ export function serveRequests<Q, R>(handle: (request: Q, ask: (question: unknown
       },
     );
   });
+  port.postMessage({ ready: true } satisfies FromWorker<never>);
 }

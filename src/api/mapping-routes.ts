@@ -1,6 +1,5 @@
 // Mapping files for admins over HTTP: list what runs and what is on disk, upload (validated, golden cases run), dry-run, activate, roll back.
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../errors.js';
 import { DRY_RUN_MAX, type MappingAdmin } from '../mapping/mapping-admin.js';
 import { errorSchema } from './api-schemas.js';
 import { requireRight, type Authorize } from './auth.js';
@@ -15,15 +14,6 @@ const uploadBody = {
 } as const;
 const dryRunBody = { type: 'object', additionalProperties: false, properties: { records: { type: 'integer', minimum: 1, maximum: DRY_RUN_MAX, default: 10 } } } as const;
 
-/** A mapping problem of an upload: the client's mistake (400), its code and pointer as a violation, the way record violations are answered. */
-function withPointer(err: unknown): never {
-  if (err instanceof GatewayError && (err.code === 'GW_ERR_MAPPING_INVALID' || err.code === 'GW_ERR_MAPPING_EXPRESSION')) {
-    const message = err.message.replace(/^GW_ERR_\w+: /, '');
-    throw new GatewayError('GW_ERR_MAPPING_REFUSED', message, { violations: [{ code: err.code, pointer: String(err.detail.pointer ?? ''), message }] });
-  }
-  throw err;
-}
-
 /** Registers `/v1/mappings…` (right mappings). */
 export function registerMappingRoutes(app: FastifyInstance, admin: MappingAdmin, authorize: Authorize): void {
   const admins = requireRight(authorize, 'mappings');
@@ -35,7 +25,7 @@ export function registerMappingRoutes(app: FastifyInstance, admin: MappingAdmin,
     { onRequest: admins, schema: { tags, security, summary: 'Upload a mapping file: validated (400 with the pointer) and its golden cases run; nothing changes until it is activated', body: uploadBody, response: { '4xx': errorSchema } } },
     async (request, reply) => {
       const { path, yaml } = request.body as { path: string; yaml: string };
-      const staged = await admin.stage(path, yaml, request.principal!.actor).catch(withPointer);
+      const staged = await admin.stage(path, yaml, request.principal!.actor);
       return reply.code(201).send(staged);
     },
   );

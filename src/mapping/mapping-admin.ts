@@ -1,7 +1,7 @@
 // The mapping lifecycle for admins: upload a file (validated, golden tests run), dry-run it over logged records beside the active version, activate it without a restart, roll back.
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { GatewayError } from '../errors.js';
 import type { CaisRecord } from '../records/record-types.js';
 import type { Setup } from '../setup/load-setup.js';
@@ -59,8 +59,11 @@ export interface MappingAdminParts {
   store: MessageStore;
   /** The setup the gateway translates with now. */
   setup(): Setup;
-  /** Reloads the setup from the mapping files and swaps the translator; resolves once new records use it. */
-  reload(): Promise<void>;
+  /**
+   * Makes the gateway translate with `mapping` (its file already written) in place of the version of
+   * the same id: resolves once new records use it; rejects, changing nothing, when it cannot.
+   */
+  install(mapping: Mapping): Promise<void>;
 }
 
 const PATH = /^[a-z0-9-]+\/[A-Za-z0-9._-]+\.ya?ml$/;
@@ -71,11 +74,16 @@ const MAX_STAGED = 20;
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** The lifecycle: one per gateway. Activations are serialised. */
+/** An upload refused: the admin's mistake (400), with the problem's code and pointer as a violation. */
+function refused(code: string, message: string, pointer: string): GatewayError {
+  return new GatewayError('GW_ERR_MAPPING_REFUSED', message, { violations: [{ code, pointer, message }] });
+}
+
+/** The lifecycle: one per gateway. Activations and rollbacks are serialised. */
 export class MappingAdmin {
   private readonly uploads = new Map<string, StagedMapping & { mapping: Mapping; text: string }>();
   private readonly history: MappingHistory;
-  private activating: Promise<unknown> = Promise.resolve();
+  private changing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly parts: MappingAdminParts) {
     this.history = new MappingHistory(parts.dataDir);
@@ -83,29 +91,22 @@ export class MappingAdmin {
 
   /**
    * Validates an uploaded outbound mapping file for `path` (`<partner>/<name>.yaml`) and runs the golden
-   * cases beside that path with it.
-   * @throws GatewayError GW_ERR_MAPPING_INVALID or GW_ERR_MAPPING_EXPRESSION with the pointer; GW_ERR_REQUEST_INVALID for a bad path
+   * cases beside that path with it. The path must be new or hold this mapping id's file; the version
+   * must be above every version the mapping had.
+   * @throws GatewayError GW_ERR_MAPPING_REFUSED with each problem's code and pointer; GW_ERR_REQUEST_INVALID for a bad path
    */
   async stage(path: string, text: string, actor: string): Promise<StagedMapping> {
     if (!PATH.test(path)) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'path is <partner>/<name>.yaml');
     const setup = this.parts.setup();
-    const uploadId = randomUUID();
-    const file = join(this.parts.dataDir, 'mapping-uploads', uploadId, path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    let mapping: Mapping;
-    try {
-      const compiled = this.compile(file, path, setup);
-      mapping = { ...compiled, source: join(this.parts.mappingsDir, path) };
-    } finally {
-      rmSync(join(this.parts.dataDir, 'mapping-uploads', uploadId), { recursive: true, force: true });
-    }
+    const mapping = this.compile(path, text, setup);
     const current = setup.mappings.mappings.find((m) => m.id === mapping.id);
     const atPath = setup.mappings.mappings.find((m) => m.source === mapping.source);
-    if (atPath && atPath.id !== mapping.id) throw new GatewayError('GW_ERR_MAPPING_INVALID', `${path}: /id is "${mapping.id}" but the file holds mapping "${atPath.id}"`, { pointer: '/id' });
-    if (current && current.source !== mapping.source) throw new GatewayError('GW_ERR_MAPPING_INVALID', `${path}: /id "${mapping.id}" is the mapping of ${current.source}`, { pointer: '/id' });
-    if (current && mapping.version <= current.version) {
-      throw new GatewayError('GW_ERR_MAPPING_INVALID', `${path}: /version must be above ${current.version}, the active version (messages stamp the version that made them)`, { pointer: '/version' });
+    if (atPath && atPath.id !== mapping.id) throw refused('GW_ERR_MAPPING_INVALID', `${path}: /id is "${mapping.id}" but the file holds mapping "${atPath.id}"`, '/id');
+    if (current && current.source !== mapping.source) throw refused('GW_ERR_MAPPING_INVALID', `${path}: /id "${mapping.id}" is the mapping of ${this.relative(current.source)}`, '/id');
+    if (!atPath && existsSync(mapping.source)) throw refused('GW_ERR_MAPPING_INVALID', `${path} is a file the gateway does not run as an outbound mapping (an inbound mapping, or added since start); choose another path`, '');
+    const highest = Math.max(current?.version ?? 0, this.history.highestVersion(mapping.id));
+    if (mapping.version <= highest) {
+      throw refused('GW_ERR_MAPPING_INVALID', `${path}: /version must be above ${highest}, the highest version mapping ${mapping.id} has had (messages stamp the version that made them, so a number names one text)`, '/version');
     }
     const goldens = [];
     for (const c of listGoldenCases([mapping], setup.partners)) {
@@ -113,7 +114,7 @@ export class MappingAdmin {
       goldens.push({ name: c.name, result: result.ok ? ('same' as const) : result.reason?.startsWith('first difference') ? ('differs' as const) : ('fails' as const), ...(result.reason ? { reason: result.reason } : {}) });
     }
     const entry = {
-      uploadId,
+      uploadId: randomUUID(),
       path,
       id: mapping.id,
       version: mapping.version,
@@ -125,7 +126,7 @@ export class MappingAdmin {
       uploadedBy: actor,
       uploadedAt: Date.now(),
     };
-    this.uploads.set(uploadId, { ...entry, mapping, text });
+    this.uploads.set(entry.uploadId, { ...entry, mapping, text });
     if (this.uploads.size > MAX_STAGED) this.uploads.delete(this.uploads.keys().next().value as string);
     await this.audit(actor, 'mapping.uploaded', mapping.id, `${path} v${mapping.version} sha256 ${entry.sha256}; golden cases: ${goldens.map((g) => `${g.name} ${g.result}`).join(', ') || 'none'}`);
     return entry;
@@ -155,10 +156,10 @@ export class MappingAdmin {
   }
 
   /**
-   * Makes the upload the active version: its text is recorded in the history, written over the file
-   * (atomically), and the gateway's translator reloaded; records accepted from then on are translated
-   * with it, those being translated finish with the version they started with.
-   * @throws GatewayError GW_ERR_STATE_CONFLICT when the active version changed since the upload
+   * Makes the upload the active version: the text it replaces is kept in the history, the upload is
+   * written over the file (atomically) and the gateway's translator replaced; records accepted from
+   * then on are translated with it, those being translated finish with the version they started with.
+   * @throws GatewayError GW_ERR_STATE_CONFLICT when the active version changed since the upload, or its file was edited on disk
    */
   activate(uploadId: string, actor: string): Promise<Activation> {
     return this.serialised(async () => {
@@ -167,8 +168,11 @@ export class MappingAdmin {
       if ((current?.sha256 ?? null) !== (staged.replaces?.sha256 ?? null)) {
         throw new GatewayError('GW_ERR_STATE_CONFLICT', `mapping ${staged.id} changed since this upload (now v${current?.version}); upload again`);
       }
+      if (!current && existsSync(staged.mapping.source)) throw new GatewayError('GW_ERR_STATE_CONFLICT', `${staged.path} appeared on disk since this upload; upload again`);
+      const replaced = current && this.keepRunning(current);
+      await this.put(staged.mapping, staged.text, replaced);
       const activation: Activation = { id: staged.id, version: staged.version, sha256: staged.sha256, path: staged.path, text: staged.text, by: actor, at: Date.now(), kind: 'activated' };
-      await this.install(activation, current === undefined ? undefined : readFileSync(current.source, 'utf8'));
+      this.history.add(activation);
       this.uploads.delete(uploadId);
       await this.audit(actor, 'mapping.activated', staged.id, `${staged.path} v${staged.version} sha256 ${staged.sha256}${current ? ` replacing v${current.version} sha256 ${current.sha256}` : ''}`);
       return activation;
@@ -176,32 +180,32 @@ export class MappingAdmin {
   }
 
   /**
-   * Restores the version that was active before the current one (from the history, or the file as the
-   * gateway first loaded it).
-   * @throws GatewayError GW_ERR_STATE_CONFLICT when there is nothing to go back to
+   * Restores the version that was active before the current one; rolling back again goes further back.
+   * @throws GatewayError GW_ERR_STATE_CONFLICT when there is nothing to go back to, or the file was edited on disk
    */
   rollback(id: string, actor: string): Promise<Activation> {
     return this.serialised(async () => {
       const current = this.parts.setup().mappings.mappings.find((m) => m.id === id);
       if (!current) throw new GatewayError('GW_ERR_NOT_FOUND', `no active mapping ${id}`);
-      const earlier = this.history.of(id).filter((a) => a.sha256 !== current.sha256);
-      const previous = earlier.at(-1);
+      const replaced = this.keepRunning(current);
+      const previous = this.history.stack(id).at(-2);
       if (!previous) throw new GatewayError('GW_ERR_STATE_CONFLICT', `mapping ${id} has no earlier version to roll back to`);
+      await this.put(this.compile(previous.path, previous.text, this.parts.setup()), previous.text, replaced);
       const activation: Activation = { ...previous, by: actor, at: Date.now(), kind: 'rolled-back' };
-      await this.install(activation, readFileSync(current.source, 'utf8'));
+      this.history.add(activation);
       await this.audit(actor, 'mapping.rolled-back', id, `${previous.path} back to v${previous.version} sha256 ${previous.sha256} from v${current.version} sha256 ${current.sha256}`);
       return activation;
     });
   }
 
-  /** Every outbound mapping: the version running, the file on disk now, and the last activation. */
+  /** Every outbound mapping: the version running, the file on disk now, and the last change recorded. */
   list(): MappingListing[] {
     const history = this.history.all();
     return this.parts.setup().mappings.mappings.map((m) => {
       const last = history.filter((a) => a.id === m.id).at(-1);
       return {
         id: m.id,
-        path: m.source.slice(this.parts.mappingsDir.length + 1),
+        path: this.relative(m.source),
         running: { version: m.version, sha256: m.sha256 },
         fileSha256: existsSync(m.source) ? createHash('sha256').update(readFileSync(m.source)).digest('hex') : null,
         ...(last ? { lastActivation: { version: last.version, sha256: last.sha256, by: last.by, at: last.at, kind: last.kind } } : {}),
@@ -209,35 +213,58 @@ export class MappingAdmin {
     });
   }
 
-  /** Records the activation (the replaced text first, when it was never recorded), writes the file, reloads; puts the old text back if the reload fails. */
-  private async install(activation: Activation, replacedText: string | undefined): Promise<void> {
-    const file = join(this.parts.mappingsDir, activation.path);
-    if (replacedText !== undefined && !this.history.of(activation.id).some((a) => a.sha256 === sha256(replacedText))) {
-      this.history.add({ ...activation, version: this.parts.setup().mappings.mappings.find((m) => m.id === activation.id)?.version ?? 0, sha256: sha256(replacedText), text: replacedText, by: 'file', kind: 'activated' });
+  /**
+   * The running version's text, from its file, recorded in the history before anything replaces it.
+   * @throws GatewayError GW_ERR_STATE_CONFLICT when the file no longer holds the running version (edited by hand)
+   */
+  private keepRunning(current: Mapping): string {
+    const text = existsSync(current.source) ? readFileSync(current.source, 'utf8') : '';
+    if (sha256(text) !== current.sha256) {
+      throw new GatewayError(
+        'GW_ERR_STATE_CONFLICT',
+        `${this.relative(current.source)} was changed on disk since the gateway loaded it (the gateway runs v${current.version} sha256 ${current.sha256.slice(0, 16)}…): put the file back or restart the gateway first`,
+      );
     }
-    this.history.add(activation);
-    writeAtomically(file, activation.text);
+    if (this.history.stack(current.id).at(-1)?.sha256 !== current.sha256) {
+      this.history.add({ id: current.id, version: current.version, sha256: current.sha256, path: this.relative(current.source), text, by: 'file', at: Date.now(), kind: 'found' });
+    }
+    return text;
+  }
+
+  /** Writes the file and has the gateway run `mapping`; puts the file back as it was when that fails. */
+  private async put(mapping: Mapping, text: string, replaced: string | undefined): Promise<void> {
+    writeAtomically(mapping.source, text);
     try {
-      await this.parts.reload();
+      await this.parts.install(mapping);
     } catch (err) {
-      if (replacedText === undefined) rmSync(file, { force: true });
-      else writeAtomically(file, replacedText);
-      await this.parts.reload();
+      if (replaced === undefined) rmSync(mapping.source, { force: true });
+      else writeAtomically(mapping.source, replaced);
       throw err;
     }
   }
 
-  private compile(file: string, path: string, setup: Setup): Mapping {
+  /** Compiles `text` as the outbound mapping file at `path` (through a private copy under the data folder), naming problems by `path`. */
+  private compile(path: string, text: string, setup: Setup): Mapping {
+    const folder = join(this.parts.dataDir, 'mapping-uploads', randomUUID());
+    const file = join(folder, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
     try {
       const compiled = compileMappingFile(file, mappingContext(this.parts.schemasDir, setup.partners, setup.records.types));
-      if (compiled.kind !== 'out') throw new GatewayError('GW_ERR_MAPPING_INVALID', `${path}: inbound mappings are changed by editing the file and restarting, not uploaded`, { pointer: '/direction' });
-      if (compiled.partner !== path.split('/')[0]) throw new GatewayError('GW_ERR_MAPPING_INVALID', `${path}: ${compiled.pointer} is "${compiled.partner}" but the file is for mappings/${path.split('/')[0]}/`, { pointer: compiled.pointer });
-      return compiled.mapping;
+      if (compiled.kind !== 'out') throw refused('GW_ERR_MAPPING_INVALID', `${path}: inbound mappings are changed by editing the file and restarting, not uploaded`, '/direction');
+      if (compiled.partner !== path.split('/')[0]) throw refused('GW_ERR_MAPPING_INVALID', `${path}: ${compiled.pointer} is "${compiled.partner}" but the file is for mappings/${path.split('/')[0]}/`, compiled.pointer);
+      return { ...compiled.mapping, source: join(this.parts.mappingsDir, path) };
     } catch (err) {
-      // Name the file as the admin gave it, not the staging copy.
-      if (err instanceof GatewayError) throw new GatewayError(err.code, err.message.replace(/^GW_ERR_\w+: /, '').replaceAll(file, path), { ...err.detail, file: path });
-      throw err;
+      if (!(err instanceof GatewayError) || (err.code !== 'GW_ERR_MAPPING_INVALID' && err.code !== 'GW_ERR_MAPPING_EXPRESSION')) throw err;
+      // Name the file as the admin gave it, never a path on the server.
+      throw refused(err.code, err.message.replace(/^GW_ERR_\w+: /, '').replaceAll(file, path).replaceAll(this.parts.dataDir, '<data>').replaceAll(this.parts.schemasDir, '<schemas>'), String(err.detail.pointer ?? ''));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
+  }
+
+  private relative(source: string): string {
+    return relative(this.parts.mappingsDir, source);
   }
 
   private upload(uploadId: string): StagedMapping & { mapping: Mapping; text: string } {
@@ -247,8 +274,8 @@ export class MappingAdmin {
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.activating.catch(() => undefined).then(work);
-    this.activating = run;
+    const run = this.changing.catch(() => undefined).then(work);
+    this.changing = run;
     return run;
   }
 

@@ -1,8 +1,8 @@
-// The versions of each mapping file activated by admins, kept beside the log's data: the text of each, who activated it and when, for rollback and for `mappings list`.
+// The versions of each mapping file the gateway ran, kept beside the log's data: the text of each, who put it in place and when, as a stack that rollback walks back.
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** One activation of a mapping file. */
+/** One change of the version a mapping runs. */
 export interface Activation {
   id: string;
   version: number;
@@ -14,8 +14,12 @@ export interface Activation {
   by: string;
   /** Epoch ms. */
   at: number;
-  /** `activated` (an upload) or `rolled-back` (the version before restored). */
-  kind: 'activated' | 'rolled-back';
+  /**
+   * `activated`: an upload made active; `rolled-back`: the version before the current one restored
+   * (this entry is the restored version); `found`: the version the gateway was running from its file,
+   * recorded before an admin's change replaced it (by `file`).
+   */
+  kind: 'activated' | 'rolled-back' | 'found';
 }
 
 /** Activations in `<dataDir>/mapping-history.jsonl`, one JSON line each, oldest first; appended, never rewritten. */
@@ -27,18 +31,36 @@ export class MappingHistory {
     this.file = join(dataDir, 'mapping-history.jsonl');
   }
 
-  /** Every activation, oldest first. */
+  /** Every entry, oldest first. */
   all(): Activation[] {
     if (!existsSync(this.file)) return [];
     return readFileSync(this.file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Activation);
   }
 
-  /** The activations of one mapping id, oldest first. */
+  /** The entries of one mapping id, oldest first. */
   of(id: string): Activation[] {
     return this.all().filter((a) => a.id === id);
   }
 
-  /** Records an activation (synchronously, so it is on disk before the file is replaced). */
+  /**
+   * The versions of `id` a rollback can walk back through, the active one last: each activation (or
+   * found version) is pushed, each rollback pops the version it left.
+   */
+  stack(id: string): Activation[] {
+    const stack: Activation[] = [];
+    for (const entry of this.of(id)) {
+      if (entry.kind === 'rolled-back') stack.pop();
+      if (stack.at(-1)?.sha256 !== entry.sha256) stack.push(entry);
+    }
+    return stack;
+  }
+
+  /** The highest version `id` ever had here (0 when none): a new upload must go above it, so a version number always names one text. */
+  highestVersion(id: string): number {
+    return this.of(id).reduce((highest, a) => Math.max(highest, a.version), 0);
+  }
+
+  /** Records an entry (synchronously and flushed, so it is on disk before anything depends on it). */
   add(activation: Activation): void {
     appendFileSync(this.file, `${JSON.stringify(activation)}\n`, { flush: true });
   }

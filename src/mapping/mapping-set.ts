@@ -106,6 +106,14 @@ export function loadMappingSet(dir: string, schemasDir: string, partners: Partne
     else mappings.push(compiled.mapping);
   }
   if (!problems) collected.throwIfAny();
+  return mappingSetOf(mappings, inbound, partners);
+}
+
+/**
+ * The set of already compiled mappings, routing as {@link loadMappingSet}'s does (file order kept):
+ * what an activation builds with one mapping replaced, without reading the other files again.
+ */
+export function mappingSetOf(mappings: readonly Mapping[], inbound: readonly InboundMapping[], partners: PartnerRegistry): MappingSet {
   // A look-up's mapping is used by its adapter's route when asked, never by ingest.
   const isLookup = (m: Mapping): boolean => partners.message(m.target.partner, m.target.message).lookup === true;
   // A message of another profile than the instance's is not sent (Uzbekistan: WCO XML or EDIFACT, by configuration).

@@ -1,8 +1,8 @@
 // A translator that can be replaced while records are translated: each record is translated by one translator, old or new, and the old one closes once its last record is done.
 import type { Translation, Translator } from './translator.js';
 
-/** A translator and what closes it (a worker pool's threads). */
-export type ClosableTranslator = Translator & { close?(): Promise<void> };
+/** A translator, what readies it before it takes records (a worker pool's threads loading), and what closes it. */
+export type ClosableTranslator = Translator & { warm?(): Promise<void>; close?(): Promise<void> };
 
 interface Current {
   translator: ClosableTranslator;
@@ -18,8 +18,13 @@ interface Current {
  */
 export class SwitchableTranslator implements Translator {
   private current: Current;
+  private readonly retiring = new Set<Promise<void>>();
 
-  constructor(first: ClosableTranslator) {
+  /** @param onRetireFailure told when a replaced translator fails to close (its records were all translated; the new one is in use) */
+  constructor(
+    first: ClosableTranslator,
+    private readonly onRetireFailure: (error: unknown) => void,
+  ) {
     this.current = { translator: first, inFlight: 0 };
   }
 
@@ -34,16 +39,24 @@ export class SwitchableTranslator implements Translator {
     }
   }
 
-  /** Routes new records to `next`; resolves once the previous translator finished its records and closed. */
-  async swap(next: ClosableTranslator): Promise<void> {
+  /**
+   * Routes new records to `next` from now on (it should be warmed first: this cannot fail); the
+   * previous translator is closed in the background after its last record, and {@link close} waits for that.
+   */
+  swap(next: ClosableTranslator): void {
     const previous = this.current;
     this.current = { translator: next, inFlight: 0 };
-    if (previous.inFlight > 0) await new Promise<void>((resolve) => (previous.drained = resolve));
-    await previous.translator.close?.();
+    const retired = (async () => {
+      if (previous.inFlight > 0) await new Promise<void>((resolve) => (previous.drained = resolve));
+      await previous.translator.close?.();
+    })().catch(this.onRetireFailure);
+    this.retiring.add(retired);
+    void retired.finally(() => this.retiring.delete(retired));
   }
 
-  /** Closes the current translator. */
+  /** Waits for replaced translators to finish and close, then closes the current one. */
   async close(): Promise<void> {
+    await Promise.all([...this.retiring]);
     await this.current.translator.close?.();
   }
 }

@@ -1,6 +1,7 @@
 // Translates records in worker threads, so validation, mapping, rendering and signing run beside the server's thread: a pool started on first use.
 import type { GatewayConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
+import type { Mapping } from '../mapping/mapping.js';
 import { asBuffer, MODULE_EXT, ownBytes } from '../worker-module.js';
 import { createWorkerPool } from '../worker-pool.js';
 import type { Translation, Translator } from './translator.js';
@@ -14,15 +15,30 @@ export interface PreviousPayloadQuestion {
   message: string;
 }
 
+/** What a translation thread is given: the gateway's configuration and the mapping versions it must find in the files. */
+export interface TranslatorWorkerData {
+  config: GatewayConfig;
+  /** Mapping id → SHA-256 of the file text the server's thread runs; a thread that reads other text refuses to start. */
+  mappings: Record<string, string>;
+}
+
+/** The mapping versions a setup runs, as {@link TranslatorWorkerData.mappings}. */
+export function mappingVersions(mappings: readonly Mapping[]): Record<string, string> {
+  return Object.fromEntries(mappings.map((m) => [m.id, m.sha256]));
+}
+
 /** A translator whose threads can be stopped. */
 export interface PooledTranslator extends Translator {
+  /** Starts every thread and resolves once each loaded the setup and found the expected mapping versions. */
+  warm(): Promise<void>;
   /** Stops the threads; idempotent. */
   close(): Promise<void>;
 }
 
 /**
  * A translator over `size` worker threads, each loading the setup of `config` itself (record schemas,
- * mappings, adapters, keys: what the server's thread loaded, from the same files). A record goes to
+ * mappings, adapters, keys: what the server's thread loaded, from the same files) and refusing to start
+ * when a mapping file's text is not the version in `mappings` (edited on disk since). A record goes to
  * the thread with the fewest waiting; the previous document a superseding partner needs is looked up
  * by `previousPayload` on this thread. A thread that fails or dies fails its records with
  * GW_ERR_INTERNAL (nothing of them was stored; the caller may send them again) and is replaced; a
@@ -30,12 +46,13 @@ export interface PooledTranslator extends Translator {
  */
 export function createTranslatorPool(
   config: GatewayConfig,
+  mappings: Record<string, string>,
   size: number,
   previousPayload: (question: PreviousPayloadQuestion) => Promise<Buffer | undefined>,
 ): PooledTranslator {
   const pool = createWorkerPool<unknown, Translation>({
     url: new URL(`./translator-worker${MODULE_EXT}`, import.meta.url),
-    workerData: { config },
+    workerData: { config, mappings } satisfies TranslatorWorkerData,
     size,
     name: 'translation',
     answer: async (question) => {
@@ -56,6 +73,7 @@ export function createTranslatorPool(
       if (translation.ok) for (const document of translation.documents) document.bytes = asBuffer(document.bytes);
       return translation;
     },
+    warm: () => pool.warm(),
     close: () => pool.close(),
   };
 }

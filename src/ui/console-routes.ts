@@ -135,7 +135,9 @@ function answerError(parts: ConsoleParts, err: FastifyError | GatewayError, requ
   if (status >= 500) request.log.error({ err }, 'console page failed');
   const ctx = contextOf(request, reply, parts.languages);
   const reason = status < 500 ? (err.message.replace(/^GW_ERR_\w+: /, '') ?? errorSpec(code)?.message) : ctx.t('error.internal');
-  return reply.code(status).type('text/html; charset=utf-8').send(page(ctx, ctx.t('error.title', { status }), html`<p class="error" role="alert"><code>${code}</code> ${reason}</p>`));
+  const violations = err instanceof GatewayError && status < 500 && Array.isArray(err.detail.violations) ? (err.detail.violations as Array<{ code: string; pointer: string; message: string }>) : [];
+  const listed = violations.length > 0 ? html`<ul class="violations">${violations.map((v) => html`<li><code>${v.code}</code> <code>${v.pointer || '/'}</code> ${v.message}</li>`)}</ul>` : '';
+  return reply.code(status).type('text/html; charset=utf-8').send(page(ctx, ctx.t('error.title', { status }), html`<p class="error" role="alert"><code>${code}</code> ${reason}</p>${listed}`));
 }
 
 /** Registers the console under /ui (an encapsulated plugin: its form parser, hooks and error pages apply to /ui only). */

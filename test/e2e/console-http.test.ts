@@ -1,10 +1,10 @@
-// The console's HTTP edges without a browser: sign-in behind a TLS proxy, forged origins, throttled guessing, and bad input answered as 400 pages.
+// The console's HTTP edges without a browser: sign-in behind a TLS proxy, forged origins, throttled guessing, and bad input (a broken mapping upload too) answered as 400 pages.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMessage } from '../conformance/inbound-store.conformance.js';
-import { RECORD_FIXTURES } from '../support/project.js';
-import { AUDITOR_TOKEN, startTestGateway, type RunningGateway } from '../support/running-gateway.js';
+import { RECORD_FIXTURES, ROOT } from '../support/project.js';
+import { AUDITOR_TOKEN, startTestGateway, TEST_TOKEN, type RunningGateway } from '../support/running-gateway.js';
 
 describe('console over HTTP', () => {
   let gw: RunningGateway;
@@ -32,8 +32,8 @@ describe('console over HTTP', () => {
     });
   }
 
-  async function session(): Promise<string> {
-    const res = await signIn(await loginForm(), AUDITOR_TOKEN);
+  async function session(token = AUDITOR_TOKEN): Promise<string> {
+    const res = await signIn(await loginForm(), token);
     return res.headers.getSetCookie().find((c) => c.startsWith('gw_session='))!.split(';')[0]!;
   }
 
@@ -66,6 +66,24 @@ describe('console over HTTP', () => {
     expect(login.status).toBe(200);
     const page = await fetch(`${gw.url}/ui/messages`, { headers: { cookie: `other=%E0; ${cookie}` } });
     expect(page.status).toBe(200);
+  });
+
+  it('answers a broken mapping upload with a 400 page naming the problem and its pointer, not a server error', async () => {
+    const cookie = await session(TEST_TOKEN);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await (await fetch(`${gw.url}/ui/mappings`, { headers: { cookie } })).text())![1]!;
+    const path = 'iru-safetir/safetir-upload.yaml';
+    const yaml = readFileSync(join(ROOT, 'mappings', path), 'utf8').replace(/^version: 2$/m, 'version: 9').replace('"@RND": certificate.reference', '"@RND": "certificate.reference &"');
+    const res = await fetch(`${gw.url}/ui/mappings/upload`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ csrf, path, yaml }),
+    });
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(page).toContain('GW_ERR_MAPPING_REFUSED');
+    expect(page).toContain('<code>GW_ERR_MAPPING_EXPRESSION</code> <code>/document/SafeTIR/Body/SafeTIRRecords/Record/@RND</code>');
+    expect(page).not.toContain(gw.env.GATEWAY_DATA_DIR!);
   });
 
   it("tells a key's story with the partner documents answering its messages, though they do not hold the key", async () => {

@@ -1,4 +1,4 @@
-// The mapping lifecycle on a running gateway: a broken upload refused with its pointer, a dry run over logged records, activation while records keep coming (none lost, none doubled, each stamped with the version that made it), rollback.
+// The mapping lifecycle on a running gateway: a broken upload refused with its pointer, a dry run over logged records, activation while records keep coming (none lost, none doubled, each stamped with the version that made it), rollback step by step, hand edits never overwritten.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,9 @@ const MAPPING = 'iru-safetir/safetir-upload.yaml';
 const ID = 'iru-safetir.safetir-upload';
 const termination = JSON.parse(readFileSync(join(RECORD_FIXTURES, 'tir.termination.json'), 'utf8')) as Record<string, unknown>;
 const original = readFileSync(join(ROOT, 'mappings', MAPPING), 'utf8');
-/** Version 3: the certificate reference written with a prefix, so documents of each version can be told apart. */
-const v3 = original.replace(/^version: 2$/m, 'version: 3').replace('"@RND": certificate.reference', `"@RND": "'NEW-' & certificate.reference"`);
+/** Version n: the certificate reference written with a prefix, so documents of each version can be told apart. */
+const version = (n: number, prefix = 'NEW-'): string => original.replace(/^version: 2$/m, `version: ${n}`).replace('"@RND": certificate.reference', `"@RND": "'${prefix}' & certificate.reference"`);
+const v3 = version(3);
 
 describe('mapping lifecycle', () => {
   let gw: RunningGateway;
@@ -50,6 +51,20 @@ describe('mapping lifecycle', () => {
     expect(same.status).toBe(400);
     expect(same.body.error.violations[0].pointer).toBe('/version');
     expect((await gw.api('POST', '/v1/mappings/uploads', { path: MAPPING, yaml: v3 }, AUDITOR_TOKEN)).status).toBe(403);
+    for (const answer of [broken, same]) {
+      expect(JSON.stringify(answer.body)).not.toContain(gw.env.GATEWAY_DATA_DIR!);
+      expect(JSON.stringify(answer.body)).not.toContain(gw.env.GATEWAY_MAPPINGS_DIR!);
+    }
+  });
+
+  it('refuses an upload over a file the gateway does not run as an outbound mapping (an inbound one), leaving it untouched', async () => {
+    const inbound = 'eaeu-ru/transit-notice-from-p-cp-01.yaml';
+    const before = readFileSync(join(gw.env.GATEWAY_MAPPINGS_DIR!, inbound), 'utf8');
+    const outbound = readFileSync(join(ROOT, 'mappings', 'eaeu-ru/p-cp-01-from-movement.yaml'), 'utf8').replace(/^id: .*$/m, 'id: eaeu-ru.shadow');
+    const res = await gw.api('POST', '/v1/mappings/uploads', { path: inbound, yaml: outbound });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(`${inbound} is a file the gateway does not run as an outbound mapping`);
+    expect(readFileSync(join(gw.env.GATEWAY_MAPPINGS_DIR!, inbound), 'utf8')).toBe(before);
   });
 
   it('dry-runs a valid upload over the logged records, the active and the new document side by side', async () => {
@@ -109,10 +124,44 @@ describe('mapping lifecycle', () => {
     expect(trail).toEqual(['tester mapping.uploaded', 'tester mapping.uploaded', 'tester mapping.activated', 'tester mapping.rolled-back']);
   });
 
+  it('never reuses a version number, and rolls back step by step through the versions that ran', async () => {
+    const reused = await gw.api('POST', '/v1/mappings/uploads', { path: MAPPING, yaml: version(3, 'OTHER-') });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error.message).toContain('/version must be above 3');
+    for (const n of [4, 5]) {
+      const staged = await gw.api('POST', '/v1/mappings/uploads', { path: MAPPING, yaml: version(n, `V${n}-`) });
+      expect(staged.body.replaces.version).toBe(n === 4 ? 2 : 4);
+      expect((await gw.api('POST', `/v1/mappings/uploads/${staged.body.uploadId}/activate`)).status).toBe(200);
+    }
+    expect(await versionOf((await post()).message)).toBe(5);
+    for (const back of [4, 2]) {
+      const rolled = await gw.api('POST', `/v1/mappings/${ID}/rollback`);
+      expect(rolled.body).toMatchObject({ version: back, kind: 'rolled-back' });
+      const { message } = await post();
+      expect(await versionOf(message)).toBe(back);
+      expect(readFileSync(join(gw.env.GATEWAY_MAPPINGS_DIR!, MAPPING), 'utf8')).toBe(back === 2 ? original : version(4, 'V4-'));
+    }
+    const bottom = await gw.api('POST', `/v1/mappings/${ID}/rollback`);
+    expect(bottom.status).toBe(409);
+    expect(bottom.body.error.message).toContain('no earlier version');
+  });
+
   it('`gateway mappings list` shows the file and the last activation, and flags a file edited since', async () => {
     const line = async () => (await runCli(['mappings', 'list'], gw.env)).stdout.split('\n').find((l) => l.startsWith(`${ID}@`))!;
     expect(await line()).toMatch(/^iru-safetir\.safetir-upload@2 .*\| last rolled-back v2 sha256=\w+… by tester at \S+$/);
     writeFileSync(join(gw.env.GATEWAY_MAPPINGS_DIR!, MAPPING), `${original}# edited by hand\n`);
     expect(await line()).toContain('DIFFERS from the file');
+  });
+
+  it('refuses to activate or roll back over a file edited by hand since the gateway loaded it, and keeps the edit', async () => {
+    const staged = await gw.api('POST', '/v1/mappings/uploads', { path: MAPPING, yaml: version(6) });
+    expect(staged.status).toBe(201);
+    const activation = await gw.api('POST', `/v1/mappings/uploads/${staged.body.uploadId}/activate`);
+    expect(activation.status).toBe(409);
+    expect(activation.body.error.message).toContain(`${MAPPING} was changed on disk since the gateway loaded it`);
+    expect(activation.body.error.message).not.toContain(gw.env.GATEWAY_MAPPINGS_DIR!);
+    expect((await gw.api('POST', `/v1/mappings/${ID}/rollback`)).status).toBe(409);
+    expect(readFileSync(join(gw.env.GATEWAY_MAPPINGS_DIR!, MAPPING), 'utf8')).toBe(`${original}# edited by hand\n`);
+    expect(await versionOf((await post()).message)).toBe(2);
   });
 });

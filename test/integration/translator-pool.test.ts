@@ -1,10 +1,10 @@
-// Records translated in worker threads: the same documents, problems and supersede look-ups as on the server's thread.
+// Records translated in worker threads: the same documents, problems and supersede look-ups as on the server's thread; threads refuse mapping files other than the running versions.
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translatorOf } from '../../src/pipeline/build-translator.js';
-import { createTranslatorPool, type PooledTranslator, type PreviousPayloadQuestion } from '../../src/pipeline/translator-pool.js';
+import { createTranslatorPool, mappingVersions, type PooledTranslator, type PreviousPayloadQuestion } from '../../src/pipeline/translator-pool.js';
 import type { Translation } from '../../src/pipeline/translator.js';
 import { createXmlVerifier } from '../../src/security/xml-verifier.js';
 import { loadSoundSetup, type Setup } from '../../src/setup/load-setup.js';
@@ -39,7 +39,7 @@ beforeAll(async () => {
   const first = await translatorOf(setup).translate(fixture('tir.termination'));
   if (!first.ok) throw new Error(JSON.stringify(first.problems));
   PREVIOUS = first.documents.find((d) => d.partner === 'iru-safetir')!.bytes;
-  pool = createTranslatorPool(config, 2, async (question) => {
+  pool = createTranslatorPool(config, mappingVersions(setup.mappings.mappings), 2, async (question) => {
     asked.push(question);
     return question.partner === 'iru-safetir' ? PREVIOUS : undefined;
   });
@@ -75,5 +75,20 @@ describe('translation threads', () => {
     expect(asked).toContainEqual(expect.objectContaining({ type: 'tir.termination', recordId: corrected.recordId, version: 2, partner: 'iru-safetir' }));
     expect(comparable(inThread)).toEqual(comparable(onThread));
     expectSigned(inThread);
+  });
+
+  it('refuse to start when a mapping file is not the version the gateway runs, and fail its records loudly', async () => {
+    const versions = mappingVersions(setup.mappings.mappings);
+    const edited = setup.mappings.mappings[0]!;
+    const stale = createTranslatorPool(config, { ...versions, [edited.id]: '0'.repeat(64) }, 1, async () => undefined);
+    try {
+      await expect(stale.warm()).rejects.toThrow(`mapping ${edited.id}: ${relative(config.mappingsDir, edited.source)} holds sha256 ${edited.sha256.slice(0, 16)}… but the gateway runs sha256 0000000000000000…`);
+      await expect(stale.translate(fixture('transit.movement'))).rejects.toMatchObject({ code: 'GW_ERR_INTERNAL', message: expect.stringContaining(`mapping ${edited.id}:`) });
+    } finally {
+      await stale.close();
+    }
+    const sound = createTranslatorPool(config, versions, 2, async () => undefined);
+    await sound.warm();
+    await sound.close();
   });
 });

@@ -1,4 +1,4 @@
-// Swapping translators: new records go to the new one at once, a record in flight finishes with the old one, which closes only after it.
+// Swapping translators: new records go to the new one at once, a record in flight finishes with the old one, which closes only after it; close() waits for that.
 import { describe, expect, it } from 'vitest';
 import { SwitchableTranslator, type ClosableTranslator } from '../../src/pipeline/switchable-translator.js';
 import type { Translation } from '../../src/pipeline/translator.js';
@@ -25,25 +25,43 @@ describe('switchable translator', () => {
     const log: string[] = [];
     const old = held('old', log);
     const next = held('new', log);
-    const switchable = new SwitchableTranslator(old.translator);
+    const switchable = new SwitchableTranslator(old.translator, () => undefined);
     const first = switchable.translate('r1');
-    const swapped = switchable.swap(next.translator);
+    switchable.swap(next.translator);
     const second = switchable.translate('r2');
     await new Promise((r) => setImmediate(r));
     expect(log).toEqual(['old starts r1', 'new starts r2']);
     next.release();
     await second;
     expect(log).not.toContain('old closed');
+    const closed = switchable.close();
+    await new Promise((r) => setImmediate(r));
+    expect(log).not.toContain('new closed');
     old.release();
-    await Promise.all([first, swapped]);
-    expect(log).toEqual(['old starts r1', 'new starts r2', 'new ends r2', 'old ends r1', 'old closed']);
+    await Promise.all([first, closed]);
+    expect(log).toEqual(['old starts r1', 'new starts r2', 'new ends r2', 'old ends r1', 'old closed', 'new closed']);
     expect(((await first) as { problems: Array<{ message: string }> }).problems[0]?.message).toBe('old');
   });
 
   it('closes an idle previous translator at once', async () => {
     const log: string[] = [];
-    const switchable = new SwitchableTranslator(held('old', log).translator);
-    await switchable.swap(held('new', log).translator);
+    const switchable = new SwitchableTranslator(held('old', log).translator, () => undefined);
+    switchable.swap(held('new', log).translator);
+    await new Promise((r) => setImmediate(r));
     expect(log).toEqual(['old closed']);
+  });
+
+  it('reports a previous translator that fails to close, and keeps translating with the new one', async () => {
+    const log: string[] = [];
+    const failures: unknown[] = [];
+    const broken: ClosableTranslator = { ...held('old', log).translator, close: () => Promise.reject(new Error('thread stuck')) };
+    const next = held('new', log);
+    const switchable = new SwitchableTranslator(broken, (error) => failures.push(error));
+    switchable.swap(next.translator);
+    await new Promise((r) => setImmediate(r));
+    expect(failures).toEqual([new Error('thread stuck')]);
+    const translated = switchable.translate('r3');
+    next.release();
+    expect(((await translated) as { problems: Array<{ message: string }> }).problems[0]?.message).toBe('new');
   });
 });

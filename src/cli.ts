@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `gateway` command: serve, check a setup, translate records, manage mapping files and development certificates, verify the audit trail, mirror and trade statistics.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseJson } from './codec/json-codec.js';
 import { DEFAULT_DEV_TOKEN, loadConfig, readConfig, type GatewayConfig } from './config.js';
@@ -235,7 +235,11 @@ mappings
   .action((options: { update?: boolean }) => run((config) => mappingsTest(options, config)));
 mappings.command('list').description('list mapping files with version and hash, and the last version an admin activated (flagged when the file differs)').action(() => run(mappingsList));
 const audit = program.command('audit').description('the tamper-evident audit trail');
-audit.command('verify').description('recompute the hash chain and check the signed checkpoints; exit 0 when sound, 2 naming the first broken or missing event').action(() => run(auditVerify));
+audit
+  .command('verify')
+  .description('recompute the hash chain and check the signed checkpoints (the store\'s and the published ones); exit 0 when sound, 2 naming the first broken or missing event')
+  .option('--checkpoints <file>', 'published checkpoints to check against (default GATEWAY_AUDIT_CHECKPOINT_FILE)')
+  .action((options: { checkpoints?: string }) => run((config) => auditVerify(config, options.checkpoints === undefined ? undefined : resolve(options.checkpoints))));
 audit.command('checkpoint').description('sign a checkpoint of the trail\'s head now with the gateway key').action(() => run(auditCheckpoint));
 audit
   .command('trail')

@@ -60,6 +60,8 @@ export interface GatewayConfig {
   readonly leaseMs: number;
   /** How often the running gateway signs a checkpoint of the audit trail's head when it grew (`GATEWAY_AUDIT_CHECKPOINT_MS`, default 60000). */
   readonly auditCheckpointMs: number;
+  /** The file every signed audit checkpoint is also appended to, outside the database (`GATEWAY_AUDIT_CHECKPOINT_FILE`, default `<data>/audit-checkpoints.jsonl`). */
+  readonly auditCheckpointFile: string;
   /** Log level (`GATEWAY_LOG_LEVEL`, default info). */
   readonly logLevel: string;
   /** RabbitMQ URL (`GATEWAY_AMQP_URL`); unset means the embedded outbox queue under the data folder. */
@@ -299,6 +301,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
   const problems = new ProblemList();
   const get = <T>(read: () => T, fallback: T): T => problems.capture(read) ?? fallback;
   const certsDir = pathFrom(env, 'GATEWAY_CERTS_DIR', cwd, join(rootDir, 'certs', 'dev'));
+  const dataDir = pathFrom(env, 'GATEWAY_DATA_DIR', cwd, join(cwd, 'data'));
   const compiled = import.meta.url.endsWith('.js');
   const host = env.GATEWAY_HOST || '127.0.0.1';
   const signing = {
@@ -318,7 +321,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     signingKeyFile: signing.keyFile,
     signingCertFile: signing.certFile,
     signingKeyPassphrase: signing.passphrase,
-    dataDir: pathFrom(env, 'GATEWAY_DATA_DIR', cwd, join(cwd, 'data')),
+    dataDir,
     database: get(() => databaseFrom(env), undefined),
     host,
     port: get(() => numberFrom(env, 'GATEWAY_PORT', 8080, 0, 65535), 8080),
@@ -332,6 +335,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     scheduleScale: get(() => numberFrom(env, 'GATEWAY_SCHEDULE_SCALE', 1, 0.0001, 1000), 1),
     leaseMs: get(() => numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000), 60_000),
     auditCheckpointMs: get(() => numberFrom(env, 'GATEWAY_AUDIT_CHECKPOINT_MS', 60_000, 100, 86_400_000), 60_000),
+    auditCheckpointFile: pathFrom(env, 'GATEWAY_AUDIT_CHECKPOINT_FILE', cwd, join(dataDir, 'audit-checkpoints.jsonl')),
     logLevel: env.GATEWAY_LOG_LEVEL || 'info',
     amqpUrl,
     amqpPrefix: env.GATEWAY_AMQP_PREFIX || 'gw',

@@ -182,7 +182,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     observe: (status) => metrics.countRecord(status),
   });
   const gatewayKey = loadKeyCapabilities(config.signingKeyFile, config.signingCertFile, config.signingKeyPassphrase);
-  const checkpointer = new AuditCheckpointer(store.audit, gatewayKey, config.auditCheckpointMs, logger);
+  const checkpointer = new AuditCheckpointer(store.audit, gatewayKey, { intervalMs: config.auditCheckpointMs, publishTo: config.auditCheckpointFile, logger });
   let running = false;
   let caisQueue: CaisQueueIngest | undefined;
   let stopSchedules: (() => Promise<void>) | undefined;

@@ -6,6 +6,7 @@ import { loadKeyCapabilities } from '../security/key-capabilities.js';
 import { openStores, type Stores } from '../store/open-stores.js';
 import { AuditCheckpointer } from './audit-checkpoint.js';
 import { verifyAuditTrail } from './audit-verify.js';
+import { readPublishedCheckpoints } from './checkpoint-file.js';
 
 async function withStores(config: GatewayConfig, work: (stores: Stores) => Promise<number>): Promise<number> {
   const stores = await openStores(config.dataDir, config.database);
@@ -18,16 +19,18 @@ async function withStores(config: GatewayConfig, work: (stores: Stores) => Promi
 }
 
 /**
- * `gateway audit verify`: recomputes the chain and checks every checkpoint against the gateway
- * certificate (`GATEWAY_SIGNING_CERT_FILE`); prints the first broken or missing event and every
- * problem. Exit 0 when sound, 2 otherwise.
+ * `gateway audit verify`: recomputes the chain and checks every checkpoint, the store's and those
+ * published in `checkpointsFile` (default `GATEWAY_AUDIT_CHECKPOINT_FILE`; a copy kept elsewhere may be
+ * named), against the gateway certificate (`GATEWAY_SIGNING_CERT_FILE`); prints the first broken or
+ * missing event and every problem. Exit 0 when sound, 2 otherwise.
  */
-export function auditVerify(config: GatewayConfig): Promise<number> {
+export function auditVerify(config: GatewayConfig, checkpointsFile = config.auditCheckpointFile): Promise<number> {
+  const published = readPublishedCheckpoints(checkpointsFile);
   return withStores(config, async ({ store, where }) => {
     const certificate = new X509Certificate(readFileSync(config.signingCertFile));
-    const result = await verifyAuditTrail(store.audit, certificate);
+    const result = await verifyAuditTrail(store.audit, certificate, published);
     const out = process.stdout;
-    out.write(`audit trail of ${where}: ${result.events} events, ${result.checkpoints} checkpoints, last event ${result.last.seq} ${result.last.hash}\n`);
+    out.write(`audit trail of ${where}: ${result.events} events, ${result.checkpoints} checkpoints (${published.length} published in ${checkpointsFile}), last event ${result.last.seq} ${result.last.hash}\n`);
     if (result.ok) {
       out.write('verified: every event chains to the one before it and every checkpoint is signed and matches\n');
       return 0;
@@ -43,7 +46,7 @@ export function auditVerify(config: GatewayConfig): Promise<number> {
 export function auditCheckpoint(config: GatewayConfig): Promise<number> {
   return withStores(config, async ({ store }) => {
     const key = loadKeyCapabilities(config.signingKeyFile, config.signingCertFile, config.signingKeyPassphrase);
-    await new AuditCheckpointer(store.audit, key, 0).checkpoint();
+    await new AuditCheckpointer(store.audit, key, { intervalMs: 0, publishTo: config.auditCheckpointFile }).checkpoint();
     const head = await store.audit.auditHead();
     process.stdout.write(`checkpoint of event ${head.seq} ${head.hash}\n`);
     return 0;

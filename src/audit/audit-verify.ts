@@ -1,6 +1,6 @@
 // Recomputes the audit trail's hash chain and checks its signed checkpoints: names the first event changed, removed, or cut off.
 import type { X509Certificate } from 'node:crypto';
-import type { AuditStore } from '../store/audit-store.js';
+import type { AuditCheckpoint, AuditStore } from '../store/audit-store.js';
 import { checkpointSigned } from './audit-checkpoint.js';
 import { auditHash, GENESIS_HASH } from './audit-hash.js';
 
@@ -17,6 +17,7 @@ export interface AuditVerification {
   events: number;
   /** The last event read. */
   last: { seq: number; hash: string };
+  /** Checkpoints checked: the store's, and those published outside it that it no longer holds. */
   checkpoints: number;
   /** Every problem, the first broken or missing event first. */
   problems: AuditProblem[];
@@ -24,17 +25,25 @@ export interface AuditVerification {
 
 const PAGE = 5_000;
 
+const identity = (c: AuditCheckpoint): string => `${c.seq}|${c.hash}|${c.at}|${c.signature}`;
+
 /**
  * Reads the whole trail in order and checks that positions are consecutive, each event chains to the
  * previous one, and each hash is that of its content; then that every checkpoint is signed by
  * `certificate` and matches the event at its position (a checkpoint beyond the last event means the
- * newest events were cut off), and that the store's head row, read first, agrees.
+ * newest events were cut off), and that the store's head row, read first, agrees. Checkpoints
+ * `published` outside the store count too: one the store no longer holds is a problem of its own, and
+ * still names the events cut off with it.
  */
-export async function verifyAuditTrail(store: AuditStore, certificate: X509Certificate): Promise<AuditVerification> {
+export async function verifyAuditTrail(store: AuditStore, certificate: X509Certificate, published: readonly AuditCheckpoint[] = []): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
   // The head first: events a running gateway appends while the trail is read lie beyond it and are left for the next run.
   const head = await store.auditHead();
-  const checkpoints = await store.auditCheckpoints();
+  const stored = await store.auditCheckpoints();
+  const held = new Set(stored.map(identity));
+  const gone = published.filter((c) => !held.has(identity(c)));
+  for (const c of gone) problems.push({ seq: c.seq, problem: `the checkpoint of event ${c.seq} signed at ${new Date(c.at).toISOString()}, published outside the database, is gone from it` });
+  const checkpoints = [...stored, ...gone];
   const wanted = new Set(checkpoints.map((c) => c.seq));
   const hashAt = new Map<number, string>();
   let last = { seq: 0, hash: GENESIS_HASH };

@@ -27,8 +27,8 @@ export interface AuditStore {
   auditEvents(afterSeq: number, limit: number): Promise<AuditEvent[]>;
   /** The head the store believes in: the last position it gave and its hash. */
   auditHead(): Promise<{ seq: number; hash: string }>;
-  /** Stores a signed checkpoint (one per position; a second for the same position is ignored). */
-  saveAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  /** Stores a signed checkpoint; one per position: resolves false, storing nothing, when the position has one already. */
+  saveAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<boolean>;
   /** Every checkpoint, oldest first. */
   auditCheckpoints(): Promise<AuditCheckpoint[]>;
 }

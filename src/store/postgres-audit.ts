@@ -82,8 +82,9 @@ export class PostgresAuditTrail implements AuditStore {
     return row === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(row.seq), hash: row.hash };
   }
 
-  async saveAuditCheckpoint(c: AuditCheckpoint): Promise<void> {
-    await this.session.query('INSERT INTO audit_checkpoints (seq, hash, at, signature) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING', [c.seq, c.hash, c.at, c.signature]);
+  async saveAuditCheckpoint(c: AuditCheckpoint): Promise<boolean> {
+    const { rowCount } = await this.session.query('INSERT INTO audit_checkpoints (seq, hash, at, signature) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING', [c.seq, c.hash, c.at, c.signature]);
+    return rowCount === 1;
   }
 
   async auditCheckpoints(): Promise<AuditCheckpoint[]> {

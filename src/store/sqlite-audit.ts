@@ -79,8 +79,8 @@ export class SqliteAuditTrail implements AuditStore {
     return this.head.get() ?? { seq: 0, hash: GENESIS_HASH };
   }
 
-  async saveAuditCheckpoint(c: AuditCheckpoint): Promise<void> {
-    this.saveCheckpoint.run(c.seq, c.hash, c.at, c.signature);
+  async saveAuditCheckpoint(c: AuditCheckpoint): Promise<boolean> {
+    return this.saveCheckpoint.run(c.seq, c.hash, c.at, c.signature).changes === 1;
   }
 
   async auditCheckpoints(): Promise<AuditCheckpoint[]> {

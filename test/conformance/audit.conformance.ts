@@ -115,6 +115,24 @@ export function auditConformance(name: string, open: () => Promise<MessageStore>
       expect(verified.problems[0]?.problem).toMatch(new RegExp(`^events ${keep + 1}–${events.length} are missing: the checkpoint signed at`));
     });
 
+    it('names the events cut off with their checkpoints and head by a checkpoint published outside the database', async () => {
+      await story();
+      const published = await store.audit.auditCheckpoints();
+      const events = await store.audit.auditEvents(0, 100);
+      const keep = events.length - 2;
+      await tamper(`DELETE FROM audit_events WHERE seq > ${keep}`);
+      await tamper('DELETE FROM audit_checkpoints');
+      await tamper(`UPDATE audit_head SET seq = ${keep}, hash = '${events[keep - 1]!.hash}' WHERE id = 1`);
+      // Without the published copy the shortened trail is consistent: that is what publishing is for.
+      expect((await verifyAuditTrail(store.audit, certificate)).ok).toBe(true);
+      const verified = await verifyAuditTrail(store.audit, certificate, published);
+      expect(verified.ok).toBe(false);
+      expect(verified.problems.map((p) => p.problem)).toEqual([
+        expect.stringMatching(new RegExp(`^events ${keep + 1}–${events.length} are missing: the checkpoint signed at`)),
+        expect.stringMatching(new RegExp(`^the checkpoint of event ${events.length} signed at .*, published outside the database, is gone from it$`)),
+      ]);
+    });
+
     it('refuses a checkpoint the gateway did not sign', async () => {
       await story();
       await tamper("UPDATE audit_checkpoints SET signature = 'AAAA'");

@@ -1,6 +1,7 @@
 // The audit trail of a running gateway, on SQLite and PostgreSQL: who saw what (rights enforced by the API), every state change, and `gateway audit verify` against tampering.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -148,5 +149,20 @@ describe.each(backends)('audit trail on $name', (backend) => {
     const cut = await cli('verify');
     expect(cut.status).toBe(2);
     expect(cut.stdout).toContain(`events ${size - 1}–${size} are missing: the checkpoint signed at`);
+
+    // Cut together with the checkpoints: the copy published outside the database still tells.
+    await tamper('DELETE FROM audit_checkpoints');
+    const erased = await cli('verify');
+    expect(erased.status).toBe(2);
+    expect(erased.stdout).toContain(`events ${size - 1}–${size} are missing: the checkpoint signed at`);
+    expect(erased.stdout).toMatch(new RegExp(`the checkpoint of event ${size} signed at \\S+, published outside the database, is gone from it`));
+    const published = join(gw.env.GATEWAY_DATA_DIR!, 'audit-checkpoints.jsonl');
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'gw-published-')), 'kept.jsonl');
+    renameSync(published, elsewhere);
+    expect((await cli('verify')).stdout).not.toContain('published outside the database');
+    const named = await runCli(['audit', 'verify', '--checkpoints', elsewhere], gw.env);
+    expect(named.status).toBe(2);
+    expect(named.stdout).toContain(`(1 published in ${elsewhere})`);
+    expect(named.stdout).toContain('published outside the database, is gone from it');
   });
 });

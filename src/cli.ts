@@ -117,7 +117,7 @@ async function mappingsList(config: GatewayConfig): Promise<number> {
   const { mappings } = await loadSoundSetup(config, { keys: false, urls: false });
   const history = new MappingHistory(config.dataDir).all();
   for (const m of mappings.mappings) {
-    const last = history.filter((a) => a.id === m.id).at(-1);
+    const last = history.filter((a) => a.id === m.id && a.kind !== 'pending').at(-1);
     const activation = last
       ? ` | last ${last.kind} v${last.version} sha256=${last.sha256.slice(0, 16)}… by ${last.by} at ${new Date(last.at).toISOString()}${last.sha256 === m.sha256 ? '' : ' — DIFFERS from the file (edited since; a running gateway still uses the activated version until restarted)'}`
       : '';

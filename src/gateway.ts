@@ -16,15 +16,14 @@ import { openWorkFeed } from './delivery/work-feed.js';
 import { GatewayError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createPartnerRuntime } from './partners/partner-runtime.js';
-import { createLookupTranslator } from './pipeline/lookup-translator.js';
 import { collectPartnerServices, type PartnerServices } from './partners/partner-services.js';
 import { translatorOf } from './pipeline/build-translator.js';
-import { createTranslatorPool, mappingVersions } from './pipeline/translator-pool.js';
-import { SwitchableTranslator, type ClosableTranslator } from './pipeline/switchable-translator.js';
+import { createTranslatorPool } from './pipeline/translator-pool.js';
+import { RunningTranslation } from './pipeline/running-translation.js';
 import { MappingAdmin } from './mapping/mapping-admin.js';
-import { mappingSetOf } from './mapping/mapping-set.js';
+import { readMappingFiles } from './mapping/mapping-set.js';
 import { createIngest } from './pipeline/ingest.js';
-import { loadSoundSetup, type Setup } from './setup/load-setup.js';
+import { loadSoundSetup } from './setup/load-setup.js';
 import type { PartnerSimulator } from './sim/partner-simulator.js';
 import { simulatorTrust } from './sim/gateway-push.js';
 import { simulatedServiceUrl } from './sim/simulator-environment.js';
@@ -69,7 +68,9 @@ export interface GatewayOptions {
  */
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const setup = await loadSoundSetup(config, { keys: true, devCertificates: true, urls: true, logger });
+  // The mapping files are read once: every translation thread compiles these texts, whatever the folder holds later.
+  const mappingFiles = readMappingFiles(config.mappingsDir);
+  const setup = await loadSoundSetup(config, { keys: true, devCertificates: true, urls: true, logger, mappingFiles });
   const { partners, identities } = setup;
   const partnerIds = partners.partners.map((p) => p.id);
   // Whatever is opened is closed again if building fails further on: nothing may keep such a process alive.
@@ -105,38 +106,20 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
   const runtime = createPartnerRuntime({ registry: partners, identities, url });
   opened.push(() => runtime.close());
-  // Worker threads load the setup from the files themselves (and refuse files other than the versions of `loaded`); on the server's thread the translator uses the setup loaded here.
-  const buildTranslator = (loaded: Setup): ClosableTranslator =>
-    config.translateWorkers > 0
-      ? createTranslatorPool(config, mappingVersions(loaded.mappings.mappings), config.translateWorkers, (q) => store.previousPayload(q.type, q.recordId, q.version, q.partner, q.message))
-      : translatorOf(loaded, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message));
-  const translator = new SwitchableTranslator(buildTranslator(setup), (err) => logger.warn({ err }, 'a replaced translator did not close cleanly'));
-  opened.push(() => translator.close());
-  let activeSetup = setup;
-  let lookups = createLookupTranslator(setup);
-  const mappingAdmin = new MappingAdmin({
-    mappingsDir: config.mappingsDir,
-    schemasDir: config.schemasDir,
-    dataDir: config.dataDir,
-    store,
-    setup: () => activeSetup,
-    // A mapping activated: only it changes (the other files are not read again); the new translator is warmed before records go to it.
-    async install(mapping) {
-      const running = activeSetup.mappings.mappings;
-      const mappings = running.some((m) => m.id === mapping.id) ? running.map((m) => (m.id === mapping.id ? mapping : m)) : [...running, mapping];
-      const next: Setup = { ...activeSetup, mappings: mappingSetOf(mappings, activeSetup.mappings.inbound, activeSetup.partners) };
-      const nextTranslator = buildTranslator(next);
-      try {
-        await nextTranslator.warm?.();
-      } catch (err) {
-        await nextTranslator.close?.();
-        throw err;
-      }
-      activeSetup = next;
-      lookups = createLookupTranslator(next);
-      translator.swap(nextTranslator);
-    },
-  });
+  // Worker threads load the setup themselves, compiling the mapping texts given; on the server's thread the translator uses the setup loaded here.
+  const translation = new RunningTranslation(
+    setup,
+    mappingFiles,
+    (loaded, files) =>
+      config.translateWorkers > 0
+        ? createTranslatorPool(config, files, config.translateWorkers, (q) => store.previousPayload(q.type, q.recordId, q.version, q.partner, q.message))
+        : translatorOf(loaded, (record, partner, message) => store.previousPayload(record.type, record.recordId, record.version, partner, message)),
+    logger,
+  );
+  const translator = translation.translator;
+  opened.push(() => translation.close());
+  const mappingAdmin = new MappingAdmin({ mappingsDir: config.mappingsDir, dataDir: config.dataDir, store, running: translation });
+  await mappingAdmin.recordRunning().catch(undo);
   const feed = await openWorkFeed(store, {
     ...(config.amqpUrl ? { amqp: { url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit } } : {}),
     maxOutbox: config.maxOutbox,
@@ -150,7 +133,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const acknowledgementWatch = new AcknowledgementWatch(store, { intervalMs: watchMs, batchSize: 100, repeated: () => feed.wake() }, logger);
   let services: PartnerServices;
   try {
-    services = collectPartnerServices({ partners, runtime, store, lookups: { translate: (partner, value) => lookups.translate(partner, value) }, logger, scheduleScale: config.scheduleScale, wake: () => feed.wake() });
+    services = collectPartnerServices({ partners, runtime, store, lookups: translation.lookups, logger, scheduleScale: config.scheduleScale, wake: () => feed.wake() });
   } catch (err) {
     return undo(err);
   }
@@ -172,7 +155,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     () => feed.wake(),
     logger,
   );
-  const inbound: InboundService = createInboundService({ setup, store: inboundStore, messages: store, repliesQueued: () => feed.wake(), runtime, metrics, logger, owner });
+  const inbound: InboundService = createInboundService({ setup, mappingFiles, store: inboundStore, messages: store, repliesQueued: () => feed.wake(), runtime, metrics, logger, owner });
   inboundUrl = () => inbound.url();
   const ingest = createIngest({
     translator,
@@ -240,7 +223,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await acknowledgementWatch.close();
         await feed.close();
         await runtime.close();
-        await translator.close();
+        await translation.close();
         await checkpointer.close().catch((err: unknown) => logger.warn({ err }, 'last audit checkpoint not written'));
         await Promise.all([...simulators.values()].map((s) => s.close()));
         await inboundStore.close();

@@ -31,6 +31,8 @@ export interface InboundService {
 /** What the inbound side needs from the rest of the gateway. */
 export interface InboundServiceParts {
   setup: Setup;
+  /** The mapping texts `setup` was compiled from (path → text): reader threads compile the same. */
+  mappingFiles: ReadonlyMap<string, string>;
   store: InboundStore;
   /** The message log, where acknowledgements of our messages are recorded and our replies logged. */
   messages: Pick<MessageStore, 'acknowledge' | 'accept'>;
@@ -51,12 +53,12 @@ async function targetOf(setup: Setup, logger: Logger): Promise<HandoverTarget | 
 }
 
 /** Builds the inbound side; nothing listens or runs until {@link InboundService.start}. */
-export function createInboundService({ setup, store, messages, repliesQueued, runtime, metrics, logger, owner }: InboundServiceParts): InboundService {
+export function createInboundService({ setup, mappingFiles, store, messages, repliesQueued, runtime, metrics, logger, owner }: InboundServiceParts): InboundService {
   const { config } = setup;
   const { directory, reader: onThisThread } = readerFromSetup(setup, (id) => runtime.context(id));
   const maxBytes = maxPushBytes(directory);
   const workers = config.inbound?.workers ?? 0;
-  const reader = workers > 0 ? createReaderPool(config, workers) : onThisThread;
+  const reader = workers > 0 ? createReaderPool(config, mappingFiles, workers) : onThisThread;
   let worker: HandoverWorker | undefined;
   const pipeline = createInboundPipeline({
     directory,

@@ -1,6 +1,5 @@
-// A push reader thread: loads the gateway's setup once, then verifies, reads and maps the pushes the server's thread hands it.
+// A push reader thread: loads the gateway's setup once (with the mapping texts the server's thread compiled), then verifies, reads and maps the pushes it is handed.
 import { workerData } from 'node:worker_threads';
-import type { GatewayConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
 import { createPartnerRuntime } from '../partners/partner-runtime.js';
 import { loadSoundSetup } from '../setup/load-setup.js';
@@ -8,9 +7,10 @@ import { asBuffer } from '../worker-module.js';
 import { serveRequests } from '../worker-pool.js';
 import { readerFromSetup } from './reader-from-setup.js';
 import type { PushReading, PushToRead } from './push-reader.js';
+import type { ReaderWorkerData } from './reader-pool.js';
 
-const { config } = workerData as { config: GatewayConfig };
-const setup = await loadSoundSetup(config, { keys: true, urls: false });
+const { config, mappingFiles } = workerData as ReaderWorkerData;
+const setup = await loadSoundSetup(config, { keys: true, urls: false, mappingFiles });
 // Reading never calls a partner; an adapter that asks for a URL here is told so.
 const runtime = createPartnerRuntime({
   registry: setup.partners,

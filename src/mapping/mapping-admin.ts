@@ -10,6 +10,7 @@ import { GOLDEN_NOW, listGoldenCases, runGoldenCase } from './golden-tests.js';
 import type { Mapping } from './mapping.js';
 import { MappingHistory, type Activation } from './mapping-history.js';
 import { compileMappingFile, mappingContext } from './mapping-set.js';
+import type { RunningTranslation } from '../pipeline/running-translation.js';
 
 /** A mapping file uploaded and validated, waiting for a dry run and activation. */
 export interface StagedMapping {
@@ -54,16 +55,10 @@ export interface MappingListing {
 /** What the lifecycle works with. */
 export interface MappingAdminParts {
   mappingsDir: string;
-  schemasDir: string;
   dataDir: string;
   store: MessageStore;
-  /** The setup the gateway translates with now. */
-  setup(): Setup;
-  /**
-   * Makes the gateway translate with `mapping` (its file already written) in place of the version of
-   * the same id: resolves once new records use it; rejects, changing nothing, when it cannot.
-   */
-  install(mapping: Mapping): Promise<void>;
+  /** The gateway's translation: the setup it runs, the text of each running mapping, and the swap. */
+  running: Pick<RunningTranslation, 'setup' | 'textOf' | 'install'>;
 }
 
 const PATH = /^[a-z0-9-]+\/[A-Za-z0-9._-]+\.ya?ml$/;
@@ -89,6 +84,14 @@ export class MappingAdmin {
     this.history = new MappingHistory(parts.dataDir);
   }
 
+  /** Records in the history the version each mapping runs at start, completing a change a stopped gateway left pending. */
+  async recordRunning(): Promise<void> {
+    for (const mapping of this.setup().mappings.mappings) {
+      const text = this.parts.running.textOf(mapping);
+      if (text !== undefined) await this.reconcile(mapping, text);
+    }
+  }
+
   /**
    * Validates an uploaded outbound mapping file for `path` (`<partner>/<name>.yaml`) and runs the golden
    * cases beside that path with it. The path must be new or hold this mapping id's file; the version
@@ -97,17 +100,17 @@ export class MappingAdmin {
    */
   async stage(path: string, text: string, actor: string): Promise<StagedMapping> {
     if (!PATH.test(path)) throw new GatewayError('GW_ERR_REQUEST_INVALID', 'path is <partner>/<name>.yaml');
-    const setup = this.parts.setup();
-    const mapping = this.compile(path, text, setup);
+    const setup = this.setup();
+    const mapping = this.compile(path, text);
     const current = setup.mappings.mappings.find((m) => m.id === mapping.id);
     const atPath = setup.mappings.mappings.find((m) => m.source === mapping.source);
+    const inbound = setup.mappings.inbound.find((m) => m.id === mapping.id);
+    if (inbound) throw refused('GW_ERR_MAPPING_INVALID', `${path}: /id "${mapping.id}" is the inbound mapping of ${this.relative(inbound.source)}`, '/id');
     if (atPath && atPath.id !== mapping.id) throw refused('GW_ERR_MAPPING_INVALID', `${path}: /id is "${mapping.id}" but the file holds mapping "${atPath.id}"`, '/id');
     if (current && current.source !== mapping.source) throw refused('GW_ERR_MAPPING_INVALID', `${path}: /id "${mapping.id}" is the mapping of ${this.relative(current.source)}`, '/id');
     if (!atPath && existsSync(mapping.source)) throw refused('GW_ERR_MAPPING_INVALID', `${path} is a file the gateway does not run as an outbound mapping (an inbound mapping, or added since start); choose another path`, '');
-    const highest = Math.max(current?.version ?? 0, this.history.highestVersion(mapping.id));
-    if (mapping.version <= highest) {
-      throw refused('GW_ERR_MAPPING_INVALID', `${path}: /version must be above ${highest}, the highest version mapping ${mapping.id} has had (messages stamp the version that made them, so a number names one text)`, '/version');
-    }
+    const taken = this.versionTaken(path, mapping);
+    if (taken) throw refused('GW_ERR_MAPPING_INVALID', taken, '/version');
     const goldens = [];
     for (const c of listGoldenCases([mapping], setup.partners)) {
       const result = await runGoldenCase(c, setup.records, setup.documents);
@@ -141,7 +144,7 @@ export class MappingAdmin {
   /** Replays the newest `count` logged records of the upload's type through the active version and the upload, side by side (unsigned documents, the golden clock). */
   async dryRun(uploadId: string, count: number): Promise<DryRunCase[]> {
     const staged = this.upload(uploadId);
-    const setup = this.parts.setup();
+    const setup = this.setup();
     const active = setup.mappings.mappings.find((m) => m.id === staged.id);
     const cases: DryRunCase[] = [];
     for (const logged of await this.parts.store.latestRecordsOfType(staged.recordType, Math.min(Math.max(1, count), DRY_RUN_MAX))) {
@@ -159,20 +162,21 @@ export class MappingAdmin {
    * Makes the upload the active version: the text it replaces is kept in the history, the upload is
    * written over the file (atomically) and the gateway's translator replaced; records accepted from
    * then on are translated with it, those being translated finish with the version they started with.
-   * @throws GatewayError GW_ERR_STATE_CONFLICT when the active version changed since the upload, or its file was edited on disk
+   * @throws GatewayError GW_ERR_STATE_CONFLICT when the active version changed since the upload, its version was taken meanwhile, or its file was edited on disk
    */
   activate(uploadId: string, actor: string): Promise<Activation> {
     return this.serialised(async () => {
       const staged = this.upload(uploadId);
-      const current = this.parts.setup().mappings.mappings.find((m) => m.id === staged.id);
+      const current = this.setup().mappings.mappings.find((m) => m.id === staged.id);
       if ((current?.sha256 ?? null) !== (staged.replaces?.sha256 ?? null)) {
         throw new GatewayError('GW_ERR_STATE_CONFLICT', `mapping ${staged.id} changed since this upload (now v${current?.version}); upload again`);
       }
+      const taken = this.versionTaken(staged.path, staged.mapping);
+      if (taken) throw new GatewayError('GW_ERR_STATE_CONFLICT', taken);
       if (!current && existsSync(staged.mapping.source)) throw new GatewayError('GW_ERR_STATE_CONFLICT', `${staged.path} appeared on disk since this upload; upload again`);
-      const replaced = current && this.keepRunning(current);
-      await this.put(staged.mapping, staged.text, replaced);
+      const replaced = current && (await this.keepRunning(current));
       const activation: Activation = { id: staged.id, version: staged.version, sha256: staged.sha256, path: staged.path, text: staged.text, by: actor, at: Date.now(), kind: 'activated' };
-      this.history.add(activation);
+      await this.put(activation, staged.mapping, replaced);
       this.uploads.delete(uploadId);
       await this.audit(actor, 'mapping.activated', staged.id, `${staged.path} v${staged.version} sha256 ${staged.sha256}${current ? ` replacing v${current.version} sha256 ${current.sha256}` : ''}`);
       return activation;
@@ -180,28 +184,29 @@ export class MappingAdmin {
   }
 
   /**
-   * Restores the version that was active before the current one; rolling back again goes further back.
+   * Restores the version that was active before the current one, into the running mapping's file;
+   * rolling back again goes further back.
    * @throws GatewayError GW_ERR_STATE_CONFLICT when there is nothing to go back to, or the file was edited on disk
    */
   rollback(id: string, actor: string): Promise<Activation> {
     return this.serialised(async () => {
-      const current = this.parts.setup().mappings.mappings.find((m) => m.id === id);
+      const current = this.setup().mappings.mappings.find((m) => m.id === id);
       if (!current) throw new GatewayError('GW_ERR_NOT_FOUND', `no active mapping ${id}`);
-      const replaced = this.keepRunning(current);
+      const replaced = await this.keepRunning(current);
       const previous = this.history.stack(id).at(-2);
       if (!previous) throw new GatewayError('GW_ERR_STATE_CONFLICT', `mapping ${id} has no earlier version to roll back to`);
-      await this.put(this.compile(previous.path, previous.text, this.parts.setup()), previous.text, replaced);
-      const activation: Activation = { ...previous, by: actor, at: Date.now(), kind: 'rolled-back' };
-      this.history.add(activation);
-      await this.audit(actor, 'mapping.rolled-back', id, `${previous.path} back to v${previous.version} sha256 ${previous.sha256} from v${current.version} sha256 ${current.sha256}`);
+      const path = this.relative(current.source);
+      const activation: Activation = { ...previous, path, by: actor, at: Date.now(), kind: 'rolled-back' };
+      await this.put(activation, this.compile(path, previous.text), replaced);
+      await this.audit(actor, 'mapping.rolled-back', id, `${path} back to v${previous.version} sha256 ${previous.sha256} from v${current.version} sha256 ${current.sha256}`);
       return activation;
     });
   }
 
   /** Every outbound mapping: the version running, the file on disk now, and the last change recorded. */
   list(): MappingListing[] {
-    const history = this.history.all();
-    return this.parts.setup().mappings.mappings.map((m) => {
+    const history = this.history.all().filter((a) => a.kind !== 'pending');
+    return this.setup().mappings.mappings.map((m) => {
       const last = history.filter((a) => a.id === m.id).at(-1);
       return {
         id: m.id,
@@ -214,10 +219,10 @@ export class MappingAdmin {
   }
 
   /**
-   * The running version's text, from its file, recorded in the history before anything replaces it.
+   * The running version's text, checked against its file and recorded in the history before anything replaces it.
    * @throws GatewayError GW_ERR_STATE_CONFLICT when the file no longer holds the running version (edited by hand)
    */
-  private keepRunning(current: Mapping): string {
+  private async keepRunning(current: Mapping): Promise<string> {
     const text = existsSync(current.source) ? readFileSync(current.source, 'utf8') : '';
     if (sha256(text) !== current.sha256) {
       throw new GatewayError(
@@ -225,42 +230,69 @@ export class MappingAdmin {
         `${this.relative(current.source)} was changed on disk since the gateway loaded it (the gateway runs v${current.version} sha256 ${current.sha256.slice(0, 16)}…): put the file back or restart the gateway first`,
       );
     }
-    if (this.history.stack(current.id).at(-1)?.sha256 !== current.sha256) {
-      this.history.add({ id: current.id, version: current.version, sha256: current.sha256, path: this.relative(current.source), text, by: 'file', at: Date.now(), kind: 'found' });
-    }
+    await this.reconcile(current, text);
     return text;
   }
 
-  /** Writes the file and has the gateway run `mapping`; puts the file back as it was when that fails. */
-  private async put(mapping: Mapping, text: string, replaced: string | undefined): Promise<void> {
-    writeAtomically(mapping.source, text);
+  /**
+   * Makes the history's active version the one running: a change left pending by a stopped gateway is
+   * recorded (and audited) as made; any other version is recorded as found in the file.
+   */
+  private async reconcile(current: Mapping, text: string): Promise<void> {
+    if (this.history.stack(current.id).at(-1)?.sha256 === current.sha256) return;
+    const last = this.history.of(current.id).at(-1);
+    if (last?.kind === 'pending' && last.sha256 === current.sha256) {
+      const { intent, ...made } = last;
+      const kind = intent ?? 'activated';
+      this.history.add({ ...made, kind, at: Date.now() });
+      await this.audit(last.by, `mapping.${kind}`, current.id, `${last.path} v${last.version} sha256 ${last.sha256} (found running at start: the gateway had stopped before recording it)`);
+      return;
+    }
+    this.history.add({ id: current.id, version: current.version, sha256: current.sha256, path: this.relative(current.source), text, by: 'file', at: Date.now(), kind: 'found' });
+  }
+
+  /** Records the change as pending, writes the file and has the gateway run `mapping`, then records it as made; puts the file back when the gateway cannot run it. */
+  private async put(change: Activation, mapping: Mapping, replaced: string | undefined): Promise<void> {
+    const { kind, ...rest } = change;
+    this.history.add({ ...rest, kind: 'pending', intent: kind as 'activated' | 'rolled-back' });
+    writeAtomically(mapping.source, change.text);
     try {
-      await this.parts.install(mapping);
+      await this.parts.running.install(mapping, change.text);
     } catch (err) {
       if (replaced === undefined) rmSync(mapping.source, { force: true });
       else writeAtomically(mapping.source, replaced);
       throw err;
     }
+    this.history.add(change);
   }
 
-  /** Compiles `text` as the outbound mapping file at `path` (through a private copy under the data folder), naming problems by `path`. */
-  private compile(path: string, text: string, setup: Setup): Mapping {
-    const folder = join(this.parts.dataDir, 'mapping-uploads', randomUUID());
-    const file = join(folder, path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+  /** Compiles `text` as the outbound mapping file at `path` under the mappings folder, naming problems by `path`. */
+  private compile(path: string, text: string): Mapping {
+    const setup = this.setup();
+    const file = join(this.parts.mappingsDir, path);
     try {
-      const compiled = compileMappingFile(file, mappingContext(this.parts.schemasDir, setup.partners, setup.records.types));
+      const compiled = compileMappingFile(file, mappingContext(setup.config.schemasDir, setup.partners, setup.records.types), text);
       if (compiled.kind !== 'out') throw refused('GW_ERR_MAPPING_INVALID', `${path}: inbound mappings are changed by editing the file and restarting, not uploaded`, '/direction');
       if (compiled.partner !== path.split('/')[0]) throw refused('GW_ERR_MAPPING_INVALID', `${path}: ${compiled.pointer} is "${compiled.partner}" but the file is for mappings/${path.split('/')[0]}/`, compiled.pointer);
-      return { ...compiled.mapping, source: join(this.parts.mappingsDir, path) };
+      return compiled.mapping;
     } catch (err) {
       if (!(err instanceof GatewayError) || (err.code !== 'GW_ERR_MAPPING_INVALID' && err.code !== 'GW_ERR_MAPPING_EXPRESSION')) throw err;
       // Name the file as the admin gave it, never a path on the server.
-      throw refused(err.code, err.message.replace(/^GW_ERR_\w+: /, '').replaceAll(file, path).replaceAll(this.parts.dataDir, '<data>').replaceAll(this.parts.schemasDir, '<schemas>'), String(err.detail.pointer ?? ''));
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
+      const message = err.message.replace(/^GW_ERR_\w+: /, '').replaceAll(file, path).replaceAll(this.parts.mappingsDir, '<mappings>').replaceAll(setup.config.schemasDir, '<schemas>');
+      throw refused(err.code, message, String(err.detail.pointer ?? ''));
     }
+  }
+
+  private setup(): Setup {
+    return this.parts.running.setup;
+  }
+
+  /** Why `mapping`'s version cannot be used (a number names one text: messages stamp the version that made them), or undefined when it can. */
+  private versionTaken(path: string, mapping: Mapping): string | undefined {
+    const highest = Math.max(this.setup().mappings.mappings.find((m) => m.id === mapping.id)?.version ?? 0, this.history.highestVersion(mapping.id));
+    if (mapping.version <= highest) return `${path}: /version must be above ${highest}, the highest version mapping ${mapping.id} has had (messages stamp the version that made them, so a number names one text)`;
+    if (this.history.pendingOtherText(mapping.id, mapping.version, mapping.sha256)) return `${path}: /version ${mapping.version} of mapping ${mapping.id} was about to run with another text; use a higher version`;
+    return undefined;
   }
 
   private relative(source: string): string {

@@ -45,11 +45,11 @@ function readYaml(file: string, bytes: Buffer): unknown {
 }
 
 /**
- * Reads a mapping file and checks it against schemas/mapping.schema.json.
+ * Reads a mapping file (or takes its `text`, already read) and checks it against schemas/mapping.schema.json.
  * @throws GatewayError GW_ERR_MAPPING_INVALID naming the file and the field.
  */
-export function readMappingFile(file: string, validateFile: ValidateFunction): MappingFile {
-  const bytes = readFileSync(file);
+export function readMappingFile(file: string, validateFile: ValidateFunction, text?: string): MappingFile {
+  const bytes = text === undefined ? readFileSync(file) : Buffer.from(text, 'utf8');
   const content = readYaml(file, bytes);
   if (!validateFile(content)) {
     const e = validateFile.errors?.[0];

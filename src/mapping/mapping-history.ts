@@ -17,9 +17,13 @@ export interface Activation {
   /**
    * `activated`: an upload made active; `rolled-back`: the version before the current one restored
    * (this entry is the restored version); `found`: the version the gateway was running from its file,
-   * recorded before an admin's change replaced it (by `file`).
+   * recorded before an admin's change replaced it (by `file`); `pending`: a change about to be made
+   * (its {@link intent}), recorded before the file is written so that a gateway stopped halfway
+   * records the change when it finds the version running.
    */
-  kind: 'activated' | 'rolled-back' | 'found';
+  kind: 'activated' | 'rolled-back' | 'found' | 'pending';
+  /** What a `pending` entry becomes once the version runs. */
+  intent?: 'activated' | 'rolled-back';
 }
 
 /** Activations in `<dataDir>/mapping-history.jsonl`, one JSON line each, oldest first; appended, never rewritten. */
@@ -44,20 +48,26 @@ export class MappingHistory {
 
   /**
    * The versions of `id` a rollback can walk back through, the active one last: each activation (or
-   * found version) is pushed, each rollback pops the version it left.
+   * found version) is pushed, each rollback pops the version it left; pending changes do not count.
    */
   stack(id: string): Activation[] {
     const stack: Activation[] = [];
     for (const entry of this.of(id)) {
+      if (entry.kind === 'pending') continue;
       if (entry.kind === 'rolled-back') stack.pop();
       if (stack.at(-1)?.sha256 !== entry.sha256) stack.push(entry);
     }
     return stack;
   }
 
-  /** The highest version `id` ever had here (0 when none): a new upload must go above it, so a version number always names one text. */
+  /** The highest version `id` ran here (0 when none): a new upload must go above it. */
   highestVersion(id: string): number {
-    return this.of(id).reduce((highest, a) => Math.max(highest, a.version), 0);
+    return this.of(id).reduce((highest, a) => (a.kind === 'pending' ? highest : Math.max(highest, a.version)), 0);
+  }
+
+  /** Whether version `version` of `id` was about to run here with another text than `sha256` (a change that failed or was cut short): the number is taken. */
+  pendingOtherText(id: string, version: number, sha256: string): boolean {
+    return this.of(id).some((a) => a.kind === 'pending' && a.version === version && a.sha256 !== sha256);
   }
 
   /** Records an entry (synchronously and flushed, so it is on disk before anything depends on it). */

@@ -35,6 +35,14 @@ export interface MappingSet {
   routeInbound(partner: string, message: string, document: XmlContent): Promise<InboundMapping | undefined>;
 }
 
+/**
+ * The text of every mapping file in `dir`, in {@link listMappingFiles} order: what a running gateway
+ * compiles, on its own thread and in its translation threads alike, whatever happens to the files later.
+ */
+export function readMappingFiles(dir: string): Map<string, string> {
+  return new Map(listMappingFiles(dir).map((file) => [file, readFileSync(file, 'utf8')]));
+}
+
 /** Mapping files: `<dir>/<partner>/<name>.yaml`, sorted for a stable order. */
 export function listMappingFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -48,9 +56,9 @@ export function listMappingFiles(dir: string): string[] {
 /** A compiled file of either direction, with the partner whose folder it must live in and the field that names it. */
 export type Compiled = { kind: 'out'; mapping: Mapping; partner: string; pointer: string } | { kind: 'in'; mapping: InboundMapping; partner: string; pointer: string };
 
-/** Compiles one mapping file of either direction with the partner whose folder it must live in. */
-export function compileMappingFile(file: string, context: MappingContext): Compiled {
-  const read = readMappingFile(file, context.validateFile);
+/** Compiles one mapping file of either direction (from `text` when given, else from disk) with the partner whose folder it must live in. */
+export function compileMappingFile(file: string, context: MappingContext, text?: string): Compiled {
+  const read = readMappingFile(file, context.validateFile, text);
   if (read.direction === 'in') {
     const mapping = compileInboundMapping(read, context);
     return { kind: 'in', mapping, partner: mapping.partner, pointer: '/source/partner' };
@@ -80,18 +88,26 @@ export function mappingContext(schemasDir: string, partners: PartnerRegistry, re
  * partner of an outbound file, the source partner of an inbound one. Ids are unique across both.
  * Each broken file is a problem of its own; the others still load.
  * @param problems where problems go; without it, the first problem is thrown
+ * @param files the files to compile (path under `dir` → text, in order) instead of reading `dir`
  * @throws SetupFailed (GW_ERR_MAPPING_INVALID or GW_ERR_MAPPING_EXPRESSION naming the file and field)
  *   when no problem list is given and a file is broken.
  */
-export function loadMappingSet(dir: string, schemasDir: string, partners: PartnerRegistry, recordTypes: readonly string[], problems?: ProblemList): MappingSet {
+export function loadMappingSet(
+  dir: string,
+  schemasDir: string,
+  partners: PartnerRegistry,
+  recordTypes: readonly string[],
+  problems?: ProblemList,
+  files?: ReadonlyMap<string, string>,
+): MappingSet {
   const collected = problems ?? new ProblemList();
   const context = mappingContext(schemasDir, partners, recordTypes);
   const mappings: Mapping[] = [];
   const inbound: InboundMapping[] = [];
   const ids = new Map<string, string>();
-  for (const file of listMappingFiles(dir)) {
+  for (const file of files ? [...files.keys()] : listMappingFiles(dir)) {
     const compiled = collected.capture(() => {
-      const found = compileMappingFile(file, context);
+      const found = compileMappingFile(file, context, files?.get(file));
       const folder = relative(dir, file).split(/[\\/]/)[0];
       if (folder !== found.partner) {
         throw new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: ${found.pointer} is "${found.partner}" but the file is in mappings/${folder}/`, { file, pointer: found.pointer });

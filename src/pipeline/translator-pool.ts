@@ -1,7 +1,6 @@
 // Translates records in worker threads, so validation, mapping, rendering and signing run beside the server's thread: a pool started on first use.
 import type { GatewayConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
-import type { Mapping } from '../mapping/mapping.js';
 import { asBuffer, MODULE_EXT, ownBytes } from '../worker-module.js';
 import { createWorkerPool } from '../worker-pool.js';
 import type { Translation, Translator } from './translator.js';
@@ -15,21 +14,16 @@ export interface PreviousPayloadQuestion {
   message: string;
 }
 
-/** What a translation thread is given: the gateway's configuration and the mapping versions it must find in the files. */
+/** What a translation thread is given: the gateway's configuration and the text of the mapping files the server's thread compiled. */
 export interface TranslatorWorkerData {
   config: GatewayConfig;
-  /** Mapping id → SHA-256 of the file text the server's thread runs; a thread that reads other text refuses to start. */
-  mappings: Record<string, string>;
-}
-
-/** The mapping versions a setup runs, as {@link TranslatorWorkerData.mappings}. */
-export function mappingVersions(mappings: readonly Mapping[]): Record<string, string> {
-  return Object.fromEntries(mappings.map((m) => [m.id, m.sha256]));
+  /** Mapping file path → text (from `readMappingFiles`): a thread compiles these, never what the folder holds when it starts. */
+  mappingFiles: ReadonlyMap<string, string>;
 }
 
 /** A translator whose threads can be stopped. */
 export interface PooledTranslator extends Translator {
-  /** Starts every thread and resolves once each loaded the setup and found the expected mapping versions. */
+  /** Starts every thread and resolves once each loaded the setup. */
   warm(): Promise<void>;
   /** Stops the threads; idempotent. */
   close(): Promise<void>;
@@ -37,8 +31,8 @@ export interface PooledTranslator extends Translator {
 
 /**
  * A translator over `size` worker threads, each loading the setup of `config` itself (record schemas,
- * mappings, adapters, keys: what the server's thread loaded, from the same files) and refusing to start
- * when a mapping file's text is not the version in `mappings` (edited on disk since). A record goes to
+ * adapters, keys: what the server's thread loaded, from the same files) and compiling the mapping texts
+ * of `mappingFiles`, so every thread, whenever it starts, runs the versions the server's thread runs. A record goes to
  * the thread with the fewest waiting; the previous document a superseding partner needs is looked up
  * by `previousPayload` on this thread. A thread that fails or dies fails its records with
  * GW_ERR_INTERNAL (nothing of them was stored; the caller may send them again) and is replaced; a
@@ -46,13 +40,13 @@ export interface PooledTranslator extends Translator {
  */
 export function createTranslatorPool(
   config: GatewayConfig,
-  mappings: Record<string, string>,
+  mappingFiles: ReadonlyMap<string, string>,
   size: number,
   previousPayload: (question: PreviousPayloadQuestion) => Promise<Buffer | undefined>,
 ): PooledTranslator {
   const pool = createWorkerPool<unknown, Translation>({
     url: new URL(`./translator-worker${MODULE_EXT}`, import.meta.url),
-    workerData: { config, mappings } satisfies TranslatorWorkerData,
+    workerData: { config, mappingFiles } satisfies TranslatorWorkerData,
     size,
     name: 'translation',
     answer: async (question) => {

@@ -42,6 +42,8 @@ export interface SetupOptions {
   urls: boolean;
   /** Told when development certificates are generated. */
   logger?: Logger;
+  /** The mapping files to compile (path → text, from {@link readMappingFiles}) instead of reading the mappings folder. */
+  mappingFiles?: ReadonlyMap<string, string>;
 }
 
 /** True when the certificates folder is a development one: the signing key lives in it. */
@@ -99,7 +101,7 @@ export async function loadSetup(config: GatewayConfig, options: SetupOptions, pr
   );
   checkPartnerRoutes(partners, problems);
   const documents = createDocumentValidator(config.schemasDir, partners, problems);
-  const mappings = loadMappingSet(config.mappingsDir, config.schemasDir, partners, records.types, problems);
+  const mappings = loadMappingSet(config.mappingsDir, config.schemasDir, partners, records.types, problems, options.mappingFiles);
   const identities = new Map<string, PartnerIdentity>();
   if (options.keys) {
     if (options.devCertificates) problems.capture(() => ensureDevCertificates(config, partners.partners.map((p) => p.id), options.logger));

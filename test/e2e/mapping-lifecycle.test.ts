@@ -65,6 +65,10 @@ describe('mapping lifecycle', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain(`${inbound} is a file the gateway does not run as an outbound mapping`);
     expect(readFileSync(join(gw.env.GATEWAY_MAPPINGS_DIR!, inbound), 'utf8')).toBe(before);
+    const inboundId = /^id: (.*)$/m.exec(before)![1]!;
+    const sameId = await gw.api('POST', '/v1/mappings/uploads', { path: 'eaeu-ru/shadow.yaml', yaml: outbound.replace(/^id: .*$/m, `id: ${inboundId}`) });
+    expect(sameId.status).toBe(400);
+    expect(sameId.body.error.violations[0]).toMatchObject({ pointer: '/id', message: expect.stringContaining(`is the inbound mapping of ${inbound}`) });
   });
 
   it('dry-runs a valid upload over the logged records, the active and the new document side by side', async () => {
@@ -128,6 +132,8 @@ describe('mapping lifecycle', () => {
     const reused = await gw.api('POST', '/v1/mappings/uploads', { path: MAPPING, yaml: version(3, 'OTHER-') });
     expect(reused.status).toBe(400);
     expect(reused.body.error.message).toContain('/version must be above 3');
+    const rival = await gw.api('POST', '/v1/mappings/uploads', { path: MAPPING, yaml: version(4, 'RIVAL-') });
+    expect(rival.status).toBe(201);
     for (const n of [4, 5]) {
       const staged = await gw.api('POST', '/v1/mappings/uploads', { path: MAPPING, yaml: version(n, `V${n}-`) });
       expect(staged.body.replaces.version).toBe(n === 4 ? 2 : 4);
@@ -144,6 +150,10 @@ describe('mapping lifecycle', () => {
     const bottom = await gw.api('POST', `/v1/mappings/${ID}/rollback`);
     expect(bottom.status).toBe(409);
     expect(bottom.body.error.message).toContain('no earlier version');
+    // Staged beside the v4 that ran, it replaces what runs now (v2) but may not give v4 a second text.
+    const late = await gw.api('POST', `/v1/mappings/uploads/${rival.body.uploadId}/activate`);
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toContain('/version must be above 5');
   });
 
   it('`gateway mappings list` shows the file and the last activation, and flags a file edited since', async () => {

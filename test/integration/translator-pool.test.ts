@@ -1,10 +1,11 @@
-// Records translated in worker threads: the same documents, problems and supersede look-ups as on the server's thread; threads refuse mapping files other than the running versions.
+// Records translated in worker threads: the same documents, problems and supersede look-ups as on the server's thread; threads compile the mapping texts they are given.
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMappingFiles } from '../../src/mapping/mapping-set.js';
 import { translatorOf } from '../../src/pipeline/build-translator.js';
-import { createTranslatorPool, mappingVersions, type PooledTranslator, type PreviousPayloadQuestion } from '../../src/pipeline/translator-pool.js';
+import { createTranslatorPool, type PooledTranslator, type PreviousPayloadQuestion } from '../../src/pipeline/translator-pool.js';
 import type { Translation } from '../../src/pipeline/translator.js';
 import { createXmlVerifier } from '../../src/security/xml-verifier.js';
 import { loadSoundSetup, type Setup } from '../../src/setup/load-setup.js';
@@ -39,7 +40,7 @@ beforeAll(async () => {
   const first = await translatorOf(setup).translate(fixture('tir.termination'));
   if (!first.ok) throw new Error(JSON.stringify(first.problems));
   PREVIOUS = first.documents.find((d) => d.partner === 'iru-safetir')!.bytes;
-  pool = createTranslatorPool(config, mappingVersions(setup.mappings.mappings), 2, async (question) => {
+  pool = createTranslatorPool(config, readMappingFiles(config.mappingsDir), 2, async (question) => {
     asked.push(question);
     return question.partner === 'iru-safetir' ? PREVIOUS : undefined;
   });
@@ -77,18 +78,20 @@ describe('translation threads', () => {
     expectSigned(inThread);
   });
 
-  it('refuse to start when a mapping file is not the version the gateway runs, and fail its records loudly', async () => {
-    const versions = mappingVersions(setup.mappings.mappings);
-    const edited = setup.mappings.mappings[0]!;
-    const stale = createTranslatorPool(config, { ...versions, [edited.id]: '0'.repeat(64) }, 1, async () => undefined);
+  it('compile the mapping texts they are given, never the folder as it is when they start', async () => {
+    const files = readMappingFiles(config.mappingsDir);
+    const [file, text] = [...files].find(([path]) => path.endsWith('iru-safetir/safetir-upload.yaml'))!;
+    const given = new Map(files).set(file, text.replace('"@RND": certificate.reference', `"@RND": "'GIVEN-' & certificate.reference"`));
+    const threads = createTranslatorPool(config, given, 1, async () => undefined);
     try {
-      await expect(stale.warm()).rejects.toThrow(`mapping ${edited.id}: ${relative(config.mappingsDir, edited.source)} holds sha256 ${edited.sha256.slice(0, 16)}… but the gateway runs sha256 0000000000000000…`);
-      await expect(stale.translate(fixture('transit.movement'))).rejects.toMatchObject({ code: 'GW_ERR_INTERNAL', message: expect.stringContaining(`mapping ${edited.id}:`) });
+      await threads.warm();
+      const translated = await threads.translate(fixture('tir.termination'));
+      expect(translated.ok, JSON.stringify(comparable(translated))).toBe(true);
+      const upload = translated.ok ? translated.documents.find((d) => d.partner === 'iru-safetir')! : undefined;
+      expect(upload?.bytes.toString('utf8')).toContain('RND="GIVEN-');
+      expect(upload?.mapping.sha256).toBe(createHash('sha256').update(given.get(file)!, 'utf8').digest('hex'));
     } finally {
-      await stale.close();
+      await threads.close();
     }
-    const sound = createTranslatorPool(config, versions, 2, async () => undefined);
-    await sound.warm();
-    await sound.close();
   });
 });

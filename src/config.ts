@@ -60,6 +60,8 @@ export interface GatewayConfig {
   readonly leaseMs: number;
   /** How often the running gateway signs a checkpoint of the audit trail's head when it grew (`GATEWAY_AUDIT_CHECKPOINT_MS`, default 60000). */
   readonly auditCheckpointMs: number;
+  /** How often the running gateway looks whether another instance on its log changed a mapping, and follows it (`GATEWAY_MAPPING_FOLLOW_MS`, default 5000; 0: only at start). */
+  readonly mappingFollowMs: number;
   /** The file every signed audit checkpoint is also appended to, outside the database (`GATEWAY_AUDIT_CHECKPOINT_FILE`, default `<data>/audit-checkpoints.jsonl`). */
   readonly auditCheckpointFile: string;
   /** Log level (`GATEWAY_LOG_LEVEL`, default info). */
@@ -335,6 +337,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Gate
     scheduleScale: get(() => numberFrom(env, 'GATEWAY_SCHEDULE_SCALE', 1, 0.0001, 1000), 1),
     leaseMs: get(() => numberFrom(env, 'GATEWAY_LEASE_MS', 60_000, 100, 3_600_000), 60_000),
     auditCheckpointMs: get(() => numberFrom(env, 'GATEWAY_AUDIT_CHECKPOINT_MS', 60_000, 100, 86_400_000), 60_000),
+    mappingFollowMs: get(() => numberFrom(env, 'GATEWAY_MAPPING_FOLLOW_MS', 5_000, 0, 3_600_000), 5_000),
     auditCheckpointFile: pathFrom(env, 'GATEWAY_AUDIT_CHECKPOINT_FILE', cwd, join(dataDir, 'audit-checkpoints.jsonl')),
     logLevel: env.GATEWAY_LOG_LEVEL || 'info',
     amqpUrl,

@@ -118,8 +118,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   );
   const translator = translation.translator;
   opened.push(() => translation.close());
-  const mappingAdmin = new MappingAdmin({ mappingsDir: config.mappingsDir, dataDir: config.dataDir, store, running: translation });
-  await mappingAdmin.recordRunning().catch(undo);
+  const mappingAdmin = new MappingAdmin({ mappingsDir: config.mappingsDir, dataDir: config.dataDir, store, running: translation, logger });
+  await mappingAdmin.follow().catch(undo);
+  opened.push(() => mappingAdmin.stop());
   const feed = await openWorkFeed(store, {
     ...(config.amqpUrl ? { amqp: { url: config.amqpUrl, prefix: config.amqpPrefix, partners: partnerIds, deliveryLimit: config.deliveryLimit } } : {}),
     maxOutbox: config.maxOutbox,
@@ -200,6 +201,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     async start() {
       await store.audit.appendAudit([{ at: Date.now(), actor: 'gateway', action: 'configuration.loaded', subject: 'gateway', detail: configurationSummary(config, partnerIds) }]);
       checkpointer.start();
+      mappingAdmin.startFollowing(config.mappingFollowMs);
       feed.start();
       acknowledgementWatch.start();
       await consumer.start();
@@ -223,6 +225,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await acknowledgementWatch.close();
         await feed.close();
         await runtime.close();
+        await mappingAdmin.stop();
         await translation.close();
         await checkpointer.close().catch((err: unknown) => logger.warn({ err }, 'last audit checkpoint not written'));
         await Promise.all([...simulators.values()].map((s) => s.close()));

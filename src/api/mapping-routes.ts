@@ -19,7 +19,7 @@ export function registerMappingRoutes(app: FastifyInstance, admin: MappingAdmin,
   const admins = requireRight(authorize, 'mappings');
   const tags = ['mappings'];
   const security = [{ bearer: [] }];
-  app.get('/v1/mappings', { onRequest: admins, schema: { tags, security, summary: 'Outbound mappings: the version running, the file on disk now, the last activation' } }, async () => ({ items: admin.list() }));
+  app.get('/v1/mappings', { onRequest: admins, schema: { tags, security, summary: 'Outbound mappings: the version running, the file on disk now, the last activation' } }, async () => ({ items: await admin.list() }));
   app.post(
     '/v1/mappings/uploads',
     { onRequest: admins, schema: { tags, security, summary: 'Upload a mapping file: validated (400 with the pointer) and its golden cases run; nothing changes until it is activated', body: uploadBody, response: { '4xx': errorSchema } } },

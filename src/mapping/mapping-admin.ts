@@ -2,13 +2,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { CaisRecord } from '../records/record-types.js';
 import type { Setup } from '../setup/load-setup.js';
 import type { MessageStore } from '../store/message-store.js';
 import { GOLDEN_NOW, listGoldenCases, runGoldenCase } from './golden-tests.js';
 import type { Mapping } from './mapping.js';
-import { MappingHistory, type Activation } from './mapping-history.js';
+import { importHistoryFile, MappingHistory, type Activation } from './mapping-history.js';
 import { compileMappingFile, mappingContext } from './mapping-set.js';
 import type { RunningTranslation } from '../pipeline/running-translation.js';
 
@@ -55,10 +56,13 @@ export interface MappingListing {
 /** What the lifecycle works with. */
 export interface MappingAdminParts {
   mappingsDir: string;
+  /** Where an earlier release kept the history as a file (imported into the store once). */
   dataDir: string;
-  store: MessageStore;
+  /** The log: its history of mapping versions (shared by the instances on it) and its audit trail. */
+  store: Pick<MessageStore, 'mappingChanges' | 'audit' | 'latestRecordsOfType'>;
   /** The gateway's translation: the setup it runs, the text of each running mapping, and the swap. */
   running: Pick<RunningTranslation, 'setup' | 'textOf' | 'install'>;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
 const PATH = /^[a-z0-9-]+\/[A-Za-z0-9._-]+\.ya?ml$/;
@@ -74,22 +78,52 @@ function refused(code: string, message: string, pointer: string): GatewayError {
   return new GatewayError('GW_ERR_MAPPING_REFUSED', message, { violations: [{ code, pointer, message }] });
 }
 
-/** The lifecycle: one per gateway. Activations and rollbacks are serialised. */
+/**
+ * The lifecycle: one per gateway instance. Its changes are serialised; the history it keeps is the
+ * store's, so instances sharing a log follow each other's changes ({@link follow}).
+ */
 export class MappingAdmin {
   private readonly uploads = new Map<string, StagedMapping & { mapping: Mapping; text: string }>();
-  private readonly history: MappingHistory;
   private changing: Promise<unknown> = Promise.resolve();
+  /** The history's size when this instance last followed it (-1: never). */
+  private followedCount = -1;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly parts: MappingAdminParts) {
-    this.history = new MappingHistory(parts.dataDir);
+  constructor(private readonly parts: MappingAdminParts) {}
+
+  /**
+   * Brings this instance to the history's versions, at start and whenever the history grew: a change a
+   * stopped gateway left pending is recorded as made when its version runs; a version the history has
+   * never seen is recorded as found in its file (a file deployed by hand); a version the history knows
+   * but that is no longer its active one (another instance activated or rolled back since) is replaced
+   * by the active one, in the file and in the translation. A mapping file edited by hand since the
+   * gateway loaded it is left alone, with a warning.
+   */
+  follow(): Promise<void> {
+    return this.serialised(async () => {
+      if (this.followedCount < 0) await importHistoryFile(this.parts.dataDir, this.parts.store.mappingChanges);
+      const count = await this.parts.store.mappingChanges.mappingChangeCount();
+      if (count === this.followedCount) return;
+      const history = await this.history();
+      const inbound = new Set(this.setup().mappings.inbound.map((m) => m.id));
+      const ids = new Set([...this.setup().mappings.mappings.map((m) => m.id), ...[...history.ids()].filter((id) => !inbound.has(id))]);
+      for (const id of ids) await this.settle(id, history);
+      this.followedCount = count;
+    });
   }
 
-  /** Records in the history the version each mapping runs at start, completing a change a stopped gateway left pending. */
-  async recordRunning(): Promise<void> {
-    for (const mapping of this.setup().mappings.mappings) {
-      const text = this.parts.running.textOf(mapping);
-      if (text !== undefined) await this.reconcile(mapping, text);
-    }
+  /** Follows the history every `intervalMs` until {@link stop}; a failed round is logged and tried again at the next. */
+  startFollowing(intervalMs: number): void {
+    if (intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => this.follow().catch((err: unknown) => this.parts.logger?.error({ err }, 'following the mapping history failed')), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops following; waits for a change or a round under way. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.changing.catch(() => undefined);
   }
 
   /**
@@ -109,7 +143,7 @@ export class MappingAdmin {
     if (atPath && atPath.id !== mapping.id) throw refused('GW_ERR_MAPPING_INVALID', `${path}: /id is "${mapping.id}" but the file holds mapping "${atPath.id}"`, '/id');
     if (current && current.source !== mapping.source) throw refused('GW_ERR_MAPPING_INVALID', `${path}: /id "${mapping.id}" is the mapping of ${this.relative(current.source)}`, '/id');
     if (!atPath && existsSync(mapping.source)) throw refused('GW_ERR_MAPPING_INVALID', `${path} is a file the gateway does not run as an outbound mapping (an inbound mapping, or added since start); choose another path`, '');
-    const taken = this.versionTaken(path, mapping);
+    const taken = this.versionTaken(path, mapping, await this.history());
     if (taken) throw refused('GW_ERR_MAPPING_INVALID', taken, '/version');
     const goldens = [];
     for (const c of listGoldenCases([mapping], setup.partners)) {
@@ -171,10 +205,12 @@ export class MappingAdmin {
       if ((current?.sha256 ?? null) !== (staged.replaces?.sha256 ?? null)) {
         throw new GatewayError('GW_ERR_STATE_CONFLICT', `mapping ${staged.id} changed since this upload (now v${current?.version}); upload again`);
       }
-      const taken = this.versionTaken(staged.path, staged.mapping);
+      const history = await this.history();
+      const taken = this.versionTaken(staged.path, staged.mapping, history);
       if (taken) throw new GatewayError('GW_ERR_STATE_CONFLICT', taken);
       if (!current && existsSync(staged.mapping.source)) throw new GatewayError('GW_ERR_STATE_CONFLICT', `${staged.path} appeared on disk since this upload; upload again`);
-      const replaced = current && (await this.keepRunning(current));
+      this.behind(staged.id, current, history);
+      const replaced = current && (await this.keepRunning(current, history));
       const activation: Activation = { id: staged.id, version: staged.version, sha256: staged.sha256, path: staged.path, text: staged.text, by: actor, at: Date.now(), kind: 'activated' };
       await this.put(activation, staged.mapping, replaced);
       this.uploads.delete(uploadId);
@@ -192,8 +228,11 @@ export class MappingAdmin {
     return this.serialised(async () => {
       const current = this.setup().mappings.mappings.find((m) => m.id === id);
       if (!current) throw new GatewayError('GW_ERR_NOT_FOUND', `no active mapping ${id}`);
-      const replaced = await this.keepRunning(current);
-      const previous = this.history.stack(id).at(-2);
+      let history = await this.history();
+      this.behind(id, current, history);
+      const replaced = await this.keepRunning(current, history);
+      history = await this.history();
+      const previous = history.stack(id).at(-2);
       if (!previous) throw new GatewayError('GW_ERR_STATE_CONFLICT', `mapping ${id} has no earlier version to roll back to`);
       const path = this.relative(current.source);
       const activation: Activation = { ...previous, path, by: actor, at: Date.now(), kind: 'rolled-back' };
@@ -204,8 +243,8 @@ export class MappingAdmin {
   }
 
   /** Every outbound mapping: the version running, the file on disk now, and the last change recorded. */
-  list(): MappingListing[] {
-    const history = this.history.all().filter((a) => a.kind !== 'pending');
+  async list(): Promise<MappingListing[]> {
+    const history = (await this.history()).all().filter((a) => a.kind !== 'pending');
     return this.setup().mappings.mappings.map((m) => {
       const last = history.filter((a) => a.id === m.id).at(-1);
       return {
@@ -219,10 +258,22 @@ export class MappingAdmin {
   }
 
   /**
-   * The running version's text, checked against its file and recorded in the history before anything replaces it.
-   * @throws GatewayError GW_ERR_STATE_CONFLICT when the file no longer holds the running version (edited by hand)
+   * Refuses a change while this instance runs another version than the history's active one (another
+   * instance changed it, and this one has not followed yet).
+   * @throws GatewayError GW_ERR_STATE_CONFLICT
    */
-  private async keepRunning(current: Mapping): Promise<string> {
+  private behind(id: string, current: Mapping | undefined, history: MappingHistory): void {
+    const top = history.stack(id).at(-1);
+    if (top && top.sha256 !== current?.sha256 && (!current || history.knows(id, current.sha256))) {
+      throw new GatewayError('GW_ERR_STATE_CONFLICT', `mapping ${id} is at v${top.version} since a change by ${top.by} on another gateway instance, which this one has not followed yet; try again in a few seconds`);
+    }
+  }
+
+  /**
+   * The running version's text, checked against its file and recorded in the history before anything replaces it.
+   * @throws GatewayError GW_ERR_STATE_CONFLICT when the file no longer holds the running version (edited by hand), or another instance recorded a change at the same moment
+   */
+  private async keepRunning(current: Mapping, history: MappingHistory): Promise<string> {
     const text = existsSync(current.source) ? readFileSync(current.source, 'utf8') : '';
     if (sha256(text) !== current.sha256) {
       throw new GatewayError(
@@ -230,40 +281,96 @@ export class MappingAdmin {
         `${this.relative(current.source)} was changed on disk since the gateway loaded it (the gateway runs v${current.version} sha256 ${current.sha256.slice(0, 16)}…): put the file back or restart the gateway first`,
       );
     }
-    await this.reconcile(current, text);
+    if (!(await this.reconcile(current, text, history))) throw concurrent(current.id);
     return text;
   }
 
   /**
    * Makes the history's active version the one running: a change left pending by a stopped gateway is
-   * recorded (and audited) as made; any other version is recorded as found in the file.
+   * recorded (and audited) as made; any other version is recorded as found in the file. Resolves false
+   * when another instance recorded a change of the mapping meanwhile (nothing recorded).
    */
-  private async reconcile(current: Mapping, text: string): Promise<void> {
-    if (this.history.stack(current.id).at(-1)?.sha256 === current.sha256) return;
-    const last = this.history.of(current.id).at(-1);
+  private async reconcile(current: Mapping, text: string, history: MappingHistory): Promise<boolean> {
+    if (history.stack(current.id).at(-1)?.sha256 === current.sha256) return true;
+    const last = history.of(current.id).at(-1);
+    const position = history.next(current.id);
     if (last?.kind === 'pending' && last.sha256 === current.sha256) {
       const { intent, ...made } = last;
       const kind = intent ?? 'activated';
-      this.history.add({ ...made, kind, at: Date.now() });
+      if (!(await this.parts.store.mappingChanges.appendMappingChange({ ...made, kind, at: Date.now() }, position))) return false;
       await this.audit(last.by, `mapping.${kind}`, current.id, `${last.path} v${last.version} sha256 ${last.sha256} (found running at start: the gateway had stopped before recording it)`);
+      return true;
+    }
+    const path = this.relative(current.source);
+    if (current.version <= history.highestVersion(current.id)) {
+      this.parts.logger?.warn({ mapping: current.id, version: current.version }, `${path} holds v${current.version}, a number mapping ${current.id} had with another text: recorded as found; give a changed file a higher version`);
+    }
+    return this.parts.store.mappingChanges.appendMappingChange({ id: current.id, version: current.version, sha256: current.sha256, path, text, by: 'file', at: Date.now(), kind: 'found' }, position);
+  }
+
+  /** Brings mapping `id` to the history's active version (see {@link follow}). */
+  private async settle(id: string, history: MappingHistory): Promise<void> {
+    const current = this.setup().mappings.mappings.find((m) => m.id === id);
+    const top = history.stack(id).at(-1);
+    if (top && top.sha256 === current?.sha256) return;
+    if (current) {
+      const text = this.parts.running.textOf(current);
+      const last = history.of(id).at(-1);
+      const unknown = !top || !history.knows(id, current.sha256) || (last?.kind === 'pending' && last.sha256 === current.sha256);
+      if (unknown) {
+        if (text !== undefined) await this.reconcile(current, text, history);
+        return;
+      }
+    }
+    if (top) await this.adopt(top, current);
+  }
+
+  /**
+   * Runs `top`, the history's active version, in place of `current` (a version this instance ran
+   * before, or none): writes the file unless it already holds `top`, and installs it. A file holding a
+   * third text (edited by hand) is left alone; a failure puts the file back. Either is logged.
+   */
+  private async adopt(top: Activation, current: Mapping | undefined): Promise<void> {
+    const file = current?.source ?? join(this.parts.mappingsDir, top.path);
+    const path = this.relative(file);
+    const onDisk = existsSync(file) ? sha256(readFileSync(file, 'utf8')) : null;
+    const log = this.parts.logger;
+    if (onDisk !== (current?.sha256 ?? null) && onDisk !== top.sha256) {
+      log?.warn({ mapping: top.id, path }, `mapping ${top.id} is at v${top.version} on another gateway instance, but ${path} was edited by hand here: not followed (put the file back or restart)`);
       return;
     }
-    this.history.add({ id: current.id, version: current.version, sha256: current.sha256, path: this.relative(current.source), text, by: 'file', at: Date.now(), kind: 'found' });
+    const previous = current && this.parts.running.textOf(current);
+    try {
+      const mapping = this.compile(path, top.text);
+      if (onDisk !== top.sha256) writeAtomically(file, top.text);
+      try {
+        await this.parts.running.install(mapping, top.text);
+      } catch (err) {
+        if (onDisk !== top.sha256) restore(file, previous);
+        throw err;
+      }
+    } catch (err) {
+      log?.error({ err, mapping: top.id }, `mapping ${top.id} v${top.version}, made active on another gateway instance, could not be run here; this instance keeps ${current ? `v${current.version}` : 'not running it'}`);
+      return;
+    }
+    log?.info({ mapping: top.id, version: top.version }, `mapping ${top.id} follows v${top.version} (${top.kind} by ${top.by})`);
+    await this.audit('gateway', 'mapping.followed', top.id, `${path} v${top.version} sha256 ${top.sha256}, ${top.kind} by ${top.by} at ${new Date(top.at).toISOString()}${current ? `, in place of v${current.version} sha256 ${current.sha256}` : ''}`);
   }
 
   /** Records the change as pending, writes the file and has the gateway run `mapping`, then records it as made; puts the file back when the gateway cannot run it. */
   private async put(change: Activation, mapping: Mapping, replaced: string | undefined): Promise<void> {
     const { kind, ...rest } = change;
-    this.history.add({ ...rest, kind: 'pending', intent: kind as 'activated' | 'rolled-back' });
+    const position = (await this.history()).next(change.id);
+    if (!(await this.parts.store.mappingChanges.appendMappingChange({ ...rest, kind: 'pending', intent: kind as 'activated' | 'rolled-back' }, position))) throw concurrent(change.id);
     writeAtomically(mapping.source, change.text);
     try {
       await this.parts.running.install(mapping, change.text);
     } catch (err) {
-      if (replaced === undefined) rmSync(mapping.source, { force: true });
-      else writeAtomically(mapping.source, replaced);
+      restore(mapping.source, replaced);
       throw err;
     }
-    this.history.add(change);
+    // Taken only when another instance found this version running first and recorded it as made.
+    if (!(await this.parts.store.mappingChanges.appendMappingChange(change, position + 1))) this.parts.logger?.warn({ mapping: change.id }, `the ${kind} of mapping ${change.id} v${change.version} was recorded by another instance`);
   }
 
   /** Compiles `text` as the outbound mapping file at `path` under the mappings folder, naming problems by `path`. */
@@ -287,11 +394,15 @@ export class MappingAdmin {
     return this.parts.running.setup;
   }
 
+  private history(): Promise<MappingHistory> {
+    return MappingHistory.read(this.parts.store.mappingChanges);
+  }
+
   /** Why `mapping`'s version cannot be used (a number names one text: messages stamp the version that made them), or undefined when it can. */
-  private versionTaken(path: string, mapping: Mapping): string | undefined {
-    const highest = Math.max(this.setup().mappings.mappings.find((m) => m.id === mapping.id)?.version ?? 0, this.history.highestVersion(mapping.id));
+  private versionTaken(path: string, mapping: Mapping, history: MappingHistory): string | undefined {
+    const highest = Math.max(this.setup().mappings.mappings.find((m) => m.id === mapping.id)?.version ?? 0, history.highestVersion(mapping.id));
     if (mapping.version <= highest) return `${path}: /version must be above ${highest}, the highest version mapping ${mapping.id} has had (messages stamp the version that made them, so a number names one text)`;
-    if (this.history.pendingOtherText(mapping.id, mapping.version, mapping.sha256)) return `${path}: /version ${mapping.version} of mapping ${mapping.id} was about to run with another text; use a higher version`;
+    if (history.pendingOtherText(mapping.id, mapping.version, mapping.sha256)) return `${path}: /version ${mapping.version} of mapping ${mapping.id} was about to run with another text; use a higher version`;
     return undefined;
   }
 
@@ -330,6 +441,17 @@ async function render(mapping: Mapping, record: CaisRecord, setup: Setup): Promi
     if (err instanceof GatewayError) return { problem: err.message };
     throw err;
   }
+}
+
+/** Another instance recorded a change of mapping `id` at the same moment. */
+function concurrent(id: string): GatewayError {
+  return new GatewayError('GW_ERR_STATE_CONFLICT', `mapping ${id} was changed by another gateway instance at the same moment; look at it again and retry`);
+}
+
+/** Puts back the text a file held (`undefined`: it did not exist). */
+function restore(file: string, text: string | undefined): void {
+  if (text === undefined) rmSync(file, { force: true });
+  else writeAtomically(file, text);
 }
 
 /** Replaces a file by renaming a complete copy over it, so a reader never sees half of it. */

@@ -1,49 +1,38 @@
-// The versions of each mapping file the gateway ran, kept beside the log's data: the text of each, who put it in place and when, as a stack that rollback walks back.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+// The versions each mapping file ran, as the store keeps them for every gateway instance: a stack per mapping that rollback walks back, and the numbers a new version may not take.
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MappingChange, MappingChangeStore } from '../store/mapping-change-store.js';
 
-/** One change of the version a mapping runs. */
-export interface Activation {
-  id: string;
-  version: number;
-  sha256: string;
-  /** The file, relative to the mappings folder (`<partner>/<name>.yaml`). */
-  path: string;
-  /** The file's exact text. */
-  text: string;
-  by: string;
-  /** Epoch ms. */
-  at: number;
-  /**
-   * `activated`: an upload made active; `rolled-back`: the version before the current one restored
-   * (this entry is the restored version); `found`: the version the gateway was running from its file,
-   * recorded before an admin's change replaced it (by `file`); `pending`: a change about to be made
-   * (its {@link intent}), recorded before the file is written so that a gateway stopped halfway
-   * records the change when it finds the version running.
-   */
-  kind: 'activated' | 'rolled-back' | 'found' | 'pending';
-  /** What a `pending` entry becomes once the version runs. */
-  intent?: 'activated' | 'rolled-back';
-}
+/** One change of the version a mapping runs (see {@link MappingChange}). */
+export type Activation = MappingChange;
 
-/** Activations in `<dataDir>/mapping-history.jsonl`, one JSON line each, oldest first; appended, never rewritten. */
+/** A snapshot of the history, read from the store; each mapping's changes oldest first. */
 export class MappingHistory {
-  private readonly file: string;
+  private constructor(private readonly entries: readonly Activation[]) {}
 
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.file = join(dataDir, 'mapping-history.jsonl');
+  /** The history as the store holds it now. */
+  static async read(store: MappingChangeStore): Promise<MappingHistory> {
+    return new MappingHistory(await store.mappingChanges());
   }
 
-  /** Every entry, oldest first. */
-  all(): Activation[] {
-    if (!existsSync(this.file)) return [];
-    return readFileSync(this.file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Activation);
+  /** Every entry, each mapping's oldest first. */
+  all(): readonly Activation[] {
+    return this.entries;
   }
 
   /** The entries of one mapping id, oldest first. */
   of(id: string): Activation[] {
-    return this.all().filter((a) => a.id === id);
+    return this.entries.filter((a) => a.id === id);
+  }
+
+  /** The mapping ids the history knows. */
+  ids(): Set<string> {
+    return new Set(this.entries.map((a) => a.id));
+  }
+
+  /** The position `id`'s next change takes in the store. */
+  next(id: string): number {
+    return this.of(id).length + 1;
   }
 
   /**
@@ -60,18 +49,37 @@ export class MappingHistory {
     return stack;
   }
 
-  /** The highest version `id` ran here (0 when none): a new upload must go above it. */
+  /** Whether `id` ran (or was found running) with the text of this digest. */
+  knows(id: string, sha256: string): boolean {
+    return this.of(id).some((a) => a.kind !== 'pending' && a.sha256 === sha256);
+  }
+
+  /** The highest version `id` ran (0 when none): a new upload must go above it. */
   highestVersion(id: string): number {
     return this.of(id).reduce((highest, a) => (a.kind === 'pending' ? highest : Math.max(highest, a.version)), 0);
   }
 
-  /** Whether version `version` of `id` was about to run here with another text than `sha256` (a change that failed or was cut short): the number is taken. */
+  /** Whether version `version` of `id` was about to run with another text than `sha256` (a change that failed or was cut short): the number is taken. */
   pendingOtherText(id: string, version: number, sha256: string): boolean {
     return this.of(id).some((a) => a.kind === 'pending' && a.version === version && a.sha256 !== sha256);
   }
+}
 
-  /** Records an entry (synchronously and flushed, so it is on disk before anything depends on it). */
-  add(activation: Activation): void {
-    appendFileSync(this.file, `${JSON.stringify(activation)}\n`, { flush: true });
+/**
+ * Moves the history an earlier release kept in `<dataDir>/mapping-history.jsonl` into the store, when
+ * the store has none yet; the file is renamed `.imported` once its entries are in. Resolves with how
+ * many entries were imported.
+ */
+export async function importHistoryFile(dataDir: string, store: MappingChangeStore): Promise<number> {
+  const file = join(dataDir, 'mapping-history.jsonl');
+  if (!existsSync(file) || (await store.mappingChangeCount()) > 0) return 0;
+  const entries = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Activation);
+  const positions = new Map<string, number>();
+  for (const entry of entries) {
+    const position = (positions.get(entry.id) ?? 0) + 1;
+    positions.set(entry.id, position);
+    await store.appendMappingChange(entry, position);
   }
+  renameSync(file, `${file}.imported`);
+  return entries.length;
 }

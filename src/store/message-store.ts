@@ -2,6 +2,7 @@
 import type { Acknowledgement, AcknowledgementPlan, AcknowledgementStage } from '../partners/partner-definition.js';
 import type { AcknowledgementStore } from './acknowledgement-store.js';
 import type { AuditStore } from './audit-store.js';
+import type { MappingChangeStore } from './mapping-change-store.js';
 import type { DiagnosticEvent, DiagnosticsLog } from './diagnostic-events.js';
 import type { StoredReceipt } from './inbound-store.js';
 import type { MessageLog } from './message-log.js';
@@ -273,6 +274,8 @@ export interface StoreStats {
 export interface MessageStore extends MessageLog, Outbox, AcknowledgementStore, DiagnosticsLog, PartnerRecordStore {
   /** The hash-chained audit trail on the same database. */
   readonly audit: AuditStore;
+  /** The versions each mapping file ran, shared by the gateway instances on the database. */
+  readonly mappingChanges: MappingChangeStore;
   /** Releases the connection; idempotent. */
   close(): Promise<void>;
 }

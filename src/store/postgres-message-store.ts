@@ -6,6 +6,7 @@ import type { DiagnosticEvent, DiagnosticFilter } from './diagnostic-events.js';
 import { attemptEvents } from './message-events.js';
 import { acceptRecords } from './postgres-accept.js';
 import { PostgresAuditTrail } from './postgres-audit.js';
+import { PostgresMappingChanges } from './postgres-mapping-changes.js';
 import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
 import type {
   AcceptResult,
@@ -79,10 +80,12 @@ export class PostgresMessageStore extends PostgresPartnerRecords implements Mess
   private readonly handOutOwner = randomUUID();
 
   readonly audit: PostgresAuditTrail;
+  readonly mappingChanges: PostgresMappingChanges;
 
   constructor(private readonly session: PostgresSession) {
     super(session);
     this.audit = new PostgresAuditTrail(session);
+    this.mappingChanges = new PostgresMappingChanges(session);
   }
 
   async accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {

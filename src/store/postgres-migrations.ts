@@ -1,5 +1,6 @@
 // Schema of the PostgreSQL store as an ordered list of migrations (migratePostgres applies them under an advisory lock).
 import { POSTGRES_AUDIT_SCHEMA } from './postgres-audit.js';
+import { mappingChangesTableSql } from './mapping-change-store.js';
 import type { Migration } from './migration.js';
 
 /** Adapters' own records: JSON by partner, kind and id, found by key, with a revision for compare-and-set. */
@@ -247,4 +248,5 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE inbound_messages ADD COLUMN identity_sha256 TEXT; ALTER TABLE acknowledgements ADD COLUMN identity_sha256 TEXT;`,
   },
   { version: 9, name: 'the hash-chained audit trail, its head and signed checkpoints', sql: POSTGRES_AUDIT_SCHEMA },
+  { version: 10, name: 'the versions each mapping file ran, shared by the instances on the schema', sql: mappingChangesTableSql('BIGINT') },
 ];

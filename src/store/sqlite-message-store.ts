@@ -37,6 +37,7 @@ import { REOPEN_MESSAGE_SQL } from './message-reopen.js';
 import { attemptEvents, transformedEvent } from './message-events.js';
 import { GroupCommit } from './group-commit.js';
 import { SqliteAuditTrail } from './sqlite-audit.js';
+import { SqliteMappingChanges } from './sqlite-mapping-changes.js';
 
 type Db = Database.Database;
 
@@ -304,6 +305,7 @@ class SqliteMessageStore implements MessageStore {
   private readonly acknowledgements: AcknowledgementLog;
   private readonly diagnosticLog: DiagnosticLog;
   readonly audit: SqliteAuditTrail;
+  readonly mappingChanges: SqliteMappingChanges;
   private readonly db: Db;
   /** Names this store's hand-outs, so a late markPublished of another process on the file cannot mark a job this one handed out since. */
   private readonly handOutOwner = randomUUID();
@@ -343,6 +345,7 @@ class SqliteMessageStore implements MessageStore {
     this.acknowledgeTx = db.transaction((incoming: IncomingAcknowledgement, now: number) => this.acknowledgements.acknowledge(incoming, now));
     this.repeatTx = db.transaction((id: string, now: number) => this.acknowledgements.repeatOverdue(id, now));
     this.audit = new SqliteAuditTrail(connection);
+    this.mappingChanges = new SqliteMappingChanges(connection);
   }
 
   async accept(record: SourceRecord, messages: NewMessage[], now: number): Promise<AcceptResult> {

@@ -1,5 +1,6 @@
 // Schema of the SQLite message store as an ordered list of migrations, and the runner that applies them at open.
 import { SQLITE_AUDIT_SCHEMA } from './sqlite-audit.js';
+import { mappingChangesTableSql } from './mapping-change-store.js';
 import type { Database } from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import type { Migration } from './migration.js';
@@ -262,6 +263,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE inbound_messages ADD COLUMN identity_sha256 TEXT; ALTER TABLE acknowledgements ADD COLUMN identity_sha256 TEXT;`,
   },
   { version: 12, name: 'the hash-chained audit trail, its head and signed checkpoints', sql: SQLITE_AUDIT_SCHEMA },
+  { version: 13, name: 'the versions each mapping file ran, shared by the instances on the log', sql: mappingChangesTableSql('INTEGER') },
 ];
 
 

@@ -16,7 +16,7 @@ function uploadIdOf(params: unknown): string {
 export function registerConsoleMappingRoutes(ui: FastifyInstance, admin: MappingAdmin, languages: Languages): void {
   ui.get('/ui/mappings', async (request, reply) => {
     need(request, 'mappings');
-    return sendHtml(reply, mappingsPage(contextOf(request, reply, languages), admin.list()));
+    return sendHtml(reply, mappingsPage(contextOf(request, reply, languages), await admin.list()));
   });
   ui.post('/ui/mappings/upload', async (request, reply) => {
     const session = need(request, 'mappings');

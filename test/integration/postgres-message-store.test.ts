@@ -4,6 +4,7 @@ import { PostgresMessageStore } from '../../src/store/postgres-message-store.js'
 import { PostgresSession } from '../../src/store/postgres-session.js';
 import { acknowledgementConformance } from '../conformance/acknowledgement.conformance.js';
 import { auditConformance } from '../conformance/audit.conformance.js';
+import { mappingChangesConformance } from '../conformance/mapping-changes.conformance.js';
 import { messageLogConformance } from '../conformance/message-log.conformance.js';
 import { outboxConformance } from '../conformance/outbox.conformance.js';
 import { LEASE_MS, messageId, newMessage, PARTNER, sourceRecord, T0 } from '../conformance/store-fixtures.js';
@@ -26,6 +27,7 @@ if (!skip) {
   auditConformance('PostgreSQL', open, async (sql) => {
     await schema!.pool().query(sql);
   });
+  mappingChangesConformance('PostgreSQL', open, undefined, open);
 }
 
 /** Two gateway instances on one schema: what only several connections at once can show. */

@@ -12,6 +12,7 @@ import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js'
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import { acknowledgementConformance } from '../conformance/acknowledgement.conformance.js';
 import { auditConformance } from '../conformance/audit.conformance.js';
+import { mappingChangesConformance } from '../conformance/mapping-changes.conformance.js';
 import { messageLogConformance } from '../conformance/message-log.conformance.js';
 import { outboxConformance } from '../conformance/outbox.conformance.js';
 import { partnerRecordsConformance } from '../conformance/partner-records.conformance.js';
@@ -57,6 +58,7 @@ partnerRecordsConformance(
   },
 );
 acknowledgementConformance('SQLite (:memory:)', async () => openSqliteMessageStore(':memory:'));
+mappingChangesConformance('SQLite (temporary file)', onFile, dropFile, async () => openSqliteMessageStore(join(conformanceDir!, 'nested', 'messages.db')));
 
 function message(id: string): NewMessage {
   const payload = Buffer.from(`<Upload id="${id}"/>`);

@@ -101,7 +101,10 @@ export class MappingAdmin {
    */
   follow(): Promise<void> {
     return this.serialised(async () => {
-      if (this.followedCount < 0) await importHistoryFile(this.parts.dataDir, this.parts.store.mappingChanges);
+      if (this.followedCount < 0) {
+        const { imported, cutShort } = await importHistoryFile(this.parts.dataDir, this.parts.store.mappingChanges);
+        if (imported + cutShort > 0) this.parts.logger?.info({ imported, cutShort }, `the mapping history of an earlier release moved into the log: ${imported} entries${cutShort ? ', a last line cut short left out' : ''}`);
+      }
       const count = await this.parts.store.mappingChanges.mappingChangeCount();
       if (count === this.followedCount) return;
       const history = await this.history();
@@ -251,7 +254,7 @@ export class MappingAdmin {
         id: m.id,
         path: this.relative(m.source),
         running: { version: m.version, sha256: m.sha256 },
-        fileSha256: existsSync(m.source) ? createHash('sha256').update(readFileSync(m.source)).digest('hex') : null,
+        fileSha256: fileSha256(m.source),
         ...(last ? { lastActivation: { version: last.version, sha256: last.sha256, by: last.by, at: last.at, kind: last.kind } } : {}),
       };
     });
@@ -274,13 +277,14 @@ export class MappingAdmin {
    * @throws GatewayError GW_ERR_STATE_CONFLICT when the file no longer holds the running version (edited by hand), or another instance recorded a change at the same moment
    */
   private async keepRunning(current: Mapping, history: MappingHistory): Promise<string> {
-    const text = existsSync(current.source) ? readFileSync(current.source, 'utf8') : '';
-    if (sha256(text) !== current.sha256) {
+    if (fileSha256(current.source) !== current.sha256) {
       throw new GatewayError(
         'GW_ERR_STATE_CONFLICT',
         `${this.relative(current.source)} was changed on disk since the gateway loaded it (the gateway runs v${current.version} sha256 ${current.sha256.slice(0, 16)}…): put the file back or restart the gateway first`,
       );
     }
+    // The file holds the running version's bytes, so they are its text.
+    const text = readFileSync(current.source, 'utf8');
     if (!(await this.reconcile(current, text, history))) throw concurrent(current.id);
     return text;
   }
@@ -297,9 +301,9 @@ export class MappingAdmin {
     if (last?.kind === 'pending' && last.sha256 === current.sha256) {
       const { intent, ...made } = last;
       const kind = intent ?? 'activated';
-      if (!(await this.parts.store.mappingChanges.appendMappingChange({ ...made, kind, at: Date.now() }, position))) return false;
+      // Audited first: a gateway stopped between the two audits it again at its next start rather than never.
       await this.audit(last.by, `mapping.${kind}`, current.id, `${last.path} v${last.version} sha256 ${last.sha256} (found running at start: the gateway had stopped before recording it)`);
-      return true;
+      return this.parts.store.mappingChanges.appendMappingChange({ ...made, kind, at: Date.now() }, position);
     }
     const path = this.relative(current.source);
     if (current.version <= history.highestVersion(current.id)) {
@@ -333,7 +337,7 @@ export class MappingAdmin {
   private async adopt(top: Activation, current: Mapping | undefined): Promise<void> {
     const file = current?.source ?? join(this.parts.mappingsDir, top.path);
     const path = this.relative(file);
-    const onDisk = existsSync(file) ? sha256(readFileSync(file, 'utf8')) : null;
+    const onDisk = fileSha256(file);
     const log = this.parts.logger;
     if (onDisk !== (current?.sha256 ?? null) && onDisk !== top.sha256) {
       log?.warn({ mapping: top.id, path }, `mapping ${top.id} is at v${top.version} on another gateway instance, but ${path} was edited by hand here: not followed (put the file back or restart)`);
@@ -441,6 +445,11 @@ async function render(mapping: Mapping, record: CaisRecord, setup: Setup): Promi
     if (err instanceof GatewayError) return { problem: err.message };
     throw err;
   }
+}
+
+/** The SHA-256 of a file's bytes, or null when there is no such file. */
+function fileSha256(file: string): string | null {
+  return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : null;
 }
 
 /** Another instance recorded a change of mapping `id` at the same moment. */

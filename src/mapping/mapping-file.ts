@@ -37,8 +37,22 @@ export function mappingInvalid(file: string, pointer: string, reason: string, ca
   return new GatewayError('GW_ERR_MAPPING_INVALID', `${file}: ${pointer || '/'} ${reason}`, { file, pointer }, { cause });
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A mapping file's bytes as text, exactly (a byte-order mark kept): its SHA-256 is that of the file.
+ * @throws GatewayError GW_ERR_MAPPING_INVALID when the bytes are not UTF-8
+ */
+export function mappingText(file: string, bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw mappingInvalid(file, '', 'is not UTF-8 text (mapping files are UTF-8)');
+  }
+}
+
 function readYaml(file: string, bytes: Buffer): unknown {
-  const doc = parseDocument(bytes.toString('utf8'), { uniqueKeys: true, strict: true, prettyErrors: true });
+  const doc = parseDocument(mappingText(file, bytes), { uniqueKeys: true, strict: true, prettyErrors: true });
   const first = doc.errors[0];
   if (first) throw mappingInvalid(file, '', `is not valid YAML: ${first.message}`);
   return doc.toJS({ maxAliasCount: 0 });

@@ -1,6 +1,7 @@
 // The versions each mapping file ran, as the store keeps them for every gateway instance: a stack per mapping that rollback walks back, and the numbers a new version may not take.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { GatewayError } from '../errors.js';
 import type { MappingChange, MappingChangeStore } from '../store/mapping-change-store.js';
 
 /** One change of the version a mapping runs (see {@link MappingChange}). */
@@ -65,15 +66,31 @@ export class MappingHistory {
   }
 }
 
+/** The entries of a history file; a last line cut short (a crash while appending) is left out and counted. */
+function historyFileEntries(file: string): { entries: Activation[]; cutShort: number } {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const entries: Activation[] = [];
+  for (const [i, line] of lines.entries()) {
+    try {
+      entries.push(JSON.parse(line) as Activation);
+    } catch (err) {
+      if (i === lines.length - 1) return { entries, cutShort: 1 };
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `${file} line ${i + 1} is not a JSON entry (${(err as Error).message}): repair or remove the line`, { file, line: i + 1 });
+    }
+  }
+  return { entries, cutShort: 0 };
+}
+
 /**
  * Moves the history an earlier release kept in `<dataDir>/mapping-history.jsonl` into the store, when
  * the store has none yet; the file is renamed `.imported` once its entries are in. Resolves with how
- * many entries were imported.
+ * many entries were imported, and whether a last line cut short was left out.
+ * @throws GatewayError GW_ERR_CONFIG_INVALID naming a line before the last that is not an entry
  */
-export async function importHistoryFile(dataDir: string, store: MappingChangeStore): Promise<number> {
+export async function importHistoryFile(dataDir: string, store: MappingChangeStore): Promise<{ imported: number; cutShort: number }> {
   const file = join(dataDir, 'mapping-history.jsonl');
-  if (!existsSync(file) || (await store.mappingChangeCount()) > 0) return 0;
-  const entries = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Activation);
+  if (!existsSync(file) || (await store.mappingChangeCount()) > 0) return { imported: 0, cutShort: 0 };
+  const { entries, cutShort } = historyFileEntries(file);
   const positions = new Map<string, number>();
   for (const entry of entries) {
     const position = (positions.get(entry.id) ?? 0) + 1;
@@ -81,5 +98,5 @@ export async function importHistoryFile(dataDir: string, store: MappingChangeSto
     await store.appendMappingChange(entry, position);
   }
   renameSync(file, `${file}.imported`);
-  return entries.length;
+  return { imported: entries.length, cutShort };
 }

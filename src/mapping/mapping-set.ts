@@ -11,7 +11,7 @@ import { compileInboundMapping } from './compile-inbound-mapping.js';
 import { compileMapping } from './compile-mapping.js';
 import type { InboundMapping } from './inbound-mapping.js';
 import type { Mapping } from './mapping.js';
-import { readMappingFile, type MappingContext } from './mapping-file.js';
+import { mappingText, readMappingFile, type MappingContext } from './mapping-file.js';
 
 /** All compiled mappings, both directions. */
 export interface MappingSet {
@@ -40,7 +40,7 @@ export interface MappingSet {
  * compiles, on its own thread and in its translation threads alike, whatever happens to the files later.
  */
 export function readMappingFiles(dir: string): Map<string, string> {
-  return new Map(listMappingFiles(dir).map((file) => [file, readFileSync(file, 'utf8')]));
+  return new Map(listMappingFiles(dir).map((file) => [file, mappingText(file, readFileSync(file))]));
 }
 
 /** Mapping files: `<dir>/<partner>/<name>.yaml`, sorted for a stable order. */

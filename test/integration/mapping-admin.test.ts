@@ -182,7 +182,8 @@ describe('mapping admin', () => {
     const entry = { id: ID, version: 2, sha256: 'x', path: PATH, text: original, by: 'file', at: 1, kind: 'found' };
     const entries = [entry, { ...entry, version: 3, sha256: 'y', text: version(3), by: 'anna', kind: 'activated' }, { ...entry, by: 'anna', kind: 'rolled-back' }];
     mkdirSync(config.dataDir, { recursive: true });
-    writeFileSync(legacy, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    // The last line was cut short by a crash while it was appended: left out, the rest imported.
+    writeFileSync(legacy, entries.map((e) => JSON.stringify(e)).join('\n') + '\n{"id": "cut sh');
     await start();
     expect(existsSync(legacy)).toBe(false);
     expect(existsSync(`${legacy}.imported`)).toBe(true);
@@ -193,5 +194,12 @@ describe('mapping admin', () => {
       [2, 'rolled-back', 'anna'],
     ]);
     expect(imported.highestVersion(ID)).toBe(3);
+  });
+
+  it('refuses to start on a history file damaged before its last line, naming the line', async () => {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(join(config.dataDir, 'mapping-history.jsonl'), `not json\n${JSON.stringify({ id: ID })}\n`);
+    await expect(start()).rejects.toThrow(/mapping-history\.jsonl line 1 is not a JSON entry/);
+    expect(await store.mappingChanges.mappingChangeCount()).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
-import { loadMappingSet } from '../../src/mapping/mapping-set.js';
+import { loadMappingSet, readMappingFiles } from '../../src/mapping/mapping-set.js';
 import { loadConfig } from '../../src/config.js';
 import { createRecordValidator } from '../../src/records/record-validator.js';
 import { loadSoundSetup } from '../../src/setup/load-setup.js';
@@ -77,6 +77,22 @@ describe('loading mapping files', () => {
     expect(mapping?.version).toBe(2);
     const { createHash } = await import('node:crypto');
     expect(mapping?.sha256).toBe(createHash('sha256').update(safetirYaml).digest('hex'));
+  });
+
+  it('stamps the SHA-256 of the file bytes when the text was read first, byte-order mark and CRLF line ends included', async () => {
+    const bytes = Buffer.from(`\uFEFF${safetirYaml.replaceAll('\n', '\r\n')}`, 'utf8');
+    const { dir } = folderWith('iru-safetir', 'safetir-upload.yaml', '');
+    writeFileSync(join(dir, 'iru-safetir', 'safetir-upload.yaml'), bytes);
+    const [mapping] = loadMappingSet(dir, schemas, partners, recordTypes, undefined, readMappingFiles(dir)).mappings;
+    const { createHash } = await import('node:crypto');
+    expect(mapping?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('refuses a file that is not UTF-8 rather than hash a text that differs from its bytes', () => {
+    const { dir, file } = folderWith('iru-safetir', 'safetir-upload.yaml', '');
+    writeFileSync(file, Buffer.concat([Buffer.from(safetirYaml, 'utf8'), Buffer.from('# caf\xe9\n', 'latin1')]));
+    expect(() => readMappingFiles(dir)).toThrow(/safetir-upload\.yaml.*is not UTF-8 text/);
+    expect(loadError(dir)).toMatchObject({ code: 'GW_ERR_MAPPING_INVALID', message: expect.stringMatching(/is not UTF-8 text/) });
   });
 });
 

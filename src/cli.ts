@@ -16,7 +16,7 @@ import { readSdmxCsv } from './stats/sdmx-csv.js';
 import { observationsOfRecords, statsCompare, statsExport, statsImport, type StatsCompareArgs, type StatsExportArgs } from './stats/stats-cli.js';
 import type { TranslationProblem } from './pipeline/translator.js';
 import { auditCheckpoint, auditTrail, auditVerify } from './audit/audit-cli.js';
-import { MappingHistory, type Activation } from './mapping/mapping-history.js';
+import { MappingHistory } from './mapping/mapping-history.js';
 import { openStores } from './store/open-stores.js';
 import { initDevCertificates } from './security/dev-certificates.js';
 import { checkReport } from './setup/check-report.js';
@@ -117,15 +117,15 @@ async function mappingsTest(options: { update?: boolean }, config: GatewayConfig
 async function mappingsList(config: GatewayConfig): Promise<number> {
   const { mappings } = await loadSoundSetup(config, { keys: false, urls: false });
   const stores = await openStores(config.dataDir, config.database);
-  let history: readonly Activation[];
+  let history: MappingHistory;
   try {
-    history = (await MappingHistory.read(stores.store.mappingChanges)).all();
+    history = await MappingHistory.read(stores.store.mappingChanges);
   } finally {
     await stores.inbound.close();
     await stores.store.close();
   }
   for (const m of mappings.mappings) {
-    const last = history.filter((a) => a.id === m.id && a.kind !== 'pending').at(-1);
+    const last = history.latest(m.id);
     const activation = last
       ? ` | last ${last.kind} v${last.version} sha256=${last.sha256.slice(0, 16)}… by ${last.by} at ${new Date(last.at).toISOString()}${last.sha256 === m.sha256 ? '' : ' — DIFFERS from the file (edited by hand since: a running gateway keeps the active version; at its next start it records the file as found if the history never saw its text, or puts the active version back in the file if it did)'}`
       : '';

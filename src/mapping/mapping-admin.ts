@@ -247,9 +247,9 @@ export class MappingAdmin {
 
   /** Every outbound mapping: the version running, the file on disk now, and the last change recorded. */
   async list(): Promise<MappingListing[]> {
-    const history = (await this.history()).all().filter((a) => a.kind !== 'pending');
+    const history = await this.history();
     return this.setup().mappings.mappings.map((m) => {
-      const last = history.filter((a) => a.id === m.id).at(-1);
+      const last = history.latest(m.id);
       return {
         id: m.id,
         path: this.relative(m.source),

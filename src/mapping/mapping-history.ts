@@ -26,6 +26,11 @@ export class MappingHistory {
     return this.entries.filter((a) => a.id === id);
   }
 
+  /** The last change of `id` that was made (pending ones left out), if any. */
+  latest(id: string): Activation | undefined {
+    return this.of(id).filter((a) => a.kind !== 'pending').at(-1);
+  }
+
   /** The mapping ids the history knows. */
   ids(): Set<string> {
     return new Set(this.entries.map((a) => a.id));

@@ -21,16 +21,11 @@ function unavailable(reason: string): GatewayError {
 export function connectionCommitter(connection: SqliteConnection, writes: InboundWrites): Committer {
   return {
     commit: (group) =>
-      new Promise((resolve, reject) =>
-        setImmediate(() => {
-          try {
-            connection.durability('FULL');
-            resolve(writes.acceptGroup(group));
-          } catch (error) {
-            reject(unavailable((error as Error).message));
-          }
-        }),
-      ),
+      new Promise((resolve) => setImmediate(resolve)).then(
+        () => connection.durable(() => writes.acceptGroup(group)),
+      ).catch((error: unknown) => {
+        throw unavailable((error as Error).message);
+      }),
     close: async () => undefined,
   };
 }

@@ -63,8 +63,7 @@ export class SqliteAuditTrail implements AuditStore {
 
   async appendAudit(events: readonly NewAuditEvent[]): Promise<void> {
     if (events.length === 0) return;
-    this.connection.durability('FULL');
-    this.append.immediate(events);
+    await this.connection.durable(() => this.append.immediate(events));
   }
 
   async auditTrail(subject: string, limit: number): Promise<AuditEvent[]> {

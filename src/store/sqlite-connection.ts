@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import { registerAuditHash } from './sqlite-audit.js';
 import { applyMigrations } from './sqlite-migrations.js';
+import { WalSync } from './wal-sync.js';
 
 type Db = Database.Database;
 
@@ -13,16 +14,20 @@ const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 500
 
 /**
  * A migrated connection. Stores sharing it switch durability through {@link durability}, so the
- * level they believe in is the level SQLite uses.
+ * level they believe in is the level SQLite uses, and make writes durable through {@link durable}.
  */
 export class SqliteConnection {
   private synchronous: 'FULL' | 'NORMAL' = 'FULL';
+  /** The write-ahead log's syncs; none for a database without a log file (in memory). */
+  private readonly wal: WalSync | undefined;
 
   constructor(
     readonly db: Db,
     /** The database file, named in errors. */
     readonly file: string,
-  ) {}
+  ) {
+    this.wal = db.pragma('journal_mode', { simple: true }) === 'wal' ? new WalSync(file) : undefined;
+  }
 
   /**
    * FULL makes a commit wait for the disk (durable against power loss); NORMAL, in WAL mode, survives
@@ -34,6 +39,28 @@ export class SqliteConnection {
     this.synchronous = level;
   }
 
+  /**
+   * Runs `write` (a transaction) and resolves once it is durable against power loss, as a commit at
+   * FULL would be, without the event loop waiting for the disk: the commit is made at NORMAL, and the
+   * log file is then synced on libuv's thread pool, one sync shared by the commits made meanwhile.
+   * @throws GatewayError GW_ERR_STORE_UNAVAILABLE when the disk refuses the sync: the write is committed
+   *   and seen by readers, but its durability is unknown, so the caller must not report it durable
+   */
+  async durable<T>(write: () => T): Promise<T> {
+    if (this.wal === undefined) {
+      this.durability('FULL');
+      return write();
+    }
+    this.durability('NORMAL');
+    const result = write();
+    try {
+      await this.wal.sync();
+    } catch (error) {
+      throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', `the log ${this.file} could not be synced to disk: ${(error as Error).message}`, { file: this.file }, { cause: error });
+    }
+    return result;
+  }
+
   /** Runs reads in one transaction so they see a single committed state. */
   snapshot<T>(read: () => T): T {
     return this.db.transaction(read).deferred();
@@ -42,6 +69,7 @@ export class SqliteConnection {
   /** Closes the connection; idempotent. */
   close(): void {
     if (this.db.open) this.db.close();
+    void this.wal?.close();
   }
 }
 

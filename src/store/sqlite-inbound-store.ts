@@ -105,7 +105,7 @@ interface PendingAccept extends GroupItem {
 const MAX_GROUP = 256;
 
 /**
- * InboundStore over the message database's connection. Accepting is durable (synchronous FULL) and
+ * InboundStore over the message database's connection. Accepting is durable (synced to disk before it answers) and
  * grouped: one group commits at a time, and the pushes that arrive meanwhile form the next group, so
  * concurrent partners share one disk flush instead of waiting for one each.
  */
@@ -203,8 +203,7 @@ class SqliteInboundStore implements InboundStore {
   }
 
   async completeHandover(id: string, owner: string, outcome: HandoverOutcome, now: number): Promise<boolean> {
-    this.connection.durability('FULL');
-    return this.completeTx.immediate(id, owner, outcome, now);
+    return this.connection.durable(() => this.completeTx.immediate(id, owner, outcome, now));
   }
 
   private completeIn(id: string, owner: string, outcome: Parameters<InboundStore['completeHandover']>[2], now: number): boolean {
@@ -224,8 +223,7 @@ class SqliteInboundStore implements InboundStore {
 
   async acknowledge(ids: readonly string[], now: number): Promise<number> {
     if (ids.length === 0) return 0;
-    this.connection.durability('FULL');
-    return this.acknowledgeTx.immediate(ids, now);
+    return this.connection.durable(() => this.acknowledgeTx.immediate(ids, now));
   }
 
   async getInbound(id: string): Promise<InboundDetail | undefined> {

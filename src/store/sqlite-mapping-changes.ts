@@ -20,8 +20,7 @@ export class SqliteMappingChanges implements MappingChangeStore {
   }
 
   async appendMappingChange(c: MappingChange, position: number): Promise<boolean> {
-    this.connection.durability('FULL');
-    return this.insert.run(c.id, position, c.version, c.sha256, c.path, c.text, c.by, c.at, c.kind, c.intent ?? null).changes === 1;
+    return this.connection.durable(() => this.insert.run(c.id, position, c.version, c.sha256, c.path, c.text, c.by, c.at, c.kind, c.intent ?? null).changes === 1);
   }
 
   async mappingChanges(): Promise<MappingChange[]> {

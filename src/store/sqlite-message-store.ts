@@ -1,4 +1,4 @@
-// The embedded message store: MessageStore on SQLite (better-sqlite3) in WAL mode with synchronous FULL, so an accepted message is durable.
+// The embedded message store: MessageStore on SQLite (better-sqlite3) in WAL mode, an accepted message synced to disk before it is answered.
 import type { LoggedRecord } from './message-log.js';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -354,8 +354,7 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]> {
-    this.durability('FULL');
-    return this.acceptTx.immediate(items, now);
+    return this.connection.durable(() => this.acceptTx.immediate(items, now));
   }
 
   async unpublished(limit: number): Promise<UnpublishedMessage[]> {
@@ -396,8 +395,7 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async putPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, now: number): Promise<void> {
-    this.durability('FULL');
-    this.statements.putPartnerRecord.run(partner, kind, id, key, JSON.stringify(value), now);
+    await this.connection.durable(() => this.statements.putPartnerRecord.run(partner, kind, id, key, JSON.stringify(value), now));
   }
 
   async getPartnerRecord(partner: string, kind: string, id: string): Promise<unknown | undefined> {
@@ -410,13 +408,13 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async swapPartnerRecord(partner: string, kind: string, id: string, key: string, value: unknown, expectedRevision: number | null, now: number): Promise<boolean> {
-    this.durability('FULL');
     const json = JSON.stringify(value);
     // One statement each: SQLite runs it atomically against every other connection to the file.
-    const result =
+    const result = await this.connection.durable(() =>
       expectedRevision === null
         ? this.statements.insertPartnerRecord.run(partner, kind, id, key, json, now)
-        : this.statements.swapPartnerRecord.run(key, json, now, partner, kind, id, expectedRevision);
+        : this.statements.swapPartnerRecord.run(key, json, now, partner, kind, id, expectedRevision),
+    );
     return result.changes === 1;
   }
 
@@ -448,9 +446,10 @@ class SqliteMessageStore implements MessageStore {
   }
 
   /**
-   * Accepting and resending are durable against power loss (FULL: the commit waits for the disk).
-   * Leases, outbox marks and attempt records use NORMAL: in WAL mode they survive a process crash,
-   * and the next FULL commit makes them durable too, since it syncs the log up to itself. A power cut
+   * Accepting and resending are durable against power loss before they return ({@link SqliteConnection.durable}:
+   * the log is synced after the commit). Leases, outbox marks and attempt records use NORMAL: in WAL
+   * mode they survive a process crash, and the next durable write makes them durable too, since its
+   * sync covers the log up to itself. A power cut
    * can lose the latest of them: a lost lease or outbox mark means a job is published or an attempt
    * made again with the same message id (at-least-once); a lost attempt record whose job RabbitMQ
    * already acknowledged leaves the message pending without a job (the relay's sweep republishes it;
@@ -461,13 +460,11 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async resend(id: string, now: number, reason: string, options: { delivered?: boolean } = {}): Promise<boolean> {
-    this.durability('FULL');
-    return this.resendTx.immediate(id, now, reason, options.delivered === true);
+    return this.connection.durable(() => this.resendTx.immediate(id, now, reason, options.delivered === true));
   }
 
   async acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult> {
-    this.durability('FULL');
-    return this.acknowledgeTx.immediate(incoming, now);
+    return this.connection.durable(() => this.acknowledgeTx.immediate(incoming, now));
   }
 
   async overdueAcknowledgements(now: number, limit: number): Promise<OverdueAcknowledgement[]> {
@@ -475,8 +472,7 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async repeatOverdue(messageId: string, now: number): Promise<boolean> {
-    this.durability('FULL');
-    return this.repeatTx.immediate(messageId, now);
+    return this.connection.durable(() => this.repeatTx.immediate(messageId, now));
   }
 
   async diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]> {

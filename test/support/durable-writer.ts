@@ -1,0 +1,23 @@
+// A process for the WAL sync oracle: accepts records into a SQLite log in concurrent bursts (some at once, some trickling in), writing a marker to stderr before each commit and after each answer, so a syscall trace shows their order.
+import { writeSync } from 'node:fs';
+import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
+import { newMessage, sourceRecord } from '../conformance/store-fixtures.js';
+
+const [file = '', burstsText = '4', sizeText = '16'] = process.argv.slice(2);
+// Opened and closed once first, so the log file is created by this run's first commit (closing the last connection removes it).
+await openSqliteMessageStore(file).close();
+const store = openSqliteMessageStore(file);
+let n = 0;
+for (let burst = 0; burst < Number(burstsText); burst += 1) {
+  const answers: Array<Promise<void>> = [];
+  for (let i = 0; i < Number(sizeText); i += 1) {
+    // Odd bursts trickle, one commit per turn of the event loop, so commits land while a sync is running.
+    if (burst % 2 === 1) await new Promise((resolve) => setImmediate(resolve));
+    const at = (n += 1);
+    writeSync(2, `commit ${at}\n`);
+    const accepted = store.acceptBatch([{ record: sourceRecord(`WAL-${at}`), messages: [newMessage(at)] }], Date.now());
+    answers.push(accepted.then(() => void writeSync(2, `ack ${at}\n`)));
+  }
+  await Promise.all(answers);
+}
+await store.close();

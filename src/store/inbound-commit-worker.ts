@@ -11,9 +11,9 @@ export interface CommitRequest {
   group: GroupItem[];
 }
 
-const { file } = workerData as { file: string };
+const { file, autocheckpoint } = workerData as { file: string; autocheckpoint: boolean };
 const db = new Database(file);
-configure(db, file);
+configure(db, file, { autocheckpoint });
 const writes = new InboundWrites(db);
 const port = parentPort;
 

@@ -47,8 +47,9 @@ function withBuffers(outcomes: GroupOutcome[]): GroupOutcome[] {
  * meanwhile). The worker starts with the first commit and again after it died; a group in flight when
  * it dies fails as unavailable, and nothing of it may be assumed committed or not, which the pushes'
  * deduplication makes safe to repeat.
+ * @param options.autocheckpoint false when a checkpoint worker checkpoints the file (the store's connection says)
  */
-export function workerCommitter(file: string): Committer {
+export function workerCommitter(file: string, options: { autocheckpoint: boolean } = { autocheckpoint: true }): Committer {
   let worker: Worker | undefined;
   let next = 0;
   const waiting = new Map<number, { resolve(outcomes: GroupOutcome[]): void; reject(error: unknown): void }>();
@@ -57,7 +58,7 @@ export function workerCommitter(file: string): Committer {
     waiting.clear();
   };
   const start = (): Worker => {
-    const started = startModuleWorker(new URL(`./inbound-commit-worker${MODULE_EXT}`, import.meta.url), { workerData: { file } });
+    const started = startModuleWorker(new URL(`./inbound-commit-worker${MODULE_EXT}`, import.meta.url), { workerData: { file, autocheckpoint: options.autocheckpoint } });
     started.on('message', (reply: { id: number; outcomes?: GroupOutcome[]; failure?: string }) => {
       const pending = waiting.get(reply.id);
       waiting.delete(reply.id);

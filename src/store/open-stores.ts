@@ -33,7 +33,7 @@ export interface Stores {
 export async function openStores(dataDir: string, database: DatabaseConfig | undefined): Promise<Stores> {
   if (database === undefined) {
     const file = sqliteLogFile(dataDir);
-    const connection = new SqliteConnection(openSqliteDatabase(file), file);
+    const connection = new SqliteConnection(openSqliteDatabase(file), file, { checkpointWorker: true });
     return { store: sqliteMessageStore(connection), inbound: sqliteInboundStore(connection, { commitWorker: true }), where: file };
   }
   const pool = openPostgresPool(database.url, {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import { registerAuditHash } from './sqlite-audit.js';
 import { applyMigrations } from './sqlite-migrations.js';
+import { CHECKPOINT_DEFAULTS, WalCheckpointer, type CheckpointSettings } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 type Db = Database.Database;
@@ -20,13 +21,30 @@ export class SqliteConnection {
   private synchronous: 'FULL' | 'NORMAL' = 'FULL';
   /** The write-ahead log's syncs; none for a database without a log file (in memory). */
   private readonly wal: WalSync | undefined;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
+  /**
+   * @param options.checkpointWorker checkpoint the log from a worker thread (settings, or true for
+   *   {@link CHECKPOINT_DEFAULTS}) rather than after this connection's commits: for a long-lived server
+   */
   constructor(
     readonly db: Db,
     /** The database file, named in errors. */
     readonly file: string,
+    options: { checkpointWorker?: boolean | CheckpointSettings } = {},
   ) {
-    this.wal = db.pragma('journal_mode', { simple: true }) === 'wal' ? new WalSync(file) : undefined;
+    const logged = db.pragma('journal_mode', { simple: true }) === 'wal';
+    this.wal = logged ? new WalSync(file) : undefined;
+    const { checkpointWorker } = options;
+    if (logged && checkpointWorker) {
+      this.checkpointer = new WalCheckpointer(db, file, checkpointWorker === true ? CHECKPOINT_DEFAULTS : checkpointWorker);
+      this.checkpointer.start();
+    }
+  }
+
+  /** True when a worker checkpoints the log: other connections to the file should not checkpoint either. */
+  get checkpointsElsewhere(): boolean {
+    return this.checkpointer !== undefined;
   }
 
   /**
@@ -67,9 +85,11 @@ export class SqliteConnection {
   }
 
   /** Closes the connection; idempotent. */
-  close(): void {
+  async close(): Promise<void> {
+    // The worker first, so the connection's close can checkpoint what is left and remove the log file.
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
-    void this.wal?.close();
+    await this.wal?.close();
   }
 }
 
@@ -81,11 +101,13 @@ function connect(file: string): Db {
 /**
  * Applies the store's connection settings (WAL, synchronous FULL, a 5 s busy timeout, foreign keys, the audit chain's hash) to
  * a connection of an existing, migrated database, such as a commit worker's own.
+ * @param options.autocheckpoint false when a checkpoint worker checkpoints the file (see {@link WalCheckpointer})
  * @throws GatewayError GW_ERR_CONFIG_INVALID when SQLite refuses one
  */
-export function configure(db: Db, file: string): void {
+export function configure(db: Db, file: string, options: { autocheckpoint?: boolean } = {}): void {
   try {
     for (const pragma of PRAGMAS) db.pragma(pragma);
+    if (options.autocheckpoint === false) db.pragma('wal_autocheckpoint = 0');
     registerAuditHash(db);
   } catch (error) {
     throw new GatewayError('GW_ERR_CONFIG_INVALID', `cannot open message store ${file}: ${(error as Error).message}`, { file }, { cause: error });

@@ -129,7 +129,7 @@ class SqliteInboundStore implements InboundStore {
     this.diagnostics = new DiagnosticLog(db);
     this.writes = new InboundWrites(db);
     const inWorker = commitWorker && connection.file !== ':memory:' && connection.file !== '';
-    this.committer = inWorker ? workerCommitter(connection.file) : connectionCommitter(connection, this.writes);
+    this.committer = inWorker ? workerCommitter(connection.file, { autocheckpoint: !connection.checkpointsElsewhere }) : connectionCommitter(connection, this.writes);
     this.claimTx = db.transaction((now: number, limit: number, leaseUntil: number, owner: string) => this.claimIn(now, limit, leaseUntil, owner));
     this.completeTx = db.transaction((id: string, owner: string, outcome: Parameters<InboundStore['completeHandover']>[2], now: number) =>
       this.completeIn(id, owner, outcome, now),

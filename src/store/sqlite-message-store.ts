@@ -509,7 +509,7 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async close(): Promise<void> {
-    this.connection.close();
+    await this.connection.close();
   }
 
   private snapshot<T>(read: () => T): T {

@@ -24,7 +24,7 @@ describe('SqliteConnection.durable', () => {
     const written = await connection.durable(() => connection.db.prepare('INSERT INTO notes VALUES (1)').run().changes);
     expect(written).toBe(1);
     expect(connection.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL: the sync is the connection's own
-    connection.close();
+    await connection.close();
   });
 
   it('refuses with GW_ERR_STORE_UNAVAILABLE naming the file when the log cannot be synced; the write stays visible', async () => {
@@ -38,13 +38,13 @@ describe('SqliteConnection.durable', () => {
       message: expect.stringContaining(file),
     });
     expect(connection.db.prepare('SELECT COUNT(*) AS n FROM notes WHERE n = 2').get()).toEqual({ n: 1 });
-    connection.close();
+    await connection.close();
   });
 
   it('commits at FULL where there is no log file (in memory)', async () => {
     const connection = open(':memory:');
     await connection.durable(() => connection.db.prepare('INSERT INTO notes VALUES (3)').run());
     expect(connection.db.pragma('synchronous', { simple: true })).toBe(2);
-    connection.close();
+    await connection.close();
   });
 });

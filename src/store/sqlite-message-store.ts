@@ -169,10 +169,12 @@ function prepareStatements(db: Db) {
     insertRecord: db.prepare<[string, string, number, string, number, string | null]>('INSERT INTO records (type, record_id, version, json, received_at, accepted_by) VALUES (?, ?, ?, ?, ?, ?)'),
     insertMessage: db.prepare<[Record<string, string | number | Buffer>]>(
       `INSERT INTO messages (id, record_row, position, partner, message_type, mapping_id, mapping_version, mapping_sha256,
-         payload, payload_sha256, extension, status, attempts, next_attempt_at, job_state, created_at, updated_at)
+         payload_sha256, extension, status, attempts, next_attempt_at, job_state, created_at, updated_at)
        VALUES (@id, @recordRow, @position, @partner, @messageType, @mappingId, @mappingVersion, @mappingSha256,
-         @payload, @payloadSha256, @extension, 'pending', 0, @nextAttemptAt, 'unpublished', @now, @now)`,
+         @payloadSha256, @extension, 'pending', 0, @nextAttemptAt, 'unpublished', @now, @now)`,
     ),
+    // The document apart from its row: leases and attempts change the row's size, and SQLite writes such a row anew with all of its blob.
+    insertPayload: db.prepare<[string, Buffer]>('INSERT INTO message_payloads (message_id, payload) VALUES (?, ?)'),
     insertKey: db.prepare<[string, string, string]>('INSERT INTO message_keys (message_id, name, value) VALUES (?, ?, ?)'),
     setKey: db.prepare<[string, string, string]>(
       'INSERT INTO message_keys (message_id, name, value) VALUES (?, ?, ?) ON CONFLICT (message_id, name) DO UPDATE SET value = excluded.value',
@@ -194,12 +196,15 @@ function prepareStatements(db: Db) {
       `UPDATE messages SET job_state = 'unpublished', next_attempt_at = MAX(next_attempt_at, ?) WHERE id = ? AND status = 'pending'`,
     ),
     claimRow: db.prepare<[string], ClaimRow>(
-      `SELECT id, partner, message_type AS messageType, payload, attempts, retry_base AS retryBase, status, lease_until AS leaseUntil, next_attempt_at AS nextAttemptAt FROM messages WHERE id = ?`,
+      `SELECT m.id, m.partner, m.message_type AS messageType, p.payload, m.attempts, m.retry_base AS retryBase, m.status, m.lease_until AS leaseUntil,
+         m.next_attempt_at AS nextAttemptAt
+       FROM messages m JOIN message_payloads p ON p.message_id = m.id WHERE m.id = ?`,
     ),
     lease: db.prepare<[string, number, string]>('UPDATE messages SET lease_owner = ?, lease_until = ? WHERE id = ?'),
     due: db.prepare<[{ partner: string; now: number; limit: number }], Omit<ClaimedMessage, 'leaseUntil'>>(
-      `SELECT id, partner, message_type AS messageType, payload, attempts, retry_base AS retryBase FROM messages
-       WHERE ${DUE} ORDER BY next_attempt_at, id LIMIT @limit`,
+      `SELECT m.id, m.partner, m.message_type AS messageType, (SELECT payload FROM message_payloads WHERE message_id = m.id) AS payload,
+         m.attempts, m.retry_base AS retryBase
+       FROM messages m WHERE ${DUE} ORDER BY m.next_attempt_at, m.id LIMIT @limit`,
     ),
     anyDue: db.prepare<[{ partner: string; now: number }], { one: number }>(`SELECT 1 AS one FROM messages WHERE ${DUE} LIMIT 1`),
     leasedTo: db.prepare<[string, string], { partner: string }>(`SELECT partner FROM messages WHERE id = ? AND lease_owner = ? AND status = 'pending'`),
@@ -215,7 +220,7 @@ function prepareStatements(db: Db) {
        WHERE k.value = ? AND k.name = ? AND m.partner = ? LIMIT ?`,
     ),
     previousPayload: db.prepare<[string, string, number, string, string], { payload: Buffer }>(
-      `SELECT m.payload FROM messages m JOIN records r ON r.id = m.record_row
+      `SELECT p.payload FROM messages m JOIN records r ON r.id = m.record_row JOIN message_payloads p ON p.message_id = m.id
        WHERE r.type = ? AND r.record_id = ? AND r.version < ? AND m.partner = ? AND m.message_type = ?
        ORDER BY r.version DESC, m.position LIMIT 1`,
     ),
@@ -260,7 +265,7 @@ function prepareStatements(db: Db) {
          partner_code AS partnerCode, error, batch_id AS batchId
        FROM attempts WHERE message_id = ? ORDER BY number`,
     ),
-    payload: db.prepare<[string], { payload: Buffer }>('SELECT payload FROM messages WHERE id = ?'),
+    payload: db.prepare<[string], { payload: Buffer }>('SELECT payload FROM message_payloads WHERE message_id = ?'),
     counts: db.prepare<[], StoreStats['counts'][number]>(
       'SELECT partner, status, COUNT(*) AS count FROM messages GROUP BY partner, status ORDER BY partner, status',
     ),
@@ -562,12 +567,12 @@ class SqliteMessageStore implements MessageStore {
       mappingId: mapping.id,
       mappingVersion: mapping.version,
       mappingSha256: mapping.sha256,
-      payload,
       payloadSha256,
       extension,
       now,
       nextAttemptAt: now + (message.delayMs ?? 0),
     });
+    this.statements.insertPayload.run(id, payload);
     for (const [name, value] of Object.entries(businessKeys)) this.statements.insertKey.run(id, name, value);
     this.statements.insertChange.run(id, now, null, 'pending', 'accepted');
   }

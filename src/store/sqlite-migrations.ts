@@ -245,6 +245,15 @@ CREATE INDEX acknowledgements_message ON acknowledgements (message_id, received_
 `;
 
 /** Every migration the code knows, oldest first. */
+const MESSAGE_PAYLOADS = `
+CREATE TABLE message_payloads (
+  message_id TEXT PRIMARY KEY REFERENCES messages (id),
+  payload    BLOB NOT NULL
+);
+INSERT INTO message_payloads (message_id, payload) SELECT id, payload FROM messages;
+ALTER TABLE messages DROP COLUMN payload;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
   { version: 2, name: 'outbox: job state of pending messages', sql: OUTBOX },
@@ -264,6 +273,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 12, name: 'the hash-chained audit trail, its head and signed checkpoints', sql: SQLITE_AUDIT_SCHEMA },
   { version: 13, name: 'the versions each mapping file ran, shared by the instances on the log', sql: mappingChangesTableSql('INTEGER') },
+  // A row SQLite changes in size is written anew with every overflow page of its blobs: a lease or an attempt record rewrote the document too.
+  { version: 14, name: "an outbound document's bytes in a table of their own, out of the row each lease and attempt rewrites", sql: MESSAGE_PAYLOADS },
 ];
 
 

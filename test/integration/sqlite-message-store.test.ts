@@ -151,7 +151,7 @@ describe('SQLite message store on disk', () => {
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
   });
 
-  it('upgrades a version 1 database: its pending messages become unpublished, ended ones stay out of the outbox', async () => {
+  it('upgrades a version 1 database: its pending messages become unpublished, ended ones stay out of the outbox, every document keeps its bytes', async () => {
     const v1 = new Database(file);
     v1.exec(MIGRATIONS[0]?.sql ?? '');
     v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -179,7 +179,12 @@ describe('SQLite message store on disk', () => {
       { id: 'm-retry', partner: 'iru-safetir', nextAttemptAt: T0 + 60_000 },
     ]);
     expect(await store.claimById('m-done', T0, 30_000, 'worker-1')).toEqual({ state: 'not-pending', status: 'delivered' });
-    expect((await store.claimById('m-retry', T0 + 60_000, 30_000, 'worker-1')).state).toBe('claimed');
+    const claimed = await store.claimById('m-retry', T0 + 60_000, 30_000, 'worker-1');
+    expect(claimed.state).toBe('claimed');
+    // Each document's bytes moved with it into message_payloads (migration 14).
+    expect(claimed.state === 'claimed' && claimed.message.payload).toEqual(message('m-retry').payload);
+    expect(await store.payload('m-done')).toEqual(message('m-done').payload);
+    expect(await store.claimDue('iru-safetir', 5, T0 + 1, 30_000, 'worker-1')).toMatchObject([{ id: 'm-new', payload: message('m-new').payload }]);
     const db = new Database(file, { readonly: true });
     try {
       expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((m) => m.version));

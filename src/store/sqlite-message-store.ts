@@ -300,10 +300,9 @@ class SqliteMessageStore implements MessageStore {
   private readonly unpublishedTx;
   private readonly markPublishedTx;
   private readonly claimTx;
-  private readonly claimDueTx;
-  private readonly completeTx;
-  /** Attempt records of concurrent workers, committed together (see {@link completeAttempt}). */
-  private readonly completions: GroupCommit<Completion, boolean>;
+  private readonly turnTx;
+  /** Leases of due messages and attempt records made in one turn of the event loop, committed together (see {@link completeAttempt}). */
+  private readonly leaseTurn: GroupCommit<() => unknown, unknown>;
   private readonly resendTx;
   private readonly acknowledgeTx;
   private readonly repeatTx;
@@ -327,21 +326,15 @@ class SqliteMessageStore implements MessageStore {
       for (const id of ids) this.statements.markPublished.run(id, this.handOutOwner);
     });
     this.claimTx = db.transaction((id: string, now: number, leaseUntil: number, owner: string) => this.claimIn(id, now, leaseUntil, owner));
-    this.claimDueTx = db.transaction((partner: string, limit: number, now: number, leaseUntil: number, owner: string): ClaimedMessage[] =>
-      this.statements.due.all({ partner, now, limit }).map((message) => {
-        this.statements.lease.run(owner, leaseUntil, message.id);
-        return { ...message, leaseUntil };
-      }),
-    );
-    this.completeTx = db.transaction((completions: readonly Completion[]) => completions.map((c) => this.completeIn(c)));
-    this.completions = new GroupCommit<Completion, boolean>({
-      joint: async (members) => {
+    this.turnTx = db.transaction((writes: ReadonlyArray<() => unknown>) => writes.map((write) => write()));
+    this.leaseTurn = new GroupCommit<() => unknown, unknown>({
+      joint: async (writes) => {
         this.durability('NORMAL');
-        return this.completeTx.immediate(members);
+        return this.turnTx.immediate(writes);
       },
-      alone: async (member) => {
+      alone: async (write) => {
         this.durability('NORMAL');
-        return this.completeTx.immediate([member])[0]!;
+        return this.turnTx.immediate([write])[0];
       },
     });
     this.resendTx = db.transaction((id: string, now: number, reason: string, delivered: boolean) => this.resendIn(id, now, reason, delivered));
@@ -442,20 +435,34 @@ class SqliteMessageStore implements MessageStore {
     // A look before the write lock: an idle poll costs a read, not a write transaction other writers would wait for.
     if (count === 0 || this.statements.anyDue.get({ partner, now }) === undefined) return [];
     this.durability('NORMAL');
-    return this.claimDueTx.immediate(partner, count, now, now + leaseMs, owner);
+    const leaseUntil = now + leaseMs;
+    return this.inLeaseTurn(() =>
+      this.statements.due.all({ partner, now, limit: count }).map((message) => {
+        this.statements.lease.run(owner, leaseUntil, message.id);
+        return { ...message, leaseUntil };
+      }),
+    );
   }
 
-  /** Completions made in one turn of the event loop share one transaction: one commit for the attempts of several workers. */
+  /** Attempt records made in one turn of the event loop share one transaction with each other and with the turn's leases. */
   async completeAttempt(id: string, owner: string, attempt: AttemptRecord, transition: Transition, now: number): Promise<boolean> {
-    return this.completions.submit({ id, owner, attempt, transition, now });
+    return this.inLeaseTurn(() => this.completeIn({ id, owner, attempt, transition, now }));
+  }
+
+  /**
+   * Runs `write` in the transaction of the current turn of the event loop, with the leases and attempt
+   * records other workers make in it: one commit where there were one per take and one per group of
+   * attempts. Each write is committed on its own when the shared transaction fails.
+   */
+  private inLeaseTurn<R>(write: () => R): Promise<R> {
+    return this.leaseTurn.submit(write) as Promise<R>;
   }
 
   /**
    * Accepting and resending are durable against power loss before they return ({@link SqliteConnection.durable}:
    * the log is synced after the commit). Leases, outbox marks and attempt records use NORMAL: in WAL
    * mode they survive a process crash, and the next durable write makes them durable too, since its
-   * sync covers the log up to itself. A power cut
-   * can lose the latest of them: a lost lease or outbox mark means a job is published or an attempt
+   * sync covers the log up to itself. A power cut can lose the latest of them: a lost lease or outbox mark means a job is published or an attempt
    * made again with the same message id (at-least-once); a lost attempt record whose job RabbitMQ
    * already acknowledged leaves the message pending without a job (the relay's sweep republishes it;
    * embedded, the message is simply taken again when its lease ends).

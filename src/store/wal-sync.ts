@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
  * most two syncs in hand, one running and one waiting for it.
  */
 export class WalSync {
-  private file: { handle: fs.FileHandle; ino: number } | undefined;
+  private file: Promise<fs.FileHandle> | undefined;
   private running: Promise<void> | undefined;
   private waiting: Promise<void> | undefined;
 
@@ -35,7 +35,7 @@ export class WalSync {
   async close(): Promise<void> {
     const file = this.file;
     this.file = undefined;
-    await file?.handle.close();
+    await (await file?.catch(() => undefined))?.close();
   }
 
   private begin(): Promise<void> {
@@ -47,24 +47,31 @@ export class WalSync {
   }
 
   private async fsync(): Promise<void> {
-    const handle = await this.handle();
+    this.file ??= this.open();
+    let handle;
+    try {
+      handle = await this.file;
+    } catch (error) {
+      this.file = undefined; // opened again at the next sync
+      throw error;
+    }
     await handle.sync();
   }
 
   /**
-   * The log's handle, opened at first use (its folder synced then, so the file's name is durable too).
-   * SQLite keeps the log file while a connection is open; should it have been replaced all the same,
-   * the handle follows the file now at the path.
+   * Opens the log file, and syncs its folder so that the file's name is durable too. The handle is
+   * kept: SQLite removes or replaces the log file only when the last connection to the database
+   * closes or leaves WAL mode, and the connection this sync serves is open until it closes.
    */
-  private async handle(): Promise<fs.FileHandle> {
+  private async open(): Promise<fs.FileHandle> {
     const path = `${this.database}-wal`;
-    const now = (await fs.stat(path)).ino;
-    if (this.file?.ino === now) return this.file.handle;
     const handle = await fs.open(path, 'r');
-    const opened = (await handle.stat()).ino;
-    await this.close();
-    this.file = { handle, ino: opened };
-    await syncFolder(dirname(path));
+    try {
+      await syncFolder(dirname(path));
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     return handle;
   }
 }

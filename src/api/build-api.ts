@@ -9,6 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { CORE_ERRORS, errorSpec, GatewayError, type ErrorCode } from '../errors.js';
+import { OneLinePerRequest } from './request-log.js';
 import type { PartnerRoute } from '../partners/partner-definition.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { MessageStore } from '../store/message-store.js';
@@ -243,11 +244,7 @@ export async function buildApi(parts: ApiParts): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true } },
     frameworkErrors: (err, request, reply) => answerError(err, request, reply),
     clientErrorHandler: (err, socket) => answerClientError(parts.logger, err, socket),
-    // One line per request, once it is answered, rather than fastify's two.
-    disableRequestLogging: true,
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    logController: new OneLinePerRequest(),
   });
   await app.register(fastifySwagger, {
     openapi: {

@@ -69,7 +69,7 @@ export function createInboundService({ setup, mappingFiles, store, messages, rep
     accepted: () => worker?.wake(),
     acknowledge: (incoming, now) => messages.acknowledge(incoming, now),
     async sendReplies(partner, inboundId, replies, now) {
-      await messages.accept(...replyMessages(setup, runtime.context(partner), inboundId, replies), now);
+      await messages.accept(...(await replyMessages(setup, runtime.context(partner), inboundId, replies)), now);
       repliesQueued();
     },
   });

@@ -10,16 +10,21 @@ export const REPLY_SOURCE_TYPE = 'inbound-reply';
 
 /**
  * The source record and the messages of an adapter's replies: each signed with the signing profile of
- * its message type and our key for the partner; accepting them again is a no-op (the source record is
- * idempotent on the push's id), so a repeated push never sends its replies twice.
+ * its message type and our key for the partner, all at once and off the event loop where the profile
+ * can; accepting them again is a no-op (the source record is idempotent on the push's id), so a
+ * repeated push never sends its replies twice.
  * @throws GatewayError GW_ERR_PARTNER_UNKNOWN for a reply of a message type the adapter does not send
  */
-export function replyMessages(setup: Setup, context: PartnerContext, inboundId: string, replies: readonly InboundReply[]): [SourceRecord, NewMessage[]] {
+export async function replyMessages(setup: Setup, context: PartnerContext, inboundId: string, replies: readonly InboundReply[]): Promise<[SourceRecord, NewMessage[]]> {
   const partner = setup.partners.get(context.partner);
-  const messages = replies.map((reply): NewMessage => {
+  const specs = replies.map((reply) => {
     const spec = partner.messages[reply.messageType];
     if (!spec) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `partner ${partner.id} sends no "${reply.messageType}" (its replies must be among its messages)`);
-    const payload = context.sign(spec.signing, reply.document);
+    return spec;
+  });
+  const payloads = await Promise.all(replies.map((reply, i) => context.signAsync(specs[i]!.signing, reply.document)));
+  const messages = replies.map((reply, i): NewMessage => {
+    const payload = payloads[i]!;
     return {
       id: randomUUID(),
       partner: partner.id,
@@ -28,7 +33,7 @@ export function replyMessages(setup: Setup, context: PartnerContext, inboundId: 
       businessKeys: reply.businessKeys,
       payload,
       payloadSha256: createHash('sha256').update(payload).digest('hex'),
-      extension: setup.partners.codecs.get(spec.codec).extension,
+      extension: setup.partners.codecs.get(specs[i]!.codec).extension,
       ...(reply.delayMs ? { delayMs: reply.delayMs } : {}),
     };
   });

@@ -92,6 +92,8 @@ export interface PartnerContext {
   readonly partnerCertificates: readonly X509Certificate[];
   /** Applies a registered signing profile with our key for this partner. */
   sign(profile: string, document: Buffer): Buffer;
+  /** {@link sign} with the private-key operation on libuv's thread pool where the profile can, so the event loop does not wait for it. */
+  signAsync(profile: string, document: Buffer): Promise<Buffer>;
 }
 
 /** A plain HTTP request; the default transport. */

@@ -68,6 +68,10 @@ export function createPartnerRuntime({ registry, identities, url }: RuntimeParts
         retiredIdentities: Object.freeze([...retiredIdentities]),
         partnerCertificates,
         sign: (profile: string, document: Buffer) => registry.signingProfiles.get(profile).sign(document, identity),
+        signAsync: async (profile: string, document: Buffer) => {
+          const signing = registry.signingProfiles.get(profile);
+          return signing.signAsync ? signing.signAsync(document, identity) : signing.sign(document, identity);
+        },
       });
       contexts.set(id, found);
     }

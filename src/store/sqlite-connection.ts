@@ -21,6 +21,8 @@ export class SqliteConnection {
   private synchronous: 'FULL' | 'NORMAL' = 'FULL';
   /** The write-ahead log's syncs; none for a database without a log file (in memory). */
   private readonly wal: WalSync | undefined;
+  /** How many writes were made through {@link durable}: the number of the latest. */
+  private durableWrites = 0;
   private readonly checkpointer: WalCheckpointer | undefined;
 
   /**
@@ -34,7 +36,7 @@ export class SqliteConnection {
     options: { checkpointWorker?: boolean | CheckpointSettings } = {},
   ) {
     const logged = db.pragma('journal_mode', { simple: true }) === 'wal';
-    this.wal = logged ? new WalSync(file) : undefined;
+    this.wal = logged ? new WalSync(file, () => this.durableWrites) : undefined;
     const { checkpointWorker } = options;
     if (logged && checkpointWorker) {
       this.checkpointer = new WalCheckpointer(db, file, checkpointWorker === true ? CHECKPOINT_DEFAULTS : checkpointWorker);
@@ -71,12 +73,28 @@ export class SqliteConnection {
     }
     this.durability('NORMAL');
     const result = write();
+    await this.synced((this.durableWrites += 1));
+    return result;
+  }
+
+  /**
+   * Resolves once every write made through {@link durable} so far is on the disk; at once when it is.
+   * Readers see a durable write as soon as it commits, a moment before it is synced: what acts on
+   * what it read outside the log (sending a message to a partner, publishing its job) waits for this
+   * first, so nothing a power cut could take back leaves the gateway.
+   * @throws GatewayError GW_ERR_STORE_UNAVAILABLE when the disk refuses the sync
+   */
+  async settled(): Promise<void> {
+    await this.synced(this.durableWrites);
+  }
+
+  private async synced(upTo: number): Promise<void> {
+    if (this.wal === undefined) return;
     try {
-      await this.wal.sync();
+      await this.wal.sync(upTo);
     } catch (error) {
       throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', `the log ${this.file} could not be synced to disk: ${(error as Error).message}`, { file: this.file }, { cause: error });
     }
-    return result;
   }
 
   /** Runs reads in one transaction so they see a single committed state. */

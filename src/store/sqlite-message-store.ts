@@ -357,7 +357,10 @@ class SqliteMessageStore implements MessageStore {
 
   async unpublished(limit: number): Promise<UnpublishedMessage[]> {
     this.durability('NORMAL');
-    return this.unpublishedTx.immediate(Math.max(0, Math.floor(limit)));
+    const handedOut = this.unpublishedTx.immediate(Math.max(0, Math.floor(limit)));
+    // Published jobs lead to attempts: only for accepts already on the disk.
+    if (handedOut.length > 0) await this.connection.settled();
+    return handedOut;
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {
@@ -427,7 +430,9 @@ class SqliteMessageStore implements MessageStore {
 
   async claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult> {
     this.durability('NORMAL');
-    return this.claimTx.immediate(id, now, now + leaseMs, owner);
+    const claimed = this.claimTx.immediate(id, now, now + leaseMs, owner);
+    if (claimed.state === 'claimed') await this.connection.settled();
+    return claimed;
   }
 
   async claimDue(partner: string, limit: number, now: number, leaseMs: number, owner: string): Promise<ClaimedMessage[]> {
@@ -436,12 +441,15 @@ class SqliteMessageStore implements MessageStore {
     if (count === 0 || this.statements.anyDue.get({ partner, now }) === undefined) return [];
     this.durability('NORMAL');
     const leaseUntil = now + leaseMs;
-    return this.inLeaseTurn(() =>
+    const taken = await this.inLeaseTurn(() =>
       this.statements.due.all({ partner, now, limit: count }).map((message) => {
         this.statements.lease.run(owner, leaseUntil, message.id);
         return { ...message, leaseUntil };
       }),
     );
+    // A taken message is sent to its partner: only once its accept is on the disk.
+    if (taken.length > 0) await this.connection.settled();
+    return taken;
   }
 
   /** Attempt records made in one turn of the event loop share one transaction with each other and with the turn's leases. */

@@ -2,32 +2,46 @@
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** A sync in progress: the commits it covers (those numbered up to `covers`) and its end. */
+interface Running {
+  covers: number;
+  done: Promise<void>;
+}
+
 /**
  * Syncs one database's `-wal` file. A commit made at `synchronous = NORMAL` has written its frames to
  * the file but not waited for the disk; an fsync of the file begun after that commit makes it as
- * durable as a commit at FULL. Commits share syncs: a call joins the next sync to begin, never one
- * already running (which may have started before the caller's frames were written), so there are at
- * most two syncs in hand, one running and one waiting for it.
+ * durable as a commit at FULL. Commits are numbered by the connection (`committed()` is the number of
+ * the latest); a sync covers every commit numbered up to the latest when it began. A caller waits for
+ * the first sync that covers its commit: the running one when it began after the commit, else the next
+ * to begin, which every such caller shares; at most two syncs are in hand.
  */
 export class WalSync {
   private file: Promise<fs.FileHandle> | undefined;
-  private running: Promise<void> | undefined;
+  /** The commits the last completed sync covered. */
+  private synced = 0;
+  private running: Running | undefined;
   private waiting: Promise<void> | undefined;
 
   constructor(
     /** The database file; its log is this path with `-wal` added. */
     private readonly database: string,
+    /** The number of the connection's latest commit. */
+    private readonly committed: () => number,
   ) {}
 
-  /** Resolves once everything committed before the call is on the disk; rejects when the disk refuses it. */
-  sync(): Promise<void> {
+  /** Resolves once the commits numbered up to `upTo` are on the disk (at once when they are); rejects when the disk refuses it. */
+  sync(upTo: number): Promise<void> {
+    if (upTo <= this.synced) return Promise.resolve();
+    const running = this.running;
+    if (running && upTo <= running.covers) return running.done;
     if (this.waiting) return this.waiting;
-    if (!this.running) return this.begin();
+    if (!running) return this.begin();
     const after = (): Promise<void> => {
       this.waiting = undefined;
       return this.begin();
     };
-    this.waiting = this.running.then(after, after);
+    this.waiting = running.done.then(after, after);
     return this.waiting;
   }
 
@@ -39,11 +53,16 @@ export class WalSync {
   }
 
   private begin(): Promise<void> {
-    const run = this.fsync().finally(() => {
-      if (this.running === run) this.running = undefined;
-    });
-    this.running = run;
-    return run;
+    const running: Running = { covers: this.committed(), done: Promise.resolve() };
+    running.done = this.fsync()
+      .then(() => {
+        this.synced = Math.max(this.synced, running.covers);
+      })
+      .finally(() => {
+        if (this.running === running) this.running = undefined;
+      });
+    this.running = running;
+    return running.done;
   }
 
   private async fsync(): Promise<void> {

@@ -114,7 +114,7 @@ describe.each(backends)('audit trail on $name', (backend) => {
     const forged = 'Trans Logistic Kazakhstan LTD';
     await tamper(
       gw.env.GATEWAY_DATABASE_SCHEMA === undefined
-        ? `UPDATE messages SET payload = CAST(replace(CAST(payload AS TEXT), '${carrier}', '${forged}') AS BLOB) WHERE id = '${id}'`
+        ? `UPDATE message_payloads SET payload = CAST(replace(CAST(payload AS TEXT), '${carrier}', '${forged}') AS BLOB) WHERE message_id = '${id}'`
         : `UPDATE messages SET payload = convert_to(replace(convert_from(payload, 'UTF8'), '${carrier}', '${forged}'), 'UTF8') WHERE id = '${id}'`,
     );
     const broken = await gw.api('GET', `/v1/messages/${id}/signature`, undefined, REVIEWER_TOKEN);

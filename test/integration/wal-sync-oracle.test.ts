@@ -27,10 +27,15 @@ function traceWriter(): { calls: Syscall[]; database: string } {
   return { calls: readSyscallTrace(trace), database };
 }
 
-/** The record number a marker write names (`commit 7`, `ack 7`), if the call is one. */
-function marker(call: Syscall, kind: 'commit' | 'ack'): number | undefined {
+/** The record number a marker write names (`commit 7`, `ack 7`, `taken 7`), if the call is one. */
+function marker(call: Syscall, kind: 'commit' | 'ack' | 'taken'): number | undefined {
   const match = new RegExp(`^2(<[^>]*>)?, "${kind} (\\d+)\\\\n"`).exec(call.args);
   return call.name === 'write' && match ? Number(match[2]) : undefined;
+}
+
+/** Whether the call is any marker write (`take` included), which ends a commit's writes. */
+function anyMarker(call: Syscall): boolean {
+  return call.name === 'write' && /^2(<[^>]*>)?, "(commit|ack|take|taken)\b/.test(call.args);
 }
 
 describe.skipIf(skip)('accepting into the SQLite log, under strace', () => {
@@ -39,6 +44,7 @@ describe.skipIf(skip)('accepting into the SQLite log, under strace', () => {
   let main = 0;
   let commits: Syscall[] = [];
   let acks = new Map<number, Syscall>();
+  let taken = new Map<number, Syscall>();
   let syncs: Syscall[] = [];
   const onLog = (c: Syscall): boolean => /^\d+</.test(c.args) && c.args.includes(`<${database}-wal>`);
 
@@ -47,6 +53,7 @@ describe.skipIf(skip)('accepting into the SQLite log, under strace', () => {
     commits = calls.filter((c) => marker(c, 'commit') !== undefined);
     main = commits[0]!.tid;
     acks = new Map(calls.filter((c) => marker(c, 'ack') !== undefined).map((c) => [marker(c, 'ack')!, c]));
+    taken = new Map(calls.filter((c) => marker(c, 'taken') !== undefined).map((c) => [marker(c, 'taken')!, c]));
     syncs = calls.filter((c) => c.name === 'fsync' && onLog(c) && c.tid !== main);
   });
 
@@ -56,7 +63,7 @@ describe.skipIf(skip)('accepting into the SQLite log, under strace', () => {
     let last: number | undefined;
     for (const call of calls) {
       if (call.entry <= from.entry || call.tid !== main) continue;
-      if (call.name === 'write' && (marker(call, 'commit') !== undefined || marker(call, 'ack') !== undefined)) break;
+      if (anyMarker(call)) break;
       if (call.name === 'pwrite64' && onLog(call)) last = call.exit;
     }
     return last;
@@ -71,6 +78,15 @@ describe.skipIf(skip)('accepting into the SQLite log, under strace', () => {
       const ack = acks.get(n)!;
       const covering = syncs.find((s) => s.entry > written! && s.exit < ack.entry);
       expect(covering, `record ${n} (log written at trace line ${written! + 1}, answered at line ${ack.entry + 1}) had a sync between`).toBeDefined();
+    }
+  });
+
+  it('hands a message out for delivery only after a sync of the log begun after its accept wrote it', () => {
+    expect(taken.size).toBe(BURSTS * BURST);
+    for (const [n, handedOut] of taken) {
+      const written = lastLogWrite(n)!;
+      const covering = syncs.find((s) => s.entry > written && s.exit < handedOut.entry);
+      expect(covering, `record ${n} (log written at trace line ${written + 1}, handed out at line ${handedOut.entry + 1}) had a sync between`).toBeDefined();
     }
   });
 

@@ -1,7 +1,7 @@
-// A process for the WAL sync oracle: accepts records into a SQLite log in concurrent bursts (some at once, some trickling in), writing a marker to stderr before each commit and after each answer, so a syscall trace shows their order.
+// A process for the WAL sync oracle: accepts records into a SQLite log in concurrent bursts (some at once, some trickling in) and takes them for delivery at once, writing a marker to stderr before each commit and take and after each answer and taken message, so a syscall trace shows their order.
 import { writeSync } from 'node:fs';
 import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
-import { newMessage, sourceRecord } from '../conformance/store-fixtures.js';
+import { newMessage, PARTNER, sourceRecord } from '../conformance/store-fixtures.js';
 
 const [file = '', burstsText = '4', sizeText = '16'] = process.argv.slice(2);
 // Opened and closed once first, so the log file is created by this run's first commit (closing the last connection removes it).
@@ -18,6 +18,12 @@ for (let burst = 0; burst < Number(burstsText); burst += 1) {
     const accepted = store.acceptBatch([{ record: sourceRecord(`WAL-${at}`), messages: [newMessage(at)] }], Date.now());
     answers.push(accepted.then(() => void writeSync(2, `ack ${at}\n`)));
   }
-  await Promise.all(answers);
+  // Taken while their accepts are still being synced, as a delivery worker would.
+  writeSync(2, 'take\n');
+  const taken = store.claimDue(PARTNER, Number(sizeText), Date.now() + 1_000, 60_000, 'oracle').then((messages) => {
+    // Message ids end in their record's number (store-fixtures messageId).
+    for (const message of messages) writeSync(2, `taken ${Number(message.id.slice(-12))}\n`);
+  });
+  await Promise.all([...answers, taken]);
 }
 await store.close();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../../test/support/external-tool.js';
 import { RECORD_FIXTURES } from '../../../test/support/project.js';
 import { startTestGateway, type RunningGateway } from '../../../test/support/running-gateway.js';
+import { waitFor } from '../../../test/support/wait.js';
 import { X509Certificate } from 'node:crypto';
 import { buildAs2Message, readAs2Mdn } from '../../../src/partners/kit.js';
 import { inboundClient } from '../../../test/support/inbound-client.js';
@@ -68,8 +69,10 @@ describe.skipIf(skipWithout('Uzbekistan over AS2 through the gateway', { tools: 
     const reasons = detail.history.map((h: any) => h.reason).join('\n');
     expect(reasons).toContain('MDN automatic-action/MDN-sent-automatically; processed');
     expect(reasons).toContain('awaiting CONTRL, then CUSRES');
-    // Uzbekistan took each of its reports with our signed MDN.
-    expect(state().pushed.filter((p) => p.answers === interchange).map((p) => [p.type, p.outcome])).toEqual([
+    // Uzbekistan took each of its reports with our signed MDN (sent once the report is durable in our log, which shows it a moment earlier).
+    const reports = () => state().pushed.filter((p) => p.answers === interchange);
+    await waitFor('both reports answered by our MDN', () => reports().length === 2);
+    expect(reports().map((p) => [p.type, p.outcome])).toEqual([
       ['contrl', 'automatic-action/MDN-sent-automatically; processed'],
       ['cusres', 'automatic-action/MDN-sent-automatically; processed'],
     ]);

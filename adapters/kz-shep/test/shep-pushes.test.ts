@@ -54,7 +54,8 @@ describe('kz-shep: the gateway pushes states and answers to us', () => {
       return d.status === 'delivered' && d.awaiting === null ? d : undefined;
     });
     expect(done.acknowledgements).toEqual([expect.objectContaining({ stage: 'accepted', code: 'DELIVERED', effect: 'advanced' })]);
-    const pushed = sim.state.pushes.find((p) => p.kind === 'delivery-state' && p.messageId === done.businessKeys.shepMessageId);
+    // Our answer reaches the gateway's simulator once the push is durable in our log, a moment after the log shows it.
+    const pushed = await gw.waitFor(async () => sim.state.pushes.find((p) => p.kind === 'delivery-state' && p.messageId === done.businessKeys.shepMessageId));
     expect(pushed).toMatchObject({ status: 200, answerSigned: true });
     expect(pushed?.body).toContain('changeMassageStatusNotificationResponse');
     if (!noXsd) expect(xmllintOperation(Buffer.from(pushed!.body)).status).toBe(0);

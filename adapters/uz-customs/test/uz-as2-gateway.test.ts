@@ -84,7 +84,8 @@ describe.skipIf(skipWithout('Uzbekistan over AS2 through the gateway', { tools: 
     expect(syntax.detail.status).toBe('failed');
     expect(syntax.detail.acknowledgements).toMatchObject([{ stage: 'accepted', rejected: true, code: '13', effect: 'failed' }]);
     expect(syntax.detail.history.at(-1).reason).toContain('(13)');
-    // No CUSRES follows a rejected interchange.
+    // No CUSRES follows a rejected interchange (the CONTRL's MDN reaches Uzbekistan a moment after our log shows it).
+    await waitFor('the CONTRL answered by our MDN', () => state().pushed.some((p) => p.answers === syntax.interchange));
     expect(state().pushed.filter((p) => p.answers === syntax.interchange).map((p) => p.type)).toEqual(['contrl']);
 
     await control('cusresReject');

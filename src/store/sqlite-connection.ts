@@ -63,32 +63,35 @@ export class SqliteConnection {
    * Runs `write` (a transaction) and resolves once it is durable against power loss, as a commit at
    * FULL would be, without the event loop waiting for the disk: the commit is made at NORMAL, and the
    * log file is then synced on libuv's thread pool, one sync shared by the commits made meanwhile.
+   * @param committed told the number this write got (for {@link synced}) and its result, once it committed
    * @throws GatewayError GW_ERR_STORE_UNAVAILABLE when the disk refuses the sync: the write is committed
    *   and seen by readers, but its durability is unknown, so the caller must not report it durable
    */
-  async durable<T>(write: () => T): Promise<T> {
+  async durable<T>(write: () => T, committed?: (number: number, result: T) => void): Promise<T> {
     if (this.wal === undefined) {
       this.durability('FULL');
       return write();
     }
     this.durability('NORMAL');
     const result = write();
-    await this.synced((this.durableWrites += 1));
+    const number = (this.durableWrites += 1);
+    committed?.(number, result);
+    await this.synced(number);
     return result;
   }
 
-  /**
-   * Resolves once every write made through {@link durable} so far is on the disk; at once when it is.
-   * Readers see a durable write as soon as it commits, a moment before it is synced: what acts on
-   * what it read outside the log (sending a message to a partner, publishing its job) waits for this
-   * first, so nothing a power cut could take back leaves the gateway.
-   * @throws GatewayError GW_ERR_STORE_UNAVAILABLE when the disk refuses the sync
-   */
-  async settled(): Promise<void> {
-    await this.synced(this.durableWrites);
+  /** Whether the write numbered `number` by {@link durable} is on the disk (always, without a log file). */
+  isSynced(number: number): boolean {
+    return this.wal === undefined || this.wal.covers(number);
   }
 
-  private async synced(upTo: number): Promise<void> {
+  /**
+   * Resolves once the writes made through {@link durable} numbered up to `upTo` are on the disk; at once
+   * when they are. Readers see a durable write as soon as it commits, a moment before it is synced:
+   * what acts on what it read outside the log waits for this first.
+   * @throws GatewayError GW_ERR_STORE_UNAVAILABLE when the disk refuses the sync
+   */
+  async synced(upTo: number): Promise<void> {
     if (this.wal === undefined) return;
     try {
       await this.wal.sync(upTo);

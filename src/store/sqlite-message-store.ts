@@ -38,6 +38,7 @@ import { attemptEvents, transformedEvent } from './message-events.js';
 import { GroupCommit } from './group-commit.js';
 import { SqliteAuditTrail } from './sqlite-audit.js';
 import { SqliteMappingChanges } from './sqlite-mapping-changes.js';
+import { UnsyncedMessages } from './unsynced-messages.js';
 
 type Db = Database.Database;
 
@@ -307,6 +308,8 @@ class SqliteMessageStore implements MessageStore {
   private readonly acknowledgeTx;
   private readonly repeatTx;
   private readonly acknowledgements: AcknowledgementLog;
+  /** Messages written durably but maybe not synced yet: takes and hand-outs wait for them. */
+  private readonly unsynced: UnsyncedMessages;
   private readonly diagnosticLog: DiagnosticLog;
   readonly audit: SqliteAuditTrail;
   readonly mappingChanges: SqliteMappingChanges;
@@ -343,6 +346,7 @@ class SqliteMessageStore implements MessageStore {
     this.acknowledgeTx = db.transaction((incoming: IncomingAcknowledgement, now: number) => this.acknowledgements.acknowledge(incoming, now));
     this.repeatTx = db.transaction((id: string, now: number) => this.acknowledgements.repeatOverdue(id, now));
     this.audit = new SqliteAuditTrail(connection);
+    this.unsynced = new UnsyncedMessages(connection);
     this.mappingChanges = new SqliteMappingChanges(connection);
   }
 
@@ -352,14 +356,17 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async acceptBatch(items: ReadonlyArray<{ record: SourceRecord; messages: NewMessage[] }>, now: number): Promise<AcceptResult[]> {
-    return this.connection.durable(() => this.acceptTx.immediate(items, now));
+    return this.connection.durable(
+      () => this.acceptTx.immediate(items, now),
+      (number, results) => this.unsynced.note(results.flatMap((r) => (r.created ? r.messages.map((m) => m.id) : [])), number),
+    );
   }
 
   async unpublished(limit: number): Promise<UnpublishedMessage[]> {
     this.durability('NORMAL');
     const handedOut = this.unpublishedTx.immediate(Math.max(0, Math.floor(limit)));
-    // Published jobs lead to attempts: only for accepts already on the disk.
-    if (handedOut.length > 0) await this.connection.settled();
+    // A published job leads to an attempt: only for a message whose accept is on the disk.
+    await this.unsynced.settle(handedOut.map((m) => m.id));
     return handedOut;
   }
 
@@ -431,7 +438,7 @@ class SqliteMessageStore implements MessageStore {
   async claimById(id: string, now: number, leaseMs: number, owner: string): Promise<ClaimResult> {
     this.durability('NORMAL');
     const claimed = this.claimTx.immediate(id, now, now + leaseMs, owner);
-    if (claimed.state === 'claimed') await this.connection.settled();
+    if (claimed.state === 'claimed') await this.unsynced.settle([id]);
     return claimed;
   }
 
@@ -448,7 +455,7 @@ class SqliteMessageStore implements MessageStore {
       }),
     );
     // A taken message is sent to its partner: only once its accept is on the disk.
-    if (taken.length > 0) await this.connection.settled();
+    await this.unsynced.settle(taken.map((m) => m.id));
     return taken;
   }
 
@@ -480,11 +487,18 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async resend(id: string, now: number, reason: string, options: { delivered?: boolean } = {}): Promise<boolean> {
-    return this.connection.durable(() => this.resendTx.immediate(id, now, reason, options.delivered === true));
+    return this.connection.durable(
+      () => this.resendTx.immediate(id, now, reason, options.delivered === true),
+      (number, resent) => resent && this.unsynced.note([id], number),
+    );
   }
 
   async acknowledge(incoming: IncomingAcknowledgement, now: number): Promise<AcknowledgeResult> {
-    return this.connection.durable(() => this.acknowledgeTx.immediate(incoming, now));
+    // An acknowledgement may send its message again (effect resent).
+    return this.connection.durable(
+      () => this.acknowledgeTx.immediate(incoming, now),
+      (number) => this.unsynced.note([incoming.messageId], number),
+    );
   }
 
   async overdueAcknowledgements(now: number, limit: number): Promise<OverdueAcknowledgement[]> {
@@ -492,7 +506,10 @@ class SqliteMessageStore implements MessageStore {
   }
 
   async repeatOverdue(messageId: string, now: number): Promise<boolean> {
-    return this.connection.durable(() => this.repeatTx.immediate(messageId, now));
+    return this.connection.durable(
+      () => this.repeatTx.immediate(messageId, now),
+      (number, repeated) => repeated && this.unsynced.note([messageId], number),
+    );
   }
 
   async diagnostics(filter: DiagnosticFilter, limit: number): Promise<DiagnosticEvent[]> {

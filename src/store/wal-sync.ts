@@ -45,6 +45,11 @@ export class WalSync {
     return this.waiting;
   }
 
+  /** Whether the commit numbered `number` is on the disk. */
+  covers(number: number): boolean {
+    return number <= this.synced;
+  }
+
   /** Closes the log file's handle; idempotent. */
   async close(): Promise<void> {
     const file = this.file;

@@ -23,6 +23,8 @@ export class SqliteConnection {
   private readonly wal: WalSync | undefined;
   /** How many writes were made through {@link durable}: the number of the latest. */
   private durableWrites = 0;
+  /** The data version (other connections' commits) when the last sync for {@link othersSynced} began. */
+  private othersVersion: number | undefined;
   private readonly checkpointer: WalCheckpointer | undefined;
 
   /**
@@ -80,6 +82,21 @@ export class SqliteConnection {
     return result;
   }
 
+  /**
+   * Resolves once everything other connections to the file committed before the call is on the disk:
+   * at once when none has committed since the last such sync began (`PRAGMA data_version`, which
+   * changes with their commits only), else after a sync begun now. Another process's writes may be
+   * visible here before they are synced, as this connection's own are.
+   * @throws GatewayError GW_ERR_STORE_UNAVAILABLE when the disk refuses the sync
+   */
+  async othersSynced(): Promise<void> {
+    if (this.wal === undefined) return;
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.othersVersion) return;
+    await this.synced(Number.POSITIVE_INFINITY);
+    this.othersVersion = version;
+  }
+
   /** Whether the write numbered `number` by {@link durable} is on the disk (always, without a log file). */
   isSynced(number: number): boolean {
     return this.wal === undefined || this.wal.covers(number);
@@ -96,7 +113,12 @@ export class SqliteConnection {
     try {
       await this.wal.sync(upTo);
     } catch (error) {
-      throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', `the log ${this.file} could not be synced to disk: ${(error as Error).message}`, { file: this.file }, { cause: error });
+      throw new GatewayError(
+        'GW_ERR_STORE_UNAVAILABLE',
+        `the log ${this.file} could not be synced to disk: ${(error as Error).message}; nothing is reported durable until the gateway restarts`,
+        { file: this.file },
+        { cause: error },
+      );
     }
   }
 

@@ -244,7 +244,7 @@ ALTER TABLE acknowledgements_v10 RENAME TO acknowledgements;
 CREATE INDEX acknowledgements_message ON acknowledgements (message_id, received_at, id);
 `;
 
-/** Every migration the code knows, oldest first. */
+/** An outbound document's bytes apart from its row (migration 14). */
 const MESSAGE_PAYLOADS = `
 CREATE TABLE message_payloads (
   message_id TEXT PRIMARY KEY REFERENCES messages (id),
@@ -254,6 +254,7 @@ INSERT INTO message_payloads (message_id, payload) SELECT id, payload FROM messa
 ALTER TABLE messages DROP COLUMN payload;
 `;
 
+/** Every migration the code knows, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
   { version: 2, name: 'outbox: job state of pending messages', sql: OUTBOX },

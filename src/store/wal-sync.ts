@@ -22,6 +22,11 @@ export class WalSync {
   private synced = 0;
   private running: Running | undefined;
   private waiting: Promise<void> | undefined;
+  /**
+   * The first failed sync's error. Linux reports a failed write-back to one fsync and then forgets it,
+   * so no later sync can vouch for the commits before it: every sync fails from then on, until restart.
+   */
+  private failure: Error | undefined;
 
   constructor(
     /** The database file; its log is this path with `-wal` added. */
@@ -30,8 +35,13 @@ export class WalSync {
     private readonly committed: () => number,
   ) {}
 
-  /** Resolves once the commits numbered up to `upTo` are on the disk (at once when they are); rejects when the disk refuses it. */
+  /**
+   * Resolves once the commits numbered up to `upTo` are on the disk (at once when they are); rejects when
+   * the disk refuses it, and for good once it has. `Infinity` asks for a sync begun after the call,
+   * which covers what other connections committed before it too.
+   */
   sync(upTo: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     if (upTo <= this.synced) return Promise.resolve();
     const running = this.running;
     if (running && upTo <= running.covers) return running.done;
@@ -47,7 +57,7 @@ export class WalSync {
 
   /** Whether the commit numbered `number` is on the disk. */
   covers(number: number): boolean {
-    return number <= this.synced;
+    return this.failure === undefined && number <= this.synced;
   }
 
   /** Closes the log file's handle; idempotent. */
@@ -60,9 +70,15 @@ export class WalSync {
   private begin(): Promise<void> {
     const running: Running = { covers: this.committed(), done: Promise.resolve() };
     running.done = this.fsync()
-      .then(() => {
-        this.synced = Math.max(this.synced, running.covers);
-      })
+      .then(
+        () => {
+          if (!this.failure) this.synced = Math.max(this.synced, running.covers);
+        },
+        (error: Error) => {
+          this.failure ??= error;
+          throw this.failure;
+        },
+      )
       .finally(() => {
         if (this.running === running) this.running = undefined;
       });

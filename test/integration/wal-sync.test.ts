@@ -1,5 +1,5 @@
 // Syncing the SQLite log off the event loop: what a caller is told when the log file cannot be synced, and that a database without a log file still commits durably.
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ describe('SqliteConnection.durable', () => {
     await connection.close();
   });
 
-  it('refuses with GW_ERR_STORE_UNAVAILABLE naming the file when the log cannot be synced; the write stays visible', async () => {
+  it('refuses with GW_ERR_STORE_UNAVAILABLE naming the file when the log cannot be synced, and every later write too; the write stays visible', async () => {
     dir = mkdtempSync(join(tmpdir(), 'gw-wal-sync-'));
     const file = join(dir, 'log.db');
     const connection = open(file);
@@ -38,6 +38,10 @@ describe('SqliteConnection.durable', () => {
       message: expect.stringContaining(file),
     });
     expect(connection.db.prepare('SELECT COUNT(*) AS n FROM notes WHERE n = 2').get()).toEqual({ n: 1 });
+    // A sync that could succeed again does not vouch for what the failed one left: it fails too, until restart.
+    writeFileSync(`${file}-wal`, '');
+    await expect(connection.durable(() => connection.db.prepare('INSERT INTO notes VALUES (4)').run())).rejects.toMatchObject({ code: 'GW_ERR_STORE_UNAVAILABLE' });
+    expect(connection.isSynced(1)).toBe(false);
     await connection.close();
   });
 

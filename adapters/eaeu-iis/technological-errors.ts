@@ -67,7 +67,7 @@ export function writeTechnologicalError(version: SoapVersion, error: Technologic
 /** Reads a technological error message from an answer; undefined when the answer is no SOAP fault. */
 export function readTechnologicalError(body: Buffer): TechnologicalError | undefined {
   // Most answers (a 202 to a push taken) carry no XML at all: not worth a parse that can only fail.
-  if (!body.subarray(0, 256).toString('utf8').replace(/^\uFEFF/, '').trimStart().startsWith('<')) return undefined;
+  if (!body.subarray(0, 256).toString('utf8').trimStart().startsWith('<')) return undefined;
   let answer;
   try {
     answer = parseSoapEnvelope(body);

@@ -17,26 +17,24 @@ export const REPLY_SOURCE_TYPE = 'inbound-reply';
  */
 export async function replyMessages(setup: Setup, context: PartnerContext, inboundId: string, replies: readonly InboundReply[]): Promise<[SourceRecord, NewMessage[]]> {
   const partner = setup.partners.get(context.partner);
-  const specs = replies.map((reply) => {
-    const spec = partner.messages[reply.messageType];
-    if (!spec) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `partner ${partner.id} sends no "${reply.messageType}" (its replies must be among its messages)`);
-    return spec;
-  });
-  const payloads = await Promise.all(replies.map((reply, i) => context.signAsync(specs[i]!.signing, reply.document)));
-  const messages = replies.map((reply, i): NewMessage => {
-    const payload = payloads[i]!;
-    return {
-      id: randomUUID(),
-      partner: partner.id,
-      messageType: reply.messageType,
-      mapping: { id: `${partner.adapter}:replies`, version: 1, sha256: '' },
-      businessKeys: reply.businessKeys,
-      payload,
-      payloadSha256: createHash('sha256').update(payload).digest('hex'),
-      extension: setup.partners.codecs.get(specs[i]!.codec).extension,
-      ...(reply.delayMs ? { delayMs: reply.delayMs } : {}),
-    };
-  });
+  const messages = await Promise.all(
+    replies.map(async (reply): Promise<NewMessage> => {
+      const spec = partner.messages[reply.messageType];
+      if (!spec) throw new GatewayError('GW_ERR_PARTNER_UNKNOWN', `partner ${partner.id} sends no "${reply.messageType}" (its replies must be among its messages)`);
+      const payload = await context.signAsync(spec.signing, reply.document);
+      return {
+        id: randomUUID(),
+        partner: partner.id,
+        messageType: reply.messageType,
+        mapping: { id: `${partner.adapter}:replies`, version: 1, sha256: '' },
+        businessKeys: reply.businessKeys,
+        payload,
+        payloadSha256: createHash('sha256').update(payload).digest('hex'),
+        extension: setup.partners.codecs.get(spec.codec).extension,
+        ...(reply.delayMs ? { delayMs: reply.delayMs } : {}),
+      };
+    }),
+  );
   const source: SourceRecord = { type: REPLY_SOURCE_TYPE, recordId: inboundId, version: 1, json: JSON.stringify({ type: REPLY_SOURCE_TYPE, inboundId, partner: partner.id }) };
   return [source, messages];
 }

@@ -446,7 +446,6 @@ class SqliteMessageStore implements MessageStore {
     const count = Math.max(0, Math.floor(limit));
     // A look before the write lock: an idle poll costs a read, not a write transaction other writers would wait for.
     if (count === 0 || this.statements.anyDue.get({ partner, now }) === undefined) return [];
-    this.durability('NORMAL');
     const leaseUntil = now + leaseMs;
     const taken = await this.inLeaseTurn(() =>
       this.statements.due.all({ partner, now, limit: count }).map((message) => {
@@ -477,8 +476,8 @@ class SqliteMessageStore implements MessageStore {
    * Accepting and resending are durable against power loss before they return ({@link SqliteConnection.durable}:
    * the log is synced after the commit). Leases, outbox marks and attempt records use NORMAL: in WAL
    * mode they survive a process crash, and the next durable write makes them durable too, since its
-   * sync covers the log up to itself. A power cut can lose the latest of them: a lost lease or outbox mark means a job is published or an attempt
-   * made again with the same message id (at-least-once); a lost attempt record whose job RabbitMQ
+   * sync covers the log up to itself. A power cut can lose the latest of them: a lost lease or outbox
+   * mark means a job is published or an attempt made again with the same message id (at-least-once); a lost attempt record whose job RabbitMQ
    * already acknowledged leaves the message pending without a job (the relay's sweep republishes it;
    * embedded, the message is simply taken again when its lease ends).
    */

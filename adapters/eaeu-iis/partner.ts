@@ -1,10 +1,10 @@
 // EAEU members' customs (Russia, Kyrgyzstan …) through the Union's integrated system: P.* messages in the Decision 5 envelope, one adapter, an instance per member.
-import { definePartner, ownSoapEnvelopeHead, type AttemptResult, type Outcome, type SoapVersion } from '../../src/partners/kit.js';
+import { definePartner, type AttemptResult, type Outcome } from '../../src/partners/kit.js';
 import { envelopeSigning } from './envelope-signing.js';
 import { acknowledgementPlanOf } from './acknowledgement-plan.js';
 import { eaeuErrors } from './errors.js';
 import { inboundSpec } from './inbound.js';
-import { buildAction, readHeaders } from './iis-headers.js';
+import { loggedSoapCall } from './logged-envelope-call.js';
 import { wrapOutbound } from './outbound-envelope.js';
 import { messageTypeOf, shippedProcesses } from './process-table.js';
 import { SIGNAL_CODES } from './signals.js';
@@ -24,12 +24,6 @@ function classify(result: AttemptResult): Outcome {
   if (status === 200 || status === 202) return { verdict: 'delivered', reason: `the member's gateway took the message (HTTP ${status})` };
   if (status >= 500 || status === 408 || status === 429) return { verdict: 'retry', reason: `HTTP ${status}` };
   return { verdict: 'needs-human', reason: `HTTP ${status} without a technological error message` };
-}
-
-/** The SOAP version and Action of a logged envelope (ours: its Header is read without its Body), for the request's Content-Type (and SOAPAction). */
-function soapOf(payload: Buffer): { version: SoapVersion; action: string } {
-  const { version, header } = ownSoapEnvelopeHead(payload);
-  return { version, action: buildAction(readHeaders(header, false).action) };
 }
 
 export default definePartner({
@@ -58,7 +52,7 @@ export default definePartner({
   transport: {
     timeoutMs: 15_000,
     concurrency: 4,
-    buildRequest: (message) => ({ transport: 'soap', ...soapOf(message.payload), envelope: message.payload }),
+    buildRequest: (message) => ({ transport: 'soap', ...loggedSoapCall(message.payload), envelope: message.payload }),
   },
   classify,
   codes: TECHNOLOGICAL_ERRORS,

@@ -44,16 +44,24 @@ export function startGatewayProcess(env: Record<string, string>, cwd: string = R
     env: { ...process.env, GATEWAY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let out = '';
+  // Chunks joined only when asked: scanning or flattening all output at every chunk costs the process
+  // that reads it (a benchmark's load generator) time quadratic in the output's length.
+  const chunks: Buffer[] = [];
+  const output = (): string => Buffer.concat(chunks).toString();
+  let ready = false;
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
+      chunks.push(chunk);
+      if (ready) return;
+      const out = output();
       const m = /gateway ready: api (http:\/\/\S+)/.exec(out);
       const inbound = /gateway ready: .* inbound (https:\/\/\S+)/.exec(out)?.[1];
-      if (m?.[1]) resolve({ child, url: m[1], inboundUrl: inbound, output: () => out, exited });
+      if (!m?.[1]) return;
+      ready = true;
+      resolve({ child, url: m[1], inboundUrl: inbound, output, exited });
     });
-    void exited.then((code) => reject(new Error(`gateway exited (${String(code)}) before it was ready: ${out}`)));
+    void exited.then((code) => reject(new Error(`gateway exited (${String(code)}) before it was ready: ${output()}`)));
   });
 }
 

@@ -1,4 +1,4 @@
-// Compiles the common subset of JSONata (paths, literals, &, comparisons, conditions, a few pure functions) to plain closures.
+// Compiles the common subset of JSONata (paths, literals, &, comparisons, in, conditions, a few pure functions) to plain closures.
 import { lookupCode, uuidFrom, type CodeLists } from './mapping-functions.js';
 
 /**
@@ -97,20 +97,38 @@ function compilePath(ast: Ast): SyncFn | undefined {
 
 type Compile = (ast: Ast | undefined) => SyncFn | undefined;
 
-function compileBinary(ast: Ast, compile: Compile): SyncFn | undefined {
-  const op = ast.value;
-  if (op === 'in') {
-    const items = ast.rhs?.type === 'unary' && ast.rhs.value === '[' ? ast.rhs.expressions ?? [] : undefined;
-    if (!items?.every((e) => e.type === 'string' || e.type === 'number')) return undefined;
+/** `x in [literals]`, or `x in path` (a value or an array of them): JSONata's strict equality with any item; nothing on either side is false. */
+function compileIn(ast: Ast, compile: Compile): SyncFn | undefined {
+  const lhs = compile(ast.lhs);
+  if (!lhs) return undefined;
+  const scalarOf = (input: unknown, scope: SyncScope): unknown => {
+    const v = lhs(input, scope);
+    return v === FALLBACK || (v !== undefined && !isScalar(v)) ? FALLBACK : v;
+  };
+  const items = ast.rhs?.type === 'unary' && ast.rhs.value === '[' ? ast.rhs.expressions ?? [] : undefined;
+  if (items) {
+    if (!items.every((e) => e.type === 'string' || e.type === 'number')) return undefined;
     const set = new Set(items.map((e) => e.value));
-    const lhs = compile(ast.lhs);
-    if (!lhs) return undefined;
     return (input, scope) => {
-      const v = lhs(input, scope);
-      if (v === FALLBACK || (v !== undefined && !isScalar(v))) return FALLBACK;
-      return v !== undefined && set.has(v);
+      const v = scalarOf(input, scope);
+      return v === FALLBACK ? FALLBACK : v !== undefined && set.has(v);
     };
   }
+  if (ast.rhs?.type !== 'path') return undefined;
+  const rhs = compile(ast.rhs);
+  if (!rhs) return undefined;
+  return (input, scope) => {
+    const v = scalarOf(input, scope);
+    const within = rhs(input, scope);
+    if (v === FALLBACK || within === FALLBACK) return FALLBACK;
+    if (v === undefined || within === undefined) return false;
+    return Array.isArray(within) ? within.includes(v) : within === v;
+  };
+}
+
+function compileBinary(ast: Ast, compile: Compile): SyncFn | undefined {
+  const op = ast.value;
+  if (op === 'in') return compileIn(ast, compile);
   const lhs = compile(ast.lhs);
   const rhs = compile(ast.rhs);
   if (!lhs || !rhs) return undefined;
@@ -174,8 +192,45 @@ function unary(fn: SyncFn, body: (v: unknown) => unknown): SyncFn {
   };
 }
 
+/** The keys of a function call the subset reads; a call with any other (a predicate, say) is left to JSONata unless handled by name. */
+const CALL_KEYS = new Set(['type', 'name', 'value', 'position', 'procedure', 'arguments']);
+
+/** The integer of a call's single literal index (`$split(s, '/')[2]`), when that is all its predicate is. */
+function literalIndex(ast: Ast): number | undefined {
+  const predicate = ast.predicate;
+  if (!Array.isArray(predicate) || predicate.length !== 1) return undefined;
+  const [filter] = predicate as Ast[];
+  const expr = filter?.type === 'filter' ? (filter.expr as Ast | undefined) : undefined;
+  return expr?.type === 'number' && Number.isInteger(expr.value) ? (expr.value as number) : undefined;
+}
+
+/** `$split(text, 'separator')[index]`: JSONata's item of the parts (counted from the end when negative), nothing past either end. */
+function compileSplitItem(ast: Ast, compile: Compile): SyncFn | undefined {
+  const index = literalIndex(ast);
+  const [text, separator] = ast.arguments ?? [];
+  if (index === undefined || ast.arguments?.length !== 2 || separator?.type !== 'string' || String(separator.value) === '') return undefined;
+  const sep = String(separator.value);
+  const value = compile(text);
+  return (
+    value &&
+    unary(value, (v) => {
+      if (v === undefined) return undefined;
+      if (typeof v !== 'string') return FALLBACK;
+      const parts = v.split(sep);
+      return parts[index < 0 ? parts.length + index : index];
+    })
+  );
+}
+
+/** JSONata's $count of what a path selects: nothing is 0, an array its length, anything else 1. */
+function count(v: unknown): unknown {
+  if (v === undefined) return 0;
+  return Array.isArray(v) ? v.length : 1;
+}
+
 function compileFunction(ast: Ast, compile: Compile, lists: CodeLists, pointer: string): SyncFn | undefined {
   const name = ast.procedure?.type === 'variable' ? ast.procedure.value : undefined;
+  if (Object.keys(ast).some((k) => !CALL_KEYS.has(k))) return name === 'split' && Object.keys(ast).every((k) => CALL_KEYS.has(k) || k === 'predicate') ? compileSplitItem(ast, compile) : undefined;
   const args = ast.arguments ?? [];
   if (name === 'now' && args.length === 0) return (_input, scope) => scope.now;
   if (name === 'option' && args.length === 1 && args[0]?.type === 'string') {
@@ -198,6 +253,8 @@ function compileFunction(ast: Ast, compile: Compile, lists: CodeLists, pointer: 
       return args.length === 1 ? unary(a0, (v) => { if (v === undefined) return undefined; const t = truth(v); return t === FALLBACK ? FALLBACK : !t; }) : undefined;
     case 'string':
       return args.length === 1 ? unary(a0, text) : undefined;
+    case 'count':
+      return args.length === 1 && args[0]?.type === 'path' ? unary(a0, count) : undefined;
     case 'number':
       return args.length === 1 ? unary(a0, toNumber) : undefined;
     case 'uuid':

@@ -97,7 +97,7 @@ describe('synchronous JSONata subset', () => {
     }
   });
 
-  const edge = { s: 'Ünïcødé 𝄞 clef', n: 42, f: 1.5, z: 0, t: true, e: '', a: ['x', 'y'], o: { k: 'v' }, nul: null, nested: [['p']] };
+  const edge = { s: 'Ünïcødé 𝄞 clef', n: 42, f: 1.5, z: 0, t: true, e: '', a: ['x', 'y'], empty: [], o: { k: 'v' }, nul: null, nested: [['p']] };
   it.each([
     's', 'n', 'f', 'z', 't', 'e', 'a', 'o', 'nul', 'missing', 'o.k', 'o.missing.deeper', 'a.b', 'nested',
     "s & '-' & n", 'f & "x"', 't & e', 'missing & s', 'a & s',
@@ -112,8 +112,21 @@ describe('synchronous JSONata subset', () => {
     '$uuid(s)', '$uuid(s & n)', '$now()', '$', '$record.o.k', '(s)',
     '$number(n)', '$number(f)', '$number(t)', '$number(missing)', "$number('0042')", "$number('-7')", "$number('1.5')", "$number('1e3')", "$number('0x1F')",
     "$number('12345678901234567890')", "$number('')", "$number('x')", '$number(s)', '$number(o)', '$number(a)',
+    "'x' in a", "'z' in a", 'n in a', 's in s', "'v' in o", 'o in a', 'missing in a', "'x' in missing", "'x' in nul", "'p' in nested", "'x' in empty", "'x' in a.b",
+    '$count(a)', '$count(empty)', '$count(missing)', '$count(o)', '$count(s)', '$count(nul)', '$count(nested)', '$count(o.k)',
+    "$split(s, ' ')[0]", "$split(s, ' ')[-1]", "$split(s, ' ')[2]", "$split(s, ' ')[3]", "$split(s, ' ')[-4]", "$split(s, 'é')[1]", "$split(s, '/')[0]",
+    "$split(e, '/')[0]", "$split(missing, '/')[0]", "$split(n, '/')[0]", "$split(s, ' ')[1.5]", "$split(s, ' ')[0][0]", "$split(s, ' ')", '$uuid(s)[0]', '$uuid(s)[1]',
   ])('agrees with JSONata on %s', async (source) => {
     await expectAgreement(source, [edge], edge);
+  });
+
+  it('evaluates in, $count of a path and an item of $split without JSONata', () => {
+    const scope: Scope = { record: edge, now: NOW, options: OPTIONS };
+    for (const source of ["'x' in a", "'RU' in missing or n = 42", '$string($count(a))', "$split(s, ' ')[-1]", "$substring($split(s, ' ')[1], 0, 2)"]) {
+      expect(compileExpression(source, '/test', {}).evaluate(edge, scope), source).not.toBeInstanceOf(Promise);
+    }
+    // A predicate on any other call is JSONata's to evaluate.
+    expect(compileExpression('$uuid(s)[1]', '/test', {}).evaluate(edge, scope)).toBeInstanceOf(Promise);
   });
 
   it("agrees on $option, and gives the instance's option or nothing", async () => {

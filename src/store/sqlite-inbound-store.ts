@@ -56,16 +56,16 @@ function prepareStatements(db: Db) {
       `SELECT id, partner, partner_message_id AS partnerMessageId, message_type AS messageType, status, received_at AS receivedAt,
          updated_at AS updatedAt, payload_sha256 AS payloadSha256, mapping_id AS mappingId, mapping_version AS mappingVersion,
          mapping_sha256 AS mappingSha256, record_type AS recordType, record_id AS recordId, record_version AS recordVersion,
-         record_json AS recordJson, answers, client_cert AS clientCertificate, signer_cert AS signerCertificate, receipt_body AS receiptBody,
+         record_json AS recordJson, answers, e.client_cert AS clientCertificate, e.signer_cert AS signerCertificate, e.receipt_body AS receiptBody,
          handover_via AS via, handover_attempts AS attempts, handover_due AS nextAttemptAt, handover_error AS lastError,
          handed_over_at AS handedOverAt
-       FROM inbound_messages WHERE id = ?`,
+       FROM inbound_messages JOIN inbound_evidence e ON e.inbound_id = inbound_messages.id WHERE id = ?`,
     ),
     keys: db.prepare<[string], { name: string; value: string }>('SELECT name, value FROM inbound_keys WHERE inbound_id = ? ORDER BY name'),
     history: db.prepare<[string], { at: number; status: InboundStatus; reason: string }>(
       'SELECT at, status, reason FROM inbound_changes WHERE inbound_id = ? ORDER BY at, id',
     ),
-    payload: db.prepare<[string], { payload: Buffer }>('SELECT payload FROM inbound_messages WHERE id = ?'),
+    payload: db.prepare<[string], { payload: Buffer }>('SELECT payload FROM inbound_evidence WHERE inbound_id = ?'),
     answersTo: db.prepare<[string], { id: string; partner: string; messageType: string; receivedAt: number }>(
       `SELECT id, partner, message_type AS messageType, received_at AS receivedAt FROM inbound_messages WHERE answers = ? ORDER BY received_at, id`,
     ),

@@ -30,6 +30,7 @@ interface ReceiptRow {
 export class InboundWrites {
   private readonly byPartnerMessage;
   private readonly insert;
+  private readonly insertEvidence;
   private readonly insertKey;
   private readonly insertChange;
   private readonly groupTx;
@@ -38,16 +39,21 @@ export class InboundWrites {
   constructor(db: Db) {
     this.diagnostics = new DiagnosticLog(db);
     this.byPartnerMessage = db.prepare<[string, string], ReceiptRow>(
-      `SELECT id, COALESCE(identity_sha256, payload_sha256) AS identity, receipt_status AS status, receipt_headers AS headers, receipt_body AS body
-       FROM inbound_messages WHERE partner = ? AND partner_message_id = ?`,
+      `SELECT id, COALESCE(identity_sha256, payload_sha256) AS identity, receipt_status AS status, receipt_headers AS headers, e.receipt_body AS body
+       FROM inbound_messages JOIN inbound_evidence e ON e.inbound_id = inbound_messages.id WHERE partner = ? AND partner_message_id = ?`,
     );
     this.insert = db.prepare<[Record<string, string | number | Buffer | null>]>(
       `INSERT INTO inbound_messages (id, partner, partner_message_id, message_type, record_type, record_id, record_version, record_json,
-         mapping_id, mapping_version, mapping_sha256, payload, payload_sha256, identity_sha256, receipt_status, receipt_headers, receipt_body, answers,
-         client_cert, signer_cert, status, handover_due, received_at, updated_at)
+         mapping_id, mapping_version, mapping_sha256, payload_sha256, identity_sha256, receipt_status, receipt_headers, answers,
+         status, handover_due, received_at, updated_at)
        VALUES (@id, @partner, @partnerMessageId, @messageType, @recordType, @recordId, @recordVersion, @recordJson,
-         @mappingId, @mappingVersion, @mappingSha256, @payload, @payloadSha256, @identitySha256, @receiptStatus, @receiptHeaders, @receiptBody, @answers,
-         @clientCertificate, @signerCertificate, 'accepted', @now, @now, @now)`,
+         @mappingId, @mappingVersion, @mappingSha256, @payloadSha256, @identitySha256, @receiptStatus, @receiptHeaders, @answers,
+         'accepted', @now, @now, @now)`,
+    );
+    // The bytes and certificates apart from the row: hand-overs change the row's size, and SQLite writes such a row anew with all of its blobs.
+    this.insertEvidence = db.prepare<[Record<string, string | Buffer>]>(
+      `INSERT INTO inbound_evidence (inbound_id, payload, receipt_body, client_cert, signer_cert)
+       VALUES (@id, @payload, @receiptBody, @clientCertificate, @signerCertificate)`,
     );
     this.insertKey = db.prepare<[string, string, string]>('INSERT INTO inbound_keys (inbound_id, name, value) VALUES (?, ?, ?)');
     this.insertChange = db.prepare<[string, number, InboundStatus, string]>('INSERT INTO inbound_changes (inbound_id, at, status, reason) VALUES (?, ?, ?, ?)');
@@ -94,16 +100,19 @@ export class InboundWrites {
       mappingId: mapping.id,
       mappingVersion: mapping.version,
       mappingSha256: mapping.sha256,
-      payload: asBuffer(message.payload),
       payloadSha256: message.payloadSha256,
       identitySha256: message.identitySha256 ?? null,
       receiptStatus: receipt.status,
       receiptHeaders: JSON.stringify(receipt.headers),
-      receiptBody: asBuffer(receipt.body),
       answers: message.answers ?? null,
+      now,
+    });
+    this.insertEvidence.run({
+      id: message.id,
+      payload: asBuffer(message.payload),
+      receiptBody: asBuffer(receipt.body),
       clientCertificate: message.clientCertificate,
       signerCertificate: message.signerCertificate,
-      now,
     });
     for (const [name, value] of Object.entries(message.businessKeys)) this.insertKey.run(message.id, name, value);
     this.insertChange.run(message.id, now, 'accepted', 'received, verified and mapped; receipt sent');

@@ -254,6 +254,26 @@ INSERT INTO message_payloads (message_id, payload) SELECT id, payload FROM messa
 ALTER TABLE messages DROP COLUMN payload;
 `;
 
+/**
+ * What a push was, what we answered and who sent and signed it (migration 15): the bytes of a received
+ * message apart from the row its hand-over leases and records rewrite, as migration 14 did for outbound documents.
+ */
+const INBOUND_EVIDENCE = `
+CREATE TABLE inbound_evidence (
+  inbound_id   TEXT PRIMARY KEY REFERENCES inbound_messages (id),
+  payload      BLOB NOT NULL,
+  receipt_body BLOB NOT NULL,
+  client_cert  TEXT NOT NULL,
+  signer_cert  TEXT NOT NULL
+);
+INSERT INTO inbound_evidence (inbound_id, payload, receipt_body, client_cert, signer_cert)
+  SELECT id, payload, receipt_body, client_cert, signer_cert FROM inbound_messages;
+ALTER TABLE inbound_messages DROP COLUMN payload;
+ALTER TABLE inbound_messages DROP COLUMN receipt_body;
+ALTER TABLE inbound_messages DROP COLUMN client_cert;
+ALTER TABLE inbound_messages DROP COLUMN signer_cert;
+`;
+
 /** Every migration the code knows, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'message log: records, messages, keys, attempts, status changes', sql: INITIAL_SCHEMA },
@@ -276,6 +296,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'the versions each mapping file ran, shared by the instances on the log', sql: mappingChangesTableSql('INTEGER') },
   // A row SQLite changes in size is written anew with every overflow page of its blobs: a lease or an attempt record rewrote the document too.
   { version: 14, name: "an outbound document's bytes in a table of their own, out of the row each lease and attempt rewrites", sql: MESSAGE_PAYLOADS },
+  { version: 15, name: "a received message's bytes, our receipt and its certificates in a table of their own, out of the row each hand-over rewrites", sql: INBOUND_EVIDENCE },
 ];
 
 

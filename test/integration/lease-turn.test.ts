@@ -1,33 +1,16 @@
 // Leases and attempt records of one turn of the event loop share one commit in the SQLite log, counted from the log file itself (its commit frames), not from our code.
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageStore } from '../../src/store/message-store.js';
 import { openSqliteMessageStore } from '../../src/store/sqlite-message-store.js';
 import { attempt, endIn, newMessage, PARTNER, sourceRecord, T0 } from '../conformance/store-fixtures.js';
+import { walFrames } from '../support/wal-frames.js';
 
-/**
- * The commits in a SQLite write-ahead log: frames whose header (24 bytes: page number, database size
- * after a commit or 0, two salts, two checksums) carries a database size, among the frames whose
- * salts are the log header's (frames left from before the log was started over are not the log's).
- */
+/** The commits in the log file. */
 function commitsIn(wal: string): number {
-  const bytes = Buffer.alloc(statSync(wal).size);
-  const fd = openSync(wal, 'r');
-  try {
-    readSync(fd, bytes, 0, bytes.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const pageSize = bytes.readUInt32BE(8);
-  const salts = bytes.subarray(16, 24);
-  let commits = 0;
-  for (let at = 32; at + 24 + pageSize <= bytes.length; at += 24 + pageSize) {
-    if (!bytes.subarray(at + 8, at + 16).equals(salts)) break;
-    if (bytes.readUInt32BE(at + 4) !== 0) commits += 1;
-  }
-  return commits;
+  return walFrames(wal).commits;
 }
 
 describe('the SQLite log, one turn of leases and attempt records', () => {

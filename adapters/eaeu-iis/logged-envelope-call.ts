@@ -18,12 +18,14 @@ const HEADER_END = Buffer.from('</soap:Header>');
 /** The Action block as our header renderer writes it: the WS-Addressing namespace declared on the element itself. */
 const ACTION_OPEN = Buffer.from(`<wsa:Action xmlns:wsa="${WSA_NS}">`);
 const ACTION_CLOSE = Buffer.from('</wsa:Action>');
+/** An Action's text as our renderer writes it: `int://CP/` and five parts of the grammar's characters. */
+const RENDERED_ACTION = /^int:\/\/CP\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+){4}$/;
 
 /**
  * Reads version and Action from the bytes our renderer writes: the root `soap:Envelope` with its one
- * namespace, and a single `wsa:Action` block before the Header's end. Undefined when the envelope is
- * not in that shape (then it must be parsed). The Action must follow the integrated system's grammar.
- * @throws GatewayError GW_ERR_EAEU_HEADER when the Action found does not follow the grammar
+ * namespace, and a single `wsa:Action` block before the Header's end whose text follows the integrated
+ * system's grammar as written (no space, no character reference). Undefined when the envelope is not
+ * in that shape: then it must be parsed.
  */
 export function renderedSoapCall(envelope: Buffer): SoapCall | undefined {
   const root = ROOTS.find(([, opening]) => envelope.subarray(0, opening.length).equals(opening));
@@ -37,7 +39,8 @@ export function renderedSoapCall(envelope: Buffer): SoapCall | undefined {
   const another = envelope.indexOf(ACTION_OPEN, close);
   if (another >= 0 && another < headerEnd) return undefined;
   const text = envelope.toString('utf8', start, close);
-  if (text.includes('<')) return undefined;
+  // Written as our renderer writes an Action (no space, no character reference), or else parsed.
+  if (!RENDERED_ACTION.test(text)) return undefined;
   return { version: root[0], action: buildAction(parseAction(text)) };
 }
 

@@ -122,7 +122,7 @@ function compileIn(ast: Ast, compile: Compile): SyncFn | undefined {
     const within = rhs(input, scope);
     if (v === FALLBACK || within === FALLBACK) return FALLBACK;
     if (v === undefined || within === undefined) return false;
-    return Array.isArray(within) ? within.includes(v) : within === v;
+    return Array.isArray(within) ? within.some((item) => item === v) : within === v;
   };
 }
 
@@ -278,11 +278,29 @@ function compileFunction(ast: Ast, compile: Compile, lists: CodeLists, pointer: 
 }
 
 /**
+ * The keys a node of each type has when it is no more than the subset reads: anything else (a
+ * predicate `[…]`, a group `{…}`, `[]`, a focus or index binding) changes what it selects, and is
+ * JSONata's to evaluate. Function calls check their own keys.
+ */
+const NODE_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  string: new Set(['type', 'value', 'position']),
+  number: new Set(['type', 'value', 'position']),
+  value: new Set(['type', 'value', 'position']),
+  variable: new Set(['type', 'value', 'position']),
+  path: new Set(['type', 'steps']),
+  block: new Set(['type', 'position', 'expressions']),
+  binary: new Set(['type', 'value', 'position', 'lhs', 'rhs']),
+  condition: new Set(['type', 'position', 'condition', 'then', 'else']),
+};
+
+/**
  * Compiles a JSONata AST into a synchronous closure when every part of it is in the subset;
  * returns undefined otherwise (the caller then always uses JSONata).
  */
 export function compileSync(ast: Ast, lists: CodeLists, pointer: string): SyncFn | undefined {
   const compile: Compile = (node) => (node === undefined ? undefined : compileSync(node, lists, pointer));
+  const known = NODE_KEYS[ast.type];
+  if (known && Object.keys(ast).some((k) => !known.has(k))) return undefined;
   switch (ast.type) {
     case 'string':
     case 'number':

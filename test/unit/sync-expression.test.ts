@@ -116,6 +116,7 @@ describe('synchronous JSONata subset', () => {
     '$count(a)', '$count(empty)', '$count(missing)', '$count(o)', '$count(s)', '$count(nul)', '$count(nested)', '$count(o.k)',
     "$split(s, ' ')[0]", "$split(s, ' ')[-1]", "$split(s, ' ')[2]", "$split(s, ' ')[3]", "$split(s, ' ')[-4]", "$split(s, 'é')[1]", "$split(s, '/')[0]",
     "$split(e, '/')[0]", "$split(missing, '/')[0]", "$split(n, '/')[0]", "$split(s, ' ')[1.5]", "$split(s, ' ')[0][0]", "$split(s, ' ')", '$uuid(s)[0]', '$uuid(s)[1]',
+    '(a)[0]', '(a)[1]', '$[n = 42]', '$[n = 1]', "'abc'[1]", "'abc'[0]", 'a[0]', 'a[]', 'o{"k": 1}', '$count(a[0])', "'x' in a[]", '(s)[0]',
   ])('agrees with JSONata on %s', async (source) => {
     await expectAgreement(source, [edge], edge);
   });
